@@ -1,0 +1,80 @@
+# JES: Judicial e-Services. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Downloads and built tools live here (git-ignored); CI points it at a persistent folder.
+export JES_CACHE ?= $(CURDIR)/.cache
+UV_VERSION := 0.13.9
+UV := $(JES_CACHE)/uv-$(UV_VERSION)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_CACHE_DIR := $(JES_CACHE)/uv-cache
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+PY := $(CURDIR)/.venv/bin/python
+# Debian packages the platform needs at run time and in tests
+DEB_PACKAGES := wkhtmltopdf fonts-noto-cjk poppler-utils chromium postgresql
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(UV):
+	python3 -m venv $(JES_CACHE)/uv-$(UV_VERSION)
+	$(JES_CACHE)/uv-$(UV_VERSION)/bin/pip install --quiet uv==$(UV_VERSION)
+
+.PHONY: system-deps
+system-deps: ## install the Debian packages (wkhtmltopdf, CJK fonts, chromium, postgresql)
+	@bash scripts/apt-install.sh $(DEB_PACKAGES)
+
+.PHONY: sync
+sync: $(UV) ## install the Python workspace into .venv from uv.lock
+	$(UV) sync --frozen --quiet
+
+.PHONY: gen
+gen: sync ## generate gRPC/protobuf code from protos/ (git-ignored output)
+	$(PY) scripts/gen_protos.py
+
+.PHONY: setup
+setup: system-deps gen ## everything `run` and `test` need
+
+.PHONY: lint
+lint: gen ## ruff and mypy
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy libs/config/src libs/zhtw/src libs/db/src libs/auth/src libs/grpckit/src libs/objectstore/src libs/events/src
+
+.PHONY: fmt
+fmt: sync ## format the code
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+.PHONY: test-unit
+test-unit: setup ## unit and service tests (no external servers)
+	$(UV) run --frozen pytest libs services -q
+
+.PHONY: infra-up
+infra-up: setup ## install (cached) and start Kafka, MinIO, PostgreSQL and the SMTP sink on 127.0.0.1
+	bash deploy/local/infra.sh up
+
+.PHONY: infra-down
+infra-down: ## stop the local infrastructure
+	bash deploy/local/infra.sh down
+
+.PHONY: test-integration
+test-integration: setup ## cross-service tests on real Kafka, MinIO, PostgreSQL (starts them)
+	bash deploy/local/infra.sh up
+	$(UV) run --frozen pytest tests/integration -q
+
+.PHONY: test-e2e
+test-e2e: setup ## browser end-to-end tests in headless Chromium
+	$(UV) run --frozen pytest tests/e2e -q
+
+.PHONY: test
+test: lint test-unit test-integration test-e2e ## every test: lint, unit, integration, browser
+
+.PHONY: run
+run: setup ## start the whole platform in all-in-one mode on embedded defaults
+	$(UV) run --frozen jes run --target=all
+
+.PHONY: clean
+clean: ## remove generated code and runtime data (keeps the download cache)
+	rm -rf libs/protos/src/jes var

@@ -1,0 +1,227 @@
+"""Signed access tokens: identity issues them, every service verifies them locally.
+
+Tokens are JWTs signed with Ed25519 keys (EdDSA). Each key has a key id (`kid`); the
+public keys are published as a JSON Web Key Set, so verifiers need no shared secret
+and a key can be rotated by adding a new one before retiring the old.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt.algorithms import OKPAlgorithm
+
+__all__ = [
+    "AuthError",
+    "Claims",
+    "KeyStore",
+    "PermissionDenied",
+    "TokenIssuer",
+    "TokenVerifier",
+]
+
+ISSUER = "jes-identity"
+AUDIENCE = "jes"
+# A signing key is used for this long, then a new one is made; old keys stay published
+# until the tokens they signed have expired.
+KEY_LIFETIME = timedelta(days=90)
+
+
+class AuthError(Exception):
+    """The token is missing, malformed, expired or not signed by a known key."""
+
+
+class PermissionDenied(Exception):
+    """The caller is known but may not do this."""
+
+
+@dataclass(frozen=True)
+class Claims:
+    subject: str  # account id, or service name for service tokens
+    kind: str  # "user" or "service"
+    roles: frozenset[str] = field(default_factory=frozenset)
+    court_code: str = ""
+    name: str = ""
+    expires_at: int = 0
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind == "service"
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def require_role(self, *roles: str) -> None:
+        if not (self.is_service or self.has_role(*roles)):
+            raise PermissionDenied(f"requires one of the roles {', '.join(roles)}")
+
+    def require_court(self, court_code: str) -> None:
+        """Court staff act only within their own court; services and admins anywhere."""
+        if self.is_service or self.has_role("admin"):
+            return
+        if self.court_code != court_code:
+            raise PermissionDenied("not in this court's scope")
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+    created_at: datetime
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.created_at + KEY_LIFETIME
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk = json.loads(OKPAlgorithm.to_jwk(self.private_key.public_key()))
+        jwk.update({"kid": self.kid, "use": "sig", "alg": "EdDSA"})
+        return jwk
+
+
+class KeyStore:
+    """Signing keys as PEM files in a folder (a Kubernetes Secret in production).
+
+    File name = key id; the newest file signs. A new key is made when none is current.
+    """
+
+    def __init__(self, key_dir: Path, *, create: bool = True):
+        self.key_dir = key_dir
+        self.keys = self._load()
+        if create and (not self.keys or self.current.expires_at < datetime.now(UTC)):
+            self.keys.append(self._create())
+
+    @property
+    def current(self) -> SigningKey:
+        if not self.keys:
+            raise AuthError(f"no signing key in {self.key_dir}")
+        return self.keys[-1]
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [key.public_jwk() for key in self.keys]}
+
+    def _load(self) -> list[SigningKey]:
+        keys = []
+        for path in sorted(self.key_dir.glob("*.pem")) if self.key_dir.exists() else []:
+            private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            if not isinstance(private, Ed25519PrivateKey):
+                raise AuthError(f"{path} is not an Ed25519 private key")
+            created = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            keys.append(SigningKey(path.stem, private, created))
+        return sorted(keys, key=lambda k: k.created_at)
+
+    def _create(self) -> SigningKey:
+        self.key_dir.mkdir(parents=True, exist_ok=True)
+        now = datetime.now(UTC)
+        # sortable by time, unique across key stores
+        kid = now.strftime("k%Y%m%d%H%M%S-") + secrets.token_hex(4)
+        private = Ed25519PrivateKey.generate()
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        path = self.key_dir / f"{kid}.pem"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        os.replace(tmp, path)
+        return SigningKey(kid, private, now)
+
+
+class TokenIssuer:
+    def __init__(self, keys: KeyStore, *, ttl: timedelta = timedelta(minutes=15)):
+        self.keys = keys
+        self.ttl = ttl
+
+    def issue(
+        self,
+        subject: str,
+        *,
+        kind: str = "user",
+        roles: Iterable[str] = (),
+        court_code: str = "",
+        name: str = "",
+        ttl: timedelta | None = None,
+    ) -> str:
+        now = int(time.time())
+        key = self.keys.current
+        payload = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": subject,
+            "iat": now,
+            "exp": now + int((ttl or self.ttl).total_seconds()),
+            "kind": kind,
+            "roles": sorted(roles),
+            "court": court_code,
+            "name": name,
+        }
+        return jwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
+
+class TokenVerifier:
+    """Verifies tokens against a key set fetched by `fetch_jwks` and cached.
+
+    An unknown key id triggers one refetch (at most every `refresh_floor` seconds), so a
+    rotated key is picked up without restarting the verifying service.
+    """
+
+    def __init__(self, fetch_jwks: Callable[[], dict[str, Any]], *, refresh_floor: float = 10.0):
+        self.fetch_jwks = fetch_jwks
+        self.refresh_floor = refresh_floor
+        self._keys: dict[str, Ed25519PublicKey] = {}
+        self._fetched_at = 0.0
+        self._lock = threading.Lock()
+
+    def _refresh(self) -> None:
+        with self._lock:
+            if time.monotonic() - self._fetched_at < self.refresh_floor and self._keys:
+                return
+            jwks = self.fetch_jwks()
+            keys: dict[str, Ed25519PublicKey] = {}
+            for jwk in jwks.get("keys", []):
+                public = OKPAlgorithm.from_jwk(json.dumps(jwk))
+                if isinstance(public, Ed25519PublicKey):
+                    keys[jwk["kid"]] = public
+            self._keys = keys
+            self._fetched_at = time.monotonic()
+
+    def verify(self, token: str) -> Claims:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid", "")
+        except jwt.PyJWTError as exc:
+            raise AuthError("malformed token") from exc
+        if kid not in self._keys:
+            self._refresh()
+        key = self._keys.get(kid)
+        if key is None:
+            raise AuthError("token signed by an unknown key")
+        try:
+            payload = jwt.decode(
+                token, key, algorithms=["EdDSA"], audience=AUDIENCE, issuer=ISSUER, leeway=5
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthError("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise AuthError(f"invalid token: {exc}") from exc
+        return Claims(
+            subject=payload["sub"],
+            kind=payload.get("kind", "user"),
+            roles=frozenset(payload.get("roles", [])),
+            court_code=payload.get("court", ""),
+            name=payload.get("name", ""),
+            expires_at=payload["exp"],
+        )

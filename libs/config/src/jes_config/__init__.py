@@ -1,0 +1,179 @@
+"""Configuration from the environment, validated once at start.
+
+A service describes its settings with an `Env` reader; every problem is collected and
+reported together, so an operator fixes a bad deployment in one go.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+__all__ = [
+    "SERVICES",
+    "ConfigError",
+    "Env",
+    "PlatformConfig",
+    "ServiceConfig",
+    "default_port",
+]
+
+# name -> (gRPC port, metrics port); see docs/conventions.md
+SERVICES: dict[str, tuple[int, int]] = {
+    "identity": (50051, 9101),
+    "photo-storage": (50052, 9102),
+    "report-render": (50053, 9103),
+    "review-workflow": (50054, 9104),
+    "case-sync": (50055, 9105),
+    "notification": (50056, 9106),
+}
+
+
+def default_port(service: str) -> int:
+    return SERVICES[service][0]
+
+
+class ConfigError(Exception):
+    """One or more settings are missing or malformed."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+class Env:
+    """Reads typed settings from an environment mapping, collecting every error."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        self.environ = os.environ if environ is None else environ
+        self.problems: list[str] = []
+
+    def str(self, name: str, default: str | None = None) -> str:
+        value = self.environ.get(name, "").strip()
+        if value:
+            return value
+        if default is None:
+            self.problems.append(f"{name} is required")
+            return ""
+        return default
+
+    def int(self, name: str, default: int, *, lo: int | None = None, hi: int | None = None) -> int:
+        raw = self.environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            self.problems.append(f"{name} must be a whole number, got {raw!r}")
+            return default
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            self.problems.append(f"{name} must be between {lo} and {hi}, got {value}")
+        return value
+
+    def url(self, name: str, default: str | None, schemes: tuple[str, ...]) -> str:
+        value = self.str(name, default)
+        if value and urlparse(value).scheme not in schemes:
+            allowed = ", ".join(f"{s}://" for s in schemes)
+            self.problems.append(f"{name} must start with one of {allowed}; got {value!r}")
+        return value
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.str(name, default)
+        if value not in choices:
+            self.problems.append(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        return value
+
+    def check(self) -> None:
+        if self.problems:
+            raise ConfigError(self.problems)
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """Settings every service shares. Defaults are the all-in-one embedded ones."""
+
+    data_dir: Path
+    event_bus_url: str
+    object_store_url: str
+    object_store_access_key: str
+    object_store_secret_key: str
+    mail_url: str
+    mail_from: str
+    public_url: str
+    service_secret: str
+    log_level: str
+    addrs: dict[str, str]
+
+    @classmethod
+    def from_env(cls, env: Env) -> PlatformConfig:
+        data_dir = Path(env.str("JES_DATA_DIR", "var")).resolve()
+        http_port = env.int("JES_HTTP_PORT", 8080, lo=1, hi=65535)
+        addrs = {
+            name: env.str(f"JES_{name.upper().replace('-', '_')}_ADDR", f"127.0.0.1:{grpc}")
+            for name, (grpc, _metrics) in SERVICES.items()
+        }
+        return cls(
+            data_dir=data_dir,
+            event_bus_url=env.url(
+                "JES_EVENT_BUS_URL", f"embedded://{data_dir}/bus.db", ("embedded", "kafka")
+            ),
+            object_store_url=env.url(
+                "JES_OBJECT_STORE_URL", f"file://{data_dir}/objects", ("file", "http", "https")
+            ),
+            object_store_access_key=env.str("JES_OBJECT_STORE_ACCESS_KEY", ""),
+            object_store_secret_key=env.str("JES_OBJECT_STORE_SECRET_KEY", ""),
+            mail_url=env.url("JES_MAIL_URL", f"mailbox://{data_dir}/mailbox", ("smtp", "mailbox")),
+            mail_from=env.str("JES_MAIL_FROM", "no-reply@jes.example"),
+            public_url=env.str("JES_PUBLIC_URL", f"http://127.0.0.1:{http_port}").rstrip("/"),
+            service_secret=env.str("JES_SERVICE_SECRET", "") or _local_secret(data_dir),
+            log_level=env.choice(
+                "JES_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")
+            ),
+            addrs=addrs,
+        )
+
+
+def _local_secret(data_dir: Path) -> str:
+    """All-in-one and local runs share a generated secret kept in the data folder."""
+    path = data_dir / "service-secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_urlsafe(32))
+        tmp.chmod(0o600)
+        os.replace(tmp, path)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """What one gRPC service needs besides the platform settings."""
+
+    name: str
+    platform: PlatformConfig
+    database_url: str
+    grpc_port: int
+    metrics_port: int
+
+    @classmethod
+    def load(cls, name: str, environ: Mapping[str, str] | None = None) -> ServiceConfig:
+        env = Env(environ)
+        platform = PlatformConfig.from_env(env)
+        grpc_default, metrics_default = SERVICES[name]
+        db_default = f"sqlite:///{platform.data_dir}/{name}.db"
+        config = cls(
+            name=name,
+            platform=platform,
+            database_url=env.url(
+                "JES_DATABASE_URL", db_default, ("sqlite", "postgresql", "postgresql+psycopg")
+            ),
+            grpc_port=env.int("JES_GRPC_PORT", grpc_default, lo=0, hi=65535),
+            metrics_port=env.int("JES_METRICS_PORT", metrics_default, lo=0, hi=65535),
+        )
+        env.check()
+        return config
+

@@ -1,0 +1,201 @@
+"""Object storage with one interface: MinIO/S3 (distributed) or a local folder (all-in-one).
+
+Both give whole-object atomic writes, and presigned (time-limited) GET URLs. The folder
+store's URLs are served by the gateway at /objects/..., signed with the service secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import os
+import re
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import quote, urlencode, urlparse
+
+__all__ = [
+    "FileStore",
+    "MinioStore",
+    "ObjectNotFound",
+    "ObjectStore",
+    "open_store",
+]
+
+# bucket names as S3 allows them; keys: no "..", no absolute paths
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+class ObjectNotFound(KeyError):
+    pass
+
+
+class ObjectStore(Protocol):
+    def ensure_bucket(self, bucket: str) -> None: ...
+    def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, bucket: str, key: str) -> bytes: ...
+    def exists(self, bucket: str, key: str) -> bool: ...
+    def delete(self, bucket: str, key: str) -> None: ...
+    def presigned_get(self, bucket: str, key: str, expires: timedelta = ...) -> str: ...
+    def ping(self) -> None: ...
+
+
+def _check(bucket: str, key: str | None = None) -> None:
+    if not _BUCKET.match(bucket):
+        raise ValueError(f"bad bucket name {bucket!r}")
+    if key is not None and (not key or key.startswith("/") or ".." in key.split("/")):
+        raise ValueError(f"bad object key {key!r}")
+
+
+class FileStore:
+    """Objects as files under root/bucket/key; writes go to a temp file and are renamed."""
+
+    def __init__(self, root: Path, *, public_url: str, secret: str):
+        self.root = root
+        self.public_url = public_url.rstrip("/")
+        self.secret = secret.encode()
+
+    def _path(self, bucket: str, key: str) -> Path:
+        _check(bucket, key)
+        return self.root / bucket / key
+
+    def ensure_bucket(self, bucket: str) -> None:
+        _check(bucket)
+        (self.root / bucket).mkdir(parents=True, exist_ok=True)
+
+    def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
+        path = self._path(bucket, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get(self, bucket: str, key: str) -> bytes:
+        try:
+            return self._path(bucket, key).read_bytes()
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(f"{bucket}/{key}") from exc
+
+    def exists(self, bucket: str, key: str) -> bool:
+        return self._path(bucket, key).is_file()
+
+    def delete(self, bucket: str, key: str) -> None:
+        self._path(bucket, key).unlink(missing_ok=True)
+
+    def _signature(self, bucket: str, key: str, expires_at: int) -> str:
+        message = f"{bucket}/{key}:{expires_at}".encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
+    def presigned_get(
+        self, bucket: str, key: str, expires: timedelta = timedelta(minutes=15)
+    ) -> str:
+        _check(bucket, key)
+        expires_at = int(time.time() + expires.total_seconds())
+        query = urlencode({"exp": expires_at, "sig": self._signature(bucket, key, expires_at)})
+        return f"{self.public_url}/objects/{bucket}/{quote(key)}?{query}"
+
+    def verify_presigned(self, bucket: str, key: str, expires_at: str, signature: str) -> bool:
+        try:
+            deadline = int(expires_at)
+        except ValueError:
+            return False
+        if deadline < time.time():
+            return False
+        return hmac.compare_digest(self._signature(bucket, key, deadline), signature)
+
+    def ping(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK):
+            raise OSError(f"object store folder {self.root} is not writable")
+
+
+class MinioStore:
+    def __init__(self, endpoint_url: str, access_key: str, secret_key: str):
+        from minio import Minio
+
+        parsed = urlparse(endpoint_url)
+        self.client = Minio(
+            parsed.netloc,
+            access_key=access_key,
+            secret_key=secret_key,
+            secure=parsed.scheme == "https",
+        )
+
+    def ensure_bucket(self, bucket: str) -> None:
+        _check(bucket)
+        from minio.error import S3Error
+
+        if self.client.bucket_exists(bucket):
+            return
+        try:
+            self.client.make_bucket(bucket)
+        except S3Error as exc:  # another replica made it first
+            if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
+
+    def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
+        _check(bucket, key)
+        self.client.put_object(bucket, key, io.BytesIO(data), len(data), content_type=content_type)
+
+    def get(self, bucket: str, key: str) -> bytes:
+        _check(bucket, key)
+        from minio.error import S3Error
+
+        try:
+            response = self.client.get_object(bucket, key)
+        except S3Error as exc:
+            if exc.code == "NoSuchKey":
+                raise ObjectNotFound(f"{bucket}/{key}") from exc
+            raise
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+    def exists(self, bucket: str, key: str) -> bool:
+        _check(bucket, key)
+        from minio.error import S3Error
+
+        try:
+            self.client.stat_object(bucket, key)
+            return True
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchObject"):
+                return False
+            raise
+
+    def delete(self, bucket: str, key: str) -> None:
+        _check(bucket, key)
+        self.client.remove_object(bucket, key)
+
+    def presigned_get(
+        self, bucket: str, key: str, expires: timedelta = timedelta(minutes=15)
+    ) -> str:
+        _check(bucket, key)
+        return self.client.presigned_get_object(bucket, key, expires=expires)
+
+    def ping(self) -> None:
+        self.client.list_buckets()
+
+
+def open_store(
+    url: str, *, access_key: str = "", secret_key: str = "", public_url: str = "", secret: str = ""
+) -> FileStore | MinioStore:
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return FileStore(Path(parsed.path), public_url=public_url, secret=secret)
+    if parsed.scheme in ("http", "https"):
+        return MinioStore(url, access_key, secret_key)
+    raise ValueError(f"unsupported object store URL {url!r}")
