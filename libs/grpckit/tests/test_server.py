@@ -7,8 +7,6 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from jes.notification.v1 import notification_pb2 as pb
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
-from prometheus_client import REGISTRY
-
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
 from jes_grpckit import (
     Client,
@@ -18,6 +16,7 @@ from jes_grpckit import (
     field_violations,
     request_id_var,
 )
+from prometheus_client import REGISTRY
 
 
 class Deliveries(pb_grpc.NotificationServiceServicer):
@@ -49,7 +48,9 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 
 def test_authorized_call_sees_claims_and_request_id(served):
     addr, issuer = served
-    client = Client(addr, pb_grpc.NotificationServiceStub, token=issuer.issue("ops", roles=["admin"]))
+    client = Client(
+        addr, pb_grpc.NotificationServiceStub, token=issuer.issue("ops", roles=["admin"])
+    )
     request_id_var.set("req-123")
     reply = client.call("ListDeliveries", pb.ListDeliveriesRequest())
     assert reply.deliveries[0].recipient == "ops"

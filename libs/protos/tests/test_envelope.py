@@ -1,7 +1,6 @@
 import pytest
 from jes.identity.v1 import identity_pb2
 from jes.photo_storage.v1 import photo_storage_pb2
-
 from jes_protos import Envelope, make_envelope, open_envelope
 
 
@@ -20,5 +19,5 @@ def test_envelope_round_trips_through_bytes():
 
 def test_open_envelope_refuses_the_wrong_type():
     envelope = make_envelope(identity_pb2.FirmAccountApplied(), source="identity", subject="x")
-    with pytest.raises(ValueError, match="holds jes.identity.v1.FirmAccountApplied"):
+    with pytest.raises(ValueError, match=r"holds jes\.identity\.v1\.FirmAccountApplied"):
         open_envelope(envelope, photo_storage_pb2.PhotoUploaded)

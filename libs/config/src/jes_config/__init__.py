@@ -52,7 +52,7 @@ class Env:
         self.environ = os.environ if environ is None else environ
         self.problems: list[str] = []
 
-    def str(self, name: str, default: str | None = None) -> str:
+    def string(self, name: str, default: str | None = None) -> str:
         value = self.environ.get(name, "").strip()
         if value:
             return value
@@ -61,7 +61,7 @@ class Env:
             return ""
         return default
 
-    def int(self, name: str, default: int, *, lo: int | None = None, hi: int | None = None) -> int:
+    def integer(self, name: str, default: int, *, lo: int | None = None, hi: int | None = None) -> int:
         raw = self.environ.get(name, "").strip()
         if not raw:
             return default
@@ -75,14 +75,14 @@ class Env:
         return value
 
     def url(self, name: str, default: str | None, schemes: tuple[str, ...]) -> str:
-        value = self.str(name, default)
+        value = self.string(name, default)
         if value and urlparse(value).scheme not in schemes:
             allowed = ", ".join(f"{s}://" for s in schemes)
             self.problems.append(f"{name} must start with one of {allowed}; got {value!r}")
         return value
 
     def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
-        value = self.str(name, default)
+        value = self.string(name, default)
         if value not in choices:
             self.problems.append(f"{name} must be one of {', '.join(choices)}; got {value!r}")
         return value
@@ -106,14 +106,15 @@ class PlatformConfig:
     public_url: str
     service_secret: str
     log_level: str
+    bind_host: str
     addrs: dict[str, str]
 
     @classmethod
     def from_env(cls, env: Env) -> PlatformConfig:
-        data_dir = Path(env.str("JES_DATA_DIR", "var")).resolve()
-        http_port = env.int("JES_HTTP_PORT", 8080, lo=1, hi=65535)
+        data_dir = Path(env.string("JES_DATA_DIR", "var")).resolve()
+        http_port = env.integer("JES_HTTP_PORT", 8080, lo=1, hi=65535)
         addrs = {
-            name: env.str(f"JES_{name.upper().replace('-', '_')}_ADDR", f"127.0.0.1:{grpc}")
+            name: env.string(f"JES_{name.upper().replace('-', '_')}_ADDR", f"127.0.0.1:{grpc}")
             for name, (grpc, _metrics) in SERVICES.items()
         }
         return cls(
@@ -124,15 +125,15 @@ class PlatformConfig:
             object_store_url=env.url(
                 "JES_OBJECT_STORE_URL", f"file://{data_dir}/objects", ("file", "http", "https")
             ),
-            object_store_access_key=env.str("JES_OBJECT_STORE_ACCESS_KEY", ""),
-            object_store_secret_key=env.str("JES_OBJECT_STORE_SECRET_KEY", ""),
+            object_store_access_key=env.string("JES_OBJECT_STORE_ACCESS_KEY", ""),
+            object_store_secret_key=env.string("JES_OBJECT_STORE_SECRET_KEY", ""),
             mail_url=env.url("JES_MAIL_URL", f"mailbox://{data_dir}/mailbox", ("smtp", "mailbox")),
-            mail_from=env.str("JES_MAIL_FROM", "no-reply@jes.example"),
-            public_url=env.str("JES_PUBLIC_URL", f"http://127.0.0.1:{http_port}").rstrip("/"),
-            service_secret=env.str("JES_SERVICE_SECRET", "") or _local_secret(data_dir),
-            log_level=env.choice(
-                "JES_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")
-            ),
+            mail_from=env.string("JES_MAIL_FROM", "no-reply@jes.example"),
+            public_url=env.string("JES_PUBLIC_URL", f"http://127.0.0.1:{http_port}").rstrip("/"),
+            service_secret=env.string("JES_SERVICE_SECRET", "") or _local_secret(data_dir),
+            log_level=env.choice("JES_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            # Kubernetes sets 0.0.0.0; locally every server stays on loopback.
+            bind_host=env.string("JES_BIND_HOST", "127.0.0.1"),
             addrs=addrs,
         )
 
@@ -171,9 +172,8 @@ class ServiceConfig:
             database_url=env.url(
                 "JES_DATABASE_URL", db_default, ("sqlite", "postgresql", "postgresql+psycopg")
             ),
-            grpc_port=env.int("JES_GRPC_PORT", grpc_default, lo=0, hi=65535),
-            metrics_port=env.int("JES_METRICS_PORT", metrics_default, lo=0, hi=65535),
+            grpc_port=env.integer("JES_GRPC_PORT", grpc_default, lo=0, hi=65535),
+            metrics_port=env.integer("JES_METRICS_PORT", metrics_default, lo=0, hi=65535),
         )
         env.check()
         return config
-

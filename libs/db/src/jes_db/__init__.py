@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, String, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 __all__ = [
-    "Base",
+    "TYPE_ANNOTATION_MAP",
     "Database",
+    "UTCDateTime",
     "make_engine",
     "new_id",
     "run_migrations",
@@ -56,11 +57,9 @@ class UTCDateTime(DateTime):
         return process
 
 
-class Base(DeclarativeBase):
-    """Each service subclasses this once, so each has its own metadata."""
-
-    __abstract__ = True
-    type_annotation_map = {datetime: UTCDateTime(), str: String()}
+# Each service declares its own `class Base(DeclarativeBase)` (its own metadata, so
+# services sharing a process never share tables) with this annotation map.
+TYPE_ANNOTATION_MAP: dict[Any, Any] = {datetime: UTCDateTime(), str: String()}
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

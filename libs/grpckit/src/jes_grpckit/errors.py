@@ -77,5 +77,3 @@ def field_violations(error: grpc.RpcError) -> dict[str, str]:
             detail.Unpack(bad_request)
             violations.update({v.field: v.description for v in bad_request.field_violations})
     return violations
-
-

@@ -13,8 +13,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
-
 from jes_auth import AuthError, Claims, PermissionDenied, TokenVerifier
+
 from jes_grpckit.errors import Forbidden, ServiceError, Unauthenticated
 from jes_grpckit.logs import new_request_id, request_id_var
 from jes_grpckit.metrics import GRPC_DURATION, GRPC_REQUESTS
@@ -50,14 +50,19 @@ class _Interceptor(grpc.ServerInterceptor):
         handler = continuation(details)
         if handler is None:
             return None
-        method: str = details.method  # type: ignore[attr-defined]
-        metadata = dict(details.invocation_metadata or ())  # type: ignore[attr-defined]
+        method: str = details.method
+        metadata = dict(details.invocation_metadata or ())
         is_public = method in self.public or method.startswith(ALWAYS_PUBLIC)
 
         def wrap(behavior: Callable[..., Any], streaming_response: bool) -> Callable[..., Any]:
             def run(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
                 return self._run(
-                    behavior, request_or_iterator, context, method, metadata, is_public,
+                    behavior,
+                    request_or_iterator,
+                    context,
+                    method,
+                    metadata,
+                    is_public,
                     streaming_response,
                 )
 
@@ -126,10 +131,12 @@ class _Interceptor(grpc.ServerInterceptor):
             context.abort_with_status(rpc_status.to_status(exc.to_status()))
         except PermissionDenied as exc:
             code = grpc.StatusCode.PERMISSION_DENIED
-            context.abort_with_status(rpc_status.to_status(Forbidden(f"權限不足：{exc}").to_status()))
+            context.abort_with_status(
+                rpc_status.to_status(Forbidden(f"權限不足：{exc}").to_status())
+            )
         except Exception as exc:
             # context.abort raises a plain Exception; keep the code it set
-            code = context.code() or grpc.StatusCode.UNKNOWN  # type: ignore[attr-defined]
+            code = context.code() or grpc.StatusCode.UNKNOWN
             if code is grpc.StatusCode.UNKNOWN and not isinstance(exc, grpc.RpcError):
                 log.exception("unhandled error in %s", method)
                 code = grpc.StatusCode.INTERNAL
@@ -141,7 +148,10 @@ class _Interceptor(grpc.ServerInterceptor):
             GRPC_REQUESTS.labels(self.service, name, code.name).inc()
             GRPC_DURATION.labels(self.service, name).observe(elapsed)
             log.info(
-                "%s %s %.1fms", method, code.name, elapsed * 1000,
+                "%s %s %.1fms",
+                method,
+                code.name,
+                elapsed * 1000,
                 extra={"jes_method": method, "jes_code": code.name},
             )
             claims_var.reset(claims_token)

@@ -1,0 +1,278 @@
+"""Idempotent event consumers: effect and de-duplication in one transaction, then commit."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from google.protobuf.message import DecodeError, Message
+from jes_db import Database, utcnow
+from jes_protos import Envelope
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from jes_events import metrics
+from jes_events.bus import Bus, BusConsumer, Record, dead_letter_topic
+from jes_events.tables import EventTables
+
+__all__ = ["EventConsumer", "Handler"]
+
+log = logging.getLogger("jes.events.consumer")
+
+Handler = Callable[[Session, Envelope], None]
+"""Applies one event inside the consumer's transaction; raises to have it retried."""
+
+OK = "ok"
+DUPLICATE = "duplicate"
+RETRY = "retry"
+DEAD_LETTER = "dead_letter"
+
+
+class EventConsumer:
+    """Consumes `topics` as consumer group `group` (the consuming service's name).
+
+    For each message: in one database transaction, skip it if its event id is already in
+    `processed_events`, else run the handler for its type and record the id; then commit
+    the offset. A crash anywhere replays at most the messages after the last commit, and
+    the replay is recognised as a duplicate. A handler that keeps failing sends the
+    message to `<topic>.dlq` after `max_attempts`, so one bad event does not stop the rest.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        tables: EventTables,
+        bus: Bus,
+        group: str,
+        topics: Sequence[str],
+        handlers: Mapping[str | type[Message], Handler],
+        max_attempts: int = 5,
+        *,
+        retry_backoff: float = 0.2,
+        poll_timeout: float = 0.5,
+        batch_size: int = 20,
+    ):
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.database = database
+        self.processed = tables.processed_events
+        self.bus = bus
+        self.group = group
+        self.topics = list(topics)
+        self.handlers: dict[str, Handler] = {
+            key if isinstance(key, str) else key.DESCRIPTOR.full_name: handler
+            for key, handler in handlers.items()
+        }
+        self.max_attempts = max_attempts
+        self.retry_backoff = retry_backoff
+        self.poll_timeout = poll_timeout
+        self.batch_size = batch_size
+        self._consumer: BusConsumer | None = None
+        self._topics_ready = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_lag_report = 0.0
+
+    # -- one poll -----------------------------------------------------------------------
+
+    def run_once(self, timeout: float | None = None) -> int:
+        """Poll once and handle what came; returns how many messages were committed."""
+        consumer = self._get_consumer()
+        records = consumer.poll(self.poll_timeout if timeout is None else timeout, self.batch_size)
+        done = 0
+        try:
+            for record in records:
+                if self._handle(record) is None:
+                    break  # stopping during a retry: leave it for the next consumer
+                consumer.commit(record)  # only now: the effect is committed
+                done += 1
+                if self._stop.is_set():
+                    break  # graceful stop: the current message is finished
+        finally:
+            if done < len(records):
+                # The rest of the batch was polled but not handled; a new consumer starts
+                # again from the committed offset, so none of it is skipped.
+                self._close_consumer()
+        if time.monotonic() >= self._next_lag_report:
+            try:
+                self.report_lag()
+            except Exception:  # only a metric: never a reason to stop consuming
+                log.warning("consumer %s: reading the lag failed", self.group, exc_info=True)
+        return done
+
+    def _get_consumer(self) -> BusConsumer:
+        if not self._topics_ready:
+            self.bus.ensure_topics([*self.topics, *map(dead_letter_topic, self.topics)])
+            self._topics_ready = True
+        if self._consumer is None:
+            self._consumer = self.bus.consumer(self.group, self.topics)
+        return self._consumer
+
+    def _close_consumer(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            try:
+                consumer.close()
+            except Exception:
+                log.warning(
+                    "consumer %s: closing the bus consumer failed", self.group, exc_info=True
+                )
+
+    def _handle(self, record: Record) -> str | None:
+        """Apply one message; returns the outcome, or None when stopped before finishing."""
+        try:
+            envelope = Envelope.FromString(record.value)
+            if not envelope.id:
+                raise ValueError("the envelope has no event id")
+        except (DecodeError, ValueError) as exc:
+            # Not an envelope: no retry can help.
+            self._dead_letter(record, None, exc, attempts=1)
+            return DEAD_LETTER
+        handler = self.handlers.get(envelope.type)
+        context = {
+            "event_id": envelope.id,
+            "event_type": envelope.type,
+            "topic": record.topic,
+            "trace_id": envelope.trace_id,
+        }
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                outcome = self._apply(envelope, handler)
+            except Exception as exc:
+                if attempt >= self.max_attempts:
+                    self._dead_letter(record, envelope, exc, attempts=attempt)
+                    return DEAD_LETTER
+                metrics.EVENTS_CONSUMED.labels(self.group, record.topic, RETRY).inc()
+                log.warning(
+                    "consumer %s: event %s (%s) failed, attempt %d of %d: %r",
+                    self.group,
+                    envelope.id,
+                    envelope.type,
+                    attempt,
+                    self.max_attempts,
+                    exc,
+                    extra=context,
+                )
+                if self._stop.wait(self.retry_backoff * 2 ** (attempt - 1)):
+                    return None
+            else:
+                metrics.EVENTS_CONSUMED.labels(self.group, record.topic, outcome).inc()
+                log.debug(
+                    "consumer %s: event %s (%s) %s%s",
+                    self.group,
+                    envelope.id,
+                    envelope.type,
+                    outcome,
+                    "" if handler or outcome == DUPLICATE else " (no handler, skipped)",
+                    extra=context,
+                )
+                return outcome
+        raise AssertionError("unreachable")
+
+    def _apply(self, envelope: Envelope, handler: Handler | None) -> str:
+        processed = self.processed
+        with self.database.transaction() as session:
+            seen = session.execute(
+                select(processed.c.event_id).where(
+                    processed.c.consumer_group == self.group,
+                    processed.c.event_id == envelope.id,
+                )
+            ).first()
+            if seen is not None:
+                return DUPLICATE
+            if handler is not None:
+                handler(session, envelope)
+            # Unknown types are recorded too: skipped once, never looked at again.
+            session.execute(
+                insert(processed).values(
+                    consumer_group=self.group, event_id=envelope.id, processed_at=utcnow()
+                )
+            )
+        return OK
+
+    def _dead_letter(
+        self, record: Record, envelope: Envelope | None, error: Exception, attempts: int
+    ) -> None:
+        topic = dead_letter_topic(record.topic)
+        # The value stays the original bytes, so the message can be replayed as it was.
+        self.bus.publish(
+            topic,
+            record.key or "",
+            record.value,
+            {
+                "jes-dlq-error": f"{type(error).__name__}: {error}"[:2000],
+                "jes-dlq-group": self.group,
+                "jes-dlq-topic": record.topic,
+                "jes-dlq-partition": str(record.partition),
+                "jes-dlq-offset": str(record.offset),
+                "jes-dlq-attempts": str(attempts),
+                "jes-dlq-time": datetime.now(UTC).isoformat(),
+            },
+        )
+        metrics.EVENTS_CONSUMED.labels(self.group, record.topic, DEAD_LETTER).inc()
+        metrics.DEAD_LETTERS.labels(self.group, record.topic).inc()
+        event_id = envelope.id if envelope is not None else "?"
+        event_type = envelope.type if envelope is not None else "?"
+        log.error(
+            "consumer %s: event %s (%s) from %s offset %d moved to %s after %d attempts: %r",
+            self.group,
+            event_id,
+            event_type,
+            record.topic,
+            record.offset,
+            topic,
+            attempts,
+            error,
+            extra={"event_id": event_id, "event_type": event_type, "topic": record.topic},
+        )
+
+    def report_lag(self) -> dict[str, int]:
+        """Report jes_consumer_lag for this group's topics (at most once a second)."""
+        self._next_lag_report = time.monotonic() + 1.0
+        if self._consumer is None:
+            return {}
+        lags = self._consumer.lag()
+        for topic, lag in lags.items():
+            metrics.CONSUMER_LAG.labels(self.group, topic).set(lag)
+        return lags
+
+    # -- the thread ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._run, name=f"event-consumer-{self.group}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the message in hand, then stop; the rest stays for the next start."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def close(self) -> None:
+        """Release the bus consumer (for callers of run_once without the thread)."""
+        self._close_consumer()
+
+    def _run(self) -> None:
+        log.info("consumer %s: started on %s", self.group, ", ".join(self.topics))
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+                failures = 0
+            except Exception:
+                # The bus or the database is away; start again from the committed offset.
+                failures += 1
+                log.exception("consumer %s: consuming failed (attempt %d)", self.group, failures)
+                self._close_consumer()
+                self._stop.wait(min(0.5 * 2**failures, 10.0))
+        self._close_consumer()
+        log.info("consumer %s: stopped", self.group)

@@ -1,0 +1,191 @@
+"""The outbox relay: publishes committed outbox rows to the bus, then marks them published."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+
+from jes_db import Database, utcnow
+from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from jes_events import metrics
+from jes_events.bus import Bus, OutgoingMessage
+from jes_events.tables import EventTables
+
+__all__ = ["OutboxRelay"]
+
+log = logging.getLogger("jes.events.relay")
+
+
+class OutboxRelay:
+    """A background thread that moves a service's outbox to the event bus.
+
+    A row is marked published only after the bus confirmed it, so a crash at any point
+    leads at worst to publishing it again; consumers de-duplicate by event id.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        tables: EventTables,
+        bus: Bus,
+        service: str,
+        *,
+        batch_size: int = 100,
+        poll_interval: float = 0.15,
+        retention: timedelta = timedelta(days=7),
+        purge_interval: float = 3600.0,
+    ):
+        self.database = database
+        self.outbox = tables.outbox
+        self.bus = bus
+        self.service = service
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.retention = retention
+        self.purge_interval = purge_interval
+        # PostgreSQL: replicas share the outbox; each locks the rows it publishes and skips
+        # the rows another holds. SQLite has one writer at a time and no such clause.
+        self._skip_locked = database.engine.dialect.name == "postgresql"
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- the work -----------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Publish one batch of unpublished rows (oldest first); returns how many."""
+        if self._skip_locked:
+            # The row locks are held while publishing, so no other replica takes them.
+            with self.database.transaction() as session:
+                rows = self._pending(session)
+                if rows:
+                    self._publish(rows)
+                    self._mark_published(session, rows)
+        else:
+            # SQLite: a transaction holds the whole database's write lock, so do not keep
+            # one open while waiting for the bus.
+            with self.database.transaction() as session:
+                rows = self._pending(session)
+            if rows:
+                self._publish(rows)
+                with self.database.transaction() as session:
+                    self._mark_published(session, rows)
+        if rows:
+            for topic, count in Counter(row.topic for row in rows).items():
+                metrics.EVENTS_PUBLISHED.labels(self.service, topic).inc(count)
+            for row in rows:
+                log.debug(
+                    "relay: published event %s to %s",
+                    row.id,
+                    row.topic,
+                    extra={"event_id": row.id, "topic": row.topic},
+                )
+            log.info("relay %s: published %d events", self.service, len(rows))
+        return len(rows)
+
+    def _pending(self, session: Session) -> list[Row]:
+        outbox = self.outbox
+        query = (
+            select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.created_at, outbox.c.id)
+            .limit(self.batch_size)
+        )
+        if self._skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        return list(session.execute(query).all())
+
+    def _publish(self, rows: list[Row]) -> None:
+        self.bus.publish_many([OutgoingMessage(row.topic, row.key, row.value) for row in rows])
+
+    def _mark_published(self, session: Session, rows: list[Row]) -> None:
+        session.execute(
+            update(self.outbox)
+            .where(self.outbox.c.id.in_([row.id for row in rows]))
+            .values(published_at=utcnow())
+        )
+
+    def backlog(self) -> int:
+        """Count the unpublished rows and report them as jes_outbox_backlog."""
+        with self.database.engine.connect() as conn:
+            count = conn.execute(
+                select(func.count())
+                .select_from(self.outbox)
+                .where(self.outbox.c.published_at.is_(None))
+            ).scalar_one()
+        metrics.OUTBOX_BACKLOG.labels(self.service).set(count)
+        return int(count)
+
+    def purge(self) -> int:
+        """Delete rows published longer ago than the retention period (kept to debug)."""
+        cutoff = utcnow() - self.retention
+        with self.database.transaction() as session:
+            result = session.execute(delete(self.outbox).where(self.outbox.c.published_at < cutoff))
+        deleted = int(getattr(result, "rowcount", 0) or 0)
+        if deleted:
+            log.info(
+                "relay %s: purged %d outbox rows published before %s",
+                self.service,
+                deleted,
+                cutoff.isoformat(),
+            )
+        return deleted
+
+    # -- the thread ---------------------------------------------------------------------
+
+    def notify(self) -> None:
+        """Wake the relay now (call after committing events)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._run, name=f"outbox-relay-{self.service}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the batch in hand and stop."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        log.info("relay %s: started", self.service)
+        failures = 0
+        next_backlog = 0.0
+        next_purge = time.monotonic()
+        while not self._stop.is_set():
+            self._wake.clear()  # before the work: a notify() during run_once() is kept
+            published = 0
+            try:
+                published = self.run_once()
+                failures = 0
+            except Exception:
+                # The bus or the database is away; the rows stay unpublished, try later.
+                failures += 1
+                log.exception("relay %s: publishing failed (attempt %d)", self.service, failures)
+            now = time.monotonic()
+            try:
+                if now >= next_backlog:
+                    next_backlog = now + 1.0
+                    self.backlog()
+                if now >= next_purge:
+                    next_purge = now + self.purge_interval
+                    self.purge()
+            except Exception:
+                log.exception("relay %s: outbox housekeeping failed", self.service)
+            if failures:
+                self._stop.wait(min(0.5 * 2**failures, 10.0))
+            elif published < self.batch_size:  # a full batch: there is probably more
+                self._wake.wait(self.poll_interval)
+        log.info("relay %s: stopped", self.service)

@@ -1,0 +1,117 @@
+"""The embedded bus as a log, and choosing a bus by URL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from jes_events import connect_bus
+from jes_events.embedded import EmbeddedBus
+from jes_events.kafka_bus import KafkaBus
+
+
+def test_a_group_reads_from_its_committed_offset(bus):
+    for n in range(3):
+        bus.publish("t1", f"k{n}", f"v{n}".encode(), {"h": str(n)})
+    bus.publish("t2", "k", b"other topic")
+
+    first = bus.consumer("g", ["t1"])
+    records = first.poll(0.1, 2)
+    assert [(r.key, r.value, r.headers) for r in records] == [
+        ("k0", b"v0", {"h": "0"}),
+        ("k1", b"v1", {"h": "1"}),
+    ]
+    first.commit(records[0])  # the second one was polled but not committed
+    assert first.lag() == {"t1": 2}
+    first.close()
+
+    again = bus.consumer("g", ["t1"])
+    assert [r.key for r in again.poll(0.1, 10)] == ["k1", "k2"]
+    other_group = bus.consumer("h", ["t1", "t2"])
+    assert [r.value for r in other_group.poll(0.1, 10)] == [b"v0", b"v1", b"v2", b"other topic"]
+    assert other_group.lag() == {"t1": 3, "t2": 1}
+    again.close()
+    other_group.close()
+
+
+def test_committed_offsets_never_move_back(bus):
+    for n in range(2):
+        bus.publish("t", "k", bytes([n]))
+    fast, slow = bus.consumer("g", ["t"]), bus.consumer("g", ["t"])
+    records = fast.poll(0.1, 10)
+    fast.commit(records[1])
+    slow.commit(slow.poll(0.1, 10)[0])
+    assert fast.lag() == {"t": 0}
+
+
+def test_messages_survive_reopening_the_file(tmp_path):
+    bus = EmbeddedBus(tmp_path / "bus.db")
+    bus.publish("t", "k", b"kept")
+    reader = bus.consumer("g", ["t"])
+    reader.commit(reader.poll(0.1, 10)[0])
+    bus.publish("t", "k", b"second")
+    reader.close()
+    bus.close()
+
+    reopened = EmbeddedBus(tmp_path / "bus.db")
+    reader = reopened.consumer("g", ["t"])
+    assert [r.value for r in reader.poll(0.1, 10)] == [b"second"]
+    reader.close()
+    reopened.close()
+
+
+def test_a_waiting_consumer_is_woken_by_a_publish(bus):
+    reader = bus.consumer("g", ["t"])
+    timer = threading.Timer(0.2, bus.publish, ("t", "k", b"now"))
+    timer.start()
+    started = time.monotonic()
+    records = reader.poll(5.0, 10)
+    elapsed = time.monotonic() - started
+    timer.join()
+    reader.close()
+    assert [r.value for r in records] == [b"now"]
+    assert elapsed < 1.0
+
+
+def test_ensure_topics_is_repeatable(bus):
+    bus.ensure_topics(["a", "b"])
+    bus.ensure_topics(["b", "c"])
+    reader = bus.consumer("g", ["c"])
+    assert reader.poll(0, 1) == []
+    assert reader.lag() == {"c": 0}
+    reader.close()
+
+
+def test_old_messages_are_purged_after_the_retention_period(tmp_path):
+    bus = EmbeddedBus(tmp_path / "bus.db", retention=timedelta(seconds=0.2))
+    bus.publish("t", "k", b"old")
+    time.sleep(0.3)
+    bus.publish("t", "k", b"new")
+    assert bus.purge() == 1
+    reader = bus.consumer("g", ["t"])
+    assert [r.value for r in reader.poll(0.1, 10)] == [b"new"]
+    reader.close()
+    bus.close()
+
+
+def test_connect_bus_chooses_by_url(tmp_path):
+    embedded = connect_bus(f"embedded://{tmp_path}/sub/bus.db", client_id="identity")
+    assert isinstance(embedded, EmbeddedBus)
+    assert embedded.path == tmp_path / "sub" / "bus.db"
+    assert embedded.path.exists()
+    embedded.close()
+
+    kafka = connect_bus("kafka://10.0.0.1:9092,10.0.0.2:9092", client_id="identity")
+    assert isinstance(kafka, KafkaBus)  # no connection is made until it is used
+    assert kafka.bootstrap_servers == ["10.0.0.1:9092", "10.0.0.2:9092"]
+    assert kafka.client_id == "identity"
+
+
+@pytest.mark.parametrize(
+    "url", ["rabbit://x", "embedded://host/bus.db", "embedded:relative.db", "kafka://"]
+)
+def test_connect_bus_refuses_bad_urls(url):
+    with pytest.raises(ValueError):
+        connect_bus(url, client_id="identity")

@@ -1,0 +1,266 @@
+"""EventConsumer on SQLite and the embedded bus."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from jes.photo_storage.v1 import photo_storage_pb2
+from jes_db import Database
+from jes_events import EventConsumer, Outbox, OutboxRelay, dead_letter_topic
+from jes_events.embedded import EmbeddedBus
+from jes_protos import Envelope, make_envelope
+from sqlalchemy import insert, select
+
+TOPIC = "jes.identity.events"
+APPLIED = "jes.identity.v1.FirmAccountApplied"
+
+
+def publish(bus, envelope: Envelope) -> None:
+    bus.publish(TOPIC, envelope.subject, envelope.SerializeToString())
+
+
+def recording_handler(service, calls: list[str]):
+    """Applies an event: one row in the consumer's own table, in the given session."""
+
+    def handle(session, envelope: Envelope) -> None:
+        calls.append(envelope.id)
+        session.execute(insert(service.effects).values(event_id=envelope.id))
+
+    return handle
+
+
+def effect_ids(service) -> list[str]:
+    with service.db.engine.connect() as conn:
+        return [row.event_id for row in conn.execute(select(service.effects.c.event_id))]
+
+
+def make_consumer(service, bus, handlers, **options) -> EventConsumer:
+    return EventConsumer(
+        service.db, service.tables, bus, service.name, [TOPIC], handlers, **options
+    )
+
+
+def test_each_event_is_applied_once_and_a_replay_is_skipped(consumer_db, bus, payload, metric):
+    first, second = (make_envelope(payload(n), source="identity", subject="a") for n in (1, 2))
+    publish(bus, first)
+    publish(bus, first)  # the relay published it twice (crashed before marking it)
+    publish(bus, second)
+    calls: list[str] = []
+    consumer = make_consumer(consumer_db, bus, {APPLIED: recording_handler(consumer_db, calls)})
+
+    assert consumer.run_once() == 3
+    assert consumer.run_once(timeout=0.1) == 0
+    consumer.close()
+
+    assert calls == [first.id, second.id]
+    assert effect_ids(consumer_db) == [first.id, second.id]
+    assert consumer_db.count(consumer_db.tables.processed_events) == 2
+    labels = {"service": consumer_db.name, "topic": TOPIC}
+    assert metric("jes_events_consumed_total", outcome="ok", **labels) == 2
+    assert metric("jes_events_consumed_total", outcome="duplicate", **labels) == 1
+    assert metric("jes_consumer_lag", **labels) == 0
+
+
+def test_handlers_may_be_keyed_by_payload_class(consumer_db, bus, payload):
+    publish(bus, make_envelope(payload(1), source="identity", subject="a"))
+    calls: list[str] = []
+    handlers = {type(payload(1)): recording_handler(consumer_db, calls)}
+    consumer = make_consumer(consumer_db, bus, handlers)
+    assert consumer.run_once() == 1
+    assert len(calls) == 1
+
+
+def test_unknown_types_are_recorded_and_skipped(consumer_db, bus, metric):
+    other = make_envelope(photo_storage_pb2.PhotoUploaded(), source="photo-storage", subject="p")
+    publish(bus, other)
+    consumer = make_consumer(consumer_db, bus, {})
+
+    assert consumer.run_once() == 1
+    with consumer_db.db.engine.connect() as conn:
+        processed = conn.execute(select(consumer_db.tables.processed_events)).one()
+    assert (processed.consumer_group, processed.event_id) == (consumer_db.name, other.id)
+    labels = {"service": consumer_db.name, "topic": TOPIC}
+    assert metric("jes_events_consumed_total", outcome="ok", **labels) == 1
+
+
+def test_a_failing_handler_is_retried_then_dead_lettered(consumer_db, bus, payload, metric):
+    bad = make_envelope(payload("bad"), source="identity", subject="a", trace_id="t-9")
+    good = make_envelope(payload("good"), source="identity", subject="b")
+    publish(bus, bad)
+    publish(bus, good)
+    attempts: list[str] = []
+    record = recording_handler(consumer_db, [])
+
+    def handle(session, envelope: Envelope) -> None:
+        record(session, envelope)  # written, then rolled back with the failure
+        if envelope.id == bad.id:
+            attempts.append(envelope.id)
+            raise RuntimeError("the mail server said no")
+
+    consumer = make_consumer(
+        consumer_db, bus, {APPLIED: handle}, max_attempts=3, retry_backoff=0.01
+    )
+    assert consumer.run_once() == 2
+    assert consumer.run_once(timeout=0.1) == 0  # the bad one's offset was committed
+
+    assert len(attempts) == 3
+    assert effect_ids(consumer_db) == [good.id]
+    assert consumer_db.count(consumer_db.tables.processed_events) == 1
+    dlq = bus.consumer("inspector", [dead_letter_topic(TOPIC)])
+    [dead] = dlq.poll(0.1, 10)
+    dlq.close()
+    assert dead.topic == "jes.identity.events.dlq"
+    assert dead.value == bad.SerializeToString() and dead.key == "a"
+    assert dead.headers["jes-dlq-error"] == "RuntimeError: the mail server said no"
+    assert dead.headers["jes-dlq-group"] == consumer_db.name
+    assert dead.headers["jes-dlq-topic"] == TOPIC
+    assert dead.headers["jes-dlq-attempts"] == "3"
+    labels = {"service": consumer_db.name, "topic": TOPIC}
+    assert metric("jes_events_consumed_total", outcome="retry", **labels) == 2
+    assert metric("jes_events_consumed_total", outcome="dead_letter", **labels) == 1
+    assert metric("jes_events_consumed_total", outcome="ok", **labels) == 1
+    assert metric("jes_dead_letters_total", **labels) == 1
+
+
+def test_a_handler_that_recovers_on_retry_is_not_dead_lettered(consumer_db, bus, payload, metric):
+    event = make_envelope(payload(1), source="identity", subject="a")
+    publish(bus, event)
+    calls: list[str] = []
+    record = recording_handler(consumer_db, calls)
+
+    def handle(session, envelope: Envelope) -> None:
+        record(session, envelope)
+        if len(calls) == 1:
+            raise ConnectionError("flaky")
+
+    consumer = make_consumer(consumer_db, bus, {APPLIED: handle}, retry_backoff=0.01)
+    assert consumer.run_once() == 1
+    assert effect_ids(consumer_db) == [event.id]
+    labels = {"service": consumer_db.name, "topic": TOPIC}
+    assert metric("jes_events_consumed_total", outcome="retry", **labels) == 1
+    assert metric("jes_events_consumed_total", outcome="ok", **labels) == 1
+    assert metric("jes_dead_letters_total", **labels) == 0
+
+
+def test_a_message_that_is_not_an_envelope_is_dead_lettered(consumer_db, bus, metric):
+    bus.publish(TOPIC, "k", b"\xff\xff not protobuf")
+    consumer = make_consumer(consumer_db, bus, {})
+    assert consumer.run_once() == 1
+    assert metric("jes_dead_letters_total", service=consumer_db.name, topic=TOPIC) == 1
+
+
+def test_a_new_consumer_resumes_from_the_committed_offset(
+    tmp_path, consumer_db, bus, payload, metric
+):
+    events = [make_envelope(payload(n), source="identity", subject="a") for n in range(5)]
+    for event in events[:3]:
+        publish(bus, event)
+    calls: list[str] = []
+    consumer = make_consumer(consumer_db, bus, {APPLIED: recording_handler(consumer_db, calls)})
+    assert consumer.run_once() == 3
+    consumer.close()
+    for event in events[3:]:
+        publish(bus, event)
+
+    # A restart: new objects on the same files.
+    db = Database(consumer_db.db.url)
+    bus_again = EmbeddedBus(tmp_path / "bus.db")
+    consumer_db.db = db
+    again = make_consumer(consumer_db, bus_again, {APPLIED: recording_handler(consumer_db, calls)})
+    assert again.run_once() == 2
+    again.close()
+    bus_again.close()
+    db.dispose()
+
+    assert calls == [e.id for e in events]
+    # resumed by offset: nothing was read again, so nothing was a duplicate
+    labels = {"service": consumer_db.name, "topic": TOPIC}
+    assert metric("jes_events_consumed_total", outcome="duplicate", **labels) == 0
+
+
+def test_effect_committed_but_offset_not_is_skipped_when_redelivered(
+    consumer_db, bus, payload, metric
+):
+    """A crash between the database commit and the offset commit."""
+
+    class CommitFailsOnce(EmbeddedBus):
+        def consumer(self, group, topics):
+            inner = super().consumer(group, topics)
+            original = inner.commit
+            state = {"failed": False}
+
+            def commit(record):
+                if not state["failed"]:
+                    state["failed"] = True
+                    raise ConnectionError("lost the bus right after the effect")
+                original(record)
+
+            inner.commit = commit  # type: ignore[method-assign]
+            return inner
+
+    flaky = CommitFailsOnce(bus.path)
+    event = make_envelope(payload(1), source="identity", subject="a")
+    publish(bus, event)
+    calls: list[str] = []
+    handlers = {APPLIED: recording_handler(consumer_db, calls)}
+    consumer = make_consumer(consumer_db, flaky, handlers)
+    with pytest.raises(ConnectionError):
+        consumer.run_once()
+    # the state commit succeeded; the offset did not move
+    assert effect_ids(consumer_db) == [event.id]
+    flaky.consumer = bus.consumer  # type: ignore[method-assign]  # the bus is back
+
+    assert consumer.run_once() == 1
+    assert calls == [event.id]
+    labels = {"service": consumer_db.name, "topic": TOPIC}
+    assert metric("jes_events_consumed_total", outcome="duplicate", **labels) == 1
+
+
+def test_thread_consumes_until_stopped_and_finishes_the_current_message(
+    producer, consumer_db, bus, payload
+):
+    inside = threading.Event()
+    release = threading.Event()
+    calls: list[str] = []
+    record = recording_handler(consumer_db, calls)
+
+    def slow(session, envelope: Envelope) -> None:
+        inside.set()
+        release.wait(5)
+        record(session, envelope)
+
+    outbox = Outbox(producer.tables, "identity", TOPIC)
+    relay = OutboxRelay(producer.db, producer.tables, bus, producer.name, poll_interval=0.05)
+    outbox.on_commit = relay.notify
+    consumer = make_consumer(consumer_db, bus, {APPLIED: slow}, poll_timeout=0.1)
+    relay.start()
+    consumer.start()
+    try:
+        with producer.db.transaction() as session:
+            for n in range(3):
+                outbox.add(session, payload(n), subject="a")
+        assert inside.wait(5), "the consumer never received the events"
+        stopping = threading.Thread(target=consumer.stop)
+        stopping.start()
+        time.sleep(0.1)
+        release.set()  # the message in hand completes despite the stop
+        stopping.join(5)
+        assert not stopping.is_alive()
+    finally:
+        relay.stop()
+        consumer.stop()
+    assert len(calls) == 1
+    assert consumer_db.count(consumer_db.tables.processed_events) == 1
+
+    # The other two are still there for the next start.
+    consumer.start()
+    try:
+        deadline = time.monotonic() + 5
+        while len(calls) < 3:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    finally:
+        consumer.stop()
+    assert sorted(effect_ids(consumer_db)) == sorted(set(calls))

@@ -1,0 +1,83 @@
+"""Taiwan court case numbers (案號): ROC year, case word (字別) and number.
+
+``107年度司執字第999號`` is year 107, word 司執 (civil execution), number 999. The
+systems of the courts show it as ``107.司執.000999`` (number padded to six digits);
+judgments and letters use the formal form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["CaseNumber", "parse_case_number"]
+
+# CJK unified ideographs (basic, extension A, extensions B-G) and compatibility
+# ideographs. Case words are always Han characters; anything else (Latin letters,
+# digits, punctuation, kana) is a typing mistake.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_WORD = re.compile(f"[{_CJK}]{{1,6}}")
+
+_MAX_YEAR = 999
+_MAX_NUMBER = 9_999_999
+
+# Both patterns run on NFKC-normalized text (full-width digits and punctuation are
+# ASCII by then). The word is non-greedy in the formal form so that 字第 ends it.
+_FORMAL = re.compile(rf"(\d{{1,3}})\s*年度?\s*([{_CJK}]{{1,6}}?)\s*字\s*第\s*(\d{{1,7}})\s*號")
+# 107.司執.000999, 107-司執-999, 107/司執/999, 107 司執 999. A separator is required:
+# without one, a formal number missing its 號 (107年度司執字第999) would pass with the
+# word 年度司執字第.
+_SEP = r"(?:\s*[./-]\s*|\s+)"
+_SHORT = re.compile(rf"(\d{{1,3}}){_SEP}([{_CJK}]{{1,6}}){_SEP}(\d{{1,7}})")
+
+
+@dataclass(frozen=True, order=True)
+class CaseNumber:
+    """A validated case number; ordering is by year, then word, then number."""
+
+    year: int
+    word: str
+    number: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.year <= _MAX_YEAR:
+            raise ValueError(f"案號年度錯誤：{self.year}，應為 1 至 {_MAX_YEAR} 的民國年")
+        if not _WORD.fullmatch(self.word):
+            raise ValueError(f"案號字別錯誤：「{self.word}」，應為 1 至 6 個中文字")
+        if not 1 <= self.number <= _MAX_NUMBER:
+            raise ValueError(f"案號號數錯誤：{self.number}，應為 1 至 {_MAX_NUMBER}")
+
+    def dotted(self) -> str:
+        """``107.司執.000999``: number zero-padded to at least six digits."""
+        return f"{self.year}.{self.word}.{self.number:06d}"
+
+    def formal(self) -> str:
+        """``107年度司執字第999號``."""
+        return f"{self.year}年度{self.word}字第{self.number}號"
+
+    def __str__(self) -> str:
+        return self.dotted()
+
+
+def parse_case_number(text: str) -> CaseNumber:
+    """Parse a case number in any of the forms people and court systems use.
+
+    Accepted: ``107.司執.000999``, ``107年度司執字第999號`` (also ``第000999號`` and
+    without ``度``), ``107-司執-999``, ``107 司執 999``; full-width digits and
+    surrounding whitespace are fine. Raises ValueError with a zh-TW message otherwise.
+    """
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = _FORMAL.fullmatch(s)
+    if m is None:
+        m = _SHORT.fullmatch(s)
+        # No case word starts with 年 or ends with 字, 第 or 號: such a "word" is a piece
+        # of a garbled formal number (107 年度司執字第 999), not something to guess at.
+        if m is not None and (m.group(2)[0] == "年" or m.group(2)[-1] in "字第號"):
+            m = None
+    if m is None:
+        raise ValueError(
+            f"案號格式錯誤：「{text}」，請輸入如 107年度司執字第999號 或 107.司執.000999"
+        )
+    year, word, number = m.groups()
+    return CaseNumber(int(year), word, int(number))

@@ -1,0 +1,142 @@
+import dataclasses
+
+import pytest
+from jes_zhtw import CaseNumber, parse_case_number
+
+EXAMPLE = CaseNumber(107, "司執", 999)
+
+
+def test_formats() -> None:
+    # DESIGN.md §3 examples.
+    assert EXAMPLE.dotted() == "107.司執.000999"
+    assert EXAMPLE.formal() == "107年度司執字第999號"
+    assert str(EXAMPLE) == "107.司執.000999"
+
+
+def test_seed_examples() -> None:
+    # Seed 002 shows 100.訴.992032, seed 001 shows 109.他.000025.
+    assert parse_case_number("100.訴.992032") == CaseNumber(100, "訴", 992032)
+    assert parse_case_number("109.他.000025") == CaseNumber(109, "他", 25)
+
+
+def test_seven_digit_numbers_are_not_truncated() -> None:
+    assert CaseNumber(99, "簡上", 1234567).dotted() == "99.簡上.1234567"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "107.司執.000999",
+        "107.司執.999",
+        "107年度司執字第999號",
+        "107年度司執字第000999號",
+        "107年司執字第999號",
+        "107 年度 司執 字 第 999 號",
+        "107-司執-999",
+        "107 司執 999",
+        "107/司執/999",
+        "  107.司執.000999  ",
+        "１０７年度司執字第９９９號",  # full-width digits
+        "１０７．司執．０００９９９",  # full-width dots
+        "107\u3000司執\u3000999",  # ideographic spaces
+    ],
+)
+def test_parse_accepted_forms(text: str) -> None:
+    assert parse_case_number(text) == EXAMPLE
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1年度他字第1號", CaseNumber(1, "他", 1)),
+        ("113年度家親聲字第12號", CaseNumber(113, "家親聲", 12)),
+        ("112年度簡上附民字第3號", CaseNumber(112, "簡上附民", 3)),
+        ("112.訴.1", CaseNumber(112, "訴", 1)),
+    ],
+)
+def test_parse_various_words(text: str, expected: CaseNumber) -> None:
+    assert parse_case_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "107",
+        "107.司執",
+        "司執.999",
+        "107.AB.999",  # word must be Han characters
+        "107.司A.999",
+        "107.司執1.999",
+        "107.司執執行事件聲.999",  # 7 characters
+        "1070.司執.999",  # 4-digit year
+        "107.司執.12345678",  # 8-digit number
+        "107..司執.999",
+        "107年度司執第999號",  # missing 字
+        "107.司執.999號",
+        "107司執999",  # no separator: too easy to confuse with a broken formal number
+        "107年度司執字第999",  # missing 號
+        "107 年度司執字第 999",
+        "107 司執字 999",
+        "107.年度司執.999",
+    ],
+)
+def test_parse_rejects_bad_format(text: str) -> None:
+    with pytest.raises(ValueError, match="案號格式錯誤"):
+        parse_case_number(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0.司執.999", "案號年度錯誤"),
+        ("000年度司執字第1號", "案號年度錯誤"),
+        ("107.司執.0", "案號號數錯誤"),
+        ("107.司執.000000", "案號號數錯誤"),
+    ],
+)
+def test_parse_rejects_zero_year_and_number(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_case_number(text)
+
+
+@pytest.mark.parametrize(
+    ("year", "word", "number", "message"),
+    [
+        (0, "訴", 1, "案號年度錯誤"),
+        (1000, "訴", 1, "案號年度錯誤"),
+        (107, "", 1, "案號字別錯誤"),
+        (107, "su", 1, "案號字別錯誤"),
+        (107, "司 執", 1, "案號字別錯誤"),
+        (107, "一二三四五六七", 1, "案號字別錯誤"),
+        (107, "訴", 0, "案號號數錯誤"),
+        (107, "訴", 10_000_000, "案號號數錯誤"),
+    ],
+)
+def test_constructor_validates(year: int, word: str, number: int, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CaseNumber(year, word, number)
+
+
+def test_frozen_hashable_and_ordered() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        EXAMPLE.number = 1  # type: ignore[misc]
+    assert len({EXAMPLE, CaseNumber(107, "司執", 999)}) == 1
+    assert sorted(
+        [CaseNumber(108, "訴", 1), CaseNumber(107, "訴", 2), CaseNumber(107, "訴", 1)]
+    ) == [
+        CaseNumber(107, "訴", 1),
+        CaseNumber(107, "訴", 2),
+        CaseNumber(108, "訴", 1),
+    ]
+
+
+def test_round_trip() -> None:
+    words = ["司執", "訴", "他", "簡上", "家親聲", "簡上附民", "聲再"]
+    for year in (1, 9, 10, 99, 100, 107, 999):
+        for word in words:
+            for number in (1, 9, 999, 999_999, 1_000_000, 9_999_999):
+                case = CaseNumber(year, word, number)
+                assert parse_case_number(case.dotted()) == case
+                assert parse_case_number(case.formal()) == case
+                assert parse_case_number(str(case)) == case

@@ -1,0 +1,113 @@
+"""`jes`: run the platform, all of it in one process or one component.
+
+jes run --target=all            every service and the gateway (embedded defaults)
+jes run --target=identity       one service, as in its own container
+jes run --target=gateway        the web gateway only
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import signal
+import sys
+import threading
+
+from jes_config import SERVICES, ConfigError, ServiceConfig
+from jes_grpckit import configure_logging
+
+log = logging.getLogger("jes")
+
+TARGETS = [*SERVICES, "gateway"]
+
+
+def service_module(name: str) -> str:
+    return f"jes_{name.replace('-', '_')}.app"
+
+
+def serve_gateway(port: int, stop: threading.Event) -> None:
+    from waitress.server import create_server
+
+    from jes_gateway.app import create_app
+    from jes_gateway.config import GatewayConfig
+
+    config = GatewayConfig.load()
+    server = create_server(create_app(config), host=config.platform.bind_host, port=port, threads=8)
+    threading.Thread(target=server.run, name="http", daemon=True).start()
+    stop.wait()
+    server.close()
+
+
+def run(targets: list[str]) -> int:
+    from jes_gateway.config import GatewayConfig
+
+    try:
+        gateway_config = GatewayConfig.load()
+        configs = {name: ServiceConfig.load(name) for name in targets if name in SERVICES}
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    configure_logging("jes", gateway_config.platform.log_level)
+    all_in_one = len(targets) > 1
+    kits = []
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        for name in SERVICES:
+            if name not in configs:
+                continue
+            build = importlib.import_module(service_module(name)).build
+            # One process: one /metrics (the gateway's) instead of a port per service.
+            kit = (
+                build(configs[name], metrics=not all_in_one) if all_in_one else build(configs[name])
+            )
+            kit.start()
+            kits.append(kit)
+            if name == "identity" and all_in_one:
+                from jes_gateway import demo
+
+                accounts = demo.seed(kit.db)
+        if "gateway" in targets:
+            port = gateway_config.http_port
+            url = gateway_config.platform.public_url
+            if all_in_one:
+                print(f"\nJES is running: {url}\n", flush=True)
+                print(f"Demo logins (password {demo.DEMO_PASSWORD}):", flush=True)
+                for account_id, name in accounts:
+                    print(f"  {account_id:<10} {name}", flush=True)
+                print(
+                    f"Mail sent by JES: {url}/dev/mailbox\nCtrl-C stops everything.\n", flush=True
+                )
+            serve_gateway(port, stop)
+        else:
+            stop.wait()
+    finally:
+        for kit in reversed(kits):
+            kit.stop()
+    log.info("stopped")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="jes", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="run the platform or one component")
+    run_parser.add_argument(
+        "--target",
+        default="all",
+        help=f"all, or a comma-separated list of: {', '.join(TARGETS)}",
+    )
+    args = parser.parse_args(argv)
+    targets = TARGETS if args.target == "all" else args.target.split(",")
+    unknown = [t for t in targets if t not in TARGETS]
+    if unknown:
+        parser.error(f"unknown target {', '.join(unknown)}; choose from {', '.join(TARGETS)}")
+    return run(targets)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

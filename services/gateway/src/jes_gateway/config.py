@@ -1,0 +1,31 @@
+"""Gateway settings (the shared ones come from jes_config.PlatformConfig)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from jes_config import Env, PlatformConfig
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    platform: PlatformConfig
+    http_port: int
+    secret_key: str
+    max_upload_mb: int
+    dev_mailbox: bool  # show the local mailbox at /dev/mailbox (all-in-one only)
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None) -> GatewayConfig:
+        env = Env(environ)
+        platform = PlatformConfig.from_env(env)
+        config = cls(
+            platform=platform,
+            http_port=env.integer("JES_HTTP_PORT", 8080, lo=0, hi=65535),
+            secret_key=env.string("JES_SECRET_KEY", platform.service_secret),
+            max_upload_mb=env.integer("JES_MAX_UPLOAD_MB", 30, lo=1, hi=200),
+            dev_mailbox=platform.mail_url.startswith("mailbox:"),
+        )
+        env.check()
+        return config

@@ -1,0 +1,33 @@
+"""Demo data for all-in-one mode: an administrator, clerks of a few courts, a firm."""
+
+from __future__ import annotations
+
+from jes_db import Database
+
+# Demo only: printed at start of all-in-one mode, never used in a real installation.
+DEMO_PASSWORD = "Demo1234!"  # noqa: S105
+
+DEMO_ACCOUNTS = [
+    ("ADMIN", "系統管理者", "admin@jes.example", ["admin"], ""),
+    ("TPDCLERK", "臺北地院 陳書記官", "clerk.tpd@jes.example", ["clerk"], "TPD"),
+    ("KLDCLERK", "基隆地院 林書記官", "clerk.kld@jes.example", ["clerk"], "KLD"),
+    ("KSDCLERK", "高雄地院 黃書記官", "clerk.ksd@jes.example", ["clerk"], "KSD"),
+    ("DEMOFIRM", "大安不動產估價師事務所", "firm@jes.example", ["firm"], "TPD"),
+]
+
+
+def seed(identity_db: Database) -> list[tuple[str, str]]:
+    """Create the demo accounts (idempotent); returns (account id, what it is) pairs."""
+    from jes_identity.app import ensure_account
+
+    for account_id, name, email, roles, court in DEMO_ACCOUNTS:
+        ensure_account(
+            identity_db,
+            account_id=account_id,
+            password=DEMO_PASSWORD,
+            display_name=name,
+            email=email,
+            roles=roles,
+            court_code=court,
+        )
+    return [(account_id, name) for account_id, name, *_ in DEMO_ACCOUNTS]

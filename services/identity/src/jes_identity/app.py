@@ -1,0 +1,65 @@
+"""Builds the identity service from its configuration."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jes.identity.v1 import identity_pb2_grpc as pb_grpc
+from jes_auth import KeyStore, TokenVerifier
+from jes_config import ServiceConfig
+from jes_db import Database
+from jes_servicekit import ServiceKit
+from sqlalchemy import select
+
+from jes_identity.models import Account, event_tables, metadata
+from jes_identity.passwords import hash_password
+from jes_identity.servicer import PUBLIC_METHODS, IdentityServicer
+
+NAME = "identity"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
+    key_dir = Path(os.environ.get("JES_TOKEN_KEY_DIR") or config.platform.data_dir / "keys")
+    keys = KeyStore(key_dir)
+    kit = ServiceKit(
+        config,
+        metadata=metadata,
+        event_tables=event_tables,
+        migrations=MIGRATIONS,
+        public_methods=PUBLIC_METHODS,
+        verifier=TokenVerifier(keys.jwks),  # identity trusts its own keys directly
+        **kit_options,  # type: ignore[arg-type]
+    )
+    servicer = IdentityServicer(kit.db, kit.outbox, keys, config.platform.service_secret)
+    kit.grpc.add(
+        pb_grpc.add_IdentityServiceServicer_to_server, servicer, "jes.identity.v1.IdentityService"
+    )
+    return kit
+
+
+def ensure_account(
+    db: Database,
+    *,
+    account_id: str,
+    password: str,
+    display_name: str,
+    email: str,
+    roles: list[str],
+    court_code: str = "",
+) -> None:
+    """Create an account if it does not exist (demo data and tests)."""
+    with db.transaction() as session:
+        if session.scalar(select(Account).where(Account.account_id == account_id)):
+            return
+        session.add(
+            Account(
+                account_id=account_id,
+                password_hash=hash_password(password),
+                display_name=display_name,
+                email=email,
+                roles=" ".join(roles),
+                court_code=court_code,
+            )
+        )

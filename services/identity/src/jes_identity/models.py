@@ -1,0 +1,68 @@
+"""Identity's own tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
+from jes_events import add_event_tables
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class IdentityBase(DeclarativeBase):
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class Account(IdentityBase):
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(String(20), unique=True)  # the login name
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None until set by link
+    display_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    roles: Mapped[str] = mapped_column(String(200))  # space-separated: firm clerk admin ...
+    court_code: Mapped[str] = mapped_column(String(3), default="")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def role_list(self) -> list[str]:
+        return self.roles.split()
+
+
+Index("ix_accounts_court_roles", Account.court_code, Account.roles)
+
+
+class FirmApplication(IdentityBase):
+    __tablename__ = "firm_applications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    court_code: Mapped[str] = mapped_column(String(3), index=True)
+    company_name: Mapped[str] = mapped_column(String(100))
+    contact_person: Mapped[str] = mapped_column(String(50))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+
+class LoginRecord(IdentityBase):
+    """Every login attempt: shown to the user (last success, recent failures) and used
+    for lockout after repeated failures."""
+
+    __tablename__ = "login_records"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(String(20), index=True)  # as typed
+    success: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+event_tables = add_event_tables(IdentityBase.metadata)
+metadata = IdentityBase.metadata

@@ -1,0 +1,42 @@
+"""Builds the notification service from its configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jes.notification.v1 import notification_pb2_grpc as pb_grpc
+from jes_config import ServiceConfig
+from jes_servicekit import ServiceKit, topic_of
+
+from jes_notification.handlers import Handlers, identity_client
+from jes_notification.mail import MailSender, open_transport
+from jes_notification.models import event_tables, metadata
+from jes_notification.servicer import NotificationServicer
+
+NAME = "notification"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
+    platform = config.platform
+    kit = ServiceKit(
+        config,
+        metadata=metadata,
+        event_tables=event_tables,
+        migrations=MIGRATIONS,
+        **kit_options,  # type: ignore[arg-type]
+    )
+    kit.grpc.add(
+        pb_grpc.add_NotificationServiceServicer_to_server,
+        NotificationServicer(kit.db),
+        "jes.notification.v1.NotificationService",
+    )
+    handlers = Handlers(
+        platform.public_url, identity_client(platform.addrs["identity"], kit.service_token)
+    )
+    kit.consume(
+        [topic_of("identity"), topic_of("review-workflow"), topic_of("case-sync")],
+        handlers.mapping(),
+    )
+    kit.add_component(MailSender(kit.db, open_transport(platform.mail_url), platform.mail_from))
+    return kit

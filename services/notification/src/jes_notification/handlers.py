@@ -1,0 +1,118 @@
+"""Event handlers: each turns an event into queued deliveries, in the consumer's
+transaction, so an event is mailed once even when it is delivered twice."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from jes.case_sync.v1 import case_sync_pb2
+from jes.events.v1.envelope_pb2 import Envelope
+from jes.identity.v1 import identity_pb2, identity_pb2_grpc
+from jes.review_workflow.v1 import review_workflow_pb2
+from jes_grpckit import Client
+from jes_protos import open_envelope
+from jes_zhtw import CaseNumber, court_by_code, format_roc_date, format_roc_datetime
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy.orm import Session
+
+from jes_notification.models import Delivery
+
+# Plain-text mails: HTML escaping would corrupt names such as "A&B 估價".
+templates = Environment(  # noqa: S701
+    loader=PackageLoader("jes_notification", "templates"),
+    autoescape=False,
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+SUBJECTS = {
+    "firm_application_received": "【司法院】鑑估價公司帳號申請已受理",
+    "review_requested": "【司法院】鑑估報告照片待審核：{case_number}",
+    "progress_entry_added": "【司法院】案件進度更新：{case_number}",
+}
+
+
+def delivery_id(event_id: str, recipient: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jes:{event_id}:{recipient.lower()}"))
+
+
+def queue(
+    session: Session, envelope: Envelope, template: str, recipient: str, **context: Any
+) -> None:
+    delivery = Delivery(
+        id=delivery_id(envelope.id, recipient),
+        event_id=envelope.id,
+        template=template,
+        recipient=recipient,
+        subject=SUBJECTS[template].format(**context),
+        body=templates.get_template(f"{template}.txt").render(**context),
+    )
+    session.merge(delivery)  # the same event and recipient twice is one mail
+
+
+class Handlers:
+    def __init__(self, public_url: str, identity: Client):
+        self.public_url = public_url
+        self.identity = identity
+
+    def mapping(self) -> dict[Any, Callable[[Session, Envelope], None]]:
+        return {
+            identity_pb2.FirmAccountApplied: self.firm_application_received,
+            review_workflow_pb2.ReviewRequested: self.review_requested,
+            case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
+        }
+
+    def firm_application_received(self, session: Session, envelope: Envelope) -> None:
+        app = open_envelope(envelope, identity_pb2.FirmAccountApplied).application
+        queue(
+            session,
+            envelope,
+            "firm_application_received",
+            app.email,
+            contact_person=app.contact_person,
+            company_name=app.company_name,
+            court_name=court_by_code(app.court_code).name,
+            applied_on=format_roc_date(app.created_at.ToDatetime()),
+        )
+
+    def review_requested(self, session: Session, envelope: Envelope) -> None:
+        submission = open_envelope(envelope, review_workflow_pb2.ReviewRequested).submission
+        staff = self.identity.call(
+            "ListCourtStaff",
+            identity_pb2.ListCourtStaffRequest(court_code=submission.court_code, role="clerk"),
+        )
+        for clerk in staff.accounts:
+            queue(
+                session,
+                envelope,
+                "review_requested",
+                clerk.email,
+                display_name=clerk.display_name,
+                case_number=submission.case_number,
+                submitted_on=format_roc_datetime(submission.submitted_at.ToDatetime()),
+                review_url=f"{self.public_url}/court/reviews",
+            )
+
+    def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
+        event = open_envelope(envelope, case_sync_pb2.ProgressEntryAdded)
+        case = event.case
+        case_number = CaseNumber(case.year, case.word, case.number).dotted()
+        for email in event.follower_emails:
+            queue(
+                session,
+                envelope,
+                "progress_entry_added",
+                email,
+                court_name=court_by_code(case.court_code).name,
+                category=case.category,
+                case_number=case_number,
+                posted_on=event.entry.posted_on,
+                item=event.entry.item,
+                query_url=f"{self.public_url}/cases",
+            )
+
+
+def identity_client(addr: str, token: Callable[[], str]) -> Client:
+    return Client(addr, identity_pb2_grpc.IdentityServiceStub, token=token, timeout=10)

@@ -1,0 +1,163 @@
+"""Mail transports and the sender loop that drains the delivery queue."""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import tempfile
+import threading
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlparse
+
+from jes_db import Database, utcnow
+from prometheus_client import Counter
+from sqlalchemy import select
+
+from jes_notification.models import Delivery
+
+log = logging.getLogger("jes.notification.mail")
+
+EMAILS_SENT = Counter("jes_emails_sent_total", "E-mails handed to the mail server", ["template"])
+EMAILS_FAILED = Counter(
+    "jes_emails_failed_total", "E-mails that failed for good after retries", ["template"]
+)
+MAX_ATTEMPTS = 8
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpTransport:
+    def __init__(self, host: str, port: int):
+        self.host = host
+        self.port = port
+
+    def send(self, message: EmailMessage) -> None:
+        with smtplib.SMTP(self.host, self.port, timeout=20) as smtp:
+            smtp.send_message(message)
+
+
+class MailboxTransport:
+    """All-in-one mode: each mail is a .eml file in a folder the gateway shows.
+
+    The file is named by Message-ID and written atomically, like a maildir."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def send(self, message: EmailMessage) -> None:
+        name = str(message["Message-ID"]).strip("<>").replace("/", "_") + ".eml"
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(bytes(message))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.folder / name)
+
+
+def open_transport(url: str) -> Transport:
+    parsed = urlparse(url)
+    if parsed.scheme == "smtp":
+        return SmtpTransport(parsed.hostname or "127.0.0.1", parsed.port or 25)
+    if parsed.scheme == "mailbox":
+        return MailboxTransport(Path(parsed.path))
+    raise ValueError(f"unsupported mail URL {url!r}")
+
+
+def build_message(delivery: Delivery, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = delivery.recipient
+    message["Subject"] = delivery.subject
+    message["Message-ID"] = f"<{delivery.id}@jes>"
+    message["Date"] = format_datetime(delivery.created_at)
+    message["X-JES-Event-ID"] = delivery.event_id
+    message.set_content(delivery.body)
+    return message
+
+
+class MailSender:
+    """Sends queued deliveries one by one, recording each as sent right after the server
+    accepted it; failures are retried with backoff, then marked failed."""
+
+    def __init__(self, db: Database, transport: Transport, sender: str, poll: float = 0.2):
+        self.db = db
+        self.transport = transport
+        self.sender = sender
+        self.poll = poll
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def run_once(self) -> int:
+        sent = 0
+        while not self._stop.is_set():
+            with self.db.transaction() as session:
+                delivery = session.scalar(
+                    select(Delivery)
+                    .where(Delivery.status == "queued", Delivery.next_attempt_at <= utcnow())
+                    .order_by(Delivery.created_at)
+                    .limit(1)
+                )
+            if delivery is None:
+                return sent
+            self._send(delivery)
+            sent += 1
+        return sent
+
+    def _send(self, delivery: Delivery) -> None:
+        try:
+            self.transport.send(build_message(delivery, self.sender))
+        except Exception as exc:
+            attempts = delivery.attempts + 1
+            failed = attempts >= MAX_ATTEMPTS
+            log.warning(
+                "mail %s to %s failed (%d): %s", delivery.id, delivery.recipient, attempts, exc
+            )
+            with self.db.transaction() as session:
+                row = session.get(Delivery, delivery.id)
+                assert row is not None
+                row.attempts = attempts
+                row.last_error = str(exc)[:500]
+                row.status = "failed" if failed else "queued"
+                row.next_attempt_at = utcnow() + timedelta(seconds=min(300, 2**attempts))
+            if failed:
+                EMAILS_FAILED.labels(delivery.template).inc()
+            return
+        with self.db.transaction() as session:
+            row = session.get(Delivery, delivery.id)
+            assert row is not None
+            row.status = "sent"
+            row.attempts += 1
+            row.sent_at = utcnow()
+        EMAILS_SENT.labels(delivery.template).inc()
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("mail sender loop failed; retrying")
+            self._wake.wait(self.poll)
+            self._wake.clear()

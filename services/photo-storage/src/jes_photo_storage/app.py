@@ -1,0 +1,36 @@
+"""Builds the photo-storage service from its configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
+from jes_config import ServiceConfig
+from jes_servicekit import ServiceKit
+
+from jes_photo_storage.models import event_tables, metadata
+from jes_photo_storage.servicer import BUCKET, PhotoStorageServicer
+
+NAME = "photo-storage"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
+    kit = ServiceKit(
+        config,
+        metadata=metadata,
+        event_tables=event_tables,
+        migrations=MIGRATIONS,
+        **kit_options,  # type: ignore[arg-type]
+    )
+    store = kit.object_store()
+    store.ensure_bucket(BUCKET)
+    servicer = PhotoStorageServicer(
+        kit.db, kit.outbox, store, config.platform.addrs["report-render"], kit.service_token
+    )
+    kit.grpc.add(
+        pb_grpc.add_PhotoStorageServiceServicer_to_server,
+        servicer,
+        "jes.photo_storage.v1.PhotoStorageService",
+    )
+    return kit

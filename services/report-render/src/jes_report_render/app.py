@@ -1,0 +1,35 @@
+"""Builds the report-render service from its configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
+from jes_config import ServiceConfig
+from jes_servicekit import ServiceKit
+
+from jes_report_render.models import event_tables, metadata
+from jes_report_render.pdf import wkhtmltopdf_path
+from jes_report_render.servicer import BUCKET, ReportRenderServicer
+
+NAME = "report-render"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
+    wkhtmltopdf_path()  # fail at start, not at the first print
+    kit = ServiceKit(
+        config,
+        metadata=metadata,
+        event_tables=event_tables,
+        migrations=MIGRATIONS,
+        **kit_options,  # type: ignore[arg-type]
+    )
+    store = kit.object_store()
+    store.ensure_bucket(BUCKET)
+    kit.grpc.add(
+        pb_grpc.add_ReportRenderServiceServicer_to_server,
+        ReportRenderServicer(kit.db, kit.outbox, store),
+        "jes.report_render.v1.ReportRenderService",
+    )
+    return kit

@@ -1,0 +1,31 @@
+"""Report-render's own table: every rendered PDF."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
+from jes_events import add_event_tables
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class RenderBase(DeclarativeBase):
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class Report(RenderBase):
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[str] = mapped_column(String(36), index=True)
+    object_key: Mapped[str] = mapped_column(String(200))
+    pages: Mapped[int]
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+event_tables = add_event_tables(RenderBase.metadata)
+metadata = RenderBase.metadata

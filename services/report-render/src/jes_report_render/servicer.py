@@ -1,0 +1,145 @@
+"""ReportRenderService: renders PDFs and keeps them in the reports bucket."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+from jes.report_render.v1 import report_render_pb2 as pb
+from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
+from jes_db import Database, new_id, utcnow
+from jes_events import Outbox
+from jes_grpckit import InvalidArgument, NotFound, current_claims, request_id_var
+from jes_zhtw import format_roc_date
+from prometheus_client import Counter, Histogram
+
+from jes_report_render.models import Report
+from jes_report_render.pdf import page_count, render_pdf
+
+log = logging.getLogger("jes.report_render")
+
+BUCKET = "reports"
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+
+PDFS_RENDERED = Counter("jes_pdfs_rendered_total", "PDF documents rendered", ["kind"])
+PDF_RENDER_SECONDS = Histogram(
+    "jes_pdf_render_duration_seconds",
+    "Time to render one PDF",
+    ["kind"],
+    buckets=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
+)
+
+
+def report_message(report: Report) -> pb.Report:
+    return pb.Report(
+        id=report.id,
+        object_key=report.object_key,
+        pages=report.pages,
+        size_bytes=report.size_bytes,
+        sha256=report.sha256,
+    )
+
+
+def fetch(url: str, target: Path) -> None:
+    """Download one image (a presigned URL of the photo owner's bucket)."""
+    with requests.get(url, timeout=30, stream=True) as response:
+        response.raise_for_status()
+        size = 0
+        with target.open("wb") as handle:
+            for chunk in response.iter_content(256 * 1024):
+                size += len(chunk)
+                if size > MAX_IMAGE_BYTES:
+                    raise InvalidArgument("報告圖片過大")
+                handle.write(chunk)
+
+
+class ReportRenderServicer(pb_grpc.ReportRenderServiceServicer):
+    def __init__(self, db: Database, outbox: Outbox, store: Any):
+        self.db = db
+        self.outbox = outbox
+        self.store = store
+
+    def RenderPhotoReport(self, request: pb.RenderPhotoReportRequest, context: object) -> object:
+        current_claims().require_role("admin")  # services only (admins for re-renders)
+        if not request.photos:
+            raise InvalidArgument("沒有照片可列印", fields={"photos": "至少需要一張照片"})
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="jes-photo-report-") as work:
+            work_dir = Path(work)
+            photos = []
+            for index, photo in enumerate(request.photos):
+                image = work_dir / f"{index:04d}.jpg"
+                fetch(photo.image_url, image)
+                photos.append(
+                    {
+                        "src": image.as_uri(),
+                        "sequence": photo.sequence,
+                        "placement": photo.placement,
+                        "auction_target": photo.auction_target,
+                        "description": photo.description,
+                        "remark": photo.remark,
+                    }
+                )
+            pdf = render_pdf(
+                "photo_report.html",
+                {
+                    "court_name": request.court_name,
+                    "division": request.division,
+                    "case_number": request.case_number,
+                    "batch": request.batch,
+                    "firm_name": request.firm_name,
+                    "printed_on": format_roc_date(utcnow()),
+                    "photos": photos,
+                    "fingerprint": request.fingerprint,
+                },
+                work_dir=work_dir,
+            )
+        report = self._store("photo_report", request.photo_set_id, pdf)
+        PDFS_RENDERED.labels("photo_report").inc()
+        PDF_RENDER_SECONDS.labels("photo_report").observe(time.perf_counter() - started)
+        return report
+
+    def _store(self, kind: str, subject_id: str, pdf: bytes) -> pb.Report:
+        report_id = new_id()
+        key = f"{kind}/{subject_id}/{report_id}.pdf"
+        self.store.put(BUCKET, key, pdf, "application/pdf")
+        try:
+            with self.db.transaction() as session:
+                report = Report(
+                    id=report_id,
+                    kind=kind,
+                    subject_id=subject_id,
+                    object_key=key,
+                    pages=page_count(pdf),
+                    size_bytes=len(pdf),
+                    sha256=hashlib.sha256(pdf).hexdigest(),
+                )
+                session.add(report)
+                message = report_message(report)
+                self.outbox.add(
+                    session,
+                    pb.ReportRendered(report=message, kind=kind, subject_id=subject_id),
+                    subject=report_id,
+                    trace_id=request_id_var.get(),
+                )
+        except BaseException:
+            self.store.delete(BUCKET, key)  # no orphan object when the row is not written
+            raise
+        log.info("rendered %s %s: %d pages", kind, report_id, message.pages)
+        return message
+
+    def GetReportUrl(self, request: pb.GetReportUrlRequest, context: object) -> object:
+        claims = current_claims()
+        claims.require_role("admin", "clerk", "firm")
+        with self.db.transaction() as session:
+            report = session.get(Report, request.report_id)
+            if report is None:
+                raise NotFound("找不到報告")
+            url = self.store.presigned_get(BUCKET, report.object_key, timedelta(minutes=10))
+        return pb.GetReportUrlResponse(url=url)

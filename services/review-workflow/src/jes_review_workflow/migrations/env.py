@@ -1,0 +1,6 @@
+"""Alembic environment of review-workflow: its models are the target."""
+
+from jes_db.migration_env import run
+from jes_review_workflow.models import metadata
+
+run(metadata)
