@@ -61,7 +61,9 @@ class Env:
             return ""
         return default
 
-    def integer(self, name: str, default: int, *, lo: int | None = None, hi: int | None = None) -> int:
+    def integer(
+        self, name: str, default: int, *, lo: int | None = None, hi: int | None = None
+    ) -> int:
         raw = self.environ.get(name, "").strip()
         if not raw:
             return default
@@ -164,7 +166,9 @@ class ServiceConfig:
     def load(cls, name: str, environ: Mapping[str, str] | None = None) -> ServiceConfig:
         env = Env(environ)
         platform = PlatformConfig.from_env(env)
-        grpc_default, metrics_default = SERVICES[name]
+        _grpc, metrics_default = SERVICES[name]
+        # The port this service is known at by the others, unless JES_GRPC_PORT says else.
+        grpc_default = int(platform.addrs[name].rsplit(":", 1)[-1] or _grpc)
         db_default = f"sqlite:///{platform.data_dir}/{name}.db"
         config = cls(
             name=name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -24,6 +25,19 @@ TARGETS = [*SERVICES, "gateway"]
 
 def service_module(name: str) -> str:
     return f"jes_{name.replace('-', '_')}.app"
+
+
+# Settings that name one service's own database or ports: in one process they would
+# make every service share them, so all-in-one uses the per-service defaults instead.
+PER_SERVICE_SETTINGS = ("JES_DATABASE_URL", "JES_GRPC_PORT", "JES_METRICS_PORT")
+
+
+def service_environ(all_in_one: bool) -> dict[str, str]:
+    environ = dict(os.environ)
+    if all_in_one:
+        for name in PER_SERVICE_SETTINGS:
+            environ.pop(name, None)
+    return environ
 
 
 def serve_gateway(port: int, stop: threading.Event) -> None:
@@ -44,7 +58,11 @@ def run(targets: list[str]) -> int:
 
     try:
         gateway_config = GatewayConfig.load()
-        configs = {name: ServiceConfig.load(name) for name in targets if name in SERVICES}
+        configs = {
+            name: ServiceConfig.load(name, service_environ(len(targets) > 1))
+            for name in targets
+            if name in SERVICES
+        }
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
