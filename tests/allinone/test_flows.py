@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import requests
-
 from jes_config import SERVICES
 from support import flows
 from support.processes import PYTHON, Process, base_env, free_port, http_ok, wait_until

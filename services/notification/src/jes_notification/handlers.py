@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from jes_notification.models import Delivery
 
 # Plain-text mails: HTML escaping would corrupt names such as "A&B 估價".
-templates = Environment(  # noqa: S701
+templates = Environment(
     loader=PackageLoader("jes_notification", "templates"),
-    autoescape=False,
+    autoescape=False,  # noqa: S701
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
