@@ -48,8 +48,8 @@ fmt: sync ## format the code
 	$(UV) run --frozen ruff check --fix .
 
 .PHONY: test-unit
-test-unit: setup ## unit and service tests (no external servers)
-	$(UV) run --frozen pytest libs services -q
+test-unit: setup ## unit, service and all-in-one tests (no external servers)
+	$(UV) run --frozen pytest libs services tests/allinone -q
 
 .PHONY: infra-up
 infra-up: setup ## install (cached) and start Kafka, MinIO, PostgreSQL and the SMTP sink on 127.0.0.1

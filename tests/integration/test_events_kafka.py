@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from typing import cast
 
 import pytest
+from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import KafkaAdminClient
+from prometheus_client import REGISTRY
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
+
 from jes.identity.v1 import identity_pb2
 from jes_db import Database
 from jes_events import (
@@ -29,10 +34,6 @@ from jes_events import (
 )
 from jes_events.kafka_bus import KafkaBus
 from jes_protos import Envelope, make_envelope, open_envelope
-from kafka import KafkaConsumer, TopicPartition
-from kafka.admin import KafkaAdminClient
-from prometheus_client import REGISTRY
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
 
 pytestmark = pytest.mark.integration
 

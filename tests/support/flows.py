@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+
 from jes.case_sync.v1 import case_sync_pb2, case_sync_pb2_grpc
 from jes_grpckit import Client, ServiceTokenProvider
-
 from support.images import jpeg
 from support.processes import wait_until
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
-from jes_config import ServiceConfig
-from jes_servicekit import ServiceKit
-
 from jes_case_sync.models import event_tables, metadata
 from jes_case_sync.servicer import CaseSyncServicer
+from jes_config import ServiceConfig
+from jes_servicekit import ServiceKit
 
 NAME = "case-sync"
 MIGRATIONS = Path(__file__).parent / "migrations"

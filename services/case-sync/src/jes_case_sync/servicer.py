@@ -6,16 +6,16 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
+from jes_case_sync.models import Case, Follower, ProgressEntry
 from jes_db import Database, utcnow
 from jes_events import Outbox
 from jes_grpckit import InvalidArgument, NotFound, current_claims, request_id_var
 from jes_zhtw import CaseNumber, UnknownCourt, court_by_code
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from jes_case_sync.models import Case, Follower, ProgressEntry
 
 CATEGORIES = ("民事", "刑事", "家事", "行政")
 FOLLOWER_ROLES = ("當事人", "法定代理人", "訴訟代理人", "辯護人")

@@ -13,17 +13,17 @@ from urllib.parse import urlparse
 import grpc
 from flask import Flask, Response, abort, g, jsonify, render_template, request, send_file
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from werkzeug.exceptions import HTTPException
+
 from jes.identity.v1 import identity_pb2
 from jes.photo_storage.v1 import photo_storage_pb2
+from jes_gateway.backends import Backends, grpc_error_response
+from jes_gateway.config import GatewayConfig
 from jes_grpckit import channel, request_id_var
 from jes_grpckit.logs import new_request_id
 from jes_objectstore import FileStore, open_store
 from jes_zhtw import COURTS
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from werkzeug.exceptions import HTTPException
-
-from jes_gateway.backends import Backends, grpc_error_response
-from jes_gateway.config import GatewayConfig
 
 log = logging.getLogger("jes.gateway")
 
@@ -70,6 +70,10 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
         public_url=platform.public_url,
         secret=platform.service_secret,
     )
+
+    @app.context_processor
+    def _page_context() -> dict[str, Any]:
+        return {"dev_mailbox": config.dev_mailbox}
 
     @app.before_request
     def _start() -> None:
@@ -141,7 +145,7 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
 
     @app.get("/")
     def home() -> Any:
-        return render_template("home.html", courts=COURTS, dev_mailbox=config.dev_mailbox)
+        return render_template("home.html", courts=COURTS)
 
     @app.get("/dev/mailbox")
     def mailbox() -> Any:

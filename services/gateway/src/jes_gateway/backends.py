@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import grpc
 from flask import jsonify
 from flask.typing import ResponseReturnValue
+
 from jes.case_sync.v1 import case_sync_pb2_grpc
 from jes.identity.v1 import identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc

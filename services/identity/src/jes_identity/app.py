@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sqlalchemy import select
+
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database
-from jes_servicekit import ServiceKit
-from sqlalchemy import select
-
 from jes_identity.models import Account, event_tables, metadata
 from jes_identity.passwords import hash_password
 from jes_identity.servicer import PUBLIC_METHODS, IdentityServicer
+from jes_servicekit import ServiceKit
 
 NAME = "identity"
 MIGRATIONS = Path(__file__).parent / "migrations"

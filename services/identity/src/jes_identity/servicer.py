@@ -7,6 +7,8 @@ import json
 import re
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenIssuer
@@ -20,11 +22,9 @@ from jes_grpckit import (
     current_claims,
     request_id_var,
 )
-from jes_zhtw import UnknownCourt, court_by_code
-from sqlalchemy import func, select
-
 from jes_identity.models import Account, FirmApplication, LoginRecord
 from jes_identity.passwords import verify_password
+from jes_zhtw import UnknownCourt, court_by_code
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9()+\-# ]{6,40}$")

@@ -6,12 +6,11 @@ from pathlib import Path
 
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
-from jes_servicekit import ServiceKit, topic_of
-
 from jes_notification.handlers import Handlers, identity_client
 from jes_notification.mail import MailSender, open_transport
 from jes_notification.models import event_tables, metadata
 from jes_notification.servicer import NotificationServicer
+from jes_servicekit import ServiceKit, topic_of
 
 NAME = "notification"
 MIGRATIONS = Path(__file__).parent / "migrations"

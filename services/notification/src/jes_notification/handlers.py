@@ -7,17 +7,17 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy.orm import Session
+
 from jes.case_sync.v1 import case_sync_pb2
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_grpckit import Client
+from jes_notification.models import Delivery
 from jes_protos import open_envelope
 from jes_zhtw import CaseNumber, court_by_code, format_roc_date, format_roc_datetime
-from jinja2 import Environment, PackageLoader, StrictUndefined
-from sqlalchemy.orm import Session
-
-from jes_notification.models import Delivery
 
 # Plain-text mails: HTML escaping would corrupt names such as "A&B 估價".
 templates = Environment(

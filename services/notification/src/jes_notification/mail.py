@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
 
-from jes_db import Database, utcnow
 from prometheus_client import Counter
 from sqlalchemy import select
 
+from jes_db import Database, utcnow
 from jes_notification.models import Delivery
 
 log = logging.getLogger("jes.notification.mail")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jes_db import TYPE_ANNOTATION_MAP, utcnow
-from jes_events import add_event_tables
 from sqlalchemy import String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from jes_db import TYPE_ANNOTATION_MAP, utcnow
+from jes_events import add_event_tables
 
 
 class NotificationBase(DeclarativeBase):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from jes.notification.v1 import notification_pb2 as pb
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_db import Database
 from jes_grpckit import current_claims
-from sqlalchemy import select
-
 from jes_notification.models import Delivery
 
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
-from jes_servicekit import ServiceKit
-
 from jes_photo_storage.models import event_tables, metadata
 from jes_photo_storage.servicer import BUCKET, PhotoStorageServicer
+from jes_servicekit import ServiceKit
 
 NAME = "photo-storage"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -67,7 +67,9 @@ def process(content: bytes) -> Derivatives:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(content))
-            image_format = image.format or ""
+            # Many cameras and phones write JPEGs with extra frames (MPF: previews, gain
+            # maps) that Pillow reports as MPO; they are JPEGs, shown by their first frame.
+            image_format = "JPEG" if image.format == "MPO" else image.format or ""
             if image_format not in ACCEPTED_FORMATS:
                 raise ImageRejected("只接受 JPEG、PNG 或 HEIC 格式的照片")
             width, height = image.size

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
-from jes_events import add_event_tables
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
+from jes_events import add_event_tables
 
 
 class PhotoBase(DeclarativeBase):

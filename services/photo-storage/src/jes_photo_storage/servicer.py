@@ -7,6 +7,9 @@ import json
 import logging
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
 from jes.report_render.v1 import report_render_pb2 as render_pb
@@ -21,12 +24,9 @@ from jes_grpckit import (
     current_claims,
     request_id_var,
 )
-from jes_zhtw import CaseNumber, UnknownCourt, court_by_code
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-
 from jes_photo_storage.images import ImageRejected, process
 from jes_photo_storage.models import Photo, PhotoSet, Print
+from jes_zhtw import CaseNumber, UnknownCourt, court_by_code
 
 log = logging.getLogger("jes.photo_storage")
 

@@ -6,11 +6,10 @@ from pathlib import Path
 
 from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
-from jes_servicekit import ServiceKit
-
 from jes_report_render.models import event_tables, metadata
 from jes_report_render.pdf import wkhtmltopdf_path
 from jes_report_render.servicer import BUCKET, ReportRenderServicer
+from jes_servicekit import ServiceKit
 
 NAME = "report-render"
 MIGRATIONS = Path(__file__).parent / "migrations"

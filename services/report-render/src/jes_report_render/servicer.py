@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from prometheus_client import Counter, Histogram
+
 from jes.report_render.v1 import report_render_pb2 as pb
 from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
 from jes_db import Database, new_id, utcnow
 from jes_events import Outbox
 from jes_grpckit import InvalidArgument, NotFound, current_claims, request_id_var
-from jes_zhtw import format_roc_date
-from prometheus_client import Counter, Histogram
-
 from jes_report_render.models import Report
 from jes_report_render.pdf import page_count, render_pdf
+from jes_zhtw import format_roc_date
 
 log = logging.getLogger("jes.report_render")
 

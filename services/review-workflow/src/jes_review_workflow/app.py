@@ -7,10 +7,9 @@ from pathlib import Path
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.review_workflow.v1 import review_workflow_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
-from jes_servicekit import ServiceKit, topic_of
-
 from jes_review_workflow.models import event_tables, metadata
 from jes_review_workflow.servicer import PhotoSetSubmittedHandler, ReviewWorkflowServicer
+from jes_servicekit import ServiceKit, topic_of
 
 NAME = "review-workflow"
 MIGRATIONS = Path(__file__).parent / "migrations"

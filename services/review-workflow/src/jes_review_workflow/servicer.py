@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
@@ -10,11 +13,8 @@ from jes_db import Database
 from jes_events import Outbox
 from jes_grpckit import current_claims
 from jes_protos import open_envelope
-from jes_zhtw import CaseNumber
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from jes_review_workflow.models import Submission
+from jes_zhtw import CaseNumber
 
 
 def submission_message(submission: Submission) -> pb.Submission:

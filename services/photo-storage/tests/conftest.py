@@ -1,0 +1,208 @@
+"""Photo-storage built by its own `build()` on a temp folder: SQLite, the folder object
+store, the embedded bus, a gRPC server on a free port. Report-render and identity are
+fakes on a second gRPC server, so printing needs no PDF engine."""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jes.events.v1.envelope_pb2 import Envelope
+from jes.identity.v1 import identity_pb2, identity_pb2_grpc
+from jes.photo_storage.v1 import photo_storage_pb2 as pb
+from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
+from jes.report_render.v1 import report_render_pb2 as render_pb
+from jes.report_render.v1 import report_render_pb2_grpc as render_grpc
+from jes_auth import Claims, KeyStore, TokenIssuer, TokenVerifier
+from jes_config import ServiceConfig
+from jes_grpckit import Client, GrpcServer, Unauthenticated, current_claims
+from jes_photo_storage.app import build
+from jes_photo_storage.models import Photo, PhotoSet, Print
+from jes_photo_storage.servicer import BUCKET
+from jes_protos import open_envelope
+from jes_servicekit import ServiceKit
+from sqlalchemy import select
+
+from support.images import jpeg
+
+SERVICE_SECRET = "photo-storage-test-secret"
+
+
+class FakeReportRender(render_grpc.ReportRenderServiceServicer):
+    """Records what it was asked to render and who asked; answers with a one-page report."""
+
+    def __init__(self) -> None:
+        self.requests: list[render_pb.RenderPhotoReportRequest] = []
+        self.callers: list[Claims] = []
+
+    def RenderPhotoReport(self, request: Any, context: Any) -> render_pb.Report:
+        self.requests.append(request)
+        self.callers.append(current_claims())
+        return render_pb.Report(id=str(uuid.uuid4()), object_key="photo_report/x.pdf", pages=1)
+
+
+class FakeIdentity(identity_pb2_grpc.IdentityServiceServicer):
+    """Only what photo-storage asks identity for: its service token."""
+
+    def __init__(self, issuer: TokenIssuer):
+        self.issuer = issuer
+
+    def IssueServiceToken(self, request: Any, context: Any) -> Any:
+        if not hmac.compare_digest(request.secret, SERVICE_SECRET):
+            raise Unauthenticated("服務憑證錯誤")
+        token = self.issuer.issue(request.service_name, kind="service")
+        return identity_pb2.IssueServiceTokenResponse(access_token=token, expires_in_seconds=600)
+
+
+@dataclass
+class Fakes:
+    addr: str
+    render: FakeReportRender
+
+
+@dataclass
+class PhotoService:
+    kit: ServiceKit
+    addr: str
+    issuer: TokenIssuer
+    objects: Path  # root/<bucket>/<key> of the folder store
+    _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
+
+    # -- callers -----------------------------------------------------------------------
+
+    def firm_token(
+        self, subject: str = "firm-1", *, court: str = "TPD", name: str = "大華估價"
+    ) -> str:
+        return self.issuer.issue(subject, roles=["firm"], court_code=court, name=name)
+
+    def client(self, token: str | None = None) -> Client:
+        return Client(self.addr, pb_grpc.PhotoStorageServiceStub, token=token or self.firm_token())
+
+    # -- factories ---------------------------------------------------------------------
+
+    def open_request(self, **overrides: Any) -> pb.OpenPhotoSetRequest:
+        fields: dict[str, Any] = {
+            "court_code": "TPD",
+            "division": "甲",
+            "case_number": pb.CaseNumber(year=112, word="司執", number=next(self._numbers)),
+            "batch": 1,
+        }
+        fields.update(overrides)
+        return pb.OpenPhotoSetRequest(**fields)
+
+    def open_set(self, client: Client | None = None, **overrides: Any) -> pb.PhotoSet:
+        return (client or self.client()).call("OpenPhotoSet", self.open_request(**overrides))
+
+    def upload(
+        self, photo_set_id: str, content: bytes | None = None, client: Client | None = None, **kw: Any
+    ) -> pb.Photo:
+        request = pb.UploadPhotoRequest(
+            photo_set_id=photo_set_id,
+            content=jpeg(640, 480) if content is None else content,
+            filename=kw.pop("filename", "photo.jpg"),
+            **kw,
+        )
+        return (client or self.client()).call("UploadPhoto", request)
+
+    # -- what was stored ---------------------------------------------------------------
+
+    def object_keys(self) -> set[str]:
+        root = self.objects / BUCKET
+        return {
+            str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and ".tmp-" not in p.name
+        }
+
+    def get_object(self, key: str) -> bytes:
+        return (self.objects / BUCKET / key).read_bytes()
+
+    def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
+        """Outbox rows holding `payload_class`, oldest first, unpacked."""
+        table = self.kit.event_tables.outbox
+        with self.kit.db.engine.connect() as conn:
+            rows = conn.execute(select(table.c.value).order_by(table.c.created_at)).all()
+        found = []
+        for (value,) in rows:
+            envelope = Envelope.FromString(value)
+            if envelope.type == payload_class.DESCRIPTOR.full_name:
+                found.append((envelope, open_envelope(envelope, payload_class)))
+        return found
+
+    def photo_set_row(self, photo_set_id: str) -> PhotoSet:
+        with self.kit.db.transaction() as session:
+            row = session.get(PhotoSet, photo_set_id)
+            assert row is not None
+            return row
+
+    def prints(self, photo_set_id: str) -> list[Print]:
+        with self.kit.db.transaction() as session:
+            return list(session.scalars(select(Print).filter_by(photo_set_id=photo_set_id)))
+
+    def photos(self, photo_set_id: str) -> list[Photo]:
+        with self.kit.db.transaction() as session:
+            return list(session.scalars(select(Photo).filter_by(photo_set_id=photo_set_id)))
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> KeyStore:
+    return KeyStore(tmp_path / "keys")
+
+
+@pytest.fixture
+def issuer(keys: KeyStore) -> TokenIssuer:
+    return TokenIssuer(keys)
+
+
+@pytest.fixture
+def fakes(keys: KeyStore, issuer: TokenIssuer) -> Iterator[Fakes]:
+    render = FakeReportRender()
+    server = GrpcServer(
+        "fakes",
+        port=0,
+        verifier=TokenVerifier(keys.jwks),
+        public_methods=["/jes.identity.v1.IdentityService/IssueServiceToken"],
+    )
+    server.add(
+        render_grpc.add_ReportRenderServiceServicer_to_server,
+        render,
+        "jes.report_render.v1.ReportRenderService",
+    )
+    server.add(
+        identity_pb2_grpc.add_IdentityServiceServicer_to_server,
+        FakeIdentity(issuer),
+        "jes.identity.v1.IdentityService",
+    )
+    server.start()
+    yield Fakes(f"127.0.0.1:{server.port}", render)
+    server.stop(0)
+
+
+@pytest.fixture
+def service(
+    tmp_path: Path, keys: KeyStore, issuer: TokenIssuer, fakes: Fakes
+) -> Iterator[PhotoService]:
+    data = tmp_path / "data"
+    config = ServiceConfig.load(
+        "photo-storage",
+        {
+            "JES_DATA_DIR": str(data),
+            "JES_GRPC_PORT": "0",
+            "JES_METRICS_PORT": "0",
+            "JES_SERVICE_SECRET": SERVICE_SECRET,
+            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
+            "JES_OBJECT_STORE_URL": f"file://{tmp_path}/objects",
+            "JES_REPORT_RENDER_ADDR": fakes.addr,
+            "JES_IDENTITY_ADDR": fakes.addr,
+        },
+    )
+    kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
+    kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
+    yield PhotoService(kit, f"127.0.0.1:{kit.grpc.port}", issuer, tmp_path / "objects")
+    kit.grpc.stop(0)
+    kit.bus.close()
+    kit.db.dispose()

@@ -1,0 +1,55 @@
+"""Fixtures of the distributed-mode tests (see support/distributed.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from support.distributed import CLERK_EMAIL, FIRM, Distributed, read_infra_env, reset_databases
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def infra() -> dict[str, str]:
+    return read_infra_env()
+
+
+@pytest.fixture(scope="session")
+def distributed(
+    infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Distributed]:
+    from jes_db import Database, run_migrations
+    from jes_identity.app import MIGRATIONS, ensure_account
+
+    reset_databases(infra["JES_PG_URL_BASE"])
+    stack = Distributed(infra, tmp_path_factory.mktemp("distributed"))
+    stack.start()
+    identity_url = f"{infra['JES_PG_URL_BASE']}/identity"
+    run_migrations(identity_url, MIGRATIONS)
+    db = Database(identity_url)
+    ensure_account(
+        db,
+        account_id=FIRM[0],
+        password=FIRM[1],
+        display_name="整合測試估價公司",
+        email="firm@integration.example",
+        roles=["firm"],
+        court_code="TPD",
+    )
+    ensure_account(
+        db,
+        account_id="ITCLERK",
+        password=FIRM[1],
+        display_name="整合測試書記官",
+        email=CLERK_EMAIL,
+        roles=["clerk"],
+        court_code="TPD",
+    )
+    db.dispose()
+    yield stack
+    stack.stop()

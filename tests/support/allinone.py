@@ -1,0 +1,70 @@
+"""Running the whole platform in all-in-one mode for a test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from jes_config import SERVICES
+from support import flows
+from support.processes import PYTHON, Process, base_env, free_port, http_ok, wait_until
+
+DEMO_PASSWORD = "Demo1234!"
+
+
+@contextmanager
+def running_all_in_one(data: Path) -> Iterator[flows.Platform]:
+    """`jes run --target=all` on free ports with its data in `data`."""
+    http_port = free_port()
+    addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
+    env = base_env(
+        JES_DATA_DIR=str(data),
+        JES_HTTP_PORT=str(http_port),
+        **{f"JES_{name.upper().replace('-', '_')}_ADDR": addr for name, addr in addrs.items()},
+    )
+    jes = Process("jes-all", [PYTHON, "-m", "jes_gateway.cli", "run", "--target=all"], env, data)
+    base_url = f"http://127.0.0.1:{http_port}"
+
+    def start() -> None:
+        jes.start()
+        try:
+            wait_until(lambda: http_ok(f"{base_url}/readyz"), timeout=60, what="all-in-one")
+        except TimeoutError:
+            jes.stop()
+            pytest.fail(f"all-in-one did not start:\n{jes.log_tail()}")
+
+    def restart() -> None:
+        jes.stop()
+        assert not jes.alive()
+        start()
+
+    start()
+
+    def mails_to(address: str) -> list[dict[str, Any]]:
+        reply = requests.get(
+            f"{base_url}/dev/mailbox", headers={"Accept": "application/json"}, timeout=5
+        )
+        return [m for m in reply.json()["messages"] if m["to"] == address]
+
+    def object_exists(bucket: str, prefix: str) -> bool:
+        root = data / "objects" / bucket
+        return any(
+            str(p.relative_to(root)).startswith(prefix) for p in root.rglob("*") if p.is_file()
+        )
+
+    platform = flows.Platform(
+        base_url=base_url,
+        addrs=addrs,
+        service_secret=(data / "service-secret").read_text().strip(),
+        mails_to=mails_to,
+        object_exists=object_exists,
+    )
+    platform.restart = restart  # type: ignore[attr-defined]
+    yield platform
+    jes.stop()
+    assert not jes.alive(), "jes did not stop on SIGTERM"

@@ -1,0 +1,130 @@
+"""Distributed mode on the real infrastructure: Kafka, MinIO, PostgreSQL, an SMTP sink
+(deploy/local/infra.sh), with every service in its own process."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from jes_config import SERVICES
+from support import flows
+from support.processes import PYTHON, ROOT, Process, base_env, free_port, http_ok, wait_until
+
+DATABASES = {name: name.replace("-", "_") for name in SERVICES}
+FIRM = ("ITFIRM", "Firm1234!")
+CLERK_EMAIL = "clerk.tpd@integration.example"
+
+
+def read_infra_env() -> dict[str, str]:
+    """Start (or reuse) the local infrastructure and return its settings."""
+    script = ROOT / "deploy" / "local" / "infra.sh"
+    subprocess.run(["bash", str(script), "up"], check=True, cwd=ROOT)
+    out = subprocess.run(
+        ["bash", str(script), "env"], check=True, cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    settings = {}
+    for line in out.splitlines():
+        line = line.removeprefix("export ").strip()
+        if "=" in line:
+            key, value = line.split("=", 1)
+            settings[key] = value.strip("'\"")
+    return settings
+
+
+def reset_databases(pg_base: str) -> None:
+    """Each test session starts from empty service databases."""
+    for database in DATABASES.values():
+        engine = create_engine(f"{pg_base}/{database}", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+class Distributed:
+    def __init__(self, infra: dict[str, str], work: Path):
+        self.infra = infra
+        self.work = work
+        self.secret = secrets.token_urlsafe(24)
+        self.addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
+        self.http_port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.http_port}"
+        common = {
+            "JES_DATA_DIR": str(work / "data"),
+            "JES_SERVICE_SECRET": self.secret,
+            "JES_TOKEN_KEY_DIR": str(work / "keys"),
+            "JES_EVENT_BUS_URL": infra["JES_EVENT_BUS_URL"],
+            "JES_OBJECT_STORE_URL": infra["JES_OBJECT_STORE_URL"],
+            "JES_OBJECT_STORE_ACCESS_KEY": infra["JES_OBJECT_STORE_ACCESS_KEY"],
+            "JES_OBJECT_STORE_SECRET_KEY": infra["JES_OBJECT_STORE_SECRET_KEY"],
+            "JES_MAIL_URL": infra["JES_MAIL_URL"],
+            "JES_PUBLIC_URL": self.base_url,
+            "JES_HTTP_PORT": str(self.http_port),
+            **{f"JES_{n.upper().replace('-', '_')}_ADDR": a for n, a in self.addrs.items()},
+        }
+        self.processes: dict[str, Process] = {}
+        for name in SERVICES:
+            env = base_env(
+                **common,
+                JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{DATABASES[name]}",
+                JES_GRPC_PORT=self.addrs[name].rsplit(":", 1)[1],
+                JES_METRICS_PORT=str(free_port()),
+            )
+            module = f"jes_{name.replace('-', '_')}"
+            self.processes[name] = Process(name, [PYTHON, "-m", module], env, work)
+        self.processes["gateway"] = Process(
+            "gateway",
+            [PYTHON, "-m", "jes_gateway.cli", "run", "--target=gateway"],
+            base_env(**common),
+            work,
+        )
+
+    def start(self) -> None:
+        for process in self.processes.values():
+            process.start()
+        try:
+            wait_until(
+                lambda: http_ok(f"{self.base_url}/readyz"), timeout=90, what="every service ready"
+            )
+        except TimeoutError:
+            logs = "\n".join(f"--- {n}\n{p.log_tail(15)}" for n, p in self.processes.items())
+            self.stop()
+            pytest.fail(f"distributed JES did not become ready:\n{logs}")
+
+    def restart(self, name: str) -> None:
+        process = self.processes[name]
+        process.start()
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+
+    def mails_to(self, address: str) -> list[dict[str, Any]]:
+        reply = requests.get(
+            f"{self.infra['JES_SMTP_SINK_API']}/messages", params={"to": address}, timeout=5
+        )
+        reply.raise_for_status()
+        return list(reply.json())
+
+    def object_exists(self, bucket: str, prefix: str) -> bool:
+        from minio import Minio
+
+        endpoint = self.infra["JES_OBJECT_STORE_URL"].split("://", 1)[1]
+        client = Minio(
+            endpoint,
+            access_key=self.infra["JES_OBJECT_STORE_ACCESS_KEY"],
+            secret_key=self.infra["JES_OBJECT_STORE_SECRET_KEY"],
+            secure=False,
+        )
+        return any(True for _ in client.list_objects(bucket, prefix=prefix, recursive=True))
+
+    def platform(self) -> flows.Platform:
+        return flows.Platform(
+            self.base_url, self.addrs, self.secret, self.mails_to, self.object_exists
+        )
