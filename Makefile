@@ -10,8 +10,9 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_CACHE_DIR := $(JES_CACHE)/uv-cache
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 PY := $(CURDIR)/.venv/bin/python
-# Debian packages the platform needs at run time and in tests
-DEB_PACKAGES := wkhtmltopdf fonts-noto-cjk poppler-utils chromium postgresql
+# Debian packages: what the platform needs to run, and what the tests add
+RUN_DEB_PACKAGES := wkhtmltopdf fonts-noto-cjk
+TEST_DEB_PACKAGES := $(RUN_DEB_PACKAGES) poppler-utils chromium postgresql
 
 .PHONY: help
 help: ## list the targets
@@ -22,8 +23,12 @@ $(UV):
 	$(JES_CACHE)/uv-$(UV_VERSION)/bin/pip install --quiet uv==$(UV_VERSION)
 
 .PHONY: system-deps
-system-deps: ## install the Debian packages (wkhtmltopdf, CJK fonts, chromium, postgresql)
-	@bash scripts/apt-install.sh $(DEB_PACKAGES)
+system-deps: ## install the Debian packages the platform runs on (wkhtmltopdf, CJK fonts)
+	@bash scripts/apt-install.sh $(RUN_DEB_PACKAGES)
+
+.PHONY: test-deps
+test-deps: ## install the Debian packages the tests add (chromium, postgresql, poppler)
+	@bash scripts/apt-install.sh $(TEST_DEB_PACKAGES)
 
 .PHONY: sync
 sync: $(UV) ## install the Python workspace into .venv from uv.lock
@@ -48,11 +53,11 @@ fmt: sync ## format the code
 	$(UV) run --frozen ruff check --fix .
 
 .PHONY: test-unit
-test-unit: setup ## unit, service and all-in-one tests (no external servers)
+test-unit: setup test-deps ## unit, service and all-in-one tests (no external servers)
 	$(UV) run --frozen pytest libs services tests/allinone -q
 
 .PHONY: infra-up
-infra-up: setup ## install (cached) and start Kafka, MinIO, PostgreSQL and the SMTP sink on 127.0.0.1
+infra-up: setup test-deps ## install (cached) and start Kafka, MinIO, PostgreSQL and the SMTP sink on 127.0.0.1
 	bash deploy/local/infra.sh up
 
 .PHONY: infra-down
@@ -60,12 +65,12 @@ infra-down: ## stop the local infrastructure
 	bash deploy/local/infra.sh down
 
 .PHONY: test-integration
-test-integration: setup ## cross-service tests on real Kafka, MinIO, PostgreSQL (starts them)
+test-integration: setup test-deps ## cross-service tests on real Kafka, MinIO, PostgreSQL (starts them)
 	bash deploy/local/infra.sh up
 	$(UV) run --frozen pytest tests/integration -q
 
 .PHONY: test-e2e
-test-e2e: setup ## browser end-to-end tests in headless Chromium
+test-e2e: setup test-deps ## browser end-to-end tests in headless Chromium
 	$(UV) run --frozen pytest tests/e2e -q
 
 .PHONY: test

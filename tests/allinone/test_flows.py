@@ -25,6 +25,11 @@ def test_readyz_and_metrics(platform: flows.Platform):
     assert "jes_outbox_backlog" in metrics
 
 
+def test_key_set_is_published(platform: flows.Platform):
+    keys = requests.get(f"{platform.base_url}/.well-known/jwks.json", timeout=5).json()["keys"]
+    assert keys and all(k["kty"] == "OKP" and k["alg"] == "EdDSA" and "d" not in k for k in keys)
+
+
 def test_firm_applies(platform: flows.Platform):
     flows.firm_applies(platform)
 

@@ -137,6 +137,12 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
             return jsonify(status="unavailable", unavailable=problems), 503
         return jsonify(status="ready")
 
+    @app.get("/.well-known/jwks.json")
+    def jwks() -> Response:
+        """identity's public keys, for court systems that verify JES tokens themselves."""
+        reply = services.identity.call("GetKeySet", identity_pb2.GetKeySetRequest(), timeout=5)
+        return Response(reply.jwks_json, mimetype="application/json")
+
     @app.get("/metrics")
     def metrics() -> Response:
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)

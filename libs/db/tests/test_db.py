@@ -1,0 +1,83 @@
+"""jes_db on SQLite: transactions, UTC datetimes, migrations, concurrent writers."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import String, inspect, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from jes_db import TYPE_ANNOTATION_MAP, Database, new_id, run_migrations, utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    text: Mapped[str]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database(f"sqlite:///{tmp_path}/sub/dir/test.db")
+    Base.metadata.create_all(database.engine)
+    return database
+
+
+def test_transaction_commits_or_rolls_back_as_a_whole(db: Database):
+    with db.transaction() as session:
+        session.add(Note(text="kept"))
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        session.add(Note(text="lost"))
+        session.flush()
+        raise RuntimeError("boom")
+    with db.transaction() as session:
+        assert session.scalars(select(Note.text)).all() == ["kept"]
+
+
+def test_datetimes_come_back_aware_in_utc(db: Database):
+    moment = datetime(2026, 11, 21, 8, 30, tzinfo=UTC)
+    with db.transaction() as session:
+        session.add(Note(id="n1", text="x", at=moment))
+    with db.transaction() as session:
+        note = session.get(Note, "n1")
+        assert note is not None and note.at == moment and note.at.tzinfo is not None
+
+
+def test_concurrent_writers_queue_instead_of_failing(db: Database):
+    errors: list[Exception] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(20):
+                with db.transaction() as session:
+                    count = len(session.scalars(select(Note.id)).all())
+                    session.add(Note(text=f"{n}-{i}-{count}"))
+        except Exception as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with db.transaction() as session:
+        assert len(session.scalars(select(Note.id)).all()) == 80
+
+
+def test_service_migrations_upgrade_an_empty_database(tmp_path: Path):
+    from jes_identity.app import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path}/identity.db"
+    run_migrations(url, MIGRATIONS)
+    run_migrations(url, MIGRATIONS)  # a second start finds nothing to do
+    tables = set(inspect(Database(url).engine).get_table_names())
+    assert {"accounts", "firm_applications", "outbox", "processed_events"} <= tables
