@@ -5,6 +5,8 @@ from pathlib import Path
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from prometheus_client import REGISTRY
+
 from jes.notification.v1 import notification_pb2 as pb
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
@@ -16,7 +18,7 @@ from jes_grpckit import (
     field_violations,
     request_id_var,
 )
-from prometheus_client import REGISTRY
+from support.processes import free_port
 
 
 class Deliveries(pb_grpc.NotificationServiceServicer):
@@ -106,3 +108,34 @@ def test_health_is_public_and_serving(served):
         health_pb2.HealthCheckRequest(service="jes.notification.v1.NotificationService"), timeout=5
     )
     assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_failed_call_to_another_service_is_unavailable_without_its_text():
+    class Relaying(pb_grpc.NotificationServiceServicer):
+        def ListDeliveries(self, request, context):
+            # calls a port where nothing listens
+            Client(f"127.0.0.1:{free_port()}", pb_grpc.NotificationServiceStub, timeout=1).call(
+                "ListDeliveries", pb.ListDeliveriesRequest()
+            )
+
+    server = GrpcServer(
+        "relay",
+        port=0,
+        verifier=None,
+        public_methods=["/jes.notification.v1.NotificationService/ListDeliveries"],
+    )
+    server.add(
+        pb_grpc.add_NotificationServiceServicer_to_server,
+        Relaying(),
+        "jes.notification.v1.NotificationService",
+    )
+    server.start()
+    try:
+        with pytest.raises(grpc.RpcError) as caught:
+            Client(f"127.0.0.1:{server.port}", pb_grpc.NotificationServiceStub).call(
+                "ListDeliveries", pb.ListDeliveriesRequest()
+            )
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert caught.value.details() == "相關服務暫時無法使用，請稍後再試"
+    finally:
+        server.stop(0)

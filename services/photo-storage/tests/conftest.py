@@ -7,12 +7,14 @@ from __future__ import annotations
 import hmac
 import itertools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
@@ -27,8 +29,6 @@ from jes_photo_storage.models import Photo, PhotoSet, Print
 from jes_photo_storage.servicer import BUCKET
 from jes_protos import open_envelope
 from jes_servicekit import ServiceKit
-from sqlalchemy import select
-
 from support.images import jpeg
 
 SERVICE_SECRET = "photo-storage-test-secret"
@@ -40,10 +40,13 @@ class FakeReportRender(render_grpc.ReportRenderServiceServicer):
     def __init__(self) -> None:
         self.requests: list[render_pb.RenderPhotoReportRequest] = []
         self.callers: list[Claims] = []
+        self.during: Callable[[], None] | None = None  # runs while "rendering"
 
     def RenderPhotoReport(self, request: Any, context: Any) -> render_pb.Report:
         self.requests.append(request)
         self.callers.append(current_claims())
+        if self.during is not None:
+            self.during()
         return render_pb.Report(id=str(uuid.uuid4()), object_key="photo_report/x.pdf", pages=1)
 
 
@@ -100,7 +103,11 @@ class PhotoService:
         return (client or self.client()).call("OpenPhotoSet", self.open_request(**overrides))
 
     def upload(
-        self, photo_set_id: str, content: bytes | None = None, client: Client | None = None, **kw: Any
+        self,
+        photo_set_id: str,
+        content: bytes | None = None,
+        client: Client | None = None,
+        **kw: Any,
     ) -> pb.Photo:
         request = pb.UploadPhotoRequest(
             photo_set_id=photo_set_id,
@@ -115,7 +122,9 @@ class PhotoService:
     def object_keys(self) -> set[str]:
         root = self.objects / BUCKET
         return {
-            str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and ".tmp-" not in p.name
+            str(p.relative_to(root))
+            for p in root.rglob("*")
+            if p.is_file() and ".tmp-" not in p.name
         }
 
     def get_object(self, key: str) -> bytes:

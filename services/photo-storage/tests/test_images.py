@@ -7,6 +7,8 @@ import io
 import zlib
 
 import pytest
+from PIL import Image, ImageFile
+
 from jes_photo_storage import images
 from jes_photo_storage.images import (
     MAX_UPLOAD_BYTES,
@@ -16,8 +18,6 @@ from jes_photo_storage.images import (
     ImageRejected,
     process,
 )
-from PIL import Image, ImageFile
-
 from support.images import jpeg, png
 
 GPS_IFD = 0x8825

@@ -13,8 +13,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
-from jes_auth import AuthError, Claims, PermissionDenied, TokenVerifier
 
+from jes_auth import AuthError, Claims, PermissionDenied, TokenVerifier
 from jes_grpckit.errors import Forbidden, ServiceError, Unauthenticated
 from jes_grpckit.logs import new_request_id, request_id_var
 from jes_grpckit.metrics import GRPC_DURATION, GRPC_REQUESTS
@@ -135,13 +135,19 @@ class _Interceptor(grpc.ServerInterceptor):
                 rpc_status.to_status(Forbidden(f"權限不足：{exc}").to_status())
             )
         except Exception as exc:
-            # context.abort raises a plain Exception; keep the code it set
-            code = context.code() or grpc.StatusCode.UNKNOWN
-            if code is grpc.StatusCode.UNKNOWN and not isinstance(exc, grpc.RpcError):
-                log.exception("unhandled error in %s", method)
-                code = grpc.StatusCode.INTERNAL
-                context.abort(code, "系統發生錯誤，請稍後再試")
-            raise
+            aborted_with = context.code()  # set when the servicer itself called abort
+            if aborted_with is not None:
+                code = aborted_with
+                raise
+            # A bug here, or a failed call to another service: never pass its text on.
+            downstream = exc.code() if isinstance(exc, grpc.Call) else None
+            if downstream in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                code = grpc.StatusCode.UNAVAILABLE
+                log.warning("%s: a service it needs is unavailable: %s", method, exc)
+                context.abort(code, "相關服務暫時無法使用，請稍後再試")
+            code = grpc.StatusCode.INTERNAL
+            log.exception("unhandled error in %s", method)
+            context.abort(code, "系統發生錯誤，請稍後再試")
         finally:
             elapsed = time.perf_counter() - started
             name = method.rsplit("/", 1)[-1]

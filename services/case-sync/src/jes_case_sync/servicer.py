@@ -15,7 +15,7 @@ from jes_case_sync.models import Case, Follower, ProgressEntry
 from jes_db import Database, utcnow
 from jes_events import Outbox
 from jes_grpckit import InvalidArgument, NotFound, current_claims, request_id_var
-from jes_zhtw import CaseNumber, UnknownCourt, court_by_code
+from jes_zhtw import COURT_CODES, CaseNumber
 
 CATEGORIES = ("民事", "刑事", "家事", "行政")
 FOLLOWER_ROLES = ("當事人", "法定代理人", "訴訟代理人", "辯護人")
@@ -24,9 +24,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def check_case_key(key: pb.CaseKey) -> dict[str, str]:
     problems = {}
-    try:
-        court_by_code(key.court_code)
-    except UnknownCourt:
+    # Exact codes only: "tpd" would be stored as a second case that TPD's followers miss.
+    if key.court_code not in COURT_CODES:
         problems["case.court_code"] = "法院代碼不正確"
     if key.category not in CATEGORIES:
         problems["case.category"] = "案件類別須為民事、刑事、家事或行政"
@@ -62,6 +61,9 @@ class CaseSyncServicer(pb_grpc.CaseSyncServiceServicer):
         problems = check_case_key(request.case)
         try:
             posted_on = date.fromisoformat(request.entry.posted_on)
+            # fromisoformat also takes 20241120 and 2024-W47-3; the event carries the text
+            if posted_on.isoformat() != request.entry.posted_on:
+                raise ValueError(request.entry.posted_on)
         except ValueError:
             problems["entry.posted_on"] = "登載日期須為 YYYY-MM-DD"
         if not request.entry.item.strip():

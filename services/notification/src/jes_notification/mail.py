@@ -55,11 +55,15 @@ class MailboxTransport:
     def send(self, message: EmailMessage) -> None:
         name = str(message["Message-ID"]).strip("<>").replace("/", "_") + ".eml"
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(bytes(message))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.folder / name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(bytes(message))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.folder / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)  # a failed send is retried: no temp file per try
+            raise
 
 
 def open_transport(url: str) -> Transport:

@@ -39,6 +39,9 @@ class PhotoSetSubmittedHandler:
 
     def __call__(self, session: Session, envelope: Envelope) -> None:
         event = open_envelope(envelope, photo_pb.PhotoSetSubmitted)
+        known = select(Submission.id).where(Submission.fingerprint == event.fingerprint)
+        if session.scalar(known) is not None:
+            return  # the same version printed again: it is already waiting for review
         photo_set = event.photo_set
         case = CaseNumber(
             photo_set.case_number.year, photo_set.case_number.word, photo_set.case_number.number

@@ -1,0 +1,104 @@
+"""Case-sync built by its own `build()` on a temp folder (SQLite, embedded bus), serving
+gRPC on a free port; tokens are signed with a temp key store the service trusts."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from jes.case_sync.v1 import case_sync_pb2 as pb
+from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
+from jes.events.v1.envelope_pb2 import Envelope
+from jes_auth import KeyStore, TokenIssuer, TokenVerifier
+from jes_case_sync.app import build
+from jes_config import ServiceConfig
+from jes_grpckit import Client
+from jes_protos import open_envelope
+from jes_servicekit import ServiceKit
+
+
+@dataclass
+class CaseSyncService:
+    kit: ServiceKit
+    addr: str
+    issuer: TokenIssuer
+    _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def court_system(self) -> Client:
+        token = self.issuer.issue("court-system", kind="service")
+        return Client(self.addr, pb_grpc.CaseSyncServiceStub, token=token)
+
+    def client(self, token: str | None) -> Client:
+        return Client(self.addr, pb_grpc.CaseSyncServiceStub, token=token)
+
+    def case(self, **overrides: Any) -> pb.CaseKey:
+        fields: dict[str, Any] = {
+            "court_code": "TPD",
+            "category": "民事",
+            "year": 113,
+            "word": "訴",
+            "number": next(self._numbers),
+        }
+        fields.update(overrides)
+        return pb.CaseKey(**fields)
+
+    def entry(self, source_entry_id: str = "e-1", **overrides: Any) -> pb.ProgressEntry:
+        fields: dict[str, Any] = {
+            "source_entry_id": source_entry_id,
+            "posted_on": "2024-11-20",
+            "item": "定期言詞辯論",
+        }
+        fields.update(overrides)
+        return pb.ProgressEntry(**fields)
+
+    def push(
+        self, case: pb.CaseKey, entry: pb.ProgressEntry, client: Client | None = None
+    ) -> pb.PushProgressResponse:
+        return (client or self.court_system()).call(
+            "PushProgress", pb.PushProgressRequest(case=case, entry=entry)
+        )
+
+    def follow(
+        self, case: pb.CaseKey, email: str, role: str = "當事人", client: Client | None = None
+    ) -> pb.AddFollowerResponse:
+        return (client or self.court_system()).call(
+            "AddFollower", pb.AddFollowerRequest(case=case, email=email, role=role)
+        )
+
+    def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
+        table = self.kit.event_tables.outbox
+        with self.kit.db.engine.connect() as conn:
+            rows = conn.execute(select(table.c.value).order_by(table.c.created_at)).all()
+        found = []
+        for (value,) in rows:
+            envelope = Envelope.FromString(value)
+            if envelope.type == payload_class.DESCRIPTOR.full_name:
+                found.append((envelope, open_envelope(envelope, payload_class)))
+        return found
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[CaseSyncService]:
+    keys = KeyStore(tmp_path / "keys")
+    config = ServiceConfig.load(
+        "case-sync",
+        {
+            "JES_DATA_DIR": str(tmp_path / "data"),
+            "JES_GRPC_PORT": "0",
+            "JES_METRICS_PORT": "0",
+            "JES_SERVICE_SECRET": "case-sync-test-secret",
+            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
+        },
+    )
+    kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
+    kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
+    yield CaseSyncService(kit, f"127.0.0.1:{kit.grpc.port}", TokenIssuer(keys))
+    kit.grpc.stop(0)
+    kit.bus.close()
+    kit.db.dispose()

@@ -1,0 +1,264 @@
+"""CaseSyncService through a real gRPC server, called as a court system calls it."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from jes.case_sync.v1 import case_sync_pb2 as pb
+from jes_grpckit import field_violations
+
+
+def rpc_error(call, *args, **kwargs) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+# -- PushProgress ---------------------------------------------------------------------------
+
+
+def test_push_creates_the_entry_and_announces_it(service):
+    case = service.case(number=999)
+    entry = service.entry("src-1", item="定期言詞辯論")
+    reply = service.push(case, entry)
+    assert reply.created
+    assert reply.case_id
+    [(envelope, event)] = service.events(pb.ProgressEntryAdded)
+    assert envelope.subject == reply.case_id
+    assert envelope.source == "case-sync"
+    assert event.case_id == reply.case_id
+    assert event.case == case
+    assert event.entry == entry
+    assert list(event.follower_emails) == []
+    assert event.ingested_at.seconds > 0
+
+
+def test_push_is_idempotent_on_source_entry_id(service):
+    case = service.case()
+    first = service.push(case, service.entry("src-1"))
+    again = service.push(case, service.entry("src-1", item="改過的文字"))
+    assert first.created and not again.created
+    assert again.case_id == first.case_id
+    assert len(service.events(pb.ProgressEntryAdded)) == 1
+    listed = service.court_system().call("ListProgress", pb.ListProgressRequest(case=case))
+    assert [e.item for e in listed.entries] == ["定期言詞辯論"]
+
+
+def test_source_entry_ids_are_per_case(service):
+    first = service.push(service.case(), service.entry("src-1"))
+    other = service.push(service.case(), service.entry("src-1"))
+    assert other.created
+    assert other.case_id != first.case_id
+
+
+def test_entries_of_one_case_share_its_id(service):
+    case = service.case()
+    first = service.push(case, service.entry("src-1"))
+    second = service.push(case, service.entry("src-2"))
+    assert second.created and second.case_id == first.case_id
+
+
+def test_the_same_number_in_another_category_is_another_case(service):
+    civil = service.push(service.case(number=5, category="民事"), service.entry())
+    criminal = service.push(service.case(number=5, category="刑事"), service.entry())
+    assert criminal.created and criminal.case_id != civil.case_id
+
+
+def test_follower_emails_are_carried_in_the_event(service):
+    case = service.case()
+    service.follow(case, "Zhang@Example.com")
+    service.follow(case, "chen@example.com", role="訴訟代理人")
+    service.follow(service.case(), "someone.else@example.com")  # another case
+    service.push(case, service.entry())
+    [(_, event)] = service.events(pb.ProgressEntryAdded)
+    assert list(event.follower_emails) == ["chen@example.com", "zhang@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("case_overrides", "entry_overrides", "field"),
+    [
+        ({"court_code": "XXX"}, {}, "case.court_code"),
+        ({"court_code": ""}, {}, "case.court_code"),
+        ({"category": "商事"}, {}, "case.category"),
+        ({"category": ""}, {}, "case.category"),
+        ({"year": 0}, {}, "case.number"),
+        ({"word": "ABC"}, {}, "case.number"),
+        ({"word": ""}, {}, "case.number"),
+        ({"number": 0}, {}, "case.number"),
+        ({}, {"posted_on": ""}, "entry.posted_on"),
+        ({}, {"posted_on": "2024/11/20"}, "entry.posted_on"),
+        ({}, {"posted_on": "2024-02-30"}, "entry.posted_on"),
+        ({}, {"posted_on": "113-11-20"}, "entry.posted_on"),
+        ({}, {"posted_on": "20241120"}, "entry.posted_on"),
+        ({}, {"posted_on": "2024-W47-3"}, "entry.posted_on"),
+        ({}, {"item": "   "}, "entry.item"),
+        ({}, {"source_entry_id": " "}, "entry.source_entry_id"),
+    ],
+)
+def test_push_validation_names_the_bad_field(service, case_overrides, entry_overrides, field):
+    entry = service.entry(**{"source_entry_id": "src-1", **entry_overrides})
+    error = rpc_error(service.push, service.case(**case_overrides), entry)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details() == "進度資料有誤"
+    assert set(field_violations(error)) == {field}
+    assert service.events(pb.ProgressEntryAdded) == []
+
+
+def test_court_codes_are_exact(service):
+    """A lower-case code would make a second copy of a TPD case that its followers miss."""
+    error = rpc_error(service.push, service.case(court_code="tpd"), service.entry())
+    assert set(field_violations(error)) == {"case.court_code"}
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(lambda issuer: issuer.issue("f", roles=["firm"], court_code="TPD"), id="firm"),
+        pytest.param(
+            lambda issuer: issuer.issue("c", roles=["clerk"], court_code="TPD"), id="clerk"
+        ),
+        pytest.param(lambda issuer: issuer.issue("a", roles=["admin"]), id="admin"),
+    ],
+)
+def test_only_court_systems_and_services_may_push_or_follow(service, token):
+    client = service.client(token(service.issuer))
+    case = service.case()
+    for call in (
+        lambda: service.push(case, service.entry(), client),
+        lambda: service.follow(case, "a@example.com", client=client),
+        lambda: client.call("IngestProgress", iter([pb.PushProgressRequest()])),
+    ):
+        assert rpc_error(call).code() == grpc.StatusCode.PERMISSION_DENIED
+    assert service.events(pb.ProgressEntryAdded) == []
+
+
+def test_a_user_with_the_court_system_role_may_push(service):
+    client = service.client(service.issuer.issue("tpd-system", roles=["court-system"]))
+    assert service.push(service.case(), service.entry(), client).created
+
+
+def test_push_needs_a_token(service):
+    error = rpc_error(service.push, service.case(), service.entry(), service.client(None))
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+# -- IngestProgress -------------------------------------------------------------------------
+
+
+def test_ingest_counts_received_and_created(service):
+    case = service.case()
+    requests = [
+        pb.PushProgressRequest(case=case, entry=service.entry("src-1")),
+        pb.PushProgressRequest(case=case, entry=service.entry("src-2")),
+        pb.PushProgressRequest(case=case, entry=service.entry("src-1")),  # re-sent
+        pb.PushProgressRequest(case=service.case(), entry=service.entry("src-1")),
+    ]
+    reply = service.court_system().call("IngestProgress", iter(requests))
+    assert (reply.received, reply.created) == (4, 3)
+    assert len(service.events(pb.ProgressEntryAdded)) == 3
+
+
+def test_ingest_of_nothing(service):
+    reply = service.court_system().call("IngestProgress", iter([]))
+    assert (reply.received, reply.created) == (0, 0)
+
+
+def test_ingest_stops_at_a_bad_entry_keeping_the_ones_before(service):
+    case = service.case()
+    requests = [
+        pb.PushProgressRequest(case=case, entry=service.entry("src-1")),
+        pb.PushProgressRequest(case=case, entry=service.entry("src-2", item="")),
+        pb.PushProgressRequest(case=case, entry=service.entry("src-3")),
+    ]
+    error = rpc_error(service.court_system().call, "IngestProgress", iter(requests))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [e.entry.source_entry_id for _, e in service.events(pb.ProgressEntryAdded)] == ["src-1"]
+
+
+# -- AddFollower ----------------------------------------------------------------------------
+
+
+def test_add_follower_is_idempotent_per_email(service):
+    case = service.case()
+    first = service.follow(case, "zhang@example.com")
+    again = service.follow(case, "  ZHANG@example.com ", role="法定代理人")
+    other = service.follow(case, "chen@example.com")
+    assert first.follower_id and again.follower_id == first.follower_id
+    assert other.follower_id != first.follower_id
+
+
+def test_the_same_email_follows_cases_separately(service):
+    first = service.follow(service.case(), "zhang@example.com")
+    second = service.follow(service.case(), "zhang@example.com")
+    assert second.follower_id != first.follower_id
+
+
+@pytest.mark.parametrize("role", ["當事人", "法定代理人", "訴訟代理人", "辯護人"])
+def test_every_follower_role_is_accepted(service, role):
+    assert service.follow(service.case(), "a@example.com", role=role).follower_id
+
+
+@pytest.mark.parametrize(
+    ("email", "role", "case_overrides", "fields"),
+    [
+        ("not-an-email", "當事人", {}, {"email"}),
+        ("", "當事人", {}, {"email"}),
+        ("a@example.com", "路人", {}, {"role"}),
+        ("a@example.com", "", {}, {"role"}),
+        ("a@example.com", "當事人", {"category": "商事"}, {"case.category"}),
+        ("bad", "路人", {"court_code": "XXX"}, {"email", "role", "case.court_code"}),
+    ],
+)
+def test_add_follower_validation(service, email, role, case_overrides, fields):
+    error = rpc_error(service.follow, service.case(**case_overrides), email, role)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details() == "追蹤申請資料有誤"
+    assert set(field_violations(error)) == fields
+
+
+# -- ListProgress ---------------------------------------------------------------------------
+
+
+def listed(service, case, limit=0, client=None) -> list[str]:
+    reply = (client or service.court_system()).call(
+        "ListProgress", pb.ListProgressRequest(case=case, limit=limit)
+    )
+    return [f"{e.posted_on} {e.item}" for e in reply.entries]
+
+
+def test_list_is_newest_first_and_three_by_default(service):
+    case = service.case()
+    for source, posted_on, item in [
+        ("a", "2024-03-01", "收狀"),
+        ("b", "2024-09-15", "調解"),
+        ("c", "2024-01-10", "分案"),
+        ("d", "2024-11-20", "言詞辯論"),
+    ]:
+        service.push(case, service.entry(source, posted_on=posted_on, item=item))
+    assert listed(service, case) == ["2024-11-20 言詞辯論", "2024-09-15 調解", "2024-03-01 收狀"]
+    assert listed(service, case, limit=10)[-1] == "2024-01-10 分案"
+    assert listed(service, case, limit=1) == ["2024-11-20 言詞辯論"]
+
+
+def test_entries_of_one_day_are_listed_latest_ingested_first(service):
+    case = service.case()
+    service.push(case, service.entry("a", posted_on="2024-11-20", item="先"))
+    service.push(case, service.entry("b", posted_on="2024-11-20", item="後"))
+    assert listed(service, case) == ["2024-11-20 後", "2024-11-20 先"]
+
+
+def test_list_of_an_unknown_case_is_not_found(service):
+    error = rpc_error(listed, service, service.case())
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_admin_may_list_but_firm_may_not(service):
+    case = service.case()
+    service.push(case, service.entry())
+    admin = service.client(service.issuer.issue("a", roles=["admin"]))
+    assert len(listed(service, case, client=admin)) == 1
+    firm = service.client(service.issuer.issue("f", roles=["firm"], court_code="TPD"))
+    assert rpc_error(listed, service, case, client=firm).code() == (
+        grpc.StatusCode.PERMISSION_DENIED
+    )

@@ -1,0 +1,131 @@
+"""Identity built by its own `build()` on a temp folder (SQLite, embedded bus, its own
+signing keys), serving gRPC on a free port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from jes.events.v1.envelope_pb2 import Envelope
+from jes.identity.v1 import identity_pb2 as pb
+from jes.identity.v1 import identity_pb2_grpc as pb_grpc
+from jes_auth import KeyStore, TokenIssuer, TokenVerifier
+from jes_config import ServiceConfig
+from jes_grpckit import Client
+from jes_identity import passwords
+from jes_identity.app import build, ensure_account
+from jes_identity.models import Account, LoginRecord
+from jes_protos import open_envelope
+from jes_servicekit import ServiceKit
+
+SERVICE_SECRET = "identity-test-secret"
+PASSWORD = "Firm1234!"
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with its production cost takes about half a second per hash here; the rules
+    under test do not depend on the cost (test_passwords checks the real parameters)."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
+
+
+@dataclass
+class IdentityService:
+    kit: ServiceKit
+    addr: str
+    keys: KeyStore  # the same key folder identity signs with
+
+    @property
+    def issuer(self) -> TokenIssuer:
+        return TokenIssuer(self.keys)
+
+    def verifier(self) -> TokenVerifier:
+        return TokenVerifier(self.keys.jwks)
+
+    def client(self, token: str | None = None) -> Client:
+        return Client(self.addr, pb_grpc.IdentityServiceStub, token=token)
+
+    def service_token(self, name: str = "notification") -> str:
+        reply = self.client().call(
+            "IssueServiceToken",
+            pb.IssueServiceTokenRequest(service_name=name, secret=SERVICE_SECRET),
+        )
+        return str(reply.access_token)
+
+    def add_account(
+        self,
+        account_id: str,
+        *,
+        roles: list[str],
+        court_code: str = "TPD",
+        email: str | None = None,
+        display_name: str | None = None,
+        status: str = "active",
+    ) -> Account:
+        ensure_account(
+            self.kit.db,
+            account_id=account_id,
+            password=PASSWORD,
+            display_name=display_name or f"{account_id} 使用者",
+            email=email or f"{account_id.lower()}@example.com",
+            roles=roles,
+            court_code=court_code,
+        )
+        with self.kit.db.transaction() as session:
+            account = session.scalar(select(Account).where(Account.account_id == account_id))
+            assert account is not None
+            account.status = status
+            return account
+
+    def login(self, account_id: str, password: str = PASSWORD) -> pb.LoginResponse:
+        return self.client().call(
+            "Login", pb.LoginRequest(account_id=account_id, password=password)
+        )
+
+    def login_records(self) -> list[tuple[str, bool]]:
+        with self.kit.db.transaction() as session:
+            rows = session.scalars(select(LoginRecord).order_by(LoginRecord.at)).all()
+            return [(r.account_id, r.success) for r in rows]
+
+    def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
+        table = self.kit.event_tables.outbox
+        with self.kit.db.engine.connect() as conn:
+            rows = conn.execute(select(table.c.value).order_by(table.c.created_at)).all()
+        found = []
+        for (value,) in rows:
+            envelope = Envelope.FromString(value)
+            if envelope.type == payload_class.DESCRIPTOR.full_name:
+                found.append((envelope, open_envelope(envelope, payload_class)))
+        return found
+
+
+@pytest.fixture
+def service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: None
+) -> Iterator[IdentityService]:
+    key_dir = tmp_path / "keys"
+    monkeypatch.setenv("JES_TOKEN_KEY_DIR", str(key_dir))
+    config = ServiceConfig.load(
+        "identity",
+        {
+            "JES_DATA_DIR": str(tmp_path / "data"),
+            "JES_GRPC_PORT": "0",
+            "JES_METRICS_PORT": "0",
+            "JES_SERVICE_SECRET": SERVICE_SECRET,
+            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
+        },
+    )
+    kit = build(config, metrics=False)
+    kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
+    yield IdentityService(kit, f"127.0.0.1:{kit.grpc.port}", KeyStore(key_dir, create=False))
+    kit.grpc.stop(0)
+    kit.bus.close()
+    kit.db.dispose()

@@ -1,0 +1,171 @@
+"""Notification built by its own `build()` on a temp folder (SQLite, embedded bus, a
+mailbox folder), serving gRPC on a free port; identity is a fake with `.call`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from jes.identity.v1 import identity_pb2
+from jes.notification.v1 import notification_pb2_grpc as pb_grpc
+from jes_auth import KeyStore, TokenIssuer, TokenVerifier
+from jes_config import ServiceConfig
+from jes_events import EventConsumer
+from jes_grpckit import Client
+from jes_notification.app import build
+from jes_notification.handlers import Handlers
+from jes_notification.mail import MailSender
+from jes_notification.models import Delivery
+from jes_protos import Envelope
+from jes_servicekit import ServiceKit
+
+PUBLIC_URL = "https://jes.example.gov.tw"
+
+
+class FakeIdentity:
+    """Stands in for the identity Client: answers ListCourtStaff from a dict by court."""
+
+    def __init__(self) -> None:
+        self.clerks: dict[str, list[identity_pb2.Account]] = {}
+        self.requests: list[Any] = []
+
+    def add_clerk(self, court_code: str, email: str, display_name: str) -> None:
+        self.clerks.setdefault(court_code, []).append(
+            identity_pb2.Account(
+                account_id=email.split("@")[0].upper(),
+                email=email,
+                display_name=display_name,
+                roles=["clerk"],
+                court_code=court_code,
+            )
+        )
+
+    def call(self, method: str, request: Any, **_: Any) -> Any:
+        assert method == "ListCourtStaff"
+        self.requests.append(request)
+        return identity_pb2.ListCourtStaffResponse(accounts=self.clerks.get(request.court_code, []))
+
+
+@dataclass
+class FakeTransport:
+    """A mail server that accepts (or refuses, while `failures` remain) each message."""
+
+    sent: list[EmailMessage] = field(default_factory=list)
+    failures: int = 0
+
+    def send(self, message: EmailMessage) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionRefusedError("mail server away")
+        self.sent.append(message)
+
+
+@dataclass
+class NotificationService:
+    kit: ServiceKit
+    addr: str
+    issuer: TokenIssuer
+    mailbox: Path
+    identity: FakeIdentity
+    handlers: Handlers
+
+    def client(self, token: str | None) -> Client:
+        return Client(self.addr, pb_grpc.NotificationServiceStub, token=token)
+
+    def admin(self) -> Client:
+        return self.client(self.issuer.issue("ops", roles=["admin"]))
+
+    @property
+    def consumer(self) -> EventConsumer:
+        [consumer] = [c for c in self.kit.runtime.components if isinstance(c, EventConsumer)]
+        return consumer
+
+    @property
+    def sender(self) -> MailSender:
+        [sender] = [c for c in self.kit.runtime.components if isinstance(c, MailSender)]
+        return sender
+
+    def handle(self, envelope: Envelope) -> None:
+        """Apply one event with the handler the service maps its type to."""
+        [handler] = [
+            h for t, h in self.handlers.mapping().items() if t.DESCRIPTOR.full_name == envelope.type
+        ]
+        with self.kit.db.transaction() as session:
+            handler(session, envelope)
+
+    def deliveries(self) -> list[Delivery]:
+        with self.kit.db.transaction() as session:
+            query = select(Delivery).order_by(Delivery.created_at, Delivery.recipient)
+            return list(session.scalars(query))
+
+    def queue_raw(self, **fields: Any) -> Delivery:
+        """A delivery row as a handler would queue it."""
+        values = {
+            "id": fields.pop("id", None) or f"d-{len(self.deliveries())}",
+            "event_id": "event-1",
+            "template": "firm_application_received",
+            "recipient": "wang@example.com",
+            "subject": "【司法院】測試",
+            "body": "內容\n",
+            **fields,
+        }
+        with self.kit.db.transaction() as session:
+            delivery = Delivery(**values)
+            session.add(delivery)
+        return delivery
+
+    def delivery(self, delivery_id: str) -> Delivery:
+        with self.kit.db.transaction() as session:
+            row = session.get(Delivery, delivery_id)
+            assert row is not None
+            return row
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[NotificationService]:
+    keys = KeyStore(tmp_path / "keys")
+    config = ServiceConfig.load(
+        "notification",
+        {
+            "JES_DATA_DIR": str(tmp_path / "data"),
+            "JES_GRPC_PORT": "0",
+            "JES_METRICS_PORT": "0",
+            "JES_SERVICE_SECRET": "notification-test-secret",
+            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
+            "JES_MAIL_URL": f"mailbox://{tmp_path}/mailbox",
+            "JES_MAIL_FROM": "no-reply@jes.example",
+            "JES_PUBLIC_URL": PUBLIC_URL,
+        },
+    )
+    kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
+    kit.grpc.start()  # consumer and mail sender stay off; tests drive them
+    identity = FakeIdentity()
+    service = NotificationService(
+        kit,
+        f"127.0.0.1:{kit.grpc.port}",
+        TokenIssuer(keys),
+        tmp_path / "mailbox",
+        identity,
+        Handlers(PUBLIC_URL, identity),  # type: ignore[arg-type]
+    )
+    yield service
+    service.consumer.close()
+    kit.grpc.stop(0)
+    kit.bus.close()
+    kit.db.dispose()
+
+
+@pytest.fixture
+def transport() -> FakeTransport:
+    return FakeTransport()
+
+
+@pytest.fixture
+def sender(service: NotificationService, transport: FakeTransport) -> MailSender:
+    return MailSender(service.kit.db, transport, "no-reply@jes.example")

@@ -1,0 +1,253 @@
+"""The mail sender loop (retries, backoff, giving up) and the transports."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from prometheus_client import REGISTRY
+
+from jes_db import utcnow
+from jes_notification import mail as mail_module
+from jes_notification.mail import (
+    MAX_ATTEMPTS,
+    MailboxTransport,
+    SmtpTransport,
+    build_message,
+    open_transport,
+)
+from jes_notification.models import Delivery
+from support.processes import free_port
+
+
+def metric(name: str, template: str) -> float:
+    return REGISTRY.get_sample_value(name, {"template": template}) or 0.0
+
+
+def make_due(service, delivery_id: str) -> None:
+    """Skip the backoff wait: the delivery is due again now."""
+    with service.kit.db.transaction() as session:
+        session.get(Delivery, delivery_id).next_attempt_at = utcnow() - timedelta(seconds=1)
+
+
+def aware(value: datetime) -> datetime:
+    """Stored times are UTC; SQLite may hand them back without the zone."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def parse(raw: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+# -- MailSender -----------------------------------------------------------------------------
+
+
+def test_queued_mail_is_sent_and_marked_sent(service, sender, transport):
+    service.queue_raw(id="d-1", recipient="wang@example.com", subject="【司法院】通知")
+    before = metric("jes_emails_sent_total", "firm_application_received")
+    assert sender.run_once() == 1
+    [message] = transport.sent
+    assert message["To"] == "wang@example.com"
+    assert message["From"] == "no-reply@jes.example"
+    assert message["Subject"] == "【司法院】通知"
+    assert message["Message-ID"] == "<d-1@jes>"
+    assert message["X-JES-Event-ID"] == "event-1"
+    assert message.get_content() == "內容\n"
+    row = service.delivery("d-1")
+    assert (row.status, row.attempts, row.last_error) == ("sent", 1, "")
+    assert row.sent_at is not None
+    assert metric("jes_emails_sent_total", "firm_application_received") == before + 1
+
+
+def test_every_due_mail_is_sent_oldest_first(service, sender, transport):
+    for n in range(3):
+        service.queue_raw(id=f"d-{n}", recipient=f"r{n}@example.com")
+    assert sender.run_once() == 3
+    assert [m["To"] for m in transport.sent] == [
+        "r0@example.com",
+        "r1@example.com",
+        "r2@example.com",
+    ]
+    assert sender.run_once() == 0
+
+
+def test_mail_not_yet_due_waits(service, sender, transport):
+    service.queue_raw(id="d-1", next_attempt_at=utcnow() + timedelta(minutes=5))
+    assert sender.run_once() == 0
+    assert transport.sent == []
+
+
+def test_failure_is_retried_after_a_backoff(service, sender, transport):
+    service.queue_raw(id="d-1")
+    transport.failures = 1
+    started = utcnow()
+    sender.run_once()
+    row = service.delivery("d-1")
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert "mail server away" in row.last_error
+    assert timedelta(seconds=1) < aware(row.next_attempt_at) - started < timedelta(seconds=4)
+    assert sender.run_once() == 0  # not due yet: nothing is sent, nothing is retried
+    assert transport.sent == []
+    make_due(service, "d-1")
+    assert sender.run_once() == 1
+    row = service.delivery("d-1")
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert len(transport.sent) == 1
+
+
+def test_backoff_doubles_up_to_five_minutes(service, sender, transport, monkeypatch):
+    monkeypatch.setattr(mail_module, "MAX_ATTEMPTS", 100)
+    service.queue_raw(id="d-1")
+    transport.failures = 10
+    for wait in [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]:
+        make_due(service, "d-1")
+        started = utcnow()
+        sender.run_once()
+        ended = utcnow()
+        due = aware(service.delivery("d-1").next_attempt_at)
+        assert started + timedelta(seconds=wait) <= due <= ended + timedelta(seconds=wait)
+
+
+def test_mail_is_marked_failed_after_max_attempts(service, sender, transport):
+    service.queue_raw(id="d-1", template="review_requested")
+    transport.failures = MAX_ATTEMPTS
+    before = metric("jes_emails_failed_total", "review_requested")
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        make_due(service, "d-1")
+        sender.run_once()
+        row = service.delivery("d-1")
+        assert row.attempts == attempt
+        assert row.status == ("failed" if attempt == MAX_ATTEMPTS else "queued")
+    assert metric("jes_emails_failed_total", "review_requested") == before + 1
+    make_due(service, "d-1")
+    assert sender.run_once() == 0  # failed for good: never picked up again
+    assert transport.sent == []
+
+
+def test_one_failing_mail_does_not_hold_up_the_others(service, sender, transport):
+    service.queue_raw(id="d-1", recipient="first@example.com")
+    service.queue_raw(id="d-2", recipient="second@example.com")
+    transport.failures = 1
+    sender.run_once()
+    assert [m["To"] for m in transport.sent] == ["second@example.com"]
+    assert service.delivery("d-1").status == "queued"
+    assert service.delivery("d-2").status == "sent"
+
+
+def test_sender_thread_sends_queued_mail(service, sender, transport):
+    service.queue_raw(id="d-1")
+    sender.poll = 0.05
+    sender.start()
+    try:
+        for _ in range(100):
+            if transport.sent:
+                break
+            sender._stop.wait(0.05)
+    finally:
+        sender.stop()
+    assert len(transport.sent) == 1
+
+
+# -- build_message --------------------------------------------------------------------------
+
+
+def test_message_headers_come_from_the_delivery(service):
+    service.queue_raw(id="d-1", event_id="event-9", body="第一行\n第二行\n")
+    row = service.delivery("d-1")
+    message = build_message(row, "JES <no-reply@jes.example>")
+    assert message["Message-ID"] == "<d-1@jes>"
+    assert message["X-JES-Event-ID"] == "event-9"
+    assert message["From"] == "JES <no-reply@jes.example>"
+    assert aware(message["Date"].datetime) == aware(row.created_at).replace(microsecond=0)
+    assert message.get_content() == "第一行\n第二行\n"
+
+
+# -- MailboxTransport -----------------------------------------------------------------------
+
+
+def test_mailbox_writes_one_eml_per_message_id(service, tmp_path: Path):
+    service.queue_raw(id="d-1", subject="【司法院】鑑估報告照片待審核")
+    box = MailboxTransport(tmp_path / "box")
+    message = build_message(service.delivery("d-1"), "no-reply@jes.example")
+    box.send(message)
+    box.send(message)  # a retry after a crash overwrites, never duplicates
+    assert [p.name for p in (tmp_path / "box").iterdir()] == ["d-1@jes.eml"]
+    stored = parse((tmp_path / "box" / "d-1@jes.eml").read_bytes())
+    assert stored["Subject"] == "【司法院】鑑估報告照片待審核"
+    assert stored.get_content() == "內容\n"
+
+
+def test_mailbox_file_names_cannot_leave_the_folder(tmp_path: Path):
+    box = MailboxTransport(tmp_path / "box")
+    message = email.message.EmailMessage()
+    message["Message-ID"] = "<../../etc/x@jes>"
+    message.set_content("x")
+    box.send(message)
+    [written] = list((tmp_path / "box").iterdir())
+    assert written.name == ".._.._etc_x@jes.eml"
+    assert written.parent == tmp_path / "box"
+
+
+def test_mailbox_write_is_atomic_and_leaves_no_temp_file(tmp_path: Path, monkeypatch):
+    box = MailboxTransport(tmp_path / "box")
+    message = email.message.EmailMessage()
+    message["Message-ID"] = "<d-1@jes>"
+    message.set_content("x")
+
+    def crash(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        box.send(message)
+    assert list((tmp_path / "box").iterdir()) == []
+
+
+def test_the_services_mailbox_receives_what_the_built_sender_sends(service):
+    service.queue_raw(id="d-1")
+    assert service.sender.run_once() == 1
+    assert [p.name for p in service.mailbox.glob("*.eml")] == ["d-1@jes.eml"]
+
+
+# -- transports by URL ----------------------------------------------------------------------
+
+
+def test_open_transport_by_url(tmp_path: Path):
+    smtp = open_transport("smtp://mail.example:2525")
+    assert isinstance(smtp, SmtpTransport)
+    assert (smtp.host, smtp.port) == ("mail.example", 2525)
+    assert open_transport("smtp://mail.example").port == 25
+    box = open_transport(f"mailbox://{tmp_path}/box")
+    assert isinstance(box, MailboxTransport)
+    assert box.folder == tmp_path / "box"
+    with pytest.raises(ValueError, match="unsupported mail URL"):
+        open_transport("http://mail.example")
+
+
+def test_smtp_transport_delivers_to_an_smtp_server(service):
+    controller_module = pytest.importorskip("aiosmtpd.controller")
+    from aiosmtpd.handlers import Sink
+
+    received = []
+
+    class Collect(Sink):
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    port = free_port()
+    controller = controller_module.Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        service.queue_raw(id="d-1", recipient="wang@example.com", subject="【司法院】通知")
+        message = build_message(service.delivery("d-1"), "no-reply@jes.example")
+        SmtpTransport("127.0.0.1", port).send(message)
+    finally:
+        controller.stop()
+    [envelope] = received
+    assert envelope.rcpt_tos == ["wang@example.com"]
+    assert parse(envelope.content)["Subject"] == "【司法院】通知"

@@ -1,0 +1,125 @@
+"""Report-render built by its own `build()` on a temp folder (SQLite, embedded bus, the
+folder object store), serving gRPC on a free port. The photos it fetches are served by a
+small HTTP server in the test process, as the object store's presigned URLs would be."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from jes.events.v1.envelope_pb2 import Envelope
+from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
+from jes_auth import KeyStore, TokenIssuer, TokenVerifier
+from jes_config import ServiceConfig
+from jes_grpckit import Client
+from jes_protos import open_envelope
+from jes_servicekit import ServiceKit
+
+if shutil.which("wkhtmltopdf") is None:  # build() refuses to start without it
+    pytest.skip("wkhtmltopdf is not installed (make system-deps)", allow_module_level=True)
+
+from jes_report_render.app import build
+
+
+@dataclass
+class ImageServer:
+    """Serves `files[path]` over HTTP; any other path is a 404."""
+
+    base_url: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def url(self, path: str, content: bytes) -> str:
+        self.files[path] = content
+        return f"{self.base_url}{path}"
+
+
+@dataclass
+class RenderService:
+    kit: ServiceKit
+    addr: str
+    issuer: TokenIssuer
+    objects: Path
+    images: ImageServer
+
+    def client(self, token: str | None) -> Client:
+        return Client(self.addr, pb_grpc.ReportRenderServiceStub, token=token)
+
+    def photo_storage(self) -> Client:
+        """The only regular caller: photo-storage with its service token."""
+        return self.client(self.issuer.issue("photo-storage", kind="service"))
+
+    def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
+        table = self.kit.event_tables.outbox
+        with self.kit.db.engine.connect() as conn:
+            rows = conn.execute(select(table.c.value).order_by(table.c.created_at)).all()
+        found = []
+        for (value,) in rows:
+            envelope = Envelope.FromString(value)
+            if envelope.type == payload_class.DESCRIPTOR.full_name:
+                found.append((envelope, open_envelope(envelope, payload_class)))
+        return found
+
+    def stored_reports(self) -> list[str]:
+        root = self.objects / "reports"
+        return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def images() -> Iterator[ImageServer]:
+    served = ImageServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            content = served.files.get(self.path)
+            if content is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    served.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield served
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def service(tmp_path: Path, images: ImageServer) -> Iterator[RenderService]:
+    keys = KeyStore(tmp_path / "keys")
+    config = ServiceConfig.load(
+        "report-render",
+        {
+            "JES_DATA_DIR": str(tmp_path / "data"),
+            "JES_GRPC_PORT": "0",
+            "JES_METRICS_PORT": "0",
+            "JES_SERVICE_SECRET": "render-test-secret",
+            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
+            "JES_OBJECT_STORE_URL": f"file://{tmp_path}/objects",
+            "JES_PUBLIC_URL": "https://jes.example.gov.tw",
+        },
+    )
+    kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
+    kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
+    yield RenderService(
+        kit, f"127.0.0.1:{kit.grpc.port}", TokenIssuer(keys), tmp_path / "objects", images
+    )
+    kit.grpc.stop(0)
+    kit.bus.close()
+    kit.db.dispose()
