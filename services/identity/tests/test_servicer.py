@@ -154,6 +154,14 @@ def test_wrong_password_and_unknown_account_fail_alike(service):
         assert error.details() == WRONG_LOGIN
 
 
+@pytest.mark.parametrize("account_id", ["", "A" * 21])
+def test_empty_or_over_long_account_id_fails_like_a_wrong_password(service, account_id):
+    error = rpc_error(service.login, account_id, "Wrong1234!")
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error.details() == WRONG_LOGIN
+    assert service.login_records() == []  # nothing that could overflow a column
+
+
 def test_disabled_account_cannot_log_in_even_with_its_password(service):
     service.add_account("OLDFIRM", roles=["firm"], status="disabled")
     error = rpc_error(service.login, "OLDFIRM")

@@ -32,6 +32,7 @@ PHONE = re.compile(r"^[0-9()+\-# ]{6,40}$")
 # Lock an account id out after this many failures within the window (seed 001 shows
 # recent failed logins to the user; the limit stops password guessing).
 MAX_FAILED_LOGINS = 5
+ACCOUNT_ID_MAX = 20  # seed 001: upper-case letters and digits, at most 20
 FAILED_LOGIN_WINDOW = timedelta(minutes=15)
 
 # Who may ask for a service token: the JES services, the gateway, and the courts' own
@@ -129,6 +130,9 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
     def Login(self, request: pb.LoginRequest, context: object) -> object:
         account_id = request.account_id.strip().upper()
+        if not 0 < len(account_id) <= ACCOUNT_ID_MAX:
+            verify_password(None, request.password)  # same time as a real check
+            raise Unauthenticated("帳號或密碼錯誤")
         with self.db.transaction() as session:
             since = utcnow() - FAILED_LOGIN_WINDOW
             failures = session.scalar(
