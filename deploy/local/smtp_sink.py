@@ -1,0 +1,317 @@
+"""SMTP sink for the local test stack (deploy/local/infra.sh).
+
+Accepts every message on SMTP (no auth, no TLS, no relaying) and records it exactly
+as delivered: one record per SMTP DATA transaction, no de-duplication. Records are
+appended to a JSONL file, so a restarted sink still knows earlier messages.
+
+HTTP read API (JSON, UTF-8):
+  GET    /health                     {"status": "ok", "count": n}
+  GET    /messages                   list of messages, oldest first
+  GET    /messages?to=a@b.example    only messages for that address (envelope
+                                     recipients or To/Cc headers, case-insensitive)
+  GET    /messages?subject=text      only messages whose subject contains text
+  GET    /messages/<id>              one message
+  GET    /messages/<id>/raw          the message as received (message/rfc822)
+  DELETE /messages                   forget every message (truncates the file)
+
+Each message: id, message_id (header), from (header), to (envelope recipients),
+header_to, cc, mail_from (envelope), subject (RFC 2047 decoded), body (text part,
+transfer-encoding and charset decoded; the HTML part stripped of tags if there is
+no text part), html, headers, attachments (filename, content_type, size),
+received_at (UTC, ISO 8601).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import email
+import email.header
+import email.policy
+import email.utils
+import html
+import json
+import logging
+import re
+import signal
+import threading
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage, Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from aiosmtpd.controller import Controller
+
+log = logging.getLogger("smtp_sink")
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _decode_header(value: Any) -> str:
+    """A header value as text, RFC 2047 encoded words decoded (zh-TW subjects etc.)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" in text:
+        try:
+            text = str(email.header.make_header(email.header.decode_header(text)))
+        except Exception:  # malformed encoded word: keep the text as it came
+            log.debug("cannot decode header %r", text)
+    return text
+
+
+def _addresses(values: list[Any]) -> list[str]:
+    return [addr for _name, addr in email.utils.getaddresses([_decode_header(v) for v in values])]
+
+
+def _part_text(part: Message) -> str:
+    """A text part's content: transfer encoding and charset decoded, newlines as \\n."""
+    return _raw_part_text(part).replace("\r\n", "\n")
+
+
+def _raw_part_text(part: Message) -> str:
+    try:
+        content = part.get_content()  # type: ignore[attr-defined]
+        if isinstance(content, bytes):
+            content = content.decode(part.get_content_charset() or "utf-8", "replace")
+        return str(content)
+    except Exception:
+        payload = part.get_payload(decode=True) or b""
+        if isinstance(payload, bytes):
+            return payload.decode(part.get_content_charset() or "utf-8", "replace")
+        return str(payload)
+
+
+def _strip_html(markup: str) -> str:
+    markup = re.sub(r"(?is)<(script|style).*?</\1>", "", markup)
+    markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>|</h\d>", "\n", markup)
+    text = html.unescape(re.sub(r"<[^>]+>", "", markup))
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+def parse_message(raw: bytes) -> dict[str, Any]:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    text_part = msg.get_body(preferencelist=("plain",))
+    html_part = msg.get_body(preferencelist=("html",))
+    html_text = _part_text(html_part) if html_part is not None else ""
+    if text_part is not None:
+        body = _part_text(text_part)
+    elif html_part is not None:
+        body = _strip_html(html_text)
+    else:
+        body = ""
+    attachments = []
+    for part in msg.iter_attachments():
+        payload = part.get_payload(decode=True) or b""
+        attachments.append(
+            {
+                "filename": _decode_header(part.get_filename()),
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+            }
+        )
+    return {
+        "message_id": str(msg.get("Message-ID", "")).strip(),
+        "from": _decode_header(msg.get("From")),
+        "header_to": _addresses(msg.get_all("To", [])),
+        "cc": _addresses(msg.get_all("Cc", [])),
+        "subject": _decode_header(msg.get("Subject")),
+        "body": body,
+        "html": html_text,
+        "headers": [[k, _decode_header(v)] for k, v in msg.items()],
+        "attachments": attachments,
+    }
+
+
+# --------------------------------------------------------------------------- store
+
+
+class Store:
+    """Messages in memory, mirrored to an append-only JSONL file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self.records: list[dict[str, Any]] = []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    try:
+                        self.records.append(json.loads(line))
+                    except json.JSONDecodeError:
+                        log.warning("skipping a corrupt line in %s", path)
+
+    def add(self, mail_from: str, rcpt_tos: list[str], raw: bytes) -> dict[str, Any]:
+        try:
+            parsed = parse_message(raw)
+        except Exception as exc:  # never refuse a delivery because we cannot parse it
+            log.exception("cannot parse a message")
+            parsed = {"subject": "", "body": "", "parse_error": repr(exc)}
+        record = {
+            "id": uuid.uuid4().hex,
+            "received_at": datetime.now(UTC).isoformat(),
+            "mail_from": mail_from,
+            "to": list(rcpt_tos),
+            **parsed,
+            "raw_b64": base64.b64encode(raw).decode("ascii"),
+        }
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with self.lock:
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(line)
+                f.flush()
+            self.records.append(record)
+        return record
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.records)
+
+    def get(self, message_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            return next((r for r in self.records if r["id"] == message_id), None)
+
+    def clear(self) -> int:
+        with self.lock:
+            n = len(self.records)
+            self.records.clear()
+            self.path.write_text("", encoding="utf-8")
+            return n
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "raw_b64"}
+
+
+def matches(record: dict[str, Any], to: str | None, subject: str | None) -> bool:
+    if to:
+        wanted = to.strip().lower()
+        addrs = [a.lower() for a in [*record.get("to", []), *record.get("header_to", [])]]
+        addrs += [a.lower() for a in record.get("cc", [])]
+        if wanted not in addrs:
+            return False
+    return not (subject and subject not in record.get("subject", ""))
+
+
+# --------------------------------------------------------------------------- SMTP
+
+
+class SinkHandler:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        record = self.store.add(envelope.mail_from, envelope.rcpt_tos, raw)
+        log.info("received %s for %s: %s", record["id"], record["to"], record.get("subject"))
+        return "250 Message accepted for delivery"
+
+
+# --------------------------------------------------------------------------- HTTP
+
+
+def make_http_handler(store: Store) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "jes-smtp-sink/1"
+
+        def log_message(self, fmt: str, *args: Any) -> None:
+            log.debug("http %s " + fmt, self.address_string(), *args)
+
+        def _json(self, status: int, payload: Any) -> None:
+            data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            parts = [p for p in url.path.split("/") if p]
+            query = parse_qs(url.query)
+            if parts == ["health"]:
+                self._json(200, {"status": "ok", "count": len(store.list())})
+            elif parts == ["messages"]:
+                to = query.get("to", [None])[0]
+                subject = query.get("subject", [None])[0]
+                self._json(200, [public(r) for r in store.list() if matches(r, to, subject)])
+            elif len(parts) in (2, 3) and parts[0] == "messages":
+                record = store.get(parts[1])
+                if record is None:
+                    self._json(404, {"error": "no such message"})
+                elif len(parts) == 2:
+                    self._json(200, public(record))
+                elif parts[2] == "raw":
+                    data = base64.b64decode(record["raw_b64"])
+                    self.send_response(200)
+                    self.send_header("Content-Type", "message/rfc822")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                else:
+                    self._json(404, {"error": "not found"})
+            else:
+                self._json(404, {"error": "not found"})
+
+        def do_DELETE(self) -> None:
+            if urlsplit(self.path).path.rstrip("/") == "/messages":
+                self._json(200, {"deleted": store.clear()})
+            else:
+                self._json(404, {"error": "not found"})
+
+    return Handler
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--smtp-port", type=int, default=11025)
+    parser.add_argument("--http-port", type=int, default=11080)
+    parser.add_argument("--store", type=Path, default=Path("var/infra/smtp/messages.jsonl"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per SMTP command
+
+    store = Store(args.store)
+    smtp = Controller(
+        SinkHandler(store),
+        hostname=args.host,
+        port=args.smtp_port,
+        enable_SMTPUTF8=True,
+        data_size_limit=64 * 1024 * 1024,
+    )
+    smtp.start()
+    http = ThreadingHTTPServer((args.host, args.http_port), make_http_handler(store))
+    http.daemon_threads = True
+
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("signal %s: stopping", signum)
+        threading.Thread(target=http.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info(
+        "SMTP on %s:%s, HTTP API on %s:%s, %d stored messages in %s",
+        args.host, args.smtp_port, args.host, args.http_port, len(store.list()), args.store,
+    )  # fmt: skip
+    try:
+        http.serve_forever()
+    finally:
+        http.server_close()
+        smtp.stop()
+        log.info("stopped")
+
+
+if __name__ == "__main__":
+    main()
