@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+
 from jes.identity.v1 import identity_pb2
 from jes_db import Database
 from jes_events import EventTables, add_event_tables
 from jes_events.embedded import EmbeddedBus
-from prometheus_client import REGISTRY
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
 
 @dataclass

@@ -13,10 +13,11 @@ import logging
 import sys
 import time
 
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+
 from jes_db import Database
 from jes_events import EventConsumer, add_event_tables
 from jes_events.embedded import EmbeddedBus
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
 
 def main() -> None:

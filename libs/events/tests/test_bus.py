@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+
 from jes_events import connect_bus
 from jes_events.embedded import EmbeddedBus
 from jes_events.kafka_bus import KafkaBus

@@ -6,12 +6,13 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import insert, select
+
 from jes.photo_storage.v1 import photo_storage_pb2
 from jes_db import Database
 from jes_events import EventConsumer, Outbox, OutboxRelay, dead_letter_topic
 from jes_events.embedded import EmbeddedBus
 from jes_protos import Envelope, make_envelope
-from sqlalchemy import insert, select
 
 TOPIC = "jes.identity.events"
 APPLIED = "jes.identity.v1.FirmAccountApplied"

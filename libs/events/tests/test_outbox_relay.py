@@ -6,11 +6,12 @@ import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import insert, select, update
+
 from jes_db import utcnow
 from jes_events import Outbox, OutboxRelay, OutgoingMessage
 from jes_events.embedded import EmbeddedBus
 from jes_protos import Envelope
-from sqlalchemy import insert, select, update
 
 TOPIC = "jes.identity.events"
 

@@ -9,14 +9,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from google.protobuf.message import DecodeError, Message
-from jes_db import Database, utcnow
-from jes_protos import Envelope
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from jes_db import Database, utcnow
 from jes_events import metrics
 from jes_events.bus import Bus, BusConsumer, Record, dead_letter_topic
 from jes_events.tables import EventTables
+from jes_protos import Envelope
 
 __all__ = ["EventConsumer", "Handler"]
 

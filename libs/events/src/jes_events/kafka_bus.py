@@ -56,18 +56,33 @@ class KafkaBus(Bus):
         if not messages:
             return
         producer = self._get_producer()
-        futures = [
-            producer.send(
-                m.topic,
-                key=m.key.encode(),  # the aggregate id: one aggregate's events stay in order
-                value=m.value,
-                headers=[(name, value.encode()) for name, value in m.headers.items()],
-            )
-            for m in messages
-        ]
-        producer.flush(timeout=DELIVERY_TIMEOUT_MS / 1000)
-        for future in futures:
-            future.get(timeout=DELIVERY_TIMEOUT_MS / 1000)  # raises unless acknowledged
+        try:
+            futures = [
+                producer.send(
+                    m.topic,
+                    key=m.key.encode(),  # the aggregate id: its events stay in one partition
+                    value=m.value,
+                    headers=[(name, value.encode()) for name, value in m.headers.items()],
+                )
+                for m in messages
+            ]
+            producer.flush(timeout=DELIVERY_TIMEOUT_MS / 1000)
+            for future in futures:
+                future.get(timeout=DELIVERY_TIMEOUT_MS / 1000)  # raises unless acknowledged
+        except KafkaError:
+            # Start the next attempt with a fresh producer rather than one in an unknown
+            # state; the caller publishes the whole batch again.
+            self._discard_producer(producer)
+            raise
+
+    def _discard_producer(self, producer: KafkaProducer) -> None:
+        with self._lock:
+            if self._producer is producer:
+                self._producer = None
+        try:
+            producer.close(timeout=0)
+        except Exception:
+            log.warning("closing a failed Kafka producer failed", exc_info=True)
 
     def ensure_topics(self, names: Iterable[str]) -> None:
         names = list(dict.fromkeys(names))

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from google.protobuf.message import Message
-from jes_db import utcnow
-from jes_protos import Envelope, make_envelope
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
+from jes_db import utcnow
 from jes_events.tables import EventTables
+from jes_protos import Envelope, make_envelope
 
 __all__ = ["Outbox"]
 

@@ -8,13 +8,14 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from jes_db import Database, utcnow
 from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from jes_db import Database, utcnow
 from jes_events import metrics
 from jes_events.bus import Bus, OutgoingMessage
 from jes_events.tables import EventTables
+from jes_protos import Envelope
 
 __all__ = ["OutboxRelay"]
 
@@ -78,13 +79,17 @@ class OutboxRelay:
         if rows:
             for topic, count in Counter(row.topic for row in rows).items():
                 metrics.EVENTS_PUBLISHED.labels(self.service, topic).inc(count)
-            for row in rows:
-                log.debug(
-                    "relay: published event %s to %s",
-                    row.id,
-                    row.topic,
-                    extra={"event_id": row.id, "topic": row.topic},
-                )
+            if log.isEnabledFor(logging.DEBUG):  # the type is inside the envelope
+                for row in rows:
+                    event_type = Envelope.FromString(row.value).type
+                    log.debug(
+                        "relay %s: published event %s (%s) to %s",
+                        self.service,
+                        row.id,
+                        event_type,
+                        row.topic,
+                        extra={"event_id": row.id, "event_type": event_type, "topic": row.topic},
+                    )
             log.info("relay %s: published %d events", self.service, len(rows))
         return len(rows)
 

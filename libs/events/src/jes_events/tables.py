@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jes_db import UTCDateTime
 from sqlalchemy import Column, Index, LargeBinary, MetaData, String, Table
+
+from jes_db import UTCDateTime
 
 __all__ = ["EventTables", "add_event_tables"]
 
