@@ -74,7 +74,7 @@ test-e2e: setup test-deps ## browser end-to-end tests in headless Chromium
 	$(UV) run --frozen pytest tests/e2e -q
 
 .PHONY: test
-test: lint test-unit test-integration test-e2e ## every test: lint, unit, integration, browser
+test: lint k8s-validate test-unit test-integration test-e2e ## every test: lint, unit, integration, browser
 
 .PHONY: run
 run: setup ## start the whole platform in all-in-one mode on embedded defaults
@@ -83,3 +83,7 @@ run: setup ## start the whole platform in all-in-one mode on embedded defaults
 .PHONY: clean
 clean: ## remove generated code and runtime data (keeps the download cache)
 	rm -rf libs/protos/src/jes var
+
+.PHONY: k8s-validate
+k8s-validate: gen ## Dockerfiles, Helm charts, dashboards and alerts: lint, render, validate offline
+	$(PY) scripts/k8s_validate.py

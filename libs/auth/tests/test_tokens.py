@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from jes_auth import AuthError, Claims, KeyStore, PermissionDenied, TokenIssuer, TokenVerifier
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+
 from jes_objectstore import FileStore, ObjectNotFound, open_store
 
 

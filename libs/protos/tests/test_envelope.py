@@ -1,4 +1,5 @@
 import pytest
+
 from jes.identity.v1 import identity_pb2
 from jes.photo_storage.v1 import photo_storage_pb2
 from jes_protos import Envelope, make_envelope, open_envelope

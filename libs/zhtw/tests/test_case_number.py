@@ -1,6 +1,7 @@
 import dataclasses
 
 import pytest
+
 from jes_zhtw import CaseNumber, parse_case_number
 
 EXAMPLE = CaseNumber(107, "司執", 999)

@@ -1,4 +1,5 @@
 import pytest
+
 from jes_zhtw import COURT_CODES, COURTS, UnknownCourt, court_by_code, court_by_name
 
 # DESIGN.md §3, in its order.

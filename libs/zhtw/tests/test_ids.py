@@ -1,6 +1,7 @@
 import string
 
 import pytest
+
 from jes_zhtw import (
     is_valid_business_number,
     is_valid_national_id,

@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
+
 from jes_zhtw import roc
 from jes_zhtw.roc import (
     format_roc_date,

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import MetaData
+
 from jes_auth import TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database, run_migrations
@@ -19,7 +21,6 @@ from jes_events import Bus, EventConsumer, EventTables, Outbox, OutboxRelay, con
 from jes_grpckit import GrpcServer, ServiceTokenProvider, configure_logging, jwks_from_identity
 from jes_grpckit.runtime import MetricsServer, Runtime
 from jes_objectstore import open_store
-from sqlalchemy import MetaData
 
 __all__ = ["ServiceKit", "run_alone", "topic_of"]
 
