@@ -4,6 +4,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jes_auth import AuthError, Claims, KeyStore, PermissionDenied, TokenIssuer, TokenVerifier
 
@@ -50,18 +52,35 @@ def test_tampered_token_is_refused(keys: KeyStore):
         TokenVerifier(keys.jwks).verify(forged)
 
 
-def test_rotated_key_is_fetched_on_first_sight(tmp_path: Path):
+def write_key(key_dir: Path, kid: str) -> None:
+    key_dir.mkdir(parents=True, exist_ok=True)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    (key_dir / f"{kid}.pem").write_bytes(pem)
+
+
+def test_an_expired_key_is_replaced_and_the_new_one_fetched_on_first_sight(tmp_path: Path):
     key_dir = tmp_path / "keys"
-    old = KeyStore(key_dir)
+    write_key(key_dir, "k20200101000000-old")
+    old = KeyStore(key_dir, create=False)
     verifier = TokenVerifier(lambda: KeyStore(key_dir, create=False).jwks(), refresh_floor=0)
-    verifier.verify(TokenIssuer(old).issue("a"))
-    # a new key file appears (rotation): newer mtime makes it current
-    time.sleep(1.1)
-    for pem in key_dir.glob("*.pem"):
-        os.utime(pem, (time.time() - 100 * 86400, time.time() - 100 * 86400))
-    rotated = KeyStore(key_dir)
-    assert rotated.current.kid != old.current.kid
+    assert verifier.verify(TokenIssuer(old).issue("a")).subject == "a"
+    rotated = KeyStore(key_dir)  # the old key is past its lifetime: a new one is made
+    assert rotated.current.kid != "k20200101000000-old"
     assert verifier.verify(TokenIssuer(rotated).issue("b")).subject == "b"
+    assert {k["kid"] for k in rotated.jwks()["keys"]} >= {"k20200101000000-old"}
+
+
+def test_the_newest_key_id_signs_whatever_the_file_times(tmp_path: Path):
+    key_dir = tmp_path / "keys"
+    write_key(key_dir, "k20990101000000-newer")
+    write_key(key_dir, "k20980101000000-older")
+    # a mounted Secret gives files arbitrary times: make the older key look newest
+    os.utime(key_dir / "k20980101000000-older.pem", (time.time() + 1000, time.time() + 1000))
+    assert KeyStore(key_dir).current.kid == "k20990101000000-newer"
 
 
 def test_court_scope_and_roles():

@@ -91,6 +91,14 @@ class SigningKey:
         return jwk
 
 
+def _created_from_kid(path: Path) -> datetime:
+    """Key ids look like k20261121163000-1a2b3c4d; other names fall back to the file time."""
+    try:
+        return datetime.strptime(path.stem[:15], "k%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
 class KeyStore:
     """Signing keys as PEM files in a folder (a Kubernetes Secret in production).
 
@@ -118,9 +126,10 @@ class KeyStore:
             private = serialization.load_pem_private_key(path.read_bytes(), password=None)
             if not isinstance(private, Ed25519PrivateKey):
                 raise AuthError(f"{path} is not an Ed25519 private key")
-            created = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            keys.append(SigningKey(path.stem, private, created))
-        return sorted(keys, key=lambda k: k.created_at)
+            keys.append(SigningKey(path.stem, private, _created_from_kid(path)))
+        # By key id, which starts with the creation time: file times are meaningless on
+        # a mounted Kubernetes Secret.
+        return sorted(keys, key=lambda k: (k.created_at, k.kid))
 
     def _create(self) -> SigningKey:
         self.key_dir.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from prometheus_client import Gauge
 from sqlalchemy import select
 
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
@@ -17,12 +18,20 @@ from jes_identity.servicer import PUBLIC_METHODS, IdentityServicer
 from jes_servicekit import ServiceKit
 
 NAME = "identity"
+
+KEY_EXPIRY = Gauge(
+    "jes_token_signing_key_expiry_timestamp_seconds",
+    "When each published token signing key reaches the end of its lifetime",
+    ["kid"],
+)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
     key_dir = Path(os.environ.get("JES_TOKEN_KEY_DIR") or config.platform.data_dir / "keys")
     keys = KeyStore(key_dir)
+    for key in keys.keys:
+        KEY_EXPIRY.labels(key.kid).set(key.expires_at.timestamp())
     kit = ServiceKit(
         config,
         metadata=metadata,

@@ -7,6 +7,7 @@ import json
 import logging
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +32,12 @@ from jes_zhtw import CaseNumber, UnknownCourt, court_by_code
 log = logging.getLogger("jes.photo_storage")
 
 BUCKET = "photos"
+
+PHOTOS_PROCESSED = Counter(
+    "jes_photos_processed_total",
+    "Uploaded images processed into derivatives (accepted) or refused (rejected)",
+    ["outcome"],
+)
 PLACEMENT_NAMES = {"indoor": "室內", "outdoor": "室外", "": ""}
 PLACEMENTS = {pb.PLACEMENT_INDOOR: "indoor", pb.PLACEMENT_OUTDOOR: "outdoor"}
 PLACEMENT_ENUM = {v: k for k, v in PLACEMENTS.items()}
@@ -194,7 +201,9 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
         try:
             derived = process(request.content)
         except ImageRejected as exc:
+            PHOTOS_PROCESSED.labels("rejected").inc()
             raise InvalidArgument(str(exc), fields={"content": str(exc)}) from exc
+        PHOTOS_PROCESSED.labels("accepted").inc()
         photo_id = new_id()
         prefix = f"{request.photo_set_id}/{photo_id}"
         keys = {
