@@ -48,6 +48,17 @@ ERRORS = f'code=~"{SERVER_ERRORS}"'
 S5XX = 'status=~"5.."'
 S4XX = 'status=~"4.."'
 RATE = "$__rate_interval"
+KEY_EXPIRY = "jes_token_signing_key_expiry_timestamp_seconds"
+# Days left of the key identity signs with: the newest key of each pod (max over its
+# key ids, which all verify), the pod that is worst off (min), as does the alert rule.
+KEY_DAYS_LEFT = (
+    f'(min(max without (kid) ({KEY_EXPIRY}{{namespace="$namespace"}})) - time()) / 86400'
+)
+KEY_THRESHOLDS: list[tuple[float | None, str]] = [(None, "red"), (3, "orange"), (14, "green")]
+KEY_DESCRIPTION = (
+    "Days until the newest token signing key of identity reaches the end of its lifetime "
+    "(90 days). Rotate before it does: see Key rotation in docs/operations.md."
+)
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 
 
@@ -134,10 +145,17 @@ class Board:
         width: int = 4,
         description: str = "",
         thresholds: list[tuple[float | None, str]] | None = None,
+        decimals: int | None = None,
     ) -> None:
         steps = [
             {"color": color, "value": value} for value, color in thresholds or [(None, "green")]
         ]
+        defaults: dict[str, Any] = {
+            "unit": unit,
+            "thresholds": {"mode": "absolute", "steps": steps},
+        }
+        if decimals is not None:
+            defaults["decimals"] = decimals
         self.panels.append(
             {
                 "type": "stat",
@@ -145,13 +163,7 @@ class Board:
                 "description": description,
                 "datasource": DATASOURCE,
                 "gridPos": self._place(width, 4),
-                "fieldConfig": {
-                    "defaults": {
-                        "unit": unit,
-                        "thresholds": {"mode": "absolute", "steps": steps},
-                    },
-                    "overrides": [],
-                },
+                "fieldConfig": {"defaults": defaults, "overrides": []},
                 "options": {
                     "colorMode": "value",
                     "graphMode": "area",
@@ -243,6 +255,34 @@ def quantiles(metric: str, selector: str, by: str = "") -> list[tuple[str, str]]
         )
         for q in (0.5, 0.95, 0.99)
     ]
+
+
+def key_expiry_stat(board: Board, width: int) -> None:
+    board.stat(
+        "Signing key expires in",
+        KEY_DAYS_LEFT,
+        unit="suffix: days",
+        width=width,
+        decimals=1,
+        description=KEY_DESCRIPTION,
+        thresholds=KEY_THRESHOLDS,
+    )
+
+
+def photos_processed(board: Board, width: int) -> None:
+    board.timeseries(
+        "Photos processed by outcome",
+        [
+            (
+                f"sum by (outcome) (rate(jes_photos_processed_total{ns()}[{RATE}]))",
+                "{{outcome}}",
+            )
+        ],
+        unit="ops",
+        width=width,
+        stack=True,
+        description="Uploaded images turned into derivatives (accepted) or refused (rejected).",
+    )
 
 
 def grpc_rows(board: Board, service: str) -> None:
@@ -368,6 +408,24 @@ def service_dashboard(service: str) -> dict[str, Any]:
     )
     grpc_rows(board, service)
     event_rows(board, service)
+    if service == "identity":
+        board.row("Token signing keys")
+        key_expiry_stat(board, 6)
+        board.timeseries(
+            "Days until expiry by key",
+            [
+                (
+                    f"(max by (kid) ({KEY_EXPIRY}{ns()}) - time()) / 86400",
+                    "{{kid}}",
+                )
+            ],
+            unit="suffix: days",
+            width=18,
+            description="Every key identity publishes; the newest one signs.",
+        )
+    if service == "photo-storage":
+        board.row("Photos")
+        photos_processed(board, 24)
     if service == "report-render":
         board.row("PDF rendering")
         board.timeseries(
@@ -477,8 +535,9 @@ def overview_dashboard() -> dict[str, Any]:
         "HTTP requests / s",
         f"sum(rate(jes_http_requests_total{ns()}[{RATE}]))",
         unit="reqps",
+        width=3,
     )
-    board.stat("gRPC requests / s", f"sum(rate({grpc}{ns()}[{RATE}]))", unit="reqps")
+    board.stat("gRPC requests / s", f"sum(rate({grpc}{ns()}[{RATE}]))", unit="reqps", width=3)
     board.stat(
         "gRPC server errors",
         f"sum(rate({grpc}{ns(ERRORS)}[{RATE}])) / sum(rate({grpc}{ns()}[{RATE}]))",
@@ -488,11 +547,13 @@ def overview_dashboard() -> dict[str, Any]:
     board.stat(
         "Outbox backlog",
         f"sum(jes_outbox_backlog{ns()})",
+        width=3,
         thresholds=[(None, "green"), (10, "orange"), (100, "red")],
     )
     board.stat(
         "Max consumer lag",
         f"max(jes_consumer_lag{ns()})",
+        width=3,
         thresholds=[(None, "green"), (100, "orange"), (1000, "red")],
     )
     board.stat(
@@ -500,6 +561,7 @@ def overview_dashboard() -> dict[str, Any]:
         f"sum(increase(jes_dead_letters_total{ns()}[24h]))",
         thresholds=[(None, "green"), (1, "red")],
     )
+    key_expiry_stat(board, 4)
     board.row("Services")
     board.timeseries(
         "gRPC request rate by service",
@@ -569,22 +631,23 @@ def overview_dashboard() -> dict[str, Any]:
         width=8,
     )
     board.row("Work done")
+    photos_processed(board, 6)
     board.timeseries(
         "PDFs rendered",
         [(f"sum by (kind) (rate(jes_pdfs_rendered_total{ns()}[{RATE}]))", "{{kind}}")],
         unit="ops",
-        width=8,
+        width=6,
     )
     board.timeseries(
         "E-mails sent",
         [(f"sum(rate(jes_emails_sent_total{ns()}[{RATE}]))", "sent")],
         unit="ops",
-        width=8,
+        width=6,
     )
     board.timeseries(
         "E-mails failed",
         [(f"sum(increase(jes_emails_failed_total{ns()}[{RATE}]))", "failed")],
-        width=8,
+        width=6,
     )
     return board.finish(
         "overview",

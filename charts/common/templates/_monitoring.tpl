@@ -216,6 +216,31 @@ spec:
             runbook_url: {{ include "jes-common.runbookUrl" (dict "ctx" $ "alert" "JesHttpLatencyHigh") }}
         {{- end }}
         {{- end }}
+        {{- with $rules.tokenKeyExpiry }}
+        {{- if .enabled }}
+        {{- range list (list "warning" .warningDays) (list "critical" .criticalDays) }}
+        {{- $severity := index . 0 }}
+        {{- $days := index . 1 }}
+        - alert: JesTokenKeyExpiringSoon
+          expr: |-
+            (
+              min(max without (kid) (jes_token_signing_key_expiry_timestamp_seconds{namespace="{{ $ns }}"}))
+            -
+              time()
+            ) / 86400 < {{ $days }}
+          for: {{ $rules.tokenKeyExpiry.for }}
+          labels:
+            severity: {{ $severity }}
+            service: {{ $svc }}
+          annotations:
+            summary: >-
+              identity's token signing key expires within {{ $days }} days
+            description: >-
+              The newest token signing key of identity in {{ $ns }} reaches the end of its lifetime in {{`{{ printf "%.1f" $value }}`}} days (threshold {{ $days }}). Rotate it: identity does not start without a current key.
+            runbook_url: {{ include "jes-common.runbookUrl" (dict "ctx" $ "alert" "JesTokenKeyExpiringSoon") }}
+        {{- end }}
+        {{- end }}
+        {{- end }}
         {{- with $rules.extraRules }}
         {{- tpl (toYaml .) $ | nindent 8 }}
         {{- end }}

@@ -29,7 +29,7 @@ data:
   {{- if $existing }}
   {{- toYaml $existing | nindent 2 }}
   {{- else }}
-  {{ printf "k%s-helm.pem" (now | date "20060102150405") }}: {{ genPrivateKey "ed25519" | b64enc | quote }}
+  {{ printf "k%s-helm.pem" (dateInZone "20060102150405" now "UTC") }}: {{ genPrivateKey "ed25519" | b64enc | quote }}
   {{- end }}
 {{- end -}}
 {{- end -}}
