@@ -32,6 +32,11 @@ def channel(addr: str) -> grpc.Channel:
                     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
                     ("grpc.enable_retries", 1),
+                    # A restarted peer is found again within seconds, not gRPC's default
+                    # of up to two minutes of reconnect backoff.
+                    ("grpc.initial_reconnect_backoff_ms", 200),
+                    ("grpc.min_reconnect_backoff_ms", 200),
+                    ("grpc.max_reconnect_backoff_ms", 3000),
                 ],
             )
         return _channels[addr]
@@ -69,7 +74,14 @@ class Client:
         self, method: str, request: Any, *, token: str | None = None, timeout: float | None = None
     ) -> Any:
         rpc = getattr(self.stub, method)
-        return rpc(request, timeout=timeout or self.timeout, metadata=self.metadata(token))
+        # wait_for_ready: a peer that is restarting gets the whole deadline to come back,
+        # instead of the call failing at once while the channel is reconnecting.
+        return rpc(
+            request,
+            timeout=timeout or self.timeout,
+            metadata=self.metadata(token),
+            wait_for_ready=True,
+        )
 
 
 class ServiceTokenProvider:
