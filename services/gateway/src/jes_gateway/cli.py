@@ -16,6 +16,7 @@ import sys
 import threading
 
 from jes_config import SERVICES, ConfigError, ServiceConfig
+from jes_gateway import demo
 from jes_grpckit import configure_logging
 
 log = logging.getLogger("jes")
@@ -53,6 +54,15 @@ def serve_gateway(port: int, stop: threading.Event) -> None:
     server.close()
 
 
+def print_welcome(url: str, demo_accounts: list[tuple[str, str]]) -> None:
+    lines = [f"\nJES is running: {url}\n"]
+    if demo_accounts:
+        lines.append(f"Demo logins (password {demo.DEMO_PASSWORD}):")
+        lines += [f"  {account_id:<10} {name}" for account_id, name in demo_accounts]
+    lines.append(f"Mail sent by JES: {url}/dev/mailbox\nCtrl-C stops everything.\n")
+    print("\n".join(lines), flush=True)
+
+
 def run(targets: list[str]) -> int:
     from jes_gateway.config import GatewayConfig
 
@@ -67,7 +77,8 @@ def run(targets: list[str]) -> int:
         print(exc, file=sys.stderr)
         return 2
     configure_logging("jes", gateway_config.platform.log_level)
-    all_in_one = len(targets) > 1
+    one_process = len(targets) > 1  # several components share this process
+    demo_accounts: list[tuple[str, str]] = []
     kits = []
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -78,27 +89,16 @@ def run(targets: list[str]) -> int:
                 continue
             build = importlib.import_module(service_module(name)).build
             # One process: one /metrics (the gateway's) instead of a port per service.
-            kit = (
-                build(configs[name], metrics=not all_in_one) if all_in_one else build(configs[name])
-            )
+            kit = build(configs[name], metrics=not one_process)
             kit.start()
             kits.append(kit)
-            if name == "identity" and all_in_one:
-                from jes_gateway import demo
-
-                accounts = demo.seed(kit.db)
+            if name == "identity" and one_process:
+                demo_accounts = demo.seed(kit.db)
         if "gateway" in targets:
-            port = gateway_config.http_port
             url = gateway_config.platform.public_url
-            if all_in_one:
-                print(f"\nJES is running: {url}\n", flush=True)
-                print(f"Demo logins (password {demo.DEMO_PASSWORD}):", flush=True)
-                for account_id, name in accounts:
-                    print(f"  {account_id:<10} {name}", flush=True)
-                print(
-                    f"Mail sent by JES: {url}/dev/mailbox\nCtrl-C stops everything.\n", flush=True
-                )
-            serve_gateway(port, stop)
+            if one_process:
+                print_welcome(url, demo_accounts)
+            serve_gateway(gateway_config.http_port, stop)
         else:
             stop.wait()
     finally:
