@@ -10,17 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
 from jes.events.v1.envelope_pb2 import Envelope
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
 from jes_case_sync.app import build
-from jes_config import ServiceConfig
 from jes_grpckit import Client
-from jes_protos import open_envelope
 from jes_servicekit import ServiceKit
+from support.services import embedded_config, outbox_events
 
 
 @dataclass
@@ -72,29 +70,16 @@ class CaseSyncService:
         )
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
-        table = self.kit.event_tables.outbox
-        with self.kit.db.engine.connect() as conn:
-            rows = conn.execute(select(table.c.value).order_by(table.c.created_at)).all()
-        found = []
-        for (value,) in rows:
-            envelope = Envelope.FromString(value)
-            if envelope.type == payload_class.DESCRIPTOR.full_name:
-                found.append((envelope, open_envelope(envelope, payload_class)))
-        return found
+        return outbox_events(self.kit, payload_class)
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[CaseSyncService]:
     keys = KeyStore(tmp_path / "keys")
-    config = ServiceConfig.load(
+    config = embedded_config(
         "case-sync",
-        {
-            "JES_DATA_DIR": str(tmp_path / "data"),
-            "JES_GRPC_PORT": "0",
-            "JES_METRICS_PORT": "0",
-            "JES_SERVICE_SECRET": "case-sync-test-secret",
-            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
-        },
+        tmp_path,
+        "case-sync-test-secret",
     )
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read

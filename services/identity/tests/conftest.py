@@ -16,13 +16,12 @@ from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
-from jes_config import ServiceConfig
 from jes_grpckit import Client
 from jes_identity import passwords
 from jes_identity.app import build, ensure_account
 from jes_identity.models import Account, LoginRecord
-from jes_protos import open_envelope
 from jes_servicekit import ServiceKit
+from support.services import embedded_config, outbox_events
 
 SERVICE_SECRET = "identity-test-secret"
 PASSWORD = "Firm1234!"
@@ -96,15 +95,7 @@ class IdentityService:
             return [(r.account_id, r.success) for r in rows]
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
-        table = self.kit.event_tables.outbox
-        with self.kit.db.engine.connect() as conn:
-            rows = conn.execute(select(table.c.value).order_by(table.c.created_at)).all()
-        found = []
-        for (value,) in rows:
-            envelope = Envelope.FromString(value)
-            if envelope.type == payload_class.DESCRIPTOR.full_name:
-                found.append((envelope, open_envelope(envelope, payload_class)))
-        return found
+        return outbox_events(self.kit, payload_class)
 
 
 @pytest.fixture
@@ -113,15 +104,10 @@ def service(
 ) -> Iterator[IdentityService]:
     key_dir = tmp_path / "keys"
     monkeypatch.setenv("JES_TOKEN_KEY_DIR", str(key_dir))
-    config = ServiceConfig.load(
+    config = embedded_config(
         "identity",
-        {
-            "JES_DATA_DIR": str(tmp_path / "data"),
-            "JES_GRPC_PORT": "0",
-            "JES_METRICS_PORT": "0",
-            "JES_SERVICE_SECRET": SERVICE_SECRET,
-            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
-        },
+        tmp_path,
+        SERVICE_SECRET,
     )
     kit = build(config, metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from jes.identity.v1 import identity_pb2
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
-from jes_config import ServiceConfig
 from jes_events import EventConsumer
 from jes_grpckit import Client
 from jes_notification.app import build
@@ -24,6 +23,7 @@ from jes_notification.mail import MailSender
 from jes_notification.models import Delivery
 from jes_protos import Envelope
 from jes_servicekit import ServiceKit
+from support.services import embedded_config
 
 PUBLIC_URL = "https://jes.example.gov.tw"
 
@@ -130,18 +130,13 @@ class NotificationService:
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[NotificationService]:
     keys = KeyStore(tmp_path / "keys")
-    config = ServiceConfig.load(
+    config = embedded_config(
         "notification",
-        {
-            "JES_DATA_DIR": str(tmp_path / "data"),
-            "JES_GRPC_PORT": "0",
-            "JES_METRICS_PORT": "0",
-            "JES_SERVICE_SECRET": "notification-test-secret",
-            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
-            "JES_MAIL_URL": f"mailbox://{tmp_path}/mailbox",
-            "JES_MAIL_FROM": "no-reply@jes.example",
-            "JES_PUBLIC_URL": PUBLIC_URL,
-        },
+        tmp_path,
+        "notification-test-secret",
+        JES_MAIL_URL=f"mailbox://{tmp_path}/mailbox",
+        JES_MAIL_FROM="no-reply@jes.example",
+        JES_PUBLIC_URL=PUBLIC_URL,
     )
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # consumer and mail sender stay off; tests drive them

@@ -22,14 +22,13 @@ from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
 from jes.report_render.v1 import report_render_pb2 as render_pb
 from jes.report_render.v1 import report_render_pb2_grpc as render_grpc
 from jes_auth import Claims, KeyStore, TokenIssuer, TokenVerifier
-from jes_config import ServiceConfig
 from jes_grpckit import Client, GrpcServer, Unauthenticated, current_claims
 from jes_photo_storage.app import build
 from jes_photo_storage.models import Photo, PhotoSet, Print
 from jes_photo_storage.servicer import BUCKET
-from jes_protos import open_envelope
 from jes_servicekit import ServiceKit
 from support.images import jpeg
+from support.services import embedded_config, outbox_events
 
 SERVICE_SECRET = "photo-storage-test-secret"
 
@@ -131,16 +130,7 @@ class PhotoService:
         return (self.objects / BUCKET / key).read_bytes()
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
-        """Outbox rows holding `payload_class`, oldest first, unpacked."""
-        table = self.kit.event_tables.outbox
-        with self.kit.db.engine.connect() as conn:
-            rows = conn.execute(select(table.c.value).order_by(table.c.created_at)).all()
-        found = []
-        for (value,) in rows:
-            envelope = Envelope.FromString(value)
-            if envelope.type == payload_class.DESCRIPTOR.full_name:
-                found.append((envelope, open_envelope(envelope, payload_class)))
-        return found
+        return outbox_events(self.kit, payload_class)
 
     def photo_set_row(self, photo_set_id: str) -> PhotoSet:
         with self.kit.db.transaction() as session:
@@ -195,19 +185,13 @@ def fakes(keys: KeyStore, issuer: TokenIssuer) -> Iterator[Fakes]:
 def service(
     tmp_path: Path, keys: KeyStore, issuer: TokenIssuer, fakes: Fakes
 ) -> Iterator[PhotoService]:
-    data = tmp_path / "data"
-    config = ServiceConfig.load(
+    config = embedded_config(
         "photo-storage",
-        {
-            "JES_DATA_DIR": str(data),
-            "JES_GRPC_PORT": "0",
-            "JES_METRICS_PORT": "0",
-            "JES_SERVICE_SECRET": SERVICE_SECRET,
-            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
-            "JES_OBJECT_STORE_URL": f"file://{tmp_path}/objects",
-            "JES_REPORT_RENDER_ADDR": fakes.addr,
-            "JES_IDENTITY_ADDR": fakes.addr,
-        },
+        tmp_path,
+        SERVICE_SECRET,
+        JES_OBJECT_STORE_URL=f"file://{tmp_path}/objects",
+        JES_REPORT_RENDER_ADDR=fakes.addr,
+        JES_IDENTITY_ADDR=fakes.addr,
     )
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read

@@ -13,15 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
-from jes_config import ServiceConfig
 from jes_grpckit import Client
-from jes_protos import open_envelope
 from jes_servicekit import ServiceKit
+from support.services import embedded_config, outbox_events
 
 if shutil.which("wkhtmltopdf") is None:  # build() refuses to start without it
     pytest.skip("wkhtmltopdf is not installed (make system-deps)", allow_module_level=True)
@@ -57,15 +55,7 @@ class RenderService:
         return self.client(self.issuer.issue("photo-storage", kind="service"))
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
-        table = self.kit.event_tables.outbox
-        with self.kit.db.engine.connect() as conn:
-            rows = conn.execute(select(table.c.value).order_by(table.c.created_at)).all()
-        found = []
-        for (value,) in rows:
-            envelope = Envelope.FromString(value)
-            if envelope.type == payload_class.DESCRIPTOR.full_name:
-                found.append((envelope, open_envelope(envelope, payload_class)))
-        return found
+        return outbox_events(self.kit, payload_class)
 
     def stored_reports(self) -> list[str]:
         root = self.objects / "reports"
@@ -103,17 +93,12 @@ def images() -> Iterator[ImageServer]:
 @pytest.fixture
 def service(tmp_path: Path, images: ImageServer) -> Iterator[RenderService]:
     keys = KeyStore(tmp_path / "keys")
-    config = ServiceConfig.load(
+    config = embedded_config(
         "report-render",
-        {
-            "JES_DATA_DIR": str(tmp_path / "data"),
-            "JES_GRPC_PORT": "0",
-            "JES_METRICS_PORT": "0",
-            "JES_SERVICE_SECRET": "render-test-secret",
-            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
-            "JES_OBJECT_STORE_URL": f"file://{tmp_path}/objects",
-            "JES_PUBLIC_URL": "https://jes.example.gov.tw",
-        },
+        tmp_path,
+        "render-test-secret",
+        JES_OBJECT_STORE_URL=f"file://{tmp_path}/objects",
+        JES_PUBLIC_URL="https://jes.example.gov.tw",
     )
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read

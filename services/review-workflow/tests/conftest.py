@@ -17,13 +17,13 @@ from jes.events.v1.envelope_pb2 import Envelope
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.review_workflow.v1 import review_workflow_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
-from jes_config import ServiceConfig
 from jes_events import EventConsumer
 from jes_grpckit import Client
-from jes_protos import make_envelope, open_envelope
+from jes_protos import make_envelope
 from jes_review_workflow.app import build
 from jes_review_workflow.models import Submission
 from jes_servicekit import ServiceKit, topic_of
+from support.services import embedded_config, outbox_events
 
 PHOTO_TOPIC = topic_of("photo-storage")
 
@@ -97,29 +97,16 @@ class ReviewService:
             return list(session.scalars(select(Submission).order_by(Submission.submitted_at)))
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
-        table = self.kit.event_tables.outbox
-        with self.kit.db.engine.connect() as conn:
-            rows = conn.execute(select(table.c.value).order_by(table.c.created_at)).all()
-        found = []
-        for (value,) in rows:
-            envelope = Envelope.FromString(value)
-            if envelope.type == payload_class.DESCRIPTOR.full_name:
-                found.append((envelope, open_envelope(envelope, payload_class)))
-        return found
+        return outbox_events(self.kit, payload_class)
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[ReviewService]:
     keys = KeyStore(tmp_path / "keys")
-    config = ServiceConfig.load(
+    config = embedded_config(
         "review-workflow",
-        {
-            "JES_DATA_DIR": str(tmp_path / "data"),
-            "JES_GRPC_PORT": "0",
-            "JES_METRICS_PORT": "0",
-            "JES_SERVICE_SECRET": "review-test-secret",
-            "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
-        },
+        tmp_path,
+        "review-test-secret",
     )
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
