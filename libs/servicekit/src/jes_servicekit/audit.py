@@ -1,0 +1,41 @@
+"""Audit entries between the shared table (jes_db.audit) and the contract (jes.audit.v1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from jes.audit.v1 import audit_pb2
+from jes_auth import Claims
+from jes_db.audit import Actor, AuditRecord
+
+
+def actor_of(claims: Claims) -> Actor:
+    """The caller as the audit log names it: login name and main role, or the service."""
+    if claims.is_service:
+        return Actor.service(claims.subject)
+    role = next((r for r in ("admin", "clerk", "judge", "firm") if r in claims.roles), "user")
+    return Actor(account_id=claims.subject, role=role)
+
+
+def audit_entry_messages(records: Iterable[AuditRecord]) -> list[audit_pb2.AuditEntry]:
+    messages = []
+    for record in records:
+        at = Timestamp()
+        at.FromDatetime(record.at)
+        messages.append(
+            audit_pb2.AuditEntry(
+                id=record.id,
+                at=at,
+                actor_account_id=record.actor_account_id,
+                actor_role=record.actor_role,
+                action=record.action,
+                subject_type=record.subject_type,
+                subject_id=record.subject_id,
+                court_code=record.court_code,
+                before_json=record.before_json,
+                after_json=record.after_json,
+            )
+        )
+    return messages
