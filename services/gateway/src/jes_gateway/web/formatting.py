@@ -1,0 +1,39 @@
+"""Template filters: ROC dates and times from protobuf timestamps, in Taipei time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from jes_zhtw import format_roc_date, format_roc_datetime, to_taipei
+
+
+def roc_today() -> str:
+    """e.g. 民國 115年 11月21日 星期六, as the seed's pages show at the top."""
+    return format_roc_date(to_taipei(datetime.now(UTC)).date())
+
+
+def _as_datetime(value: Timestamp | datetime | None) -> datetime | None:
+    if isinstance(value, Timestamp):
+        if not value.seconds and not value.nanos:
+            return None
+        return value.ToDatetime(tzinfo=UTC)
+    return value
+
+
+def roc_datetime(value: Timestamp | datetime | None) -> str:
+    moment = _as_datetime(value)
+    return format_roc_datetime(moment) if moment else ""
+
+
+def roc_date(value: Timestamp | datetime | None) -> str:
+    moment = _as_datetime(value)
+    return format_roc_date(moment) if moment else ""
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["roc_datetime"] = roc_datetime
+    app.jinja_env.filters["roc_date"] = roc_date
+    app.jinja_env.globals["roc_today"] = roc_today
