@@ -16,10 +16,11 @@ from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
+from jes_db.audit import AuditRecord
 from jes_grpckit import Client
 from jes_identity import passwords
 from jes_identity.app import build, ensure_account
-from jes_identity.models import Account, LoginRecord
+from jes_identity.models import Account, LoginRecord, audit_log
 from jes_servicekit import ServiceKit
 from support.services import embedded_config, outbox_events
 
@@ -96,6 +97,35 @@ class IdentityService:
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
         return outbox_events(self.kit, payload_class)
+
+    def audit(self) -> list[AuditRecord]:
+        with self.kit.db.transaction() as session:
+            return audit_log.entries(session)
+
+    def apply(self, court_code: str = "TPD", **fields: str) -> pb.FirmApplication:
+        request = {
+            "court_code": court_code,
+            "company_name": "大華不動產估價師事務所",
+            "contact_person": "王大明",
+            "email": "wang@example.com",
+            "phone": "02-2345-6789",
+            **fields,
+        }
+        return self.client().call("ApplyFirmAccount", pb.ApplyFirmAccountRequest(**request))
+
+    def decide(
+        self, application_id: str, approve: bool, reason: str = "", decided_by: str = "TPDCLERK"
+    ) -> pb.FirmApplication:
+        """As review-workflow does: with its service token, after recording the decision."""
+        return self.client(self.service_token("review-workflow")).call(
+            "DecideFirmApplication",
+            pb.DecideFirmApplicationRequest(
+                application_id=application_id,
+                approve=approve,
+                reason=reason,
+                decided_by=decided_by,
+            ),
+        )
 
 
 @pytest.fixture

@@ -57,8 +57,11 @@ def ensure_account(
     email: str,
     roles: list[str],
     court_code: str = "",
+    phone: str = "",
+    contact_person: str = "",
 ) -> None:
-    """Create an account if it does not exist (demo data and tests)."""
+    """Create an account with its password set, if it does not exist (demo data and
+    tests)."""
     with db.transaction() as session:
         if session.scalar(select(Account).where(Account.account_id == account_id)):
             return
@@ -70,5 +73,7 @@ def ensure_account(
                 email=email,
                 roles=" ".join(roles),
                 court_code=court_code,
+                phone=phone,
+                contact_person=contact_person,
             )
         )

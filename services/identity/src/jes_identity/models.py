@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
+from jes_db.audit import AuditLog
 from jes_events import add_event_tables
 
 
@@ -24,14 +25,22 @@ class Account(IdentityBase):
     display_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_person: Mapped[str] = mapped_column(String(50), default="")
     roles: Mapped[str] = mapped_column(String(200))  # space-separated: firm clerk admin ...
     court_code: Mapped[str] = mapped_column(String(3), default="")
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Failed logins before this moment no longer count toward the lockout (set when the
+    # password is set through a link); the records stay, so the user still sees them.
+    failures_cleared_at: Mapped[datetime | None]
 
     @property
     def role_list(self) -> list[str]:
         return self.roles.split()
+
+    @property
+    def password_set(self) -> bool:
+        return self.password_hash is not None
 
 
 Index("ix_accounts_court_roles", Account.court_code, Account.roles)
@@ -51,6 +60,39 @@ class FirmApplication(IdentityBase):
     account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str] = mapped_column(String(36), default="")  # the clerk's login name
+
+    account: Mapped[Account | None] = relationship()
+
+
+class PasswordToken(IdentityBase):
+    """A one-time link to set a password: activation (72 h) or reset (1 h). Only the
+    SHA-256 of the token is stored; the raw token travels once, in the mail."""
+
+    __tablename__ = "password_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # activation, reset
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]  # also set when a newer link or password replaces it
+
+
+class RateLimitHit(IdentityBase):
+    """One request counted against a rate limit (forgot password / forgot account id).
+    Kept in the database so every identity process sees the same counts; the key is a
+    hash, so the table holds no e-mail addresses."""
+
+    __tablename__ = "rate_limit_hits"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+Index("ix_rate_limit_hits_key_at", RateLimitHit.key_hash, RateLimitHit.at)
 
 
 class LoginRecord(IdentityBase):
@@ -66,4 +108,5 @@ class LoginRecord(IdentityBase):
 
 
 event_tables = add_event_tables(IdentityBase.metadata)
+audit_log = AuditLog(IdentityBase.metadata)
 metadata = IdentityBase.metadata

@@ -1,0 +1,390 @@
+"""A court's decision on a firm application, carried out by identity: the account, the
+one-time set-password link, refusal, idempotency, the clerks' list, the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+import grpc
+import pytest
+from sqlalchemy import select
+
+from jes.identity.v1 import identity_pb2 as pb
+from jes_db import utcnow
+from jes_grpckit import field_violations
+from jes_identity.models import Account, FirmApplication, LoginRecord, PasswordToken
+
+NEW_PASSWORD = "Newpass123!"
+
+
+def rpc_error(call, *args, **kwargs) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+def stored_account(service, account_id: str) -> Account | None:
+    with service.kit.db.transaction() as session:
+        return session.scalar(select(Account).where(Account.account_id == account_id))
+
+
+def stored_links(service) -> list[PasswordToken]:
+    with service.kit.db.transaction() as session:
+        return list(session.scalars(select(PasswordToken).order_by(PasswordToken.created_at)))
+
+
+def set_password(service, token: str, password: str = NEW_PASSWORD) -> pb.SetPasswordResponse:
+    return service.client().call(
+        "SetPassword", pb.SetPasswordRequest(token=token, new_password=password)
+    )
+
+
+@pytest.fixture
+def clerk(service):
+    service.add_account("TPDCLERK", roles=["clerk"], court_code="TPD")
+    return service
+
+
+def activate(service, **fields) -> tuple[pb.FirmApplication, pb.FirmAccountActivated]:
+    application = service.apply(**fields)
+    decided = service.decide(application.id, approve=True)
+    events = service.events(pb.FirmAccountActivated)
+    [event] = [event for _, event in events if event.application.id == application.id]
+    return decided, event
+
+
+# -- activation -----------------------------------------------------------------------------
+
+
+def test_activation_creates_the_firm_account_without_a_password(clerk):
+    before = utcnow()
+    decided, _ = activate(clerk)
+    assert decided.status == pb.APPLICATION_STATUS_ACTIVATED
+    assert decided.account_id == "TPDF0001"
+    assert decided.decided_by == "TPDCLERK"
+    assert decided.decided_at.ToDatetime().timestamp() >= before.timestamp() - 1
+    assert decided.refusal_reason == ""
+    account = stored_account(clerk, "TPDF0001")
+    assert account is not None
+    assert account.role_list == ["firm"]
+    assert account.court_code == "TPD"
+    assert account.display_name == "大華不動產估價師事務所"
+    assert (account.email, account.phone, account.contact_person) == (
+        "wang@example.com",
+        "02-2345-6789",
+        "王大明",
+    )
+    assert account.password_hash is None
+    assert account.status == "active"
+
+
+def test_activation_event_carries_a_token_of_which_only_the_hash_is_stored(clerk):
+    decided, event = activate(clerk)
+    assert event.account_id == "TPDF0001"
+    assert event.application == decided
+    assert len(event.set_password_token) >= 43  # 32 random bytes, urlsafe base64
+    [link] = stored_links(clerk)
+    assert link.token_hash == hashlib.sha256(event.set_password_token.encode()).hexdigest()
+    assert event.set_password_token not in (link.token_hash, link.id)
+    assert link.purpose == "activation"
+    assert link.used_at is None
+    lifetime = link.expires_at - link.created_at
+    assert timedelta(hours=71, minutes=59) < lifetime <= timedelta(hours=72)
+    assert event.token_expires_at.ToDatetime().timestamp() == pytest.approx(
+        link.expires_at.timestamp(), abs=1
+    )
+
+
+def test_account_ids_count_up_per_court(clerk):
+    assert activate(clerk)[0].account_id == "TPDF0001"
+    assert activate(clerk, email="b@example.com")[0].account_id == "TPDF0002"
+    assert activate(clerk, court_code="KLD")[0].account_id == "KLDF0001"
+
+
+def test_account_ids_are_never_national_ids_and_follow_the_portal_rule(clerk):
+    account_id = activate(clerk)[0].account_id
+    assert account_id.isupper() and account_id.isalnum() and len(account_id) <= 20
+    assert len(account_id) != 10  # a national ID is a letter and 9 digits
+
+
+def test_activated_account_cannot_log_in_before_setting_its_password(clerk):
+    activate(clerk)
+    error = rpc_error(clerk.login, "TPDF0001", "Anything123")
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error.details() == "請先使用啟用信中的連結設定密碼"
+    assert ("TPDF0001", False) not in clerk.login_records()  # not a password guess
+
+
+def test_set_password_link_works_once(clerk):
+    _, event = activate(clerk)
+    reply = set_password(clerk, event.set_password_token)
+    assert reply.account_id == "TPDF0001"
+    login = clerk.login("TPDF0001", NEW_PASSWORD)
+    assert login.account.password_set
+    assert login.account.roles == ["firm"]
+    [link] = stored_links(clerk)
+    assert link.used_at is not None
+
+    again = rpc_error(set_password, clerk, event.set_password_token, "Other1234!")
+    assert again.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert again.details() == "連結無效或已使用"
+    assert clerk.login("TPDF0001", NEW_PASSWORD).access_token  # the password stayed
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token", "x" * 43])
+def test_unknown_link_is_refused(clerk, token):
+    error = rpc_error(set_password, clerk, token)
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error.details() == "連結無效或已使用"
+
+
+def test_expired_link_is_refused(clerk):
+    _, event = activate(clerk)
+    with clerk.kit.db.transaction() as session:
+        link = session.scalars(select(PasswordToken)).one()
+        link.expires_at = utcnow() - timedelta(seconds=1)
+    error = rpc_error(set_password, clerk, event.set_password_token)
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error.details().startswith("連結已過期")
+    assert not stored_account(clerk, "TPDF0001").password_set
+
+
+def test_link_of_a_disabled_account_is_refused(clerk):
+    _, event = activate(clerk)
+    with clerk.kit.db.transaction() as session:
+        session.scalar(select(Account).where(Account.account_id == "TPDF0001")).status = "disabled"
+    assert rpc_error(set_password, clerk, event.set_password_token).details() == "連結無效或已使用"
+
+
+@pytest.mark.parametrize("weak", ["short1A", "alllowercase1", "NoDigitsHere", "Bad pass 123"])
+def test_weak_password_is_refused_and_the_link_stays_usable(clerk, weak):
+    _, event = activate(clerk)
+    error = rpc_error(set_password, clerk, event.set_password_token, weak)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(field_violations(error)) == {"new_password"}
+    assert "密碼" in field_violations(error)["new_password"]
+    assert set_password(clerk, event.set_password_token).account_id == "TPDF0001"
+
+
+def test_setting_the_password_is_audited_without_the_hash(clerk):
+    _, event = activate(clerk)
+    set_password(clerk, event.set_password_token)
+    entry = clerk.audit()[-1]
+    assert (entry.action, entry.subject_id) == ("account.password_set", "TPDF0001")
+    assert (entry.actor_account_id, entry.actor_role) == ("TPDF0001", "firm")
+    assert json.loads(entry.before_json)["password_set"] is False
+    assert json.loads(entry.after_json)["password_set"] is True
+    hashed = stored_account(clerk, "TPDF0001").password_hash
+    assert hashed not in entry.after_json and "argon2" not in entry.after_json
+
+
+def test_activation_is_audited(clerk):
+    decided, _ = activate(clerk)
+    entries = {entry.action: entry for entry in clerk.audit()}
+    assert set(entries) == {"firm_application.activated", "account.created"}
+    decision, created = entries["firm_application.activated"], entries["account.created"]
+    assert (decision.subject_type, decision.subject_id) == ("firm_application", decided.id)
+    assert (decision.actor_account_id, decision.actor_role) == ("TPDCLERK", "clerk")
+    assert decision.court_code == "TPD"
+    assert json.loads(decision.before_json) == {"status": "pending"}
+    after = json.loads(decision.after_json)
+    assert (after["status"], after["account_id"], after["decided_by"]) == (
+        "activated",
+        "TPDF0001",
+        "TPDCLERK",
+    )
+    assert created.subject_id == "TPDF0001"
+    assert json.loads(created.after_json)["email"] == "wang@example.com"
+
+
+def test_decided_by_may_be_the_clerks_internal_id(clerk):
+    clerk_id = stored_account(clerk, "TPDCLERK").id
+    application = clerk.apply()
+    assert clerk.decide(application.id, True, decided_by=clerk_id).decided_by == "TPDCLERK"
+
+
+# -- refusal --------------------------------------------------------------------------------
+
+
+def test_refusal_needs_a_reason(clerk):
+    application = clerk.apply()
+    error = rpc_error(clerk.decide, application.id, False, reason="  ")
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(error) == {"reason": "請填寫駁回理由"}
+    assert clerk.events(pb.FirmApplicationRefused) == []
+    with clerk.kit.db.transaction() as session:
+        assert session.get(FirmApplication, application.id).status == "pending"
+
+
+def test_refusal_is_recorded_announced_and_creates_no_account(clerk):
+    application = clerk.apply()
+    decided = clerk.decide(application.id, False, reason="未檢附估價師開業證明")
+    assert decided.status == pb.APPLICATION_STATUS_REFUSED
+    assert decided.refusal_reason == "未檢附估價師開業證明"
+    assert decided.account_id == ""
+    assert decided.decided_by == "TPDCLERK"
+    [(envelope, event)] = clerk.events(pb.FirmApplicationRefused)
+    assert envelope.subject == application.id
+    assert event.application == decided
+    assert stored_links(clerk) == []
+    with clerk.kit.db.transaction() as session:
+        assert session.scalars(select(Account).where(Account.roles == "firm")).all() == []
+    [entry] = clerk.audit()
+    assert entry.action == "firm_application.refused"
+    assert json.loads(entry.after_json)["reason"] == "未檢附估價師開業證明"
+
+
+# -- idempotency and conflicting decisions --------------------------------------------------
+
+
+def test_approving_twice_returns_the_same_result_without_a_second_account_or_mail(clerk):
+    application = clerk.apply()
+    first = clerk.decide(application.id, True)
+    second = clerk.decide(application.id, True, decided_by="OTHERCLERK")
+    assert second == first
+    assert len(clerk.events(pb.FirmAccountActivated)) == 1
+    assert len(stored_links(clerk)) == 1
+    assert stored_account(clerk, "TPDF0002") is None
+    assert len(clerk.audit()) == 2  # the decision and the account, once
+
+
+def test_refusing_twice_returns_the_same_result_without_a_second_mail(clerk):
+    application = clerk.apply()
+    first = clerk.decide(application.id, False, reason="資料不全")
+    assert clerk.decide(application.id, False, reason="資料不全") == first
+    assert len(clerk.events(pb.FirmApplicationRefused)) == 1
+
+
+def test_refusing_an_activated_application_is_a_failed_precondition(clerk):
+    application = clerk.apply()
+    clerk.decide(application.id, True)
+    error = rpc_error(clerk.decide, application.id, False, reason="改變心意")
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error.details() == "此申請已啟用，不能再變更"
+    assert clerk.events(pb.FirmApplicationRefused) == []
+
+
+def test_activating_a_refused_application_is_a_failed_precondition(clerk):
+    application = clerk.apply()
+    clerk.decide(application.id, False, reason="資料不全")
+    error = rpc_error(clerk.decide, application.id, True)
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert error.details() == "此申請已駁回，不能再變更"
+    assert clerk.events(pb.FirmAccountActivated) == []
+
+
+def test_unknown_application_is_not_found(clerk):
+    error = rpc_error(clerk.decide, "no-such-application", True)
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_only_services_carry_out_decisions(clerk):
+    application = clerk.apply()
+    token = clerk.login("TPDCLERK").access_token
+    error = rpc_error(
+        clerk.client(token).call,
+        "DecideFirmApplication",
+        pb.DecideFirmApplicationRequest(application_id=application.id, approve=True),
+    )
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    no_token = rpc_error(
+        clerk.client().call,
+        "DecideFirmApplication",
+        pb.DecideFirmApplicationRequest(application_id=application.id, approve=True),
+    )
+    assert no_token.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_decision_without_the_deciding_clerk_is_refused(clerk):
+    application = clerk.apply()
+    error = rpc_error(clerk.decide, application.id, True, decided_by="")
+    assert field_violations(error) == {"decided_by": "缺少決定者帳號"}
+
+
+# -- lockout is cleared by a new password ---------------------------------------------------
+
+
+def test_setting_the_password_clears_the_lockout_but_keeps_the_records(clerk):
+    _, event = activate(clerk)
+    set_password(clerk, event.set_password_token)
+    with clerk.kit.db.transaction() as session:
+        for _ in range(5):
+            session.add(LoginRecord(account_id="TPDF0001", success=False, at=utcnow()))
+    assert rpc_error(clerk.login, "TPDF0001", NEW_PASSWORD).code() == (
+        grpc.StatusCode.RESOURCE_EXHAUSTED
+    )
+    clerk.client().call(
+        "RequestPasswordReset",
+        pb.RequestPasswordResetRequest(account_id="TPDF0001", email="wang@example.com"),
+    )
+    [(_, reset)] = clerk.events(pb.PasswordResetRequested)
+    set_password(clerk, reset.token, "Fresh1234!")
+    assert clerk.login("TPDF0001", "Fresh1234!").access_token
+    assert clerk.login_records().count(("TPDF0001", False)) == 5
+
+
+# -- ListFirmApplications -------------------------------------------------------------------
+
+
+@pytest.fixture
+def applications(clerk):
+    tpd_pending = clerk.apply(company_name="臺北甲")
+    tpd_refused = clerk.apply(company_name="臺北乙")
+    clerk.decide(tpd_refused.id, False, reason="資料不全")
+    kld_pending = clerk.apply(court_code="KLD", company_name="基隆甲")
+    return {"tpd_pending": tpd_pending.id, "tpd_refused": tpd_refused.id, "kld": kld_pending.id}
+
+
+def list_applications(service, token, court_code="", status=pb.APPLICATION_STATUS_UNSPECIFIED):
+    reply = service.client(token).call(
+        "ListFirmApplications",
+        pb.ListFirmApplicationsRequest(court_code=court_code, status=status),
+    )
+    return [a.company_name for a in reply.applications]
+
+
+def test_clerk_lists_own_court_when_asking_for_no_court(clerk, applications):
+    token = clerk.login("TPDCLERK").access_token
+    assert list_applications(clerk, token) == ["臺北甲", "臺北乙"]
+    assert list_applications(clerk, token, "TPD") == ["臺北甲", "臺北乙"]
+
+
+def test_status_filter(clerk, applications):
+    token = clerk.login("TPDCLERK").access_token
+    assert list_applications(clerk, token, status=pb.APPLICATION_STATUS_PENDING) == ["臺北甲"]
+    assert list_applications(clerk, token, status=pb.APPLICATION_STATUS_REFUSED) == ["臺北乙"]
+    assert list_applications(clerk, token, status=pb.APPLICATION_STATUS_ACTIVATED) == []
+
+
+def test_listed_applications_carry_the_decision(clerk, applications):
+    token = clerk.login("TPDCLERK").access_token
+    reply = clerk.client(token).call(
+        "ListFirmApplications",
+        pb.ListFirmApplicationsRequest(status=pb.APPLICATION_STATUS_REFUSED),
+    )
+    [refused] = reply.applications
+    assert (refused.refusal_reason, refused.decided_by) == ("資料不全", "TPDCLERK")
+    assert refused.decided_at.seconds > 0
+
+
+def test_clerk_of_another_court_is_refused(clerk, applications):
+    token = clerk.login("TPDCLERK").access_token
+    error = rpc_error(list_applications, clerk, token, "KLD")
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_admin_lists_every_court_or_one(clerk, applications):
+    token = clerk.issuer.issue("root", roles=["admin"], court_code="TPD")
+    assert list_applications(clerk, token) == ["臺北甲", "臺北乙", "基隆甲"]
+    assert list_applications(clerk, token, "KLD") == ["基隆甲"]
+
+
+def test_firms_cannot_list_applications(clerk, applications):
+    token = clerk.issuer.issue("firm", roles=["firm"], court_code="TPD")
+    assert rpc_error(list_applications, clerk, token).code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_listing_applications_needs_a_token(clerk, applications):
+    assert rpc_error(list_applications, clerk, None).code() == grpc.StatusCode.UNAUTHENTICATED
