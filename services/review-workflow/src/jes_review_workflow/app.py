@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jes.identity.v1 import identity_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
+from jes.photo_storage.v1 import photo_storage_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
+from jes_grpckit import Client
+from jes_review_workflow.handlers import PhotoSetChangedAfterPrintHandler, PhotoSetSubmittedHandler
 from jes_review_workflow.models import event_tables, metadata
-from jes_review_workflow.servicer import PhotoSetSubmittedHandler, ReviewWorkflowServicer
+from jes_review_workflow.servicer import ReviewWorkflowServicer
 from jes_servicekit import ServiceKit, topic_of
 
 NAME = "review-workflow"
@@ -23,13 +27,26 @@ def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
         migrations=MIGRATIONS,
         **kit_options,  # type: ignore[arg-type]
     )
+    addrs = config.platform.addrs
+    # Decisions are carried out with review-workflow's own service token.
+    photo_storage = Client(
+        addrs["photo-storage"],
+        photo_storage_pb2_grpc.PhotoStorageServiceStub,
+        token=kit.service_token,
+    )
+    identity = Client(
+        addrs["identity"], identity_pb2_grpc.IdentityServiceStub, token=kit.service_token
+    )
     kit.grpc.add(
         pb_grpc.add_ReviewWorkflowServiceServicer_to_server,
-        ReviewWorkflowServicer(kit.db),
+        ReviewWorkflowServicer(kit.db, kit.outbox, photo_storage, identity),
         "jes.review_workflow.v1.ReviewWorkflowService",
     )
     kit.consume(
         [topic_of("photo-storage")],
-        {photo_pb.PhotoSetSubmitted: PhotoSetSubmittedHandler(kit.outbox)},
+        {
+            photo_pb.PhotoSetSubmitted: PhotoSetSubmittedHandler(kit.outbox),
+            photo_pb.PhotoSetChangedAfterPrint: PhotoSetChangedAfterPrintHandler(),
+        },
     )
     return kit

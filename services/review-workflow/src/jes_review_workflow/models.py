@@ -1,14 +1,25 @@
-"""Review-workflow's own tables: submissions waiting for a court decision."""
+"""Review-workflow's own tables: submissions to review, the court's decisions on firm
+applications, and the audit log of every decision."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
+from jes_db.audit import AuditLog
 from jes_events import add_event_tables
+
+# The states of a submission. Withdrawn: the firm printed the set again or changed it
+# after printing, so this print no longer is what the court would decide on.
+PENDING = "pending"
+APPROVED = "approved"
+REJECTED = "rejected"
+WITHDRAWN = "withdrawn"
+STATES = (PENDING, APPROVED, REJECTED, WITHDRAWN)
 
 
 class ReviewBase(DeclarativeBase):
@@ -24,12 +35,42 @@ class Submission(ReviewBase):
     photo_set_id: Mapped[str] = mapped_column(String(36), index=True)
     court_code: Mapped[str] = mapped_column(String(3), index=True)
     case_number: Mapped[str] = mapped_column(String(40))
+    division: Mapped[str] = mapped_column(String(20), default="")
+    batch: Mapped[int] = mapped_column(default=1)
     report_id: Mapped[str] = mapped_column(String(36))
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    # Not unique: an unchanged rejected set printed again is a new submission of the
+    # same print.
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    set_version: Mapped[int] = mapped_column(default=0)
+    pages: Mapped[int] = mapped_column(default=0)
+    previous_rejected_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    firm_account_id: Mapped[str] = mapped_column(String(100), default="")
     firm_name: Mapped[str] = mapped_column(String(100), default="")
-    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    firm_email: Mapped[str] = mapped_column(String(254), default="")
+    state: Mapped[str] = mapped_column(String(20), default=PENDING, index=True)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    # [{photo_id, sequence, reason_code, label, text}], as decided (labels kept as shown).
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class FirmApplicationDecision(ReviewBase):
+    """A court's decision on a firm's account application (identity carries it out)."""
+
+    __tablename__ = "firm_application_decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    application_id: Mapped[str] = mapped_column(String(36), unique=True)
+    court_code: Mapped[str] = mapped_column(String(3), index=True)
+    approved: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    account_id: Mapped[str] = mapped_column(String(100), default="")
+    decided_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 event_tables = add_event_tables(ReviewBase.metadata)
+audit_log = AuditLog(ReviewBase.metadata)
 metadata = ReviewBase.metadata
