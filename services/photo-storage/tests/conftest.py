@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc
@@ -34,19 +34,28 @@ SERVICE_SECRET = "photo-storage-test-secret"
 
 
 class FakeReportRender(render_grpc.ReportRenderServiceServicer):
-    """Records what it was asked to render and who asked; answers with a one-page report."""
+    """Records what it was asked to render and who asked; answers with a report of one
+    page per photo, whose URL names the report id."""
 
     def __init__(self) -> None:
         self.requests: list[render_pb.RenderPhotoReportRequest] = []
         self.callers: list[Claims] = []
         self.during: Callable[[], None] | None = None  # runs while "rendering"
+        self.url_callers: list[Claims] = []
 
     def RenderPhotoReport(self, request: Any, context: Any) -> render_pb.Report:
         self.requests.append(request)
         self.callers.append(current_claims())
         if self.during is not None:
             self.during()
-        return render_pb.Report(id=str(uuid.uuid4()), object_key="photo_report/x.pdf", pages=1)
+        report_id = str(uuid.uuid4())
+        return render_pb.Report(
+            id=report_id, object_key=f"photo_report/{report_id}.pdf", pages=len(request.photos)
+        )
+
+    def GetReportUrl(self, request: Any, context: Any) -> render_pb.GetReportUrlResponse:
+        self.url_callers.append(current_claims())
+        return render_pb.GetReportUrlResponse(url=f"https://reports.test/{request.report_id}.pdf")
 
 
 class FakeIdentity(identity_pb2_grpc.IdentityServiceServicer):
@@ -83,8 +92,20 @@ class PhotoService:
     ) -> str:
         return self.issuer.issue(subject, roles=["firm"], court_code=court, name=name)
 
+    def clerk_token(self, subject: str = "clerk-1", *, court: str = "TPD") -> str:
+        return self.issuer.issue(subject, roles=["clerk"], court_code=court, name="書記官")
+
     def client(self, token: str | None = None) -> Client:
         return Client(self.addr, pb_grpc.PhotoStorageServiceStub, token=token or self.firm_token())
+
+    def clerk(self, court: str = "TPD") -> Client:
+        return self.client(self.clerk_token(court=court))
+
+    def review_workflow(self) -> Client:
+        return self.client(self.issuer.issue("review-workflow", kind="service"))
+
+    def public(self) -> Client:
+        return Client(self.addr, pb_grpc.PhotoStorageServiceStub)
 
     # -- factories ---------------------------------------------------------------------
 
@@ -94,6 +115,7 @@ class PhotoService:
             "division": "甲",
             "case_number": pb.CaseNumber(year=112, word="司執", number=next(self._numbers)),
             "batch": 1,
+            "create": True,
         }
         fields.update(overrides)
         return pb.OpenPhotoSetRequest(**fields)
@@ -115,6 +137,29 @@ class PhotoService:
             **kw,
         )
         return (client or self.client()).call("UploadPhoto", request)
+
+    def get(self, photo_set_id: str, client: Client | None = None, **kw: Any) -> pb.PhotoSet:
+        request = pb.GetPhotoSetRequest(photo_set_id=photo_set_id, **kw)
+        return (client or self.client()).call("GetPhotoSet", request)
+
+    def print_set(
+        self, photo_set_id: str, client: Client | None = None, **kw: Any
+    ) -> pb.PrintPhotoSetResponse:
+        request = pb.PrintPhotoSetRequest(photo_set_id=photo_set_id, **kw)
+        return (client or self.client()).call("PrintPhotoSet", request)
+
+    def decide(
+        self, photo_set_id: str, fingerprint: str, *, approve: bool = True, **kw: Any
+    ) -> pb.PhotoSet:
+        request = pb.ApplyReviewDecisionRequest(
+            photo_set_id=photo_set_id,
+            fingerprint=fingerprint,
+            decision_id=kw.pop("decision_id", str(uuid.uuid4())),
+            decision=pb.DECISION_APPROVE if approve else pb.DECISION_REJECT,
+            reviewer_account_id=kw.pop("reviewer_account_id", "clerk-1"),
+            **kw,
+        )
+        return self.review_workflow().call("ApplyReviewDecision", request)
 
     # -- what was stored ---------------------------------------------------------------
 
@@ -199,3 +244,23 @@ def service(
     kit.grpc.stop(0)
     kit.bus.close()
     kit.db.dispose()
+
+
+@pytest.fixture
+def fail_commit(service: PhotoService) -> Iterator[Callable[[int], None]]:
+    """fail_commit(n): the n-th database commit from now raises, as a lost connection or
+    a full disk would at COMMIT time."""
+    state = {"left": 0}
+
+    def before_commit(session: Any) -> None:
+        if state["left"] > 0:
+            state["left"] -= 1
+            if state["left"] == 0:
+                raise OSError("disk I/O error at commit")
+
+    def arm(nth: int) -> None:
+        state["left"] = nth
+
+    event.listen(service.kit.db.sessions, "before_commit", before_commit)
+    yield arm
+    event.remove(service.kit.db.sessions, "before_commit", before_commit)

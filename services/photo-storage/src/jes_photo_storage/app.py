@@ -7,7 +7,7 @@ from pathlib import Path
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
 from jes_photo_storage.models import event_tables, metadata
-from jes_photo_storage.servicer import BUCKET, PhotoStorageServicer
+from jes_photo_storage.servicer import BUCKET, PUBLIC_METHODS, SERVICE_NAME, PhotoStorageServicer
 from jes_servicekit import ServiceKit
 
 NAME = "photo-storage"
@@ -20,6 +20,7 @@ def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
         metadata=metadata,
         event_tables=event_tables,
         migrations=MIGRATIONS,
+        public_methods=PUBLIC_METHODS,
         **kit_options,  # type: ignore[arg-type]
     )
     store = kit.object_store()
@@ -27,9 +28,5 @@ def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
     servicer = PhotoStorageServicer(
         kit.db, kit.outbox, store, config.platform.addrs["report-render"], kit.service_token
     )
-    kit.grpc.add(
-        pb_grpc.add_PhotoStorageServiceServicer_to_server,
-        servicer,
-        "jes.photo_storage.v1.PhotoStorageService",
-    )
+    kit.grpc.add(pb_grpc.add_PhotoStorageServiceServicer_to_server, servicer, SERVICE_NAME)
     return kit

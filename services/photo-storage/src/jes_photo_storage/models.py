@@ -1,4 +1,4 @@
-"""Photo-storage's own tables: sets, photos, prints."""
+"""Photo-storage's own tables: sets, photos, prints, applied review decisions, audit log."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
+from jes_db.audit import AuditLog
 from jes_events import add_event_tables
 
 
@@ -34,9 +35,17 @@ class PhotoSet(PhotoBase):
     batch: Mapped[int] = mapped_column(default=1)
     firm_account_id: Mapped[str] = mapped_column(String(36), index=True)
     firm_name: Mapped[str] = mapped_column(String(100), default="")
+    # draft, submitted, changed_since_print, rejected, approved (docs/issue3-plan.md)
     status: Mapped[str] = mapped_column(String(30), default="draft")
     # Bumped by every change; a print fingerprints exactly one version.
     version: Mapped[int] = mapped_column(default=1)
+    # ground_floor, top_floor, detached, other, "" (drives the completeness checklist)
+    property_type: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # True when the set was changed after its last print (also while it stays rejected).
+    changed_since_print: Mapped[bool] = mapped_column(default=False, server_default="0")
+    last_fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    last_printed_at: Mapped[datetime | None] = mapped_column(default=None)
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -56,6 +65,10 @@ class Photo(PhotoBase):
     auction_target: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     remark: Mapped[str] = mapped_column(Text, default="")
+    # Comma-separated view names (interior,front,...), sorted: what the photo shows.
+    views: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # The court's reason from the last rejection; cleared by the next print.
+    rejection_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     width: Mapped[int]
     height: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -64,13 +77,16 @@ class Photo(PhotoBase):
     thumbnail_key: Mapped[str] = mapped_column(String(200))
     report_key: Mapped[str] = mapped_column(String(200))
     public_key: Mapped[str] = mapped_column(String(200))
+    # True once a print's snapshot names this image's thumbnail: the thumbnail is then
+    # kept when the image is replaced or the photo deleted, so diffs can still show it.
+    image_printed: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     photo_set: Mapped[PhotoSet] = relationship(back_populates="photos")
 
 
 class Print(PhotoBase):
-    """Every print is kept, so the court can see earlier versions."""
+    """Every print is kept, so the court can see earlier versions and what changed."""
 
     __tablename__ = "prints"
 
@@ -81,8 +97,24 @@ class Print(PhotoBase):
     report_id: Mapped[str] = mapped_column(String(36))
     pages: Mapped[int]
     printed_by: Mapped[str] = mapped_column(String(36))
+    photo_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # JSON list of the printed photos (id, sequence, fields, sha256, thumbnail key).
+    snapshot_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AppliedDecision(PhotoBase):
+    """Review decisions already applied, so review-workflow may safely retry one."""
+
+    __tablename__ = "applied_decisions"
+
+    decision_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    photo_set_id: Mapped[str] = mapped_column(ForeignKey("photo_sets.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(10))  # approve / reject
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 event_tables = add_event_tables(PhotoBase.metadata)
+audit_log = AuditLog(PhotoBase.metadata)
 metadata = PhotoBase.metadata

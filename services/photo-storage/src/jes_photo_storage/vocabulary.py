@@ -1,0 +1,86 @@
+"""The names photo-storage stores, their proto enums and their zh-TW labels.
+
+Rows keep short English names (indoor, landscape, front, ...) so the database does not
+depend on enum numbers; messages use the enums; people see the zh-TW labels.
+"""
+
+from __future__ import annotations
+
+from jes.photo_storage.v1 import photo_storage_pb2 as pb
+
+STATUSES = {
+    "draft": pb.PHOTO_SET_STATUS_DRAFT,
+    "submitted": pb.PHOTO_SET_STATUS_SUBMITTED,
+    "changed_since_print": pb.PHOTO_SET_STATUS_CHANGED_SINCE_PRINT,
+    "rejected": pb.PHOTO_SET_STATUS_REJECTED,
+    "approved": pb.PHOTO_SET_STATUS_APPROVED,
+}
+STATUS_NAMES = {enum: name for name, enum in STATUSES.items()}
+
+PLACEMENTS = {"indoor": pb.PLACEMENT_INDOOR, "outdoor": pb.PLACEMENT_OUTDOOR}
+PLACEMENT_NAMES = {enum: name for name, enum in PLACEMENTS.items()}
+PLACEMENT_LABELS = {"indoor": "室內", "outdoor": "室外", "": ""}
+
+ORIENTATIONS = {"landscape": pb.ORIENTATION_LANDSCAPE, "portrait": pb.ORIENTATION_PORTRAIT}
+ORIENTATION_NAMES = {enum: name for name, enum in ORIENTATIONS.items()}
+ORIENTATION_LABELS = {"landscape": "橫向", "portrait": "直立", "": ""}
+
+PROPERTY_TYPES = {
+    "ground_floor": pb.PROPERTY_TYPE_GROUND_FLOOR,
+    "top_floor": pb.PROPERTY_TYPE_TOP_FLOOR,
+    "detached": pb.PROPERTY_TYPE_DETACHED,
+    "other": pb.PROPERTY_TYPE_OTHER,
+}
+PROPERTY_TYPE_NAMES = {enum: name for name, enum in PROPERTY_TYPES.items()}
+PROPERTY_TYPE_LABELS = {
+    "ground_floor": "一樓",
+    "top_floor": "頂樓",
+    "detached": "透天厝",
+    "other": "其他",
+    "": "未指定",
+}
+
+# Seed 003 item 7(三)13, in the order the rule lists them.
+VIEWS = {
+    "interior": pb.VIEW_INTERIOR,
+    "front": pb.VIEW_FRONT,
+    "back": pb.VIEW_BACK,
+    "left_side": pb.VIEW_LEFT_SIDE,
+    "right_side": pb.VIEW_RIGHT_SIDE,
+    "road": pb.VIEW_ROAD,
+    "addons": pb.VIEW_ADDONS,
+}
+VIEW_NAMES = {enum: name for name, enum in VIEWS.items()}
+VIEW_LABELS = {
+    "interior": "室內",
+    "front": "正面",
+    "back": "背面",
+    "left_side": "左側面",
+    "right_side": "右側面",
+    "road": "臨路狀況",
+    "addons": "有無增建",
+}
+
+# Field names of a photo as DiffPrints and the audit log name them, with their labels.
+PHOTO_FIELD_LABELS = {
+    "sequence": "序號",
+    "placement": "室內/室外",
+    "orientation": "橫向/直立",
+    "auction_target": "拍賣標的",
+    "description": "說明",
+    "remark": "備註",
+    "views": "拍攝內容",
+}
+
+
+def views_to_text(views: list[str]) -> str:
+    """Stored form: known names, once each, in the rule's order."""
+    return ",".join(name for name in VIEWS if name in views)
+
+
+def views_from_text(text: str) -> list[str]:
+    return [name for name in text.split(",") if name]
+
+
+def view_labels(views: list[str]) -> str:
+    return "、".join(VIEW_LABELS[name] for name in views) or "未標示"
