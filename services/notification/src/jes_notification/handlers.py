@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
@@ -29,6 +30,10 @@ templates = Environment(
 
 SUBJECTS = {
     "firm_application_received": "【司法院】鑑估價公司帳號申請已受理",
+    "firm_account_activated": "【司法院】鑑估價公司帳號已啟用，請設定密碼",
+    "firm_application_refused": "【司法院】鑑估價公司帳號申請未通過",
+    "password_reset_requested": "【司法院】重新設定密碼",
+    "account_id_reminder": "【司法院】您的帳號",
     "review_requested": "【司法院】鑑估報告照片待審核：{case_number}",
     "progress_entry_added": "【司法院】案件進度更新：{case_number}",
 }
@@ -60,6 +65,10 @@ class Handlers:
     def mapping(self) -> dict[Any, Callable[[Session, Envelope], None]]:
         return {
             identity_pb2.FirmAccountApplied: self.firm_application_received,
+            identity_pb2.FirmAccountActivated: self.firm_account_activated,
+            identity_pb2.FirmApplicationRefused: self.firm_application_refused,
+            identity_pb2.PasswordResetRequested: self.password_reset_requested,
+            identity_pb2.AccountIdReminderRequested: self.account_id_reminder,
             review_workflow_pb2.ReviewRequested: self.review_requested,
             case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
         }
@@ -75,6 +84,70 @@ class Handlers:
             company_name=app.company_name,
             court_name=court_by_code(app.court_code).name,
             applied_on=format_roc_date(app.created_at.ToDatetime()),
+        )
+
+    def set_password_url(self, token: str) -> str:
+        return f"{self.public_url}/password/set?token={quote(token, safe='')}"
+
+    def firm_account_activated(self, session: Session, envelope: Envelope) -> None:
+        event = open_envelope(envelope, identity_pb2.FirmAccountActivated)
+        app = event.application
+        queue(
+            session,
+            envelope,
+            "firm_account_activated",
+            app.email,
+            contact_person=app.contact_person,
+            company_name=app.company_name,
+            court_name=court_by_code(app.court_code).name,
+            account_id=event.account_id,
+            set_password_url=self.set_password_url(event.set_password_token),
+            expires_at=format_roc_datetime(event.token_expires_at.ToDatetime()),
+            forgot_password_url=f"{self.public_url}/password/forgot",
+            login_url=f"{self.public_url}/login",
+        )
+
+    def firm_application_refused(self, session: Session, envelope: Envelope) -> None:
+        app = open_envelope(envelope, identity_pb2.FirmApplicationRefused).application
+        queue(
+            session,
+            envelope,
+            "firm_application_refused",
+            app.email,
+            contact_person=app.contact_person,
+            company_name=app.company_name,
+            court_name=court_by_code(app.court_code).name,
+            applied_on=format_roc_date(app.created_at.ToDatetime()),
+            reason=app.refusal_reason,
+        )
+
+    def password_reset_requested(self, session: Session, envelope: Envelope) -> None:
+        event = open_envelope(envelope, identity_pb2.PasswordResetRequested)
+        queue(
+            session,
+            envelope,
+            "password_reset_requested",
+            event.email,
+            display_name=event.display_name,
+            account_id=event.account_id,
+            set_password_url=self.set_password_url(event.token),
+            expires_at=format_roc_datetime(event.expires_at.ToDatetime()),
+            forgot_password_url=f"{self.public_url}/password/forgot",
+        )
+
+    def account_id_reminder(self, session: Session, envelope: Envelope) -> None:
+        event = open_envelope(envelope, identity_pb2.AccountIdReminderRequested)
+        if not event.account_ids:
+            return
+        queue(
+            session,
+            envelope,
+            "account_id_reminder",
+            event.email,
+            email=event.email,
+            account_ids=list(event.account_ids),
+            login_url=f"{self.public_url}/login",
+            forgot_password_url=f"{self.public_url}/password/forgot",
         )
 
     def review_requested(self, session: Session, envelope: Envelope) -> None:
