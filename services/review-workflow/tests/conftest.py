@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,6 +157,20 @@ def stop_kit(kit: ServiceKit) -> None:
     kit.grpc.stop(0)
     kit.bus.close()
     kit.db.dispose()
+
+
+@pytest.fixture
+def start_review_service(tmp_path: Path) -> Iterator[Callable[..., ReviewService]]:
+    """Starts review-workflow with the given keys and service addresses; stops it after."""
+    started: list[ReviewService] = []
+
+    def start(keys: KeyStore, **addrs: str) -> ReviewService:
+        started.append(start_review(tmp_path, keys, **addrs))
+        return started[-1]
+
+    yield start
+    for service in started:
+        stop_kit(service.kit)
 
 
 @pytest.fixture
