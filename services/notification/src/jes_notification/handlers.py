@@ -36,6 +36,8 @@ SUBJECTS = {
     "account_id_reminder": "【司法院】您的帳號",
     "review_requested": "【司法院】鑑估報告照片待審核：{case_number}",
     "progress_entry_added": "【司法院】案件進度更新：{case_number}",
+    "review_approved": "【司法院】鑑估報告照片已通過審核：{case_number}",
+    "review_rejected": "【司法院】鑑估報告照片未通過審核：{case_number}",
 }
 
 
@@ -70,6 +72,7 @@ class Handlers:
             identity_pb2.PasswordResetRequested: self.password_reset_requested,
             identity_pb2.AccountIdReminderRequested: self.account_id_reminder,
             review_workflow_pb2.ReviewRequested: self.review_requested,
+            review_workflow_pb2.ReviewDecided: self.review_decided,
             case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
         }
 
@@ -167,6 +170,31 @@ class Handlers:
                 submitted_on=format_roc_datetime(submission.submitted_at.ToDatetime()),
                 review_url=f"{self.public_url}/court/reviews",
             )
+
+    def review_decided(self, session: Session, envelope: Envelope) -> None:
+        """The firm learns the court's decision on its print; a rejection lists each
+        photo's reason and how to fix it."""
+        submission = open_envelope(envelope, review_workflow_pb2.ReviewDecided).submission
+        if not submission.firm_email:
+            return  # no address on the print: nobody to tell
+        approved = submission.state == "approved"
+        queue(
+            session,
+            envelope,
+            "review_approved" if approved else "review_rejected",
+            submission.firm_email,
+            firm_name=submission.firm_name,
+            court_name=court_by_code(submission.court_code).name,
+            case_number=submission.case_number,
+            batch=submission.batch or 1,
+            decided_on=format_roc_datetime(submission.decided_at.ToDatetime()),
+            note=submission.note,
+            reasons=[
+                (r.sequence, f"{r.label}：{r.text}" if r.text else r.label)
+                for r in sorted(submission.reasons, key=lambda r: r.sequence)
+            ],
+            rejected_url=f"{self.public_url}/photos/rejected",
+        )
 
     def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
         event = open_envelope(envelope, case_sync_pb2.ProgressEntryAdded)
