@@ -29,10 +29,12 @@ PUBLIC_URL = "https://jes.example.gov.tw"
 
 
 class FakeIdentity:
-    """Stands in for the identity Client: answers ListCourtStaff from a dict by court."""
+    """Stands in for the identity Client: answers ListCourtStaff from a dict by court and
+    GetAccount from a dict by account id."""
 
     def __init__(self) -> None:
         self.clerks: dict[str, list[identity_pb2.Account]] = {}
+        self.accounts: dict[str, identity_pb2.Account] = {}
         self.requests: list[Any] = []
 
     def add_clerk(self, court_code: str, email: str, display_name: str) -> None:
@@ -47,8 +49,10 @@ class FakeIdentity:
         )
 
     def call(self, method: str, request: Any, **_: Any) -> Any:
-        assert method == "ListCourtStaff"
         self.requests.append(request)
+        if method == "GetAccount":
+            return self.accounts[request.account_id]
+        assert method == "ListCourtStaff"
         return identity_pb2.ListCourtStaffResponse(accounts=self.clerks.get(request.court_code, []))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from jes.identity.v1 import identity_pb2
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_notification.handlers import delivery_id
 from jes_protos import make_envelope
@@ -11,7 +12,13 @@ from jes_protos import make_envelope
 PUBLIC_URL = "https://jes.example.gov.tw"
 
 
-def decided(state: str, reasons=(), note: str = "", email: str = "dahua@example.com"):
+def decided(
+    state: str,
+    reasons=(),
+    note: str = "",
+    email: str = "dahua@example.com",
+    account_id: str = "KLDF001",
+):
     submission = pb.Submission(
         id="sub-1",
         photo_set_id="set-1",
@@ -20,6 +27,7 @@ def decided(state: str, reasons=(), note: str = "", email: str = "dahua@example.
         state=state,
         batch=2,
         firm_name="大華不動產估價師事務所",
+        firm_account_id=account_id,
         firm_email=email,
         decided_by="KLDCLERK",
         note=note,
@@ -95,6 +103,18 @@ def test_the_same_decision_delivered_twice_is_one_mail(service):
     assert len(service.deliveries()) == 1
 
 
-def test_a_print_without_a_firm_address_mails_nobody(service):
+def test_a_print_without_an_address_is_mailed_to_the_firms_account_address(service):
+    service.identity.accounts["KLDF001"] = identity_pb2.Account(
+        account_id="KLDF001", email="office@dahua.example"
+    )
     service.handle(decided("approved", email=""))
+    [mail] = service.deliveries()
+    assert mail.recipient == "office@dahua.example"
+    [request] = service.identity.requests
+    assert request.account_id == "KLDF001"
+
+
+def test_no_address_and_no_account_mails_nobody(service):
+    service.handle(decided("approved", email="", account_id=""))
     assert service.deliveries() == []
+    assert service.identity.requests == []

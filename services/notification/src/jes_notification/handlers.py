@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+import grpc
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
@@ -175,14 +176,15 @@ class Handlers:
         """The firm learns the court's decision on its print; a rejection lists each
         photo's reason and how to fix it."""
         submission = open_envelope(envelope, review_workflow_pb2.ReviewDecided).submission
-        if not submission.firm_email:
-            return  # no address on the print: nobody to tell
+        recipient = submission.firm_email or self.account_email(submission.firm_account_id)
+        if not recipient:
+            return  # no address on the print and no such account: nobody to tell
         approved = submission.state == "approved"
         queue(
             session,
             envelope,
             "review_approved" if approved else "review_rejected",
-            submission.firm_email,
+            recipient,
             firm_name=submission.firm_name,
             court_name=court_by_code(submission.court_code).name,
             case_number=submission.case_number,
@@ -195,6 +197,18 @@ class Handlers:
             ],
             rejected_url=f"{self.public_url}/photos/rejected",
         )
+
+    def account_email(self, account_id: str) -> str:
+        """The e-mail identity has for an account ("" when there is no such account)."""
+        if not account_id:
+            return ""
+        try:
+            request = identity_pb2.GetAccountRequest(account_id=account_id)
+            return str(self.identity.call("GetAccount", request).email)
+        except grpc.RpcError as error:
+            if isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.NOT_FOUND:
+                return ""
+            raise  # identity unavailable: the consumer tries the event again
 
     def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
         event = open_envelope(envelope, case_sync_pb2.ProgressEntryAdded)
