@@ -22,6 +22,17 @@ def test_issued_token_verifies_with_the_published_key_set(keys: KeyStore):
     assert claims.roles == {"clerk"}
     assert claims.court_code == "TPD" and claims.name == "王小明"
     assert claims.kind == "user"
+    assert claims.display_id == "acct-1"  # no login name in this token
+
+
+def test_login_name_travels_in_the_token_for_audit_logs(keys: KeyStore):
+    token = TokenIssuer(keys).issue("3f0c-uuid", roles=["firm"], username="TPDF0001")
+    claims = TokenVerifier(keys.jwks).verify(token)
+    assert (claims.subject, claims.username, claims.display_id) == (
+        "3f0c-uuid",
+        "TPDF0001",
+        "TPDF0001",
+    )
 
 
 def test_keys_persist_and_are_reused(tmp_path: Path):

@@ -55,6 +55,12 @@ class Claims:
     court_code: str = ""
     name: str = ""
     expires_at: int = 0
+    username: str = ""  # the login name (account id), for audit logs and messages
+
+    @property
+    def display_id(self) -> str:
+        """Who the caller is to a person reading a log: login name, else subject."""
+        return self.username or self.subject
 
     @property
     def is_service(self) -> bool:
@@ -163,6 +169,7 @@ class TokenIssuer:
         roles: Iterable[str] = (),
         court_code: str = "",
         name: str = "",
+        username: str = "",
         ttl: timedelta | None = None,
     ) -> str:
         now = int(time.time())
@@ -177,6 +184,7 @@ class TokenIssuer:
             "roles": sorted(roles),
             "court": court_code,
             "name": name,
+            "preferred_username": username,
         }
         return jwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
 
@@ -233,4 +241,5 @@ class TokenVerifier:
             court_code=payload.get("court", ""),
             name=payload.get("name", ""),
             expires_at=payload["exp"],
+            username=payload.get("preferred_username", ""),
         )

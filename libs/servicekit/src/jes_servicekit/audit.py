@@ -16,7 +16,7 @@ def actor_of(claims: Claims) -> Actor:
     if claims.is_service:
         return Actor.service(claims.subject)
     role = next((r for r in ("admin", "clerk", "judge", "firm") if r in claims.roles), "user")
-    return Actor(account_id=claims.subject, role=role)
+    return Actor(account_id=claims.display_id, role=role)
 
 
 def audit_entry_messages(records: Iterable[AuditRecord]) -> list[audit_pb2.AuditEntry]:

@@ -269,6 +269,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             roles=account.role_list,
             court_code=account.court_code,
             name=account.display_name,
+            username=account.account_id,
         )
         return pb.LoginResponse(
             access_token=token,
