@@ -424,8 +424,8 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
 
     # -- objects -------------------------------------------------------------------------
 
-    def _store_image(self, photo_set_id: str, photo_id: str, content: bytes) -> StoredImage:
-        """Decode, make the derivatives and write every object (new keys each time)."""
+    def _store_image(self, prefix: str, content: bytes) -> StoredImage:
+        """Decode, make the derivatives and write every object under `prefix`."""
         try:
             derived = process(content)
         except ImageRejected as exc:
@@ -435,8 +435,6 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
         # HEIC originals come back as JPEG to store, when images.py provides them.
         original = getattr(derived, "stored_original", None) or content
         content_type = getattr(derived, "stored_content_type", None) or derived.content_type
-        # A fresh folder per image: a replacement never overwrites what a row points at.
-        prefix = f"{photo_set_id}/{photo_id}/{new_id()}"
         keys = {
             "original_key": f"{prefix}/original",
             "thumbnail_key": f"{prefix}/thumbnail.jpg",
@@ -617,7 +615,7 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
             photo_set = self._set_to_change(session, request.photo_set_id, expected_version)
             self._check_room(session, photo_set)
         photo_id = new_id()
-        image = self._store_image(request.photo_set_id, photo_id, request.content)
+        image = self._store_image(f"{request.photo_set_id}/{photo_id}", request.content)
         with self._objects_until_commit(list(image.keys.values())):
             with self.db.transaction() as session:
                 photo_set = self._set_to_change(session, request.photo_set_id, expected_version)
@@ -726,7 +724,9 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
                 session, request.photo_id, request.expected_version
             )
             photo_set_id = photo_set.id
-        image = self._store_image(photo_set_id, request.photo_id, request.content)
+        # A folder of its own: the new image never overwrites what the committed row
+        # (or a print's snapshot) points at.
+        image = self._store_image(f"{photo_set_id}/{request.photo_id}/{new_id()}", request.content)
         with self._objects_until_commit(list(image.keys.values())):
             with self.db.transaction() as session:
                 photo_set, photo = self._photo_to_change(
