@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import itertools
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import create_engine, event, select
 
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc
@@ -227,8 +228,26 @@ def fakes(keys: KeyStore, issuer: TokenIssuer) -> Iterator[Fakes]:
 
 
 @pytest.fixture
+def database_url() -> Iterator[str | None]:
+    """None: SQLite in the temp folder. With JES_TEST_POSTGRES_URL set (a server URL such
+    as postgresql+psycopg://jes:jes@127.0.0.1:15432) a fresh database per test on it."""
+    server = os.environ.get("JES_TEST_POSTGRES_URL", "").rstrip("/")
+    if not server:
+        yield None
+        return
+    name = f"photo_storage_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    yield f"{server}/{name}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.dispose()
+
+
+@pytest.fixture
 def service(
-    tmp_path: Path, keys: KeyStore, issuer: TokenIssuer, fakes: Fakes
+    tmp_path: Path, keys: KeyStore, issuer: TokenIssuer, fakes: Fakes, database_url: str | None
 ) -> Iterator[PhotoService]:
     config = embedded_config(
         "photo-storage",
@@ -237,6 +256,7 @@ def service(
         JES_OBJECT_STORE_URL=f"file://{tmp_path}/objects",
         JES_REPORT_RENDER_ADDR=fakes.addr,
         JES_IDENTITY_ADDR=fakes.addr,
+        **({"JES_DATABASE_URL": database_url} if database_url else {}),
     )
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
