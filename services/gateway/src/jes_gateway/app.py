@@ -13,11 +13,15 @@ from prometheus_client import Counter, Histogram
 from werkzeug.exceptions import HTTPException
 
 from jes_gateway import ops
+from jes_gateway.api import accounts as api_accounts
+from jes_gateway.api import court as api_court
+from jes_gateway.api import openapi as api_openapi
+from jes_gateway.api import public as api_public
 from jes_gateway.api import v1 as api_v1
 from jes_gateway.backends import Backends, grpc_error_response
 from jes_gateway.config import GatewayConfig
 from jes_gateway.context import Gateway
-from jes_gateway.web import auth, court, formatting, pages, photos
+from jes_gateway.web import account, auth, court, formatting, pages, photos, public
 from jes_gateway.web.session import check_csrf, csrf_token, current_user, sign_out
 from jes_grpckit import request_id_var
 from jes_grpckit.logs import new_request_id
@@ -71,7 +75,20 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
         ),
     )
     formatting.register(app)
-    for blueprint in (ops.bp, api_v1.bp, pages.bp, auth.bp, photos.bp, court.bp):
+    for blueprint in (
+        ops.bp,
+        api_v1.bp,
+        pages.bp,
+        auth.bp,
+        photos.bp,
+        court.bp,
+        account.bp,
+        public.bp,
+        api_accounts.bp,
+        api_court.bp,
+        api_public.bp,
+        api_openapi.bp,
+    ):
         app.register_blueprint(blueprint)
 
     @app.context_processor

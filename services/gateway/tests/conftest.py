@@ -1,0 +1,185 @@
+"""Gateway tests without the services: each gRPC client is a fake that answers from a table
+of canned replies (or refusals) and records what it was asked."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from google.rpc import error_details_pb2, status_pb2
+
+from jes_gateway.app import create_app
+from jes_gateway.backends import Backends
+from jes_gateway.config import GatewayConfig
+from jes_gateway.web import account, public
+
+CSRF = "test-csrf-token"
+
+
+class FakeRpcError(grpc.RpcError, grpc.Call):  # type: ignore[misc]
+    """A refused call as the real client raises it, with BadRequest field violations."""
+
+    def __init__(self, code: grpc.StatusCode, details: str, fields: dict[str, str] | None = None):
+        self._code, self._details = code, details
+        self._metadata: tuple[tuple[str, bytes], ...] = ()
+        if fields:
+            status = status_pb2.Status(code=code.value[0], message=details)
+            status.details.add().Pack(
+                error_details_pb2.BadRequest(
+                    field_violations=[
+                        error_details_pb2.BadRequest.FieldViolation(field=k, description=v)
+                        for k, v in fields.items()
+                    ]
+                )
+            )
+            self._metadata = (("grpc-status-details-bin", status.SerializeToString()),)
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._details
+
+    def trailing_metadata(self) -> Any:
+        return self._metadata
+
+    def initial_metadata(self) -> Any:
+        return ()
+
+    def is_active(self) -> bool:
+        return False
+
+    def time_remaining(self) -> float | None:
+        return None
+
+    def cancel(self) -> bool:
+        return False
+
+    def add_callback(self, callback: Any) -> bool:
+        return False
+
+
+class FakeService:
+    """`replies[method]` is a message, an exception to raise, or a function of the request."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, Any] = {}
+        self.calls: list[tuple[str, Any, str | None]] = []
+
+    def call(
+        self, method: str, request: Any, *, token: str | None = None, timeout: float | None = None
+    ) -> Any:
+        self.calls.append((method, request, token))
+        if method not in self.replies:
+            raise FakeRpcError(grpc.StatusCode.UNIMPLEMENTED, f"{method} not faked")
+        reply = self.replies[method]
+        if isinstance(reply, Exception):
+            raise reply
+        return reply(request) if callable(reply) else reply
+
+    def requests(self, method: str) -> list[Any]:
+        return [request for name, request, _ in self.calls if name == method]
+
+    def tokens(self, method: str) -> list[str | None]:
+        return [token for name, _, token in self.calls if name == method]
+
+
+@pytest.fixture
+def services() -> Backends:
+    return Backends(
+        identity=FakeService(),  # type: ignore[arg-type]
+        photos=FakeService(),  # type: ignore[arg-type]
+        reports=FakeService(),  # type: ignore[arg-type]
+        reviews=FakeService(),  # type: ignore[arg-type]
+        cases=FakeService(),  # type: ignore[arg-type]
+        notification=FakeService(),  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """Limiters live for the process; each test starts with none used."""
+    limiters = [
+        account.mail_request_limiter,
+        account.set_password_limiter,
+        public.lookup_limiter,
+    ]
+    for limiter in limiters:
+        limiter._hits.clear()
+    yield
+
+
+@pytest.fixture
+def app(tmp_path: Path, services: Backends) -> Flask:
+    config = GatewayConfig.load({"JES_DATA_DIR": str(tmp_path)})
+    flask_app = create_app(config, backends=services)
+    flask_app.config["TESTING"] = True
+    return flask_app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser that has opened a page: its session has a CSRF token."""
+    test_client = app.test_client()
+    with test_client.session_transaction() as session:
+        session["csrf_token"] = CSRF
+    return test_client
+
+
+def sign_in_as(
+    client: FlaskClient,
+    account_id: str,
+    roles: list[str],
+    court_code: str = "TPD",
+    name: str = "測試使用者",
+) -> str:
+    """A signed-in session as the login page would leave it; returns its access token."""
+    token = f"token-of-{account_id}"
+    with client.session_transaction() as session:
+        session["token"] = token
+        session["expires_at"] = int(time.time()) + 3600
+        session["account"] = {
+            "account_id": account_id,
+            "name": name,
+            "roles": roles,
+            "court_code": court_code,
+        }
+        session["csrf_token"] = CSRF
+    return token
+
+
+@pytest.fixture
+def clerk(client: FlaskClient) -> FlaskClient:
+    sign_in_as(client, "TPDCLERK", ["clerk"], name="臺北地院 陳書記官")
+    return client
+
+
+@pytest.fixture
+def firm(client: FlaskClient) -> FlaskClient:
+    sign_in_as(client, "TPD0001", ["firm"], name="大華估價")
+    return client
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """A page form post with the session's CSRF token, as the browser sends it."""
+    return client.post(path, data={"csrf_token": CSRF, **data}, **kwargs)
+
+
+# Test modules cannot import this conftest (importlib mode): they get the helpers as fixtures.
+
+
+@pytest.fixture
+def refusal() -> type[FakeRpcError]:
+    """`refusal(grpc.StatusCode.X, "zh-TW message", {"field": "message"})`"""
+    return FakeRpcError
+
+
+@pytest.fixture
+def form_post() -> Callable[..., Any]:
+    return post_form
