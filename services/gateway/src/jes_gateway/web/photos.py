@@ -1,17 +1,576 @@
-"""The firm's photo pages (照片上傳維護, 維護未通過審核照片)."""
+"""The firm's photo pages (seed 000): 照片上傳維護, the set page with upload, list, edit,
+reorder, checklist and 列印, and 維護未通過審核照片.
+
+Every call carries the signed-in firm's own token, so photo-storage decides ownership.
+Every change sends the set version the page showed (expected_version): a change made
+meanwhile in another tab is refused instead of overwritten.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+import grpc
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from jes_gateway.web.session import login_required
+from jes.photo_storage.v1 import photo_storage_pb2 as pb
+from jes_gateway.api.v1 import (
+    ORIENTATIONS,
+    PLACEMENTS,
+    PROPERTY_TYPES,
+    VIEWS,
+    photo_json,
+)
+from jes_gateway.backends import grpc_error_response
+from jes_gateway.context import gateway
+from jes_gateway.web.forms import FormProblem, form_problem, page_number
+from jes_gateway.web.session import login_required, require_user
+from jes_zhtw import COURTS
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
+
+PAGE_SIZE = 10  # photos per page of a set, as the seed's list pages them
+SETS_PAGE_SIZE = 10
+
+STATUS_LABELS = {
+    pb.PHOTO_SET_STATUS_DRAFT: "草稿",
+    pb.PHOTO_SET_STATUS_SUBMITTED: "已列印送審",
+    pb.PHOTO_SET_STATUS_CHANGED_SINCE_PRINT: "列印後已修改(法院無法接收)",
+    pb.PHOTO_SET_STATUS_REJECTED: "未通過審核",
+    pb.PHOTO_SET_STATUS_APPROVED: "已通過審核",
+}
+# CSS class suffix of each status badge.
+STATUS_CLASSES = {
+    pb.PHOTO_SET_STATUS_DRAFT: "draft",
+    pb.PHOTO_SET_STATUS_SUBMITTED: "submitted",
+    pb.PHOTO_SET_STATUS_CHANGED_SINCE_PRINT: "changed",
+    pb.PHOTO_SET_STATUS_REJECTED: "rejected",
+    pb.PHOTO_SET_STATUS_APPROVED: "approved",
+}
+PLACEMENT_LABELS = {"": "未指定", "indoor": "室內", "outdoor": "室外"}
+ORIENTATION_LABELS = {"landscape": "橫向", "portrait": "直立"}
+PROPERTY_TYPE_LABELS = {
+    "": "未指定",
+    "ground_floor": "一樓（公寓大廈）",
+    "top_floor": "頂樓（公寓大廈）",
+    "detached": "透天厝",
+    "other": "其他樓層、土地等",
+}
+# As the checklist names them (photo-storage), so a warning points at the right box.
+VIEW_LABELS = {
+    "interior": "室內",
+    "front": "正面",
+    "back": "背面",
+    "left_side": "左側面",
+    "right_side": "右側面",
+    "road": "臨路狀況",
+    "addons": "有無增建",
+}
+COURT_NAMES = {court.code: court.name for court in COURTS}
+
+CHANGE_AFTER_PRINT = "此案件已列印送出，修改後須重新列印，法院才能接收。"
+LOCKED = "此案件已通過法院審核，無法再修改。"
+PRINT_CONFIRM = "列印即送交法院審核。"
+# Service fields of OpenPhotoSet → the query form's inputs.
+QUERY_FIELDS = {
+    "case_number.year": "year",
+    "case_number.word": "word",
+    "case_number.number": "number",
+}
+
+
+def photos_call(method: str, message: Any, **kwargs: Any) -> Any:
+    return gateway().services.photos.call(method, message, token=require_user().token, **kwargs)
+
+
+def name_of(mapping: dict[str, int], value: int) -> str:
+    return next((name for name, enum in mapping.items() if enum == value), "")
+
+
+def is_unimplemented(error: grpc.RpcError) -> bool:
+    return isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "status_labels": STATUS_LABELS,
+        "status_classes": STATUS_CLASSES,
+        "placement_labels": PLACEMENT_LABELS,
+        "orientation_labels": ORIENTATION_LABELS,
+        "property_type_labels": PROPERTY_TYPE_LABELS,
+        "view_labels": VIEW_LABELS,
+        "court_names": COURT_NAMES,
+        "placement_of": lambda photo: name_of(PLACEMENTS, photo.placement),
+        "orientation_of": lambda photo: name_of(ORIENTATIONS, photo.orientation),
+        "views_of": lambda photo: [name_of(VIEWS, v) for v in photo.views],
+        "property_type_of": lambda photo_set: name_of(PROPERTY_TYPES, photo_set.property_type),
+        "APPROVED": pb.PHOTO_SET_STATUS_APPROVED,
+        "SUBMITTED": pb.PHOTO_SET_STATUS_SUBMITTED,
+        "REJECTED": pb.PHOTO_SET_STATUS_REJECTED,
+        "page_size": PAGE_SIZE,
+    }
+
+
+def form_int(form: dict[str, str], name: str, errors: dict[str, str], *, default: int = 0) -> int:
+    """An integer form field; a non-number becomes a zh-TW error for that field."""
+    raw = form.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        errors[name] = "請輸入數字"
+        return default
+
+
+def expected_version() -> int:
+    """The set version the page showed; missing or odd means a page we did not make."""
+    try:
+        return int(request.form.get("expected_version", ""))
+    except ValueError:
+        abort(400, description="網頁資料不完整，請重新整理頁面後再試")
+
+
+# -- 照片上傳維護: query or create ----------------------------------------------------------
+
+
+def query_page(
+    form: dict[str, str],
+    *,
+    problem: FormProblem | None = None,
+    not_found: str = "",
+    status: int = 200,
+) -> Any:
+    user = require_user()
+    listing = photos_call(
+        "ListPhotoSets",
+        pb.ListPhotoSetsRequest(
+            page=page_number(request.args.get("page")), page_size=SETS_PAGE_SIZE
+        ),
+    )
+    errors = {QUERY_FIELDS.get(k, k): v for k, v in (problem.fields if problem else {}).items()}
+    page = render_template(
+        "photos/query.html",
+        form=form,
+        problem=problem,
+        errors=errors,
+        not_found=not_found,
+        listing=listing,
+        court_name=COURT_NAMES.get(user.court_code, user.court_code),
+    )
+    return page, status
 
 
 @bp.get("/")
 @login_required("firm")
 def query() -> Any:
-    return render_template("photos/query.html")
+    return query_page({"batch": "1"})
+
+
+@bp.post("/open")
+@login_required("firm")
+def open_set() -> Any:
+    """查詢 finds an existing set; 新增 makes it when it does not exist yet."""
+    form = {
+        name: request.form.get(name, "").strip()
+        for name in ("division", "year", "word", "number", "batch")
+    }
+    create = request.form.get("action") == "create"
+    errors: dict[str, str] = {}
+    year = form_int(form, "year", errors)
+    number = form_int(form, "number", errors)
+    batch = form_int(form, "batch", errors, default=1)
+    if errors:
+        return query_page(form, problem=FormProblem("查詢條件有誤", errors), status=400)
+    message = pb.OpenPhotoSetRequest(
+        division=form["division"],
+        case_number=pb.CaseNumber(year=year, word=form["word"], number=number),
+        batch=batch,
+        create=create,
+    )
+    try:
+        photo_set = photos_call("OpenPhotoSet", message)
+    except grpc.RpcError as error:
+        if isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.NOT_FOUND:
+            wanted = f"{form['division']}股 {year}年度{form['word']}字第{number}號 批次 {batch}"
+            return query_page(form, not_found=wanted)
+        problem = form_problem(error)
+        return query_page(form, problem=problem, status=problem.status)
+    if create:
+        flash("已新增此案件，請上傳照片。", "ok")
+    return redirect(url_for("photos.photo_set", set_id=photo_set.id), code=303)
+
+
+# -- the set page ----------------------------------------------------------------------------
+
+
+def optional_call(method: str, message: Any) -> Any | None:
+    """A secondary part of the page: shown when available, left out when not built yet."""
+    try:
+        return photos_call(method, message)
+    except grpc.RpcError as error:
+        if is_unimplemented(error):
+            return None
+        raise
+
+
+def print_confirm_text(photo_set: pb.PhotoSet) -> str:
+    warnings = [item.warning for item in photo_set.checklist if not item.satisfied]
+    lines = []
+    if warnings:
+        lines.append("照片檢核提醒：")
+        lines.extend(f"・{w}" for w in warnings)
+        lines.append("")
+    lines.append(PRINT_CONFIRM + "確定要列印嗎？")
+    return "\n".join(lines)
+
+
+@bp.get("/sets/<set_id>")
+@login_required("firm")
+def photo_set(set_id: str) -> Any:
+    page = page_number(request.args.get("page"))
+    current = photos_call(
+        "GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id, page=page, page_size=PAGE_SIZE)
+    )
+    prints = optional_call("ListPrints", pb.ListPrintsRequest(photo_set_id=set_id))
+    changes = None
+    if current.changed_since_print and current.last_fingerprint:
+        changes = optional_call(
+            "DiffPrints",
+            pb.DiffPrintsRequest(photo_set_id=set_id, from_fingerprint=current.last_fingerprint),
+        )
+    rejected_photos: list[pb.Photo] = []
+    if current.status == pb.PHOTO_SET_STATUS_REJECTED:
+        # The reasons of every page, so the firm sees at once what to fix and where.
+        whole = photos_call("GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id))
+        rejected_photos = [p for p in whole.photos if p.rejection_reason]
+    return render_template(
+        "photos/set.html",
+        photo_set=current,
+        prints=prints.prints if prints else [],
+        changes=changes.changes if changes else [],
+        rejected_photos=rejected_photos,
+        court_name=COURT_NAMES.get(current.court_code, current.court_code),
+        locked=current.status == pb.PHOTO_SET_STATUS_APPROVED,
+        change_confirm=CHANGE_AFTER_PRINT
+        if current.status == pb.PHOTO_SET_STATUS_SUBMITTED
+        else "",
+        print_confirm=print_confirm_text(current),
+        max_upload_mb=gateway().config.max_upload_mb,
+    )
+
+
+def back_to_set(set_id: str, page: int | None = None, anchor: str | None = None) -> Any:
+    page = page if page is not None else page_number(request.form.get("page"))
+    return redirect(url_for("photos.photo_set", set_id=set_id, page=page, _anchor=anchor), code=303)
+
+
+def flash_refusal(error: grpc.RpcError) -> None:
+    flash(form_problem(error).message, "error")
+
+
+@bp.post("/sets/<set_id>/upload")
+@login_required("firm")
+def upload(set_id: str) -> Any:
+    """One file of the page's drop zone (XHR); answers JSON so the page goes on with the
+    next file whatever happened to this one."""
+    upload_file = request.files.get("file")
+    if upload_file is None or not upload_file.filename:
+        return jsonify(error="請選擇要上傳的照片", fields={"file": "請選擇要上傳的照片"}), 400
+    form = request.form
+    problems = {}
+    if form.get("placement", "") not in PLACEMENTS:
+        problems["placement"] = "室內/室外欄位不正確"
+    if form.get("orientation", "") not in ORIENTATIONS:
+        problems["orientation"] = "橫向/直立欄位不正確"
+    views = form.getlist("views")
+    if any(v not in VIEWS for v in views):
+        problems["views"] = "拍攝內容欄位不正確"
+    try:
+        version = int(form.get("expected_version", ""))
+        sequence = int(form.get("sequence") or 0)
+    except ValueError:
+        return jsonify(error="網頁資料不完整，請重新整理頁面後再試"), 400
+    if problems:
+        return jsonify(error="照片資料有誤", fields=problems), 400
+    try:
+        photo = photos_call(
+            "UploadPhoto",
+            pb.UploadPhotoRequest(
+                photo_set_id=set_id,
+                content=upload_file.read(),
+                filename=upload_file.filename,
+                placement=PLACEMENTS[form.get("placement", "")],
+                orientation=ORIENTATIONS[form.get("orientation", "")],
+                auction_target=form.get("auction_target", ""),
+                description=form.get("description", ""),
+                remark=form.get("remark", ""),
+                sequence=sequence,
+                views=[VIEWS[v] for v in views],
+                expected_version=version,
+            ),
+        )
+        # The page uploads one file after the other, each with the version the last
+        # one left; this read tells it that version and where the new photo is listed.
+        after = photos_call(
+            "GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id, page=1, page_size=1)
+        )
+    except grpc.RpcError as error:
+        return grpc_error_response(error)
+    return jsonify(
+        photo=photo_json(photo),
+        version=after.version,
+        status=STATUS_CLASSES.get(after.status, ""),
+        last_page=max(1, -(-after.photo_count // PAGE_SIZE)),
+    ), 201
+
+
+@bp.post("/sets/<set_id>/property-type")
+@login_required("firm")
+def set_property_type(set_id: str) -> Any:
+    name = request.form.get("property_type", "")
+    if name not in PROPERTY_TYPES:
+        abort(400, description="請選擇標的類型")
+    try:
+        photos_call(
+            "UpdatePhotoSet",
+            pb.UpdatePhotoSetRequest(
+                photo_set_id=set_id,
+                expected_version=expected_version(),
+                property_type=PROPERTY_TYPES[name],
+            ),
+        )
+        flash(f"已將標的類型設為「{PROPERTY_TYPE_LABELS[name]}」。", "ok")
+    except grpc.RpcError as error:
+        flash_refusal(error)
+    return back_to_set(set_id, anchor="checklist")
+
+
+@bp.post("/sets/<set_id>/move")
+@login_required("firm")
+def move(set_id: str) -> Any:
+    """Move one photo a place up or down (序號 ±1) across page boundaries too."""
+    photo_id = request.form.get("photo_id", "")
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if step is None:
+        abort(400)
+    version = expected_version()
+    whole = photos_call("GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id))
+    order = [p.id for p in whole.photos]
+    if photo_id not in order:
+        abort(404)
+    index = order.index(photo_id)
+    target = index + step
+    if not 0 <= target < len(order):
+        return back_to_set(set_id)
+    order[index], order[target] = order[target], order[index]
+    try:
+        photos_call(
+            "ReorderPhotos",
+            pb.ReorderPhotosRequest(photo_set_id=set_id, expected_version=version, photo_ids=order),
+        )
+    except grpc.RpcError as error:
+        flash_refusal(error)
+        return back_to_set(set_id)
+    flash(f"已將序號 {index + 1} 的照片移至序號 {target + 1}。", "ok")
+    return back_to_set(set_id, page=target // PAGE_SIZE + 1, anchor=f"photo-{photo_id}")
+
+
+@bp.post("/sets/<set_id>/print")
+@login_required("firm")
+def print_set(set_id: str) -> Any:
+    try:
+        printed = photos_call(
+            "PrintPhotoSet",
+            pb.PrintPhotoSetRequest(photo_set_id=set_id, expected_version=expected_version()),
+            timeout=300,
+        )
+    except grpc.RpcError as error:
+        flash_refusal(error)
+        return back_to_set(set_id, anchor="print")
+    flash(f"已列印並送交法院審核（共 {printed.pages} 頁）。", "ok")
+    flash(printed.report_url, "report")
+    return back_to_set(set_id, anchor="print")
+
+
+# -- one photo: edit, replace the image, delete ---------------------------------------------
+
+
+def find_photo(set_id: str, photo_id: str) -> tuple[pb.PhotoSet, pb.Photo]:
+    whole = photos_call("GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id))
+    photo = next((p for p in whole.photos if p.id == photo_id), None)
+    if photo is None:
+        abort(404, description="找不到這張照片")
+    return whole, photo
+
+
+def edit_values(photo: pb.Photo) -> dict[str, Any]:
+    return {
+        "sequence": str(photo.sequence),
+        "placement": name_of(PLACEMENTS, photo.placement),
+        "orientation": name_of(ORIENTATIONS, photo.orientation),
+        "auction_target": photo.auction_target,
+        "description": photo.description,
+        "remark": photo.remark,
+        "views": [name_of(VIEWS, v) for v in photo.views],
+    }
+
+
+def edit_page(
+    whole: pb.PhotoSet,
+    photo: pb.Photo,
+    values: dict[str, Any],
+    *,
+    version: int,
+    problem: FormProblem | None = None,
+    image_problem: FormProblem | None = None,
+) -> Any:
+    page = render_template(
+        "photos/edit.html",
+        photo_set=whole,
+        photo=photo,
+        values=values,
+        version=version,
+        problem=problem,
+        errors=problem.fields if problem else {},
+        image_problem=image_problem,
+        back_page=(photo.sequence - 1) // PAGE_SIZE + 1,
+        change_confirm=CHANGE_AFTER_PRINT if whole.status == pb.PHOTO_SET_STATUS_SUBMITTED else "",
+        court_name=COURT_NAMES.get(whole.court_code, whole.court_code),
+    )
+    failed = problem or image_problem
+    return (page, failed.status) if failed else page
+
+
+def refuse_if_locked(whole: pb.PhotoSet) -> Any | None:
+    if whole.status == pb.PHOTO_SET_STATUS_APPROVED:
+        flash(LOCKED, "error")
+        return back_to_set(whole.id, page=1)
+    return None
+
+
+@bp.get("/sets/<set_id>/photos/<photo_id>/edit")
+@login_required("firm")
+def edit(set_id: str, photo_id: str) -> Any:
+    whole, photo = find_photo(set_id, photo_id)
+    return refuse_if_locked(whole) or edit_page(
+        whole, photo, edit_values(photo), version=whole.version
+    )
+
+
+@bp.post("/sets/<set_id>/photos/<photo_id>/edit")
+@login_required("firm")
+def edit_submit(set_id: str, photo_id: str) -> Any:
+    version = expected_version()
+    form = request.form
+    values = {
+        name: form.get(name, "").strip()
+        for name in ("sequence", "placement", "orientation", "auction_target", "description")
+    }
+    values["remark"] = form.get("remark", "").strip()
+    values["views"] = [v for v in form.getlist("views") if v in VIEWS]
+    errors: dict[str, str] = {}
+    sequence = form_int(values, "sequence", errors)
+    if values["placement"] not in PLACEMENTS:
+        errors["placement"] = "請選擇室內或室外"
+    if values["orientation"] not in ORIENTATIONS:
+        errors["orientation"] = "請選擇橫向或直立"
+    try:
+        if errors:
+            problem = FormProblem("照片資料有誤", errors)
+        else:
+            photo = photos_call(
+                "UpdatePhoto",
+                pb.UpdatePhotoRequest(
+                    photo_id=photo_id,
+                    expected_version=version,
+                    sequence=sequence,
+                    placement=PLACEMENTS[values["placement"]],
+                    orientation=ORIENTATIONS[values["orientation"]],
+                    auction_target=values["auction_target"],
+                    description=values["description"],
+                    remark=values["remark"],
+                    views=[VIEWS[v] for v in values["views"]],
+                ),
+            )
+            flash(f"已儲存序號 {photo.sequence} 的照片。", "ok")
+            return back_to_set(
+                set_id, page=(photo.sequence - 1) // PAGE_SIZE + 1, anchor=f"photo-{photo_id}"
+            )
+    except grpc.RpcError as error:
+        problem = form_problem(error)
+    # Shown again with what the firm typed, and the version it started from: after a
+    # refusal for a stale version nothing is lost, and nothing is overwritten either.
+    whole, photo = find_photo(set_id, photo_id)
+    return edit_page(whole, photo, values, version=version, problem=problem)
+
+
+@bp.post("/sets/<set_id>/photos/<photo_id>/image")
+@login_required("firm")
+def replace_image(set_id: str, photo_id: str) -> Any:
+    version = expected_version()
+    upload_file = request.files.get("file")
+    try:
+        if upload_file is None or not upload_file.filename:
+            image_problem = FormProblem("請選擇新的照片檔案", {"file": "請選擇新的照片檔案"})
+        else:
+            photo = photos_call(
+                "ReplacePhotoImage",
+                pb.ReplacePhotoImageRequest(
+                    photo_id=photo_id,
+                    expected_version=version,
+                    content=upload_file.read(),
+                    filename=upload_file.filename,
+                ),
+            )
+            flash(f"已更換序號 {photo.sequence} 的照片。", "ok")
+            return back_to_set(
+                set_id, page=(photo.sequence - 1) // PAGE_SIZE + 1, anchor=f"photo-{photo_id}"
+            )
+    except grpc.RpcError as error:
+        image_problem = form_problem(error)
+    whole, photo = find_photo(set_id, photo_id)
+    return edit_page(whole, photo, edit_values(photo), version=version, image_problem=image_problem)
+
+
+@bp.post("/sets/<set_id>/photos/<photo_id>/delete")
+@login_required("firm")
+def delete(set_id: str, photo_id: str) -> Any:
+    sequence = request.form.get("sequence", "")
+    try:
+        photos_call(
+            "DeletePhoto",
+            pb.DeletePhotoRequest(photo_id=photo_id, expected_version=expected_version()),
+        )
+    except grpc.RpcError as error:
+        flash_refusal(error)
+        return back_to_set(set_id)
+    flash(f"已刪除序號 {sequence} 的照片。" if sequence else "已刪除照片。", "ok")
+    return back_to_set(set_id)
+
+
+# -- 維護未通過審核照片 ------------------------------------------------------------------------
+
+
+@bp.get("/rejected")
+@login_required("firm")
+def rejected() -> Any:
+    listing = photos_call(
+        "ListPhotoSets",
+        pb.ListPhotoSetsRequest(
+            statuses=[pb.PHOTO_SET_STATUS_REJECTED],
+            page=page_number(request.args.get("page")),
+            page_size=SETS_PAGE_SIZE,
+        ),
+    )
+    return render_template("photos/rejected.html", listing=listing)
