@@ -211,6 +211,14 @@ def test_service_gets_an_account_by_login_name(firm):
     )
 
 
+def test_service_gets_an_account_by_its_token_subject(firm):
+    """photo-storage knows a firm by the subject of its token (the account's id)."""
+    client = firm.client(firm.service_token())
+    by_login = client.call("GetAccount", pb.GetAccountRequest(account_id="DEMOFIRM"))
+    by_id = client.call("GetAccount", pb.GetAccountRequest(account_id=by_login.id))
+    assert by_id.account_id == "DEMOFIRM" and by_id.email == by_login.email
+
+
 def test_get_account_of_an_unknown_login_is_not_found(firm):
     client = firm.client(firm.service_token())
     error = rpc_error(client.call, "GetAccount", pb.GetAccountRequest(account_id="NOBODY"))

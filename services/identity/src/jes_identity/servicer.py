@@ -614,9 +614,14 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def GetAccount(self, request: pb.GetAccountRequest, context: object) -> object:
         if not current_claims().is_service:
             raise Forbidden("權限不足：僅限系統服務呼叫")
-        account_id = request.account_id.strip().upper()
+        # Other services know an account by its login name or by the token subject (id).
+        wanted = request.account_id.strip()
         with self.db.transaction() as session:
-            account = session.scalar(select(Account).where(Account.account_id == account_id))
+            account = session.scalar(
+                select(Account).where(
+                    or_(Account.account_id == wanted.upper(), Account.id == wanted)
+                )
+            )
             if account is None:
                 raise NotFound("查無此帳號")
             return account_message(account)
