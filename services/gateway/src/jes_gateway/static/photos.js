@@ -145,6 +145,9 @@
           if (job.batch.nextSequence) job.batch.nextSequence += 1;
           finish(job, true, `✓ 已上傳，序號 ${reply.photo.sequence}`);
           resolve(true);
+        } else if (xhr.responseURL.includes("/login")) {
+          finish(job, false, "登入已逾時，請重新登入後再上傳");  // the session ended meanwhile
+          resolve(false);
         } else {
           const fields = reply.fields || {};
           const text = fields.content || fields.file || reply.error || `上傳失敗（${xhr.status}）`;
