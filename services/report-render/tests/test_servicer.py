@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import subprocess
+import tempfile
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from jes.report_render.v1 import report_render_pb2 as pb
 from jes_grpckit import field_violations
-from jes_report_render import servicer as servicer_module
+from jes_report_render import images as images_module
+from jes_report_render.models import Report
 from support.images import jpeg
 
 
@@ -71,7 +78,7 @@ def test_no_photos_is_invalid_argument(service):
 
 
 def test_too_large_image_is_refused(service, monkeypatch):
-    monkeypatch.setattr(servicer_module, "MAX_IMAGE_BYTES", 1000)
+    monkeypatch.setattr(images_module, "MAX_IMAGE_BYTES", 1000)
     error = rpc_error(service.photo_storage().call, "RenderPhotoReport", render_request(service))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.details() == "報告圖片過大"
@@ -119,3 +126,90 @@ def test_report_url_needs_a_role(service):
     client = service.client(service.issuer.issue("u", roles=[]))
     error = rpc_error(client.call, "GetReportUrl", pb.GetReportUrlRequest(report_id="nope"))
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+# -- what is printed, and every print kept ---------------------------------------------------
+
+
+def pdf_text(service, report) -> str:
+    pdf = service.objects / "reports" / report.object_key
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True)
+    # NFKC folds the Kangxi radicals pdftotext gives for some characters, not this one
+    text = unicodedata.normalize("NFKC", out.stdout).replace("⺠", "民")
+    return "".join(text.split())
+
+
+def test_the_report_shows_the_set_version_fingerprint_and_who_printed(service):
+    request = render_request(service, photos=3, set_version=4, printed_by="DEMOFIRM")
+    request.photos[0].orientation = "直立"
+    report = service.photo_storage().call("RenderPhotoReport", request)
+    assert report.pages == 2
+    text = pdf_text(service, report)
+    assert text.count(f"版本指紋{request.fingerprint}版本4列印帳號DEMOFIRM") == 2
+    assert "第1頁/共2頁" in text and "第2頁/共2頁" in text
+    # printed on today's date (Taipei), in the ROC calendar
+    assert re.search(r"列印日期民國\d{3}年\d{1,2}月\d{1,2}日", text)
+    assert "序號1室內/室外室外方向直立" in text
+    assert "序號2室內/室外室外方向橫向" in text  # not given: as the picture is
+
+
+def test_every_print_is_kept(service):
+    client = service.photo_storage()
+    first = client.call("RenderPhotoReport", render_request(service))
+    second = client.call("RenderPhotoReport", render_request(service))
+    assert first.id != second.id
+    assert service.stored_reports() == sorted([first.object_key, second.object_key])
+    with service.kit.db.transaction() as session:
+        rows = session.scalars(select(Report).where(Report.subject_id == "set-1")).all()
+        assert sorted(r.id for r in rows) == sorted([first.id, second.id])
+    assert [event.report.id for _, event in service.events(pb.ReportRendered)] == [
+        first.id,
+        second.id,
+    ]
+
+
+def test_a_photo_that_cannot_be_fetched_is_unavailable(service):
+    request = render_request(service, photos=2)
+    request.photos[1].image_url = f"{service.images.base_url}/gone.jpg"
+    error = rpc_error(service.photo_storage().call, "RenderPhotoReport", request)
+    assert error.code() == grpc.StatusCode.UNAVAILABLE
+    assert service.stored_reports() == []
+
+
+def test_a_file_that_is_no_image_is_invalid_argument(service):
+    request = render_request(service)
+    request.photos[0].image_url = service.images.url("/broken.jpg", b"not a picture")
+    error = rpc_error(service.photo_storage().call, "RenderPhotoReport", request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error.details() == "無法讀取報告圖片"
+    assert service.stored_reports() == []
+
+
+def test_two_renders_at_once_keep_to_their_own_files(service, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    requests = [
+        render_request(service, photos=6, photo_set_id="set-a", firm_name="甲事務所"),
+        render_request(service, photos=6, photo_set_id="set-b", firm_name="乙事務所"),
+    ]
+    # each set its own pictures, under the same names the other set's have on disk
+    for request, colour in zip(requests, [(200, 0, 0), (0, 0, 200)], strict=True):
+        for photo in request.photos:
+            path = f"/{request.photo_set_id}-{photo.sequence}.jpg"
+            photo.image_url = service.images.url(path, jpeg(800, 600, color=colour))
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(
+            pool.map(lambda r: service.photo_storage().call("RenderPhotoReport", r), requests)
+        )
+    texts = [pdf_text(service, report) for report in reports]
+    assert "甲事務所" in texts[0] and "乙事務所" not in texts[0]
+    assert "乙事務所" in texts[1] and "甲事務所" not in texts[1]
+    for report, colour in zip(reports, [(200, 0, 0), (0, 0, 200)], strict=True):
+        assert report.pages == 3
+        pdf = PdfReader(service.objects / "reports" / report.object_key)
+        for page in pdf.pages:
+            for image in page.images:
+                mean = image.image.convert("RGB").resize((1, 1)).getpixel((0, 0))
+                assert all(abs(a - b) < 60 for a, b in zip(mean, colour, strict=True))
+    assert list(scratch.iterdir()) == []  # both temporary folders are gone

@@ -1,7 +1,18 @@
 """HTML -> PDF with pdfkit (wkhtmltopdf), A4, CJK fonts embedded.
 
-Debian's wkhtmltopdf is built on an unpatched Qt, so its header/footer options do not
-work; page numbers must be added another way (see docs/status.md).
+Debian's wkhtmltopdf is built on an unpatched Qt: header/footer options, --zoom,
+--disable-smart-shrinking, --image-dpi and --image-quality are all ignored. So the photo
+report lays out its pages itself (layout.py), each with its own header and page number.
+
+Photos: Qt decodes every image it prints and re-encodes it at a fixed high JPEG
+quality, which made a 100-photo report take ~8 s, 1.7 GB and 86 MB. So wkhtmltopdf lays
+out the pages around tiny placeholder images (one per photo, told apart by their pixel
+width), and the photos, already scaled to the page and JPEG-encoded by images.py, are
+put into the PDF in their place with pypdf. An image in a PDF is always drawn into the
+unit square that the page's transformation maps to its box, so swapping the image data
+keeps the place and size wkhtmltopdf gave it.
+
+The photos are fetched and scaled by a small thread pool (a few decoded at a time).
 """
 
 from __future__ import annotations
@@ -11,12 +22,22 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pdfkit
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pypdf import PdfReader
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+from jes_report_render import layout
+from jes_report_render.images import Prepared, fit, prepare
+from jes_zhtw import to_roc_year, to_taipei
 
 templates = Environment(
     loader=PackageLoader("jes_report_render", "templates"),
@@ -26,18 +47,26 @@ templates = Environment(
 # wkhtmltopdf runs headless without an X server this way.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-BASE_OPTIONS = {
+WKHTMLTOPDF_OPTIONS: dict[str, str | None] = {
     "page-size": "A4",
+    "orientation": "Portrait",
     "encoding": "UTF-8",
-    "margin-top": "12mm",
-    "margin-bottom": "14mm",
+    "margin-top": "10mm",
+    "margin-bottom": "10mm",
     "margin-left": "12mm",
     "margin-right": "12mm",
-    "enable-local-file-access": None,
+    "disable-javascript": None,
+    "javascript-delay": "0",  # else it waits 200 ms for scripts there are none of
+    "no-outline": None,
     "quiet": None,
-    "image-dpi": "150",
-    "image-quality": "85",
 }
+
+FETCH_WORKERS = 4  # photos fetched and scaled at once (each decoded one is 1-6 MB)
+
+# Placeholder i is a JPEG PLACEHOLDER_BASE + i pixels wide and PLACEHOLDER_HEIGHT high;
+# no other image of the report is that low.
+PLACEHOLDER_BASE = 8
+PLACEHOLDER_HEIGHT = 3
 
 
 class RenderError(RuntimeError):
@@ -51,21 +80,182 @@ def wkhtmltopdf_path() -> str:
     return path
 
 
-def render_pdf(template: str, context: dict[str, Any], *, work_dir: Path) -> bytes:
-    """Render in `work_dir`, where the caller has put the images the HTML refers to."""
-    html = templates.get_template(template).render(**context)
-    options = dict(BASE_OPTIONS)
-    with tempfile.TemporaryDirectory(prefix="out-", dir=work_dir) as work:
-        source = Path(work) / "report.html"
-        source.write_text(html, encoding="utf-8")
-        target = Path(work) / "report.pdf"
-        config = pdfkit.configuration(wkhtmltopdf=wkhtmltopdf_path())
+def roc_date(moment: datetime) -> str:
+    """民國 114 年 3 月 5 日 (Taipei date), as printed on court documents."""
+    day = to_taipei(moment).date()
+    return f"民國 {to_roc_year(day.year)} 年 {day.month} 月 {day.day} 日"
+
+
+def run_wkhtmltopdf(source: Path, target: Path, *, allow: Path) -> None:
+    options: dict[str, Any] = dict(WKHTMLTOPDF_OPTIONS)
+    # Local files are read from the report's own folder only.
+    options["allow"] = str(allow)
+    config = pdfkit.configuration(wkhtmltopdf=wkhtmltopdf_path())
+    try:
+        pdfkit.from_file(str(source), str(target), options=options, configuration=config)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise RenderError(f"wkhtmltopdf failed: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    """What every page's header and footer show."""
+
+    court_name: str
+    division: str
+    case_number: str
+    batch: int
+    firm_name: str
+    printed_on: str  # roc_date(...)
+    fingerprint: str
+    set_version: int = 0
+    printed_by: str = ""
+
+
+@dataclass(frozen=True)
+class ReportPhotoSource:
+    caption: layout.Caption
+    load: Callable[[], bytes]  # the image's bytes, e.g. fetched from a presigned URL
+
+
+@dataclass(frozen=True)
+class ShownImage:
+    src: str
+    width: int  # CSS px
+    height: int
+
+
+@dataclass(frozen=True)
+class ShownBlock:
+    """A layout block with its place on the page, as the template needs it."""
+
+    top: int
+    height: int
+    caption: layout.Caption
+    description: layout.Part | None
+    remark: layout.Part | None
+    image: ShownImage | None
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    pdf: bytes
+    pages: int
+
+
+def slot_height(block: layout.PhotoBlock | layout.TextBlock) -> int:
+    if isinstance(block, layout.PhotoBlock) and not block.full_page:
+        return layout.HALF_SLOT_HEIGHT
+    return layout.FULL_SLOT_HEIGHT
+
+
+def orientation_name(prepared: Prepared) -> str:
+    return "橫向" if prepared.width >= prepared.height else "直立"
+
+
+def write_placeholder(index: int, folder: Path) -> Path:
+    path = folder / f"placeholder-{index:04d}.jpg"
+    Image.new("RGB", (PLACEHOLDER_BASE + index, PLACEHOLDER_HEIGHT), (230, 230, 230)).save(path)
+    return path
+
+
+def shown_page(page: layout.Page, photos: dict[int, Prepared], folder: Path) -> dict[str, Any]:
+    blocks = []
+    top = layout.HEADER_HEIGHT
+    for block in page.blocks:
+        height = slot_height(block)
+        caption = block.caption
+        image = None
+        if isinstance(block, layout.PhotoBlock):
+            prepared = photos[block.index]
+            width, shown_height = fit(
+                prepared.width, prepared.height, layout.IMAGE_BOX_WIDTH, height
+            )
+            placeholder = write_placeholder(block.index, folder)
+            image = ShownImage(placeholder.as_uri(), width, shown_height)
+            if not caption.orientation:  # not given: as the picture is
+                caption = replace(caption, orientation=orientation_name(prepared))
+        blocks.append(ShownBlock(top, height, caption, block.description, block.remark, image))
+        top += height + layout.SLOT_GAP
+    return {"number": page.number, "blocks": blocks}
+
+
+def put_photos(laid_out: Path, photos: dict[int, Prepared]) -> RenderedReport:
+    """The PDF with each placeholder's image data replaced by its photo's JPEG."""
+    writer = PdfWriter(clone_from=str(laid_out))
+    placed = set()
+    for page in writer.pages:
+        resources = cast(DictionaryObject, page["/Resources"].get_object())
+        xobjects = resources.get("/XObject")
+        if xobjects is None:
+            continue
+        for reference in cast(DictionaryObject, xobjects.get_object()).values():
+            image = cast(StreamObject, reference.get_object())
+            if image.get("/Subtype") != "/Image" or image.get("/Height") != PLACEHOLDER_HEIGHT:
+                continue
+            index = cast(int, image["/Width"]) - PLACEHOLDER_BASE
+            photo = photos[index]
+            # The base class's set_data: the stream's bytes as they are (JPEG, DCTDecode);
+            # the encoded-stream subclass would refuse a filter it cannot encode.
+            StreamObject.set_data(image, photo.path.read_bytes())
+            image.decoded_self = None
+            image[NameObject("/Width")] = NumberObject(photo.width)
+            image[NameObject("/Height")] = NumberObject(photo.height)
+            image[NameObject("/ColorSpace")] = NameObject("/DeviceRGB")
+            image[NameObject("/BitsPerComponent")] = NumberObject(8)
+            image[NameObject("/Filter")] = NameObject("/DCTDecode")
+            for key in ("/DecodeParms", "/SMask", "/Decode"):
+                image.pop(NameObject(key), None)
+            placed.add(index)
+    if placed != set(photos):
+        missing = sorted(set(photos) - placed)
+        raise RenderError(f"photos {missing} were not found in the laid-out PDF")
+    out = io.BytesIO()
+    writer.write(out)
+    return RenderedReport(out.getvalue(), len(writer.pages))
+
+
+def render_photo_report(
+    header: ReportHeader, photos: Sequence[ReportPhotoSource], work_dir: Path
+) -> RenderedReport:
+    """The PDF of the photo report; `work_dir` is an empty folder of the caller's."""
+    pages = layout.plan([photo.caption for photo in photos])
+    boxes: dict[int, tuple[int, int]] = {}
+    for page in pages:
+        for block in page.blocks:
+            if isinstance(block, layout.PhotoBlock):
+                boxes[block.index] = (layout.IMAGE_BOX_WIDTH, slot_height(block))
+
+    def prepare_one(index: int) -> Prepared:
+        return prepare(photos[index].load(), work_dir / f"photo-{index:04d}.jpg", boxes[index])
+
+    with ThreadPoolExecutor(FETCH_WORKERS, thread_name_prefix="report-photo") as pool:
+        futures = {index: pool.submit(prepare_one, index) for index in boxes}
         try:
-            pdfkit.from_file(str(source), str(target), options=options, configuration=config)
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise RenderError(f"wkhtmltopdf failed: {exc}") from exc
-        return target.read_bytes()
+            prepared = {index: future.result() for index, future in futures.items()}
+        except BaseException:
+            for future in futures.values():  # the first failure ends the render
+                future.cancel()
+            raise
+
+    html = templates.get_template("photo_report.html").render(
+        pages=[shown_page(page, prepared, work_dir) for page in pages],
+        g=layout,
+        empty=layout.EMPTY,
+        total_pages=len(pages),
+        **header.__dict__,
+    )
+    source = work_dir / "report.html"
+    source.write_text(html, encoding="utf-8")
+    laid_out = work_dir / "laid-out.pdf"
+    run_wkhtmltopdf(source, laid_out, allow=work_dir)
+    report = put_photos(laid_out, prepared)
+    if report.pages != len(pages):
+        # The page numbers printed would be wrong: a layout estimate fell short.
+        raise RenderError(f"layout planned {len(pages)} pages, wkhtmltopdf made {report.pages}")
+    return report
 
 
-def page_count(pdf: bytes) -> int:
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+def temporary_folder() -> tempfile.TemporaryDirectory[str]:
+    """A folder of one render's own: concurrent renders never share files."""
+    return tempfile.TemporaryDirectory(prefix="jes-photo-report-")

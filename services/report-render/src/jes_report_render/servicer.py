@@ -2,30 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-import tempfile
 import time
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import requests
+import grpc
 from prometheus_client import Counter, Histogram
 
 from jes.report_render.v1 import report_render_pb2 as pb
 from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
 from jes_db import Database, new_id, utcnow
 from jes_events import Outbox
-from jes_grpckit import InvalidArgument, NotFound, current_claims, request_id_var
+from jes_grpckit import InvalidArgument, NotFound, ServiceError, current_claims, request_id_var
+from jes_report_render import images
+from jes_report_render.layout import Caption
 from jes_report_render.models import Report
-from jes_report_render.pdf import page_count, render_pdf
-from jes_zhtw import format_roc_date
+from jes_report_render.pdf import (
+    ReportHeader,
+    ReportPhotoSource,
+    render_photo_report,
+    roc_date,
+    temporary_folder,
+)
 
 log = logging.getLogger("jes.report_render")
 
 BUCKET = "reports"
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
 PDFS_RENDERED = Counter("jes_pdfs_rendered_total", "PDF documents rendered", ["kind"])
 PDF_RENDER_SECONDS = Histogram(
@@ -34,6 +41,12 @@ PDF_RENDER_SECONDS = Histogram(
     ["kind"],
     buckets=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
 )
+
+
+class Unavailable(ServiceError):
+    """A photo could not be fetched: photo-storage or the object store is away; retry."""
+
+    code = grpc.StatusCode.UNAVAILABLE
 
 
 def report_message(report: Report) -> pb.Report:
@@ -46,17 +59,23 @@ def report_message(report: Report) -> pb.Report:
     )
 
 
-def fetch(url: str, target: Path) -> None:
-    """Download one image (a presigned URL of the photo owner's bucket)."""
-    with requests.get(url, timeout=30, stream=True) as response:
-        response.raise_for_status()
-        size = 0
-        with target.open("wb") as handle:
-            for chunk in response.iter_content(256 * 1024):
-                size += len(chunk)
-                if size > MAX_IMAGE_BYTES:
-                    raise InvalidArgument("報告圖片過大")
-                handle.write(chunk)
+def photo_sources(
+    request: pb.RenderPhotoReportRequest, fetcher: images.Fetcher
+) -> list[ReportPhotoSource]:
+    return [
+        ReportPhotoSource(
+            caption=Caption(
+                sequence=photo.sequence,
+                placement=photo.placement,
+                orientation=photo.orientation,
+                auction_target=photo.auction_target,
+                description=photo.description,
+                remark=photo.remark,
+            ),
+            load=functools.partial(fetcher.fetch, photo.image_url),
+        )
+        for photo in request.photos
+    ]
 
 
 class ReportRenderServicer(pb_grpc.ReportRenderServiceServicer):
@@ -70,42 +89,32 @@ class ReportRenderServicer(pb_grpc.ReportRenderServiceServicer):
         if not request.photos:
             raise InvalidArgument("沒有照片可列印", fields={"photos": "至少需要一張照片"})
         started = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="jes-photo-report-") as work:
-            work_dir = Path(work)
-            photos = []
-            for index, photo in enumerate(request.photos):
-                image = work_dir / f"{index:04d}.jpg"
-                fetch(photo.image_url, image)
-                photos.append(
-                    {
-                        "src": image.as_uri(),
-                        "sequence": photo.sequence,
-                        "placement": photo.placement,
-                        "auction_target": photo.auction_target,
-                        "description": photo.description,
-                        "remark": photo.remark,
-                    }
-                )
-            pdf = render_pdf(
-                "photo_report.html",
-                {
-                    "court_name": request.court_name,
-                    "division": request.division,
-                    "case_number": request.case_number,
-                    "batch": request.batch,
-                    "firm_name": request.firm_name,
-                    "printed_on": format_roc_date(utcnow()),
-                    "photos": photos,
-                    "fingerprint": request.fingerprint,
-                },
-                work_dir=work_dir,
-            )
-        report = self._store("photo_report", request.photo_set_id, pdf)
+        header = ReportHeader(
+            court_name=request.court_name,
+            division=request.division,
+            case_number=request.case_number,
+            batch=request.batch,
+            firm_name=request.firm_name,
+            printed_on=roc_date(utcnow()),
+            fingerprint=request.fingerprint,
+            set_version=request.set_version,
+            printed_by=request.printed_by,
+        )
+        try:
+            with temporary_folder() as work, closing(images.Fetcher()) as fetcher:
+                sources = photo_sources(request, fetcher)
+                rendered = render_photo_report(header, sources, Path(work))
+        except images.PhotoUnavailable as exc:
+            raise Unavailable(str(exc)) from exc
+        except images.ImageError as exc:
+            raise InvalidArgument(str(exc)) from exc
+        # Every print is kept: a new object and row per render, never overwritten.
+        report = self._store("photo_report", request.photo_set_id, rendered.pdf, rendered.pages)
         PDFS_RENDERED.labels("photo_report").inc()
         PDF_RENDER_SECONDS.labels("photo_report").observe(time.perf_counter() - started)
         return report
 
-    def _store(self, kind: str, subject_id: str, pdf: bytes) -> pb.Report:
+    def _store(self, kind: str, subject_id: str, pdf: bytes, pages: int) -> pb.Report:
         report_id = new_id()
         key = f"{kind}/{subject_id}/{report_id}.pdf"
         self.store.put(BUCKET, key, pdf, "application/pdf")
@@ -116,7 +125,7 @@ class ReportRenderServicer(pb_grpc.ReportRenderServiceServicer):
                     kind=kind,
                     subject_id=subject_id,
                     object_key=key,
-                    pages=page_count(pdf),
+                    pages=pages,
                     size_bytes=len(pdf),
                     sha256=hashlib.sha256(pdf).hexdigest(),
                 )

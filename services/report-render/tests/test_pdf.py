@@ -1,0 +1,330 @@
+"""The photo report PDF itself, read back with poppler (pdftotext, pdffonts, pdfimages,
+pdftoppm) and pypdf: page count, A4, header, captions, page numbers, fingerprint,
+embedded CJK fonts, the photos in their places, and long captions that never run into
+the next photo."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from jes_report_render import layout
+from jes_report_render.layout import Caption
+from jes_report_render.pdf import (
+    RenderedReport,
+    ReportHeader,
+    ReportPhotoSource,
+    render_photo_report,
+)
+
+FINGERPRINT = "3f2a9c" + "0" * 52 + "abcdef"
+HEADER = ReportHeader(
+    court_name="臺灣臺北地方法院",
+    division="甲",
+    case_number="107年度司執字第999號",
+    batch=2,
+    firm_name="大華不動產估價師聯合事務所",
+    printed_on="民國 114 年 3 月 5 日",
+    fingerprint=FINGERPRINT,
+    set_version=7,
+    printed_by="DEMOFIRM",
+)
+TOP_MARGIN_PT = 10 / 25.4 * 72  # pdf.WKHTMLTOPDF_OPTIONS
+LEFT_MARGIN_PT = 12 / 25.4 * 72
+
+RED, GREEN, BLUE, YELLOW, PURPLE = (
+    (200, 30, 30),
+    (30, 170, 60),
+    (30, 60, 200),
+    (230, 200, 20),
+    (120, 40, 140),
+)
+
+
+def solid_jpeg(
+    width: int, height: int, colour: tuple[int, int, int], orientation: int = 0
+) -> bytes:
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def render(tmp_path: Path, photos: list[tuple[Caption, bytes]], header=HEADER) -> RenderedReport:
+    work = tmp_path / f"work-{len(list(tmp_path.iterdir()))}"
+    work.mkdir()
+    sources = [ReportPhotoSource(c, load=lambda content=content: content) for c, content in photos]
+    return render_photo_report(header, sources, work)
+
+
+# CJK Radicals Supplement characters that pdftotext gives for some ideographs; unlike
+# the Kangxi radicals, NFKC leaves them as they are.
+RADICALS = str.maketrans({"⺠": "民", "⻑": "長", "⻘": "青", "⻝": "食", "⻄": "西", "⻩": "黃"})
+
+
+def norm(text: str) -> str:
+    """pdftotext gives Kangxi radicals and compatibility forms for some characters (the
+    font's ToUnicode map); NFKC folds them, and whitespace is layout, not content."""
+    return "".join(unicodedata.normalize("NFKC", text).translate(RADICALS).split())
+
+
+def page_texts(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [norm(page) for page in out.split("\f")[:-1]]
+
+
+def words(pdf: bytes, tmp_path: Path) -> list[tuple[int, str, float, float]]:
+    """(page number, word, top, bottom) of every word, in pt from the top of its page."""
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = []
+    for number, page in enumerate(out.split("<page ")[1:], start=1):
+        for y_min, y_max, word in re.findall(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+            page,
+        ):
+            found.append((number, word, float(y_min), float(y_max)))
+    return found
+
+
+def px_to_pt(px: float) -> float:
+    return TOP_MARGIN_PT + px * layout.PT_PER_PX
+
+
+# -- a small set --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_set(tmp_path_factory) -> tuple[RenderedReport, list[str], Path]:
+    tmp_path = tmp_path_factory.mktemp("small")
+    photos = [
+        (
+            Caption(1, "室外", "橫向", "建物及其基地", "建物正面，臨八公尺道路。", "一樓為騎樓"),
+            solid_jpeg(1600, 1200, RED),
+        ),
+        (
+            Caption(2, "室內", "直立", "建物", "客廳，面向大門拍攝。", ""),
+            solid_jpeg(1200, 1600, GREEN),
+        ),
+        (Caption(3, "室內", "", "", "", ""), solid_jpeg(1600, 1200, BLUE)),
+        # a phone's portrait photo: landscape pixels turned by EXIF
+        (
+            Caption(4, "室外", "", "建地", "後方空地。", "鄰地有違建"),
+            solid_jpeg(1600, 1200, YELLOW, orientation=6),
+        ),
+        (Caption(5, "室外", "橫向", "建地", "道路。", ""), solid_jpeg(1600, 1200, PURPLE)),
+    ]
+    report = render(tmp_path, photos)
+    return report, page_texts(report.pdf, tmp_path), tmp_path
+
+
+def test_two_photos_per_page(small_set):
+    report, texts, _ = small_set
+    assert report.pages == 3
+    assert len(PdfReader(io.BytesIO(report.pdf)).pages) == 3
+    assert len(texts) == 3
+
+
+def test_pages_are_a4(small_set):
+    report, _, _ = small_set
+    for page in PdfReader(io.BytesIO(report.pdf)).pages:
+        assert float(page.mediabox.width) == pytest.approx(595, abs=1)
+        assert float(page.mediabox.height) == pytest.approx(842, abs=1)
+
+
+def test_every_page_has_the_header_page_number_fingerprint_and_version(small_set):
+    _, texts, _ = small_set
+    for number, text in enumerate(texts, start=1):
+        assert norm("臺灣臺北地方法院民事執行處") in text
+        assert norm("案號 107年度司執字第999號 股別 甲 批次 第 2 批") in text
+        assert norm("鑑估價公司 大華不動產估價師聯合事務所 列印日期 民國 114 年 3 月 5 日") in text
+        assert norm(f"第 {number} 頁 / 共 3 頁") in text
+        assert norm(f"版本指紋 {FINGERPRINT} 版本 7 列印帳號 DEMOFIRM") in text
+
+
+def test_each_photo_has_its_caption_on_its_page(small_set):
+    _, texts, _ = small_set
+    caption = "序號 {} 室內/室外 {} 方向 {} 拍賣標的 {} 說明 {} 備註 {}"
+    assert (
+        norm(
+            caption.format(
+                1, "室外", "橫向", "建物及其基地", "建物正面，臨八公尺道路。", "一樓為騎樓"
+            )
+        )
+        in texts[0]
+    )
+    assert norm(caption.format(2, "室內", "直立", "建物", "客廳，面向大門拍攝。", "—")) in texts[0]
+    # empty fields print "—"; an orientation not given is the picture's
+    assert norm(caption.format(3, "室內", "橫向", "—", "—", "—")) in texts[1]
+    assert norm(caption.format(4, "室外", "直立", "建地", "後方空地。", "鄰地有違建")) in texts[1]
+    assert norm(caption.format(5, "室外", "橫向", "建地", "道路。", "—")) in texts[2]
+
+
+def test_cjk_fonts_are_embedded(small_set):
+    report, _, tmp_path = small_set
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(report.pdf)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    fonts = {line.split()[0]: line.split() for line in out.stdout.splitlines()[2:]}
+    cjk = [name for name in fonts if "CJK" in name]
+    assert cjk, out.stdout
+    for name in cjk:
+        emb = fonts[name][-5]  # columns: ... emb sub uni object ID
+        assert emb == "yes", out.stdout
+
+
+def test_photos_are_scaled_for_the_page_and_put_in_their_places(small_set):
+    report, _, tmp_path = small_set
+    path = tmp_path / "images.pdf"
+    path.write_bytes(report.pdf)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    sizes = [(int(row.split()[3]), int(row.split()[4])) for row in listing]
+    # 1600 px copies decoded at half size (about 150 dpi over 13 cm), placeholders gone
+    assert sorted(sizes) == sorted([(800, 600), (600, 800), (800, 600), (600, 800), (800, 600)])
+    # Each photo is in its own slot: the colour at the middle of the top of each box.
+    expected = [[RED, GREEN], [BLUE, YELLOW], [PURPLE]]
+    for number, colours in enumerate(expected, start=1):
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "36",
+                "-png",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                str(path),
+                str(tmp_path / f"p{number}"),
+            ],
+            check=True,
+        )
+        [png] = tmp_path.glob(f"p{number}-*.png")
+        image = Image.open(png).convert("RGB")
+        scale = 36 / 72
+        for slot, colour in enumerate(colours):
+            top_px = layout.HEADER_HEIGHT + slot * (layout.HALF_SLOT_HEIGHT + layout.SLOT_GAP) + 60
+            x = (LEFT_MARGIN_PT + layout.IMAGE_BOX_WIDTH / 2 * layout.PT_PER_PX) * scale
+            y = px_to_pt(top_px) * scale
+            pixel = image.getpixel((round(x), round(y)))
+            assert all(abs(a - b) < 30 for a, b in zip(pixel, colour, strict=True)), (
+                number,
+                slot,
+                pixel,
+            )
+
+
+# -- long captions ------------------------------------------------------------------------
+
+
+def longest(filler: str, end: str, **fields: str) -> dict[str, str]:
+    """The longest description made of `filler`s and `end` whose photo still gets half
+    a page, and the longest that still gets one page: the worst cases for the estimate."""
+    rank = {"half": 0, "full": 1, "more": 2}
+
+    def kind(description: str) -> str:
+        [block, *_] = layout.plan([Caption(1, description=description, **fields)])[0].blocks
+        if block.remark is None or block.remark.later:
+            return "more"
+        return "full" if block.full_page else "half"
+
+    found = {}
+    text = end
+    for wanted in ("half", "full"):
+        while rank[kind(filler + text)] <= rank[wanted]:
+            text = filler + text
+        found[wanted] = text
+    return found
+
+
+PUNCTUATED = "本建物外牆為「二丁掛」磁磚，局部剝落；"
+LATIN = "Wall WM-12 mmm 0.95m "
+FIELDS = {"placement": "室外", "orientation": "橫向", "auction_target": "建地"}
+
+
+@pytest.mark.parametrize("filler", [PUNCTUATED, LATIN], ids=["cjk", "latin"])
+def test_the_longest_captions_stay_in_their_slots(tmp_path, filler):
+    first = longest(filler, " END1", remark="R1", **FIELDS)
+    second = longest(filler, " END2", remark="R2", **FIELDS)
+    third = longest(filler, " END3", remark="R3", **FIELDS)
+    report = render(
+        tmp_path,
+        [
+            (
+                Caption(1, description=first["half"], remark="R1", **FIELDS),
+                solid_jpeg(800, 600, RED),
+            ),
+            (
+                Caption(2, description=second["half"], remark="R2", **FIELDS),
+                solid_jpeg(800, 600, BLUE),
+            ),
+            (
+                Caption(3, description=third["full"], remark="R3", **FIELDS),
+                solid_jpeg(800, 600, BLUE),
+            ),
+        ],
+    )
+    assert report.pages == 2
+    found = {word: (page, bottom) for page, word, _, bottom in words(report.pdf, tmp_path)}
+    first_bottom = px_to_pt(layout.HEADER_HEIGHT + layout.HALF_SLOT_HEIGHT)
+    second_top = px_to_pt(layout.HEADER_HEIGHT + layout.HALF_SLOT_HEIGHT + layout.SLOT_GAP)
+    body_bottom = px_to_pt(layout.HEADER_HEIGHT + layout.BODY_HEIGHT)
+    # The remark comes after the description: printed inside its slot, nothing was cut.
+    assert found["R1"][0] == 1 and found["R1"][1] <= first_bottom < second_top
+    assert found["R2"][0] == 1 and found["R2"][1] <= body_bottom
+    assert found["R3"][0] == 2 and found["R3"][1] <= body_bottom
+    assert found["END1"][1] < found["R1"][1]
+
+
+def test_a_caption_longer_than_a_page_goes_on_on_text_pages(tmp_path):
+    description = "".join(f"第{n}句：標的建物現況說明，含增建部分。" for n in range(260)) + " END"
+    report = render(
+        tmp_path,
+        [
+            (
+                Caption(1, description=description, remark="REMARK", **FIELDS),
+                solid_jpeg(800, 600, RED),
+            ),
+            (Caption(2, description="下一張", **FIELDS), solid_jpeg(800, 600, BLUE)),
+        ],
+    )
+    pages = layout.plan(
+        [Caption(1, description=description, remark="REMARK", **FIELDS), Caption(2)]
+    )
+    assert report.pages == len(pages) >= 3
+    texts = page_texts(report.pdf, tmp_path)
+    assert norm("說明（續下頁）") in texts[0]
+    assert norm("序號 1 說明（續前頁）") in texts[1]
+    # All of the text is printed once, in order (a sentence cut by a page break aside).
+    everything = "".join(texts)
+    assert everything.count("句") == 260
+    positions = [everything.find(norm(f"第{n}句：")) for n in range(260)]
+    assert sum(p < 0 for p in positions) <= len(pages) - 1
+    assert [p for p in positions if p >= 0] == sorted(p for p in positions if p >= 0)
+    # The end of the text and the remark are printed, on the last text page, above the
+    # footer; the next photo starts a page of its own.
+    found = [(page, word, bottom) for page, word, _, bottom in words(report.pdf, tmp_path)]
+    footer = px_to_pt(layout.HEADER_HEIGHT + layout.BODY_HEIGHT)
+    [(end_page, _, end_bottom)] = [f for f in found if f[1].endswith("END")]
+    [(remark_page, _, remark_bottom)] = [f for f in found if f[1] == "REMARK"]
+    assert end_page == remark_page == len(pages) - 1
+    assert end_bottom <= footer and remark_bottom <= footer
+    assert norm("序號 2") in texts[-1] and norm("下一張") in texts[-1]
