@@ -302,7 +302,7 @@ def test_audit_page_shows_changes_readably(clerk, services):
         entries=[entry], total=25
     )
     page = clerk.get("/court/audit?page=2").get_data(as_text=True)
-    assert "不予開通帳號申請" in page and "TPDCLERK（書記官）" in page
+    assert "不予開通帳號申請" in page and 'TPDCLERK<div class="meta">書記官</div>' in page
     assert "待審核" in page and "理由" in page and "資料不全" in page
     assert "公司名稱" not in page  # unchanged fields are left out
     assert "第 2/2 頁" in page

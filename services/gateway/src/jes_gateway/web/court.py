@@ -464,6 +464,7 @@ class ReadableEntry:
     action: str
     subject: str
     actor: str
+    role: str
     changes: list[ChangedField]
 
 
@@ -499,15 +500,12 @@ def snapshot(raw: str) -> dict[str, Any]:
 def readable_entry(entry: audit_pb2.AuditEntry) -> ReadableEntry:
     """An audit entry for people: labels in zh-TW, only the fields that changed."""
     before, after = snapshot(entry.before_json), snapshot(entry.after_json)
-    changes = [
-        ChangedField(
-            FIELD_LABELS.get(key, key),
-            readable_value(before.get(key)) if entry.before_json else "—",
-            readable_value(after.get(key)) if entry.after_json else "—",
-        )
-        for key in dict.fromkeys([*before, *after])
-        if key not in HIDDEN_FIELDS and before.get(key) != after.get(key)
-    ]
+    changes = []
+    for key in dict.fromkeys([*before, *after]):
+        old = readable_value(before.get(key))
+        new = readable_value(after.get(key))
+        if key not in HIDDEN_FIELDS and old != new:  # "" and missing both read "—": no change
+            changes.append(ChangedField(FIELD_LABELS.get(key, key), old, new))
     role = ROLE_LABELS.get(entry.actor_role, entry.actor_role)
     # A case number or company name says more than the subject's id.
     subject_name = next(
@@ -523,7 +521,8 @@ def readable_entry(entry: audit_pb2.AuditEntry) -> ReadableEntry:
         entry=entry,
         action=ACTION_LABELS.get(entry.action, entry.action),
         subject=f"{SUBJECT_LABELS.get(entry.subject_type, entry.subject_type)} {subject_name}",
-        actor=f"{entry.actor_account_id}（{role}）" if role else entry.actor_account_id,
+        actor=entry.actor_account_id,
+        role=role,
         changes=changes,
     )
 
