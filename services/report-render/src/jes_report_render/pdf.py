@@ -18,10 +18,12 @@ The photos are fetched and scaled by a small thread pool (a few decoded at a tim
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -38,6 +40,8 @@ from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObje
 from jes_report_render import layout
 from jes_report_render.images import Prepared, fit, prepare
 from jes_zhtw import to_roc_year, to_taipei
+
+log = logging.getLogger("jes.report_render")
 
 templates = Environment(
     loader=PackageLoader("jes_report_render", "templates"),
@@ -219,6 +223,7 @@ def render_photo_report(
     header: ReportHeader, photos: Sequence[ReportPhotoSource], work_dir: Path
 ) -> RenderedReport:
     """The PDF of the photo report; `work_dir` is an empty folder of the caller's."""
+    started = time.perf_counter()
     pages = layout.plan([photo.caption for photo in photos])
     boxes: dict[int, tuple[int, int]] = {}
     for page in pages:
@@ -238,6 +243,7 @@ def render_photo_report(
                 future.cancel()
             raise
 
+    photos_done = time.perf_counter()
     html = templates.get_template("photo_report.html").render(
         pages=[shown_page(page, prepared, work_dir) for page in pages],
         g=layout,
@@ -249,7 +255,18 @@ def render_photo_report(
     source.write_text(html, encoding="utf-8")
     laid_out = work_dir / "laid-out.pdf"
     run_wkhtmltopdf(source, laid_out, allow=work_dir)
+    laid_out_done = time.perf_counter()
     report = put_photos(laid_out, prepared)
+    log.info(
+        "photo report: %d photos, %d pages, %d bytes; photos %.2f s, wkhtmltopdf %.2f s, "
+        "putting photos in %.2f s",
+        len(photos),
+        report.pages,
+        len(report.pdf),
+        photos_done - started,
+        laid_out_done - photos_done,
+        time.perf_counter() - laid_out_done,
+    )
     if report.pages != len(pages):
         # The page numbers printed would be wrong: a layout estimate fell short.
         raise RenderError(f"layout planned {len(pages)} pages, wkhtmltopdf made {report.pages}")
