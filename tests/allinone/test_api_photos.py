@@ -209,20 +209,10 @@ def test_patch_photo_changes_only_what_is_sent(api: Api):
         photo_set["id"], placement="outdoor", auction_target="建地", description="正面", remark="晴"
     )
     version = api.current(photo_set["id"])["version"]
-    status, body = api(
-        "PATCH", f"/photos/{photo['id']}", json={"remark": "雨", "expected_version": version}
-    )
-    assert status == 400 and "photo_set_id" in body["fields"]  # to keep the others
-
     changed = api.ok(
         "PATCH",
         f"/photos/{photo['id']}",
-        json={
-            "remark": "雨",
-            "views": ["front", "road"],
-            "photo_set_id": photo_set["id"],
-            "expected_version": version,
-        },
+        json={"remark": "雨", "views": ["front", "road"], "expected_version": version},
     )
     assert changed["remark"] == "雨" and changed["views"] == ["front", "road"]
     assert (changed["placement"], changed["auction_target"], changed["description"]) == (
@@ -249,7 +239,7 @@ def test_patch_photo_changes_only_what_is_sent(api: Api):
     status, body = api(
         "PATCH",
         f"/photos/{photo['id']}",
-        json={"description": "舊版", "photo_set_id": photo_set["id"], "expected_version": version},
+        json={"description": "舊版", "expected_version": version},
     )
     assert status == 409 and body["error"] == STALE
     status, body = api(
@@ -341,7 +331,6 @@ def test_print_prints_diff_and_history(api: Api):
         f"/photos/{front['id']}",
         json={
             "description": "建物正面",
-            "photo_set_id": photo_set["id"],
             "expected_version": printed["version"],
         },
     )
@@ -445,7 +434,7 @@ def test_another_firms_set_and_photos_are_not_found(platform: flows.Platform, ap
         (
             "PATCH",
             f"/photos/{photo['id']}",
-            {"json": {"photo_set_id": photo_set["id"], "remark": "x", "expected_version": version}},
+            {"json": {"remark": "x", "expected_version": version}},
         ),
     ]:
         status, body = other(method, path, **kwargs)

@@ -458,3 +458,23 @@ def test_history_is_for_the_firm_and_its_court(service):
     with pytest.raises(grpc.RpcError) as caught:
         history(service, photo_set.id, service.clerk("KLD"))
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+# -- GetPhoto -------------------------------------------------------------------------------
+
+
+def test_get_photo_for_its_readers_only(service):
+    photo_set, [first, second] = set_with_photos(service, 2)
+    again = service.upload(photo_set.id, jpeg(64, 48, color=(0, 20, 20)))  # = the first
+    got = service.client().call("GetPhoto", pb.GetPhotoRequest(photo_id=first.id))
+    assert (got.photo_set_id, got.sequence, got.sha256) == (photo_set.id, 1, first.sha256)
+    assert got.duplicate and got.thumbnail_url
+    assert not service.client().call("GetPhoto", pb.GetPhotoRequest(photo_id=second.id)).duplicate
+    assert again.sha256 == first.sha256
+    clerk = service.clerk().call("GetPhoto", pb.GetPhotoRequest(photo_id=second.id))
+    assert clerk.id == second.id
+    other = service.client(service.firm_token("firm-2"))
+    for photo_id in (first.id, "no-such-photo"):
+        with pytest.raises(grpc.RpcError) as caught:
+            other.call("GetPhoto", pb.GetPhotoRequest(photo_id=photo_id))
+        assert caught.value.code() == grpc.StatusCode.NOT_FOUND

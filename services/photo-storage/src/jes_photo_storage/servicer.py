@@ -544,6 +544,26 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
             photo_set = self._readable_set(session, request.photo_set_id)
             return self._set_message(photo_set, page=request.page, page_size=request.page_size)
 
+    def GetPhoto(self, request: pb.GetPhotoRequest, context: object) -> object:
+        with self.db.transaction() as session:
+            photo = session.get(Photo, request.photo_id)
+            if photo is None:
+                raise NotFound(PHOTO_NOT_FOUND)
+            try:
+                self._readable_set(session, photo.photo_set_id)
+            except NotFound:
+                raise NotFound(PHOTO_NOT_FOUND) from None
+            twins = session.scalar(
+                select(func.count())
+                .select_from(Photo)
+                .where(
+                    Photo.photo_set_id == photo.photo_set_id,
+                    Photo.sha256 == photo.sha256,
+                    Photo.id != photo.id,
+                )
+            )
+            return self._photo_message(photo, duplicate=bool(twins))
+
     def ListPhotoSets(self, request: pb.ListPhotoSetsRequest, context: object) -> object:
         claims = reader()
         query = select(PhotoSet)

@@ -294,26 +294,15 @@ REPLACED_PHOTO_FIELDS = ("placement", "auction_target", "description", "remark",
 
 @bp.patch("/photos/<photo_id>")
 def update_photo(photo_id: str) -> Any:
-    """Change a photo's fields; fields left out keep their value.
-
-    photo-storage has no read of one photo by id, only of its set: when some of the
-    replaced fields are left out, the body must name the set (`photo_set_id`, as the
-    photo's JSON gives it) so their current values can be kept.
-    """
+    """Change a photo's fields; fields left out keep their value."""
     body = json_body()
     problems: dict[str, str] = {}
     version = required_version(body.get("expected_version"), problems)
-    fields = {name: body[name] for name in REPLACED_PHOTO_FIELDS if name in body}
-    set_id = str(body.get("photo_set_id") or "")
-    if len(fields) < len(REPLACED_PHOTO_FIELDS) and not set_id:
-        problems["photo_set_id"] = "只更新部分欄位時必填，以保留未送出欄位的原值"
     if problems:
         refuse(problems, "照片資料有誤")
+    fields = {name: body[name] for name in REPLACED_PHOTO_FIELDS if name in body}
     if len(fields) < len(REPLACED_PHOTO_FIELDS):
-        whole = photos_call("GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id))
-        current = next((p for p in whole.photos if p.id == photo_id), None)
-        if current is None:
-            abort(404, description="找不到這張照片")
+        current = photos_call("GetPhoto", pb.GetPhotoRequest(photo_id=photo_id))
         fields = {**photo_json(current), **fields}
     views = fields["views"]
     if not isinstance(views, list):
@@ -742,13 +731,6 @@ OPENAPI_PATHS: dict[str, Any] = {
                 obj(
                     {
                         "expected_version": VERSION_FIELD,
-                        "photo_set_id": {
-                            "type": "string",
-                            "description": (
-                                "照片所屬照片組；只送出部分欄位時必填"
-                                "（placement、auction_target、description、remark、views）"
-                            ),
-                        },
                         "sequence": {"type": "integer", "description": "新序號，其他照片隨之移動"},
                         "placement": PHOTO_FORM["placement"],
                         "orientation": PHOTO_FORM["orientation"],
