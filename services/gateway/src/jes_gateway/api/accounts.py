@@ -3,10 +3,10 @@ the caller's own account and password."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import grpc
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify
 
 from jes.identity.v1 import identity_pb2
 from jes_gateway.api.openapi import (
@@ -60,7 +60,7 @@ def account_json(account: identity_pb2.Account) -> dict[str, Any]:
 
 def renamed_fields(error: grpc.RpcError) -> Any:
     """identity's error, with its field names as the API names them."""
-    response, status = grpc_error_response(error)  # type: ignore[misc]
+    response, status = cast(tuple[Response, int], grpc_error_response(error))
     payload = response.get_json()
     if "fields" in payload:
         api_names = {grpc_name: api for api, grpc_name in PROFILE_FIELDS.items()}
