@@ -1,0 +1,140 @@
+"""What the benchmarks share: cached photo fixtures, statistics, tables, JSON results."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the test image factories (support.images)
+
+from support.images import heic, photo_jpeg, photo_pixels  # noqa: E402
+
+CACHE = ROOT / ".cache" / "bench"  # git-ignored (/.cache/ in .gitignore)
+PHOTOS = CACHE / "photos"
+RESULTS = CACHE / "results"
+
+MP12 = (4000, 3000)
+
+
+def jpeg_photos(count: int) -> list[Path]:
+    """`count` different 12 MP JPEGs of 3-5 MB with camera EXIF (orientation, GPS),
+    generated once (about a second each) and kept in .cache/bench/photos."""
+    PHOTOS.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        path = PHOTOS / f"jpeg-12mp-{n:03d}.jpg"
+        if not path.exists():
+            # noise 8..14 spans about 3.2 to 4.8 MB; most phones hold photos upright
+            # (1) or turned (6), some upside down (3) or the other way (8)
+            content = photo_jpeg(
+                *MP12,
+                seed=n,
+                noise=8 + (n * 3) % 7,
+                orientation=(1, 6, 1, 6, 3, 8)[n % 6],
+                gps=True,
+            )
+            _write(path, content)
+        paths.append(path)
+    return paths
+
+
+def png_photo() -> Path:
+    """A 12 MP photo saved as PNG (about 23 MB: under the 30 MB limit)."""
+    path = PHOTOS / "png-12mp.png"
+    if not path.exists():
+        out = io.BytesIO()
+        photo_pixels(*MP12, seed=1000, noise=6).save(out, "PNG")
+        _write(path, out.getvalue())
+    return path
+
+
+def heic_photo() -> Path:
+    """A 12 MP HEIC as an iPhone writes it (rotation and GPS), about 2 MB."""
+    path = PHOTOS / "heic-12mp.heic"
+    if not path.exists():
+        picture = photo_pixels(*MP12, seed=2000, noise=6)
+        _write(path, heic(picture, orientation=6, gps=True, quality=50))  # ~25 s of x265
+    return path
+
+
+def _write(path: Path, content: bytes) -> None:
+    PHOTOS.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(content)
+    partial.replace(path)  # a run stopped half-way never leaves a short fixture behind
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    """min / median / p95 (nearest rank) / max of a list of measurements."""
+    ordered = sorted(values)
+    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return {
+        "n": len(ordered),
+        "min": ordered[0],
+        "median": statistics.median(ordered),
+        "p95": p95,
+        "max": ordered[-1],
+    }
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    cells = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(
+            c.rjust(w) if i else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def write_results(name: str, data: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    data = {
+        "benchmark": name,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": machine(),
+        **data,
+    }
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        load = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        load = []
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": load,  # other work on the machine makes the numbers noisy
+    }
