@@ -80,6 +80,10 @@ test: lint k8s-validate test-unit test-integration test-e2e ## every test: lint,
 run: setup ## start the whole platform in all-in-one mode on embedded defaults
 	$(UV) run --frozen jes run --target=all
 
+.PHONY: bench
+bench: setup ## benchmarks (bench/bench_*.py): photo derivatives, uploads, PDFs; JSON in .cache/bench/results
+	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; echo; done
+
 .PHONY: clean
 clean: ## remove generated code and runtime data (keeps the download cache)
 	rm -rf libs/protos/src/jes var
