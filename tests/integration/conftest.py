@@ -50,6 +50,15 @@ def distributed(
         roles=["clerk"],
         court_code="TPD",
     )
+    ensure_account(
+        db,
+        account_id="ITKLDCLERK",
+        password=FIRM[1],
+        display_name="整合測試基隆書記官",
+        email="clerk.kld@integration.example",
+        roles=["clerk"],
+        court_code="KLD",
+    )
     db.dispose()
     yield stack
     stack.stop()
