@@ -327,6 +327,8 @@ def main() -> int:
         request = request_for(args.photos, base_url)
 
         print(f"this process before rendering: {rss_bytes(os.getpid()) / 2**20:.0f} MiB")
+        load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+        print(f"load average of the machine ({os.cpu_count()} cores): {load}")
         results = []
         for run in range(1, args.runs + 1):
             cpu_before = cpu_seconds()
