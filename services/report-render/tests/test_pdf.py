@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from pypdf import PdfReader
 from jes_report_render import layout
 from jes_report_render.layout import Caption
 from jes_report_render.pdf import (
+    FETCH_WORKERS,
     RenderedReport,
     ReportHeader,
     ReportPhotoSource,
@@ -328,3 +331,26 @@ def test_a_caption_longer_than_a_page_goes_on_on_text_pages(tmp_path):
     assert end_page == remark_page == len(pages) - 1
     assert end_bottom <= footer and remark_bottom <= footer
     assert norm("序號 2") in texts[-1] and norm("下一張") in texts[-1]
+
+
+def test_only_a_few_photos_are_fetched_and_decoded_at_once(tmp_path):
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def load(content: bytes) -> bytes:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return content
+
+    content = solid_jpeg(1600, 1200, RED)
+    sources = [ReportPhotoSource(Caption(n), load=lambda: load(content)) for n in range(1, 21)]
+    work = tmp_path / "work"
+    work.mkdir()
+    report = render_photo_report(HEADER, sources, work)
+    assert report.pages == 10
+    assert 1 < most <= FETCH_WORKERS

@@ -163,7 +163,9 @@ def write_placeholder(index: int, folder: Path) -> Path:
     return path
 
 
-def shown_page(page: layout.Page, photos: dict[int, Prepared], folder: Path) -> dict[str, Any]:
+def shown_page(
+    page: layout.Page, photos: dict[int, Prepared], placeholders: dict[int, Path]
+) -> dict[str, Any]:
     blocks = []
     top = layout.HEADER_HEIGHT
     for block in page.blocks:
@@ -175,8 +177,7 @@ def shown_page(page: layout.Page, photos: dict[int, Prepared], folder: Path) -> 
             width, shown_height = fit(
                 prepared.width, prepared.height, layout.IMAGE_BOX_WIDTH, height
             )
-            placeholder = write_placeholder(block.index, folder)
-            image = ShownImage(placeholder.as_uri(), width, shown_height)
+            image = ShownImage(placeholders[block.index].as_uri(), width, shown_height)
             if not caption.orientation:  # not given: as the picture is
                 caption = replace(caption, orientation=orientation_name(prepared))
         blocks.append(ShownBlock(top, height, caption, block.description, block.remark, image))
@@ -244,8 +245,9 @@ def render_photo_report(
             raise
 
     photos_done = time.perf_counter()
+    placeholders = {index: write_placeholder(index, work_dir) for index in prepared}
     html = templates.get_template("photo_report.html").render(
-        pages=[shown_page(page, prepared, work_dir) for page in pages],
+        pages=[shown_page(page, prepared, placeholders) for page in pages],
         g=layout,
         empty=layout.EMPTY,
         total_pages=len(pages),
