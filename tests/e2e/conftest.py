@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from support import flows
 from support.allinone import running_all_in_one
@@ -62,6 +62,47 @@ def screenshot(page: Page) -> Callable[[str], Path]:
     """Saves what the user sees under test-results/screenshots/ for a person to look at."""
 
     def take(name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[[dict[str, int]], Page]]:
+    """Pages in browser contexts of their own (one per user: own cookies, own screen
+    size), closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(viewport: dict[str, int]) -> Page:
+        context = browser.new_context(locale="zh-TW", viewport=viewport)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+LOAD_LAZY_IMAGES = """async () => {
+  const images = Array.from(document.images);
+  for (const image of images) image.loading = "eager";
+  await Promise.all(images.map((image) => image.complete ? null : new Promise((done) => {
+    image.addEventListener("load", done, { once: true });
+    image.addEventListener("error", done, { once: true });
+  })));
+}"""
+
+
+@pytest.fixture
+def screenshot_of() -> Callable[[Page, str], Path]:
+    """Like `screenshot`, for any page (e.g. one from `new_page`). Images the page loads
+    lazily are loaded first: a full-page shot does not scroll, so they would stay blank."""
+
+    def take(page: Page, name: str) -> Path:
+        page.evaluate(LOAD_LAZY_IMAGES)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)

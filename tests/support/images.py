@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import random
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 
 def jpeg(
@@ -106,4 +106,42 @@ def heic(
     out = io.BytesIO()
     heif = pillow_heif.from_pillow(image)
     heif.save(out, quality=quality, exif=camera_exif(orientation=orientation, gps=gps))
+    return out.getvalue()
+
+
+def labelled(label: str, width: int = 1600, height: int = 1200, *, seed: int = 0) -> Image.Image:
+    """A photo-like picture with a big label on it, so a person looking at a screenshot
+    or a report can tell the photos apart (ASCII only: the default font has no CJK)."""
+    image = photo_pixels(width, height, seed=seed, noise=4.0)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=height // 5)
+    left, top, right, bottom = draw.textbbox((0, 0), label, font=font)
+    x, y = (width - (right - left)) // 2, (height - (bottom - top)) // 2
+    pad = height // 30
+    draw.rectangle((x - pad, y - pad, x + right - left + pad, y + bottom - top + pad), fill="white")
+    draw.text((x - left, y - top), label, font=font, fill="black")
+    return image
+
+
+def labelled_jpeg(
+    label: str, width: int = 1600, height: int = 1200, *, seed: int = 0, gps: bool = False
+) -> bytes:
+    """A labelled picture as a phone's JPEG (camera EXIF, GPS if asked)."""
+    out = io.BytesIO()
+    labelled(label, width, height, seed=seed).save(
+        out, "JPEG", quality=85, exif=camera_exif(gps=gps)
+    )
+    return out.getvalue()
+
+
+def labelled_png(label: str, width: int = 1200, height: int = 900, *, seed: int = 0) -> bytes:
+    out = io.BytesIO()
+    labelled(label, width, height, seed=seed).save(out, "PNG")
+    return out.getvalue()
+
+
+def gif(width: int = 64, height: int = 64) -> bytes:
+    """A picture in a format photos are not accepted in."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "GIF")
     return out.getvalue()
