@@ -35,7 +35,7 @@ class PhotoSet(PhotoBase):
     batch: Mapped[int] = mapped_column(default=1)
     firm_account_id: Mapped[str] = mapped_column(String(36), index=True)
     firm_name: Mapped[str] = mapped_column(String(100), default="")
-    # draft, submitted, changed_since_print, rejected, approved (docs/issue3-plan.md)
+    # draft, submitted, changed_since_print, rejected, approved (docs/photo-system.md)
     status: Mapped[str] = mapped_column(String(30), default="draft")
     # Bumped by every change; a print fingerprints exactly one version.
     version: Mapped[int] = mapped_column(default=1)
