@@ -163,7 +163,8 @@ def test_approve_locks_the_set_and_is_audited(service):
     [printed, decided] = history(service, photo_set.id)
     assert printed.action == "photo_set.printed"
     assert decided.action == "photo_set.approved"
-    assert (decided.actor_account_id, decided.actor_role) == ("service:review-workflow", "service")
+    # the clerk who decided, not the service that carried the decision here
+    assert (decided.actor_account_id, decided.actor_role) == ("clerk-1", "clerk")
     assert json.loads(decided.before_json) == {"status": "submitted"}
     after = json.loads(decided.after_json)
     assert after["status"] == "approved"

@@ -39,6 +39,7 @@ from jes.report_render.v1 import report_render_pb2 as render_pb
 from jes.report_render.v1 import report_render_pb2_grpc as render_grpc
 from jes_auth import Claims
 from jes_db import Database, new_id, utcnow
+from jes_db.audit import Actor
 from jes_events import Outbox
 from jes_grpckit import (
     Aborted,
@@ -410,10 +411,11 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
         *,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
+        actor: Actor | None = None,
     ) -> None:
         audit_log.record(
             session,
-            actor_of(current_claims()),
+            actor or actor_of(current_claims()),
             action,
             subject_type="photo_set",
             subject_id=photo_set.id,
@@ -1077,6 +1079,10 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
                 session,
                 photo_set,
                 "photo_set.approved" if approve else "photo_set.rejected",
+                # The clerk decided; review-workflow only carried the decision here.
+                actor=Actor(request.reviewer_account_id, "clerk")
+                if request.reviewer_account_id
+                else None,
                 before=before,
                 after={
                     "status": photo_set.status,

@@ -203,7 +203,7 @@ class ReviewWorkflowServicer(pb_grpc.ReviewWorkflowServiceServicer):
             request.approve,
             reasons,
             note,
-            claims.subject,
+            claims.display_id,
         )
         with self.db.transaction() as session:
             submission = session.scalar(
@@ -217,7 +217,7 @@ class ReviewWorkflowServicer(pb_grpc.ReviewWorkflowServiceServicer):
             before = submission_snapshot(submission)
             submission.state = APPROVED if request.approve else REJECTED
             submission.decided_at = utcnow()
-            submission.decided_by = claims.subject
+            submission.decided_by = claims.display_id
             submission.note = note
             submission.reasons = reasons
             session.flush()
@@ -329,7 +329,7 @@ class ReviewWorkflowServicer(pb_grpc.ReviewWorkflowServiceServicer):
                     application_id=application.id,
                     approve=request.approve,
                     reason=reason,
-                    decided_by=claims.subject,
+                    decided_by=claims.display_id,
                 ),
             )
         except grpc.RpcError as error:
@@ -344,7 +344,7 @@ class ReviewWorkflowServicer(pb_grpc.ReviewWorkflowServiceServicer):
                 approved=request.approve,
                 reason=reason,
                 account_id=decided.account_id,
-                decided_by=claims.subject,
+                decided_by=claims.display_id,
                 decided_at=utcnow(),
             )
             session.add(decision)
