@@ -11,7 +11,7 @@ import argparse
 import time
 from pathlib import Path
 
-from common import heic_photo, jpeg_photos, png_photo, summary, table, write_results
+from common import heic_photo, jpeg_photos, load_note, png_photo, summary, table, write_results
 
 from jes_photo_storage.images import process
 
@@ -76,9 +76,9 @@ def main() -> int:
             rows,
         )
     )
-    print(f"target: JPEG p95 <= {TARGET_MS:.0f} ms CPU")
     path = write_results("derivatives", {"cases": results})
-    print(f"results: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    print(f"target: JPEG p95 <= {TARGET_MS:.0f} ms CPU; {load_note()}")
+    print(f"results: {path}")
     return 0
 
 

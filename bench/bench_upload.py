@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from common import jpeg_photos, summary, table, write_results
+from common import jpeg_photos, load_note, summary, table, write_results
 
 from jes_config import SERVICES
 from support.processes import PYTHON, Process, base_env, free_port, http_ok, wait_until
@@ -225,8 +225,8 @@ def main() -> int:
             ],
         )
     )
-    print("distributed mode: not measured (see bench/README.md)")
     path = write_results("upload", {"mode": "all-in-one", "runs": results})
+    print(f"distributed mode: not measured (see bench/README.md); {load_note()}")
     print(f"results: {path}")
     return 0
 

@@ -119,6 +119,12 @@ def write_results(name: str, data: dict[str, Any]) -> Path:
     return path
 
 
+def load_note() -> str:
+    """The load average, printed with the results: other work inflates them."""
+    load = machine()["load_average"]
+    return f"load average {' '.join(load)} on {os.cpu_count()} CPUs" if load else ""
+
+
 def machine() -> dict[str, Any]:
     cpu = ""
     try:
