@@ -35,12 +35,12 @@ from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 pillow_heif.register_heif_opener()  # HEIC/HEIF, as phones write them
 
 # Pillow gives the memory of every freed image back to the kernel, and the next photo
-# faults it in again: ~20 ms of system CPU per 12 MP photo. Keeping up to 48 freed 1 MB
+# faults it in again: ~20 ms of system CPU per 12 MP photo. Keeping up to 24 freed 1 MB
 # blocks for reuse removes most of that. Process-wide; PILLOW_BLOCK_SIZE and
 # PILLOW_BLOCKS_MAX in the environment (read by Pillow itself) take precedence.
 if "PILLOW_BLOCK_SIZE" not in os.environ and "PILLOW_BLOCKS_MAX" not in os.environ:
     Image.core.set_block_size(1024 * 1024)
-    Image.core.set_blocks_max(48)
+    Image.core.set_blocks_max(24)
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # a 60-megapixel photo is generous; beyond that it is a bomb
