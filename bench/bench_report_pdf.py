@@ -4,7 +4,7 @@
 
 Builds a set of realistic 12-megapixel JPEG photos (noise and gradients at several
 scales, so they compress like photos: about 3-4 MB each; a fifth are portrait, stored
-landscape with an EXIF rotation as phones do), makes their 1600 px report copies with
+landscape with an EXIF rotation as phones do), makes their report copies (1000 px) with
 photo-storage's own image code, and serves the copies from a separate HTTP server
 process on 127.0.0.1, standing for the object store's presigned URLs. The photos are
 cached under .cache/bench/report-pdf/ (git-ignored), so only the first run makes them.

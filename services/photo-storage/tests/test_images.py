@@ -558,7 +558,7 @@ def test_every_exif_orientation_is_applied(orientation: int):
 def test_orientation_of_a_large_jpeg_decoded_at_reduced_scale(orientation: int):
     result = process(stored_with_orientation(marked(4000, 3000), orientation, quality=90))
     assert (result.width, result.height) == (4000, 3000)
-    assert size_of(result.report) == (1600, 1200)
+    assert size_of(result.report) == (1000, 750)
     assert size_of(result.thumbnail) == (320, 240)
     for derivative in derivatives(result):
         assert upright_corners(derivative)
@@ -639,10 +639,10 @@ def test_png_text_and_exif_do_not_reach_the_derivatives():
 @pytest.mark.parametrize(
     ("size", "thumbnail", "report"),
     [
-        ((2400, 1600), (320, 213), (1600, 1067)),
-        ((1600, 2400), (213, 320), (1067, 1600)),
-        ((4000, 3000), (320, 240), (1600, 1200)),
-        ((4032, 3024), (320, 240), (1600, 1200)),
+        ((2400, 1600), (320, 213), (1000, 667)),
+        ((1600, 2400), (213, 320), (667, 1000)),
+        ((4000, 3000), (320, 240), (1000, 750)),
+        ((4032, 3024), (320, 240), (1000, 750)),
         ((800, 600), (320, 240), (800, 600)),  # never enlarged
         ((200, 100), (200, 100), (200, 100)),
     ],
@@ -664,9 +664,9 @@ def test_derivative_sizes(
 def test_large_jpeg_is_decoded_at_reduced_scale_and_thumbnail_made_from_the_report(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    """A 4000 x 3000 JPEG is decoded at half scale (2000 x 1500, the DCT scaled while
-    decoding: still larger than the 1600 report), and the thumbnail is made from the
-    report-size picture, not from the decode."""
+    """A 4000 x 3000 JPEG is decoded at quarter scale (1000 x 750, the DCT scaled while
+    decoding: just the 1000 px report), and the thumbnail is made from the report-size
+    picture, not from a larger decode."""
     decoded: list[tuple[int, int]] = []
     resized: list[tuple[tuple[int, int], tuple[int, int]]] = []
     real_load, real_resize = ImageFile.ImageFile.load, Image.Image.resize
@@ -685,8 +685,8 @@ def test_large_jpeg_is_decoded_at_reduced_scale_and_thumbnail_made_from_the_repo
     monkeypatch.setattr(ImageFile.ImageFile, "load", load)
     monkeypatch.setattr(Image.Image, "resize", resize)
     process(jpeg(4000, 3000))
-    assert decoded == [(2000, 1500)]
-    assert resized == [((2000, 1500), (1600, 1200)), ((1600, 1200), (320, 240))]
+    assert decoded == [(1000, 750)]
+    assert resized == [((1000, 750), (320, 240))]
 
 
 def test_report_and_public_copies_look_like_the_photo():

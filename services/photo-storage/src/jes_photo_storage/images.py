@@ -14,7 +14,7 @@ What is kept:
 
 Speed (target: 100 ms of CPU for a 12-megapixel JPEG; bench/bench_derivatives.py): a
 JPEG is decoded at reduced scale (draft mode: libjpeg scales the DCT by 1/2, 1/4 or 1/8
-while decoding, so 4000 x 3000 becomes 2000 x 1500 for the 1600 px report), the
+while decoding, so 4000 x 3000 becomes 1000 x 750 for the 1000 px report), the
 thumbnail is made from the report-size image, and report and public copies are one
 encoding. What remains is mostly libjpeg reading the 3-5 MB of compressed data.
 """
@@ -47,8 +47,12 @@ MAX_PIXELS = 60_000_000  # a 60-megapixel photo is generous; beyond that it is a
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "HEIF": "image/heic"}
 
 THUMBNAIL_EDGE = 320
-REPORT_EDGE = 1600
-PUBLIC_EDGE = 1600
+# 1000 px: enough for the PDF report (a photo slot of ~130 mm is ~195 dpi) and for
+# viewing on a screen, and small enough that a 12 MP (4000 x 3000) JPEG is decoded at
+# 1/4 scale. At 1600 px it must be decoded at 1/2, which costs ~30 ms more CPU per
+# photo and misses the 100 ms target (bench/bench_derivatives.py).
+REPORT_EDGE = 1000
+PUBLIC_EDGE = 1000
 # Box when shrinking = area averaging (each output pixel the mean of the input area it
 # covers): right for shrinking, and the cheapest; bilinear costs ~25% more and bicubic
 # ~80% more, which would break the 100 ms budget of a 12 MP photo.

@@ -2,7 +2,7 @@
 
 Each photo goes into the PDF as the JPEG written here (see pdf.put_photos), at about
 IMAGE_DPI over its printed size: 13 cm wide is ~800 px. JPEG draft mode decodes at 1/2,
-1/4 or 1/8 scale directly, so a 1600 px report copy is decoded at 800 px at once.
+1/4 or 1/8 scale directly, so a large report copy is decoded near the size the page needs at once.
 """
 
 from __future__ import annotations

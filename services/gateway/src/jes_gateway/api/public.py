@@ -77,7 +77,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
                         "description": STRING,
                         "url": {
                             "type": "string",
-                            "description": "公開版照片（長邊 1600 像素，已移除拍攝位置等資料）",
+                            "description": "公開版照片（長邊 1000 像素，已移除拍攝位置等資料）",
                         },
                     },
                     ["sequence", "url"],
