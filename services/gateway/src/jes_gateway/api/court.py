@@ -3,12 +3,10 @@ audit log. The caller's token decides what they may see (their court; admins any
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
-from jes.audit.v1 import audit_pb2
 from jes.identity.v1 import identity_pb2
 from jes.photo_storage.v1 import photo_storage_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
@@ -26,7 +24,15 @@ from jes_gateway.api.openapi import (
     ref,
     reply,
 )
-from jes_gateway.api.v1 import bearer_token, json_body, photo_set_json
+from jes_gateway.api.v1 import (
+    audit_json,
+    bearer_token,
+    change_json,
+    iso,
+    json_body,
+    photo_set_json,
+    print_json,
+)
 from jes_gateway.context import gateway
 from jes_gateway.web.forms import page_count, page_number
 
@@ -43,12 +49,6 @@ STATUS_NAMES = {value: name for name, value in APPLICATION_STATUSES.items() if n
 SUBMISSION_STATES = ("pending", "approved", "rejected", "withdrawn", "all")
 
 
-def timestamp_json(value: Any) -> str | None:
-    if not value.seconds and not value.nanos:
-        return None
-    return str(value.ToJsonString())
-
-
 def application_json(application: identity_pb2.FirmApplication) -> dict[str, Any]:
     return {
         "id": application.id,
@@ -58,10 +58,10 @@ def application_json(application: identity_pb2.FirmApplication) -> dict[str, Any
         "email": application.email,
         "phone": application.phone,
         "status": STATUS_NAMES.get(application.status, ""),
-        "created_at": timestamp_json(application.created_at),
+        "created_at": iso(application.created_at),
         "account_id": application.account_id,
         "refusal_reason": application.refusal_reason,
-        "decided_at": timestamp_json(application.decided_at),
+        "decided_at": iso(application.decided_at),
         "decided_by": application.decided_by,
     }
 
@@ -75,7 +75,7 @@ def decision_json(decision: review_workflow_pb2.FirmApplicationDecision) -> dict
         "reason": decision.reason,
         "account_id": decision.account_id,
         "decided_by": decision.decided_by,
-        "decided_at": timestamp_json(decision.decided_at),
+        "decided_at": iso(decision.decided_at),
     }
 
 
@@ -90,11 +90,11 @@ def submission_json(submission: review_workflow_pb2.Submission) -> dict[str, Any
         "state": submission.state,
         "firm_account_id": submission.firm_account_id,
         "firm_name": submission.firm_name,
-        "submitted_at": timestamp_json(submission.submitted_at),
+        "submitted_at": iso(submission.submitted_at),
         "pages": submission.pages,
         "fingerprint": submission.fingerprint,
         "previous_rejected_fingerprint": submission.previous_rejected_fingerprint,
-        "decided_at": timestamp_json(submission.decided_at),
+        "decided_at": iso(submission.decided_at),
         "decided_by": submission.decided_by,
         "note": submission.note,
         "reasons": [
@@ -107,62 +107,6 @@ def submission_json(submission: review_workflow_pb2.Submission) -> dict[str, Any
             }
             for r in submission.reasons
         ],
-    }
-
-
-def print_json(record: photo_storage_pb2.PrintRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "report_id": record.report_id,
-        "fingerprint": record.fingerprint,
-        "set_version": record.set_version,
-        "pages": record.pages,
-        "photo_count": record.photo_count,
-        "printed_at": timestamp_json(record.printed_at),
-        "printed_by": record.printed_by,
-        "report_url": record.report_url,
-    }
-
-
-def change_json(change: photo_storage_pb2.PhotoChange) -> dict[str, Any]:
-    return {
-        "photo_id": change.photo_id,
-        "change": change.change,
-        "sequence_before": change.sequence_before,
-        "sequence_after": change.sequence_after,
-        "fields": list(change.fields),
-        "summary": change.summary,
-        "thumbnail_url": change.thumbnail_url,
-    }
-
-
-def reviewed_photo_set_json(photo_set: photo_storage_pb2.PhotoSet) -> dict[str, Any]:
-    """The set as the court sees it: the firm API's shape plus the image links."""
-    result = photo_set_json(photo_set)
-    links = {p.id: (p.thumbnail_url, p.image_url) for p in photo_set.photos}
-    for photo in result["photos"]:
-        photo["thumbnail_url"], photo["image_url"] = links[photo["id"]]
-    return result
-
-
-def audit_entry_json(entry: audit_pb2.AuditEntry) -> dict[str, Any]:
-    def parsed(raw: str) -> Any:
-        try:
-            return json.loads(raw) if raw else None
-        except ValueError:
-            return raw
-
-    return {
-        "id": entry.id,
-        "at": timestamp_json(entry.at),
-        "actor_account_id": entry.actor_account_id,
-        "actor_role": entry.actor_role,
-        "action": entry.action,
-        "subject_type": entry.subject_type,
-        "subject_id": entry.subject_id,
-        "court_code": entry.court_code,
-        "before": parsed(entry.before_json),
-        "after": parsed(entry.after_json),
     }
 
 
@@ -262,7 +206,7 @@ def get_submission(submission_id: str) -> Any:
         ).changes
     return jsonify(
         submission=submission_json(submission),
-        photo_set=reviewed_photo_set_json(photo_set),
+        photo_set=photo_set_json(photo_set),
         prints=[print_json(p) for p in prints],
         changes_since_rejection=[change_json(c) for c in changes],
     )
@@ -344,7 +288,7 @@ def audit_entries() -> Any:
         token=bearer_token(),
     )
     return jsonify(
-        entries=[audit_entry_json(e) for e in result.entries],
+        entries=[audit_json(e) for e in result.entries],
         total=result.total,
         page=page,
         page_count=page_count(result.total, PAGE_SIZE),

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request
 
 from jes.photo_storage.v1 import photo_storage_pb2
 from jes_gateway.api.openapi import INTEGER, STRING, errors, obj, operation, query, ref, reply
+from jes_gateway.api.v1 import PLACEMENTS, case_number_json, name_of
 from jes_gateway.web.public import (
     LOOKUP_FIELDS,
     LookupInvalid,
@@ -18,28 +19,19 @@ from jes_gateway.web.public import (
 
 bp = Blueprint("api_public", __name__, url_prefix="/api/v1")
 
-PLACEMENTS = {
-    photo_storage_pb2.PLACEMENT_INDOOR: "indoor",
-    photo_storage_pb2.PLACEMENT_OUTDOOR: "outdoor",
-}
-
 
 def public_photo_set_json(photo_set: photo_storage_pb2.PhotoSet) -> dict[str, Any]:
     """Only what the public may see: no firm, no original, no metadata."""
     return {
         "court_code": photo_set.court_code,
         "division": photo_set.division,
-        "case_number": {
-            "year": photo_set.case_number.year,
-            "word": photo_set.case_number.word,
-            "number": photo_set.case_number.number,
-        },
+        "case_number": case_number_json(photo_set.case_number),
         "case_number_text": photo_set.case_number_text,
         "batch": photo_set.batch,
         "photos": [
             {
                 "sequence": photo.sequence,
-                "placement": PLACEMENTS.get(photo.placement, ""),
+                "placement": name_of(PLACEMENTS, photo.placement),
                 "auction_target": photo.auction_target,
                 "description": photo.description,
                 "url": photo.public_url,

@@ -465,16 +465,16 @@ def checklist_json(item: pb.ChecklistItem) -> dict[str, Any]:
     }
 
 
+def case_number_json(case: pb.CaseNumber) -> dict[str, Any]:
+    return {"year": case.year, "word": case.word, "number": case.number}
+
+
 def photo_set_json(photo_set: pb.PhotoSet) -> dict[str, Any]:
     return {
         "id": photo_set.id,
         "court_code": photo_set.court_code,
         "division": photo_set.division,
-        "case_number": {
-            "year": photo_set.case_number.year,
-            "word": photo_set.case_number.word,
-            "number": photo_set.case_number.number,
-        },
+        "case_number": case_number_json(photo_set.case_number),
         "case_number_text": photo_set.case_number_text,
         "batch": photo_set.batch,
         "firm_account_id": photo_set.firm_account_id,
@@ -540,9 +540,17 @@ def audit_json(entry: Any) -> dict[str, Any]:
         "subject_type": entry.subject_type,
         "subject_id": entry.subject_id,
         "court_code": entry.court_code,
-        "before": json.loads(entry.before_json) if entry.before_json else None,
-        "after": json.loads(entry.after_json) if entry.after_json else None,
+        "before": parsed_json(entry.before_json),
+        "after": parsed_json(entry.after_json),
     }
+
+
+def parsed_json(raw: str) -> Any:
+    """An audit entry's before/after: the object, None when empty, the text if not JSON."""
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw
 
 
 # -- OpenAPI (merged by api/openapi.py) -------------------------------------------------------

@@ -407,11 +407,14 @@ def print_set(set_id: str) -> Any:
 
 
 def find_photo(set_id: str, photo_id: str) -> tuple[pb.PhotoSet, pb.Photo]:
-    whole = photos_call("GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id))
-    photo = next((p for p in whole.photos if p.id == photo_id), None)
-    if photo is None:
+    """The photo, and its set's header (one photo page, not every photo's URLs)."""
+    photo = photos_call("GetPhoto", pb.GetPhotoRequest(photo_id=photo_id))
+    if photo.photo_set_id != set_id:
         abort(404, description="找不到這張照片")
-    return whole, photo
+    header = photos_call(
+        "GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id, page=1, page_size=1)
+    )
+    return header, photo
 
 
 def edit_values(photo: pb.Photo) -> dict[str, Any]:
