@@ -6,23 +6,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
 from support import flows
-from support.allinone import DEMO_PASSWORD, running_all_in_one
+from support.allinone import DEMO_PASSWORD
 from support.images import jpeg, png
 
 STALE = "此案件已在其他視窗或由他人修改，請重新整理後再試"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
-    with running_all_in_one(tmp_path_factory.mktemp("jes-data")) as platform:
-        yield platform
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,12 @@ from __future__ import annotations
 import struct
 import uuid
 import zlib
-from collections.abc import Iterator
 
 import pytest
 
 from support import flows
-from support.allinone import DEMO_PASSWORD, running_all_in_one
+from support.allinone import DEMO_PASSWORD
 from support.images import jpeg
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
-    with running_all_in_one(tmp_path_factory.mktemp("jes-data")) as platform:
-        yield platform
 
 
 def png_bomb(side: int = 12_000) -> bytes:

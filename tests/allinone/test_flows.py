@@ -3,19 +3,10 @@ one process, SQLite, folder object store, embedded event bus, local mailbox."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 import requests
 
 from support import flows
-from support.allinone import DEMO_PASSWORD, running_all_in_one
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
-    with running_all_in_one(tmp_path_factory.mktemp("jes-data")) as platform:
-        yield platform
+from support.allinone import DEMO_PASSWORD
 
 
 def test_readyz_and_metrics(platform: flows.Platform):

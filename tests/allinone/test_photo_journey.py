@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from support import flows, journey
-from support.allinone import DEMO_PASSWORD, running_all_in_one
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
-    with running_all_in_one(tmp_path_factory.mktemp("jes-data")) as platform:
-        yield platform
+from support import journey
+from support.allinone import DEMO_PASSWORD
 
 
 def test_apply_activate_upload_print_reject_fix_reprint_approve_public(platform):

@@ -5,25 +5,17 @@ forgot password and forgot account id; personal account maintenance."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 import requests
 
 from support import flows
-from support.allinone import DEMO_PASSWORD, running_all_in_one
+from support.allinone import DEMO_PASSWORD
 from support.processes import wait_until
 from support.web import WebClient
 
 NEW_PASSWORD = "Firm2024!ok"
 SET_PASSWORD_LINK = re.compile(r"https?://\S+(/password/set\?token=\S+)")
 ACCOUNT_ID_LINE = re.compile(r"帳號：(\w+)")
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
-    with running_all_in_one(tmp_path_factory.mktemp("jes-accounts")) as platform:
-        yield platform
 
 
 def apply(platform: flows.Platform, company: str, court_code: str = "TPD") -> str:

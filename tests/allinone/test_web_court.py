@@ -6,26 +6,18 @@ does the public lookup show it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
-import pytest
 import requests
 
 from jes.photo_storage.v1 import photo_storage_pb2, photo_storage_pb2_grpc
 from jes_grpckit import Client
 from support import flows
-from support.allinone import DEMO_PASSWORD, running_all_in_one
+from support.allinone import DEMO_PASSWORD
 from support.images import jpeg
 from support.processes import wait_until
 from support.web import WebClient
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
-    with running_all_in_one(tmp_path_factory.mktemp("jes-court")) as platform:
-        yield platform
 
 
 class Firm:

@@ -7,25 +7,18 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 import requests
 
 from support import flows
-from support.allinone import DEMO_PASSWORD, running_all_in_one
+from support.allinone import DEMO_PASSWORD
 from support.images import jpeg, png
 from support.processes import wait_until
 from support.web import WebClient
 
 STALE = "此案件已在其他視窗或由他人修改，請重新整理後再試"
-
-
-@pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
-    with running_all_in_one(tmp_path_factory.mktemp("jes-data")) as platform:
-        yield platform
 
 
 @pytest.fixture(scope="module")
