@@ -41,11 +41,18 @@ gen: sync ## generate gRPC/protobuf code from protos/ (git-ignored output)
 .PHONY: setup
 setup: system-deps gen ## everything `run` and `test` need
 
+# What mypy checks: every library and every service (generated stubs come from make gen).
+MYPY_PATHS := \
+	libs/config/src libs/zhtw/src libs/db/src libs/auth/src libs/grpckit/src \
+	libs/objectstore/src libs/events/src libs/protos/src/jes_protos libs/domain/src
+
 .PHONY: lint
-lint: gen ## ruff and mypy
+lint: gen ## ruff, mypy and the layer contracts (import-linter)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy libs/config/src libs/zhtw/src libs/db/src libs/auth/src libs/grpckit/src libs/objectstore/src libs/events/src
+	$(UV) run --frozen mypy $(MYPY_PATHS)
+	@set -e; for config in $(sort $(wildcard services/*/importlinter.ini libs/*/importlinter.ini)); do \
+		echo "lint-imports --config $$config"; $(UV) run --frozen lint-imports --config $$config; done
 
 .PHONY: fmt
 fmt: sync ## format the code

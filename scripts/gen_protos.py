@@ -18,6 +18,21 @@ OUT = ROOT / "libs" / "protos" / "src"
 STAMP = OUT / "jes" / ".generated"
 
 
+def typing_args() -> list[str]:
+    """Typed stubs for messages and services (mypy-protobuf), so mypy checks every request,
+    response and RPC name; an image build without the dev tools gets protoc's plain .pyi."""
+    bin_dir = Path(sys.executable).parent
+    mypy_plugin, grpc_plugin = bin_dir / "protoc-gen-mypy", bin_dir / "protoc-gen-mypy_grpc"
+    if not (mypy_plugin.exists() and grpc_plugin.exists()):
+        return [f"--pyi_out={OUT}"]
+    return [
+        f"--plugin=protoc-gen-mypy={mypy_plugin}",
+        f"--plugin=protoc-gen-mypy_grpc={grpc_plugin}",
+        f"--mypy_out={OUT}",
+        f"--mypy_grpc_out={OUT}",
+    ]
+
+
 def main() -> int:
     protos = sorted(PROTO_ROOT.rglob("*.proto"))
     newest = max(p.stat().st_mtime for p in [*protos, Path(__file__)])
@@ -30,8 +45,8 @@ def main() -> int:
         f"-I{PROTO_ROOT}",
         f"-I{well_known}",
         f"--python_out={OUT}",
-        f"--pyi_out={OUT}",
         f"--grpc_python_out={OUT}",
+        *typing_args(),
         *[str(p.relative_to(PROTO_ROOT)) for p in protos],
     ]
     if protoc.main(args) != 0:

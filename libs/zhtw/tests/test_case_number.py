@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from jes_zhtw import CaseNumber, parse_case_number
+from jes_zhtw import CaseNumber, case_word_problem, parse_case_number
 
 EXAMPLE = CaseNumber(107, "司執", 999)
 
@@ -141,3 +141,19 @@ def test_round_trip() -> None:
                 assert parse_case_number(case.dotted()) == case
                 assert parse_case_number(case.formal()) == case
                 assert parse_case_number(str(case)) == case
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["司執司執司執司", "ABC", "司執A", "年度司執字第", "司執字", "執第", "年司執", "司執號", ""],
+)
+def test_the_one_case_word_rule_refuses(word: str) -> None:
+    assert case_word_problem(word) is not None
+    with pytest.raises(ValueError, match="字別"):
+        CaseNumber(107, word, 1)
+
+
+@pytest.mark.parametrize("word", ["司執", "訴", "重訴", "司執消債更", "簡上附民移調"])
+def test_the_one_case_word_rule_accepts(word: str) -> None:
+    assert case_word_problem(word) is None
+    assert CaseNumber(107, word, 1).word == word

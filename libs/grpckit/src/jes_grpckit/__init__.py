@@ -11,6 +11,7 @@ from jes_grpckit.errors import (
     ResourceExhausted,
     ServiceError,
     Unauthenticated,
+    Unavailable,
     field_violations,
 )
 from jes_grpckit.logs import configure_logging, request_id_var
@@ -29,6 +30,7 @@ __all__ = [
     "ServiceError",
     "ServiceTokenProvider",
     "Unauthenticated",
+    "Unavailable",
     "channel",
     "configure_logging",
     "current_claims",

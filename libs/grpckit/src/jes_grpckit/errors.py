@@ -1,77 +1,90 @@
-"""Domain errors that services raise; the server interceptor turns them into gRPC statuses.
+"""How domain errors (jes_domain) become gRPC statuses, and field details read back.
 
 Messages are zh-TW because they reach external users through the gateway unchanged.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from jes_domain import (
+    Aborted,
+    AlreadyExists,
+    DomainError,
+    FailedPrecondition,
+    Forbidden,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+)
 
-class ServiceError(Exception):
-    code = grpc.StatusCode.INTERNAL
-
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-
-    def to_status(self) -> status_pb2.Status:
-        status = status_pb2.Status(code=self.code.value[0], message=self.message)
-        if self.fields:
-            details = error_details_pb2.BadRequest(
-                field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(field=f, description=d)
-                    for f, d in self.fields.items()
-                ]
-            )
-            status.details.add().Pack(details)
-        return status
-
-
-class InvalidArgument(ServiceError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
-
-
-class NotFound(ServiceError):
-    code = grpc.StatusCode.NOT_FOUND
-
-
-class AlreadyExists(ServiceError):
-    code = grpc.StatusCode.ALREADY_EXISTS
+__all__ = [
+    "STATUS_CODES",
+    "Aborted",
+    "AlreadyExists",
+    "DomainError",
+    "FailedPrecondition",
+    "Forbidden",
+    "InvalidArgument",
+    "NotFound",
+    "ResourceExhausted",
+    "ServiceError",
+    "Unauthenticated",
+    "Unavailable",
+    "field_violations",
+    "status_code_of",
+    "status_of",
+]
 
 
-class FailedPrecondition(ServiceError):
-    """The request is valid but the state forbids it (e.g. editing an approved set)."""
+# The one place a domain error becomes a gRPC status.
+STATUS_CODES: dict[str, grpc.StatusCode] = {
+    "internal": grpc.StatusCode.INTERNAL,
+    "invalid_argument": grpc.StatusCode.INVALID_ARGUMENT,
+    "not_found": grpc.StatusCode.NOT_FOUND,
+    "already_exists": grpc.StatusCode.ALREADY_EXISTS,
+    "failed_precondition": grpc.StatusCode.FAILED_PRECONDITION,
+    "aborted": grpc.StatusCode.ABORTED,
+    "resource_exhausted": grpc.StatusCode.RESOURCE_EXHAUSTED,
+    "unauthenticated": grpc.StatusCode.UNAUTHENTICATED,
+    "forbidden": grpc.StatusCode.PERMISSION_DENIED,
+    "unavailable": grpc.StatusCode.UNAVAILABLE,
+}
 
-    code = grpc.StatusCode.FAILED_PRECONDITION
-
-
-class Aborted(ServiceError):
-    """A concurrent change won (optimistic locking); the caller should reload and retry."""
-
-    code = grpc.StatusCode.ABORTED
-
-
-class ResourceExhausted(ServiceError):
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
-
-
-class Unauthenticated(ServiceError):
-    code = grpc.StatusCode.UNAUTHENTICATED
+# The domain's names, kept here too so existing imports from jes_grpckit work.
+ServiceError = DomainError
 
 
-class Forbidden(ServiceError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+def status_code_of(error: DomainError) -> grpc.StatusCode:
+    return STATUS_CODES.get(error.kind, grpc.StatusCode.INTERNAL)
+
+
+def status_of(error: DomainError) -> status_pb2.Status:
+    """A google.rpc.Status with the zh-TW message and BadRequest field details."""
+    status = status_pb2.Status(code=status_code_of(error).value[0], message=error.message)
+    if error.fields:
+        details = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=f, description=d)
+                for f, d in error.fields.items()
+            ]
+        )
+        status.details.add().Pack(details)
+    return status
 
 
 def field_violations(error: grpc.RpcError) -> dict[str, str]:
     """The BadRequest field violations a server attached to a failed call."""
     status = rpc_status.from_call(error) if isinstance(error, grpc.Call) else None
     violations: dict[str, str] = {}
-    for detail in status.details if status else []:
+    details: list[Any] = list(status.details) if status else []
+    for detail in details:
         if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
             bad_request = error_details_pb2.BadRequest()
             detail.Unpack(bad_request)

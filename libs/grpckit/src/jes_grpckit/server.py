@@ -15,7 +15,7 @@ from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
 from jes_auth import AuthError, Claims, PermissionDenied, TokenVerifier
-from jes_grpckit.errors import Forbidden, ServiceError, Unauthenticated
+from jes_grpckit.errors import Forbidden, ServiceError, Unauthenticated, status_code_of, status_of
 from jes_grpckit.logs import new_request_id, request_id_var
 from jes_grpckit.metrics import GRPC_DURATION, GRPC_REQUESTS
 
@@ -127,15 +127,16 @@ class _Interceptor(grpc.ServerInterceptor):
                 result = list(result)  # small streams only; keeps error mapping in one place
             return iter(result) if streaming_response else result
         except ServiceError as exc:
-            code = exc.code
-            context.abort_with_status(rpc_status.to_status(exc.to_status()))
+            code = status_code_of(exc)
+            context.abort_with_status(rpc_status.to_status(status_of(exc)))
         except PermissionDenied as exc:
             code = grpc.StatusCode.PERMISSION_DENIED
             context.abort_with_status(
-                rpc_status.to_status(Forbidden(f"權限不足：{exc}").to_status())
+                rpc_status.to_status(status_of(Forbidden(f"權限不足：{exc}")))
             )
         except Exception as exc:
-            aborted_with = context.code()  # set when the servicer itself called abort
+            # set when the servicer itself called abort (grpc's server context has code())
+            aborted_with = context.code()  # type: ignore[attr-defined]
             if aborted_with is not None:
                 code = aborted_with
                 raise

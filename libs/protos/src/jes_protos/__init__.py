@@ -1,21 +1,50 @@
 """Helpers around the generated code (`jes.*`, made by `make gen`).
 
-`make_envelope` / `open_envelope` wrap event payloads in `jes.events.v1.Envelope`.
+`make_envelope` / `open_envelope` wrap event payloads in `jes.events.v1.Envelope`;
+`enum_label` / `enum_labels` read the zh-TW label a contract gives an enum value
+(`[(jes.options.v1.label) = "草稿"]`), the one place such a label is written.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from google.protobuf.message import Message
 
 try:
     from jes.events.v1.envelope_pb2 import Envelope
+    from jes.options.v1 import options_pb2
 except ImportError as exc:  # pragma: no cover - a developer forgot `make gen`
     raise ImportError("generated protobuf code is missing: run `make gen`") from exc
 
-__all__ = ["Envelope", "event_type", "make_envelope", "open_envelope"]
+__all__ = [
+    "Envelope",
+    "enum_label",
+    "enum_labels",
+    "event_type",
+    "make_envelope",
+    "open_envelope",
+]
+
+
+def enum_label(enum_type: Any, value: int) -> str:
+    """The zh-TW label of one value of a generated enum (`enum_label(pb.View, pb.VIEW_FRONT)`);
+    "" for an unknown number or a value the contract gives no label."""
+    described = enum_type.DESCRIPTOR.values_by_number.get(value)
+    if described is None:
+        return ""
+    return str(described.GetOptions().Extensions[options_pb2.label])
+
+
+def enum_labels(enum_type: Any, *, unlabelled: bool = False) -> dict[int, str]:
+    """Every labelled value of an enum, in declaration order; `unlabelled=True` keeps the
+    values without a label (as "")."""
+    labels = {
+        value.number: enum_label(enum_type, value.number) for value in enum_type.DESCRIPTOR.values
+    }
+    return labels if unlabelled else {number: text for number, text in labels.items() if text}
 
 
 def event_type(payload: Message | type[Message]) -> str:

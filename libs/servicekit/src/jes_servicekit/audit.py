@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -19,7 +19,11 @@ def actor_of(claims: Claims) -> Actor:
     return Actor(account_id=claims.display_id, role=role)
 
 
-def audit_entry_messages(records: Iterable[AuditRecord]) -> list[audit_pb2.AuditEntry]:
+def audit_entry_messages(
+    records: Iterable[AuditRecord], labels: Mapping[str, str] | None = None
+) -> list[audit_pb2.AuditEntry]:
+    """`labels`: the zh-TW label of each action, kept next to the service that records it."""
+    labels = labels or {}
     messages = []
     for record in records:
         at = Timestamp()
@@ -36,6 +40,7 @@ def audit_entry_messages(records: Iterable[AuditRecord]) -> list[audit_pb2.Audit
                 court_code=record.court_code,
                 before_json=record.before_json,
                 after_json=record.after_json,
+                action_label=labels.get(record.action, ""),
             )
         )
     return messages

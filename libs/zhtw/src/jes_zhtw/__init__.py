@@ -5,7 +5,7 @@ Dependency-free (standard library only). Every error meant for people is a Value
 show as is.
 """
 
-from jes_zhtw.case_number import CaseNumber, parse_case_number
+from jes_zhtw.case_number import CaseNumber, case_word_problem, parse_case_number
 from jes_zhtw.courts import (
     COURT_CODES,
     COURTS,
@@ -42,6 +42,7 @@ __all__ = [
     "CaseNumber",
     "Court",
     "UnknownCourt",
+    "case_word_problem",
     "court_by_code",
     "court_by_name",
     "format_roc_date",

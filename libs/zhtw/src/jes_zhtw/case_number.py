@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["CaseNumber", "parse_case_number"]
+__all__ = ["CaseNumber", "case_word_problem", "parse_case_number"]
 
 # CJK unified ideographs (basic, extension A, extensions B-G) and compatibility
 # ideographs. Case words are always Han characters; anything else (Latin letters,
@@ -32,6 +32,20 @@ _SEP = r"(?:\s*[./-]\s*|\s+)"
 _SHORT = re.compile(rf"(\d{{1,3}}){_SEP}([{_CJK}]{{1,6}}){_SEP}(\d{{1,7}})")
 
 
+def case_word_problem(word: str) -> str | None:
+    """Why `word` cannot be a case word (zh-TW), or None when it can.
+
+    The one rule for 字別 everywhere (opening a set, queues, lookups): 1 to 6 Han
+    characters, no Latin letters or digits, and not a piece of a formal number: no case
+    word starts with 年 or ends with 字, 第 or 號 (年度司執字第, 司執字).
+    """
+    if not _WORD.fullmatch(word):
+        return f"案號字別錯誤：「{word}」，應為 1 至 6 個中文字"
+    if word[0] == "年" or word[-1] in "字第號":
+        return f"案號字別錯誤：「{word}」，請只填字別本身，例如「司執」，不含年度、字、第、號"
+    return None
+
+
 @dataclass(frozen=True, order=True)
 class CaseNumber:
     """A validated case number; ordering is by year, then word, then number."""
@@ -43,8 +57,9 @@ class CaseNumber:
     def __post_init__(self) -> None:
         if not 1 <= self.year <= _MAX_YEAR:
             raise ValueError(f"案號年度錯誤：{self.year}，應為 1 至 {_MAX_YEAR} 的民國年")
-        if not _WORD.fullmatch(self.word):
-            raise ValueError(f"案號字別錯誤：「{self.word}」，應為 1 至 6 個中文字")
+        problem = case_word_problem(self.word)
+        if problem:
+            raise ValueError(problem)
         if not 1 <= self.number <= _MAX_NUMBER:
             raise ValueError(f"案號號數錯誤：{self.number}，應為 1 至 {_MAX_NUMBER}")
 

@@ -35,6 +35,21 @@ class PasswordPolicy:
     max_length: int = 64
     symbols: str = "@!?.()~"
 
+    def rules(self) -> list[str]:
+        """The requirements as forms show them, one line each (zh-TW)."""
+        return [
+            f"長度 {self.min_length} 至 {self.max_length} 個字元",
+            "須同時包含英文大寫及小寫字母",
+            "須包含數字",
+            f"只能使用英文字母、數字及符號 {self.symbols}",
+        ]
+
+    def summary(self) -> str:
+        return (
+            f"密碼須為 {self.min_length} 至 {self.max_length} 個字元，同時包含英文大寫、"
+            f"小寫字母及數字，可使用符號 {self.symbols}"
+        )
+
     def problems(self, password: str) -> list[str]:
         found = []
         if not self.min_length <= len(password) <= self.max_length:

@@ -84,6 +84,7 @@ PUBLIC_METHODS = [
     "/jes.identity.v1.IdentityService/SetPassword",
     "/jes.identity.v1.IdentityService/RequestPasswordReset",
     "/jes.identity.v1.IdentityService/RemindAccountId",
+    "/jes.identity.v1.IdentityService/GetPasswordPolicy",
 ]
 
 
@@ -610,6 +611,17 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         if problems:  # raised after the commit, so the failed attempt stays recorded
             raise InvalidArgument(BAD_INPUT, fields=problems)
         return pb.ChangePasswordResponse()
+
+    def GetPasswordPolicy(
+        self, request: pb.GetPasswordPolicyRequest, context: object
+    ) -> pb.PasswordPolicy:
+        return pb.PasswordPolicy(
+            min_length=self.policy.min_length,
+            max_length=self.policy.max_length,
+            symbols=self.policy.symbols,
+            summary=self.policy.summary(),
+            rules=self.policy.rules(),
+        )
 
     def GetAccount(self, request: pb.GetAccountRequest, context: object) -> object:
         if not current_claims().is_service:

@@ -57,6 +57,7 @@ from jes_photo_storage.images import ImageRejected, process
 from jes_photo_storage.models import AppliedDecision, Photo, PhotoSet, Print, audit_log
 from jes_photo_storage.snapshots import EDITABLE_FIELDS, diff, photo_snapshot
 from jes_photo_storage.vocabulary import (
+    AUDIT_ACTION_LABELS,
     ORIENTATION_LABELS,
     ORIENTATION_NAMES,
     ORIENTATIONS,
@@ -1013,7 +1014,9 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
         with self.db.transaction() as session:
             photo_set = self._readable_set(session, request.photo_set_id)
             records = audit_log.entries(session, subject_ids=[photo_set.id])
-        return pb.GetPhotoSetHistoryResponse(entries=audit_entry_messages(records))
+        return pb.GetPhotoSetHistoryResponse(
+            entries=audit_entry_messages(records, AUDIT_ACTION_LABELS)
+        )
 
     # -- the court's decision ------------------------------------------------------------
 

@@ -84,3 +84,17 @@ def views_from_text(text: str) -> list[str]:
 
 def view_labels(views: list[str]) -> str:
     return "、".join(VIEW_LABELS[name] for name in views) or "未標示"
+
+
+# What photo-storage's audit log records, for people (the gateway shows these as given).
+AUDIT_ACTION_LABELS = {
+    "photo_set.updated": "修改案件資料",
+    "photo_set.printed": "列印送審",
+    "photo_set.reordered": "調整照片順序",
+    "photo_set.approved": "審核通過（案件鎖定）",
+    "photo_set.rejected": "審核不通過",
+    "photo.uploaded": "新增照片",
+    "photo.updated": "修改照片資料",
+    "photo.image_replaced": "更換照片",
+    "photo.deleted": "刪除照片",
+}

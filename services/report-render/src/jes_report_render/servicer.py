@@ -11,14 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import grpc
 from prometheus_client import Counter, Histogram
 
 from jes.report_render.v1 import report_render_pb2 as pb
 from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
 from jes_db import Database, new_id, utcnow
 from jes_events import Outbox
-from jes_grpckit import InvalidArgument, NotFound, ServiceError, current_claims, request_id_var
+from jes_grpckit import InvalidArgument, NotFound, Unavailable, current_claims, request_id_var
 from jes_report_render import images
 from jes_report_render.layout import Caption
 from jes_report_render.models import Report
@@ -41,12 +40,6 @@ PDF_RENDER_SECONDS = Histogram(
     ["kind"],
     buckets=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
 )
-
-
-class Unavailable(ServiceError):
-    """A photo could not be fetched: photo-storage or the object store is away; retry."""
-
-    code = grpc.StatusCode.UNAVAILABLE
 
 
 def report_message(report: Report) -> pb.Report:

@@ -37,6 +37,7 @@ from jes_grpckit import (
     request_id_var,
 )
 from jes_review_workflow.messages import (
+    AUDIT_ACTION_LABELS,
     decision_message,
     submission_message,
     submission_snapshot,
@@ -422,4 +423,6 @@ class ReviewWorkflowServicer(pb_grpc.ReviewWorkflowServiceServicer):
                 limit=page.size,
                 offset=page.offset,
             )
-        return pb.ListAuditEntriesResponse(entries=audit_entry_messages(records), total=total)
+        return pb.ListAuditEntriesResponse(
+            entries=audit_entry_messages(records, AUDIT_ACTION_LABELS), total=total
+        )
