@@ -16,8 +16,8 @@ from jes.photo_storage.v1 import photo_storage_pb2_grpc as photo_grpc
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_auth import TokenVerifier
 from jes_grpckit import GrpcServer, current_claims
+from jes_review_workflow.domain.submissions import decision_id_of
 from jes_review_workflow.models import audit_log
-from jes_review_workflow.servicer import decision_id_of
 
 
 @dataclass

@@ -15,7 +15,7 @@ from jes.photo_storage.v1 import photo_storage_pb2_grpc as photo_grpc
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_identity.servicer import IdentityServicer
 from jes_photo_storage.servicer import PhotoStorageServicer
-from jes_review_workflow.servicer import decision_id_of
+from jes_review_workflow.domain.submissions import decision_id_of
 
 
 def implemented(servicer: type, base: type, method: str) -> bool:

@@ -455,3 +455,22 @@ def test_clerk_cannot_read_another_courts_audit_log(service):
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
     firm = service.client(service.issuer.issue("f", roles=["firm"], court_code="TPD"))
     assert rpc_error(audit_listed, firm).code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+@pytest.mark.parametrize("word", ["ABC", "司執司執司執司", "年度司執字第"])
+def test_a_print_with_a_case_number_no_service_accepts_is_dead_lettered_with_the_reason(
+    service, word
+):
+    """The one case-number rule (jes_zhtw): such a print cannot become a submission; its
+    dead letter says why, and the prints after it are still handled."""
+    service.consumer.retry_backoff = 0.01  # the retries cannot help; do not wait for them
+    bad = service.submitted(photo_set_id="bad-set", word=word, number=7)
+    good = service.submitted(photo_set_id="good-set", number=8)
+    service.publish(bad, good)
+    service.consume()
+
+    assert [s.photo_set_id for s in service.submissions()] == ["good-set"]
+    [letter] = dead_letters(service)
+    error = letter.headers["jes-dlq-error"]
+    assert error.startswith("InvalidArgument: 照片集 bad-set 的案號不符合案號規則")
+    assert "案號字別錯誤" in error

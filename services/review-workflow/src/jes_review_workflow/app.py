@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jes.identity.v1 import identity_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
@@ -10,8 +11,11 @@ from jes.photo_storage.v1 import photo_storage_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
 from jes_grpckit import Client
+from jes_review_workflow.decide_firm_application import DecideFirmApplication
+from jes_review_workflow.decide_submission import DecideSubmission
 from jes_review_workflow.handlers import PhotoSetChangedAfterPrintHandler, PhotoSetSubmittedHandler
 from jes_review_workflow.models import event_tables, metadata
+from jes_review_workflow.queries import ReviewQueries
 from jes_review_workflow.servicer import ReviewWorkflowServicer
 from jes_servicekit import ServiceKit, topic_of
 
@@ -19,13 +23,13 @@ NAME = "review-workflow"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
+def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     kit = ServiceKit(
         config,
         metadata=metadata,
         event_tables=event_tables,
         migrations=MIGRATIONS,
-        **kit_options,  # type: ignore[arg-type]
+        **kit_options,
     )
     addrs = config.platform.addrs
     # Decisions are carried out with review-workflow's own service token.
@@ -39,7 +43,11 @@ def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
     )
     kit.grpc.add(
         pb_grpc.add_ReviewWorkflowServiceServicer_to_server,
-        ReviewWorkflowServicer(kit.db, kit.outbox, photo_storage, identity),
+        ReviewWorkflowServicer(
+            ReviewQueries(kit.db),
+            DecideSubmission(kit.db, kit.outbox, photo_storage),
+            DecideFirmApplication(kit.db, identity),
+        ),
         "jes.review_workflow.v1.ReviewWorkflowService",
     )
     kit.consume(

@@ -2,11 +2,15 @@
 
 Each runs in the consumer's transaction with the record of the event id, so a replayed
 event changes nothing; the fingerprint check also makes a second event about the same
-print harmless."""
+print harmless. An event that breaks a rule (a case number no service accepts) raises a
+domain error that names the set and the problem, which is what its dead letter says.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import cast
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from jes.events.v1.envelope_pb2 import Envelope
@@ -14,9 +18,15 @@ from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_events import Outbox
 from jes_protos import open_envelope
+from jes_review_workflow.domain import submissions
+from jes_review_workflow.domain.submissions import (
+    HOLDING_THE_PRINT,
+    PENDING,
+    REJECTED,
+    SubmissionEvent,
+)
 from jes_review_workflow.messages import submission_message
-from jes_review_workflow.models import APPROVED, PENDING, REJECTED, WITHDRAWN, Submission
-from jes_zhtw import CaseNumber
+from jes_review_workflow.models import Submission
 
 
 class PhotoSetSubmittedHandler:
@@ -27,33 +37,34 @@ class PhotoSetSubmittedHandler:
         self.outbox = outbox
 
     def __call__(self, session: Session, envelope: Envelope) -> None:
-        event = open_envelope(envelope, photo_pb.PhotoSetSubmitted)
+        event = cast(
+            photo_pb.PhotoSetSubmitted, open_envelope(envelope, photo_pb.PhotoSetSubmitted)
+        )
         photo_set = event.photo_set
+        case_number = submissions.printed_case_number(
+            photo_set.id,
+            photo_set.case_number.year,
+            photo_set.case_number.word,
+            photo_set.case_number.number,
+        )
         same_print = select(Submission.id).where(
             Submission.photo_set_id == photo_set.id,
             Submission.fingerprint == event.fingerprint,
-            Submission.state.in_([PENDING, APPROVED]),
+            Submission.state.in_([state.value for state in HOLDING_THE_PRINT]),
         )
         if session.scalar(same_print) is not None:
             return  # the same version printed again: it is already with the court
-        older_pending = select(Submission).where(
-            Submission.photo_set_id == photo_set.id, Submission.state == PENDING
-        )
-        for older in session.scalars(older_pending):
-            older.state = WITHDRAWN
+        withdraw_pending(session, select(Submission).where(Submission.photo_set_id == photo_set.id))
         last_rejected = (
             select(Submission.fingerprint)
-            .where(Submission.photo_set_id == photo_set.id, Submission.state == REJECTED)
+            .where(Submission.photo_set_id == photo_set.id, Submission.state == REJECTED.value)
             .order_by(Submission.decided_at.desc())
             .limit(1)
-        )
-        case = CaseNumber(
-            photo_set.case_number.year, photo_set.case_number.word, photo_set.case_number.number
         )
         submission = Submission(
             photo_set_id=photo_set.id,
             court_code=photo_set.court_code,
-            case_number=case.formal(),
+            case_number=case_number,
             division=photo_set.division,
             batch=photo_set.batch or 1,
             report_id=event.report_id,
@@ -82,11 +93,20 @@ class PhotoSetChangedAfterPrintHandler:
     """The set changed after it was printed: the court can no longer act on that print."""
 
     def __call__(self, session: Session, envelope: Envelope) -> None:
-        event = open_envelope(envelope, photo_pb.PhotoSetChangedAfterPrint)
-        voided = select(Submission).where(
-            Submission.photo_set_id == event.photo_set.id,
-            Submission.fingerprint == event.fingerprint,
-            Submission.state == PENDING,
+        event = cast(
+            photo_pb.PhotoSetChangedAfterPrint,
+            open_envelope(envelope, photo_pb.PhotoSetChangedAfterPrint),
         )
-        for submission in session.scalars(voided):
-            submission.state = WITHDRAWN
+        withdraw_pending(
+            session,
+            select(Submission).where(
+                Submission.photo_set_id == event.photo_set.id,
+                Submission.fingerprint == event.fingerprint,
+            ),
+        )
+
+
+def withdraw_pending(session: Session, among: Select[Submission]) -> None:
+    """Withdraw the pending submissions `among` selects."""
+    for submission in session.scalars(among.where(Submission.state == PENDING.value)):
+        submission.state = submissions.next_state(submission.state, SubmissionEvent.WITHDRAW).value

@@ -71,12 +71,3 @@ def decision_message(decision: FirmApplicationDecision) -> pb.FirmApplicationDec
     )
     message.decided_at.FromDatetime(decision.decided_at)
     return message
-
-
-# What review-workflow's audit log records, for people (the gateway shows these as given).
-AUDIT_ACTION_LABELS = {
-    "submission.approved": "審核通過",
-    "submission.rejected": "審核不通過",
-    "firm_application.activated": "開通鑑估價公司帳號",
-    "firm_application.refused": "不予開通帳號申請",
-}

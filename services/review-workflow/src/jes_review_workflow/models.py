@@ -12,14 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
 from jes_db.audit import AuditLog
 from jes_events import add_event_tables
-
-# The states of a submission. Withdrawn: the firm printed the set again or changed it
-# after printing, so this print no longer is what the court would decide on.
-PENDING = "pending"
-APPROVED = "approved"
-REJECTED = "rejected"
-WITHDRAWN = "withdrawn"
-STATES = (PENDING, APPROVED, REJECTED, WITHDRAWN)
+from jes_review_workflow.domain.submissions import SubmissionState
 
 
 class ReviewBase(DeclarativeBase):
@@ -47,7 +40,10 @@ class Submission(ReviewBase):
     firm_account_id: Mapped[str] = mapped_column(String(100), default="")
     firm_name: Mapped[str] = mapped_column(String(100), default="")
     firm_email: Mapped[str] = mapped_column(String(254), default="")
-    state: Mapped[str] = mapped_column(String(20), default=PENDING, index=True)
+    # A SubmissionState (domain/submissions.py).
+    state: Mapped[str] = mapped_column(
+        String(20), default=SubmissionState.PENDING.value, index=True
+    )
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(100), default="")

@@ -1,0 +1,91 @@
+"""What the court reads: its review queue, one submission, its audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jes.audit.v1 import audit_pb2
+from jes.review_workflow.v1 import review_workflow_pb2 as pb
+from jes_auth import Claims
+from jes_db import Database
+from jes_domain import NotFound
+from jes_review_workflow.domain import access, submissions
+from jes_review_workflow.domain.audit import AUDIT_ACTION_LABELS
+from jes_review_workflow.domain.paging import Page, page_of
+from jes_review_workflow.messages import submission_message
+from jes_review_workflow.models import Submission, audit_log
+from jes_servicekit.audit import audit_entry_messages
+
+
+@dataclass(frozen=True)
+class SubmissionPage:
+    submissions: list[pb.Submission]
+    total: int
+    page: Page
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[audit_pb2.AuditEntry]
+    total: int
+
+
+def visible_submission(session: Session, claims: Claims, submission_id: str) -> Submission:
+    """The submission, if the caller may see it; another court's is not found."""
+    submission = session.get(Submission, submission_id) if submission_id else None
+    if submission is None or not access.may_see(claims, submission.court_code):
+        raise NotFound(submissions.NOT_FOUND)
+    return submission
+
+
+class ReviewQueries:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def submissions(
+        self, claims: Claims, court_code: str, state: str, page: int, page_size: int
+    ) -> SubmissionPage:
+        access.require_court_staff(claims)
+        court_code = access.listed_court(claims, court_code)
+        wanted_state = submissions.state_filter(state)
+        query = select(Submission)
+        if court_code:
+            query = query.where(Submission.court_code == court_code)
+        if wanted_state is not None:
+            query = query.where(Submission.state == wanted_state.value)
+        with self.db.transaction() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            listed = page_of(page, page_size, total)
+            rows = session.scalars(
+                query.order_by(Submission.submitted_at.desc(), Submission.id)
+                .limit(listed.size)
+                .offset(listed.offset)
+            )
+            return SubmissionPage([submission_message(s) for s in rows], total, listed)
+
+    def submission(self, claims: Claims, submission_id: str) -> pb.Submission:
+        access.require_court_staff(claims)
+        with self.db.transaction() as session:
+            return submission_message(visible_submission(session, claims, submission_id))
+
+    def audit_entries(
+        self, claims: Claims, court_code: str, subject_id: str, page: int, page_size: int
+    ) -> AuditPage:
+        access.require_court_staff(claims)
+        court_code = access.listed_court(claims, court_code)
+        subject_ids = [subject_id] if subject_id else []
+        with self.db.transaction() as session:
+            total = audit_log.count(session, subject_ids=subject_ids, court_code=court_code)
+            listed = page_of(page, page_size, total)
+            records = audit_log.entries(
+                session,
+                subject_ids=subject_ids,
+                court_code=court_code,
+                newest_first=True,
+                limit=listed.size,
+                offset=listed.offset,
+            )
+        return AuditPage(audit_entry_messages(records, AUDIT_ACTION_LABELS), total)

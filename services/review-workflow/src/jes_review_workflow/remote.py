@@ -1,0 +1,26 @@
+"""Another service's refusal, as review-workflow's own domain error."""
+
+from __future__ import annotations
+
+import grpc
+
+from jes_domain import Aborted, DomainError, FailedPrecondition, InvalidArgument, NotFound
+from jes_grpckit import field_violations
+
+_PASSED_ON: dict[grpc.StatusCode, type[DomainError]] = {
+    grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition,
+    grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
+    grpc.StatusCode.NOT_FOUND: NotFound,
+    grpc.StatusCode.ABORTED: Aborted,
+}
+
+
+def passed_on(error: grpc.RpcError) -> Exception:
+    """The owning service's refusal, with its zh-TW message, as our own domain error;
+    anything else (unavailable, internal) stays as it is."""
+    if not isinstance(error, grpc.Call):
+        return error
+    kind = _PASSED_ON.get(error.code())
+    if kind is None:
+        return error
+    return kind(error.details() or "", fields=field_violations(error))
