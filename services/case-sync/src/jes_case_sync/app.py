@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
+from jes_case_sync.add_follower import AddFollower
 from jes_case_sync.models import event_tables, metadata
+from jes_case_sync.push_progress import PushProgress
+from jes_case_sync.queries import ProgressQueries
 from jes_case_sync.servicer import CaseSyncServicer
 from jes_config import ServiceConfig
 from jes_servicekit import ServiceKit
@@ -14,17 +18,19 @@ NAME = "case-sync"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
+def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     kit = ServiceKit(
         config,
         metadata=metadata,
         event_tables=event_tables,
         migrations=MIGRATIONS,
-        **kit_options,  # type: ignore[arg-type]
+        **kit_options,
     )
     kit.grpc.add(
         pb_grpc.add_CaseSyncServiceServicer_to_server,
-        CaseSyncServicer(kit.db, kit.outbox),
+        CaseSyncServicer(
+            PushProgress(kit.db, kit.outbox), AddFollower(kit.db), ProgressQueries(kit.db)
+        ),
         "jes.case_sync.v1.CaseSyncService",
     )
     return kit
