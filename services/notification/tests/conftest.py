@@ -48,6 +48,17 @@ class FakeIdentity:
             )
         )
 
+    @property
+    def stub(self) -> FakeIdentity:
+        """The client's typed stub: the same answers, called as the service calls them."""
+        return self
+
+    def ListCourtStaff(self, request: Any, **options: Any) -> Any:
+        return self.call("ListCourtStaff", request, **options)
+
+    def GetAccount(self, request: Any, **options: Any) -> Any:
+        return self.call("GetAccount", request, **options)
+
     def call(self, method: str, request: Any, **_: Any) -> Any:
         self.requests.append(request)
         if method == "GetAccount":

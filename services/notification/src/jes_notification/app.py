@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
 from jes_notification.handlers import Handlers, identity_client
 from jes_notification.mail import MailSender, open_transport
 from jes_notification.models import event_tables, metadata
+from jes_notification.queries import DeliveryQueries
 from jes_notification.servicer import NotificationServicer
 from jes_servicekit import ServiceKit, topic_of
 
@@ -16,18 +18,18 @@ NAME = "notification"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
+def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     platform = config.platform
     kit = ServiceKit(
         config,
         metadata=metadata,
         event_tables=event_tables,
         migrations=MIGRATIONS,
-        **kit_options,  # type: ignore[arg-type]
+        **kit_options,
     )
     kit.grpc.add(
         pb_grpc.add_NotificationServiceServicer_to_server,
-        NotificationServicer(kit.db),
+        NotificationServicer(DeliveryQueries(kit.db)),
         "jes.notification.v1.NotificationService",
     )
     handlers = Handlers(

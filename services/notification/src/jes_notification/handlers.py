@@ -1,14 +1,14 @@
 """Event handlers: each turns an event into queued deliveries, in the consumer's
-transaction, so an event is mailed once even when it is delivered twice."""
+transaction, so an event is mailed once even when it is delivered twice. Which mail goes
+to whom is decided in domain/mails.py; here it is rendered and queued."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from typing import Any
-from urllib.parse import quote
+from typing import Any, TypeVar, cast
 
 import grpc
+from google.protobuf.message import Message
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
@@ -17,9 +17,12 @@ from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_grpckit import Client
+from jes_notification.domain import mails
+from jes_notification.domain.mails import Links, Mail, delivery_id
 from jes_notification.models import Delivery
 from jes_protos import open_envelope
-from jes_zhtw import CaseNumber, court_by_code, format_roc_date, format_roc_datetime
+
+__all__ = ["Handlers", "delivery_id", "identity_client", "queue"]
 
 # Plain-text mails: HTML escaping would corrupt names such as "A&B 估價".
 templates = Environment(
@@ -29,40 +32,29 @@ templates = Environment(
     keep_trailing_newline=True,
 )
 
-SUBJECTS = {
-    "firm_application_received": "【司法院】鑑估價公司帳號申請已受理",
-    "firm_account_activated": "【司法院】鑑估價公司帳號已啟用，請設定密碼",
-    "firm_application_refused": "【司法院】鑑估價公司帳號申請未通過",
-    "password_reset_requested": "【司法院】重新設定密碼",
-    "account_id_reminder": "【司法院】您的帳號",
-    "review_requested": "【司法院】鑑估報告照片待審核：{case_number}",
-    "progress_entry_added": "【司法院】案件進度更新：{case_number}",
-    "review_approved": "【司法院】鑑估報告照片已通過審核：{case_number}",
-    "review_rejected": "【司法院】鑑估報告照片未通過審核：{case_number}",
-}
+EventT = TypeVar("EventT", bound=Message)
+IdentityClient = Client[identity_pb2_grpc.IdentityServiceStub]
 
 
-def delivery_id(event_id: str, recipient: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jes:{event_id}:{recipient.lower()}"))
+def event_of(envelope: Envelope, event_class: type[EventT]) -> EventT:
+    return cast(EventT, open_envelope(envelope, event_class))
 
 
-def queue(
-    session: Session, envelope: Envelope, template: str, recipient: str, **context: Any
-) -> None:
+def queue(session: Session, envelope: Envelope, mail: Mail) -> None:
     delivery = Delivery(
-        id=delivery_id(envelope.id, recipient),
+        id=delivery_id(envelope.id, mail.recipient),
         event_id=envelope.id,
-        template=template,
-        recipient=recipient,
-        subject=SUBJECTS[template].format(**context),
-        body=templates.get_template(f"{template}.txt").render(**context),
+        template=mail.template,
+        recipient=mail.recipient,
+        subject=mail.subject,
+        body=templates.get_template(f"{mail.template}.txt").render(**mail.context),
     )
     session.merge(delivery)  # the same event and recipient twice is one mail
 
 
 class Handlers:
-    def __init__(self, public_url: str, identity: Client):
-        self.public_url = public_url
+    def __init__(self, public_url: str, identity: IdentityClient):
+        self.links = Links(public_url)
         self.identity = identity
 
     def mapping(self) -> dict[Any, Callable[[Session, Envelope], None]]:
@@ -77,126 +69,44 @@ class Handlers:
             case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
         }
 
-    def firm_application_received(self, session: Session, envelope: Envelope) -> None:
-        app = open_envelope(envelope, identity_pb2.FirmAccountApplied).application
-        queue(
-            session,
-            envelope,
-            "firm_application_received",
-            app.email,
-            contact_person=app.contact_person,
-            company_name=app.company_name,
-            court_name=court_by_code(app.court_code).name,
-            applied_on=format_roc_date(app.created_at.ToDatetime()),
-        )
+    @staticmethod
+    def _queue_all(session: Session, envelope: Envelope, to_send: list[Mail]) -> None:
+        for mail in to_send:
+            queue(session, envelope, mail)
 
-    def set_password_url(self, token: str) -> str:
-        return f"{self.public_url}/password/set?token={quote(token, safe='')}"
+    def firm_application_received(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, identity_pb2.FirmAccountApplied)
+        self._queue_all(session, envelope, mails.firm_application_received(event))
 
     def firm_account_activated(self, session: Session, envelope: Envelope) -> None:
-        event = open_envelope(envelope, identity_pb2.FirmAccountActivated)
-        app = event.application
-        queue(
-            session,
-            envelope,
-            "firm_account_activated",
-            app.email,
-            contact_person=app.contact_person,
-            company_name=app.company_name,
-            court_name=court_by_code(app.court_code).name,
-            account_id=event.account_id,
-            set_password_url=self.set_password_url(event.set_password_token),
-            expires_at=format_roc_datetime(event.token_expires_at.ToDatetime()),
-            forgot_password_url=f"{self.public_url}/password/forgot",
-            login_url=f"{self.public_url}/login",
-        )
+        event = event_of(envelope, identity_pb2.FirmAccountActivated)
+        self._queue_all(session, envelope, mails.firm_account_activated(event, self.links))
 
     def firm_application_refused(self, session: Session, envelope: Envelope) -> None:
-        app = open_envelope(envelope, identity_pb2.FirmApplicationRefused).application
-        queue(
-            session,
-            envelope,
-            "firm_application_refused",
-            app.email,
-            contact_person=app.contact_person,
-            company_name=app.company_name,
-            court_name=court_by_code(app.court_code).name,
-            applied_on=format_roc_date(app.created_at.ToDatetime()),
-            reason=app.refusal_reason,
-        )
+        event = event_of(envelope, identity_pb2.FirmApplicationRefused)
+        self._queue_all(session, envelope, mails.firm_application_refused(event))
 
     def password_reset_requested(self, session: Session, envelope: Envelope) -> None:
-        event = open_envelope(envelope, identity_pb2.PasswordResetRequested)
-        queue(
-            session,
-            envelope,
-            "password_reset_requested",
-            event.email,
-            display_name=event.display_name,
-            account_id=event.account_id,
-            set_password_url=self.set_password_url(event.token),
-            expires_at=format_roc_datetime(event.expires_at.ToDatetime()),
-            forgot_password_url=f"{self.public_url}/password/forgot",
-        )
+        event = event_of(envelope, identity_pb2.PasswordResetRequested)
+        self._queue_all(session, envelope, mails.password_reset_requested(event, self.links))
 
     def account_id_reminder(self, session: Session, envelope: Envelope) -> None:
-        event = open_envelope(envelope, identity_pb2.AccountIdReminderRequested)
-        if not event.account_ids:
-            return
-        queue(
-            session,
-            envelope,
-            "account_id_reminder",
-            event.email,
-            email=event.email,
-            account_ids=list(event.account_ids),
-            login_url=f"{self.public_url}/login",
-            forgot_password_url=f"{self.public_url}/password/forgot",
-        )
+        event = event_of(envelope, identity_pb2.AccountIdReminderRequested)
+        self._queue_all(session, envelope, mails.account_id_reminder(event, self.links))
 
     def review_requested(self, session: Session, envelope: Envelope) -> None:
-        submission = open_envelope(envelope, review_workflow_pb2.ReviewRequested).submission
-        staff = self.identity.call(
-            "ListCourtStaff",
-            identity_pb2.ListCourtStaffRequest(court_code=submission.court_code, role="clerk"),
+        event = event_of(envelope, review_workflow_pb2.ReviewRequested)
+        staff = self.identity.stub.ListCourtStaff(
+            identity_pb2.ListCourtStaffRequest(court_code=event.submission.court_code, role="clerk")
         )
-        for clerk in staff.accounts:
-            queue(
-                session,
-                envelope,
-                "review_requested",
-                clerk.email,
-                display_name=clerk.display_name,
-                case_number=submission.case_number,
-                submitted_on=format_roc_datetime(submission.submitted_at.ToDatetime()),
-                review_url=f"{self.public_url}/court/reviews",
-            )
+        self._queue_all(
+            session, envelope, mails.review_requested(event, staff.accounts, self.links)
+        )
 
     def review_decided(self, session: Session, envelope: Envelope) -> None:
-        """The firm learns the court's decision on its print; a rejection lists each
-        photo's reason and how to fix it."""
-        submission = open_envelope(envelope, review_workflow_pb2.ReviewDecided).submission
-        recipient = submission.firm_email or self.account_email(submission.firm_account_id)
-        if not recipient:
-            return  # no address on the print and no such account: nobody to tell
-        approved = submission.state == "approved"
-        queue(
-            session,
-            envelope,
-            "review_approved" if approved else "review_rejected",
-            recipient,
-            firm_name=submission.firm_name,
-            court_name=court_by_code(submission.court_code).name,
-            case_number=submission.case_number,
-            batch=submission.batch or 1,
-            decided_on=format_roc_datetime(submission.decided_at.ToDatetime()),
-            note=submission.note,
-            reasons=[
-                (r.sequence, f"{r.label}：{r.text}" if r.text else r.label)
-                for r in sorted(submission.reasons, key=lambda r: r.sequence)
-            ],
-            rejected_url=f"{self.public_url}/photos/rejected",
-        )
+        event = event_of(envelope, review_workflow_pb2.ReviewDecided)
+        account_email = self.account_email(mails.account_to_ask_for(event))
+        self._queue_all(session, envelope, mails.review_decided(event, account_email, self.links))
 
     def account_email(self, account_id: str) -> str:
         """The e-mail identity has for an account ("" when there is no such account)."""
@@ -204,30 +114,16 @@ class Handlers:
             return ""
         try:
             request = identity_pb2.GetAccountRequest(account_id=account_id)
-            return str(self.identity.call("GetAccount", request).email)
+            return str(self.identity.stub.GetAccount(request).email)
         except grpc.RpcError as error:
             if isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.NOT_FOUND:
                 return ""
             raise  # identity unavailable: the consumer tries the event again
 
     def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
-        event = open_envelope(envelope, case_sync_pb2.ProgressEntryAdded)
-        case = event.case
-        case_number = CaseNumber(case.year, case.word, case.number).dotted()
-        for email in event.follower_emails:
-            queue(
-                session,
-                envelope,
-                "progress_entry_added",
-                email,
-                court_name=court_by_code(case.court_code).name,
-                category=case.category,
-                case_number=case_number,
-                posted_on=event.entry.posted_on,
-                item=event.entry.item,
-                query_url=f"{self.public_url}/cases",
-            )
+        event = event_of(envelope, case_sync_pb2.ProgressEntryAdded)
+        self._queue_all(session, envelope, mails.progress_entry_added(event, self.links))
 
 
-def identity_client(addr: str, token: Callable[[], str]) -> Client:
+def identity_client(addr: str, token: Callable[[], str]) -> IdentityClient:
     return Client(addr, identity_pb2_grpc.IdentityServiceStub, token=token, timeout=10)

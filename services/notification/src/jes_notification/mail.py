@@ -7,7 +7,6 @@ import os
 import smtplib
 import tempfile
 import threading
-from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -18,6 +17,13 @@ from prometheus_client import Counter
 from sqlalchemy import select
 
 from jes_db import Database, utcnow
+from jes_notification.domain.deliveries import (
+    MAX_ATTEMPTS,
+    SENDABLE,
+    DeliveryStatus,
+    after_failure,
+    after_sending,
+)
 from jes_notification.models import Delivery
 
 log = logging.getLogger("jes.notification.mail")
@@ -26,7 +32,7 @@ EMAILS_SENT = Counter("jes_emails_sent_total", "E-mails handed to the mail serve
 EMAILS_FAILED = Counter(
     "jes_emails_failed_total", "E-mails that failed for good after retries", ["template"]
 )
-MAX_ATTEMPTS = 8
+__all__ = ["MAX_ATTEMPTS", "MailSender", "Transport", "build_message", "open_transport"]
 
 
 class Transport(Protocol):
@@ -109,7 +115,10 @@ class MailSender:
             with self.db.transaction() as session:
                 delivery = session.scalar(
                     select(Delivery)
-                    .where(Delivery.status == "queued", Delivery.next_attempt_at <= utcnow())
+                    .where(
+                        Delivery.status.in_([status.value for status in SENDABLE]),
+                        Delivery.next_attempt_at <= utcnow(),
+                    )
                     .order_by(Delivery.created_at)
                     .limit(1)
                 )
@@ -123,26 +132,32 @@ class MailSender:
         try:
             self.transport.send(build_message(delivery, self.sender))
         except Exception as exc:
-            attempts = delivery.attempts + 1
-            failed = attempts >= MAX_ATTEMPTS
+            # MAX_ATTEMPTS is read here, at call time, so it can be changed for a test.
+            attempt = after_failure(delivery.attempts, MAX_ATTEMPTS)
             log.warning(
-                "mail %s to %s failed (%d): %s", delivery.id, delivery.recipient, attempts, exc
+                "mail %s to %s failed (%d): %s",
+                delivery.id,
+                delivery.recipient,
+                attempt.attempts,
+                exc,
             )
             with self.db.transaction() as session:
                 row = session.get(Delivery, delivery.id)
                 assert row is not None
-                row.attempts = attempts
+                row.attempts = attempt.attempts
                 row.last_error = str(exc)[:500]
-                row.status = "failed" if failed else "queued"
-                row.next_attempt_at = utcnow() + timedelta(seconds=min(300, 2**attempts))
-            if failed:
+                row.status = attempt.status.value
+                if attempt.retry_after is not None:
+                    row.next_attempt_at = utcnow() + attempt.retry_after
+            if attempt.status is DeliveryStatus.FAILED:
                 EMAILS_FAILED.labels(delivery.template).inc()
             return
         with self.db.transaction() as session:
             row = session.get(Delivery, delivery.id)
             assert row is not None
-            row.status = "sent"
-            row.attempts += 1
+            attempt = after_sending(row.attempts)
+            row.status = attempt.status.value
+            row.attempts = attempt.attempts
             row.sent_at = utcnow()
         EMAILS_SENT.labels(delivery.template).inc()
 

@@ -1,29 +1,26 @@
-"""NotificationService: the delivery log, for operators and tests."""
+"""NotificationService over gRPC: the delivery log, for operators and tests."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import grpc
 
 from jes.notification.v1 import notification_pb2 as pb
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
-from jes_db import Database
 from jes_grpckit import current_claims
-from jes_notification.models import Delivery
+from jes_notification.domain import access
+from jes_notification.queries import DeliveryQueries
 
 
 class NotificationServicer(pb_grpc.NotificationServiceServicer):
-    def __init__(self, db: Database):
-        self.db = db
+    def __init__(self, queries: DeliveryQueries):
+        self.queries = queries
 
-    def ListDeliveries(self, request: pb.ListDeliveriesRequest, context: object) -> object:
-        current_claims().require_role("admin")
-        query = select(Delivery).order_by(Delivery.created_at.desc())
-        if request.recipient:
-            query = query.where(Delivery.recipient == request.recipient.strip().lower())
-        with self.db.transaction() as session:
-            rows = session.scalars(query.limit(min(request.limit or 50, 500))).all()
+    def ListDeliveries(
+        self, request: pb.ListDeliveriesRequest, context: grpc.ServicerContext
+    ) -> pb.ListDeliveriesResponse:
+        access.require_operator(current_claims())
         reply = pb.ListDeliveriesResponse()
-        for row in rows:
+        for row in self.queries.latest(request.recipient, request.limit):
             delivery = reply.deliveries.add(
                 id=row.id,
                 event_id=row.event_id,

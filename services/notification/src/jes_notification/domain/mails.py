@@ -1,0 +1,265 @@
+"""Which event produces which mail to whom, and what the mail says (its subject, and the
+values its template in templates/ is rendered with). Pure: the events are read, nothing
+is looked up; what another service knows (a court's clerks, an account's address) is
+passed in."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from jes.case_sync.v1 import case_sync_pb2
+from jes.identity.v1 import identity_pb2
+from jes.review_workflow.v1 import review_workflow_pb2
+from jes_domain import InvalidArgument
+from jes_zhtw import CaseNumber, court_by_code, format_roc_date, format_roc_datetime
+
+SUBJECTS = {
+    "firm_application_received": "【司法院】鑑估價公司帳號申請已受理",
+    "firm_account_activated": "【司法院】鑑估價公司帳號已啟用，請設定密碼",
+    "firm_application_refused": "【司法院】鑑估價公司帳號申請未通過",
+    "password_reset_requested": "【司法院】重新設定密碼",
+    "account_id_reminder": "【司法院】您的帳號",
+    "review_requested": "【司法院】鑑估報告照片待審核：{case_number}",
+    "progress_entry_added": "【司法院】案件進度更新：{case_number}",
+    "review_approved": "【司法院】鑑估報告照片已通過審核：{case_number}",
+    "review_rejected": "【司法院】鑑估報告照片未通過審核：{case_number}",
+}
+
+# review-workflow's name for an approved submission (jes.review_workflow.v1.Submission.state)
+APPROVED = "approved"
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One mail to queue: `template` names both its subject and its body template."""
+
+    template: str
+    recipient: str
+    context: Mapping[str, Any]
+
+    @property
+    def subject(self) -> str:
+        return SUBJECTS[self.template].format(**self.context)
+
+
+def delivery_id(event_id: str, recipient: str) -> str:
+    """One mail per event and recipient (also its Message-ID): a replayed event adds none."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"jes:{event_id}:{recipient.lower()}"))
+
+
+@dataclass(frozen=True)
+class Links:
+    """The gateway's pages a mail links to."""
+
+    public_url: str
+
+    def set_password(self, token: str) -> str:
+        return f"{self.public_url}/password/set?token={quote(token, safe='')}"
+
+    @property
+    def forgot_password(self) -> str:
+        return f"{self.public_url}/password/forgot"
+
+    @property
+    def login(self) -> str:
+        return f"{self.public_url}/login"
+
+    @property
+    def reviews(self) -> str:
+        return f"{self.public_url}/court/reviews"
+
+    @property
+    def rejected_photos(self) -> str:
+        return f"{self.public_url}/photos/rejected"
+
+    @property
+    def cases(self) -> str:
+        return f"{self.public_url}/cases"
+
+
+# -- identity's events: to the applicant or account holder ------------------------------------
+
+
+def firm_application_received(event: identity_pb2.FirmAccountApplied) -> list[Mail]:
+    app = event.application
+    return [
+        Mail(
+            "firm_application_received",
+            app.email,
+            {
+                "contact_person": app.contact_person,
+                "company_name": app.company_name,
+                "court_name": court_by_code(app.court_code).name,
+                "applied_on": format_roc_date(app.created_at.ToDatetime()),
+            },
+        )
+    ]
+
+
+def firm_account_activated(event: identity_pb2.FirmAccountActivated, links: Links) -> list[Mail]:
+    app = event.application
+    return [
+        Mail(
+            "firm_account_activated",
+            app.email,
+            {
+                "contact_person": app.contact_person,
+                "company_name": app.company_name,
+                "court_name": court_by_code(app.court_code).name,
+                "account_id": event.account_id,
+                "set_password_url": links.set_password(event.set_password_token),
+                "expires_at": format_roc_datetime(event.token_expires_at.ToDatetime()),
+                "forgot_password_url": links.forgot_password,
+                "login_url": links.login,
+            },
+        )
+    ]
+
+
+def firm_application_refused(event: identity_pb2.FirmApplicationRefused) -> list[Mail]:
+    app = event.application
+    return [
+        Mail(
+            "firm_application_refused",
+            app.email,
+            {
+                "contact_person": app.contact_person,
+                "company_name": app.company_name,
+                "court_name": court_by_code(app.court_code).name,
+                "applied_on": format_roc_date(app.created_at.ToDatetime()),
+                "reason": app.refusal_reason,
+            },
+        )
+    ]
+
+
+def password_reset_requested(
+    event: identity_pb2.PasswordResetRequested, links: Links
+) -> list[Mail]:
+    return [
+        Mail(
+            "password_reset_requested",
+            event.email,
+            {
+                "display_name": event.display_name,
+                "account_id": event.account_id,
+                "set_password_url": links.set_password(event.token),
+                "expires_at": format_roc_datetime(event.expires_at.ToDatetime()),
+                "forgot_password_url": links.forgot_password,
+            },
+        )
+    ]
+
+
+def account_id_reminder(event: identity_pb2.AccountIdReminderRequested, links: Links) -> list[Mail]:
+    """No account has that address: nothing is sent (the page says the same either way)."""
+    if not event.account_ids:
+        return []
+    return [
+        Mail(
+            "account_id_reminder",
+            event.email,
+            {
+                "email": event.email,
+                "account_ids": list(event.account_ids),
+                "login_url": links.login,
+                "forgot_password_url": links.forgot_password,
+            },
+        )
+    ]
+
+
+# -- review-workflow's events ---------------------------------------------------------------
+
+
+def review_requested(
+    event: review_workflow_pb2.ReviewRequested,
+    clerks: Sequence[identity_pb2.Account],
+    links: Links,
+) -> list[Mail]:
+    """Every clerk of the submission's court is told."""
+    submission = event.submission
+    return [
+        Mail(
+            "review_requested",
+            clerk.email,
+            {
+                "display_name": clerk.display_name,
+                "case_number": submission.case_number,
+                "submitted_on": format_roc_datetime(submission.submitted_at.ToDatetime()),
+                "review_url": links.reviews,
+            },
+        )
+        for clerk in clerks
+    ]
+
+
+def account_to_ask_for(event: review_workflow_pb2.ReviewDecided) -> str:
+    """The firm's account whose address a decision goes to, when the print has none
+    ("" = no need to ask, or no account to ask about)."""
+    submission = event.submission
+    return "" if submission.firm_email else submission.firm_account_id
+
+
+def review_decided(
+    event: review_workflow_pb2.ReviewDecided, account_email: str, links: Links
+) -> list[Mail]:
+    """The firm learns the court's decision on its print, at the print's address or else
+    its account's; a rejection lists each photo's reason."""
+    submission = event.submission
+    recipient = submission.firm_email or account_email
+    if not recipient:
+        return []  # no address on the print and no such account: nobody to tell
+    approved = submission.state == APPROVED
+    return [
+        Mail(
+            "review_approved" if approved else "review_rejected",
+            recipient,
+            {
+                "firm_name": submission.firm_name,
+                "court_name": court_by_code(submission.court_code).name,
+                "case_number": submission.case_number,
+                "batch": submission.batch or 1,
+                "decided_on": format_roc_datetime(submission.decided_at.ToDatetime()),
+                "note": submission.note,
+                "reasons": [
+                    (r.sequence, f"{r.label}：{r.text}" if r.text else r.label)
+                    for r in sorted(submission.reasons, key=lambda r: r.sequence)
+                ],
+                "rejected_url": links.rejected_photos,
+            },
+        )
+    ]
+
+
+# -- case-sync's events: to the case's followers ----------------------------------------------
+
+
+def progress_entry_added(event: case_sync_pb2.ProgressEntryAdded, links: Links) -> list[Mail]:
+    case = event.case
+    try:
+        case_number = CaseNumber(case.year, case.word, case.number).dotted()
+    except ValueError as error:
+        raise InvalidArgument(
+            f"案件 {event.case_id} 的案號不符合案號規則，無法通知：{error}",
+            fields={"case": str(error)},
+        ) from None
+    return [
+        Mail(
+            "progress_entry_added",
+            email,
+            {
+                "court_name": court_by_code(case.court_code).name,
+                "category": case.category,
+                "case_number": case_number,
+                "posted_on": event.entry.posted_on,
+                "item": event.entry.item,
+                "query_url": links.cases,
+            },
+        )
+        for email in event.follower_emails
+    ]
