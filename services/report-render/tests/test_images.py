@@ -7,7 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from jes_report_render import images, layout
+from jes_report_render import images
+from jes_report_render.domain import layout
 from jes_report_render.images import ImageError, prepare
 
 HALF = (layout.IMAGE_BOX_WIDTH, layout.HALF_SLOT_HEIGHT)

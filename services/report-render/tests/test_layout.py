@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from jes_report_render import layout
-from jes_report_render.layout import Caption, PhotoBlock, TextBlock, plan, wrap
+from jes_report_render.domain import layout
+from jes_report_render.domain.layout import Caption, PhotoBlock, TextBlock, plan, wrap
 
 
 def summary(pages: list[layout.Page]) -> list[list[tuple[str, int]]]:

@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from jes_report_render import layout
-from jes_report_render.layout import Caption
+from jes_report_render.domain import layout
+from jes_report_render.domain.layout import Caption
 from jes_report_render.pdf import (
     FETCH_WORKERS,
     RenderedReport,

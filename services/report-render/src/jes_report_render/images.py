@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from jes_report_render.layout import MM_PER_PX
+from jes_report_render.domain.layout import MM_PER_PX
 
 IMAGE_DPI = 150
 OVERSIZE = 1.3  # a draft-decoded image up to this much larger than needed is kept as is

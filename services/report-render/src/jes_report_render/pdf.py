@@ -2,7 +2,7 @@
 
 Debian's wkhtmltopdf is built on an unpatched Qt: header/footer options, --zoom,
 --disable-smart-shrinking, --image-dpi and --image-quality are all ignored. So the photo
-report lays out its pages itself (layout.py), each with its own header and page number.
+report lays out its pages itself (domain/layout.py), each with its own header and page number.
 
 Photos: Qt decodes every image it prints and re-encodes it at a fixed high JPEG
 quality, which made a 100-photo report take ~8 s, 1.7 GB and 86 MB. So wkhtmltopdf lays
@@ -37,7 +37,7 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
-from jes_report_render import layout
+from jes_report_render.domain import layout
 from jes_report_render.images import Prepared, fit, prepare
 from jes_zhtw import to_roc_year, to_taipei
 

@@ -1,0 +1,23 @@
+"""A short-lived link to a kept report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jes_db import Database
+from jes_domain import NotFound
+from jes_report_render.domain.reports import BUCKET, NOT_FOUND, URL_LIFETIME
+from jes_report_render.models import Report
+
+
+class ReportUrls:
+    def __init__(self, db: Database, store: Any):
+        self.db = db
+        self.store = store
+
+    def __call__(self, report_id: str) -> str:
+        with self.db.transaction() as session:
+            report = session.get(Report, report_id)
+            if report is None:
+                raise NotFound(NOT_FOUND)
+            return str(self.store.presigned_get(BUCKET, report.object_key, URL_LIFETIME))

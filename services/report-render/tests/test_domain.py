@@ -1,0 +1,35 @@
+"""Report-render's rules without a renderer or server (the page layout has its own tests
+in test_layout.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jes_domain import InvalidArgument
+from jes_report_render.domain.reports import (
+    BUCKET,
+    URL_LIFETIME,
+    ReportKind,
+    object_key,
+    require_photos,
+)
+
+
+def test_a_report_needs_a_photo():
+    require_photos(1)
+    with pytest.raises(InvalidArgument) as refused:
+        require_photos(0)
+    assert refused.value.message == "沒有照片可列印"
+    assert refused.value.fields == {"photos": "至少需要一張照片"}
+
+
+def test_every_render_is_kept_under_its_own_key():
+    assert object_key(ReportKind.PHOTO_REPORT, "set-1", "r-1") == "photo_report/set-1/r-1.pdf"
+    assert object_key(ReportKind.PHOTO_REPORT, "set-1", "r-2") != object_key(
+        ReportKind.PHOTO_REPORT, "set-1", "r-1"
+    )
+    assert BUCKET == "reports"
+
+
+def test_a_link_to_a_report_lives_ten_minutes():
+    assert URL_LIFETIME.total_seconds() == 600
