@@ -12,9 +12,9 @@ from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database
+from jes_identity.grpc_api import PUBLIC_METHODS, SERVICE_NAME, IdentityServicer
 from jes_identity.models import Account, event_tables, metadata
 from jes_identity.passwords import hash_password
-from jes_identity.servicer import PUBLIC_METHODS, IdentityServicer
 from jes_servicekit import ServiceKit
 
 NAME = "identity"
@@ -42,9 +42,7 @@ def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
         **kit_options,  # type: ignore[arg-type]
     )
     servicer = IdentityServicer(kit.db, kit.outbox, keys, config.platform.service_secret)
-    kit.grpc.add(
-        pb_grpc.add_IdentityServiceServicer_to_server, servicer, "jes.identity.v1.IdentityService"
-    )
+    kit.grpc.add(pb_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)
     return kit
 
 
