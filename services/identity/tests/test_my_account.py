@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes_grpckit import field_violations
+from jes_identity.domain.limits import MAX_FAILED_LOGINS
 from jes_identity.models import Account
-from jes_identity.servicer import MAX_FAILED_LOGINS
 
 PASSWORD = "Firm1234!"  # what conftest's add_account sets
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jes_identity.passwords import PasswordPolicy, hash_password, verify_password
+from jes_identity.domain.passwords import PasswordPolicy
+from jes_identity.passwords import hash_password, verify_password
 
 LENGTH = "密碼長度須為 8 至 64 個字元"
 CHARACTERS = "密碼只能包含英文大小寫字母、數字及 @!?.()~"

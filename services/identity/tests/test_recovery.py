@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 from jes.identity.v1 import identity_pb2 as pb
 from jes_db import Database, utcnow
 from jes_grpckit import ResourceExhausted, field_violations
+from jes_identity.domain.limits import MAIL_REQUESTS_PER_WINDOW
+from jes_identity.grpc_api import IdentityServicer
 from jes_identity.models import PasswordToken, RateLimitHit
-from jes_identity.servicer import MAIL_REQUESTS_PER_WINDOW, IdentityServicer
 
 
 def rpc_error(call, *args, **kwargs) -> grpc.RpcError:

@@ -11,8 +11,8 @@ import pytest
 from jes.identity.v1 import identity_pb2 as pb
 from jes_db import utcnow
 from jes_grpckit import field_violations
+from jes_identity.domain.limits import MAX_FAILED_LOGINS
 from jes_identity.models import FirmApplication, LoginRecord
-from jes_identity.servicer import MAX_FAILED_LOGINS
 
 WRONG_LOGIN = "帳號或密碼錯誤"
 

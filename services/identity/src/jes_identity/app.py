@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import Gauge
 from sqlalchemy import select
@@ -12,9 +13,9 @@ from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database
+from jes_identity.grpc_api import PUBLIC_METHODS, SERVICE_NAME, IdentityServicer
 from jes_identity.models import Account, event_tables, metadata
 from jes_identity.passwords import hash_password
-from jes_identity.servicer import PUBLIC_METHODS, IdentityServicer
 from jes_servicekit import ServiceKit
 
 NAME = "identity"
@@ -27,7 +28,8 @@ KEY_EXPIRY = Gauge(
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
+def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
+    """`kit_options`: passed to ServiceKit (e.g. `metrics=False`, a shared `bus`)."""
     key_dir = Path(os.environ.get("JES_TOKEN_KEY_DIR") or config.platform.data_dir / "keys")
     keys = KeyStore(key_dir)
     for key in keys.keys:
@@ -39,12 +41,10 @@ def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
         migrations=MIGRATIONS,
         public_methods=PUBLIC_METHODS,
         verifier=TokenVerifier(keys.jwks),  # identity trusts its own keys directly
-        **kit_options,  # type: ignore[arg-type]
+        **kit_options,
     )
     servicer = IdentityServicer(kit.db, kit.outbox, keys, config.platform.service_secret)
-    kit.grpc.add(
-        pb_grpc.add_IdentityServiceServicer_to_server, servicer, "jes.identity.v1.IdentityService"
-    )
+    kit.grpc.add(pb_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)
     return kit
 
 

@@ -1,4 +1,5 @@
-"""One-time set-password links and the rate limit of the forgot-password/account mails."""
+"""One-time set-password links and the rate limit of the forgot-password/account mails,
+kept in identity's database (the rules are in jes_identity.domain.links and .limits)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from jes_db import utcnow
-from jes_grpckit import ResourceExhausted
+from jes_domain import ResourceExhausted
+from jes_identity.domain.limits import limit_reached
+from jes_identity.domain.links import LinkPurpose
 from jes_identity.models import Account, PasswordToken, RateLimitHit
-
-ACTIVATION_LINK_TTL = timedelta(hours=72)
-RESET_LINK_TTL = timedelta(hours=1)
 
 
 def token_hash(raw_token: str) -> str:
@@ -23,7 +23,7 @@ def token_hash(raw_token: str) -> str:
 
 
 def create_link(
-    session: Session, account: Account, purpose: str, ttl: timedelta
+    session: Session, account: Account, purpose: LinkPurpose, ttl: timedelta
 ) -> tuple[str, datetime]:
     """A new one-time token for `account`; returns the raw token (to mail, never stored)
     and when it expires."""
@@ -32,7 +32,7 @@ def create_link(
     session.add(
         PasswordToken(
             account_id=account.id,
-            purpose=purpose,
+            purpose=str(purpose),
             token_hash=token_hash(raw),
             created_at=utcnow(),
             expires_at=expires_at,
@@ -41,14 +41,23 @@ def create_link(
     return raw, expires_at
 
 
-def retire_links(session: Session, account: Account, purpose: str | None = None) -> None:
+def find_link(session: Session, raw_token: str) -> PasswordToken | None:
+    """The link a raw token stands for, locked for this transaction."""
+    return session.scalar(
+        select(PasswordToken)
+        .where(PasswordToken.token_hash == token_hash(raw_token))
+        .with_for_update()
+    )
+
+
+def retire_links(session: Session, account: Account, purpose: LinkPurpose | None = None) -> None:
     """Mark the account's unused links (of one purpose, or all) as used: a newer link or
     a new password makes them worthless."""
     query = select(PasswordToken).where(
         PasswordToken.account_id == account.id, PasswordToken.used_at.is_(None)
     )
     if purpose:
-        query = query.where(PasswordToken.purpose == purpose)
+        query = query.where(PasswordToken.purpose == str(purpose))
     for link in session.scalars(query):
         link.used_at = utcnow()
 
@@ -78,7 +87,7 @@ class RateLimit:
                 .select_from(RateLimitHit)
                 .where(RateLimitHit.key_hash == key_hash, RateLimitHit.at >= since)
             )
-            if (count or 0) >= self.limit:
+            if limit_reached(count or 0, self.limit):
                 raise ResourceExhausted(self.message)
         for key_hash in hashes:
             session.add(RateLimitHit(key_hash=key_hash, at=utcnow()))

@@ -1,0 +1,87 @@
+"""Accounts: login names, the ids given to new firm accounts, what a user may change of
+their own account, and the role an account acts in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from jes_domain import InvalidArgument
+from jes_identity.domain.validation import (
+    BAD_INPUT,
+    contact_problems,
+    normalize_email,
+    required_text_problem,
+)
+
+ACCOUNT_ID_MAX = 20  # seed 001: upper-case letters and digits, at most 20
+DISPLAY_NAME_MAX = 100
+CONTACT_PERSON_MAX = 50
+ACTIVE = "active"  # accounts.status of an account that may log in
+
+# The role an account is named by in audit logs: the first of these it has.
+MAIN_ROLES = ("admin", "clerk", "judge", "firm")
+FIRM_ROLE = "firm"
+
+
+def normalize_account_id(typed: str) -> str:
+    """Login names are upper case; users may type them in any case, with spaces around."""
+    return typed.strip().upper()
+
+
+def is_possible_account_id(account_id: str) -> bool:
+    return 0 < len(account_id) <= ACCOUNT_ID_MAX
+
+
+def firm_account_prefix(court_code: str) -> str:
+    return f"{court_code}F"
+
+
+def next_firm_account_id(court_code: str, taken: Iterable[str]) -> str:
+    """`<court>F<number>`, e.g. TPDF0001: upper-case letters and digits (seed 001), never
+    a national ID (those are 10 characters: a letter and 9 digits). `taken`: the ids in
+    use that start with the court's prefix; the next number follows the highest."""
+    prefix = firm_account_prefix(court_code)
+    numbers = [
+        int(account_id[len(prefix) :])
+        for account_id in taken
+        if account_id.startswith(prefix) and account_id[len(prefix) :].isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def main_role(roles: Iterable[str]) -> str:
+    """The role that names an account in the audit log ("user" if it has none of them)."""
+    held = set(roles)
+    return next((role for role in MAIN_ROLES if role in held), "user")
+
+
+@dataclass(frozen=True)
+class AccountDetails:
+    """What a user may change of their own account, valid and as stored."""
+
+    display_name: str
+    email: str
+    phone: str
+    contact_person: str
+
+
+def validate_account_update(
+    display_name: str, email: str, phone: str, contact_person: str
+) -> AccountDetails:
+    """The new details, or InvalidArgument naming every wrong field."""
+    details = AccountDetails(
+        display_name=display_name.strip(),
+        email=normalize_email(email),
+        phone=phone.strip(),
+        contact_person=contact_person.strip(),
+    )
+    problems: dict[str, str] = {}
+    if problem := required_text_problem(details.display_name, "請輸入名稱", DISPLAY_NAME_MAX):
+        problems["display_name"] = problem
+    problems.update(contact_problems(details.email, details.phone))
+    if len(details.contact_person) > CONTACT_PERSON_MAX:
+        problems["contact_person"] = f"不可超過 {CONTACT_PERSON_MAX} 個字"
+    if problems:
+        raise InvalidArgument(BAD_INPUT, fields=problems)
+    return details

@@ -1,0 +1,22 @@
+"""Identity's use cases: each public method is one transaction that applies the domain
+rules, changes the tables, records the audit entry and adds the event to the outbox.
+
+They take plain values and the verified caller, and return contract messages; the gRPC
+module (jes_identity.grpc_api) only parses requests, calls them and maps the results.
+"""
+
+from jes_identity.usecases.accounts import Accounts
+from jes_identity.usecases.applications import Applications
+from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.login import IssuedToken, LoginResult, Sessions
+from jes_identity.usecases.recovery import Recovery
+
+__all__ = [
+    "Accounts",
+    "Applications",
+    "Infrastructure",
+    "IssuedToken",
+    "LoginResult",
+    "Recovery",
+    "Sessions",
+]

@@ -1,0 +1,88 @@
+"""Logging in (with lockout after repeated failures) and service tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from jes.identity.v1 import identity_pb2 as pb
+from jes_auth import TokenIssuer
+from jes_domain import FailedPrecondition, ResourceExhausted, Unauthenticated
+from jes_identity.accounts_store import (
+    account_by_login_name,
+    recent_failed_logins,
+    record_login,
+)
+from jes_identity.domain.access import is_service_client
+from jes_identity.domain.accounts import ACTIVE, is_possible_account_id, normalize_account_id
+from jes_identity.domain.limits import LOGIN_LOCKED, is_locked_out
+from jes_identity.domain.links import ACTIVATION_PENDING
+from jes_identity.messages import account_message
+from jes_identity.passwords import verify_password
+from jes_identity.usecases.common import Infrastructure
+
+WRONG_LOGIN = "帳號或密碼錯誤"
+SERVICE_TOKEN_TTL = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    access_token: str
+    expires_in_seconds: int
+    account: pb.Account
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in_seconds: int
+
+
+class Sessions:
+    def __init__(self, infra: Infrastructure, issuer: TokenIssuer, service_secret: str):
+        self.infra = infra
+        self.issuer = issuer
+        self.service_secret = service_secret
+
+    def login(self, typed_account_id: str, password: str) -> LoginResult:
+        """A token for an active account with its password set. Every attempt is
+        recorded; after too many recent failures the login name is locked out. Unknown
+        names cost the same time as known ones."""
+        account_id = normalize_account_id(typed_account_id)
+        if not is_possible_account_id(account_id):
+            verify_password(None, password)  # same time as a real check
+            raise Unauthenticated(WRONG_LOGIN)
+        with self.infra.db.transaction() as session:
+            account = account_by_login_name(session, account_id)
+            if is_locked_out(recent_failed_logins(session, account_id, account)):
+                raise ResourceExhausted(LOGIN_LOCKED)
+            if account is not None and account.status == ACTIVE and not account.password_set:
+                verify_password(None, password)  # same time as a real check
+                raise FailedPrecondition(ACTIVATION_PENDING)
+            ok = (
+                verify_password(account.password_hash if account else None, password)
+                and account is not None
+                and account.status == ACTIVE
+            )
+            record_login(session, account_id, ok)
+        if not ok or account is None:
+            raise Unauthenticated(WRONG_LOGIN)
+        token = self.issuer.issue(
+            account.id,
+            roles=account.role_list,
+            court_code=account.court_code,
+            name=account.display_name,
+            username=account.account_id,
+        )
+        return LoginResult(
+            access_token=token,
+            expires_in_seconds=int(self.issuer.ttl.total_seconds()),
+            account=account_message(account),
+        )
+
+    def service_token(self, service_name: str, secret: str) -> IssuedToken:
+        """A short-lived token for a known service presenting the shared secret."""
+        if not is_service_client(service_name, secret, self.service_secret):
+            raise Unauthenticated("服務憑證錯誤")
+        token = self.issuer.issue(service_name, kind="service", ttl=SERVICE_TOKEN_TTL)
+        return IssuedToken(token, int(SERVICE_TOKEN_TTL.total_seconds()))
