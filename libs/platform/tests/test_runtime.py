@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import threading
 from pathlib import Path
 from typing import Any
@@ -177,3 +178,49 @@ def test_jes_graph_prints_an_image_s_debian_packages(capsys: pytest.CaptureFixtu
     )
     assert cli.main(["graph", "--debian-packages=identity"]) == 0
     assert capsys.readouterr().out == "\n"
+
+
+def test_jes_health_of_the_gateway_asks_healthz(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Healthz(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/healthz" else 404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Healthz)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("JES_HTTP_PORT", str(server.server_address[1]))
+        assert cli.main(["health", "--target=gateway"]) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert cli.main(["health", "--target=gateway"]) == 1  # nothing listens any more
+
+
+def test_jes_health_refuses_an_unknown_target(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["health", "--target=photos"]) == 2
+    assert "unknown module 'photos'" in capsys.readouterr().err
+
+
+def test_jes_health_of_a_service_runs_grpc_health_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    executed: list[list[str]] = []
+
+    def execvp(file: str, args: list[str]) -> None:
+        executed.append(args)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli.os, "execvp", execvp)
+    monkeypatch.setenv("JES_GRPC_PORT", "50051")
+    with pytest.raises(SystemExit):
+        cli.main(["health", "--target=identity"])
+    assert executed == [
+        [
+            "grpc_health_probe",
+            "-addr=127.0.0.1:50051",
+            "-connect-timeout=4s",
+            "-rpc-timeout=4s",
+        ]
+    ]
