@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from jes_config import ConfigError, ServiceConfig
-from jes_platform.registry import Module, resolve
+from jes_platform.registry import Module, RegistryError, resolve
 
 __all__ = ["PER_SERVICE_SETTINGS", "Plan", "Running", "main_for", "run", "service_environ"]
 
@@ -178,7 +178,6 @@ def run_plan(plan: Plan, stop: threading.Event, starter: Starter = _start) -> No
 def run(target: str, environ: Mapping[str, str] | None = None) -> int:
     """`jes run --target=<target>`: exit status 2 on a bad target or configuration."""
     from jes_grpckit import configure_logging
-    from jes_platform.registry import RegistryError
 
     try:
         plan = Plan.load(resolve(target), environ)
