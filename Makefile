@@ -45,6 +45,7 @@ setup: system-deps gen ## everything `run` and `test` need
 MYPY_PATHS := \
 	libs/config/src libs/zhtw/src libs/db/src libs/auth/src libs/grpckit/src \
 	libs/objectstore/src libs/events/src libs/protos/src/jes_protos libs/domain/src \
+	libs/platform/src \
 	services/identity/src services/review-workflow/src services/case-sync/src \
 	services/notification/src services/report-render/src
 

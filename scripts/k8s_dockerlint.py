@@ -1,6 +1,6 @@
 """Lint the JES Dockerfiles: hadolint's rules that matter here, plus the project's own.
 
-    python scripts/k8s_dockerlint.py [Dockerfile ...]    (default: services/*/Dockerfile)
+    python scripts/k8s_dockerlint.py [Dockerfile ...]    (default: the root Dockerfile)
 
 hadolint is a Haskell program and no registry this project may use ships it, so its
 rules are re-implemented below (rule ids as in hadolint, so its documentation applies):
@@ -24,9 +24,15 @@ and the JES rules (JES1xx):
   JES103 no compilers or build tools in the final stage (packages, pip, uv, go)
   JES104 Python dependencies come from uv.lock (`uv sync --frozen`)
   JES105 the gRPC code is generated at build time (scripts/gen_protos.py)
-  JES106 gRPC images carry grpc_health_probe and a HEALTHCHECK; every image a HEALTHCHECK
+  JES106 gRPC images carry grpc_health_probe and a HEALTHCHECK that uses it (directly or
+         through `jes health`); every image a HEALTHCHECK
   JES107 the final stage EXPOSEs its ports and has an ENTRYPOINT
   JES108 a root .dockerignore keeps .git, .venv, .cache, var and generated code out
+  JES109 one Dockerfile: no module keeps its own copy (services/*/Dockerfile)
+
+Packages an image gets through a build argument (`apt-get install ${DEB_PACKAGES}`) are
+not visible here; scripts/k8s_validate.py checks the registry's values of that argument
+(pinned, no build tools).
 """
 
 from __future__ import annotations
@@ -209,7 +215,7 @@ def lint(path: Path) -> list[str]:
                     if "rm -rf /var/lib/apt/lists" not in args:
                         report(ins.line, "DL3009", "remove /var/lib/apt/lists in the same RUN")
                     for package in apt_packages(args):
-                        if "=" not in package:
+                        if "=" not in package and not package.startswith("$"):
                             report(ins.line, "DL3008", f"pin the version of {package}")
                 for pip in re.finditer(r"(?<!uv )\bpip3?\s+install\s+(.*?)(?:&&|;|$)", args):
                     if "--no-cache-dir" not in pip.group(1):
@@ -274,11 +280,15 @@ def lint(path: Path) -> list[str]:
     )
     if grpc and not probe_copied:
         report(final.line, "JES106", "copy grpc_health_probe to /usr/local/bin in the final stage")
-    if grpc and healthchecks and "grpc_health_probe" not in healthchecks[-1].args:
+    health_command = healthchecks[-1].args if healthchecks else ""
+    uses_probe = "grpc_health_probe" in health_command or re.search(
+        r'"jes",\s*"health"', health_command
+    )
+    if grpc and healthchecks and not uses_probe:
         report(
             healthchecks[-1].line,
             "JES106",
-            "the HEALTHCHECK of a gRPC image uses grpc_health_probe",
+            "the HEALTHCHECK of a gRPC image uses grpc_health_probe (or `jes health`)",
         )
     if not any(i.keyword == "EXPOSE" for i in final.instructions):
         report(final.line, "JES107", "EXPOSE the ports")
@@ -299,14 +309,24 @@ def lint_dockerignore(path: Path) -> list[str]:
 
 
 def dockerfiles() -> list[Path]:
-    return sorted((ROOT / "services").glob("*/Dockerfile"))
+    """The one Dockerfile every image is built from (build argument TARGET)."""
+    return [ROOT / "Dockerfile"]
+
+
+def lint_copies() -> list[str]:
+    """JES109: a module's own Dockerfile would drift from the shared one."""
+    return [
+        f"{path.relative_to(ROOT)}: JES109 build every image from the root Dockerfile "
+        "(--build-arg TARGET=<module>) instead of a copy"
+        for path in sorted((ROOT / "services").glob("*/Dockerfile"))
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     paths = [
         Path(p).resolve() for p in (argv if argv is not None else sys.argv[1:])
     ] or dockerfiles()
-    problems = lint_dockerignore(ROOT / ".dockerignore")
+    problems = lint_dockerignore(ROOT / ".dockerignore") + lint_copies()
     for path in paths:
         problems += lint(path)
     for problem in problems:

@@ -1,6 +1,13 @@
 """Validate everything JES ships for Kubernetes (`make k8s-validate`, part of `make test`).
 
-1. Dockerfiles: lint (scripts/k8s_dockerlint.py, hadolint's rules + the project's).
+1. Dockerfile: lint the one root Dockerfile (scripts/k8s_dockerlint.py, hadolint's rules +
+   the project's); no module keeps its own copy.
+   Module graph: jes_platform's registry is consistent; every module has a chart and its
+   workspace package; each chart's networkPolicy.allowedCallers (also where a values
+   file of deploy/k8s or the umbrella sets it) is exactly the modules that call it in the
+   registry; the README's architecture table is the registry's
+   (`jes graph --format=markdown`); the Dockerfile takes the TARGET and DEB_PACKAGES build
+   arguments and the registry's DEB_PACKAGES are pinned, run-time only packages.
 2. Dashboards: deploy/k8s/dashboards and the charts' copies are what
    scripts/k8s_dashboards.py generates.
 3. Values: every value of every chart is documented (`## @param`), the global.jes
@@ -48,18 +55,15 @@ import k8s_dockerlint
 import k8s_metrics
 import k8s_tools
 
+from jes_platform import graph as module_graph
+from jes_platform import registry
+
 ROOT = Path(__file__).resolve().parent.parent
 CHARTS = ROOT / "charts"
 DEPLOY = ROOT / "deploy" / "k8s"
-SERVICES = [
-    "identity",
-    "photo-storage",
-    "report-render",
-    "review-workflow",
-    "case-sync",
-    "notification",
-]
-COMPONENTS = [*SERVICES, "gateway"]
+# the modules of jes_platform's registry, each with its own chart and image
+SERVICES = [m.name for m in registry.MODULES if m.kind == "service"]
+COMPONENTS = [m.name for m in registry.MODULES]
 # charts in dependency order: the library first, the umbrella last
 CHART_ORDER = ["common", *COMPONENTS, "jes"]
 # oldest (Chart.yaml kubeVersion) and newest Kubernetes the objects must be valid for
@@ -251,6 +255,72 @@ def values_checks() -> list[str]:
             )
     if len({v for v in versions.values()}) != 1:
         problems.append(f"chart versions differ: {versions}")
+    return problems
+
+
+# ---- module graph ------------------------------------------------------------------
+
+
+def allowed_callers_problems(where: str, name: str, callers: Any) -> list[str]:
+    """One values file's networkPolicy.allowedCallers of module `name` against the registry."""
+    expected = set(registry.callers_of(name))
+    have = set(callers or [])
+    problems = []
+    for caller in sorted(expected - have):
+        problems.append(
+            f"{where}: networkPolicy.allowedCallers lacks {caller} "
+            f"(the registry says {caller} calls {name})"
+        )
+    for caller in sorted(have - expected):
+        problems.append(
+            f"{where}: networkPolicy.allowedCallers has {caller}, but in the registry "
+            f"{caller} does not call {name} (add the call to "
+            "libs/platform/src/jes_platform/registry.py or remove the caller)"
+        )
+    return problems
+
+
+def module_graph_checks() -> list[str]:
+    problems = [f"registry: {p}" for p in registry.check()]
+    for mod in registry.MODULES:
+        if not (CHARTS / mod.name / "Chart.yaml").exists():
+            problems.append(f"registry: module {mod.name} has no chart (charts/{mod.name})")
+        if not (ROOT / "services" / mod.name / "pyproject.toml").exists():
+            problems.append(
+                f"registry: module {mod.name} has no package services/{mod.name} "
+                f"(the image builds {mod.package})"
+            )
+        chart_values = yaml.safe_load((CHARTS / mod.name / "values.yaml").read_text()) or {}
+        policy = chart_values.get("networkPolicy") or {}
+        if mod.kind == "service" or "allowedCallers" in policy:
+            problems += allowed_callers_problems(
+                f"charts/{mod.name}/values.yaml", mod.name, policy.get("allowedCallers")
+            )
+        for package in mod.debian_packages:
+            if "=" not in package:
+                problems.append(
+                    f"registry: {mod.name}'s Debian package {package} has no version pin"
+                )
+            if k8s_dockerlint.BUILD_TOOLS.match(package):
+                problems.append(f"registry: {mod.name}'s image would add build tool {package}")
+    # values files that override a component's section
+    overrides = [CHARTS / "jes" / "values.yaml", *sorted(DEPLOY.glob("values-*.yaml"))]
+    for path in overrides:
+        values = yaml.safe_load(path.read_text()) or {}
+        for name in COMPONENTS:
+            policy = (values.get(name) or {}).get("networkPolicy") or {}
+            if "allowedCallers" in policy:
+                problems += allowed_callers_problems(
+                    f"{path.relative_to(ROOT)} ({name})", name, policy["allowedCallers"]
+                )
+    problems += [
+        f"README.md architecture table: {p}"
+        for p in module_graph.table_differences((ROOT / "README.md").read_text(), registry.MODULES)
+    ]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for argument in ("TARGET", "DEB_PACKAGES"):
+        if f"ARG {argument}" not in dockerfile:
+            problems.append(f"Dockerfile: no build argument {argument} (ARG {argument})")
     return problems
 
 
@@ -590,9 +660,11 @@ def main(argv: list[str] | None = None) -> int:
             "docker",
             lambda: [
                 *k8s_dockerlint.lint_dockerignore(ROOT / ".dockerignore"),
+                *k8s_dockerlint.lint_copies(),
                 *(p for f in k8s_dockerlint.dockerfiles() for p in k8s_dockerlint.lint(f)),
             ],
         )
+        report.step("modules", module_graph_checks)
         report.step("dashboards", dashboard_checks)
         report.step("values", values_checks)
         with tempfile.TemporaryDirectory(prefix="jes-k8s-") as workdir:

@@ -27,7 +27,7 @@ def running_all_in_one(data: Path) -> Iterator[flows.Platform]:
         JES_HTTP_PORT=str(http_port),
         **{f"JES_{name.upper().replace('-', '_')}_ADDR": addr for name, addr in addrs.items()},
     )
-    jes = Process("jes-all", [PYTHON, "-m", "jes_gateway.cli", "run", "--target=all"], env, data)
+    jes = Process("jes-all", [PYTHON, "-m", "jes_platform", "run", "--target=all"], env, data)
     base_url = f"http://127.0.0.1:{http_port}"
 
     def start() -> None:

@@ -80,7 +80,7 @@ class Distributed:
             self.processes[name] = Process(name, [PYTHON, "-m", module], env, work)
         self.processes["gateway"] = Process(
             "gateway",
-            [PYTHON, "-m", "jes_gateway.cli", "run", "--target=gateway"],
+            [PYTHON, "-m", "jes_platform", "run", "--target=gateway"],
             base_env(**common),
             work,
         )

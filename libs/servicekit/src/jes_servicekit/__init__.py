@@ -1,8 +1,9 @@
 """The wiring every service repeats, in one place.
 
-A service module builds a `ServiceKit` from its config, adds its servicer and event
-handlers, and returns it; `__main__` runs it alone and the all-in-one launcher runs
-all of them in one process. Nothing here knows any service's domain.
+A service's app module builds a `ServiceKit` from its config, adds its servicer and event
+handlers, and returns it; jes_platform's runtime starts and stops it, alone
+(`python -m jes_<service>`, `jes run --target=<service>`) or with every other module in one
+process (`jes run --target=all`). Nothing here knows any service's domain.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from jes_auth import TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database, run_migrations
 from jes_events import Bus, EventConsumer, EventTables, Outbox, OutboxRelay, connect_bus
-from jes_grpckit import GrpcServer, ServiceTokenProvider, configure_logging, jwks_from_identity
+from jes_grpckit import GrpcServer, ServiceTokenProvider, jwks_from_identity
 from jes_grpckit.runtime import MetricsServer, Runtime
 from jes_objectstore import open_store
 
-__all__ = ["ServiceKit", "run_alone", "topic_of"]
+__all__ = ["ServiceKit", "topic_of"]
 
 log = logging.getLogger("jes.service")
 
@@ -124,13 +125,3 @@ class ServiceKit:
     def stop(self) -> None:
         self.runtime.stop()
         self.db.dispose()
-
-
-def run_alone(name: str, build: Callable[[ServiceConfig], ServiceKit]) -> None:
-    """`python -m jes_<service>`: one service, configured from the environment."""
-    config = ServiceConfig.load(name)
-    configure_logging(name, config.platform.log_level)
-    kit = build(config)
-    log.info("%s starting (gRPC %d, metrics %d)", name, config.grpc_port, config.metrics_port)
-    kit.runtime.run_until_signal()
-    kit.db.dispose()

@@ -1,4 +1,5 @@
-from jes_case_sync.app import NAME, build
-from jes_servicekit import run_alone
+"""`python -m jes_case_sync` is `jes run --target=case-sync` (jes_platform runtime)."""
 
-run_alone(NAME, build)
+from jes_platform import main_for
+
+main_for("case-sync")

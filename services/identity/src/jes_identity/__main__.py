@@ -1,4 +1,5 @@
-from jes_identity.app import NAME, build
-from jes_servicekit import run_alone
+"""`python -m jes_identity` is `jes run --target=identity` (jes_platform runtime)."""
 
-run_alone(NAME, build)
+from jes_platform import main_for
+
+main_for("identity")

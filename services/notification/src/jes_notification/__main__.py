@@ -1,4 +1,5 @@
-from jes_notification.app import NAME, build
-from jes_servicekit import run_alone
+"""`python -m jes_notification` is `jes run --target=notification` (jes_platform runtime)."""
 
-run_alone(NAME, build)
+from jes_platform import main_for
+
+main_for("notification")

@@ -1,4 +1,5 @@
-from jes_photo_storage.app import NAME, build
-from jes_servicekit import run_alone
+"""`python -m jes_photo_storage` is `jes run --target=photo-storage` (jes_platform runtime)."""
 
-run_alone(NAME, build)
+from jes_platform import main_for
+
+main_for("photo-storage")

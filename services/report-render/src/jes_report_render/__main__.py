@@ -1,4 +1,5 @@
-from jes_report_render.app import NAME, build
-from jes_servicekit import run_alone
+"""`python -m jes_report_render` is `jes run --target=report-render` (jes_platform runtime)."""
 
-run_alone(NAME, build)
+from jes_platform import main_for
+
+main_for("report-render")

@@ -1,4 +1,5 @@
-from jes_review_workflow.app import NAME, build
-from jes_servicekit import run_alone
+"""`python -m jes_review_workflow` is `jes run --target=review-workflow` (jes_platform runtime)."""
 
-run_alone(NAME, build)
+from jes_platform import main_for
+
+main_for("review-workflow")

@@ -1,6 +1,12 @@
-"""Demo data for all-in-one mode: an administrator, clerks of a few courts, a firm."""
+"""Demo data for all-in-one mode: an administrator, clerks of a few courts, a firm.
+
+identity's all-in-one hook (jes_platform's registry): the runtime calls `all_in_one`
+once identity has started, only when every module shares one process.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from jes_db import Database
 
@@ -31,3 +37,11 @@ def seed(identity_db: Database) -> list[tuple[str, str]]:
             court_code=court,
         )
     return [(account_id, name) for account_id, name, *_ in DEMO_ACCOUNTS]
+
+
+def all_in_one(kit: Any) -> list[str]:
+    """Seed the demo accounts into the started identity; the welcome text's lines."""
+    accounts = seed(kit.db)
+    lines = [f"Demo logins (password {DEMO_PASSWORD}):"]
+    lines += [f"  {account_id:<10} {name}" for account_id, name in accounts]
+    return lines

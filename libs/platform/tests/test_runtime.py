@@ -1,0 +1,226 @@
+"""The one runtime: what it starts, in which order, what it stops, and when hooks run."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jes_config import ConfigError
+from jes_platform import cli
+from jes_platform.registry import MODULES, Module, resolve
+from jes_platform.runtime import Plan, run_plan, service_environ, welcome
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class Recorder:
+    """Stands in for starting modules: records what starts and stops, in order."""
+
+    def __init__(self, stop: threading.Event, *, stop_after: str = "", fail_on: str = ""):
+        self.events: list[str] = []
+        self.stop = stop
+        self.stop_after = stop_after  # a stop is requested once this module started
+        self.fail_on = fail_on
+
+    def __call__(self, mod: Module, config: Any, all_in_one: bool) -> Any:
+        if mod.name == self.fail_on:
+            raise RuntimeError(f"{mod.name} failed to start")
+        self.events.append(f"start {mod.name}")
+        recorder = self
+
+        class Started:
+            db = None
+
+            def stop(self) -> None:
+                recorder.events.append(f"stop {mod.name}")
+
+        if mod.name == self.stop_after:
+            self.stop.set()
+        return Started()
+
+
+@pytest.fixture
+def seeded(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """identity's all-in-one hook, recorded instead of writing demo accounts."""
+    calls: list[object] = []
+
+    def all_in_one(running: object) -> list[str]:
+        calls.append(running)
+        return ["Demo logins (password Demo1234!):", "  ADMIN      系統管理者"]
+
+    import jes_identity.demo
+
+    monkeypatch.setattr(jes_identity.demo, "all_in_one", all_in_one)
+    return calls
+
+
+def test_all_starts_in_dependency_order_and_stops_in_reverse(
+    seeded: list[object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder = Recorder(threading.Event(), stop_after="gateway")
+    plan = Plan(resolve("all"), public_url="http://127.0.0.1:8080")
+    run_plan(plan, recorder.stop, recorder)
+    order = [m.name for m in resolve("all")]
+    assert recorder.events == [f"start {n}" for n in order] + [f"stop {n}" for n in reversed(order)]
+    assert len(seeded) == 1  # identity's hook ran once, with the started identity
+    assert capsys.readouterr().out == (
+        "\nJES is running: http://127.0.0.1:8080\n\n"
+        "Demo logins (password Demo1234!):\n  ADMIN      系統管理者\n"
+        "Mail sent by JES: http://127.0.0.1:8080/dev/mailbox\nCtrl-C stops everything.\n\n"
+    )
+
+
+def test_one_service_runs_alone_without_hooks_or_welcome(
+    seeded: list[object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder = Recorder(threading.Event(), stop_after="identity")
+    plan = Plan(resolve("identity"))
+    assert not plan.all_in_one
+    run_plan(plan, recorder.stop, recorder)
+    assert recorder.events == ["start identity", "stop identity"]
+    assert seeded == []
+    assert capsys.readouterr().out == ""
+
+
+def test_the_gateway_alone_prints_no_welcome(capsys: pytest.CaptureFixture[str]) -> None:
+    recorder = Recorder(threading.Event(), stop_after="gateway")
+    run_plan(Plan(resolve("gateway")), recorder.stop, recorder)
+    assert recorder.events == ["start gateway", "stop gateway"]
+    assert capsys.readouterr().out == ""
+
+
+def test_a_failed_start_stops_what_had_started_in_reverse(seeded: list[object]) -> None:
+    recorder = Recorder(threading.Event(), fail_on="review-workflow")
+    with pytest.raises(RuntimeError, match="review-workflow failed to start"):
+        run_plan(Plan(resolve("all")), recorder.stop, recorder)
+    assert recorder.events == [
+        "start identity",
+        "start report-render",
+        "start photo-storage",
+        "stop photo-storage",
+        "stop report-render",
+        "stop identity",
+    ]
+
+
+def test_a_stop_requested_while_starting_starts_nothing_more(seeded: list[object]) -> None:
+    recorder = Recorder(threading.Event(), stop_after="identity")  # SIGTERM meanwhile
+    run_plan(Plan(resolve("all")), recorder.stop, recorder)
+    assert recorder.events == ["start identity", "stop identity"]
+
+
+def test_all_in_one_drops_the_settings_of_one_service() -> None:
+    environ = {"JES_DATABASE_URL": "sqlite:///x.db", "JES_GRPC_PORT": "1", "JES_LOG_LEVEL": "DEBUG"}
+    assert service_environ(True, environ) == {"JES_LOG_LEVEL": "DEBUG"}
+    assert service_environ(False, environ) == environ
+
+
+def test_plan_loads_per_service_defaults_in_all_in_one(tmp_path: Path) -> None:
+    environ = {
+        "JES_DATA_DIR": str(tmp_path),
+        "JES_DATABASE_URL": "sqlite:///shared.db",
+        "JES_GRPC_PORT": "50999",
+        "JES_METRICS_PORT": "9999",
+    }
+    plan = Plan.load(resolve("all"), environ)
+    identity = plan.configs["identity"]
+    assert identity.database_url == f"sqlite:///{tmp_path}/identity.db"
+    assert (identity.grpc_port, identity.metrics_port) == (50051, 9101)
+    assert plan.public_url == "http://127.0.0.1:8080"
+    assert plan.log_name == "jes"
+    alone = Plan.load(resolve("identity"), environ)
+    assert alone.configs["identity"].database_url == "sqlite:///shared.db"
+    assert alone.configs["identity"].grpc_port == 50999
+    assert alone.log_name == "identity"
+
+
+def test_plan_reports_every_configuration_problem_once(tmp_path: Path) -> None:
+    environ = {"JES_DATA_DIR": str(tmp_path), "JES_LOG_LEVEL": "LOUD", "JES_HTTP_PORT": "x"}
+    with pytest.raises(ConfigError) as raised:
+        Plan.load(resolve("all"), environ)
+    assert raised.value.problems == [
+        "JES_HTTP_PORT must be a whole number, got 'x'",
+        "JES_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR; got 'LOUD'",
+    ]
+
+
+def test_welcome_without_hooks() -> None:
+    assert welcome("http://h", []) == (
+        "\nJES is running: http://h\n\nMail sent by JES: http://h/dev/mailbox\n"
+        "Ctrl-C stops everything.\n"
+    )
+
+
+@pytest.mark.parametrize("mod", [m for m in MODULES if m.kind == "service"], ids=lambda m: m.name)
+def test_python_dash_m_of_a_service_is_jes_run_of_its_target(mod: Module) -> None:
+    main = ROOT / "services" / mod.name / "src" / mod.python_package / "__main__.py"
+    assert f'main_for("{mod.name}")' in main.read_text()
+
+
+def test_jes_run_refuses_an_unknown_target(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", "--target=photos"]) == 2
+    assert "unknown target 'photos'" in capsys.readouterr().err
+
+
+def test_jes_graph_prints_the_readme_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["graph", "--format=markdown"]) == 0
+    assert capsys.readouterr().out.strip() in (ROOT / "README.md").read_text()
+
+
+def test_jes_graph_prints_an_image_s_debian_packages(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["graph", "--debian-packages=report-render"]) == 0
+    assert capsys.readouterr().out == (
+        "wkhtmltopdf=0.12.6-2+b1 fonts-noto-cjk=1:20220127+repack1-1\n"
+    )
+    assert cli.main(["graph", "--debian-packages=identity"]) == 0
+    assert capsys.readouterr().out == "\n"
+
+
+def test_jes_health_of_the_gateway_asks_healthz(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Healthz(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/healthz" else 404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Healthz)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("JES_HTTP_PORT", str(server.server_address[1]))
+        assert cli.main(["health", "--target=gateway"]) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert cli.main(["health", "--target=gateway"]) == 1  # nothing listens any more
+
+
+def test_jes_health_refuses_an_unknown_target(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["health", "--target=photos"]) == 2
+    assert "unknown module 'photos'" in capsys.readouterr().err
+
+
+def test_jes_health_of_a_service_runs_grpc_health_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    executed: list[list[str]] = []
+
+    def execvp(file: str, args: list[str]) -> None:
+        executed.append(args)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli.os, "execvp", execvp)
+    monkeypatch.setenv("JES_GRPC_PORT", "50051")
+    with pytest.raises(SystemExit):
+        cli.main(["health", "--target=identity"])
+    assert executed == [
+        [
+            "grpc_health_probe",
+            "-addr=127.0.0.1:50051",
+            "-connect-timeout=4s",
+            "-rpc-timeout=4s",
+        ]
+    ]
