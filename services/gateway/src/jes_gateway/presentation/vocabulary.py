@@ -8,12 +8,11 @@ A value's name is its enum constant without the enum's prefix, in lower case
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from jes.identity.v1 import identity_pb2
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
-from jes_protos import enum_label
+from jes_protos import enum_label, enum_labels
 
 E = TypeVar("E", bound=int)
 
@@ -49,9 +48,21 @@ def name_of(names: dict[str, E], value: int) -> str:
 
 
 def labels_by_name(enum_type: Any, names: dict[str, Any]) -> dict[str, str]:
-    """API name -> zh-TW label of the contract, for forms that post names."""
-    return {name: enum_label(enum_type, number) for name, number in names.items()}
+    """API name -> zh-TW label of the contract (labelled values only), for forms that
+    post names."""
+    labels = {name: enum_label(enum_type, number) for name, number in names.items()}
+    return {name: label for name, label in labels.items() if label}
 
 
-def labels_by_value(enum_type: Any, values: Iterable[int]) -> dict[int, str]:
-    return {value: enum_label(enum_type, value) for value in values}
+def labels_by_value(enum_type: Any) -> dict[int, str]:
+    """Value -> zh-TW label of the contract, leaving out the unspecified value."""
+    return {value: label for value, label in enum_labels(enum_type).items() if value}
+
+
+# The contracts' labels, as pages show them.
+STATUS_LABELS = labels_by_value(pb.PhotoSetStatus)
+PLACEMENT_LABELS = labels_by_name(pb.Placement, PLACEMENTS)  # "" = 未指定
+ORIENTATION_LABELS = labels_by_name(pb.Orientation, ORIENTATIONS)
+PROPERTY_TYPE_LABELS = labels_by_name(pb.PropertyType, PROPERTY_TYPES)  # "" = 未指定
+VIEW_LABELS = labels_by_name(pb.View, VIEWS)
+APPLICATION_STATUS_LABELS = labels_by_value(identity_pb2.ApplicationStatus)

@@ -7,26 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from jes.audit.v1 import audit_pb2
+from jes_gateway.presentation.vocabulary import (
+    APPLICATION_STATUS_LABELS,
+    APPLICATION_STATUSES,
+    ORIENTATION_LABELS,
+    PLACEMENT_LABELS,
+    PROPERTY_TYPE_LABELS,
+    STATUS_LABELS,
+    STATUSES,
+    VIEW_LABELS,
+)
 
-ACTION_LABELS = {
-    "submission.approved": "審核通過",
-    "submission.rejected": "審核不通過",
-    "firm_application.activated": "開通鑑估價公司帳號",
-    "firm_application.refused": "不予開通帳號申請",
-    "account.created": "建立帳號",
-    "account.updated": "修改帳號資料",
-    "account.password_set": "設定密碼",
-    "account.password_changed": "變更密碼",
-    "photo_set.updated": "修改案件資料",
-    "photo_set.printed": "列印送審",
-    "photo_set.reordered": "調整照片順序",
-    "photo_set.approved": "審核通過（案件鎖定）",
-    "photo_set.rejected": "審核不通過",
-    "photo.uploaded": "新增照片",
-    "photo.updated": "修改照片資料",
-    "photo.image_replaced": "更換照片",
-    "photo.deleted": "刪除照片",
-}
 SUBJECT_LABELS = {
     "submission": "審核案件",
     "firm_application": "帳號申請",
@@ -60,7 +51,7 @@ FIELD_LABELS = {
     "description": "說明",
     "remark": "備註",
     "views": "拍攝內容",
-    "property_type": "物件類型",
+    "property_type": "標的類型",
     "pages": "報告頁數",
     "photo_count": "照片張數",
     "width": "寬（像素）",
@@ -86,20 +77,24 @@ HIDDEN_FIELDS = frozenset(
         "reviewer_account_id",
     }
 )
-VALUE_LABELS = {
+# Values inside the snapshots, by the field they are in: the contracts' labels, and
+# review-workflow's submission states (which are no enum of a contract).
+SUBMISSION_STATE_LABELS = {
     "pending": "待審核",
     "approved": "已通過",
     "rejected": "未通過",
     "withdrawn": "已撤回",
-    "activated": "已開通",
-    "refused": "不予開通",
-    "draft": "未列印",
-    "submitted": "已送審",
-    "changed_since_print": "列印後已修改",
-    "indoor": "室內",
-    "outdoor": "室外",
-    "landscape": "橫向",
-    "portrait": "直立",
+}
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        **{name: STATUS_LABELS[value] for name, value in STATUSES.items()},
+        **{name: APPLICATION_STATUS_LABELS[value] for name, value in APPLICATION_STATUSES.items()},
+    },
+    "state": SUBMISSION_STATE_LABELS,
+    "placement": PLACEMENT_LABELS,
+    "orientation": ORIENTATION_LABELS,
+    "property_type": PROPERTY_TYPE_LABELS,
+    "views": VIEW_LABELS,
 }
 
 
@@ -120,17 +115,18 @@ class ReadableEntry:
     changes: list[ChangedField]
 
 
-def readable_value(value: Any) -> str:
+def readable_value(value: Any, labels: dict[str, str] | None = None) -> str:
+    """A snapshot value for people; `labels` names the values of its field."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, str):
-        return VALUE_LABELS.get(value, value)
+        return (labels or {}).get(value, value)
     if isinstance(value, list) and all(isinstance(v, dict) for v in value):
         return "；".join(readable_item(item) for item in value)  # e.g. reasons per photo
     if isinstance(value, list):
-        return "、".join(readable_value(v) for v in value)
+        return "、".join(readable_value(v, labels) for v in value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -154,8 +150,9 @@ def readable_entry(entry: audit_pb2.AuditEntry) -> ReadableEntry:
     before, after = snapshot(entry.before_json), snapshot(entry.after_json)
     changes = []
     for key in dict.fromkeys([*before, *after]):
-        old = readable_value(before.get(key))
-        new = readable_value(after.get(key))
+        labels = VALUE_LABELS.get(key)
+        old = readable_value(before.get(key), labels)
+        new = readable_value(after.get(key), labels)
         if key not in HIDDEN_FIELDS and old != new:  # "" and missing both read "—": no change
             changes.append(ChangedField(FIELD_LABELS.get(key, key), old, new))
     role = ROLE_LABELS.get(entry.actor_role, entry.actor_role)
@@ -171,7 +168,7 @@ def readable_entry(entry: audit_pb2.AuditEntry) -> ReadableEntry:
     )
     return ReadableEntry(
         entry=entry,
-        action=ACTION_LABELS.get(entry.action, entry.action),
+        action=entry.action_label or entry.action,  # labelled by the service that records it
         subject=f"{SUBJECT_LABELS.get(entry.subject_type, entry.subject_type)} {subject_name}",
         actor=entry.actor_account_id,
         role=role,

@@ -16,6 +16,7 @@ from jes.photo_storage.v1 import photo_storage_pb2
 from jes_gateway.context import gateway
 from jes_gateway.facades import ReasonInput
 from jes_gateway.presentation.courts import COURT_NAMES, court_name
+from jes_gateway.presentation.vocabulary import APPLICATION_STATUS_LABELS, labels_by_value
 from jes_gateway.problems import Problem
 from jes_gateway.web.audit_view import readable_entry
 from jes_gateway.web.forms import form_problem, page_count, page_number
@@ -36,20 +37,9 @@ SUBMISSION_STATES = {
 }
 STATE_LABELS = {state: label for state, label in SUBMISSION_STATES.values() if state}
 
-APPLICATION_STATUS_LABELS = {
-    identity_pb2.APPLICATION_STATUS_PENDING: "待審核",
-    identity_pb2.APPLICATION_STATUS_ACTIVATED: "已開通",
-    identity_pb2.APPLICATION_STATUS_REFUSED: "不予開通",
-}
-
-PLACEMENT_LABELS = {
-    photo_storage_pb2.PLACEMENT_INDOOR: "室內",
-    photo_storage_pb2.PLACEMENT_OUTDOOR: "室外",
-}
-ORIENTATION_LABELS = {
-    photo_storage_pb2.ORIENTATION_LANDSCAPE: "橫向",
-    photo_storage_pb2.ORIENTATION_PORTRAIT: "直立",
-}
+# By value, as the review page reads them from the set's photos.
+PLACEMENT_LABELS = labels_by_value(photo_storage_pb2.Placement)
+ORIENTATION_LABELS = labels_by_value(photo_storage_pb2.Orientation)
 CHANGE_LABELS = {
     "added": "新增",
     "removed": "刪除",

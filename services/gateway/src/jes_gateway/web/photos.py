@@ -27,9 +27,14 @@ from jes_gateway.facades import PhotoFields, PhotosFacade
 from jes_gateway.presentation.courts import court_name
 from jes_gateway.presentation.shapes import photo_json
 from jes_gateway.presentation.vocabulary import (
+    ORIENTATION_LABELS,
     ORIENTATIONS,
+    PLACEMENT_LABELS,
     PLACEMENTS,
+    PROPERTY_TYPE_LABELS,
     PROPERTY_TYPES,
+    STATUS_LABELS,
+    VIEW_LABELS,
     VIEWS,
     name_of,
 )
@@ -42,13 +47,6 @@ bp = Blueprint("photos", __name__, url_prefix="/photos")
 PAGE_SIZE = 10  # photos per page of a set, as the seed's list pages them
 SETS_PAGE_SIZE = 10
 
-STATUS_LABELS = {
-    pb.PHOTO_SET_STATUS_DRAFT: "草稿",
-    pb.PHOTO_SET_STATUS_SUBMITTED: "已列印送審",
-    pb.PHOTO_SET_STATUS_CHANGED_SINCE_PRINT: "列印後已修改(法院無法接收)",
-    pb.PHOTO_SET_STATUS_REJECTED: "未通過審核",
-    pb.PHOTO_SET_STATUS_APPROVED: "已通過審核",
-}
 # CSS class suffix of each status badge.
 STATUS_CLASSES = {
     pb.PHOTO_SET_STATUS_DRAFT: "draft",
@@ -57,26 +55,6 @@ STATUS_CLASSES = {
     pb.PHOTO_SET_STATUS_REJECTED: "rejected",
     pb.PHOTO_SET_STATUS_APPROVED: "approved",
 }
-PLACEMENT_LABELS = {"": "未指定", "indoor": "室內", "outdoor": "室外"}
-ORIENTATION_LABELS = {"landscape": "橫向", "portrait": "直立"}
-PROPERTY_TYPE_LABELS = {
-    "": "未指定",
-    "ground_floor": "一樓（公寓大廈）",
-    "top_floor": "頂樓（公寓大廈）",
-    "detached": "透天厝",
-    "other": "其他樓層、土地等",
-}
-# As the checklist names them (photo-storage), so a warning points at the right box.
-VIEW_LABELS = {
-    "interior": "室內",
-    "front": "正面",
-    "back": "背面",
-    "left_side": "左側面",
-    "right_side": "右側面",
-    "road": "臨路狀況",
-    "addons": "有無增建",
-}
-
 CHANGE_AFTER_PRINT = "此案件已列印送出，修改後須重新列印，法院才能接收。"
 LOCKED = "此案件已通過法院審核，無法再修改。"
 PRINT_CONFIRM = "列印即送交法院審核。"

@@ -15,16 +15,14 @@ from jes_gateway.presentation.lookup import (
     find_public_sets,
     parse_lookup,
 )
+from jes_gateway.presentation.vocabulary import labels_by_value
 from jes_gateway.problems import Problem
 from jes_gateway.web.forms import form_problem, invalid
 from jes_zhtw import COURTS, court_by_code
 
 bp = Blueprint("public", __name__)
 
-PLACEMENT_LABELS = {
-    photo_storage_pb2.PLACEMENT_INDOOR: "室內",
-    photo_storage_pb2.PLACEMENT_OUTDOOR: "室外",
-}
+PLACEMENT_LABELS = labels_by_value(photo_storage_pb2.Placement)
 
 
 @bp.get("/public")
