@@ -1,8 +1,8 @@
-"""What every API module shares: the caller's bearer token, the JSON body, refusals."""
+"""What every API module shares: the services, the caller's bearer token, refusals."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from flask import request
 
@@ -26,10 +26,3 @@ def bearer_token() -> str:
 def refuse(fields: dict[str, str], message: str = INVALID_MESSAGE) -> NoReturn:
     """400 with a zh-TW message per field, like the services' own refusals."""
     raise Problem(400, message, fields)
-
-
-def json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Problem(400, NOT_JSON)
-    return body
