@@ -14,9 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from google.rpc import error_details_pb2, status_pb2
 
+from jes.identity.v1 import identity_pb2
 from jes_gateway.app import create_app
-from jes_gateway.backends import Backends
 from jes_gateway.config import GatewayConfig
+from jes_gateway.facades import Backends
 from jes_gateway.web import account, public
 
 CSRF = "test-csrf-token"
@@ -65,12 +66,33 @@ class FakeRpcError(grpc.RpcError, grpc.Call):  # type: ignore[misc]
         return False
 
 
+class FakeStub:
+    """The generated stub's shape: `stub.Method(request, timeout=...)`, answered by the fake."""
+
+    def __init__(self, service: FakeService, token: str | None):
+        self._service, self._token = service, token
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        def rpc(request: Any, *, timeout: float | None = None, **_: Any) -> Any:
+            return self._service.call(method, request, token=self._token, timeout=timeout)
+
+        return rpc
+
+
 class FakeService:
-    """`replies[method]` is a message, an exception to raise, or a function of the request."""
+    """`replies[method]` is a message, an exception to raise, or a function of the request.
+    Used as the facades use a `jes_grpckit.Client`: `stub` or `as_caller(token)`."""
 
     def __init__(self) -> None:
         self.replies: dict[str, Any] = {}
         self.calls: list[tuple[str, Any, str | None]] = []
+
+    @property
+    def stub(self) -> FakeStub:
+        return FakeStub(self, None)
+
+    def as_caller(self, token: str | None) -> FakeStub:
+        return FakeStub(self, token)
 
     def call(
         self, method: str, request: Any, *, token: str | None = None, timeout: float | None = None
@@ -90,10 +112,27 @@ class FakeService:
         return [token for name, _, token in self.calls if name == method]
 
 
+# identity's default policy (jes_identity.passwords.PasswordPolicy), as identity serves it.
+PASSWORD_POLICY = identity_pb2.PasswordPolicy(
+    min_length=8,
+    max_length=64,
+    symbols="@!?.()~",
+    summary="密碼須為 8 至 64 個字元，同時包含英文大寫、小寫字母及數字，可使用符號 @!?.()~",
+    rules=[
+        "長度 8 至 64 個字元",
+        "須同時包含英文大寫及小寫字母",
+        "須包含數字",
+        "只能使用英文字母、數字及符號 @!?.()~",
+    ],
+)
+
+
 @pytest.fixture
 def services() -> Backends:
+    identity = FakeService()
+    identity.replies["GetPasswordPolicy"] = PASSWORD_POLICY
     return Backends(
-        identity=FakeService(),  # type: ignore[arg-type]
+        identity=identity,  # type: ignore[arg-type]
         photos=FakeService(),  # type: ignore[arg-type]
         reports=FakeService(),  # type: ignore[arg-type]
         reviews=FakeService(),  # type: ignore[arg-type]

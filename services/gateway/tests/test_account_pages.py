@@ -42,7 +42,8 @@ def test_set_password_mismatch_is_caught_before_identity(client, services, form_
     )
     assert reply.status_code == 400
     assert "兩次輸入的新密碼不一致" in reply.get_data(as_text=True)
-    assert services.identity.calls == []
+    # The page shows identity's password policy again; identity is asked nothing else.
+    assert [name for name, _, _ in services.identity.calls] == ["GetPasswordPolicy"]
 
 
 def test_set_password_shows_identitys_refusals(client, services, form_post, refusal):

@@ -26,7 +26,13 @@ def test_set_password_refusal_is_json_with_fields(client, services, refusal):
     )
     reply = client.post("/api/v1/password/set", json={"token": "t", "new_password": "x"})
     assert reply.status_code == 400
+    # RFC 9457 problem details; `error` and `fields` as clients have always read them.
+    assert reply.mimetype == "application/problem+json"
     assert reply.get_json() == {
+        "type": "about:blank",
+        "title": "輸入資料有誤",
+        "status": 400,
+        "detail": "輸入資料有誤",
         "error": "輸入資料有誤",
         "fields": {"new_password": "密碼須包含數字"},
     }

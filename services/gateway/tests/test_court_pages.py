@@ -289,6 +289,7 @@ def test_activate_and_refuse_go_to_review_workflow(clerk, services, form_post, r
 def test_audit_page_shows_changes_readably(clerk, services):
     entry = audit_pb2.AuditEntry(
         action="firm_application.refused",
+        action_label="不予開通帳號申請",  # review-workflow labels the actions it records
         actor_account_id="TPDCLERK",
         actor_role="clerk",
         subject_type="firm_application",

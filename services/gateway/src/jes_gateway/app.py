@@ -7,24 +7,18 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import grpc
-from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, g, redirect, render_template, request, url_for
 from prometheus_client import Counter, Histogram
 from werkzeug.exceptions import HTTPException
 
-from jes_gateway import ops
-from jes_gateway.api import accounts as api_accounts
-from jes_gateway.api import court as api_court
-from jes_gateway.api import openapi as api_openapi
-from jes_gateway.api import public as api_public
-from jes_gateway.api import v1 as api_v1
-from jes_gateway.backends import Backends, grpc_error_response
+from jes_gateway import api, ops, web
 from jes_gateway.config import GatewayConfig
 from jes_gateway.context import Gateway
-from jes_gateway.web import account, auth, court, formatting, pages, photos, public
+from jes_gateway.facades import Backends, Facades
+from jes_gateway.presentation import roc
+from jes_gateway.problems import Problem
 from jes_gateway.web.session import check_csrf, csrf_token, current_user, sign_out
-from jes_grpckit import request_id_var
-from jes_grpckit.logs import new_request_id
+from jes_grpckit.logs import new_request_id, request_id_var
 from jes_objectstore import open_store
 
 log = logging.getLogger("jes.gateway")
@@ -65,7 +59,7 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
     platform = config.platform
     app.extensions["jes"] = Gateway(
         config=config,
-        services=backends or Backends.connect(platform.addrs),
+        services=Facades.over(backends or Backends.connect(platform.addrs)),
         store=open_store(
             platform.object_store_url,
             access_key=platform.object_store_access_key,
@@ -74,22 +68,10 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
             secret=platform.service_secret,
         ),
     )
-    formatting.register(app)
-    for blueprint in (
-        ops.bp,
-        api_v1.bp,
-        pages.bp,
-        auth.bp,
-        photos.bp,
-        court.bp,
-        account.bp,
-        public.bp,
-        api_accounts.bp,
-        api_court.bp,
-        api_public.bp,
-        api_openapi.bp,
-    ):
+    roc.register(app)
+    for blueprint in (ops.bp, *web.BLUEPRINTS):
         app.register_blueprint(blueprint)
+    api.register(app)
 
     @app.context_processor
     def _page_context() -> dict[str, Any]:
@@ -120,17 +102,15 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    @app.errorhandler(grpc.RpcError)
-    def _grpc_error(error: grpc.RpcError) -> Any:
-        if request.path.startswith("/api/"):
-            return grpc_error_response(error)
-        code = error.code() if isinstance(error, grpc.Call) else grpc.StatusCode.UNKNOWN
-        if code == grpc.StatusCode.UNAUTHENTICATED:
+    @app.errorhandler(Problem)
+    def _problem(problem: Problem) -> Any:
+        if is_api_request():
+            return problem.response()
+        if problem.status == 401:  # the session's token expired or was revoked
             sign_out()
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        response, status = grpc_error_response(error)  # type: ignore[misc]
-        message = response.get_json().get("error") or HTTP_MESSAGES.get(status, "")
-        return render_template("error.html", message=message), status
+        message = problem.detail or HTTP_MESSAGES.get(problem.status, "")
+        return render_template("error.html", message=message), problem.status
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
@@ -139,8 +119,12 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
         is_default = error.description == type(error).description
         message = error.description if described and not is_default else None
         message = message or messages.get(error.code or 500, "系統發生錯誤，請稍後再試")
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return jsonify(error=message), error.code
+        if is_api_request() or request.accept_mimetypes.best == "application/json":
+            return Problem(error.code or 500, message).response()
         return render_template("error.html", message=message), error.code
 
     return app
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from flask import current_app
 
-from jes_gateway.backends import Backends
 from jes_gateway.config import GatewayConfig
+from jes_gateway.facades import Facades
 from jes_objectstore import ObjectStore
 
 
 @dataclass(frozen=True)
 class Gateway:
     config: GatewayConfig
-    services: Backends
+    services: Facades  # the backends, through their facades
     store: ObjectStore
 
 
 def gateway() -> Gateway:
-    return current_app.extensions["jes"]  # type: ignore[no-any-return]
+    return cast(Gateway, current_app.extensions["jes"])

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import grpc
 from flask import Blueprint, Response, abort, jsonify, request, send_file
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from jes.identity.v1 import identity_pb2
 from jes_gateway.context import gateway
-from jes_grpckit import channel
+from jes_gateway.facades.health import unhealthy_backends
 from jes_objectstore import FileStore
 
 bp = Blueprint("ops", __name__)
@@ -25,15 +22,7 @@ def healthz() -> Any:
 @bp.get("/readyz")
 def readyz() -> Any:
     gw = gateway()
-    problems = {}
-    for name, addr in gw.config.platform.addrs.items():
-        try:
-            stub = health_pb2_grpc.HealthStub(channel(addr))
-            reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=2)
-            if reply.status != health_pb2.HealthCheckResponse.SERVING:
-                problems[name] = "not serving"
-        except grpc.RpcError as exc:
-            problems[name] = exc.code().name if isinstance(exc, grpc.Call) else "unreachable"
+    problems = unhealthy_backends(gw.config.platform.addrs)
     try:
         gw.store.ping()
     except Exception as exc:
@@ -46,10 +35,7 @@ def readyz() -> Any:
 @bp.get("/.well-known/jwks.json")
 def jwks() -> Response:
     """identity's public keys, for court systems that verify JES tokens themselves."""
-    reply = gateway().services.identity.call(
-        "GetKeySet", identity_pb2.GetKeySetRequest(), timeout=5
-    )
-    return Response(reply.jwks_json, mimetype="application/json")
+    return Response(gateway().services.identity.key_set_json(), mimetype="application/json")
 
 
 @bp.get("/metrics")

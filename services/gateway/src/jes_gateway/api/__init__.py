@@ -1,1 +1,46 @@
-"""The REST/JSON API for programs (bearer tokens, no cookies): /api/v1."""
+"""The REST/JSON API under /api/v1: one module per resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask
+from pydantic import ValidationError
+
+from jes_gateway.api import (
+    accounts,
+    audit,
+    firm_applications,
+    openapi,
+    photo_sets,
+    photos,
+    prints,
+    public,
+    sessions,
+    submissions,
+)
+
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    sessions.bp,
+    accounts.bp,
+    firm_applications.bp,
+    photo_sets.bp,
+    photos.bp,
+    prints.bp,
+    submissions.bp,
+    audit.bp,
+    public.bp,
+    openapi.bp,
+)
+
+
+def register(app: Flask) -> None:
+    """The API's blueprints, and its answer to a body that fails its schema in a handler."""
+    from jes_gateway.api.spec import problem_of
+
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+
+    @app.errorhandler(ValidationError)
+    def _invalid(invalid: ValidationError) -> Any:
+        return problem_of(invalid).response()

@@ -1,35 +1,36 @@
-"""REST API for accounts: set a password from a mailed link, forgot password / account id,
-the caller's own account and password."""
+"""Accounts: set a password from a mailed link, forgot password / account id, the
+caller's own account and password."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-import grpc
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, jsonify
 
-from jes.identity.v1 import identity_pb2
-from jes_gateway.api.openapi import (
-    MESSAGE,
-    STRING,
-    body,
-    errors,
-    obj,
-    operation,
-    ref,
-    reply,
+from jes_gateway.api.common import PREFIX, bearer_token, services
+from jes_gateway.api.schemas.accounts import (
+    Account,
+    AccountPatch,
+    ChangePasswordInput,
+    Message,
+    PasswordSet,
+    ReminderInput,
+    ResetRequestInput,
+    SetPasswordInput,
 )
-from jes_gateway.api.v1 import bearer_token, json_body
-from jes_gateway.backends import grpc_error_response
-from jes_gateway.context import gateway
-from jes_gateway.web.account import (
+from jes_gateway.api.shapes import account_json
+from jes_gateway.api.spec import PUBLIC, answers, api
+from jes_gateway.limits import (
     ACCOUNT_ID_SENT,
     RESET_SENT,
     mail_request_limiter,
     set_password_limiter,
 )
+from jes_gateway.problems import Problem
 
-bp = Blueprint("api_accounts", __name__, url_prefix="/api/v1")
+bp = Blueprint("api_accounts", __name__, url_prefix=PREFIX)
+TAG = "帳號"
+ACCEPTED = "已受理；資料正確時才會寄信，回覆一律相同"
 
 # The API calls it `name` (as POST /sessions does); identity calls it display_name.
 PROFILE_FIELDS = {
@@ -40,195 +41,67 @@ PROFILE_FIELDS = {
 }
 
 
-def text(values: dict[str, Any], name: str) -> str:
-    value = values.get(name, "")
-    return value if isinstance(value, str) else str(value)
-
-
-def account_json(account: identity_pb2.Account) -> dict[str, Any]:
-    return {
-        "account_id": account.account_id,
-        "name": account.display_name,
-        "email": account.email,
-        "phone": account.phone,
-        "contact_person": account.contact_person,
-        "roles": list(account.roles),
-        "court_code": account.court_code,
-        "password_set": account.password_set,
-    }
-
-
-def renamed_fields(error: grpc.RpcError) -> Any:
-    """identity's error, with its field names as the API names them."""
-    response, status = cast(tuple[Response, int], grpc_error_response(error))
-    payload = response.get_json()
-    if "fields" in payload:
-        api_names = {grpc_name: api for api, grpc_name in PROFILE_FIELDS.items()}
-        payload["fields"] = {api_names.get(k, k): v for k, v in payload["fields"].items()}
-    return jsonify(payload), status
-
-
 @bp.post("/password/set")
-def set_password() -> Any:
+@api.validate(resp=answers(200, PasswordSet, 400, 409, 429), tags=[TAG], security=PUBLIC)
+def set_password(json: SetPasswordInput) -> Any:
+    """以電子郵件中的一次性連結設定密碼（帳號開通或重設密碼）
+
+    連結無效、已使用或逾期時回傳 409。
+    """
     set_password_limiter.check("set-password")
-    values = json_body()
-    result = gateway().services.identity.call(
-        "SetPassword",
-        identity_pb2.SetPasswordRequest(
-            token=text(values, "token"), new_password=text(values, "new_password")
-        ),
-    )
+    result = services().identity.set_password(json.token, json.new_password)
     return jsonify(account_id=result.account_id, message="密碼已設定完成，請以新密碼登入")
 
 
 @bp.post("/password/reset-requests")
-def request_password_reset() -> Any:
+@api.validate(resp=answers(202, (Message, ACCEPTED), 400, 429), tags=[TAG], security=PUBLIC)
+def request_password_reset(json: ResetRequestInput) -> Any:
+    """忘記密碼：寄出重設密碼連結"""
     mail_request_limiter.check("password-reset")
-    values = json_body()
-    gateway().services.identity.call(
-        "RequestPasswordReset",
-        identity_pb2.RequestPasswordResetRequest(
-            account_id=text(values, "account_id").strip().upper(), email=text(values, "email")
-        ),
-    )
+    services().identity.request_password_reset(json.account_id.strip().upper(), json.email)
     return jsonify(message=RESET_SENT), 202
 
 
 @bp.post("/account-id-reminders")
-def remind_account_id() -> Any:
+@api.validate(resp=answers(202, (Message, ACCEPTED), 400, 429), tags=[TAG], security=PUBLIC)
+def remind_account_id(json: ReminderInput) -> Any:
+    """忘記帳號：將帳號寄至登記的電子郵件"""
     mail_request_limiter.check("account-id-reminder")
-    values = json_body()
-    gateway().services.identity.call(
-        "RemindAccountId", identity_pb2.RemindAccountIdRequest(email=text(values, "email"))
-    )
+    services().identity.remind_account_id(json.email)
     return jsonify(message=ACCOUNT_ID_SENT), 202
 
 
 @bp.get("/account")
+@api.validate(resp=answers(200, Account, 401), tags=[TAG])
 def get_account() -> Any:
-    account = gateway().services.identity.call(
-        "GetMyAccount", identity_pb2.GetMyAccountRequest(), token=bearer_token()
-    )
-    return jsonify(account_json(account))
+    """個人帳號資料"""
+    return jsonify(account_json(services().identity.my_account(bearer_token())))
 
 
 @bp.patch("/account")
-def update_account() -> Any:
-    """Only the fields sent change; the others keep their current values."""
-    values = json_body()
-    identity = gateway().services.identity
-    current = identity.call(
-        "GetMyAccount", identity_pb2.GetMyAccountRequest(), token=bearer_token()
-    )
+@api.validate(resp=answers(200, Account, 400, 401), tags=[TAG])
+def update_account(json: AccountPatch) -> Any:
+    """修改個人帳號資料（只修改有送出的欄位）"""
+    identity = services().identity
+    current = identity.my_account(bearer_token())
+    sent = json.model_dump(exclude_none=True)
     wanted = {
-        grpc_name: text(values, api_name) if api_name in values else getattr(current, grpc_name)
+        grpc_name: sent.get(api_name, getattr(current, grpc_name))
         for api_name, grpc_name in PROFILE_FIELDS.items()
     }
     try:
-        account = identity.call(
-            "UpdateMyAccount", identity_pb2.UpdateMyAccountRequest(**wanted), token=bearer_token()
-        )
-    except grpc.RpcError as error:
-        return renamed_fields(error)
+        account = identity.update_my_account(bearer_token(), **wanted)
+    except Problem as refused:
+        # identity's field names, as the API names them
+        api_names = {grpc_name: api for api, grpc_name in PROFILE_FIELDS.items()}
+        refused.fields = {api_names.get(k, k): v for k, v in refused.fields.items()}
+        raise
     return jsonify(account_json(account))
 
 
 @bp.post("/account/password")
-def change_password() -> Any:
-    values = json_body()
-    gateway().services.identity.call(
-        "ChangePassword",
-        identity_pb2.ChangePasswordRequest(
-            current_password=text(values, "current_password"),
-            new_password=text(values, "new_password"),
-        ),
-        token=bearer_token(),
-    )
+@api.validate(resp=answers(200, Message, 400, 401, 429), tags=[TAG])
+def change_password(json: ChangePasswordInput) -> Any:
+    """變更密碼"""
+    services().identity.change_password(bearer_token(), json.current_password, json.new_password)
     return jsonify(message="密碼已變更")
-
-
-POLICY_IN_WORDS = (
-    "8 至 64 個字元，須同時包含英文大寫、小寫字母及數字，只能使用英文字母、數字及 @!?.()~"
-)
-
-OPENAPI_PATHS: dict[str, Any] = {
-    "/password/set": {
-        "post": operation(
-            "以電子郵件中的一次性連結設定密碼（帳號開通或重設密碼）",
-            "帳號",
-            {
-                "200": reply("密碼已設定", obj({"account_id": STRING, "message": STRING})),
-                **errors(400, 409, 429),
-            },
-            public=True,
-            request_body=body(
-                obj(
-                    {
-                        "token": {"type": "string", "description": "連結中的 token 參數"},
-                        "new_password": {"type": "string", "description": POLICY_IN_WORDS},
-                    },
-                    ["token", "new_password"],
-                )
-            ),
-            description="連結無效、已使用或逾期時回傳 409。",
-        )
-    },
-    "/password/reset-requests": {
-        "post": operation(
-            "忘記密碼：寄出重設密碼連結",
-            "帳號",
-            {"202": reply("已受理；資料正確時才會寄信，回覆一律相同", MESSAGE), **errors(400, 429)},
-            public=True,
-            request_body=body(
-                obj({"account_id": STRING, "email": STRING}, ["account_id", "email"])
-            ),
-        )
-    },
-    "/account-id-reminders": {
-        "post": operation(
-            "忘記帳號：將帳號寄至登記的電子郵件",
-            "帳號",
-            {"202": reply("已受理；資料正確時才會寄信，回覆一律相同", MESSAGE), **errors(400, 429)},
-            public=True,
-            request_body=body(obj({"email": STRING}, ["email"])),
-        )
-    },
-    "/account": {
-        "get": operation(
-            "個人帳號資料",
-            "帳號",
-            {"200": reply("本人的帳號", ref("Account")), **errors(401)},
-        ),
-        "patch": operation(
-            "修改個人帳號資料（只修改有送出的欄位）",
-            "帳號",
-            {"200": reply("修改後的帳號", ref("Account")), **errors(400, 401)},
-            request_body=body(
-                obj(
-                    {
-                        "name": {"type": "string", "description": "名稱（必填，不可為空）"},
-                        "email": STRING,
-                        "phone": STRING,
-                        "contact_person": STRING,
-                    }
-                )
-            ),
-        ),
-    },
-    "/account/password": {
-        "post": operation(
-            "變更密碼",
-            "帳號",
-            {"200": reply("密碼已變更", MESSAGE), **errors(400, 401, 429)},
-            request_body=body(
-                obj(
-                    {
-                        "current_password": STRING,
-                        "new_password": {"type": "string", "description": POLICY_IN_WORDS},
-                    },
-                    ["current_password", "new_password"],
-                )
-            ),
-        )
-    },
-}

@@ -5,44 +5,34 @@ from __future__ import annotations
 
 from typing import Any
 
-import grpc
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from jes.identity.v1 import identity_pb2
 from jes_gateway.context import gateway
-from jes_gateway.ratelimit import RateLimiter
-from jes_gateway.web.forms import FormProblem, form_problem
+from jes_gateway.limits import (
+    ACCOUNT_ID_SENT,
+    RESET_SENT,
+    mail_request_limiter,
+    set_password_limiter,
+)
+from jes_gateway.presentation.courts import court_name
+from jes_gateway.problems import Problem
+from jes_gateway.web.forms import form_problem, invalid
 from jes_gateway.web.session import login_required, require_user
-from jes_zhtw import COURTS
 
 bp = Blueprint("account", __name__)
 
-# Per client, on top of identity's own per-account and per-address limits: these pages
-# mail links or consume them, so one client must not hammer them. Shared with the API.
-mail_request_limiter = RateLimiter(limit=10, window_seconds=900)
-set_password_limiter = RateLimiter(limit=10, window_seconds=900)
-
-# The rule identity enforces (jes_identity.passwords.PasswordPolicy defaults). Shown so
-# people get it right the first time; identity's own message is what counts.
-PASSWORD_RULES = (
-    "長度 8 至 64 個字元",
-    "須同時包含英文大寫及小寫字母",
-    "須包含數字",
-    "只能使用英文字母、數字及符號 @!?.()~",
-)
-ALLOWED_SYMBOLS = "@!?.()~"
-
-RESET_SENT = "若資料正確，系統已寄出重設密碼連結，請至電子郵件信箱收信。"
-ACCOUNT_ID_SENT = "若資料正確，系統已將您的帳號寄至該電子郵件信箱，請收信。"
 MISMATCH = "兩次輸入的新密碼不一致"
-COURT_NAMES = {court.code: court.name for court in COURTS}
 
 
-def password_page(template: str, problem: FormProblem | None = None, **values: Any) -> Any:
+def password_page(template: str, problem: Problem | None = None, **values: Any) -> Any:
+    # identity's policy, as identity enforces it: shown so people get it right first time.
+    policy = gateway().services.identity.password_policy()
     page = render_template(
         template,
-        rules=PASSWORD_RULES,
-        symbols=ALLOWED_SYMBOLS,
+        policy=policy,
+        rules=list(policy.rules),
+        symbols=policy.symbols,
         problem=problem,
         errors=problem.fields if problem else {},
         **values,
@@ -65,14 +55,11 @@ def set_password_submit() -> Any:
     token = request.form.get("token", "")
     new_password = request.form.get("new_password", "")
     if new_password != request.form.get("confirm_password", ""):
-        problem = FormProblem("資料有誤，請修正後再送出", {"confirm_password": MISMATCH})
+        problem = invalid({"confirm_password": MISMATCH})
         return password_page("account/set_password.html", problem, token=token)
     try:
-        reply = gateway().services.identity.call(
-            "SetPassword",
-            identity_pb2.SetPasswordRequest(token=token, new_password=new_password),
-        )
-    except grpc.RpcError as error:
+        reply = gateway().services.identity.set_password(token, new_password)
+    except Problem as error:
         return password_page("account/set_password.html", form_problem(error), token=token)
     flash(f"密碼已設定完成，請以帳號 {reply.account_id} 及新密碼登入。", "ok")
     return redirect(url_for("auth.login"))
@@ -94,10 +81,8 @@ def forgot_password_submit() -> Any:
         "email": request.form.get("email", "").strip(),
     }
     try:
-        gateway().services.identity.call(
-            "RequestPasswordReset", identity_pb2.RequestPasswordResetRequest(**form)
-        )
-    except grpc.RpcError as error:
+        gateway().services.identity.request_password_reset(**form)
+    except Problem as error:
         problem = form_problem(error)
         return render_template(
             "account/forgot_password.html", form=form, errors=problem.fields, problem=problem
@@ -117,10 +102,8 @@ def forgot_account_id_submit() -> Any:
     mail_request_limiter.check("account-id-reminder")
     form = {"email": request.form.get("email", "").strip()}
     try:
-        gateway().services.identity.call(
-            "RemindAccountId", identity_pb2.RemindAccountIdRequest(**form)
-        )
-    except grpc.RpcError as error:
+        gateway().services.identity.remind_account_id(**form)
+    except Problem as error:
         problem = form_problem(error)
         return render_template(
             "account/forgot_id.html", form=form, errors=problem.fields, problem=problem
@@ -134,9 +117,9 @@ def forgot_account_id_submit() -> Any:
 
 
 def profile_page(
-    account: identity_pb2.Account, form: dict[str, str], problem: FormProblem | None = None
+    account: identity_pb2.Account, form: dict[str, str], problem: Problem | None = None
 ) -> str:
-    court = COURT_NAMES.get(account.court_code, account.court_code)
+    court = court_name(account.court_code)
     return render_template(
         "account/profile.html",
         account=account,
@@ -151,9 +134,7 @@ def profile_page(
 @login_required()
 def profile() -> Any:
     user = require_user()
-    account = gateway().services.identity.call(
-        "GetMyAccount", identity_pb2.GetMyAccountRequest(), token=user.token
-    )
+    account = gateway().services.identity.my_account(user.token)
     form = {
         "display_name": account.display_name,
         "email": account.email,
@@ -173,14 +154,10 @@ def profile_submit() -> Any:
     }
     identity = gateway().services.identity
     try:
-        account = identity.call(
-            "UpdateMyAccount", identity_pb2.UpdateMyAccountRequest(**form), token=user.token
-        )
-    except grpc.RpcError as error:
+        account = identity.update_my_account(user.token, **form)
+    except Problem as error:
         problem = form_problem(error)
-        account = identity.call(
-            "GetMyAccount", identity_pb2.GetMyAccountRequest(), token=user.token
-        )
+        account = identity.my_account(user.token)
         return profile_page(account, form, problem), problem.status
     # The header shows the name from the session: keep it in step with the change.
     session["account"] = {**session["account"], "name": account.display_name}
@@ -200,18 +177,13 @@ def change_password_submit() -> Any:
     user = require_user()
     new_password = request.form.get("new_password", "")
     if new_password != request.form.get("confirm_password", ""):
-        problem = FormProblem("資料有誤，請修正後再送出", {"confirm_password": MISMATCH})
+        problem = invalid({"confirm_password": MISMATCH})
         return password_page("account/change_password.html", problem)
     try:
-        gateway().services.identity.call(
-            "ChangePassword",
-            identity_pb2.ChangePasswordRequest(
-                current_password=request.form.get("current_password", ""),
-                new_password=new_password,
-            ),
-            token=user.token,
+        gateway().services.identity.change_password(
+            user.token, request.form.get("current_password", ""), new_password
         )
-    except grpc.RpcError as error:
+    except Problem as error:
         return password_page("account/change_password.html", form_problem(error))
     flash("密碼已變更，下次登入請使用新密碼。", "ok")
     return redirect(url_for("account.profile"))

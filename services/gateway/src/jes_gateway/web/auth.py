@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import grpc
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from jes.identity.v1 import identity_pb2
 from jes_gateway.context import gateway
-from jes_gateway.ratelimit import RateLimiter
+from jes_gateway.limits import login_limiter
+from jes_gateway.problems import Problem
 from jes_gateway.web.session import current_user, home_for, safe_next, sign_in, sign_out
 from jes_zhtw import COURTS
 
 bp = Blueprint("auth", __name__)
-login_limiter = RateLimiter(limit=20, window_seconds=300)
 
 
 @bp.get("/login")
@@ -33,18 +31,12 @@ def login_submit() -> Any:
         "account_id": request.form.get("account_id", "").strip().upper(),
     }
     try:
-        reply = gateway().services.identity.call(
-            "Login",
-            identity_pb2.LoginRequest(
-                account_id=form["account_id"], password=request.form.get("password", "")
-            ),
+        reply = gateway().services.identity.login(
+            form["account_id"], request.form.get("password", "")
         )
-    except grpc.RpcError as error:
-        message = error.details() if isinstance(error, grpc.Call) else ""
-        if isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.UNAVAILABLE:
-            message = "服務暫時無法使用，請稍後再試"
+    except Problem as error:
         return render_template(
-            "login.html", courts=COURTS, form=form, error=message or "登入失敗"
+            "login.html", courts=COURTS, form=form, error=error.detail or "登入失敗"
         ), 400
     if form["court_code"] and reply.account.court_code not in ("", form["court_code"]):
         return render_template(

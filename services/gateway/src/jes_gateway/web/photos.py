@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import grpc
 from flask import (
     Blueprint,
     abort,
@@ -23,31 +22,31 @@ from flask import (
 )
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
-from jes_gateway.api.v1 import (
-    ORIENTATIONS,
-    PLACEMENTS,
-    PROPERTY_TYPES,
-    VIEWS,
-    photo_json,
-)
-from jes_gateway.backends import grpc_error_response
 from jes_gateway.context import gateway
-from jes_gateway.web.forms import FormProblem, form_problem, page_number
+from jes_gateway.facades import PhotoFields, PhotosFacade
+from jes_gateway.presentation.courts import court_name
+from jes_gateway.presentation.shapes import photo_json
+from jes_gateway.presentation.vocabulary import (
+    ORIENTATION_LABELS,
+    ORIENTATIONS,
+    PLACEMENT_LABELS,
+    PLACEMENTS,
+    PROPERTY_TYPE_LABELS,
+    PROPERTY_TYPES,
+    STATUS_LABELS,
+    VIEW_LABELS,
+    VIEWS,
+    name_of,
+)
+from jes_gateway.problems import Problem
+from jes_gateway.web.forms import form_problem, invalid, page_number
 from jes_gateway.web.session import login_required, require_user
-from jes_zhtw import COURTS
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
 PAGE_SIZE = 10  # photos per page of a set, as the seed's list pages them
 SETS_PAGE_SIZE = 10
 
-STATUS_LABELS = {
-    pb.PHOTO_SET_STATUS_DRAFT: "草稿",
-    pb.PHOTO_SET_STATUS_SUBMITTED: "已列印送審",
-    pb.PHOTO_SET_STATUS_CHANGED_SINCE_PRINT: "列印後已修改(法院無法接收)",
-    pb.PHOTO_SET_STATUS_REJECTED: "未通過審核",
-    pb.PHOTO_SET_STATUS_APPROVED: "已通過審核",
-}
 # CSS class suffix of each status badge.
 STATUS_CLASSES = {
     pb.PHOTO_SET_STATUS_DRAFT: "draft",
@@ -56,27 +55,6 @@ STATUS_CLASSES = {
     pb.PHOTO_SET_STATUS_REJECTED: "rejected",
     pb.PHOTO_SET_STATUS_APPROVED: "approved",
 }
-PLACEMENT_LABELS = {"": "未指定", "indoor": "室內", "outdoor": "室外"}
-ORIENTATION_LABELS = {"landscape": "橫向", "portrait": "直立"}
-PROPERTY_TYPE_LABELS = {
-    "": "未指定",
-    "ground_floor": "一樓（公寓大廈）",
-    "top_floor": "頂樓（公寓大廈）",
-    "detached": "透天厝",
-    "other": "其他樓層、土地等",
-}
-# As the checklist names them (photo-storage), so a warning points at the right box.
-VIEW_LABELS = {
-    "interior": "室內",
-    "front": "正面",
-    "back": "背面",
-    "left_side": "左側面",
-    "right_side": "右側面",
-    "road": "臨路狀況",
-    "addons": "有無增建",
-}
-COURT_NAMES = {court.code: court.name for court in COURTS}
-
 CHANGE_AFTER_PRINT = "此案件已列印送出，修改後須重新列印，法院才能接收。"
 LOCKED = "此案件已通過法院審核，無法再修改。"
 PRINT_CONFIRM = "列印即送交法院審核。"
@@ -88,16 +66,12 @@ QUERY_FIELDS = {
 }
 
 
-def photos_call(method: str, message: Any, **kwargs: Any) -> Any:
-    return gateway().services.photos.call(method, message, token=require_user().token, **kwargs)
+def photos() -> PhotosFacade:
+    return gateway().services.photos
 
 
-def name_of(mapping: dict[str, int], value: int) -> str:
-    return next((name for name, enum in mapping.items() if enum == value), "")
-
-
-def is_unimplemented(error: grpc.RpcError) -> bool:
-    return isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.UNIMPLEMENTED
+def token() -> str:
+    return require_user().token
 
 
 @bp.context_processor
@@ -109,7 +83,6 @@ def _labels() -> dict[str, Any]:
         "orientation_labels": ORIENTATION_LABELS,
         "property_type_labels": PROPERTY_TYPE_LABELS,
         "view_labels": VIEW_LABELS,
-        "court_names": COURT_NAMES,
         "placement_of": lambda photo: name_of(PLACEMENTS, photo.placement),
         "orientation_of": lambda photo: name_of(ORIENTATIONS, photo.orientation),
         "views_of": lambda photo: [name_of(VIEWS, v) for v in photo.views],
@@ -144,19 +117,10 @@ def expected_version() -> int:
 # -- 照片上傳維護: query or create ----------------------------------------------------------
 
 
-def query_page(
-    form: dict[str, str],
-    *,
-    problem: FormProblem | None = None,
-    not_found: str = "",
-    status: int = 200,
-) -> Any:
+def query_page(form: dict[str, str], *, problem: Problem | None = None, not_found: str = "") -> Any:
     user = require_user()
-    listing = photos_call(
-        "ListPhotoSets",
-        pb.ListPhotoSetsRequest(
-            page=page_number(request.args.get("page")), page_size=SETS_PAGE_SIZE
-        ),
+    listing = photos().list_sets(
+        user.token, page=page_number(request.args.get("page")), page_size=SETS_PAGE_SIZE
     )
     errors = {QUERY_FIELDS.get(k, k): v for k, v in (problem.fields if problem else {}).items()}
     page = render_template(
@@ -166,9 +130,9 @@ def query_page(
         errors=errors,
         not_found=not_found,
         listing=listing,
-        court_name=COURT_NAMES.get(user.court_code, user.court_code),
+        court_name=court_name(user.court_code),
     )
-    return page, status
+    return page, problem.status if problem else 200
 
 
 @bp.get("/")
@@ -191,37 +155,28 @@ def open_set() -> Any:
     number = form_int(form, "number", errors)
     batch = form_int(form, "batch", errors, default=1)
     if errors:
-        return query_page(form, problem=FormProblem("查詢條件有誤", errors), status=400)
-    message = pb.OpenPhotoSetRequest(
-        division=form["division"],
-        case_number=pb.CaseNumber(year=year, word=form["word"], number=number),
-        batch=batch,
-        create=create,
-    )
+        return query_page(form, problem=invalid(errors, "查詢條件有誤"))
     try:
-        photo_set = photos_call("OpenPhotoSet", message)
-    except grpc.RpcError as error:
-        if isinstance(error, grpc.Call) and error.code() == grpc.StatusCode.NOT_FOUND:
+        photo_set = photos().open_set(
+            token(),
+            division=form["division"],
+            year=year,
+            word=form["word"],
+            number=number,
+            batch=batch,
+            create=create,
+        )
+    except Problem as error:
+        if error.status == 404:
             wanted = f"{form['division']}股 {year}年度{form['word']}字第{number}號 批次 {batch}"
             return query_page(form, not_found=wanted)
-        problem = form_problem(error)
-        return query_page(form, problem=problem, status=problem.status)
+        return query_page(form, problem=form_problem(error))
     if create:
         flash("已新增此案件，請上傳照片。", "ok")
     return redirect(url_for("photos.photo_set", set_id=photo_set.id), code=303)
 
 
 # -- the set page ----------------------------------------------------------------------------
-
-
-def optional_call(method: str, message: Any) -> Any | None:
-    """A secondary part of the page: shown when available, left out when not built yet."""
-    try:
-        return photos_call(method, message)
-    except grpc.RpcError as error:
-        if is_unimplemented(error):
-            return None
-        raise
 
 
 def print_confirm_text(photo_set: pb.PhotoSet) -> str:
@@ -239,28 +194,23 @@ def print_confirm_text(photo_set: pb.PhotoSet) -> str:
 @login_required("firm")
 def photo_set(set_id: str) -> Any:
     page = page_number(request.args.get("page"))
-    current = photos_call(
-        "GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id, page=page, page_size=PAGE_SIZE)
-    )
-    prints = optional_call("ListPrints", pb.ListPrintsRequest(photo_set_id=set_id))
-    changes = None
+    current = photos().get_set(token(), set_id, page=page, page_size=PAGE_SIZE)
+    prints = photos().prints(token(), set_id)
+    changes: list[pb.PhotoChange] = []
     if current.changed_since_print and current.last_fingerprint:
-        changes = optional_call(
-            "DiffPrints",
-            pb.DiffPrintsRequest(photo_set_id=set_id, from_fingerprint=current.last_fingerprint),
-        )
+        changes = photos().diff(token(), set_id, current.last_fingerprint)
     rejected_photos: list[pb.Photo] = []
     if current.status == pb.PHOTO_SET_STATUS_REJECTED:
         # The reasons of every page, so the firm sees at once what to fix and where.
-        whole = photos_call("GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id))
+        whole = photos().get_set(token(), set_id)
         rejected_photos = [p for p in whole.photos if p.rejection_reason]
     return render_template(
         "photos/set.html",
         photo_set=current,
-        prints=prints.prints if prints else [],
-        changes=changes.changes if changes else [],
+        prints=prints,
+        changes=changes,
         rejected_photos=rejected_photos,
-        court_name=COURT_NAMES.get(current.court_code, current.court_code),
+        court_name=court_name(current.court_code),
         locked=current.status == pb.PHOTO_SET_STATUS_APPROVED,
         change_confirm=CHANGE_AFTER_PRINT
         if current.status == pb.PHOTO_SET_STATUS_SUBMITTED
@@ -275,8 +225,28 @@ def back_to_set(set_id: str, page: int | None = None, anchor: str | None = None)
     return redirect(url_for("photos.photo_set", set_id=set_id, page=page, _anchor=anchor), code=303)
 
 
-def flash_refusal(error: grpc.RpcError) -> None:
+def flash_refusal(error: Problem) -> None:
     flash(form_problem(error).message, "error")
+
+
+def photo_form_fields(form: Any, errors: dict[str, str]) -> PhotoFields:
+    """The photo's fields as the set page's upload and the edit page post them."""
+    if form.get("placement", "") not in PLACEMENTS:
+        errors["placement"] = "請選擇室內或室外"
+    if form.get("orientation", "") not in ORIENTATIONS:
+        errors["orientation"] = "請選擇橫向或直立"
+    views = [v for v in form.getlist("views")]
+    if any(v not in VIEWS for v in views):
+        errors["views"] = "拍攝內容欄位不正確"
+    return PhotoFields(
+        placement=PLACEMENTS.get(form.get("placement", ""), pb.PLACEMENT_UNSPECIFIED),
+        orientation=ORIENTATIONS.get(form.get("orientation", ""), pb.ORIENTATION_UNSPECIFIED),
+        auction_target=form.get("auction_target", "").strip(),
+        description=form.get("description", "").strip(),
+        remark=form.get("remark", "").strip(),
+        sequence=form_int(form, "sequence", errors),
+        views=[VIEWS[v] for v in views if v in VIEWS],
+    )
 
 
 @bp.post("/sets/<set_id>/upload")
@@ -286,47 +256,29 @@ def upload(set_id: str) -> Any:
     next file whatever happened to this one."""
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
-        return jsonify(error="請選擇要上傳的照片", fields={"file": "請選擇要上傳的照片"}), 400
-    form = request.form
-    problems = {}
-    if form.get("placement", "") not in PLACEMENTS:
-        problems["placement"] = "室內/室外欄位不正確"
-    if form.get("orientation", "") not in ORIENTATIONS:
-        problems["orientation"] = "橫向/直立欄位不正確"
-    views = form.getlist("views")
-    if any(v not in VIEWS for v in views):
-        problems["views"] = "拍攝內容欄位不正確"
+        return invalid({"file": "請選擇要上傳的照片"}, "請選擇要上傳的照片").response()
+    errors: dict[str, str] = {}
+    fields = photo_form_fields(request.form, errors)
     try:
-        version = int(form.get("expected_version", ""))
-        sequence = int(form.get("sequence") or 0)
+        version = int(request.form.get("expected_version", ""))
     except ValueError:
-        return jsonify(error="網頁資料不完整，請重新整理頁面後再試"), 400
-    if problems:
-        return jsonify(error="照片資料有誤", fields=problems), 400
+        errors["expected_version"] = "網頁資料不完整，請重新整理頁面後再試"
+    if errors:
+        return invalid(errors, "照片資料有誤").response()
     try:
-        photo = photos_call(
-            "UploadPhoto",
-            pb.UploadPhotoRequest(
-                photo_set_id=set_id,
-                content=upload_file.read(),
-                filename=upload_file.filename,
-                placement=PLACEMENTS[form.get("placement", "")],
-                orientation=ORIENTATIONS[form.get("orientation", "")],
-                auction_target=form.get("auction_target", ""),
-                description=form.get("description", ""),
-                remark=form.get("remark", ""),
-                sequence=sequence,
-                views=[VIEWS[v] for v in views],
-                expected_version=version,
-            ),
+        photo = photos().upload_photo(
+            token(),
+            set_id,
+            fields,
+            content=upload_file.read(),
+            filename=upload_file.filename,
+            version=version,
         )
         # The page uploads one file after the other, each with the version the last
         # one left; this read tells it that version and where the new photo is listed.
-        after = photos_call(
-            "GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id, page=1, page_size=1)
-        )
-    except grpc.RpcError as error:
-        return grpc_error_response(error)
+        after = photos().set_header(token(), set_id)
+    except Problem as error:
+        return error.response()
     return jsonify(
         photo=photo_json(photo),
         version=after.version,
@@ -342,16 +294,9 @@ def set_property_type(set_id: str) -> Any:
     if name not in PROPERTY_TYPES:
         abort(400, description="請選擇標的類型")
     try:
-        photos_call(
-            "UpdatePhotoSet",
-            pb.UpdatePhotoSetRequest(
-                photo_set_id=set_id,
-                expected_version=expected_version(),
-                property_type=PROPERTY_TYPES[name],
-            ),
-        )
+        photos().set_property_type(token(), set_id, PROPERTY_TYPES[name], expected_version())
         flash(f"已將標的類型設為「{PROPERTY_TYPE_LABELS[name]}」。", "ok")
-    except grpc.RpcError as error:
+    except Problem as error:
         flash_refusal(error)
     return back_to_set(set_id, anchor="checklist")
 
@@ -365,8 +310,7 @@ def move(set_id: str) -> Any:
     if step is None:
         abort(400)
     version = expected_version()
-    whole = photos_call("GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id))
-    order = [p.id for p in whole.photos]
+    order = [p.id for p in photos().get_set(token(), set_id).photos]
     if photo_id not in order:
         abort(404)
     index = order.index(photo_id)
@@ -375,11 +319,8 @@ def move(set_id: str) -> Any:
         return back_to_set(set_id)
     order[index], order[target] = order[target], order[index]
     try:
-        photos_call(
-            "ReorderPhotos",
-            pb.ReorderPhotosRequest(photo_set_id=set_id, expected_version=version, photo_ids=order),
-        )
-    except grpc.RpcError as error:
+        photos().reorder(token(), set_id, order, version)
+    except Problem as error:
         flash_refusal(error)
         return back_to_set(set_id)
     flash(f"已將序號 {index + 1} 的照片移至序號 {target + 1}。", "ok")
@@ -390,12 +331,8 @@ def move(set_id: str) -> Any:
 @login_required("firm")
 def print_set(set_id: str) -> Any:
     try:
-        printed = photos_call(
-            "PrintPhotoSet",
-            pb.PrintPhotoSetRequest(photo_set_id=set_id, expected_version=expected_version()),
-            timeout=300,
-        )
-    except grpc.RpcError as error:
+        printed = photos().print_set(token(), set_id, expected_version())
+    except Problem as error:
         flash_refusal(error)
         return back_to_set(set_id, anchor="print")
     flash(f"已列印並送交法院審核（共 {printed.pages} 頁）。", "ok")
@@ -408,13 +345,10 @@ def print_set(set_id: str) -> Any:
 
 def find_photo(set_id: str, photo_id: str) -> tuple[pb.PhotoSet, pb.Photo]:
     """The photo, and its set's header (one photo page, not every photo's URLs)."""
-    photo = photos_call("GetPhoto", pb.GetPhotoRequest(photo_id=photo_id))
+    photo = photos().get_photo(token(), photo_id)
     if photo.photo_set_id != set_id:
         abort(404, description="找不到這張照片")
-    header = photos_call(
-        "GetPhotoSet", pb.GetPhotoSetRequest(photo_set_id=set_id, page=1, page_size=1)
-    )
-    return header, photo
+    return photos().set_header(token(), set_id), photo
 
 
 def edit_values(photo: pb.Photo) -> dict[str, Any]:
@@ -435,8 +369,8 @@ def edit_page(
     values: dict[str, Any],
     *,
     version: int,
-    problem: FormProblem | None = None,
-    image_problem: FormProblem | None = None,
+    problem: Problem | None = None,
+    image_problem: Problem | None = None,
 ) -> Any:
     page = render_template(
         "photos/edit.html",
@@ -449,7 +383,7 @@ def edit_page(
         image_problem=image_problem,
         back_page=(photo.sequence - 1) // PAGE_SIZE + 1,
         change_confirm=CHANGE_AFTER_PRINT if whole.status == pb.PHOTO_SET_STATUS_SUBMITTED else "",
-        court_name=COURT_NAMES.get(whole.court_code, whole.court_code),
+        court_name=court_name(whole.court_code),
     )
     failed = problem or image_problem
     return (page, failed.status) if failed else page
@@ -460,6 +394,12 @@ def refuse_if_locked(whole: pb.PhotoSet) -> Any | None:
         flash(LOCKED, "error")
         return back_to_set(whole.id, page=1)
     return None
+
+
+def photo_saved(set_id: str, photo: pb.Photo, verb: str) -> Any:
+    flash(f"已{verb}序號 {photo.sequence} 的照片。", "ok")
+    page = (photo.sequence - 1) // PAGE_SIZE + 1
+    return back_to_set(set_id, page=page, anchor=f"photo-{photo.id}")
 
 
 @bp.get("/sets/<set_id>/photos/<photo_id>/edit")
@@ -476,42 +416,22 @@ def edit(set_id: str, photo_id: str) -> Any:
 def edit_submit(set_id: str, photo_id: str) -> Any:
     version = expected_version()
     form = request.form
-    values = {
+    values: dict[str, Any] = {
         name: form.get(name, "").strip()
         for name in ("sequence", "placement", "orientation", "auction_target", "description")
     }
     values["remark"] = form.get("remark", "").strip()
     values["views"] = [v for v in form.getlist("views") if v in VIEWS]
     errors: dict[str, str] = {}
-    sequence = form_int(values, "sequence", errors)
-    if values["placement"] not in PLACEMENTS:
-        errors["placement"] = "請選擇室內或室外"
-    if values["orientation"] not in ORIENTATIONS:
-        errors["orientation"] = "請選擇橫向或直立"
-    try:
-        if errors:
-            problem = FormProblem("照片資料有誤", errors)
-        else:
-            photo = photos_call(
-                "UpdatePhoto",
-                pb.UpdatePhotoRequest(
-                    photo_id=photo_id,
-                    expected_version=version,
-                    sequence=sequence,
-                    placement=PLACEMENTS[values["placement"]],
-                    orientation=ORIENTATIONS[values["orientation"]],
-                    auction_target=values["auction_target"],
-                    description=values["description"],
-                    remark=values["remark"],
-                    views=[VIEWS[v] for v in values["views"]],
-                ),
+    fields = photo_form_fields(form, errors)
+    problem = invalid(errors, "照片資料有誤") if errors else None
+    if problem is None:
+        try:
+            return photo_saved(
+                set_id, photos().update_photo(token(), photo_id, fields, version), "儲存"
             )
-            flash(f"已儲存序號 {photo.sequence} 的照片。", "ok")
-            return back_to_set(
-                set_id, page=(photo.sequence - 1) // PAGE_SIZE + 1, anchor=f"photo-{photo_id}"
-            )
-    except grpc.RpcError as error:
-        problem = form_problem(error)
+        except Problem as error:
+            problem = form_problem(error)
     # Shown again with what the firm typed, and the version it started from: after a
     # refusal for a stale version nothing is lost, and nothing is overwritten either.
     whole, photo = find_photo(set_id, photo_id)
@@ -523,25 +443,20 @@ def edit_submit(set_id: str, photo_id: str) -> Any:
 def replace_image(set_id: str, photo_id: str) -> Any:
     version = expected_version()
     upload_file = request.files.get("file")
-    try:
-        if upload_file is None or not upload_file.filename:
-            image_problem = FormProblem("請選擇新的照片檔案", {"file": "請選擇新的照片檔案"})
-        else:
-            photo = photos_call(
-                "ReplacePhotoImage",
-                pb.ReplacePhotoImageRequest(
-                    photo_id=photo_id,
-                    expected_version=version,
-                    content=upload_file.read(),
-                    filename=upload_file.filename,
-                ),
+    if upload_file is None or not upload_file.filename:
+        image_problem = invalid({"file": "請選擇新的照片檔案"}, "請選擇新的照片檔案")
+    else:
+        try:
+            photo = photos().replace_image(
+                token(),
+                photo_id,
+                content=upload_file.read(),
+                filename=upload_file.filename,
+                version=version,
             )
-            flash(f"已更換序號 {photo.sequence} 的照片。", "ok")
-            return back_to_set(
-                set_id, page=(photo.sequence - 1) // PAGE_SIZE + 1, anchor=f"photo-{photo_id}"
-            )
-    except grpc.RpcError as error:
-        image_problem = form_problem(error)
+            return photo_saved(set_id, photo, "更換")
+        except Problem as error:
+            image_problem = form_problem(error)
     whole, photo = find_photo(set_id, photo_id)
     return edit_page(whole, photo, edit_values(photo), version=version, image_problem=image_problem)
 
@@ -551,11 +466,8 @@ def replace_image(set_id: str, photo_id: str) -> Any:
 def delete(set_id: str, photo_id: str) -> Any:
     sequence = request.form.get("sequence", "")
     try:
-        photos_call(
-            "DeletePhoto",
-            pb.DeletePhotoRequest(photo_id=photo_id, expected_version=expected_version()),
-        )
-    except grpc.RpcError as error:
+        photos().delete_photo(token(), photo_id, expected_version())
+    except Problem as error:
         flash_refusal(error)
         return back_to_set(set_id)
     flash(f"已刪除序號 {sequence} 的照片。" if sequence else "已刪除照片。", "ok")
@@ -568,12 +480,10 @@ def delete(set_id: str, photo_id: str) -> Any:
 @bp.get("/rejected")
 @login_required("firm")
 def rejected() -> Any:
-    listing = photos_call(
-        "ListPhotoSets",
-        pb.ListPhotoSetsRequest(
-            statuses=[pb.PHOTO_SET_STATUS_REJECTED],
-            page=page_number(request.args.get("page")),
-            page_size=SETS_PAGE_SIZE,
-        ),
+    listing = photos().list_sets(
+        token(),
+        statuses=[pb.PHOTO_SET_STATUS_REJECTED],
+        page=page_number(request.args.get("page")),
+        page_size=SETS_PAGE_SIZE,
     )
     return render_template("photos/rejected.html", listing=listing)

@@ -15,7 +15,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort, g, redirect, request, session, url_for
 
@@ -75,7 +75,7 @@ def sign_out() -> None:
 
 def current_user() -> WebUser | None:
     if "web_user" in g:
-        return g.web_user  # type: ignore[no-any-return]
+        return cast(WebUser | None, g.web_user)
     user = None
     account = session.get("account")
     if account and session.get("expires_at", 0) - EXPIRY_MARGIN_SECONDS > time.time():

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Flask
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from jes_zhtw import format_roc_date, format_roc_datetime, to_taipei
+from jes_zhtw import format_roc_date, format_roc_date_short, format_roc_datetime, to_taipei
 
 
 def roc_today() -> str:
@@ -33,7 +33,16 @@ def roc_date(value: Timestamp | datetime | None) -> str:
     return format_roc_date(moment) if moment else ""
 
 
+def roc_short(value: Timestamp) -> str:
+    """``115/11/22 09:49`` (Taipei time): the compact form for table columns."""
+    if not value.seconds and not value.nanos:
+        return ""
+    local = to_taipei(value.ToDatetime(tzinfo=UTC))
+    return f"{format_roc_date_short(local)} {local:%H:%M}"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["roc_datetime"] = roc_datetime
     app.jinja_env.filters["roc_date"] = roc_date
+    app.jinja_env.filters["roc_short"] = roc_short
     app.jinja_env.globals["roc_today"] = roc_today

@@ -1,0 +1,175 @@
+"""Firm applications, the review queue and decisions, the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import BeforeValidator, Field, StrictBool
+
+from jes_gateway.api.schemas.base import DATETIME, Input, LenientPage, Query, Reply, choice, values
+from jes_gateway.api.schemas.photos import AuditEntry, PhotoChange, PhotoSet, PrintRecord
+from jes_gateway.presentation.vocabulary import APPLICATION_STATUSES
+
+COURT_CODE = "法院代碼（系統管理者可指定；書記官只能查自己的法院）"
+SUBMISSION_STATES = ("pending", "approved", "rejected", "withdrawn", "all")
+
+
+class FirmApplicationInput(Input):
+    court_code: Annotated[str, Field(description="所屬法院代碼，如 TPD")]
+    company_name: str
+    contact_person: str
+    email: str
+    phone: str
+
+
+class ApplicationsQuery(Query):
+    messages: ClassVar[dict[str, str]] = {"status": "無此申請狀態"}
+    refusal: ClassVar[str] = "查詢條件有誤"
+    status: Annotated[
+        str,
+        choice([*APPLICATION_STATUSES, "all"]),
+        values([*APPLICATION_STATUSES, "all"], "申請狀態，預設 all"),
+    ] = "all"
+    court_code: Annotated[str, Field(description=COURT_CODE)] = ""
+
+
+class FirmApplicationDecisionInput(Input):
+    messages: ClassVar[dict[str, str]] = {"approve": "請以 approve: true 或 false 指定審核結果"}
+    approve: Annotated[StrictBool, Field(description="true 開通；false 不予開通")]
+    reason: Annotated[str, Field(description="不予開通的理由（必填）")] = ""
+
+
+class SubmissionsQuery(Query):
+    messages: ClassVar[dict[str, str]] = {"state": "無此審核狀態"}
+    refusal: ClassVar[str] = "查詢條件有誤"
+    state: Annotated[
+        str,
+        choice(SUBMISSION_STATES),
+        values(SUBMISSION_STATES, "審核狀態，預設 pending（待審核）"),
+    ] = "pending"
+    page: LenientPage = 1
+    court_code: Annotated[str, Field(description=COURT_CODE)] = ""
+
+
+class ReasonInput(Input):
+    photo_id: str
+    reason_code: Annotated[str, Field(description="GET /rejection-reasons 的代碼")] = ""
+    text: Annotated[str, Field(description="補充說明（代碼為 other 時必填）")] = ""
+
+
+class SubmissionDecisionInput(Input):
+    messages: ClassVar[dict[str, str]] = {
+        "approve": "請以 approve: true 或 false 指定審核結果",
+        "reasons": "須為物件陣列",
+    }
+    refusal: ClassVar[str] = "審核資料有誤"
+    approve: StrictBool
+    note: Annotated[str, Field(description="整體說明")] = ""
+    reasons: Annotated[
+        list[ReasonInput],
+        BeforeValidator(lambda value: value or []),
+        Field(default_factory=list, description="不通過時至少一張照片的理由"),
+    ]
+
+
+class AuditQuery(Query):
+    page: LenientPage = 1
+    court_code: Annotated[str, Field(description=COURT_CODE)] = ""
+    subject_id: Annotated[str, Field(description="只列出此對象的紀錄")] = ""
+
+
+# -- replies ---------------------------------------------------------------------------------
+
+
+class FirmApplicationCreated(Reply):
+    id: str
+    status: str
+    message: str
+
+
+class FirmApplication(Reply):
+    id: str
+    court_code: str
+    company_name: str
+    contact_person: str
+    email: str
+    phone: str
+    status: Annotated[str, values(["", *APPLICATION_STATUSES], "申請狀態")]
+    created_at: Annotated[str | None, DATETIME]
+    account_id: Annotated[str, Field(description="開通後的帳號")]
+    refusal_reason: str
+    decided_at: Annotated[str | None, DATETIME]
+    decided_by: str
+
+
+class FirmApplications(Reply):
+    applications: Annotated[list[FirmApplication], Field(description="依申請時間排序")]
+
+
+class FirmApplicationDecision(Reply):
+    id: str
+    application_id: str
+    court_code: str
+    approved: bool
+    reason: str
+    account_id: str
+    decided_by: str
+    decided_at: Annotated[str | None, DATETIME]
+
+
+class PhotoReason(Reply):
+    photo_id: str
+    sequence: int
+    reason_code: Annotated[str, Field(description="GET /rejection-reasons 的代碼")]
+    label: str
+    text: str
+
+
+class Submission(Reply):
+    id: str
+    photo_set_id: str
+    court_code: str
+    case_number: Annotated[str, Field(description="如 107年度司執字第999號")]
+    division: str
+    batch: int
+    state: Annotated[str, values(["pending", "approved", "rejected", "withdrawn"], "審核狀態")]
+    firm_account_id: str
+    firm_name: str
+    submitted_at: Annotated[str | None, DATETIME]
+    pages: int
+    fingerprint: Annotated[str, Field(description="送審的列印版本")]
+    previous_rejected_fingerprint: str
+    decided_at: Annotated[str | None, DATETIME]
+    decided_by: str
+    note: str
+    reasons: list[PhotoReason]
+
+
+class SubmissionPage(Reply):
+    submissions: list[Submission]
+    total: Annotated[int, Field(description="總筆數")]
+    page: int
+    page_count: int
+
+
+class SubmissionForReview(Reply):
+    submission: Submission
+    photo_set: PhotoSet
+    prints: list[PrintRecord]
+    changes_since_rejection: list[PhotoChange]
+
+
+class RejectionReason(Reply):
+    code: str
+    label: str
+
+
+class RejectionReasons(Reply):
+    reasons: list[RejectionReason]
+
+
+class AuditPage(Reply):
+    entries: list[AuditEntry]
+    total: Annotated[int, Field(description="總筆數")]
+    page: int
+    page_count: int

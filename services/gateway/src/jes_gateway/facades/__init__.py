@@ -1,0 +1,46 @@
+"""Typed facades over the backend services: the only code that builds protobuf requests
+and calls services. Each method takes plain arguments and returns the reply message; a
+refused call raises `jes_gateway.problems.ServiceError`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jes_gateway.facades.clients import Backends
+from jes_gateway.facades.identity import IdentityFacade
+from jes_gateway.facades.photos import PhotoFields, PhotosFacade
+from jes_gateway.facades.reviews import CourtReviews, ReasonInput, ReviewBundle, ReviewsFacade
+
+__all__ = [
+    "Backends",
+    "CourtReviews",
+    "Facades",
+    "IdentityFacade",
+    "PhotoFields",
+    "PhotosFacade",
+    "ReasonInput",
+    "ReviewBundle",
+    "ReviewsFacade",
+]
+
+
+@dataclass(frozen=True)
+class Facades:
+    """The backends the gateway calls. report-render, case-sync and notification are
+    reached only through photo-storage and review-workflow, so they have no facade."""
+
+    identity: IdentityFacade
+    photos: PhotosFacade
+    reviews: ReviewsFacade
+    court_reviews: CourtReviews
+
+    @classmethod
+    def over(cls, backends: Backends) -> Facades:
+        photos = PhotosFacade(backends.photos)
+        reviews = ReviewsFacade(backends.reviews)
+        return cls(
+            identity=IdentityFacade(backends.identity),
+            photos=photos,
+            reviews=reviews,
+            court_reviews=CourtReviews(reviews, photos),
+        )

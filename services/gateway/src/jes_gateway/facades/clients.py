@@ -1,0 +1,40 @@
+"""The gRPC clients of the services the gateway calls (one per backend)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jes.case_sync.v1 import case_sync_pb2_grpc
+from jes.identity.v1 import identity_pb2_grpc
+from jes.notification.v1 import notification_pb2_grpc
+from jes.photo_storage.v1 import photo_storage_pb2_grpc
+from jes.report_render.v1 import report_render_pb2_grpc
+from jes.review_workflow.v1 import review_workflow_pb2_grpc
+from jes_grpckit.client import Client
+
+
+@dataclass
+class Backends:
+    identity: Client[identity_pb2_grpc.IdentityServiceStub]
+    photos: Client[photo_storage_pb2_grpc.PhotoStorageServiceStub]
+    reports: Client[report_render_pb2_grpc.ReportRenderServiceStub]
+    reviews: Client[review_workflow_pb2_grpc.ReviewWorkflowServiceStub]
+    cases: Client[case_sync_pb2_grpc.CaseSyncServiceStub]
+    notification: Client[notification_pb2_grpc.NotificationServiceStub]
+
+    @classmethod
+    def connect(cls, addrs: dict[str, str]) -> Backends:
+        return cls(
+            identity=Client(addrs["identity"], identity_pb2_grpc.IdentityServiceStub),
+            photos=Client(
+                addrs["photo-storage"], photo_storage_pb2_grpc.PhotoStorageServiceStub, timeout=60
+            ),
+            reports=Client(addrs["report-render"], report_render_pb2_grpc.ReportRenderServiceStub),
+            reviews=Client(
+                addrs["review-workflow"], review_workflow_pb2_grpc.ReviewWorkflowServiceStub
+            ),
+            cases=Client(addrs["case-sync"], case_sync_pb2_grpc.CaseSyncServiceStub),
+            notification=Client(
+                addrs["notification"], notification_pb2_grpc.NotificationServiceStub
+            ),
+        )
