@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 
 from jes.photo_storage.v1 import photo_storage_pb2
 from jes_db import Database
+from jes_domain import InvalidArgument
 from jes_events import EventConsumer, Outbox, OutboxRelay, dead_letter_topic
 from jes_events.embedded import EmbeddedBus
 from jes_protos import Envelope, make_envelope
@@ -122,6 +123,31 @@ def test_a_failing_handler_is_retried_then_dead_lettered(consumer_db, bus, paylo
     assert metric("jes_events_consumed_total", outcome="retry", **labels) == 2
     assert metric("jes_events_consumed_total", outcome="dead_letter", **labels) == 1
     assert metric("jes_events_consumed_total", outcome="ok", **labels) == 1
+    assert metric("jes_dead_letters_total", **labels) == 1
+
+
+def test_an_event_the_rules_refuse_is_dead_lettered_without_retries(
+    consumer_db, bus, payload, metric
+):
+    refused = make_envelope(payload("refused"), source="identity", subject="a")
+    publish(bus, refused)
+    attempts: list[str] = []
+
+    def handle(session, envelope: Envelope) -> None:
+        attempts.append(envelope.id)
+        raise InvalidArgument("案號字別錯誤：「ABC」，應為 1 至 6 個中文字")
+
+    consumer = make_consumer(consumer_db, bus, {APPLIED: handle}, max_attempts=5, retry_backoff=10)
+    assert consumer.run_once() == 1  # no 10 s backoff: it was not retried
+    assert attempts == [refused.id]
+    dlq = bus.consumer("inspector", [dead_letter_topic(TOPIC)])
+    [dead] = dlq.poll(0.1, 10)
+    dlq.close()
+    assert dead.value == refused.SerializeToString()
+    assert dead.headers["jes-dlq-attempts"] == "1"
+    assert dead.headers["jes-dlq-error"].startswith("InvalidArgument: 案號字別錯誤")
+    labels = {"service": consumer_db.name, "topic": TOPIC}
+    assert metric("jes_events_consumed_total", outcome="retry", **labels) == 0
     assert metric("jes_dead_letters_total", **labels) == 1
 
 

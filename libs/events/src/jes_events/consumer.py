@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from jes_db import Database, utcnow
+from jes_domain import InvalidArgument
 from jes_events import metrics
 from jes_events.bus import Bus, BusConsumer, Record, dead_letter_topic
 from jes_events.tables import EventTables
@@ -142,7 +143,9 @@ class EventConsumer:
             try:
                 outcome = self._apply(envelope, handler)
             except Exception as exc:
-                if attempt >= self.max_attempts:
+                # An event the rules refuse (InvalidArgument) stays refused: retrying
+                # only delays the dead letter and the operator's look at it.
+                if attempt >= self.max_attempts or isinstance(exc, InvalidArgument):
                     self._dead_letter(record, envelope, exc, attempts=attempt)
                     return DEAD_LETTER
                 metrics.EVENTS_CONSUMED.labels(self.group, record.topic, RETRY).inc()
