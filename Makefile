@@ -45,7 +45,7 @@ setup: system-deps gen ## everything `run` and `test` need
 MYPY_PATHS := \
 	libs/config/src libs/zhtw/src libs/db/src libs/auth/src libs/grpckit/src \
 	libs/objectstore/src libs/events/src libs/protos/src/jes_protos libs/domain/src \
-	libs/platform/src \
+	libs/platform/src libs/servicekit/src \
 	services/identity/src services/review-workflow/src services/case-sync/src \
 	services/notification/src services/report-render/src services/gateway/src
 
@@ -55,7 +55,7 @@ lint: gen ## ruff, mypy and the layer contracts (import-linter)
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy $(MYPY_PATHS)
 	@set -e; for config in $(sort $(wildcard services/*/importlinter.ini libs/*/importlinter.ini)); do \
-		echo "lint-imports --config $$config"; $(UV) run --frozen lint-imports --config $$config; done
+		echo "lint-imports $$config"; $(UV) run --frozen lint-imports $$config; done
 
 .PHONY: fmt
 fmt: sync ## format the code

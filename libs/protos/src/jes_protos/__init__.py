@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
@@ -18,6 +18,8 @@ try:
     from jes.options.v1 import options_pb2
 except ImportError as exc:  # pragma: no cover - a developer forgot `make gen`
     raise ImportError("generated protobuf code is missing: run `make gen`") from exc
+
+PayloadT = TypeVar("PayloadT", bound=Message)
 
 __all__ = [
     "Envelope",
@@ -72,7 +74,7 @@ def make_envelope(
     return envelope
 
 
-def open_envelope(envelope: Envelope, payload_class: type[Message]) -> Message:
+def open_envelope(envelope: Envelope, payload_class: type[PayloadT]) -> PayloadT:
     """Unpack the payload; raises ValueError when the envelope holds another type."""
     payload = payload_class()
     if not envelope.payload.Unpack(payload):

@@ -9,16 +9,17 @@ process (`jes run --target=all`). Nothing here knows any service's domain.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from google.protobuf.message import Message
 from sqlalchemy import MetaData
 
 from jes_auth import TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database, run_migrations
-from jes_events import Bus, EventConsumer, EventTables, Outbox, OutboxRelay, connect_bus
+from jes_events import Bus, EventConsumer, EventTables, Handler, Outbox, OutboxRelay, connect_bus
 from jes_grpckit import GrpcServer, ServiceTokenProvider, jwks_from_identity
 from jes_grpckit.runtime import MetricsServer, Runtime
 from jes_objectstore import open_store
@@ -99,7 +100,7 @@ class ServiceKit:
     def consume(
         self,
         topics: list[str],
-        handlers: dict[str, Callable[..., None]],
+        handlers: Mapping[str | type[Message], Handler],
         *,
         max_attempts: int = 5,
     ) -> EventConsumer:
