@@ -7,6 +7,8 @@ each enum value (jes_protos.enum_labels), written nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes_photo_storage.domain.status import PhotoSetStatus
 from jes_protos import enum_labels
@@ -81,7 +83,7 @@ def views_from_text(text: str) -> list[str]:
     return [name for name in text.split(",") if name]
 
 
-def view_names(views: list[int]) -> list[str]:
+def view_names(views: Iterable[pb.View.ValueType]) -> list[str]:
     """The stored names of the contract's view numbers; unknown numbers are dropped."""
     return [VIEW_NAMES[v] for v in views if v in VIEW_NAMES]
 
