@@ -44,7 +44,8 @@ setup: system-deps gen ## everything `run` and `test` need
 # What mypy checks: every library and every service (generated stubs come from make gen).
 MYPY_PATHS := \
 	libs/config/src libs/zhtw/src libs/db/src libs/auth/src libs/grpckit/src \
-	libs/objectstore/src libs/events/src libs/protos/src/jes_protos libs/domain/src
+	libs/objectstore/src libs/events/src libs/protos/src/jes_protos libs/domain/src \
+	services/photo-storage/src
 
 .PHONY: lint
 lint: gen ## ruff, mypy and the layer contracts (import-linter)
