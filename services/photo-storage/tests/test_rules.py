@@ -266,3 +266,21 @@ def test_labels_are_the_contracts():
 
 def test_views_are_stored_in_the_rules_order_once_each():
     assert views_to_text(["road", "front", "road", "roof"]) == "front,road"
+
+
+@dataclass
+class Shot:
+    id: str
+    sha256: str
+    sequence: int = 0
+
+
+def test_a_photo_has_a_twin_when_another_shows_the_same_image():
+    shots = [Shot("a", "h1"), Shot("b", "h2"), Shot("c", "h1")]
+    assert photos.has_twin(shots[0], shots)
+    assert not photos.has_twin(shots[1], shots)
+
+
+def test_photos_by_sequence():
+    shots = [Shot("a", "", 3), Shot("b", "", 1), Shot("c", "", 2)]
+    assert [s.id for s in photos.by_sequence(shots)] == ["b", "c", "a"]

@@ -7,6 +7,7 @@ from collections import Counter
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes_photo_storage.domain.checklist import checklist
+from jes_photo_storage.domain.photos import by_sequence
 from jes_photo_storage.domain.records import formal_case_number
 from jes_photo_storage.domain.snapshots import Change
 from jes_photo_storage.domain.status import PhotoSetStatus
@@ -26,16 +27,6 @@ def case_number(photo_set: PhotoSet) -> pb.CaseNumber:
     return pb.CaseNumber(
         year=photo_set.case_year, word=photo_set.case_word, number=photo_set.case_number
     )
-
-
-def by_sequence(photo_set: PhotoSet) -> list[Photo]:
-    # Sorted here: sequences may have changed in this session after the list loaded.
-    return sorted(photo_set.photos, key=lambda p: p.sequence)
-
-
-def has_twin(photo: Photo, photos: list[Photo]) -> bool:
-    """Another photo of the set shows the same image (same hash)."""
-    return any(p.sha256 == photo.sha256 and p.id != photo.id for p in photos)
 
 
 class Messages:
@@ -77,7 +68,8 @@ class Messages:
         page_size: int = 0,
     ) -> pb.PhotoSet:
         """The set; with its photos (one page when page_size > 0) and its checklist."""
-        photos = by_sequence(photo_set)
+        # Sorted here: sequences may have changed in this session after the list loaded.
+        photos = by_sequence(photo_set.photos)
         message = pb.PhotoSet(
             id=photo_set.id,
             court_code=photo_set.court_code,
@@ -124,7 +116,7 @@ class Messages:
 
     def public_photo_set(self, photo_set: PhotoSet) -> pb.PhotoSet:
         """For anyone: the case and the public copies, nothing about the firm or the review."""
-        photos = by_sequence(photo_set)
+        photos = by_sequence(photo_set.photos)
         return pb.PhotoSet(
             id=photo_set.id,
             court_code=photo_set.court_code,

@@ -4,7 +4,7 @@ moved or removed (sequences always run 1..n without gaps)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from jes_domain import ResourceExhausted
 
@@ -13,6 +13,24 @@ MAX_PHOTOS_PER_SET = 500
 
 class Sequenced(Protocol):
     sequence: int
+
+
+class Hashed(Protocol):
+    id: str
+    sha256: str
+
+
+S = TypeVar("S", bound=Sequenced)
+
+
+def by_sequence(photos: Iterable[S]) -> list[S]:
+    return sorted(photos, key=lambda p: p.sequence)
+
+
+def has_twin(photo: Hashed, photos: Iterable[Hashed]) -> bool:
+    """Another photo of the set shows the same image (the same hash): a likely mistake
+    the firm is shown."""
+    return any(p.sha256 == photo.sha256 and p.id != photo.id for p in photos)
 
 
 def check_room(count: int) -> None:

@@ -53,7 +53,7 @@ class Call:
     trace_id: str = ""
 
 
-def state(photo_set: PhotoSet) -> SetState:
+def state_of_set(photo_set: PhotoSet) -> SetState:
     return state_of(photo_set.status, photo_set.changed_since_print)
 
 
@@ -80,7 +80,7 @@ def set_to_change(
     photo_set = session.get(PhotoSet, photo_set_id, with_for_update=True)
     if photo_set is None or not access.owns(claims, photo_set):
         raise NotFound(SET_NOT_FOUND)
-    next_state(state(photo_set), Event.EDIT)  # refused when the set is locked
+    next_state(state_of_set(photo_set), Event.EDIT)  # refused when the set is locked
     if expected_version is not None and photo_set.version != expected_version:
         raise Aborted(STALE_VERSION)
     return photo_set
@@ -113,7 +113,7 @@ def record_change(
     """Every change bumps the version; after a print it voids the print and is logged."""
     photo_set.version += 1
     photo_set.updated_at = utcnow()
-    was = state(photo_set)
+    was = state_of_set(photo_set)
     if was == DRAFT:  # nothing submitted, nothing to log
         return
     now = next_state(was, Event.EDIT)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -51,11 +50,6 @@ def _room_left(session: Session, photo_set: PhotoSet) -> int:
     count = _photo_count(session, photo_set)
     photo_rules.check_room(count)
     return count
-
-
-def _has_twin(photo: Photo, photo_set: PhotoSet) -> bool:
-    hashes = Counter(p.sha256 for p in photo_set.photos)
-    return hashes[photo.sha256] > 1
 
 
 def upload(
@@ -109,7 +103,7 @@ def upload(
             before=None,
             after=photo_fields(photo),
         )
-        duplicate = any(p.sha256 == photo.sha256 and p.id != photo.id for p in photo_set.photos)
+        duplicate = photo_rules.has_twin(photo, photo_set.photos)
         parts.outbox.add(
             session,
             pb.PhotoUploaded(
@@ -155,7 +149,7 @@ def update(
             record_change(
                 parts, session, call, photo_set, "photo.updated", before=before, after=after
             )
-        return photo, _has_twin(photo, photo_set)
+        return photo, photo_rules.has_twin(photo, photo_set.photos)
 
 
 def replace_image(
@@ -189,7 +183,7 @@ def replace_image(
             before=before,
             after=image_fields(photo),
         )
-        duplicate = _has_twin(photo, photo_set)
+        duplicate = photo_rules.has_twin(photo, photo_set.photos)
     parts.objects.delete(old_objects)  # only now that no row points at them
     return photo, duplicate
 
@@ -212,7 +206,7 @@ def reorder(
     """The set's photos in a new order; the same order voids nothing."""
     with parts.db.transaction() as session:
         photo_set = set_to_change(session, call, photo_set_id, expected_version)
-        photos = sorted(photo_set.photos, key=lambda p: p.sequence)
+        photos = photo_rules.by_sequence(photo_set.photos)
         validation.check_order(photo_ids, (p.id for p in photos))
         by_id = {p.id: p for p in photos}
         before = [p.id for p in photos]

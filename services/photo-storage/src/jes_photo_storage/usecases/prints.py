@@ -17,6 +17,7 @@ from jes_db import utcnow
 from jes_db.audit import AuditRecord
 from jes_domain import NotFound
 from jes_photo_storage.domain import access, printing, validation
+from jes_photo_storage.domain.photos import by_sequence
 from jes_photo_storage.domain.records import formal_case_number
 from jes_photo_storage.domain.snapshots import Change, diff, photo_snapshot
 from jes_photo_storage.domain.vocabulary import ORIENTATION_LABELS, PLACEMENT_LABELS
@@ -27,7 +28,7 @@ from jes_photo_storage.usecases.common import (
     audit,
     readable_set,
     set_to_change,
-    state,
+    state_of_set,
     with_photos,
 )
 from jes_zhtw import court_by_code
@@ -42,10 +43,6 @@ class Printed:
     fingerprint: str
     pages: int
     report_url: str
-
-
-def _by_sequence(photo_set: PhotoSet) -> list[Photo]:
-    return sorted(photo_set.photos, key=lambda p: p.sequence)
 
 
 def _render_request(
@@ -82,9 +79,9 @@ def print_set(parts: Parts, call: Call, photo_set_id: str, expected_version: int
     access.require_firm(call.claims)
     with parts.db.transaction() as session:
         photo_set = set_to_change(session, call, photo_set_id, expected_version)
-        printing.printed_state(state(photo_set), len(photo_set.photos))
+        printing.printed_state(state_of_set(photo_set), len(photo_set.photos))
         version = photo_set.version
-        photos = _by_sequence(photo_set)
+        photos = by_sequence(photo_set.photos)
         print_fingerprint = printing.fingerprint(photo_set, photos)
         render_request = _render_request(parts, call, photo_set, photos, print_fingerprint)
     report = parts.reports.render(render_request)
@@ -92,8 +89,8 @@ def print_set(parts: Parts, call: Call, photo_set_id: str, expected_version: int
         photo_set = set_to_change(session, call, photo_set_id, None)
         printing.check_unchanged_while_rendering(version, photo_set.version)
         # another tab may have printed it meanwhile
-        submitted = printing.printed_state(state(photo_set), len(photo_set.photos))
-        photos = _by_sequence(photo_set)
+        submitted = printing.printed_state(state_of_set(photo_set), len(photo_set.photos))
+        photos = by_sequence(photo_set.photos)
         previous_fingerprint = photo_set.last_fingerprint
         before = {"status": photo_set.status, "fingerprint": previous_fingerprint}
         now = utcnow()
@@ -197,7 +194,7 @@ def diff_prints(
         if to_fingerprint:
             after = _snapshot_of_print(session, photo_set, to_fingerprint)
         else:
-            after = [photo_snapshot(p) for p in _by_sequence(with_photos(photo_set))]
+            after = [photo_snapshot(p) for p in by_sequence(with_photos(photo_set).photos)]
     return diff(before, after)
 
 

@@ -10,7 +10,14 @@ from jes_domain import NotFound
 from jes_photo_storage.domain import access, review
 from jes_photo_storage.domain.status import Event, after_decision
 from jes_photo_storage.models import AppliedDecision, PhotoSet
-from jes_photo_storage.usecases.common import SET_NOT_FOUND, Call, Parts, audit, state, with_photos
+from jes_photo_storage.usecases.common import (
+    SET_NOT_FOUND,
+    Call,
+    Parts,
+    audit,
+    state_of_set,
+    with_photos,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,7 @@ def apply_decision(parts: Parts, call: Call, decision: Decision) -> PhotoSet:
             return with_photos(photo_set)
         approve = bool(decision.approve)
         decided = after_decision(
-            state(photo_set),
+            state_of_set(photo_set),
             Event.APPROVE if approve else Event.REJECT,
             decided_fingerprint=decision.fingerprint,
             last_fingerprint=photo_set.last_fingerprint,
