@@ -39,15 +39,14 @@ class PhotoFields:
     sequence: int
 
 
-def _photo_count(session: Session, photo_set: PhotoSet) -> int:
-    count = session.scalar(
-        select(func.count()).select_from(Photo).where(Photo.photo_set_id == photo_set.id)
+def _count_with_room_for_one_more(session: Session, photo_set: PhotoSet) -> int:
+    """How many photos the set holds; refused when another would not fit."""
+    count = int(
+        session.scalar(
+            select(func.count()).select_from(Photo).where(Photo.photo_set_id == photo_set.id)
+        )
+        or 0
     )
-    return int(count or 0)
-
-
-def _room_left(session: Session, photo_set: PhotoSet) -> int:
-    count = _photo_count(session, photo_set)
     photo_rules.check_room(count)
     return count
 
@@ -68,12 +67,12 @@ def upload(
     # Cheap checks before the expensive decoding; repeated in the transaction below.
     with parts.db.transaction() as session:
         photo_set = set_to_change(session, call, photo_set_id, expected_version)
-        _room_left(session, photo_set)
+        _count_with_room_for_one_more(session, photo_set)
     photo_id = new_id()
     image = parts.objects.store_image(f"{photo_set_id}/{photo_id}", content)
     with parts.objects.until_commit(image), parts.db.transaction() as session:
         photo_set = set_to_change(session, call, photo_set_id, expected_version)
-        count = _room_left(session, photo_set)
+        count = _count_with_room_for_one_more(session, photo_set)
         sequence = fields.sequence or count + 1
         validation.check_sequence(sequence, count + 1)
         photo_rules.make_room(photo_set.photos, sequence)
