@@ -47,7 +47,8 @@ MYPY_PATHS := \
 	libs/objectstore/src libs/events/src libs/protos/src/jes_protos libs/domain/src \
 	libs/platform/src libs/servicekit/src \
 	services/identity/src services/review-workflow/src services/case-sync/src \
-	services/notification/src services/report-render/src services/gateway/src
+	services/notification/src services/report-render/src services/gateway/src \
+	services/photo-storage/src
 
 .PHONY: lint
 lint: gen ## ruff, mypy and the layer contracts (import-linter)

@@ -26,7 +26,7 @@ from jes_auth import Claims, KeyStore, TokenIssuer, TokenVerifier
 from jes_grpckit import Client, GrpcServer, Unauthenticated, current_claims
 from jes_photo_storage.app import build
 from jes_photo_storage.models import Photo, PhotoSet, Print
-from jes_photo_storage.servicer import BUCKET
+from jes_photo_storage.storage import BUCKET
 from jes_servicekit import ServiceKit
 from support.images import jpeg
 from support.services import embedded_config, outbox_events

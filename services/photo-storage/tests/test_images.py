@@ -352,7 +352,7 @@ def test_truncated_heic_is_refused():
 
 def test_truncated_images_stay_refused_by_pillow():
     """Pillow's global switch would accept cut-off files as grey-filled photos."""
-    from jes_photo_storage import app, servicer  # noqa: F401 - importing must not flip it
+    from jes_photo_storage import app, grpc_api  # noqa: F401 - importing must not flip it
 
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes_grpckit import field_violations
-from jes_photo_storage.servicer import BUCKET
+from jes_photo_storage.storage import BUCKET
 from support.images import jpeg
 
 CASE = pb.CaseNumber(year=112, word="司執", number=4321)

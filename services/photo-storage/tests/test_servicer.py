@@ -15,9 +15,11 @@ from PIL import Image
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes_grpckit import field_violations
 from jes_objectstore import FileStore
+from jes_photo_storage.domain.validation import current_roc_year
 from jes_photo_storage.images import Derivatives, process
 from jes_photo_storage.models import PhotoSet
-from jes_photo_storage.servicer import BUCKET, current_roc_year
+from jes_photo_storage.storage import BUCKET
+from jes_zhtw import case_word_problem
 from support.images import jpeg, png
 
 # -- OpenPhotoSet ---------------------------------------------------------------------------
@@ -55,10 +57,12 @@ def test_empty_court_means_the_firms_own_court(service):
     assert service.open_set(kld_firm, court_code="").court_code == "KLD"
 
 
-def test_latin_case_word_is_accepted(service):
-    opened = service.open_set(case_number=pb.CaseNumber(year=112, word="ABC", number=5))
-    assert opened.case_number.word == "ABC"
-    assert opened.case_number_text == "112年度ABC字第5號"
+def test_latin_case_word_is_refused_as_jes_zhtw_refuses_it(service):
+    """Was accepted (issue 8): such a set could be printed but never reviewed or found."""
+    with pytest.raises(grpc.RpcError) as caught:
+        service.open_set(case_number=pb.CaseNumber(year=112, word="ABC", number=5))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(caught.value) == {"case_number.word": case_word_problem("ABC")}
 
 
 def test_batch_defaults_to_one(service):
@@ -123,7 +127,7 @@ def test_open_reports_every_bad_field_at_once(service):
         "court_code": "找不到此法院",
         "division": "請輸入股別",
         "case_number.year": f"年度須為 1 至 {current_roc_year() + 1} 的民國年",
-        "case_number.word": "字別須為 1 至 10 個中文字或英文字母",
+        "case_number.word": case_word_problem("x-1"),
         "case_number.number": "號數須為 1 至 9999999",
         "batch": "批次須為 1 至 99",
     }
@@ -500,10 +504,10 @@ def test_upload_checks_the_version_only_when_given(service):
 
 
 def test_a_set_holds_at_most_500_photos(service, monkeypatch: pytest.MonkeyPatch):
-    from jes_photo_storage import servicer
+    from jes_photo_storage.domain import photos
 
-    assert servicer.MAX_PHOTOS_PER_SET == 500
-    monkeypatch.setattr(servicer, "MAX_PHOTOS_PER_SET", 2)  # the same rule, cheaper to reach
+    assert photos.MAX_PHOTOS_PER_SET == 500
+    monkeypatch.setattr(photos, "MAX_PHOTOS_PER_SET", 2)  # the same rule, cheaper to reach
     opened = service.open_set()
     service.upload(opened.id)
     service.upload(opened.id)

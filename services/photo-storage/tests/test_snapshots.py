@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from jes_photo_storage.checklist import checklist, required_views
+from jes_photo_storage.domain.checklist import checklist, required_views
+from jes_photo_storage.domain.printing import fingerprint
+from jes_photo_storage.domain.snapshots import diff
 from jes_photo_storage.models import Photo, PhotoSet
-from jes_photo_storage.servicer import fingerprint
-from jes_photo_storage.snapshots import diff
 
 
 def snap(photo_id: str, sequence: int, **fields: Any) -> dict[str, Any]:

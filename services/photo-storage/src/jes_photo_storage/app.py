@@ -3,30 +3,45 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
+from jes_photo_storage.grpc_api import PUBLIC_METHODS, SERVICE_NAME, PhotoStorageServicer
+from jes_photo_storage.messages import Messages
 from jes_photo_storage.models import event_tables, metadata
-from jes_photo_storage.servicer import BUCKET, PUBLIC_METHODS, SERVICE_NAME, PhotoStorageServicer
+from jes_photo_storage.reports import Reports
+from jes_photo_storage.storage import BUCKET, PhotoObjects
+from jes_photo_storage.usecases.common import Parts
 from jes_servicekit import ServiceKit
 
 NAME = "photo-storage"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build(config: ServiceConfig, **kit_options: object) -> ServiceKit:
+def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
+    """kit_options: ServiceKit's own (verifier, bus, metrics), for tests and `jes run`."""
     kit = ServiceKit(
         config,
         metadata=metadata,
         event_tables=event_tables,
         migrations=MIGRATIONS,
         public_methods=PUBLIC_METHODS,
-        **kit_options,  # type: ignore[arg-type]
+        **kit_options,
     )
     store = kit.object_store()
     store.ensure_bucket(BUCKET)
-    servicer = PhotoStorageServicer(
-        kit.db, kit.outbox, store, config.platform.addrs["report-render"], kit.service_token
+    objects = PhotoObjects(store)
+    parts = Parts(
+        db=kit.db,
+        outbox=kit.outbox,
+        objects=objects,
+        reports=Reports(config.platform.addrs["report-render"], kit.service_token),
+        messages=Messages(objects),
     )
-    kit.grpc.add(pb_grpc.add_PhotoStorageServiceServicer_to_server, servicer, SERVICE_NAME)
+    kit.grpc.add(
+        pb_grpc.add_PhotoStorageServiceServicer_to_server,
+        PhotoStorageServicer(parts),
+        SERVICE_NAME,
+    )
     return kit

@@ -238,7 +238,9 @@ def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
         except (OSError, ImageCms.PyCMSError, ValueError):
             transform = None
         if transform is not None:
-            return ImageCms.applyTransform(image, transform)
+            converted = ImageCms.applyTransform(image, transform)
+            assert converted is not None  # a new image: the transform is not in place
+            return converted
     return image if image.mode in ("RGB", "L") else image.convert("RGB")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
 from jes_db.audit import AuditLog
 from jes_events import add_event_tables
+from jes_photo_storage.domain.status import PhotoSetStatus
 
 
 class PhotoBase(DeclarativeBase):
@@ -35,8 +36,8 @@ class PhotoSet(PhotoBase):
     batch: Mapped[int] = mapped_column(default=1)
     firm_account_id: Mapped[str] = mapped_column(String(36), index=True)
     firm_name: Mapped[str] = mapped_column(String(100), default="")
-    # draft, submitted, changed_since_print, rejected, approved (docs/photo-system.md)
-    status: Mapped[str] = mapped_column(String(30), default="draft")
+    # A PhotoSetStatus; how it changes: domain/status.py
+    status: Mapped[str] = mapped_column(String(30), default=PhotoSetStatus.DRAFT.value)
     # Bumped by every change; a print fingerprints exactly one version.
     version: Mapped[int] = mapped_column(default=1)
     # ground_floor, top_floor, detached, other, "" (drives the completeness checklist)

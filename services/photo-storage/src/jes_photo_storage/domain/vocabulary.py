@@ -1,29 +1,41 @@
-"""The names photo-storage stores, their proto enums and their zh-TW labels.
+"""The names photo-storage stores, their contract enums and their zh-TW labels.
 
 Rows keep short English names (indoor, landscape, front, ...) so the database does not
-depend on enum numbers; messages use the enums; people see the zh-TW labels.
+depend on enum numbers; messages use the enums; people see the labels the contract gives
+each enum value (jes_protos.enum_labels), written nowhere else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
+from jes_photo_storage.domain.status import PhotoSetStatus
+from jes_protos import enum_labels
 
 STATUSES = {
-    "draft": pb.PHOTO_SET_STATUS_DRAFT,
-    "submitted": pb.PHOTO_SET_STATUS_SUBMITTED,
-    "changed_since_print": pb.PHOTO_SET_STATUS_CHANGED_SINCE_PRINT,
-    "rejected": pb.PHOTO_SET_STATUS_REJECTED,
-    "approved": pb.PHOTO_SET_STATUS_APPROVED,
+    PhotoSetStatus.DRAFT: pb.PHOTO_SET_STATUS_DRAFT,
+    PhotoSetStatus.SUBMITTED: pb.PHOTO_SET_STATUS_SUBMITTED,
+    PhotoSetStatus.CHANGED_SINCE_PRINT: pb.PHOTO_SET_STATUS_CHANGED_SINCE_PRINT,
+    PhotoSetStatus.REJECTED: pb.PHOTO_SET_STATUS_REJECTED,
+    PhotoSetStatus.APPROVED: pb.PHOTO_SET_STATUS_APPROVED,
 }
 STATUS_NAMES = {enum: name for name, enum in STATUSES.items()}
 
 PLACEMENTS = {"indoor": pb.PLACEMENT_INDOOR, "outdoor": pb.PLACEMENT_OUTDOOR}
 PLACEMENT_NAMES = {enum: name for name, enum in PLACEMENTS.items()}
-PLACEMENT_LABELS = {"indoor": "室內", "outdoor": "室外", "": ""}
+# No placement is shown as nothing (in the report and in diffs), not as 未指定.
+PLACEMENT_LABELS = {
+    **{name: enum_labels(pb.Placement)[enum] for name, enum in PLACEMENTS.items()},
+    "": "",
+}
 
 ORIENTATIONS = {"landscape": pb.ORIENTATION_LANDSCAPE, "portrait": pb.ORIENTATION_PORTRAIT}
 ORIENTATION_NAMES = {enum: name for name, enum in ORIENTATIONS.items()}
-ORIENTATION_LABELS = {"landscape": "橫向", "portrait": "直立", "": ""}
+ORIENTATION_LABELS = {
+    **{name: enum_labels(pb.Orientation)[enum] for name, enum in ORIENTATIONS.items()},
+    "": "",
+}
 
 PROPERTY_TYPES = {
     "ground_floor": pb.PROPERTY_TYPE_GROUND_FLOOR,
@@ -33,11 +45,8 @@ PROPERTY_TYPES = {
 }
 PROPERTY_TYPE_NAMES = {enum: name for name, enum in PROPERTY_TYPES.items()}
 PROPERTY_TYPE_LABELS = {
-    "ground_floor": "一樓",
-    "top_floor": "頂樓",
-    "detached": "透天厝",
-    "other": "其他",
-    "": "未指定",
+    name: enum_labels(pb.PropertyType)[enum]
+    for name, enum in {**PROPERTY_TYPES, "": pb.PROPERTY_TYPE_UNSPECIFIED}.items()
 }
 
 # Seed 003 item 7(三)13, in the order the rule lists them.
@@ -51,15 +60,7 @@ VIEWS = {
     "addons": pb.VIEW_ADDONS,
 }
 VIEW_NAMES = {enum: name for name, enum in VIEWS.items()}
-VIEW_LABELS = {
-    "interior": "室內",
-    "front": "正面",
-    "back": "背面",
-    "left_side": "左側面",
-    "right_side": "右側面",
-    "road": "臨路狀況",
-    "addons": "有無增建",
-}
+VIEW_LABELS = {name: enum_labels(pb.View)[enum] for name, enum in VIEWS.items()}
 
 # Field names of a photo as DiffPrints and the audit log name them, with their labels.
 PHOTO_FIELD_LABELS = {
@@ -80,6 +81,11 @@ def views_to_text(views: list[str]) -> str:
 
 def views_from_text(text: str) -> list[str]:
     return [name for name in text.split(",") if name]
+
+
+def view_names(views: Iterable[pb.View.ValueType]) -> list[str]:
+    """The stored names of the contract's view numbers; unknown numbers are dropped."""
+    return [VIEW_NAMES[v] for v in views if v in VIEW_NAMES]
 
 
 def view_labels(views: list[str]) -> str:

@@ -8,13 +8,21 @@ shown before printing, never a block.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from jes.photo_storage.v1 import photo_storage_pb2 as pb
-from jes_photo_storage.vocabulary import VIEW_LABELS, VIEWS
+from jes_photo_storage.domain.vocabulary import VIEW_LABELS
 
 ALWAYS_REQUIRED = ("interior", "front", "back", "left_side", "right_side", "road")
 # For these the photos must also show whether there are add-ons (增建).
 NEEDS_ADDONS = ("ground_floor", "top_floor", "detached")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    view: str
+    label: str
+    satisfied: bool
+    warning: str  # "" when satisfied
 
 
 def required_views(property_type: str) -> tuple[str, ...]:
@@ -29,12 +37,12 @@ def warning_for(view: str) -> str:
     return f"尚無標示為「{VIEW_LABELS[view]}」的照片"
 
 
-def checklist(property_type: str, photo_views: Iterable[Iterable[str]]) -> list[pb.ChecklistItem]:
+def checklist(property_type: str, photo_views: Iterable[Iterable[str]]) -> list[ChecklistItem]:
     """One item per required view; `photo_views` holds each photo's view names."""
     shown = {view for views in photo_views for view in views}
     return [
-        pb.ChecklistItem(
-            view=VIEWS[view],
+        ChecklistItem(
+            view=view,
             label=VIEW_LABELS[view],
             satisfied=view in shown,
             warning="" if view in shown else warning_for(view),

@@ -11,8 +11,8 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
-from jes_photo_storage.models import Photo
-from jes_photo_storage.vocabulary import (
+from jes_photo_storage.domain.records import EDITABLE_FIELDS, PhotoRecord
+from jes_photo_storage.domain.vocabulary import (
     ORIENTATION_LABELS,
     PHOTO_FIELD_LABELS,
     PLACEMENT_LABELS,
@@ -20,11 +20,8 @@ from jes_photo_storage.vocabulary import (
     views_from_text,
 )
 
-# The photo fields a firm edits, in the order a summary lists them.
-EDITABLE_FIELDS = ("placement", "orientation", "auction_target", "description", "remark", "views")
 
-
-def photo_snapshot(photo: Photo) -> dict[str, Any]:
+def photo_snapshot(photo: PhotoRecord) -> dict[str, Any]:
     return {
         "id": photo.id,
         "sequence": photo.sequence,

@@ -1,0 +1,87 @@
+"""Who may see or change a photo set.
+
+Firms change their own sets, in their own court. Firms read their own sets, clerks their
+court's, admins and review-workflow every set. Someone else's set is reported as missing:
+its existence is not theirs to know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from jes_auth import Claims
+from jes_domain import Forbidden
+
+# The only service that may read every set and apply the court's decisions (its service
+# token's subject).
+REVIEW_SERVICE = "review-workflow"
+
+
+class OwnedSet(Protocol):
+    @property
+    def firm_account_id(self) -> str: ...
+
+    @property
+    def court_code(self) -> str: ...
+
+
+def require_firm(claims: Claims) -> Claims:
+    """Only firms change photo sets (not clerks, not services)."""
+    if claims.is_service or not claims.has_role("firm"):
+        raise Forbidden("只有鑑估價公司可以維護照片")
+    return claims
+
+
+def require_reader(claims: Claims) -> Claims:
+    """Firms, court staff, admins and review-workflow read sets (which ones: may_read)."""
+    if claims.is_service:
+        if claims.subject != REVIEW_SERVICE:
+            raise Forbidden("此服務無權查詢照片")
+    elif not claims.has_role("firm", "clerk", "admin"):
+        raise Forbidden("無權查詢照片")
+    return claims
+
+
+def require_review_service(claims: Claims) -> None:
+    if not (claims.is_service and claims.subject == REVIEW_SERVICE):
+        raise Forbidden("只有審核服務可以登錄法院的審核結果")
+
+
+def require_own_court(claims: Claims, court_code: str) -> None:
+    """A firm opens (or looks up) sets of its own court only."""
+    if court_code != claims.court_code:
+        raise Forbidden("只能查詢或新增所屬法院的案件")
+
+
+def owns(claims: Claims, photo_set: OwnedSet) -> bool:
+    return photo_set.firm_account_id == claims.subject and photo_set.court_code == (
+        claims.court_code
+    )
+
+
+def may_read(claims: Claims, photo_set: OwnedSet) -> bool:
+    if claims.is_service or claims.has_role("admin"):
+        return True
+    if claims.has_role("clerk"):
+        return photo_set.court_code == claims.court_code
+    return owns(claims, photo_set)
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """Which sets a list shows: None = any court / any firm."""
+
+    court_code: str | None
+    firm_account_id: str | None = None
+
+
+def list_scope(claims: Claims, court_code: str) -> ListScope:
+    """What a reader's list holds; `court_code` is the court asked for ("" = any)."""
+    if claims.is_service or claims.has_role("admin"):
+        return ListScope(court_code or None)
+    if claims.has_role("clerk"):
+        if court_code and court_code != claims.court_code:
+            raise Forbidden("只能查詢所屬法院的案件")
+        return ListScope(claims.court_code)
+    return ListScope(claims.court_code, claims.subject)

@@ -1,0 +1,100 @@
+"""The court's decision on a print, as review-workflow carries it here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jes_db import utcnow
+from jes_db.audit import Actor
+from jes_domain import NotFound
+from jes_photo_storage.domain import access, review
+from jes_photo_storage.domain.status import Event, after_decision
+from jes_photo_storage.models import AppliedDecision, PhotoSet
+from jes_photo_storage.usecases.common import (
+    SET_NOT_FOUND,
+    Call,
+    Parts,
+    audit,
+    state_of_set,
+    with_photos,
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    photo_set_id: str
+    decision_id: str  # review-workflow's; a retry repeats it
+    approve: bool | None  # None: neither approve nor reject was chosen
+    fingerprint: str  # of the print the clerk decided on
+    reviewer_account_id: str
+    note: str
+    rejections: list[review.PhotoRejection]
+
+
+def apply_decision(parts: Parts, call: Call, decision: Decision) -> PhotoSet:
+    """Approve (the set locks) or reject (with reasons per photo) the set's current print;
+    applying the same decision again answers as the first time did."""
+    access.require_review_service(call.claims)
+    review.check_decision(decision.decision_id, decision.approve is not None)
+    with parts.db.transaction() as session:
+        photo_set = session.get(PhotoSet, decision.photo_set_id, with_for_update=True)
+        if photo_set is None:
+            raise NotFound(SET_NOT_FOUND)
+        applied = session.get(AppliedDecision, decision.decision_id)
+        if applied is not None:  # a retry: already done
+            review.check_same_set(applied.photo_set_id, photo_set.id)
+            return with_photos(photo_set)
+        approve = bool(decision.approve)
+        decided = after_decision(
+            state_of_set(photo_set),
+            Event.APPROVE if approve else Event.REJECT,
+            decided_fingerprint=decision.fingerprint,
+            last_fingerprint=photo_set.last_fingerprint,
+        )
+        photos = {p.id: p for p in photo_set.photos}
+        rejections = (
+            {} if approve else review.rejection_reasons(decision.rejections, photos, decision.note)
+        )
+        before = {"status": photo_set.status}
+        photo_set.status, photo_set.changed_since_print = (
+            decided.status,
+            decided.changed_since_print,
+        )
+        photo_set.review_note = decision.note.strip()
+        for photo_id, photo in photos.items():
+            photo.rejection_reason = rejections.get(photo_id, "")
+        # A decision is a change too: the firm's open tabs reload, and a reprint of an
+        # unchanged rejected set is a new version with its own fingerprint.
+        photo_set.version += 1
+        photo_set.updated_at = utcnow()
+        session.add(
+            AppliedDecision(
+                decision_id=decision.decision_id,
+                photo_set_id=photo_set.id,
+                fingerprint=decision.fingerprint,
+                decision="approve" if approve else "reject",
+            )
+        )
+        audit(
+            session,
+            call,
+            photo_set,
+            "photo_set.approved" if approve else "photo_set.rejected",
+            # The clerk decided; review-workflow only carried the decision here.
+            actor=Actor(decision.reviewer_account_id, "clerk")
+            if decision.reviewer_account_id
+            else None,
+            before=before,
+            after={
+                "status": photo_set.status,
+                "decision_id": decision.decision_id,
+                "fingerprint": decision.fingerprint,
+                "reviewer_account_id": decision.reviewer_account_id,
+                "note": photo_set.review_note,
+                "rejections": [
+                    {"photo_id": photo_id, "sequence": photos[photo_id].sequence, "reason": reason}
+                    for photo_id, reason in rejections.items()
+                ],
+            },
+        )
+        return with_photos(photo_set)
