@@ -13,8 +13,8 @@ from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as photo_grpc
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
-from jes_identity.servicer import IdentityServicer
-from jes_photo_storage.servicer import PhotoStorageServicer
+from jes_identity.grpc_api import IdentityServicer
+from jes_photo_storage.grpc_api import PhotoStorageServicer
 from jes_review_workflow.domain.submissions import decision_id_of
 
 

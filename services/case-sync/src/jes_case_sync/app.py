@@ -7,10 +7,10 @@ from typing import Any
 
 from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
 from jes_case_sync.add_follower import AddFollower
+from jes_case_sync.grpc_api import CaseSyncServicer
 from jes_case_sync.models import event_tables, metadata
 from jes_case_sync.push_progress import PushProgress
 from jes_case_sync.queries import ProgressQueries
-from jes_case_sync.servicer import CaseSyncServicer
 from jes_config import ServiceConfig
 from jes_servicekit import ServiceKit
 

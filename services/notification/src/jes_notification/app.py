@@ -7,11 +7,11 @@ from typing import Any
 
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
+from jes_notification.grpc_api import NotificationServicer
 from jes_notification.handlers import Handlers, identity_client
 from jes_notification.mail import MailSender, open_transport
 from jes_notification.models import event_tables, metadata
 from jes_notification.queries import DeliveryQueries
-from jes_notification.servicer import NotificationServicer
 from jes_servicekit import ServiceKit, topic_of
 
 NAME = "notification"

@@ -8,11 +8,11 @@ from typing import Any
 from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
 from jes_report_render.domain.reports import BUCKET
+from jes_report_render.grpc_api import ReportRenderServicer
 from jes_report_render.models import event_tables, metadata
 from jes_report_render.pdf import wkhtmltopdf_path
 from jes_report_render.render_photo_report import RenderPhotoReport
 from jes_report_render.report_urls import ReportUrls
-from jes_report_render.servicer import ReportRenderServicer
 from jes_servicekit import ServiceKit
 
 NAME = "report-render"

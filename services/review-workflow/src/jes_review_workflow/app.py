@@ -13,10 +13,10 @@ from jes_config import ServiceConfig
 from jes_grpckit import Client
 from jes_review_workflow.decide_firm_application import DecideFirmApplication
 from jes_review_workflow.decide_submission import DecideSubmission
+from jes_review_workflow.grpc_api import ReviewWorkflowServicer
 from jes_review_workflow.handlers import PhotoSetChangedAfterPrintHandler, PhotoSetSubmittedHandler
 from jes_review_workflow.models import event_tables, metadata
 from jes_review_workflow.queries import ReviewQueries
-from jes_review_workflow.servicer import ReviewWorkflowServicer
 from jes_servicekit import ServiceKit, topic_of
 
 NAME = "review-workflow"
