@@ -18,6 +18,7 @@ from jes.identity.v1 import identity_pb2
 from jes_gateway.app import create_app
 from jes_gateway.config import GatewayConfig
 from jes_gateway.facades import Backends
+from jes_gateway.limits import application_limiter, login_limiter
 from jes_gateway.web import account, public
 
 CSRF = "test-csrf-token"
@@ -148,6 +149,8 @@ def fresh_rate_limits() -> Iterator[None]:
         account.mail_request_limiter,
         account.set_password_limiter,
         public.lookup_limiter,
+        login_limiter,
+        application_limiter,
     ]
     for limiter in limiters:
         limiter._hits.clear()

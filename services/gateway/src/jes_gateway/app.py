@@ -11,14 +11,14 @@ from flask import Flask, Response, g, redirect, render_template, request, url_fo
 from prometheus_client import Counter, Histogram
 from werkzeug.exceptions import HTTPException
 
-from jes_gateway import api, ops, web
+from jes_gateway import api, edge, ops, web
 from jes_gateway.config import GatewayConfig
 from jes_gateway.context import Gateway
 from jes_gateway.facades import Backends, Facades
 from jes_gateway.presentation import roc
 from jes_gateway.problems import Problem
 from jes_gateway.web.session import check_csrf, csrf_token, current_user, sign_out
-from jes_grpckit.logs import new_request_id, request_id_var
+from jes_grpckit.logs import request_id_var
 from jes_objectstore import open_store
 
 log = logging.getLogger("jes.gateway")
@@ -81,12 +81,14 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
             "csrf_token": csrf_token,
         }
 
+    policy = edge.content_security_policy(platform.object_store_url)
+
     @app.before_request
     def _start() -> None:
         g.started = time.perf_counter()
-        g.request_id_token = request_id_var.set(
-            request.headers.get("X-Request-ID") or new_request_id()
-        )
+        g.request_id_token = request_id_var.set(edge.request_id(request))
+        if edge.unreadable_json(app, request):
+            raise Problem(400, edge.UNREADABLE_TEXT)
         check_csrf()
 
     @app.after_request
@@ -95,11 +97,14 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
         HTTP_REQUESTS.labels(request.method, endpoint, response.status_code).inc()
         HTTP_DURATION.labels(request.method, endpoint).observe(time.perf_counter() - g.started)
         response.headers["X-Request-ID"] = request_id_var.get()
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.path.startswith(("/static/", "/objects/")):
-            response.headers.setdefault("Cache-Control", "no-store")
+        edge.secure(
+            response,
+            policy=policy,
+            https=edge.is_https(request, config.trusted_proxies),
+            # Static files only: pages, API answers and stored objects (photos, PDFs behind
+            # presigned URLs) are someone's, so neither browsers nor proxies keep them.
+            public=request.path.startswith("/static/"),
+        )
         return response
 
     @app.errorhandler(Problem)

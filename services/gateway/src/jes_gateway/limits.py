@@ -14,3 +14,5 @@ lookup_limiter = RateLimiter(limit=60, window_seconds=60)
 
 RESET_SENT = "若資料正確，系統已寄出重設密碼連結，請至電子郵件信箱收信。"
 ACCOUNT_ID_SENT = "若資料正確，系統已將您的帳號寄至該電子郵件信箱，請收信。"
+# Each application mails the address it names: a client may not send court mail at will.
+application_limiter = RateLimiter(limit=5, window_seconds=3600)

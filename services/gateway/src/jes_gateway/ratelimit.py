@@ -2,7 +2,9 @@
 
 identity already locks an account after repeated failures; this limit stops one client
 from trying many accounts. It is per gateway process: with N replicas a client gets at
-most N times the limit, which still stops guessing at scale.
+most N times the limit, which still stops guessing at scale (sharing the counts across
+replicas is left to issue 9's shared-limits work). The client is the peer's address, or
+behind a trusted proxy (JES_TRUSTED_PROXIES) the address it forwarded.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from collections import deque
 from collections.abc import Callable
 
 from flask import abort, request
+
+from jes_gateway.context import gateway
+from jes_gateway.edge import client_address
 
 
 class RateLimiter:
@@ -42,5 +47,6 @@ class RateLimiter:
 
     def check(self, scope: str) -> None:
         """Abort with 429 when this client went over the limit for `scope`."""
-        if not self.allow(f"{scope}:{request.remote_addr}"):
+        client = client_address(request, gateway().config.trusted_proxies)
+        if not self.allow(f"{scope}:{client}"):
             abort(429, description="嘗試次數過多，請稍後再試")

@@ -18,6 +18,7 @@ from jes_gateway.api.schemas.court import (
 )
 from jes_gateway.api.shapes import application_json, decision_json
 from jes_gateway.api.spec import PUBLIC, answers, api
+from jes_gateway.limits import application_limiter
 from jes_gateway.presentation.vocabulary import APPLICATION_STATUSES
 
 bp = Blueprint("api_firm_applications", __name__, url_prefix=PREFIX)
@@ -28,6 +29,7 @@ ACCOUNTS, COURT = "帳號", "法院審核"
 @api.validate(resp=answers(201, FirmApplicationCreated, 400, 429), tags=[ACCOUNTS], security=PUBLIC)
 def apply_firm_account(json: FirmApplicationInput) -> Any:
     """鑑估價公司新申請帳號"""
+    application_limiter.check("firm-application")
     reply = services().identity.apply_firm_account(**json.model_dump())
     return jsonify(id=reply.id, status="pending", message="申請已送出，請等候法院審核"), 201
 

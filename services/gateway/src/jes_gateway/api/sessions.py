@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify
 from jes_gateway.api.common import PREFIX, services
 from jes_gateway.api.schemas.accounts import LoginInput, Session
 from jes_gateway.api.spec import PUBLIC, answers, api
+from jes_gateway.limits import login_limiter
 
 bp = Blueprint("api_sessions", __name__, url_prefix=PREFIX)
 
@@ -17,6 +18,7 @@ bp = Blueprint("api_sessions", __name__, url_prefix=PREFIX)
 @api.validate(resp=answers(201, Session, 400, 401, 429), tags=["帳號"], security=PUBLIC)
 def login(json: LoginInput) -> Any:
     """登入，取得存取權杖"""
+    login_limiter.check("login")  # one budget per client with the login page
     reply = services().identity.login(json.account_id, json.password)
     return jsonify(
         access_token=reply.access_token,

@@ -28,6 +28,7 @@
   const fileInput = document.getElementById("file-input");
   const results = document.getElementById("upload-results");
   const defaults = document.getElementById("upload-defaults");
+  defaults.addEventListener("submit", (event) => event.preventDefault());  // Enter sends nothing
   const maxBytes = Number(zone.dataset.maxBytes);
   const queue = [];
   let running = false;

@@ -13,9 +13,11 @@ import functools
 import hmac
 import secrets
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
+from urllib.parse import unquote, urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 
@@ -145,7 +147,15 @@ def check_csrf() -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site paths after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only same-origin relative paths after login (no open redirect): one leading `/`, no
+    scheme or host, no backslash, no control character or white space, also once decoded
+    (browsers drop a tab or newline in a URL, so `/\t/evil.example` is `//evil.example`)."""
+    if not target:
+        return None
+    for value in (target, unquote(target)):
+        if not value.startswith("/") or value.startswith("//") or "\\" in value:
+            return None
+        if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in value):
+            return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

@@ -1,0 +1,100 @@
+"""No 5xx on bad input (issue 9, finding 7): text JSON cannot carry (a lone UTF-16
+surrogate) is a 400 problem on every API operation; a bad X-Request-ID is replaced."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from jes_gateway.api.spec import PREFIX
+
+LONE = '"\\ud800"'  # JSON's escape for a lone surrogate: valid JSON, not encodable text
+PROBLEM = "application/problem+json"
+MESSAGE = "資料含有無法辨識的字元，請修正後再送出"
+
+
+def assert_refused(reply: Any) -> None:
+    assert reply.status_code == 400, reply.get_data(as_text=True)
+    assert reply.mimetype == PROBLEM
+    assert reply.get_json()["error"] == MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PATCH", "/api/v1/photos/p1", '{"description": ' + LONE + ', "expected_version": 1}'),
+        ("POST", "/api/v1/sessions", '{"account_id": ' + LONE + ', "password": "x"}'),
+        ("POST", "/api/v1/sessions", "{" + LONE + ': "TPD0001"}'),  # in a member's name too
+        (
+            "POST",
+            "/api/v1/firm-applications",
+            '{"court_code": "TPD", "company_name": '
+            + LONE
+            + ', "contact_person": "王", "email": "a@example.com", "phone": "0223456789"}',
+        ),
+    ],
+)
+def test_a_lone_surrogate_is_a_400_problem(client, services, method, path, body):
+    reply = client.open(
+        path,
+        method=method,
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": "Bearer token-of-TPD0001"},
+    )
+    assert_refused(reply)
+    assert all(service.calls == [] for service in vars(services).values())
+
+
+def test_raw_surrogate_bytes_are_refused_too(client, services):
+    body = b'{"account_id": "\xed\xa0\x80", "password": "x"}'  # CESU-8 of U+D800
+    reply = client.post("/api/v1/sessions", data=body, content_type="application/json")
+    assert reply.status_code == 400 and reply.mimetype == PROBLEM
+
+
+def operations(client) -> list[tuple[str, str, dict[str, Any]]]:
+    document = client.get(f"{PREFIX}/openapi.json").get_json()
+    found = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                found.append((method.upper(), PREFIX + re.sub(r"{[^}]+}", "x1", path), operation))
+    return found
+
+
+def test_every_api_operation_refuses_a_lone_surrogate_without_a_5xx(client, services):
+    found = operations(client)
+    assert len(found) > 20
+    document = client.get(f"{PREFIX}/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    for method, path, operation in found:
+        names = ["x"]
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            name = content["schema"].get("$ref", "").rsplit("/", 1)[-1]
+            names += list(schemas.get(name, {}).get("properties", {}))
+        body = "{" + ", ".join(f'"{n}": {LONE}' for n in names) + "}"
+        for token in ("", "Bearer token-of-TPD0001"):
+            reply = client.open(
+                path,
+                method=method,
+                data=body,
+                content_type="application/json",
+                headers={"Authorization": token} if token else {},
+            )
+            assert reply.status_code < 500, (method, path, reply.get_data(as_text=True))
+            assert_refused(reply)
+
+
+@pytest.mark.parametrize("sent", ["é-non-ascii", "a" * 200, "has space", "new\tline", "../x;y", ""])
+def test_a_bad_request_id_is_replaced(client, sent):
+    reply = client.get("/healthz", headers={"X-Request-ID": sent})
+    assert reply.status_code == 200
+    given = reply.headers["X-Request-ID"]
+    assert given != sent and re.fullmatch(r"[A-Za-z0-9._-]{1,64}", given)
+
+
+def test_a_good_request_id_is_kept(client):
+    reply = client.get("/healthz", headers={"X-Request-ID": "court-sys.42_A"})
+    assert reply.headers["X-Request-ID"] == "court-sys.42_A"
