@@ -76,8 +76,10 @@ def firm_applies(platform: Platform) -> None:
     assert reply.json()["status"] == "pending"
     [mail] = platform.wait_for_mail(email)
     assert "帳號申請已受理" in mail["subject"]
-    assert "大華不動產估價師事務所" in mail["body"]
+    assert f"申請編號：{reply.json()['id']}" in mail["body"]
     assert "臺灣臺北地方法院" in mail["body"]
+    # Anyone may apply naming any address: the acknowledgement carries nothing typed.
+    assert "大華不動產估價師事務所" not in mail["body"] and "王大明" not in mail["body"]
 
 
 def firm_uploads_and_prints(platform: Platform, firm: tuple[str, str], clerk_email: str) -> None:

@@ -74,14 +74,32 @@ def test_firm_application_is_acknowledged_to_the_applicant(service):
     assert mail.status == "queued"
     assert mail.event_id == envelope.id
     assert mail.id == delivery_id(envelope.id, "wang@example.com")
-    assert mail.body.startswith("王大明 您好：\n")
-    assert "本院已收到 大華不動產估價師事務所 申請" in mail.body
+    assert mail.body.startswith("您好：\n")
     assert "受理法院：臺灣臺北地方法院\n" in mail.body
+    assert "申請編號：app-1\n" in mail.body
     assert "申請日期：民國 113年 11月21日 星期四\n" in mail.body
 
 
+def test_the_acknowledgement_carries_nothing_the_applicant_typed(service):
+    """Anyone may apply naming any address: the court's mail to it says only fixed text, the
+    court's name and the application's id and date, never the applicant's own text or links."""
+    typed = {
+        "company_name": "免費中獎 https://phish.example/領獎 <a href=x>",
+        "contact_person": "請點 www.phish.example 王大明",
+        "phone": "http://phish.example",
+    }
+    service.handle(envelope_of(firm_applied(**typed)))
+    [mail] = service.deliveries()
+    for text in typed.values():
+        assert text not in mail.body and text not in mail.subject
+    assert "phish" not in mail.body and "http" not in mail.body and "www." not in mail.body
+
+
 def test_names_are_not_html_escaped(service):
-    service.handle(envelope_of(firm_applied(company_name="A&B <估價>")))
+    refused = identity_pb2.FirmApplicationRefused(application=firm_applied().application)
+    refused.application.company_name = "A&B <估價>"
+    refused.application.refusal_reason = "資料不符"
+    service.handle(envelope_of(refused))
     assert "A&B <估價>" in service.deliveries()[0].body
 
 

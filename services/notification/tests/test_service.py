@@ -51,7 +51,9 @@ def test_firm_application_event_from_the_bus_is_mailed_once(service):
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert message["To"] == "wang@example.com"
     assert message["Subject"] == "【司法院】鑑估價公司帳號申請已受理"
-    assert "大華估價" in message.get_content()
+    body = message.get_content()
+    assert "申請編號：app-1" in body
+    assert "大華估價" not in body and "王大明" not in body  # nothing the applicant typed
 
 
 # -- ListDeliveries -------------------------------------------------------------------------

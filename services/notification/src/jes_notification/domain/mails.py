@@ -85,14 +85,16 @@ class Links:
 
 
 def firm_application_received(event: identity_pb2.FirmAccountApplied) -> list[Mail]:
+    """Anyone may apply, naming any address: so the court's mail to that address carries
+    nothing the applicant typed (no name, no text, no link), only fixed text, the court's
+    name and the application's id and date."""
     app = event.application
     return [
         Mail(
             "firm_application_received",
             app.email,
             {
-                "contact_person": app.contact_person,
-                "company_name": app.company_name,
+                "application_id": app.id,
                 "court_name": court_by_code(app.court_code).name,
                 "applied_on": format_roc_date(app.created_at.ToDatetime()),
             },
