@@ -23,6 +23,9 @@ the operator made: the existingSecret values).
 {{- with .Values.maxUploadMb -}}
 {{- $_ := set $data "JES_MAX_UPLOAD_MB" (toString .) -}}
 {{- end -}}
+{{- with .Values.trustedProxies -}}
+{{- $_ := set $data "JES_TRUSTED_PROXIES" (join "," .) -}}
+{{- end -}}
 {{- else -}}
 {{- $_ := set $data "JES_GRPC_PORT" (toString .Values.containerPorts.grpc) -}}
 {{- $_ := set $data "JES_METRICS_PORT" (toString .Values.containerPorts.metrics) -}}

@@ -12,6 +12,7 @@ import grpc
 import pytest
 
 from jes.identity.v1 import identity_pb2
+from jes_config import ConfigError
 from jes_gateway.app import create_app
 from jes_gateway.config import GatewayConfig
 from jes_gateway.limits import application_limiter, login_limiter
@@ -238,3 +239,8 @@ def test_the_firm_application_is_limited_per_client(client, services):
     assert [a.status_code for a in answers[:-1]] == [201] * application_limiter.limit
     assert answers[-1].status_code == 429
     assert len(services.identity.requests("ApplyFirmAccount")) == application_limiter.limit
+
+
+def test_a_malformed_trusted_proxy_list_stops_the_start(tmp_path):
+    with pytest.raises(ConfigError, match="JES_TRUSTED_PROXIES"):
+        GatewayConfig.load({"JES_DATA_DIR": str(tmp_path), "JES_TRUSTED_PROXIES": "ingress"})
