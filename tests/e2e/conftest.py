@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from support import flows
 from support.allinone import running_all_in_one
@@ -49,10 +49,37 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+class PageProblems:
+    """What a page's console says went wrong: Content-Security-Policy violations (the
+    policy allows scripts and styles from the site's files only) and uncaught script errors."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def watch(self, page: Page) -> Page:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.found.append(f"uncaught: {error}"))
+        return page
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.found.append(f"{message.type}: {message.text}")
+
+    def assert_none(self) -> None:
+        assert self.found == [], "\n".join(self.found)
+
+
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page_problems() -> Iterator[PageProblems]:
+    problems = PageProblems()
+    yield problems
+    problems.assert_none()
+
+
+@pytest.fixture
+def page(browser: Browser, page_problems: PageProblems) -> Iterator[Page]:
     context = browser.new_context(locale="zh-TW", viewport={"width": 390, "height": 844})
-    page = context.new_page()
+    page = page_problems.watch(context.new_page())
     yield page
     context.close()
 
@@ -71,7 +98,9 @@ def screenshot(page: Page) -> Callable[[str], Path]:
 
 
 @pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[[dict[str, int]], Page]]:
+def new_page(
+    browser: Browser, page_problems: PageProblems
+) -> Iterator[Callable[[dict[str, int]], Page]]:
     """Pages in browser contexts of their own (one per user: own cookies, own screen
     size), closed after the test."""
     contexts: list[BrowserContext] = []
@@ -79,7 +108,7 @@ def new_page(browser: Browser) -> Iterator[Callable[[dict[str, int]], Page]]:
     def open_page(viewport: dict[str, int]) -> Page:
         context = browser.new_context(locale="zh-TW", viewport=viewport)
         contexts.append(context)
-        return context.new_page()
+        return page_problems.watch(context.new_page())
 
     yield open_page
     for context in contexts:

@@ -38,3 +38,24 @@ def test_firm_application_form(
     page.goto(platform.base_url + "/dev/mailbox")
     expect(page.get_by_text(email)).to_be_visible()
     screenshot("dev-mailbox")
+
+
+def test_the_password_pages_script_runs_under_the_csp(page: Page, platform: flows.Platform):
+    """The strength meter is a file now (script-src 'self'): typing still rates the password."""
+    page.goto(platform.base_url + "/password/set?token=e2e-not-a-token")
+    expect(page.locator("#strength-label")).to_have_text("密碼強度：—")
+    page.locator("#f-new_password").fill("Abcdefgh1234")
+    expect(page.locator("#strength-label")).to_have_text("密碼強度：強")
+    expect(page.locator("#password-rules li.met")).to_have_count(4)
+
+
+def test_a_csp_violation_would_be_seen(page: Page, platform: flows.Platform, page_problems):
+    """The watch above is real: an inline script injected into a page is refused and noticed."""
+    page.goto(platform.base_url + "/")
+    page.set_content(
+        '<meta http-equiv="Content-Security-Policy" content="script-src \'self\'">'
+        "<script>document.title = 'ran'</script>"
+    )
+    assert page.title() != "ran"
+    assert any("Content Security Policy" in found for found in page_problems.found)
+    page_problems.found.clear()
