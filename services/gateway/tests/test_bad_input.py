@@ -98,3 +98,61 @@ def test_a_bad_request_id_is_replaced(client, sent):
 def test_a_good_request_id_is_kept(client):
     reply = client.get("/healthz", headers={"X-Request-ID": "court-sys.42_A"})
     assert reply.headers["X-Request-ID"] == "court-sys.42_A"
+
+
+# -- found by the schemathesis run (tests/allinone/test_api_fuzz.py) ------------------------
+
+BEYOND_INT32 = [2**31, -(2**31) - 1, 31836265873834312]
+TAKING_NUMBERS = [
+    ("DELETE", "/api/v1/photos/p1?expected_version={n}", None),
+    ("PATCH", "/api/v1/photo-sets/s1", {"expected_version": "{n}", "property_type": "detached"}),
+    ("POST", "/api/v1/photo-sets/s1/print", {"expected_version": "{n}"}),
+    (
+        "POST",
+        "/api/v1/photo-sets",
+        {
+            "court_code": "TPD",
+            "division": "甲",
+            "case_number": {"year": 107, "word": "司執", "number": "{n}"},
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "number"),
+    [(*taking, n) for taking in TAKING_NUMBERS for n in BEYOND_INT32]
+    # a page number below 1 is page 1 (lenient), one beyond int32 is refused
+    + [("GET", "/api/v1/submissions?page={n}", None, 2**31)],
+)
+def test_a_number_no_service_can_take_is_a_400_problem(
+    client, services, method, path, body, number
+):
+    """Every integer the API takes fits the contracts' int32: a larger one is refused per
+    field, before any service is called (protobuf would refuse to build the request)."""
+    import json
+
+    data = json.dumps(body).replace('"{n}"', str(number)) if body else None
+    reply = client.open(
+        path.format(n=number),
+        method=method,
+        data=data,
+        content_type="application/json" if data else None,
+        headers={"Authorization": "Bearer token-of-TPD0001"},
+    )
+    assert reply.status_code == 400, reply.get_data(as_text=True)
+    assert reply.mimetype == PROBLEM
+    assert any("超出範圍" in message for message in reply.get_json()["fields"].values())
+    assert all(service.calls == [] for service in vars(services).values())
+
+
+def test_an_empty_status_filter_lists_every_set(client, services):
+    from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
+
+    services.photos.replies["ListPhotoSets"] = photo_pb.ListPhotoSetsResponse(page=1)
+    reply = client.get(
+        "/api/v1/photo-sets?status=", headers={"Authorization": "Bearer token-of-TPD0001"}
+    )
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    [asked] = services.photos.requests("ListPhotoSets")
+    assert list(asked.statuses) == []

@@ -13,7 +13,7 @@ from spectree.models import Server
 
 from jes_gateway.api.common import NOT_JSON
 from jes_gateway.api.schemas.accounts import Error
-from jes_gateway.api.schemas.base import Input
+from jes_gateway.api.schemas.base import OUT_OF_RANGE, Input
 from jes_gateway.problems import INVALID_MESSAGE, Problem
 
 TITLE = "司法e網通 REST API"
@@ -88,7 +88,9 @@ def problem_of(invalid: ValidationError) -> Problem:
         if not location:  # the body itself is not an object
             return Problem(400, NOT_JSON)
         top = str(location[0])
-        if top in messages:
+        if message_of(error) == OUT_OF_RANGE:  # not the field's usual "what is missing"
+            fields.setdefault(field_name(location), OUT_OF_RANGE)
+        elif top in messages:
             fields.setdefault(top, messages[top])
         else:
             fields.setdefault(field_name(location), message_of(error))

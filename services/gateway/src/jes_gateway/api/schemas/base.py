@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from jes_gateway.problems import INVALID_MESSAGE
 
 NEEDS_VERSION = "必填：此案件目前的版本（version）"
+# Every number the services take is a protobuf int32 (versions, years, numbers, pages).
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+OUT_OF_RANGE = f"數值超出範圍（須介於 {INT32_MIN} 與 {INT32_MAX} 之間）"
 MAX_LIST_PAGE_SIZE = 100
 
 
@@ -30,6 +40,24 @@ class Input(BaseModel):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         Input.by_name[cls.__name__] = cls
+
+    @field_validator("*")
+    @classmethod
+    def _fits_the_contracts(cls, value: Any) -> Any:
+        """No integer a service cannot take (protobuf would refuse to build the request)."""
+        if not _fits_int32(value):
+            raise ValueError(OUT_OF_RANGE)
+        return value
+
+
+def _fits_int32(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return INT32_MIN <= value <= INT32_MAX
+    if isinstance(value, list | tuple | set):
+        return all(_fits_int32(v) for v in value)
+    if isinstance(value, dict):
+        return all(_fits_int32(v) for v in value.values())
+    return True  # a nested Input checked its own fields
 
 
 class Query(Input):

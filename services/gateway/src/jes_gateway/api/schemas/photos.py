@@ -82,6 +82,11 @@ def _statuses(text: str) -> list[str]:
     return wanted
 
 
+def _known_statuses(text: str) -> str:
+    _statuses(text)
+    return text
+
+
 # -- requests --------------------------------------------------------------------------------
 
 
@@ -99,7 +104,7 @@ class PageQuery(Query):
 class ListPhotoSetsQuery(Query):
     status: Annotated[
         str,
-        AfterValidator(lambda text: _statuses(text) and text),
+        AfterValidator(_known_statuses),
         Field(
             description="狀態，可用逗號分隔多個；空白為全部",
             examples=["rejected", "draft,changed_since_print"],
