@@ -13,7 +13,8 @@ from spectree.models import Server
 
 from jes_gateway.api.common import NOT_JSON
 from jes_gateway.api.schemas.accounts import Error
-from jes_gateway.api.schemas.base import OUT_OF_RANGE, Input
+from jes_gateway.api.schemas.base import Input
+from jes_gateway.presentation.numbers import OUT_OF_RANGE
 from jes_gateway.problems import INVALID_MESSAGE, Problem
 
 TITLE = "司法e網通 REST API"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from jes_gateway.presentation.numbers import INT32_MAX
+
 
 def page_count(total: int, page_size: int) -> int:
     """第 N/M 頁: at least one page, even when nothing was found."""
@@ -11,8 +13,9 @@ def page_count(total: int, page_size: int) -> int:
 
 
 def page_number(raw: str | None) -> int:
-    """A 1-based page number from the query string; anything odd is page 1."""
+    """A 1-based page number from the query string; anything odd is page 1, anything
+    beyond what the services take is the last page they can take."""
     try:
-        return max(1, int(raw or 1))
+        return min(INT32_MAX, max(1, int(raw or 1)))
     except ValueError:
         return 1

@@ -16,6 +16,7 @@ from jes.photo_storage.v1 import photo_storage_pb2
 from jes_gateway.context import gateway
 from jes_gateway.facades import ReasonInput
 from jes_gateway.presentation.courts import COURT_NAMES, court_name
+from jes_gateway.presentation.numbers import int32
 from jes_gateway.presentation.vocabulary import APPLICATION_STATUS_LABELS, labels_by_value
 from jes_gateway.problems import Problem
 from jes_gateway.web.audit_view import readable_entry
@@ -144,7 +145,7 @@ def posted_reasons(form: MultiDict[str, str]) -> list[ReasonInput]:
         if not code and not text:
             continue
         try:
-            sequence = int(form.get(f"sequence-{photo_id}", "0"))
+            sequence = int32(form.get(f"sequence-{photo_id}", "0"))
         except ValueError:
             sequence = 0
         reasons.append(ReasonInput(photo_id, sequence, code, text))

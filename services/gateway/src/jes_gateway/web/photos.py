@@ -25,6 +25,7 @@ from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes_gateway.context import gateway
 from jes_gateway.facades import PhotoFields, PhotosFacade
 from jes_gateway.presentation.courts import court_name
+from jes_gateway.presentation.numbers import OUT_OF_RANGE, fits_int32, int32
 from jes_gateway.presentation.shapes import photo_json
 from jes_gateway.presentation.vocabulary import (
     ORIENTATION_LABELS,
@@ -100,16 +101,20 @@ def form_int(form: dict[str, str], name: str, errors: dict[str, str], *, default
     if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         errors[name] = "請輸入數字"
         return default
+    if not fits_int32(value):
+        errors[name] = OUT_OF_RANGE
+        return default
+    return value
 
 
 def expected_version() -> int:
     """The set version the page showed; missing or odd means a page we did not make."""
     try:
-        return int(request.form.get("expected_version", ""))
+        return int32(request.form.get("expected_version", ""))
     except ValueError:
         abort(400, description="網頁資料不完整，請重新整理頁面後再試")
 
@@ -260,7 +265,7 @@ def upload(set_id: str) -> Any:
     errors: dict[str, str] = {}
     fields = photo_form_fields(request.form, errors)
     try:
-        version = int(request.form.get("expected_version", ""))
+        version = int32(request.form.get("expected_version", ""))
     except ValueError:
         errors["expected_version"] = "網頁資料不完整，請重新整理頁面後再試"
     if errors:

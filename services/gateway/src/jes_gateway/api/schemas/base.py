@@ -13,12 +13,10 @@ from pydantic import (
     field_validator,
 )
 
+from jes_gateway.presentation.numbers import OUT_OF_RANGE, fits_int32
 from jes_gateway.problems import INVALID_MESSAGE
 
 NEEDS_VERSION = "必填：此案件目前的版本（version）"
-# Every number the services take is a protobuf int32 (versions, years, numbers, pages).
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
-OUT_OF_RANGE = f"數值超出範圍（須介於 {INT32_MIN} 與 {INT32_MAX} 之間）"
 MAX_LIST_PAGE_SIZE = 100
 
 
@@ -52,7 +50,7 @@ class Input(BaseModel):
 
 def _fits_int32(value: Any) -> bool:
     if isinstance(value, int) and not isinstance(value, bool):
-        return INT32_MIN <= value <= INT32_MAX
+        return fits_int32(value)
     if isinstance(value, list | tuple | set):
         return all(_fits_int32(v) for v in value)
     if isinstance(value, dict):

@@ -1,0 +1,50 @@
+"""Pages take numbers from forms and query strings too: one that no service can take
+(beyond the contracts' int32) is a zh-TW refusal or the lenient default, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
+from jes.review_workflow.v1 import review_workflow_pb2 as review_pb
+
+HUGE = str(2**31)  # one more than int32 holds
+SET_ID = "s1"
+
+
+def test_a_huge_case_number_in_the_public_lookup_is_refused(client, services):
+    reply = client.get(f"/public?court_code=TPD&year=107&word=司執&number={HUGE}")
+    assert reply.status_code == 400
+    assert services.photos.calls == []
+
+
+def test_a_huge_number_in_the_open_set_form_is_refused_per_field(firm, services, form_post):
+    services.photos.replies["ListPhotoSets"] = photo_pb.ListPhotoSetsResponse()  # the page's list
+    reply = form_post(
+        firm,
+        "/photos/open",
+        {"court_code": "TPD", "division": "甲", "year": "107", "word": "司執", "number": HUGE},
+    )
+    assert reply.status_code == 400
+    assert "數值超出範圍" in reply.get_data(as_text=True)
+    assert services.photos.requests("OpenPhotoSet") == []
+
+
+def test_a_huge_version_in_a_page_form_is_a_400(firm, services, form_post):
+    reply = form_post(firm, f"/photos/sets/{SET_ID}/print", {"expected_version": HUGE})
+    assert reply.status_code == 400
+    assert services.photos.calls == []
+
+
+@pytest.mark.parametrize("page", [HUGE, "99999999999999999999"])
+def test_a_huge_page_number_is_the_last_page_a_service_can_take(clerk, services, page):
+    services.reviews.replies["ListSubmissions"] = review_pb.ListSubmissionsResponse()
+    reply = clerk.get(f"/court/reviews?page={page}")
+    assert reply.status_code == 200
+    [asked] = services.reviews.requests("ListSubmissions")
+    assert asked.page == 2**31 - 1
+
+
+def test_a_huge_page_of_the_firms_sets(firm, services):
+    services.photos.replies["ListPhotoSets"] = photo_pb.ListPhotoSetsResponse()
+    assert firm.get(f"/photos/?page={HUGE}").status_code == 200
