@@ -156,3 +156,12 @@ def test_an_empty_status_filter_lists_every_set(client, services):
     assert reply.status_code == 200, reply.get_data(as_text=True)
     [asked] = services.photos.requests("ListPhotoSets")
     assert list(asked.statuses) == []
+
+
+@pytest.mark.parametrize("token", ["é", "權杖", "a b"])
+def test_a_bearer_token_no_service_can_carry_is_a_401_problem(client, services, token):
+    """gRPC metadata is printable ASCII: such a token was a 500 when sent on."""
+    reply = client.get("/api/v1/account", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 401 and reply.mimetype == PROBLEM
+    assert reply.get_json()["error"] == "存取權杖格式不正確，請重新登入"
+    assert all(service.calls == [] for service in vars(services).values())

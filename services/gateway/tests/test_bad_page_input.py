@@ -48,3 +48,20 @@ def test_a_huge_page_number_is_the_last_page_a_service_can_take(clerk, services,
 def test_a_huge_page_of_the_firms_sets(firm, services):
     services.photos.replies["ListPhotoSets"] = photo_pb.ListPhotoSetsResponse()
     assert firm.get(f"/photos/?page={HUGE}").status_code == 200
+
+
+@pytest.mark.parametrize("sent", [{"csrf_token": "權杖"}, {"csrf_token": "é"}])
+def test_a_non_ascii_csrf_token_is_refused_as_a_wrong_one(client, sent):
+    """hmac.compare_digest takes no non-ASCII text: that was a 500, not a refusal."""
+    reply = client.post("/logout", data=sent)
+    assert reply.status_code == 403
+    assert "網頁已逾時或來源不明" in reply.get_data(as_text=True)
+
+
+def test_a_non_ascii_csrf_header_is_refused_as_a_wrong_one(client):
+    reply = client.post("/logout", headers={"X-CSRF-Token": "é"})
+    assert reply.status_code == 403
+
+
+def test_a_non_ascii_object_signature_is_not_found(client):
+    assert client.get("/objects/photos/sets/1/report.jpg?exp=9999999999&sig=é").status_code == 404

@@ -142,7 +142,8 @@ def check_csrf() -> None:
         return
     expected = session.get(CSRF_FIELD, "")
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
-    if not expected or not hmac.compare_digest(str(expected), str(sent)):
+    # as bytes: compare_digest refuses non-ASCII text (a TypeError, not a refusal)
+    if not expected or not hmac.compare_digest(str(expected).encode(), str(sent).encode()):
         abort(403, description="網頁已逾時或來源不明，請重新整理頁面後再試")
 
 
