@@ -20,6 +20,7 @@ import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from PIL import Image
@@ -150,8 +151,15 @@ def photo_journey(platform: Platform, clerk: tuple[str, str], other_clerk: tuple
         )
     )
     assert first_print["photo_set"]["status"] == "submitted"
-    report = _download(first_print["report_url"])
+    downloaded = requests.get(first_print["report_url"], timeout=60)
+    assert downloaded.status_code == 200
+    report = downloaded.content
     assert report.startswith(b"%PDF")
+    # saved under the case's name (RFC 6266, the Chinese name in UTF-8)
+    name = (
+        f"{case['year']}年度{case['word']}字第{case['number']}號_批次1_版本{current['version']}.pdf"
+    )
+    assert f"filename*=UTF-8''{quote(name)}" in downloaded.headers["Content-Disposition"]
     _assert_report_reads_as_written(
         report,
         pages=first_print["pages"],

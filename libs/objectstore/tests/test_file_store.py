@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from jes_objectstore import FileStore, ObjectNotFound, open_store
+from jes_objectstore import FileStore, ObjectNotFound, content_disposition, open_store
 
 
 @pytest.fixture
@@ -49,3 +49,26 @@ def test_presigned_url_verifies_until_it_expires(store: FileStore):
     assert not store.verify_presigned("photos", "set/1/b.jpg", query["exp"], query["sig"])
     past = str(int(time.time()) - 1)
     assert not store.verify_presigned("photos", "set/1/a.jpg", past, query["sig"])
+
+
+def test_a_presigned_url_can_name_the_download(store: FileStore):
+    name = "114年度司執字第12345號_批次1_版本7.pdf"
+    url = store.presigned_get("reports", "r/1.pdf", download_name=name)
+    query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+    assert query["name"] == name
+    assert store.verify_presigned("reports", "r/1.pdf", query["exp"], query["sig"], name)
+    # the name is signed: another one, or none, does not verify
+    assert not store.verify_presigned("reports", "r/1.pdf", query["exp"], query["sig"], "x.pdf")
+    assert not store.verify_presigned("reports", "r/1.pdf", query["exp"], query["sig"])
+
+
+def test_content_disposition_names_the_file_in_utf8_with_an_ascii_fallback():
+    value = content_disposition("114年度司執字第12345號_批次1_版本7.pdf")
+    assert value == (
+        'inline; filename="report.pdf"; '
+        "filename*=UTF-8''114%E5%B9%B4%E5%BA%A6%E5%8F%B8%E5%9F%B7%E5%AD%97%E7%AC%AC"
+        "12345%E8%99%9F_%E6%89%B9%E6%AC%A11_%E7%89%88%E6%9C%AC7.pdf"
+    )
+    assert content_disposition('a"b\\c.pdf') == (
+        "inline; filename=\"a_b_c.pdf\"; filename*=UTF-8''a%22b%5Cc.pdf"
+    )

@@ -8,6 +8,7 @@ import re
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlparse
 
 import grpc
 import pytest
@@ -113,6 +114,15 @@ def test_report_url_is_a_signed_link_for_firms_clerks_and_admins(service):
             f"https://jes.example.gov.tw/objects/reports/photo_report/set-1/{report.id}.pdf?"
         )
         assert "sig=" in reply.url and "exp=" in reply.url
+
+
+def test_report_url_names_the_download_after_the_case(service):
+    request = render_request(service, batch=2, set_version=7)
+    report = service.photo_storage().call("RenderPhotoReport", request)
+    client = service.client(service.issuer.issue("u", roles=["firm"], court_code="TPD"))
+    reply = client.call("GetReportUrl", pb.GetReportUrlRequest(report_id=report.id))
+    query = parse_qs(urlparse(reply.url).query)
+    assert query["name"] == ["107年度司執字第999號_批次2_版本7.pdf"]
 
 
 def test_report_url_of_an_unknown_report_is_not_found(service):

@@ -23,6 +23,7 @@ __all__ = [
     "MinioStore",
     "ObjectNotFound",
     "ObjectStore",
+    "content_disposition",
     "open_store",
 ]
 
@@ -40,8 +41,18 @@ class ObjectStore(Protocol):
     def get(self, bucket: str, key: str) -> bytes: ...
     def exists(self, bucket: str, key: str) -> bool: ...
     def delete(self, bucket: str, key: str) -> None: ...
-    def presigned_get(self, bucket: str, key: str, expires: timedelta = ...) -> str: ...
+    def presigned_get(
+        self, bucket: str, key: str, expires: timedelta = ..., *, download_name: str = ""
+    ) -> str: ...
     def ping(self) -> None: ...
+
+
+def content_disposition(download_name: str) -> str:
+    """`inline` with the file name a download is saved under (RFC 6266): filename* in
+    UTF-8 for a name in Chinese, and a plain ASCII filename for old clients."""
+    fallback = download_name if download_name.isascii() else "report" + Path(download_name).suffix
+    fallback = re.sub(r'[\x00-\x1f\x7f"\\/]', "_", fallback)
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(download_name, safe='')}"
 
 
 def _check(bucket: str, key: str | None = None) -> None:
@@ -93,26 +104,41 @@ class FileStore:
     def delete(self, bucket: str, key: str) -> None:
         self._path(bucket, key).unlink(missing_ok=True)
 
-    def _signature(self, bucket: str, key: str, expires_at: int) -> str:
-        message = f"{bucket}/{key}:{expires_at}".encode()
-        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+    def _signature(self, bucket: str, key: str, expires_at: int, download_name: str = "") -> str:
+        message = f"{bucket}/{key}:{expires_at}"
+        if download_name:  # signed too: a link cannot be given another name
+            message += f":{download_name}"
+        return hmac.new(self.secret, message.encode(), hashlib.sha256).hexdigest()
 
     def presigned_get(
-        self, bucket: str, key: str, expires: timedelta = timedelta(minutes=15)
+        self,
+        bucket: str,
+        key: str,
+        expires: timedelta = timedelta(minutes=15),
+        *,
+        download_name: str = "",
     ) -> str:
+        """A time-limited link; `download_name` is what the file is saved as (served
+        with content_disposition(download_name))."""
         _check(bucket, key)
         expires_at = int(time.time() + expires.total_seconds())
-        query = urlencode({"exp": expires_at, "sig": self._signature(bucket, key, expires_at)})
-        return f"{self.public_url}/objects/{bucket}/{quote(key)}?{query}"
+        signature = self._signature(bucket, key, expires_at, download_name)
+        fields: dict[str, str | int] = {"exp": expires_at, "sig": signature}
+        if download_name:
+            fields["name"] = download_name
+        return f"{self.public_url}/objects/{bucket}/{quote(key)}?{urlencode(fields)}"
 
-    def verify_presigned(self, bucket: str, key: str, expires_at: str, signature: str) -> bool:
+    def verify_presigned(
+        self, bucket: str, key: str, expires_at: str, signature: str, download_name: str = ""
+    ) -> bool:
         try:
             deadline = int(expires_at)
         except ValueError:
             return False
         if deadline < time.time():
             return False
-        return hmac.compare_digest(self._signature(bucket, key, deadline), signature)
+        expected = self._signature(bucket, key, deadline, download_name)
+        return hmac.compare_digest(expected, signature)
 
     def ping(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -181,10 +207,22 @@ class MinioStore:
         self.client.remove_object(bucket, key)
 
     def presigned_get(
-        self, bucket: str, key: str, expires: timedelta = timedelta(minutes=15)
+        self,
+        bucket: str,
+        key: str,
+        expires: timedelta = timedelta(minutes=15),
+        *,
+        download_name: str = "",
     ) -> str:
         _check(bucket, key)
-        return self.client.presigned_get_object(bucket, key, expires=expires)
+        headers = (
+            {"response-content-disposition": content_disposition(download_name)}
+            if download_name
+            else None
+        )
+        return self.client.presigned_get_object(
+            bucket, key, expires=expires, response_headers=headers
+        )
 
     def ping(self) -> None:
         self.client.list_buckets()

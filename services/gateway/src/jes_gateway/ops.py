@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from jes_gateway.context import gateway
 from jes_gateway.facades.health import unhealthy_backends
-from jes_objectstore import FileStore
+from jes_objectstore import FileStore, content_disposition
 
 bp = Blueprint("ops", __name__)
 
@@ -50,9 +50,13 @@ def presigned_object(bucket: str, key: str) -> Any:
     if not isinstance(store, FileStore):
         abort(404)
     expires, signature = request.args.get("exp", ""), request.args.get("sig", "")
-    if not store.verify_presigned(bucket, key, expires, signature):
+    name = request.args.get("name", "")
+    if not store.verify_presigned(bucket, key, expires, signature, name):
         abort(404)
     path = store.root / bucket / key
     if not path.is_file():
         abort(404)
-    return send_file(path, max_age=300)
+    response = send_file(path, max_age=300)
+    if name:  # saved under the name the link was signed with
+        response.headers["Content-Disposition"] = content_disposition(name)
+    return response
