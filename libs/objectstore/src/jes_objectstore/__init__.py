@@ -215,11 +215,9 @@ class MinioStore:
         download_name: str = "",
     ) -> str:
         _check(bucket, key)
-        headers = (
-            {"response-content-disposition": content_disposition(download_name)}
-            if download_name
-            else None
-        )
+        headers: dict[str, str | list[str] | tuple[str]] | None = None
+        if download_name:  # S3 answers with this Content-Disposition (the query is signed)
+            headers = {"response-content-disposition": content_disposition(download_name)}
         return self.client.presigned_get_object(
             bucket, key, expires=expires, response_headers=headers
         )
