@@ -64,7 +64,7 @@ test-unit: setup test-deps ## unit, service and all-in-one tests (no external se
 	$(UV) run --frozen pytest libs services tests/allinone -q
 
 .PHONY: infra-up
-infra-up: setup test-deps ## install (cached) and start Kafka, MinIO, PostgreSQL and the SMTP sink on 127.0.0.1
+infra-up: setup test-deps ## start this checkout's Kafka, MinIO, PostgreSQL, SMTP sink; kept up between test runs
 	bash deploy/local/infra.sh up
 
 .PHONY: infra-down
@@ -72,9 +72,8 @@ infra-down: ## stop the local infrastructure
 	bash deploy/local/infra.sh down
 
 .PHONY: test-integration
-test-integration: setup test-deps ## cross-service tests on real Kafka, MinIO, PostgreSQL (starts them)
-	bash deploy/local/infra.sh up
-	$(UV) run --frozen pytest tests/integration -q
+test-integration: setup test-deps ## cross-service tests on real Kafka, MinIO, PostgreSQL (stops what it started)
+	bash deploy/local/infra.sh run $(UV) run --frozen pytest tests/integration -q
 
 .PHONY: test-e2e
 test-e2e: setup test-deps ## browser end-to-end tests in headless Chromium
