@@ -81,6 +81,7 @@ test-e2e: setup test-deps ## browser end-to-end tests in headless Chromium
 
 .PHONY: test
 test: lint k8s-validate test-unit test-integration test-e2e ## every test: lint, unit, integration, browser
+	@bash deploy/local/infra.sh summary
 
 .PHONY: run
 run: setup ## start the whole platform in all-in-one mode on embedded defaults

@@ -10,6 +10,7 @@
 #   bash deploy/local/infra.sh run CMD..  start what is not running, run CMD with the settings
 #                                         exported, then stop what this run started
 #   bash deploy/local/infra.sh list       every stack on this machine: checkout, user, ports, up?
+#   bash deploy/local/infra.sh summary    what of this checkout's stack runs (nothing if nothing)
 #   bash deploy/local/infra.sh release    `down`, then give the ports back (next `up` picks free ones)
 #   bash deploy/local/infra.sh clean      `release`, then delete the data (e.g. before removing a checkout)
 #   bash deploy/local/infra.sh install    only the downloads/builds (and, as root, the system user)
@@ -196,6 +197,7 @@ ensure_slot() {
     any_running && die "slot $SLOT (ports ${PG_PORT}, ${KAFKA_PORT}, ...) of this running stack is now claimed by $owner; stop this stack with \`bash $ROOT/deploy/local/infra.sh down\` (or that one with \`bash $owner/deploy/local/infra.sh release\`)"
     log "slot $SLOT is now claimed by $owner: this checkout moves to another port block"
     rm -f "$STATE"
+    kafka_forget
   elif any_running; then
     # started by an infra.sh from before slots, on the slot-0 ports: keep them
     claim_slot 0 || die "this checkout's stack runs on the slot-0 ports, which $(slot_owner 0) claims; stop it with \`bash $ROOT/deploy/local/infra.sh down\`"
@@ -419,6 +421,10 @@ finally:
     admin.close()
 EOF
 }
+
+# Kafka's metadata log remembers the listeners: a stack that changes ports starts with
+# empty Kafka storage (topics of a test stack are throwaway)
+kafka_forget() { rm -rf "$VAR/kafka"; }
 
 kafka_wait() {
   wait_until kafka "$KAFKA_MARKER" 120 kafka_ready
@@ -686,7 +692,7 @@ cmd_down() {
   (($# == ${#COMPONENTS[@]})) && rm -f "$VAR"/*.pid
   unlock
   if ((${#stopped[@]})); then
-    log "stopped ${stopped[*]} (data kept in $VAR)"
+    log "stopped ${stopped[*]} of $ROOT (data kept)"
   else
     log "nothing of this checkout's stack was running"
   fi
@@ -701,12 +707,12 @@ cmd_run() {
   with_lock
   load_slot || true
   for c in "${COMPONENTS[@]}"; do component_running "$c" && RUN_BEFORE+=("$c"); done
+  for c in "${COMPONENTS[@]}"; do [[ " ${RUN_BEFORE[*]} " == *" $c "* ]] || RUN_STARTED+=("$c"); done
   unlock
   trap run_finish EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
   cmd_up
-  for c in "${COMPONENTS[@]}"; do [[ " ${RUN_BEFORE[*]} " == *" $c "* ]] || RUN_STARTED+=("$c"); done
   eval "$(cmd_env)"
   "$@" || rc=$?
   exit "$rc"
@@ -759,6 +765,15 @@ export JES_SMTP_SINK_API=http://$HOST:$SMTP_API_PORT
 EOF
 }
 
+# what of this checkout's stack runs, and how to stop it (nothing when nothing runs)
+cmd_summary() {
+  local c up=()
+  load_slot || return 0
+  for c in "${COMPONENTS[@]}"; do component_running "$c" && up+=("$c"); done
+  ((${#up[@]})) || return 0
+  log "still running: ${up[*]} of $ROOT ($(ports_summary)); stop with: make infra-down"
+}
+
 cmd_list() {
   local link slot owner user state
   [ -d "$REGISTRY" ] || { log "no stack has been set up on this machine ($REGISTRY is empty)"; return 0; }
@@ -782,6 +797,7 @@ cmd_release() {
   with_lock
   if load_slot; then
     unclaim_slot
+    kafka_forget
     log "port block $SLOT given back; the next \`up\` picks free ports"
   fi
   unlock
@@ -810,10 +826,11 @@ main() {
     env) cmd_env ;;
     run) cmd_run "$@" ;;
     list) cmd_list ;;
+    summary) cmd_summary ;;
     release) cmd_release ;;
     clean) cmd_clean ;;
     install) with_lock; mkdir -p "$JES_CACHE"; pg_install; kafka_install; minio_install ;;
-    *) sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 
