@@ -62,6 +62,8 @@ TRAVERSALS = [
     ("photos/set-1/%2e%2e/%2e%2e/%2e%2e/keys/kid-1.pem", "photos", "set-1/../../../keys/kid-1.pem"),
     ("photos/%252e%252e/%252e%252e/keys/kid-1.pem", "photos", "%2e%2e/%2e%2e/keys/kid-1.pem"),
     ("photos/.%2fkeys", "photos", "./keys"),
+    ("photos/set-1/p-1/report.jpg%00.png", "photos", "set-1/p-1/report.jpg\x00.png"),
+    ("photos/..%5c..%5ckeys%5ckid-1.pem", "photos", "..\\..\\keys\\kid-1.pem"),
 ]
 
 
