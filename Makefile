@@ -68,7 +68,7 @@ test-unit: setup test-deps ## unit, service and all-in-one tests (no external se
 	$(UV) run --frozen pytest libs services tests/allinone -q
 
 .PHONY: infra-up
-infra-up: setup test-deps ## install (cached) and start Kafka, MinIO, PostgreSQL and the SMTP sink on 127.0.0.1
+infra-up: setup test-deps ## start this checkout's Kafka, MinIO, PostgreSQL, SMTP sink; kept up between test runs
 	bash deploy/local/infra.sh up
 
 .PHONY: infra-down
@@ -76,9 +76,8 @@ infra-down: ## stop the local infrastructure
 	bash deploy/local/infra.sh down
 
 .PHONY: test-integration
-test-integration: setup test-deps ## cross-service tests on real Kafka, MinIO, PostgreSQL (starts them)
-	bash deploy/local/infra.sh up
-	$(UV) run --frozen pytest tests/integration -q
+test-integration: setup test-deps ## cross-service tests on real Kafka, MinIO, PostgreSQL (stops what it started)
+	bash deploy/local/infra.sh run $(UV) run --frozen pytest tests/integration -q
 
 .PHONY: test-e2e
 test-e2e: setup test-deps ## browser end-to-end tests in headless Chromium
@@ -86,6 +85,7 @@ test-e2e: setup test-deps ## browser end-to-end tests in headless Chromium
 
 .PHONY: test
 test: lint k8s-validate test-unit test-integration test-e2e ## every test: lint, unit, integration, browser
+	@bash deploy/local/infra.sh summary
 
 .PHONY: run
 run: setup ## start the whole platform in all-in-one mode on embedded defaults

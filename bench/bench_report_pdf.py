@@ -41,6 +41,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # support.processes: test ports that cannot collide
+from support.processes import free_port  # noqa: E402
+
 CACHE = ROOT / ".cache" / "bench" / "report-pdf"
 PHOTO_SIZE = (4000, 3000)  # 12 MP
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -258,12 +261,6 @@ class TreePeak:
 
 
 # -- the run ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_image_server() -> tuple[subprocess.Popen[bytes], str]:

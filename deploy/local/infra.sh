@@ -1,25 +1,49 @@
 #!/usr/bin/env bash
 # Local infrastructure for the integration tests: Kafka (KRaft), MinIO, PostgreSQL 15
-# and an SMTP sink, all on 127.0.0.1 (ports: docs/conventions.md).
+# and an SMTP sink, all on 127.0.0.1. Every checkout has a stack of its own, on a port
+# block of its own (see "Ports" below).
 #
-#   bash deploy/local/infra.sh up       install (cached) and start everything; idempotent
-#   bash deploy/local/infra.sh down     stop everything, remove pid files (data is kept)
-#   bash deploy/local/infra.sh status   one line per component; exit 1 if any is down
-#   bash deploy/local/infra.sh env      `export VAR=...` lines for tests:  eval "$(... env)"
+#   bash deploy/local/infra.sh up         install (cached) and start this checkout's stack; idempotent
+#   bash deploy/local/infra.sh down       stop it (data is kept)
+#   bash deploy/local/infra.sh status     one line per component; exit 1 if any is down
+#   bash deploy/local/infra.sh env        `export VAR=...` lines for tests:  eval "$(... env)"
+#   bash deploy/local/infra.sh run CMD..  start what is not running, run CMD with the settings
+#                                         exported, then stop what this run started
+#   bash deploy/local/infra.sh list       every stack on this machine: checkout, user, ports, up?
+#   bash deploy/local/infra.sh summary    what of this checkout's stack runs (nothing if nothing)
+#   bash deploy/local/infra.sh release    `down`, then give the ports back (next `up` picks free ones)
+#   bash deploy/local/infra.sh clean      `release`, then delete the data (e.g. before removing a checkout)
+#   bash deploy/local/infra.sh install    only the downloads/builds (and, as root, the system user)
+#
+# Ports: slot 0 is Kafka 19092 (controller 19093), MinIO 19000 (console 19001), PostgreSQL
+# 15432, SMTP 11025 (HTTP API 11080); slot N adds 10*N to each. A checkout's first `up`
+# (or `env`) takes the lowest slot whose ports are free and that no other checkout holds,
+# and keeps it: recorded in var/infra/stack.env and claimed machine-wide as the symlink
+# $JES_INFRA_REGISTRY/slot-N -> checkout (default /tmp/jes-infra), which is how a port
+# in the way is traced to the checkout that owns it.
+#
+# Who runs what: everything runs as the invoking user, except PostgreSQL under root
+# (postgres refuses to run as root): it then runs as the system user jespg, with its
+# cluster in /var/lib/jes-infra/<checkout>-<hash>/ rather than in the checkout, so a
+# checkout in a private folder (root's home, mktemp -d) works without opening that
+# folder to anyone. As any other user PostgreSQL's cluster is var/infra/postgres.
 #
 # Downloads and builds are cached under $JES_CACHE (default <repo>/.cache): Kafka jars
 # from Maven Central (mvn), MinIO built with `go install`. Runtime data, logs
-# (<name>.log) and pid files (<name>.pid) live in <repo>/var/infra. `rm -rf var/infra`
-# after `down` gives a fresh stack.
+# (<name>.log) and pid files (<name>.pid) live in <repo>/var/infra.
 set -euo pipefail
 umask 022
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 HERE="$ROOT/deploy/local"
 JES_CACHE="${JES_CACHE:-$ROOT/.cache}"
 case "$JES_CACHE" in /*) ;; *) JES_CACHE="$PWD/$JES_CACHE" ;; esac
 VAR="$ROOT/var/infra"
 PY="$ROOT/.venv/bin/python"
+STATE="$VAR/stack.env"
+REGISTRY="${JES_INFRA_REGISTRY:-/tmp/jes-infra}"
+# a short, stable name of this checkout: <folder name>-<hash of its path>
+CHECKOUT_ID="$(basename "$ROOT" | tr -c 'A-Za-z0-9._\n-' '_' | cut -c1-24)-$(printf %s "$ROOT" | sha256sum | cut -c1-10)"
 
 # ---- pinned versions --------------------------------------------------------------
 KAFKA_VERSION=3.9.2   # org.apache.kafka:kafka_2.13; kafka-python 3.0.12 knows brokers up to 4.x
@@ -29,27 +53,47 @@ KAFKA_VERSION=3.9.2   # org.apache.kafka:kafka_2.13; kafka-python 3.0.12 knows b
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 PG_BIN=/usr/lib/postgresql/15/bin
 
-# ---- ports and credentials (docs/conventions.md) ----------------------------------
+# ---- ports (slot 0: docs/conventions.md) and credentials ------------------------------
 HOST=127.0.0.1
-KAFKA_PORT=19092
-KAFKA_CONTROLLER_PORT=19093
-MINIO_PORT=19000
-MINIO_CONSOLE_PORT=19001
+SLOTS=20          # slot N: every port + 10*N (the port kinds end in different digits)
+PORT_NAMES=(KAFKA_PORT KAFKA_CONTROLLER_PORT MINIO_PORT MINIO_CONSOLE_PORT PG_PORT SMTP_PORT SMTP_API_PORT)
+PORT_BASES=(19092 19093 19000 19001 15432 11025 11080)
+SLOT=""
+# set_ports N: the port variables of slot N
+set_ports() {
+  local i
+  SLOT="$1"
+  for i in "${!PORT_NAMES[@]}"; do
+    printf -v "${PORT_NAMES[$i]}" '%s' "$((PORT_BASES[i] + 10 * SLOT))"
+  done
+}
+set_ports 0
 MINIO_USER=jesminio
 MINIO_PASSWORD=jesminio-secret
-PG_PORT=15432
-PG_OS_USER=jespg                 # postgres refuses to run as root (when not root: yourself)
-[ "$(id -u)" -eq 0 ] || PG_OS_USER="$(id -un)"
 PG_ROLE=jes
 PG_PASSWORD=jes
 PG_DATABASES=(identity photo_storage report_render review_workflow case_sync notification)
-SMTP_PORT=11025
-SMTP_API_PORT=11080
 
 KAFKA_HOME="$JES_CACHE/kafka-$KAFKA_VERSION"
 MINIO_BIN="$JES_CACHE/minio-$MINIO_VERSION/bin/minio"
-PG_DATA="$VAR/postgres/data"
-PG_SOCKET_DIR="$VAR/postgres/run"
+
+# PostgreSQL: who runs it and where its cluster is (see the header)
+PG_SYSTEM_ROOT=/var/lib/jes-infra
+if [ "$(id -u)" -eq 0 ]; then
+  PG_OS_USER=jespg
+  PG_HOME="$PG_SYSTEM_ROOT/$CHECKOUT_ID"
+  PG_LOG="$PG_HOME/postgres.log"     # var/infra/postgres.log links to it
+else
+  PG_OS_USER="$(id -un)"
+  PG_HOME="$VAR/postgres"
+  PG_LOG="$VAR/postgres.log"
+fi
+PG_DATA="$PG_HOME/data"
+PG_SOCKET_DIR="$PG_HOME/run"
+# a Unix socket path has at most 107 bytes: a deep checkout gets a short private folder
+if [ $(( ${#PG_SOCKET_DIR} + 20 )) -gt 100 ]; then PG_SOCKET_DIR="/tmp/jes-pg-$(id -u)-$CHECKOUT_ID"; fi
+# the layout before per-checkout stacks: root's cluster in the checkout (stopped on sight)
+PG_LEGACY_DATA="$VAR/postgres/data"
 
 # ---- helpers ------------------------------------------------------------------------
 
@@ -73,12 +117,146 @@ running_pid() {
 
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
+# ---- slots: this checkout's port block, claimed machine-wide ------------------------
+
+# the checkout that claims slot $1, or nothing
+slot_owner() { readlink "$REGISTRY/slot-$1" 2>/dev/null; }
+
+# a claim is stale when its checkout is gone or no longer records that slot; a checkout
+# we cannot look into (another user's private folder) counts as alive
+claim_stale() {
+  local slot="$1" target="$2" err
+  if [ -f "$target/var/infra/stack.env" ]; then
+    ! grep -qx "SLOT=$slot" "$target/var/infra/stack.env"
+    return
+  fi
+  err="$(LC_ALL=C stat -- "$target/var/infra/stack.env" 2>&1 >/dev/null)" || true
+  case "$err" in *"No such file"* | *"Not a directory"*) return 0 ;; esac
+  return 1
+}
+
+# claim_slot N: make slot N this checkout's (atomic: the symlink exists or it does not)
+claim_slot() {
+  local link="$REGISTRY/slot-$1" target
+  if [ ! -d "$REGISTRY" ]; then
+    mkdir -p "$REGISTRY" 2>/dev/null || true
+    # shared by every user, like /tmp: anyone may add a claim, only its owner removes it
+    [ -O "$REGISTRY" ] && chmod 1777 "$REGISTRY"
+  fi
+  if target="$(slot_owner "$1")"; then
+    [ "$target" = "$ROOT" ] && return 0
+    claim_stale "$1" "$target" || return 1
+    log "slot $1: dropping the stale claim of $target"
+    rm -f "$link" 2>/dev/null || return 1
+  fi
+  ln -s "$ROOT" "$link" 2>/dev/null || [ "$(slot_owner "$1")" = "$ROOT" ]
+}
+
+# drop this checkout's claim and its record (the ports are free for others)
+unclaim_slot() {
+  [ -n "$SLOT" ] && [ "$(slot_owner "$SLOT")" = "$ROOT" ] && rm -f "$REGISTRY/slot-$SLOT"
+  rm -f "$STATE"
+}
+
+write_state() {
+  local i
+  {
+    echo "# this checkout's local stack (deploy/local/infra.sh); \`infra.sh release\` gives the ports back"
+    echo "SLOT=$SLOT"
+    echo "CHECKOUT=$ROOT"
+    for i in "${!PORT_NAMES[@]}"; do echo "${PORT_NAMES[$i]}=${!PORT_NAMES[$i]}"; done
+  } >"$STATE.tmp"
+  mv "$STATE.tmp" "$STATE"
+}
+
+# load_slot: the recorded slot of this checkout, if any (0 otherwise, the slot of stacks
+# started before slots existed); returns 1 when nothing is recorded
+load_slot() {
+  local slot
+  if [ -f "$STATE" ] && slot="$(sed -n 's/^SLOT=//p' "$STATE")" && [ -n "$slot" ]; then
+    set_ports "$slot"
+    return 0
+  fi
+  set_ports 0
+  return 1
+}
+
+slot_ports_free() {
+  local i
+  for i in "${!PORT_NAMES[@]}"; do port_open "${!PORT_NAMES[$i]}" && return 1; done
+  return 0
+}
+
+# ensure_slot: this checkout's slot, recorded and claimed; picks one on first use
+ensure_slot() {
+  local slot owner
+  mkdir -p "$VAR"
+  if load_slot; then
+    claim_slot "$SLOT" && return 0
+    owner="$(slot_owner "$SLOT")"
+    any_running && die "slot $SLOT (ports ${PG_PORT}, ${KAFKA_PORT}, ...) of this running stack is now claimed by $owner; stop this stack with \`bash $ROOT/deploy/local/infra.sh down\` (or that one with \`bash $owner/deploy/local/infra.sh release\`)"
+    log "slot $SLOT is now claimed by $owner: this checkout moves to another port block"
+    rm -f "$STATE"
+    kafka_forget
+  elif any_running; then
+    # started by an infra.sh from before slots, on the slot-0 ports: keep them
+    claim_slot 0 || die "this checkout's stack runs on the slot-0 ports, which $(slot_owner 0) claims; stop it with \`bash $ROOT/deploy/local/infra.sh down\`"
+    write_state
+    return 0
+  fi
+  for slot in $(seq 0 $((SLOTS - 1))); do
+    set_ports "$slot"
+    slot_ports_free || continue
+    claim_slot "$slot" || continue
+    write_state
+    log "this checkout's stack gets port block $slot (PostgreSQL $PG_PORT, Kafka $KAFKA_PORT, MinIO $MINIO_PORT, SMTP $SMTP_PORT); recorded in $STATE"
+    return 0
+  done
+  die "no free port block among the $SLOTS slots; \`bash deploy/local/infra.sh list\` shows who holds them"
+}
+
+# who_holds PORT: a sentence naming what listens on PORT and how to free it
+who_holds() {
+  local port="$1" i slot owner user pid cmd checkout
+  # a JES stack's slot (every checkout's ports come from the same table)
+  for i in "${!PORT_BASES[@]}"; do
+    (( port >= PORT_BASES[i] && (port - PORT_BASES[i]) % 10 == 0 && (port - PORT_BASES[i]) / 10 < SLOTS )) || continue
+    slot=$(( (port - PORT_BASES[i]) / 10 ))
+    owner="$(slot_owner "$slot")" || break
+    [ "$owner" = "$ROOT" ] && break
+    user="$(stat -c %U "$REGISTRY/slot-$slot" 2>/dev/null || echo '?')"
+    echo "the JES stack of checkout $owner (user $user, port block $slot); free it with: bash $owner/deploy/local/infra.sh down$([ "$user" = "$(id -un)" ] || echo " (as $user)")"
+    return 0
+  done
+  # a process we may look at (our own, or anyone's as root)
+  pid="$(ss -Hltnp "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2)" || true
+  if [ -n "$pid" ]; then
+    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
+    checkout="$(grep -o '/[^ ]*/var/infra/' <<<"$cmd" | head -n1)" || true
+    if [ -n "$checkout" ]; then
+      checkout="${checkout%/var/infra/}"
+    elif [[ "$cmd" == *"$PG_SYSTEM_ROOT/"* ]]; then
+      checkout="$(cat "$PG_SYSTEM_ROOT/$(sed "s|.*$PG_SYSTEM_ROOT/\([^/ ]*\).*|\1|" <<<"$cmd")/checkout" 2>/dev/null)" || true
+    fi
+    if [ "$checkout" = "$ROOT" ]; then
+      echo "pid $pid of this checkout's stack, which infra.sh no longer tracks (its pid file is gone): kill $pid"
+      return 0
+    elif [ -n "$checkout" ]; then
+      echo "pid $pid of the JES stack of checkout $checkout ($cmd); free it with: bash $checkout/deploy/local/infra.sh down"
+      return 0
+    fi
+    echo "pid $pid ($cmd), which is not a JES stack; stop it, or give this checkout other ports: bash deploy/local/infra.sh release && bash deploy/local/infra.sh up"
+    return 0
+  fi
+  echo "a process of another user, not a known JES stack; stop it, or give this checkout other ports: bash deploy/local/infra.sh release && bash deploy/local/infra.sh up"
+}
+
 # refuse to start when someone else already listens on one of our ports
 ports_free() {
   local name="$1" port
   shift
   for port in "$@"; do
-    port_open "$port" && die "$name: port $HOST:$port is already in use by another process ($(ss -Hltnp "sport = :$port" 2>/dev/null | awk '{print $NF}' | head -n1))"
+    port_open "$port" && die "$name: port $HOST:$port is in use by $(who_holds "$port")"
   done
   return 0
 }
@@ -229,7 +407,29 @@ kafka_start() {
   start_bg kafka "${KAFKA_JAVA[@]}" "$KAFKA_MARKER" "$VAR/kafka/server.properties"
 }
 
-kafka_wait() { wait_until kafka "$KAFKA_MARKER" 120 kafka_ready; }
+# the first consumer group makes the broker create __consumer_offsets (50 partitions),
+# which takes a while on a busy machine: done here, so it is not counted against the
+# start-up deadlines of the services under test
+kafka_groups_ready() {
+  "$PY" - "$HOST:$KAFKA_PORT" <<'EOF'
+import sys
+from kafka import KafkaAdminClient
+admin = KafkaAdminClient(bootstrap_servers=sys.argv[1], request_timeout_ms=10000)
+try:
+    admin.describe_groups(["jes-infra-ready"])
+finally:
+    admin.close()
+EOF
+}
+
+# Kafka's metadata log remembers the listeners: a stack that changes ports starts with
+# empty Kafka storage (topics of a test stack are throwaway)
+kafka_forget() { rm -rf "$VAR/kafka"; }
+
+kafka_wait() {
+  wait_until kafka "$KAFKA_MARKER" 120 kafka_ready
+  wait_until kafka "$KAFKA_MARKER" 120 kafka_groups_ready
+}
 kafka_stop() { stop_bg kafka "$KAFKA_MARKER" 60; }
 
 # ---- MinIO ----------------------------------------------------------------------------
@@ -289,16 +489,34 @@ pg_install() {
   fi
 }
 
+# the folders the cluster needs, owned by the user it runs as; under root they are
+# outside the checkout (PG_HOME), and var/infra/postgres.log points at the log
+pg_dirs() {
+  if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p "$PG_SYSTEM_ROOT"
+    chmod 755 "$PG_SYSTEM_ROOT"
+    mkdir -p "$PG_HOME"
+    echo "$ROOT" >"$PG_HOME/checkout"      # whose cluster this is (infra.sh list, clean-up)
+    ln -sfn "$PG_LOG" "$(logfile postgres)"
+  fi
+  mkdir -p "$PG_HOME" "$PG_DATA"
+  if [ "$PG_SOCKET_DIR" != "$PG_HOME/run" ]; then
+    mkdir -p -m 700 "$PG_SOCKET_DIR"
+    [ -O "$PG_SOCKET_DIR" ] || [ "$(stat -c %U "$PG_SOCKET_DIR")" = "$PG_OS_USER" ] \
+      || die "postgres: $PG_SOCKET_DIR belongs to someone else"
+  fi
+  mkdir -p "$PG_SOCKET_DIR"
+  touch "$PG_LOG"
+  chown "$PG_OS_USER:" "$PG_HOME" "$PG_DATA" "$PG_SOCKET_DIR" "$PG_LOG"
+  chmod 700 "$PG_HOME" "$PG_DATA" "$PG_SOCKET_DIR"
+}
+
 pg_init() {
-  mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
-  touch "$(logfile postgres)"
-  chown "$PG_OS_USER:" "$VAR/postgres" "$PG_SOCKET_DIR" "$(logfile postgres)"
-  chown "$PG_OS_USER:" "$PG_DATA"
-  chmod 700 "$PG_DATA"
+  pg_dirs
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
-    log "postgres: initdb in $PG_DATA"
+    log "postgres: initdb in $PG_DATA (as $PG_OS_USER)"
     as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_OS_USER" --encoding=UTF8 --locale=C.UTF-8 \
-      --auth-local=peer --auth-host=scram-sha-256 >>"$(logfile postgres)" 2>&1 \
+      --auth-local=peer --auth-host=scram-sha-256 >>"$PG_LOG" 2>&1 \
       || { show_log_tail postgres; die "postgres: initdb failed"; }
     echo "include = 'jes-local.conf'" >>"$PG_DATA/postgresql.conf"
   fi
@@ -318,13 +536,23 @@ EOF
   chown "$PG_OS_USER:" "$PG_DATA/jes-local.conf"
 }
 
+# root's cluster in the checkout, as an infra.sh before per-checkout stacks made it
+pg_legacy_stop() {
+  [ "$(id -u)" -eq 0 ] && [ "$PG_LEGACY_DATA" != "$PG_DATA" ] && [ -f "$PG_LEGACY_DATA/postmaster.pid" ] || return 0
+  if runuser -u "$PG_OS_USER" -- "$PG_BIN/pg_ctl" status -D "$PG_LEGACY_DATA" >/dev/null 2>&1; then
+    log "postgres: stopping the cluster in $PG_LEGACY_DATA (the former layout; it is not used any more)"
+    (cd / && runuser -u "$PG_OS_USER" -- "$PG_BIN/pg_ctl" stop -D "$PG_LEGACY_DATA" -m fast -w -t 60 >/dev/null) || true
+  fi
+}
+
 pg_start() {
   if pg_running; then return 0; fi
+  pg_legacy_stop
   ports_free postgres "$PG_PORT"
   pg_init
-  log "postgres: starting $("$PG_BIN/postgres" --version | awk '{print $3}') on $HOST:$PG_PORT"
-  printf '\n===== %s: starting postgres =====\n' "$(date -Is)" >>"$(logfile postgres)"
-  as_pg "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$(logfile postgres)" -w -t 60 >/dev/null 9>&- \
+  log "postgres: starting $("$PG_BIN/postgres" --version | awk '{print $3}') on $HOST:$PG_PORT (as $PG_OS_USER, cluster $PG_DATA)"
+  printf '\n===== %s: starting postgres =====\n' "$(date -Is)" >>"$PG_LOG"
+  as_pg "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t 60 >/dev/null 9>&- \
     || { show_log_tail postgres; die "postgres: start failed"; }
 }
 
@@ -360,8 +588,10 @@ pg_stop() {
     log "postgres: stopping"
     as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 60 >/dev/null
   fi
+  pg_legacy_stop
   rm -f "$(pidfile postgres)"
 }
+postgres_stop() { pg_stop; }
 
 # ---- SMTP sink ------------------------------------------------------------------------
 
@@ -384,19 +614,57 @@ smtp_stop() { stop_bg smtp "$SMTP_MARKER" 10; }
 
 # ---- subcommands ------------------------------------------------------------------------
 
+COMPONENTS=(kafka minio postgres smtp)
+
+component_running() {
+  case "$1" in
+    kafka) running_pid kafka "$KAFKA_MARKER" >/dev/null ;;
+    minio) running_pid minio "$MINIO_MARKER" >/dev/null ;;
+    postgres) pg_running ;;
+    smtp) running_pid smtp "$SMTP_MARKER" >/dev/null ;;
+  esac
+}
+
+any_running() {
+  local c
+  for c in "${COMPONENTS[@]}"; do component_running "$c" && return 0; done
+  return 1
+}
+
 with_lock() {
   mkdir -p "$VAR"
   exec 9>"$VAR/.lock"
   flock -w 900 9 || die "another infra.sh is still running (lock $VAR/.lock)"
 }
+unlock() { exec 9>&-; }
+
+ports_summary() {
+  echo "PostgreSQL $PG_PORT, Kafka $KAFKA_PORT, MinIO $MINIO_PORT, SMTP $SMTP_PORT (port block $SLOT)"
+}
+
+# PostgreSQL folders (root only) whose checkout is gone and whose cluster is stopped
+pg_orphans_clean() {
+  local dir checkout
+  [ "$(id -u)" -eq 0 ] && [ -d "$PG_SYSTEM_ROOT" ] || return 0
+  for dir in "$PG_SYSTEM_ROOT"/*/; do
+    [ -f "$dir/checkout" ] || continue
+    checkout="$(cat "$dir/checkout")"
+    [ -e "$checkout/deploy/local/infra.sh" ] && continue
+    [ -f "$dir/data/postmaster.pid" ] && continue
+    log "postgres: removing ${dir%/} (its checkout $checkout is gone)"
+    rm -rf "$dir"
+  done
+}
 
 cmd_up() {
   local t0=$SECONDS
   with_lock
+  ensure_slot
   mkdir -p "$JES_CACHE"
   pg_install
   kafka_install
   minio_install
+  pg_orphans_clean
   # start everything, then wait for each: the start-ups overlap
   pg_start
   smtp_start
@@ -406,21 +674,65 @@ cmd_up() {
   smtp_wait
   minio_wait
   kafka_wait
-  log "all up in $((SECONDS - t0))s; for tests: eval \"\$(bash deploy/local/infra.sh env)\""
+  unlock
+  log "all up in $((SECONDS - t0))s: $(ports_summary); settings: eval \"\$(bash deploy/local/infra.sh env)\"; stop: make infra-down"
 }
 
+# cmd_down [COMPONENT...]: stop them (default: all)
 cmd_down() {
+  local c stopped=()
   with_lock
-  smtp_stop
-  minio_stop
-  kafka_stop
-  pg_stop
-  rm -f "$VAR"/*.pid
-  log "all stopped (data kept in $VAR)"
+  load_slot || true
+  (($#)) || set -- "${COMPONENTS[@]}"
+  for c in smtp minio kafka postgres; do
+    [[ " $* " == *" $c "* ]] || continue
+    component_running "$c" && stopped+=("$c")
+    "${c}_stop"
+  done
+  (($# == ${#COMPONENTS[@]})) && rm -f "$VAR"/*.pid
+  unlock
+  if ((${#stopped[@]})); then
+    log "stopped ${stopped[*]} of $ROOT (data kept)"
+  else
+    log "nothing of this checkout's stack was running"
+  fi
+}
+
+# cmd_run CMD...: CMD on this checkout's stack; leaves running only what ran before
+RUN_BEFORE=()
+RUN_STARTED=()
+cmd_run() {
+  local c rc=0
+  (($#)) || die "run: which command? e.g. bash deploy/local/infra.sh run pytest tests/integration"
+  with_lock
+  load_slot || true
+  for c in "${COMPONENTS[@]}"; do component_running "$c" && RUN_BEFORE+=("$c"); done
+  for c in "${COMPONENTS[@]}"; do [[ " ${RUN_BEFORE[*]} " == *" $c "* ]] || RUN_STARTED+=("$c"); done
+  unlock
+  trap run_finish EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  cmd_up
+  eval "$(cmd_env)"
+  "$@" || rc=$?
+  exit "$rc"
+}
+run_finish() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((${#RUN_STARTED[@]})); then
+    log "stopping what this run started (${RUN_STARTED[*]}); \`make infra-up\` keeps a stack up between runs"
+    cmd_down "${RUN_STARTED[@]}" || true
+  fi
+  if ((${#RUN_BEFORE[@]})); then
+    log "left running, as before this run: ${RUN_BEFORE[*]} of $ROOT ($(ports_summary)); stop with: make infra-down"
+  fi
+  exit "$rc"
 }
 
 cmd_status() {
   local bad=0 pid
+  load_slot || true
   status_line() { printf '%-9s %-8s %-7s %s\n' "$@"; }
   if pid="$(running_pid kafka "$KAFKA_MARKER")" && kafka_ready >/dev/null 2>&1; then
     status_line kafka up "$pid" "kafka://$HOST:$KAFKA_PORT (Kafka $KAFKA_VERSION, KRaft)"
@@ -429,15 +741,19 @@ cmd_status() {
     status_line minio up "$pid" "http://$HOST:$MINIO_PORT (console http://$HOST:$MINIO_CONSOLE_PORT)"
   else status_line minio down - ""; bad=1; fi
   if pg_running && pg_ready; then
-    status_line postgres up "$(head -n1 "$PG_DATA/postmaster.pid")" "postgresql://$HOST:$PG_PORT (${PG_DATABASES[*]})"
+    status_line postgres up "$(head -n1 "$PG_DATA/postmaster.pid")" "postgresql://$HOST:$PG_PORT (${PG_DATABASES[*]}; cluster $PG_DATA, user $PG_OS_USER)"
   else status_line postgres down - ""; bad=1; fi
   if pid="$(running_pid smtp "$SMTP_MARKER")" && smtp_ready >/dev/null 2>&1; then
     status_line smtp up "$pid" "smtp://$HOST:$SMTP_PORT (API http://$HOST:$SMTP_API_PORT/messages)"
   else status_line smtp down - ""; bad=1; fi
+  log "stack of $ROOT: $(ports_summary)"
   return "$bad"
 }
 
 cmd_env() {
+  with_lock
+  ensure_slot
+  unlock
   cat <<EOF
 export JES_EVENT_BUS_URL=kafka://$HOST:$KAFKA_PORT
 export JES_OBJECT_STORE_URL=http://$HOST:$MINIO_PORT
@@ -449,13 +765,72 @@ export JES_SMTP_SINK_API=http://$HOST:$SMTP_API_PORT
 EOF
 }
 
+# what of this checkout's stack runs, and how to stop it (nothing when nothing runs)
+cmd_summary() {
+  local c up=()
+  load_slot || return 0
+  for c in "${COMPONENTS[@]}"; do component_running "$c" && up+=("$c"); done
+  ((${#up[@]})) || return 0
+  log "still running: ${up[*]} of $ROOT ($(ports_summary)); stop with: make infra-down"
+}
+
+cmd_list() {
+  local link slot owner user state
+  [ -d "$REGISTRY" ] || { log "no stack has been set up on this machine ($REGISTRY is empty)"; return 0; }
+  printf '%-5s %-9s %-11s %-44s %s\n' slot user state ports checkout
+  for link in $(find "$REGISTRY" -maxdepth 1 -name 'slot-*' -printf '%f\n' | sort -t- -k2 -n); do
+    slot="${link#slot-}"
+    owner="$(slot_owner "$slot")" || continue
+    user="$(stat -c %U "$REGISTRY/$link")"
+    set_ports "$slot"
+    state=down
+    if port_open "$PG_PORT" || port_open "$KAFKA_PORT" || port_open "$MINIO_PORT" || port_open "$SMTP_PORT"; then state=up; fi
+    claim_stale "$slot" "$owner" && state="$state,stale"
+    printf '%-5s %-9s %-11s %-44s %s%s\n' "$slot" "$user" "$state" \
+      "pg $PG_PORT kafka $KAFKA_PORT minio $MINIO_PORT smtp $SMTP_PORT" "$owner" \
+      "$([ "$owner" = "$ROOT" ] && echo '  (this checkout)')"
+  done
+}
+
+cmd_release() {
+  cmd_down
+  with_lock
+  if load_slot; then
+    unclaim_slot
+    kafka_forget
+    log "port block $SLOT given back; the next \`up\` picks free ports"
+  fi
+  unlock
+}
+
+cmd_clean() {
+  cmd_release
+  with_lock
+  if [ "$(id -u)" -eq 0 ] && [ -f "$PG_HOME/checkout" ] && [ "$(cat "$PG_HOME/checkout")" = "$ROOT" ]; then
+    rm -rf "$PG_HOME"
+  fi
+  [ "$PG_SOCKET_DIR" = "$PG_HOME/run" ] || rm -rf "$PG_SOCKET_DIR"
+  pg_orphans_clean
+  find "$VAR" -mindepth 1 -maxdepth 1 ! -name .lock -exec rm -rf {} +
+  unlock
+  log "removed this checkout's stack data ($VAR$([ "$(id -u)" -eq 0 ] && echo ", $PG_HOME"))"
+}
+
 main() {
-  case "${1:-}" in
+  local cmd="${1:-}"
+  (($#)) && shift
+  case "$cmd" in
     up) cmd_up ;;
     down) cmd_down ;;
     status) cmd_status ;;
     env) cmd_env ;;
-    *) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    run) cmd_run "$@" ;;
+    list) cmd_list ;;
+    summary) cmd_summary ;;
+    release) cmd_release ;;
+    clean) cmd_clean ;;
+    install) with_lock; mkdir -p "$JES_CACHE"; pg_install; kafka_install; minio_install ;;
+    *) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 

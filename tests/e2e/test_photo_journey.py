@@ -8,7 +8,6 @@ import io
 import re
 import subprocess
 import time
-import unicodedata
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -109,6 +108,7 @@ def test_upload_print_reject_fix_reprint_approve_public(
     assert formal in text
     assert "建物外觀" in text and "拍賣標的" in text
     assert pages == first_pages and f"共{pages}頁" in text  # the footer: 第 n 頁 / 共 m 頁
+    assert_report_reads_as_written(tmp_path / "first.pdf", formal)
     expect(firm.locator("table.prints tbody tr")).to_have_count(1)
 
     # -- 3. the clerk finds it in 審核案件 and rejects photo 2 --------------------------
@@ -174,6 +174,7 @@ def test_upload_print_reject_fix_reprint_approve_public(
     assert reprint_url and reprint_url != report_url
     text, pages = read_pdf(firm, reprint_url, tmp_path / "second.pdf")
     assert formal in text and pages == second_pages and f"共{pages}頁" in text
+    assert_report_reads_as_written(tmp_path / "second.pdf", formal)
     menu(firm, "維護未通過審核照片").click()
     expect(firm.get_by_role("row").filter(has_text=formal)).to_have_count(0)
 
@@ -265,9 +266,33 @@ def print_set(page: Page) -> int:
     return int(match.group(1))
 
 
+def pdf_pages(path: Path) -> list[str]:
+    """Each page's text as pdftotext reads it, without spaces and line breaks (layout,
+    not content) and nothing else folded: what a search in the PDF finds."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    return [re.sub(r"\s+", "", page) for page in text.split("\f")[:-1]]
+
+
+def assert_report_reads_as_written(path: Path, formal: str) -> None:
+    """The court's header, the case, 第 n 頁 / 共 m 頁 and who printed on every page, and
+    each photo's caption, exactly as written."""
+    pages = pdf_pages(path)
+    for number, text in enumerate(pages, start=1):
+        assert "臺灣臺北地方法院民事執行處" in text, text
+        assert f"案號{formal}股別甲批次第1批" in text, text
+        assert f"第{number}頁/共{len(pages)}頁" in text, text
+        assert "列印帳號DEMOFIRM" in text, text
+    everything = "".join(pages)
+    for sequence in (1, 2, 3):
+        assert re.search(f"序號{sequence}室內/室外(室內|室外|—)方向(橫向|直立)", everything)
+    assert everything.count("拍賣標的建物說明建物外觀") == 3, everything
+
+
 def read_pdf(page: Page, url: str, path: Path) -> tuple[str, int]:
-    """Downloads the report as the firm's browser would; returns its text (NFKC, no
-    spaces: pdftotext may give Kangxi radicals and splits lines) and its page count."""
+    """Downloads the report as the firm's browser would; returns its text (no spaces:
+    pdftotext splits lines; nothing else folded) and its page count."""
     reply = page.request.get(urljoin(page.url, url))
     assert reply.ok, url
     path.write_bytes(reply.body())
@@ -275,7 +300,7 @@ def read_pdf(page: Page, url: str, path: Path) -> tuple[str, int]:
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
     ).stdout
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    text = re.sub(r"\s+", "", text)
     return text, len(PdfReader(path).pages)
 
 

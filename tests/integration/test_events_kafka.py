@@ -1,7 +1,8 @@
 """Outbox → relay → Kafka → consumer on the real local Kafka and PostgreSQL.
 
-Needs `bash deploy/local/infra.sh up`; the addresses come from `infra.sh env` (defaults
-below are the same). When Kafka or PostgreSQL is unreachable the tests fail, never skip.
+Needs `bash deploy/local/infra.sh up`; the addresses come from the environment, else from
+`infra.sh env` (this checkout's stack). When Kafka or PostgreSQL is unreachable the tests
+fail, never skip.
 Every run uses its own topics, consumer groups and PostgreSQL schemas, and removes them.
 """
 
@@ -34,11 +35,13 @@ from jes_events import (
 )
 from jes_events.kafka_bus import KafkaBus
 from jes_protos import Envelope, make_envelope, open_envelope
+from support.distributed import infra_settings
 
 pytestmark = pytest.mark.integration
 
-BUS_URL = os.environ.get("JES_EVENT_BUS_URL", "kafka://127.0.0.1:19092")
-PG_URL_BASE = os.environ.get("JES_PG_URL_BASE", "postgresql+psycopg://jes:jes@127.0.0.1:15432")
+_INFRA = {} if {"JES_EVENT_BUS_URL", "JES_PG_URL_BASE"} <= os.environ.keys() else infra_settings()
+BUS_URL = os.environ.get("JES_EVENT_BUS_URL") or _INFRA["JES_EVENT_BUS_URL"]
+PG_URL_BASE = os.environ.get("JES_PG_URL_BASE") or _INFRA["JES_PG_URL_BASE"]
 APPLIED = "jes.identity.v1.FirmAccountApplied"
 
 

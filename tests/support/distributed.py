@@ -21,10 +21,9 @@ FIRM = ("ITFIRM", "Firm1234!")
 CLERK_EMAIL = "clerk.tpd@integration.example"
 
 
-def read_infra_env() -> dict[str, str]:
-    """Start (or reuse) the local infrastructure and return its settings."""
+def infra_settings() -> dict[str, str]:
+    """This checkout's infrastructure settings (`infra.sh env`), without starting it."""
     script = ROOT / "deploy" / "local" / "infra.sh"
-    subprocess.run(["bash", str(script), "up"], check=True, cwd=ROOT)
     out = subprocess.run(
         ["bash", str(script), "env"], check=True, cwd=ROOT, capture_output=True, text=True
     ).stdout
@@ -35,6 +34,13 @@ def read_infra_env() -> dict[str, str]:
             key, value = line.split("=", 1)
             settings[key] = value.strip("'\"")
     return settings
+
+
+def read_infra_env() -> dict[str, str]:
+    """Start (or reuse) the local infrastructure and return its settings."""
+    script = ROOT / "deploy" / "local" / "infra.sh"
+    subprocess.run(["bash", str(script), "up"], check=True, cwd=ROOT)
+    return infra_settings()
 
 
 def reset_databases(pg_base: str) -> None:

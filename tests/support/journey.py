@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import tempfile
 import uuid
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from PIL import Image
@@ -147,8 +151,26 @@ def photo_journey(platform: Platform, clerk: tuple[str, str], other_clerk: tuple
         )
     )
     assert first_print["photo_set"]["status"] == "submitted"
-    report = _download(first_print["report_url"])
+    downloaded = requests.get(first_print["report_url"], timeout=60)
+    assert downloaded.status_code == 200
+    report = downloaded.content
     assert report.startswith(b"%PDF")
+    # saved under the case's name (RFC 6266, the Chinese name in UTF-8)
+    name = (
+        f"{case['year']}年度{case['word']}字第{case['number']}號_批次1_版本{current['version']}.pdf"
+    )
+    assert f"filename*=UTF-8''{quote(name)}" in downloaded.headers["Content-Disposition"]
+    _assert_report_reads_as_written(
+        report,
+        pages=first_print["pages"],
+        case_number=f"{case['year']}年度{case['word']}字第{case['number']}號",
+        printed_by=account_id,
+        captions=[
+            "序號1室內/室外室外方向橫向拍賣標的建物說明建物正面",
+            "序號2室內/室外室內方向橫向拍賣標的建物說明客廳",
+            "序號3室內/室外室外方向直立拍賣標的建物說明臨路",
+        ],
+    )
 
     # -- the clerk of another court cannot see it; the right clerk rejects photo 2 ------
     submission = _wait_for_submission(platform, clerk_token, first_print["fingerprint"])
@@ -255,6 +277,33 @@ def photo_journey(platform: Platform, clerk: tuple[str, str], other_clerk: tuple
     image = Image.open(io.BytesIO(_download(front["url"])))
     assert not image.getexif(), "public copies carry no EXIF (no GPS)"
     assert "original_key" not in front and "sha256" not in front
+
+
+def report_pages(pdf: bytes) -> list[str]:
+    """The text of each page as pdftotext reads it, without spaces and line breaks
+    (layout, not content) and with nothing else folded: what a search finds."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    return ["".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+def _assert_report_reads_as_written(
+    pdf: bytes, *, pages: int, case_number: str, printed_by: str, captions: list[str]
+) -> None:
+    texts = report_pages(pdf)
+    assert len(texts) == pages
+    for number, text in enumerate(texts, start=1):
+        assert "臺灣臺北地方法院民事執行處" in text, text
+        assert f"案號{case_number}股別乙批次第1批" in text, text
+        assert f"第{number}頁/共{pages}頁" in text, text
+        assert f"列印帳號{printed_by}" in text, text  # the firm's account id, no internal id
+    everything = "".join(texts)
+    for caption in captions:
+        assert caption in everything, (caption, everything)
 
 
 def _download(url: str) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,16 @@ from pathlib import Path
 
 import requests
 
+from support.ports import reserve_port
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(Path(sys.executable))
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port for a server in another process to listen on: outside the ephemeral range and
+    held for this test process alone (support.ports). In-process servers bind port 0."""
+    return reserve_port()
 
 
 def wait_until(check: Callable[[], bool], *, timeout: float, what: str, every: float = 0.2) -> None:

@@ -37,3 +37,38 @@ def test_every_problem_is_reported_at_once(tmp_path: Path):
     assert "JES_GRPC_PORT" in problems
     assert "JES_LOG_LEVEL" in problems
     assert len(caught.value.problems) == 3
+
+
+def test_generated_url_signing_key_is_its_own_and_private(tmp_path: Path):
+    """The folder store's URLs are signed with their own key, never the service secret."""
+    first = ServiceConfig.load("photo-storage", {"JES_DATA_DIR": str(tmp_path)})
+    second = ServiceConfig.load("report-render", {"JES_DATA_DIR": str(tmp_path)})
+    key_file = tmp_path / "url-signing-key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert first.platform.url_signing_key == key_file.read_text().strip()
+    assert len(first.platform.url_signing_key) >= 32
+    assert first.platform.url_signing_key == second.platform.url_signing_key
+    assert first.platform.url_signing_key != first.platform.service_secret
+
+
+def test_url_signing_key_from_the_environment(tmp_path: Path):
+    key = "u" * 40
+    config = ServiceConfig.load(
+        "photo-storage", {"JES_DATA_DIR": str(tmp_path), "JES_URL_SIGNING_KEY": key}
+    )
+    assert config.platform.url_signing_key == key
+    assert not (tmp_path / "url-signing-key").exists()
+
+
+@pytest.mark.parametrize("key", ["short", "same-as-the-service-secret-" + "s" * 20])
+def test_a_weak_url_signing_key_is_a_configuration_problem(tmp_path: Path, key: str):
+    with pytest.raises(ConfigError) as caught:
+        ServiceConfig.load(
+            "photo-storage",
+            {
+                "JES_DATA_DIR": str(tmp_path),
+                "JES_SERVICE_SECRET": "same-as-the-service-secret-" + "s" * 20,
+                "JES_URL_SIGNING_KEY": key,
+            },
+        )
+    assert [p for p in caught.value.problems if "JES_URL_SIGNING_KEY" in p]

@@ -759,6 +759,23 @@ def test_print_checks_the_version_when_given(service, fakes):
     assert print_set_at(service, opened.id, 2).photo_set.status == pb.PHOTO_SET_STATUS_SUBMITTED
 
 
+def test_the_report_names_the_firm_by_its_account_id(service, fakes):
+    """The footer's 列印帳號 is the login name people know (the token's
+    preferred_username), not the account's internal id; the print row keeps the id."""
+    firm = service.client(
+        service.issuer.issue(
+            "firm-1", roles=["firm"], court_code="TPD", name="大華估價", username="TPDF0001"
+        )
+    )
+    opened = service.open_set(client=firm)
+    service.upload(opened.id, client=firm, placement=pb.PLACEMENT_INDOOR)
+    print_set(service, opened.id, client=firm)
+    [request] = fakes.render.requests
+    assert request.printed_by == "TPDF0001"
+    [kept] = service.prints(opened.id)
+    assert kept.printed_by == "firm-1"
+
+
 def print_set_at(service, photo_set_id: str, version: int) -> pb.PrintPhotoSetResponse:
     return service.client().call(
         "PrintPhotoSet",

@@ -1,7 +1,7 @@
 """The photo report PDF itself, read back with poppler (pdftotext, pdffonts, pdfimages,
-pdftoppm) and pypdf: page count, A4, header, captions, page numbers, fingerprint,
-embedded CJK fonts, the photos in their places, and long captions that never run into
-the next photo."""
+pdftoppm) and pypdf: page count, A4, header, captions, page numbers, fingerprint, a
+text layer that reads as written (no radicals for ideographs), embedded CJK fonts, the
+photos in their places, and long captions that never run into the next photo."""
 
 from __future__ import annotations
 
@@ -69,15 +69,10 @@ def render(tmp_path: Path, photos: list[tuple[Caption, bytes]], header=HEADER) -
     return render_photo_report(header, sources, work)
 
 
-# CJK Radicals Supplement characters that pdftotext gives for some ideographs; unlike
-# the Kangxi radicals, NFKC leaves them as they are.
-RADICALS = str.maketrans({"⺠": "民", "⻑": "長", "⻘": "青", "⻝": "食", "⻄": "西", "⻩": "黃"})
-
-
 def norm(text: str) -> str:
-    """pdftotext gives Kangxi radicals and compatibility forms for some characters (the
-    font's ToUnicode map); NFKC folds them, and whitespace is layout, not content."""
-    return "".join(unicodedata.normalize("NFKC", text).translate(RADICALS).split())
+    """The text without whitespace: where pdftotext puts spaces and line breaks is
+    layout, not content. Nothing else is folded: the text must read as written."""
+    return "".join(text.split())
 
 
 def page_texts(pdf: bytes, tmp_path: Path) -> list[str]:
@@ -177,6 +172,55 @@ def test_each_photo_has_its_caption_on_its_page(small_set):
     assert norm(caption.format(3, "室內", "橫向", "—", "—", "—")) in texts[1]
     assert norm(caption.format(4, "室外", "直立", "建地", "後方空地。", "鄰地有違建")) in texts[1]
     assert norm(caption.format(5, "室外", "橫向", "建地", "道路。", "—")) in texts[2]
+
+
+# Every ideograph a Kangxi radical stands for (NFKC of U+2F00-U+2FD5), and those that
+# CJK radicals supplement characters and CJK strokes stand for (Unicode's
+# Equivalent_Unified_Ideograph, the ones in the basic CJK block): a CJK font draws each
+# with the same glyph as its radical.
+KANGXI_IDEOGRAPHS = "".join(unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FD6))
+SUPPLEMENT_IDEOGRAPHS = (
+    "厂乛乚乙亻冂刀刂卜小兀尣尢巳幺彑彐忄心扌攵旡日月歺母民氵氺灬爫丬牛犭王目示礻糹纟罓罒冗羊"
+    "耂肀聿肉艹虎衤覀西见角讠贝车辶邑钅長镸长门阝雨青韦页风飞食飠饣马骨鬼鱼鸟卤麦黄黾斉齐歯齿竜"
+    "龙龜亀龟乀一丨丿丶亅"
+)
+STAND_INS = [(0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0x31C0, 0x31EF), (0xF900, 0xFAFF)]
+STAND_INS.append((0x2F800, 0x2FA1F))
+
+
+def stand_ins(text: str) -> list[str]:
+    """Radicals, strokes and compatibility ideographs in `text`, as U+XXXX."""
+    return [f"U+{ord(c):04X}" for c in text if any(a <= ord(c) <= b for a, b in STAND_INS)]
+
+
+def test_the_text_layer_reads_as_written(small_set, tmp_path):
+    report, texts, _ = small_set
+    # the small set: the court's name and every page number, with pdftotext and pypdf
+    reader = PdfReader(io.BytesIO(report.pdf))
+    for number, (text, page) in enumerate(zip(texts, reader.pages, strict=True), start=1):
+        for read in (text, norm(page.extract_text())):
+            assert stand_ins(read) == [], read
+            assert "臺灣臺北地方法院民事執行處" in read
+            assert f"第{number}頁/共3頁" in read
+    # every ideograph that has a radical, stroke or compatibility twin, in a caption
+    report = render(
+        tmp_path,
+        [
+            (Caption(1, "室外", "橫向", "建物", KANGXI_IDEOGRAPHS, ""), solid_jpeg(80, 60, RED)),
+            (
+                Caption(2, "室內", "橫向", "建物", SUPPLEMENT_IDEOGRAPHS, ""),
+                solid_jpeg(80, 60, RED),
+            ),
+        ],
+    )
+    everything = "".join(page_texts(report.pdf, tmp_path))
+    assert stand_ins(everything) == []
+    assert KANGXI_IDEOGRAPHS in everything
+    assert SUPPLEMENT_IDEOGRAPHS in everything
+    extracted = norm(
+        "".join(page.extract_text() for page in PdfReader(io.BytesIO(report.pdf)).pages)
+    )
+    assert KANGXI_IDEOGRAPHS in extracted and SUPPLEMENT_IDEOGRAPHS in extracted
 
 
 def test_cjk_fonts_are_embedded(small_set):

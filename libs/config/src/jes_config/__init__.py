@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,7 @@ class PlatformConfig:
     mail_from: str
     public_url: str
     service_secret: str
+    url_signing_key: str  # signs the folder store's object URLs; "" with MinIO/S3
     log_level: str
     bind_host: str
     addrs: dict[str, str]
@@ -119,20 +121,25 @@ class PlatformConfig:
             name: env.string(f"JES_{name.upper().replace('-', '_')}_ADDR", f"127.0.0.1:{grpc}")
             for name, (grpc, _metrics) in SERVICES.items()
         }
+        object_store_url = env.url(
+            "JES_OBJECT_STORE_URL", f"file://{data_dir}/objects", ("file", "http", "https")
+        )
+        service_secret = env.string("JES_SERVICE_SECRET", "") or _local_secret(
+            data_dir, "service-secret"
+        )
         return cls(
             data_dir=data_dir,
             event_bus_url=env.url(
                 "JES_EVENT_BUS_URL", f"embedded://{data_dir}/bus.db", ("embedded", "kafka")
             ),
-            object_store_url=env.url(
-                "JES_OBJECT_STORE_URL", f"file://{data_dir}/objects", ("file", "http", "https")
-            ),
+            object_store_url=object_store_url,
             object_store_access_key=env.string("JES_OBJECT_STORE_ACCESS_KEY", ""),
             object_store_secret_key=env.string("JES_OBJECT_STORE_SECRET_KEY", ""),
             mail_url=env.url("JES_MAIL_URL", f"mailbox://{data_dir}/mailbox", ("smtp", "mailbox")),
             mail_from=env.string("JES_MAIL_FROM", "no-reply@jes.example"),
             public_url=env.string("JES_PUBLIC_URL", f"http://127.0.0.1:{http_port}").rstrip("/"),
-            service_secret=env.string("JES_SERVICE_SECRET", "") or _local_secret(data_dir),
+            service_secret=service_secret,
+            url_signing_key=_url_signing_key(env, data_dir, object_store_url, service_secret),
             log_level=env.choice("JES_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             # Kubernetes sets 0.0.0.0; locally every server stays on loopback.
             bind_host=env.string("JES_BIND_HOST", "127.0.0.1"),
@@ -140,15 +147,37 @@ class PlatformConfig:
         )
 
 
-def _local_secret(data_dir: Path) -> str:
-    """All-in-one and local runs share a generated secret kept in the data folder."""
-    path = data_dir / "service-secret"
+def _url_signing_key(env: Env, data_dir: Path, object_store_url: str, service_secret: str) -> str:
+    """The folder store's URLs (served by the gateway at /objects/...) are signed with a key
+    of their own: JES_URL_SIGNING_KEY, or one generated into the data folder. MinIO/S3 sign
+    their URLs themselves."""
+    key = env.string("JES_URL_SIGNING_KEY", "")
+    if key:
+        if len(key) < 32:
+            env.problems.append("JES_URL_SIGNING_KEY must be at least 32 characters")
+        elif key == service_secret:
+            env.problems.append("JES_URL_SIGNING_KEY must not be the service secret")
+        return key
+    if urlparse(object_store_url).scheme != "file":
+        return ""
+    return _local_secret(data_dir, "url-signing-key")
+
+
+def _local_secret(data_dir: Path, name: str) -> str:
+    """All-in-one and local runs share generated secrets kept in the data folder (0600)."""
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_urlsafe(32))
-        tmp.chmod(0o600)
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{name}-")  # mode 0600 from the start
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+            try:  # the first process to link it wins; the others read the winner's
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 

@@ -65,7 +65,7 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
             access_key=platform.object_store_access_key,
             secret_key=platform.object_store_secret_key,
             public_url=platform.public_url,
-            secret=platform.service_secret,
+            signing_key=platform.url_signing_key,
         ),
     )
     roc.register(app)

@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from jes_gateway.context import gateway
 from jes_gateway.facades.health import unhealthy_backends
-from jes_objectstore import FileStore
+from jes_objectstore import FileStore, ObjectNotFound, content_disposition
 
 bp = Blueprint("ops", __name__)
 
@@ -45,16 +45,25 @@ def metrics() -> Response:
 
 @bp.get("/objects/<bucket>/<path:key>")
 def presigned_object(bucket: str, key: str) -> Any:
-    """Presigned GETs of the folder object store (all-in-one mode)."""
+    """Presigned GETs of the folder object store (all-in-one mode): an object inside its
+    bucket (the store's own confinement: no "..", absolute or encoded paths, no symlinks
+    out), for a URL signed with the URL signing key; anything else is 404. The objects are
+    firms' photos and court reports, so no shared cache may keep them."""
     store = gateway().store
     if not isinstance(store, FileStore):
         abort(404)
     expires, signature = request.args.get("exp", ""), request.args.get("sig", "")
+    name = request.args.get("name", "")
     if not signature.isascii():  # no signature we make; compare_digest would raise on it
         abort(404)
-    if not store.verify_presigned(bucket, key, expires, signature):
+    if not store.verify_presigned(bucket, key, expires, signature, name):
         abort(404)
-    path = store.root / bucket / key
-    if not path.is_file():
+    try:
+        path = store.object_path(bucket, key)
+    except (ValueError, ObjectNotFound):
         abort(404)
-    return send_file(path, max_age=300)
+    response = send_file(path)
+    response.headers["Cache-Control"] = "private, no-store"
+    if name:  # saved under the name the link was signed with
+        response.headers["Content-Disposition"] = content_disposition(name)
+    return response

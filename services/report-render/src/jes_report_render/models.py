@@ -25,6 +25,8 @@ class Report(RenderBase):
     pages: Mapped[int]
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
+    # what a download is named (Content-Disposition), e.g. 114年度司執字第12345號_批次1_版本7.pdf
+    download_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

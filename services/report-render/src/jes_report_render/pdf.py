@@ -13,6 +13,9 @@ unit square that the page's transformation maps to its box, so swapping the imag
 keeps the place and size wkhtmltopdf gave it.
 
 The photos are fetched and scaled by a small thread pool (a few decoded at a time).
+
+In the same pass the fonts' ToUnicode maps are rewritten so that the text layer reads as
+the text was written (text_layer.py: Qt maps some ideographs' glyphs to CJK radicals).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObje
 
 from jes_report_render.domain import layout
 from jes_report_render.images import Prepared, fit, prepare
+from jes_report_render.text_layer import read_as_written
 from jes_zhtw import to_roc_year, to_taipei
 
 log = logging.getLogger("jes.report_render")
@@ -186,7 +190,8 @@ def shown_page(
 
 
 def put_photos(laid_out: Path, photos: dict[int, Prepared]) -> RenderedReport:
-    """The PDF with each placeholder's image data replaced by its photo's JPEG."""
+    """The PDF with each placeholder's image data replaced by its photo's JPEG, and a
+    text layer that reads as written."""
     writer = PdfWriter(clone_from=str(laid_out))
     placed = set()
     for page in writer.pages:
@@ -215,6 +220,7 @@ def put_photos(laid_out: Path, photos: dict[int, Prepared]) -> RenderedReport:
     if placed != set(photos):
         missing = sorted(set(photos) - placed)
         raise RenderError(f"photos {missing} were not found in the laid-out PDF")
+    read_as_written(writer)
     out = io.BytesIO()
     writer.write(out)
     return RenderedReport(out.getvalue(), len(writer.pages))

@@ -22,7 +22,13 @@ from jes_events import Outbox
 from jes_grpckit import request_id_var
 from jes_report_render import images
 from jes_report_render.domain.layout import Caption
-from jes_report_render.domain.reports import BUCKET, ReportKind, object_key, require_photos
+from jes_report_render.domain.reports import (
+    BUCKET,
+    ReportKind,
+    download_name,
+    object_key,
+    require_photos,
+)
 from jes_report_render.models import Report
 from jes_report_render.pdf import (
     ReportHeader,
@@ -101,12 +107,15 @@ class RenderPhotoReport:
         except images.ImageError as exc:
             raise InvalidArgument(str(exc)) from exc
         kind = ReportKind.PHOTO_REPORT
-        report = self._store(kind, request.photo_set_id, rendered.pdf, rendered.pages)
+        name = download_name(request.case_number, request.batch, request.set_version)
+        report = self._store(kind, request.photo_set_id, rendered.pdf, rendered.pages, name)
         PDFS_RENDERED.labels(kind.value).inc()
         PDF_RENDER_SECONDS.labels(kind.value).observe(time.perf_counter() - started)
         return report
 
-    def _store(self, kind: ReportKind, subject_id: str, pdf: bytes, pages: int) -> pb.Report:
+    def _store(
+        self, kind: ReportKind, subject_id: str, pdf: bytes, pages: int, name: str
+    ) -> pb.Report:
         report_id = new_id()
         key = object_key(kind, subject_id, report_id)
         self.store.put(BUCKET, key, pdf, "application/pdf")
@@ -120,6 +129,7 @@ class RenderPhotoReport:
                     pages=pages,
                     size_bytes=len(pdf),
                     sha256=hashlib.sha256(pdf).hexdigest(),
+                    download_name=name,
                 )
                 session.add(report)
                 message = report_message(report)

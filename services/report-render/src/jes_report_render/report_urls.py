@@ -20,4 +20,8 @@ class ReportUrls:
             report = session.get(Report, report_id)
             if report is None:
                 raise NotFound(NOT_FOUND)
-            return str(self.store.presigned_get(BUCKET, report.object_key, URL_LIFETIME))
+            return str(
+                self.store.presigned_get(
+                    BUCKET, report.object_key, URL_LIFETIME, download_name=report.download_name
+                )
+            )

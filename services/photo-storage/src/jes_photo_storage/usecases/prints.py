@@ -57,7 +57,7 @@ def _render_request(
         firm_name=photo_set.firm_name,
         fingerprint=fingerprint,
         set_version=photo_set.version,
-        printed_by=call.claims.subject,
+        printed_by=call.claims.display_id,  # the footer's 列印帳號: the login name, e.g. TPDF0001
         photos=[
             render_pb.ReportPhoto(
                 sequence=p.sequence,

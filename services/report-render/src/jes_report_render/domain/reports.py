@@ -3,6 +3,7 @@ to it lives. Every print is kept: a new object and row per render, never overwri
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from enum import StrEnum
 
@@ -20,6 +21,20 @@ class ReportKind(StrEnum):
 def require_photos(photo_count: int) -> None:
     if not photo_count:
         raise InvalidArgument("沒有照片可列印", fields={"photos": "至少需要一張照片"})
+
+
+_NOT_IN_NAMES = re.compile(r'[\x00-\x1f\x7f/\\"]')
+
+
+def download_name(case_number: str, batch: int, set_version: int) -> str:
+    """The file name a downloaded photo report gets: its case, batch and the set's
+    version printed in its footer, e.g. 114年度司執字第12345號_批次1_版本7.pdf."""
+    parts = [case_number.strip() or "照片報告"]
+    if batch:
+        parts.append(f"批次{batch}")
+    if set_version:
+        parts.append(f"版本{set_version}")
+    return _NOT_IN_NAMES.sub("_", "_".join(parts))[:150] + ".pdf"
 
 
 def object_key(kind: ReportKind, subject_id: str, report_id: str) -> str:
