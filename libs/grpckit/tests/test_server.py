@@ -139,3 +139,26 @@ def test_failed_call_to_another_service_is_unavailable_without_its_text():
         assert caught.value.details() == "相關服務暫時無法使用，請稍後再試"
     finally:
         server.stop(0)
+
+
+def _list_services(addr: str, metadata: tuple = ()) -> list[str]:
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    stub = reflection_pb2_grpc.ServerReflectionStub(grpc.insecure_channel(addr))
+    replies = stub.ServerReflectionInfo(
+        iter([reflection_pb2.ServerReflectionRequest(list_services="")]),
+        metadata=metadata,
+        timeout=5,
+    )
+    return [s.name for reply in replies for s in reply.list_services_response.service]
+
+
+def test_reflection_needs_a_token(served):
+    """Reflection lists every RPC a server has: a map for an attacker, not a public page."""
+    addr, issuer = served
+    with pytest.raises(grpc.RpcError) as caught:
+        _list_services(addr)
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    token = issuer.issue("ops", roles=["admin"])
+    names = _list_services(addr, (("authorization", f"Bearer {token}"),))
+    assert "jes.notification.v1.NotificationService" in names

@@ -23,8 +23,9 @@ log = logging.getLogger("jes.grpc")
 
 claims_var: contextvars.ContextVar[Claims | None] = contextvars.ContextVar("claims", default=None)
 
-# Methods anyone may call without a token, besides health and reflection.
-ALWAYS_PUBLIC = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+# Methods anyone may call without a token: health (probes). Reflection lists every RPC of
+# the server, so it needs a token like any other call.
+ALWAYS_PUBLIC = ("/grpc.health.v1.Health/",)
 
 # Large enough for one photo (upload limits are enforced by the service itself).
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024

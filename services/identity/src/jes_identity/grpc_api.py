@@ -20,7 +20,7 @@ from jes_identity.usecases import Accounts, Applications, Infrastructure, Recove
 
 SERVICE_NAME = "jes.identity.v1.IdentityService"
 
-# Callable without a token (health and reflection are always public).
+# Callable without a token (health is always public too).
 PUBLIC_METHODS = [
     f"/{SERVICE_NAME}/{method}"
     for method in (
