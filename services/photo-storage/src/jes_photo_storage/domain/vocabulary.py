@@ -2,7 +2,7 @@
 
 Rows keep short English names (indoor, landscape, front, ...) so the database does not
 depend on enum numbers; messages use the enums; people see the labels the contract gives
-each enum value (jes_protos.enum_labels), written nowhere else.
+each enum value (jes_protos.enum_label), written nowhere else.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes_photo_storage.domain.status import PhotoSetStatus
-from jes_protos import enum_labels
+from jes_protos import enum_label
 
 STATUSES = {
     PhotoSetStatus.DRAFT: pb.PHOTO_SET_STATUS_DRAFT,
@@ -26,14 +26,14 @@ PLACEMENTS = {"indoor": pb.PLACEMENT_INDOOR, "outdoor": pb.PLACEMENT_OUTDOOR}
 PLACEMENT_NAMES = {enum: name for name, enum in PLACEMENTS.items()}
 # No placement is shown as nothing (in the report and in diffs), not as 未指定.
 PLACEMENT_LABELS = {
-    **{name: enum_labels(pb.Placement)[enum] for name, enum in PLACEMENTS.items()},
+    **{name: enum_label(pb.Placement, enum) for name, enum in PLACEMENTS.items()},
     "": "",
 }
 
 ORIENTATIONS = {"landscape": pb.ORIENTATION_LANDSCAPE, "portrait": pb.ORIENTATION_PORTRAIT}
 ORIENTATION_NAMES = {enum: name for name, enum in ORIENTATIONS.items()}
 ORIENTATION_LABELS = {
-    **{name: enum_labels(pb.Orientation)[enum] for name, enum in ORIENTATIONS.items()},
+    **{name: enum_label(pb.Orientation, enum) for name, enum in ORIENTATIONS.items()},
     "": "",
 }
 
@@ -45,7 +45,7 @@ PROPERTY_TYPES = {
 }
 PROPERTY_TYPE_NAMES = {enum: name for name, enum in PROPERTY_TYPES.items()}
 PROPERTY_TYPE_LABELS = {
-    name: enum_labels(pb.PropertyType)[enum]
+    name: enum_label(pb.PropertyType, enum)
     for name, enum in {**PROPERTY_TYPES, "": pb.PROPERTY_TYPE_UNSPECIFIED}.items()
 }
 
@@ -60,7 +60,7 @@ VIEWS = {
     "addons": pb.VIEW_ADDONS,
 }
 VIEW_NAMES = {enum: name for name, enum in VIEWS.items()}
-VIEW_LABELS = {name: enum_labels(pb.View)[enum] for name, enum in VIEWS.items()}
+VIEW_LABELS = {name: enum_label(pb.View, enum) for name, enum in VIEWS.items()}
 
 # Field names of a photo as DiffPrints and the audit log name them, with their labels.
 PHOTO_FIELD_LABELS = {
