@@ -60,6 +60,13 @@ class IdentityService:
         )
         return str(reply.access_token)
 
+    def link_token(self, link_id: str) -> str:
+        """A one-time link's token, as notification gets it when it sends the mail."""
+        reply = self.client(self.service_token("notification")).call(
+            "IssuePasswordLink", pb.IssuePasswordLinkRequest(link_id=link_id)
+        )
+        return str(reply.token)
+
     def add_account(
         self,
         account_id: str,

@@ -80,14 +80,19 @@ def test_activation_creates_the_firm_account_without_a_password(clerk):
     assert account.status == "active"
 
 
-def test_activation_event_carries_a_token_of_which_only_the_hash_is_stored(clerk):
+def test_activation_event_names_the_link_and_carries_no_token(clerk):
     decided, event = activate(clerk)
     assert event.account_id == "TPDF0001"
     assert event.application == decided
-    assert len(event.set_password_token) >= 43  # 32 random bytes, urlsafe base64
     [link] = stored_links(clerk)
-    assert link.token_hash == hashlib.sha256(event.set_password_token.encode()).hexdigest()
-    assert event.set_password_token not in (link.token_hash, link.id)
+    assert event.set_password_link_id == link.id
+    assert "set_password_token" not in pb.FirmAccountActivated.DESCRIPTOR.fields_by_name
+    # the token notification gets when it mails the link: only its hash is stored
+    token = clerk.link_token(event.set_password_link_id)
+    assert len(token) >= 43  # 32 random bytes, urlsafe base64
+    [link] = stored_links(clerk)
+    assert link.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in (link.token_hash, link.id)
     assert link.purpose == "activation"
     assert link.used_at is None
     lifetime = link.expires_at - link.created_at
@@ -119,7 +124,8 @@ def test_activated_account_cannot_log_in_before_setting_its_password(clerk):
 
 def test_set_password_link_works_once(clerk):
     _, event = activate(clerk)
-    reply = set_password(clerk, event.set_password_token)
+    token = clerk.link_token(event.set_password_link_id)
+    reply = set_password(clerk, token)
     assert reply.account_id == "TPDF0001"
     login = clerk.login("TPDF0001", NEW_PASSWORD)
     assert login.account.password_set
@@ -127,7 +133,7 @@ def test_set_password_link_works_once(clerk):
     [link] = stored_links(clerk)
     assert link.used_at is not None
 
-    again = rpc_error(set_password, clerk, event.set_password_token, "Other1234!")
+    again = rpc_error(set_password, clerk, token, "Other1234!")
     assert again.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert again.details() == "連結無效或已使用"
     assert clerk.login("TPDF0001", NEW_PASSWORD).access_token  # the password stayed
@@ -142,10 +148,11 @@ def test_unknown_link_is_refused(clerk, token):
 
 def test_expired_link_is_refused(clerk):
     _, event = activate(clerk)
+    token = clerk.link_token(event.set_password_link_id)
     with clerk.kit.db.transaction() as session:
         link = session.scalars(select(PasswordToken)).one()
         link.expires_at = utcnow() - timedelta(seconds=1)
-    error = rpc_error(set_password, clerk, event.set_password_token)
+    error = rpc_error(set_password, clerk, token)
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert error.details().startswith("連結已過期")
     assert not stored_account(clerk, "TPDF0001").password_set
@@ -153,24 +160,27 @@ def test_expired_link_is_refused(clerk):
 
 def test_link_of_a_disabled_account_is_refused(clerk):
     _, event = activate(clerk)
+    token = clerk.link_token(event.set_password_link_id)
     with clerk.kit.db.transaction() as session:
         session.scalar(select(Account).where(Account.account_id == "TPDF0001")).status = "disabled"
-    assert rpc_error(set_password, clerk, event.set_password_token).details() == "連結無效或已使用"
+    assert rpc_error(set_password, clerk, token).details() == "連結無效或已使用"
 
 
 @pytest.mark.parametrize("weak", ["short1A", "alllowercase1", "NoDigitsHere", "Bad pass 123"])
 def test_weak_password_is_refused_and_the_link_stays_usable(clerk, weak):
     _, event = activate(clerk)
-    error = rpc_error(set_password, clerk, event.set_password_token, weak)
+    token = clerk.link_token(event.set_password_link_id)
+    error = rpc_error(set_password, clerk, token, weak)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert set(field_violations(error)) == {"new_password"}
     assert "密碼" in field_violations(error)["new_password"]
-    assert set_password(clerk, event.set_password_token).account_id == "TPDF0001"
+    assert set_password(clerk, token).account_id == "TPDF0001"
 
 
 def test_setting_the_password_is_audited_without_the_hash(clerk):
     _, event = activate(clerk)
-    set_password(clerk, event.set_password_token)
+    token = clerk.link_token(event.set_password_link_id)
+    set_password(clerk, token)
     entry = clerk.audit()[-1]
     assert (entry.action, entry.subject_id) == ("account.password_set", "TPDF0001")
     assert (entry.actor_account_id, entry.actor_role) == ("TPDF0001", "firm")
@@ -308,7 +318,8 @@ def test_decision_without_the_deciding_clerk_is_refused(clerk):
 
 def test_setting_the_password_clears_the_lockout_but_keeps_the_records(clerk):
     _, event = activate(clerk)
-    set_password(clerk, event.set_password_token)
+    token = clerk.link_token(event.set_password_link_id)
+    set_password(clerk, token)
     with clerk.kit.db.transaction() as session:
         for _ in range(5):
             session.add(LoginRecord(account_id="TPDF0001", success=False, at=utcnow()))
@@ -320,7 +331,7 @@ def test_setting_the_password_clears_the_lockout_but_keeps_the_records(clerk):
         pb.RequestPasswordResetRequest(account_id="TPDF0001", email="wang@example.com"),
     )
     [(_, reset)] = clerk.events(pb.PasswordResetRequested)
-    set_password(clerk, reset.token, "Fresh1234!")
+    set_password(clerk, clerk.link_token(reset.link_id), "Fresh1234!")
     assert clerk.login("TPDF0001", "Fresh1234!").access_token
     assert clerk.login_records().count(("TPDF0001", False)) == 5
 

@@ -56,7 +56,9 @@ def test_recorded_actions_are_labelled(service):
     [(_, activated)] = service.events(pb.FirmAccountActivated)
     service.client().call(
         "SetPassword",
-        pb.SetPasswordRequest(token=activated.set_password_token, new_password="Newpass123!"),
+        pb.SetPasswordRequest(
+            token=service.link_token(activated.set_password_link_id), new_password="Newpass123!"
+        ),
     )
     me = service.client(service.login(activated.account_id, "Newpass123!").access_token)
     me.call(

@@ -186,11 +186,12 @@ def test_changing_the_password_retires_outstanding_reset_links(firm, me):
         pb.RequestPasswordResetRequest(account_id="DEMOFIRM", email="demofirm@example.com"),
     )
     [(_, reset)] = firm.events(pb.PasswordResetRequested)
+    token = firm.link_token(reset.link_id)  # mailed
     change_password(me, PASSWORD, "Changed123!")
     error = rpc_error(
         firm.client().call,
         "SetPassword",
-        pb.SetPasswordRequest(token=reset.token, new_password="Attacker123"),
+        pb.SetPasswordRequest(token=token, new_password="Attacker123"),
     )
     assert error.details() == "連結無效或已使用"
 

@@ -62,8 +62,11 @@ def test_matching_account_and_email_get_a_reset_link(firm):
         "Firm@Example.com",
         "大華估價",
     )
+    assert event.link_id
+    token = firm.link_token(event.link_id)
     [link] = reset_links(firm)
-    assert link.token_hash == hashlib.sha256(event.token.encode()).hexdigest()
+    assert link.id == event.link_id
+    assert link.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert timedelta(minutes=59) < link.expires_at - link.created_at <= timedelta(hours=1)
     assert event.expires_at.ToDatetime().timestamp() == pytest.approx(
         link.expires_at.timestamp(), abs=1
@@ -73,8 +76,9 @@ def test_matching_account_and_email_get_a_reset_link(firm):
 def test_reset_link_sets_a_new_password_once(firm):
     request_reset(firm, "DEMOFIRM", "firm@example.com")
     [(_, event)] = firm.events(pb.PasswordResetRequested)
+    token = firm.link_token(event.link_id)
     reply = firm.client().call(
-        "SetPassword", pb.SetPasswordRequest(token=event.token, new_password="Reset1234!")
+        "SetPassword", pb.SetPasswordRequest(token=token, new_password="Reset1234!")
     )
     assert reply.account_id == "DEMOFIRM"
     assert firm.login("DEMOFIRM", "Reset1234!").access_token
@@ -82,7 +86,7 @@ def test_reset_link_sets_a_new_password_once(firm):
     again = rpc_error(
         firm.client().call,
         "SetPassword",
-        pb.SetPasswordRequest(token=event.token, new_password="Again1234!"),
+        pb.SetPasswordRequest(token=token, new_password="Again1234!"),
     )
     assert again.details() == "連結無效或已使用"
 
@@ -90,12 +94,13 @@ def test_reset_link_sets_a_new_password_once(firm):
 def test_expired_reset_link_is_refused(firm):
     request_reset(firm, "DEMOFIRM", "firm@example.com")
     [(_, event)] = firm.events(pb.PasswordResetRequested)
+    token = firm.link_token(event.link_id)
     with firm.kit.db.transaction() as session:
         session.execute(update(PasswordToken).values(expires_at=utcnow() - timedelta(minutes=1)))
     error = rpc_error(
         firm.client().call,
         "SetPassword",
-        pb.SetPasswordRequest(token=event.token, new_password="Reset1234!"),
+        pb.SetPasswordRequest(token=token, new_password="Reset1234!"),
     )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert error.details().startswith("連結已過期")
@@ -103,16 +108,19 @@ def test_expired_reset_link_is_refused(firm):
 
 def test_a_new_reset_link_invalidates_the_earlier_one(firm):
     request_reset(firm, "DEMOFIRM", "firm@example.com")
+    [(_, first)] = firm.events(pb.PasswordResetRequested)
+    first_token = firm.link_token(first.link_id)  # mailed
     request_reset(firm, "DEMOFIRM", "firm@example.com")
-    [(_, first), (_, second)] = firm.events(pb.PasswordResetRequested)
+    [_, (_, second)] = firm.events(pb.PasswordResetRequested)
+    second_token = firm.link_token(second.link_id)
     old = rpc_error(
         firm.client().call,
         "SetPassword",
-        pb.SetPasswordRequest(token=first.token, new_password="Reset1234!"),
+        pb.SetPasswordRequest(token=first_token, new_password="Reset1234!"),
     )
     assert old.details() == "連結無效或已使用"
     firm.client().call(
-        "SetPassword", pb.SetPasswordRequest(token=second.token, new_password="Reset1234!")
+        "SetPassword", pb.SetPasswordRequest(token=second_token, new_password="Reset1234!")
     )
     assert firm.login("DEMOFIRM", "Reset1234!").access_token
 

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from jes_auth import KeyStore, TokenIssuer, TokenVerifier
 from jes_events import EventConsumer
 from jes_grpckit import Client
 from jes_notification.app import build
-from jes_notification.handlers import Handlers
+from jes_notification.handlers import Handlers, link_issuer
 from jes_notification.mail import MailSender
 from jes_notification.models import Delivery
 from jes_protos import Envelope
@@ -28,14 +29,49 @@ from support.services import embedded_config
 PUBLIC_URL = "https://jes.example.gov.tw"
 
 
+class FakeRpcError(grpc.RpcError, grpc.Call):  # type: ignore[misc]
+    """A failed call as a gRPC client raises it: an RpcError that is a Call."""
+
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        self._code, self._details = code, details
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._details
+
+    def initial_metadata(self) -> Any:
+        return ()
+
+    def trailing_metadata(self) -> Any:
+        return ()
+
+    def is_active(self) -> bool:
+        return False
+
+    def time_remaining(self) -> float | None:
+        return None
+
+    def cancel(self) -> bool:
+        return False
+
+    def add_callback(self, callback: Any) -> bool:
+        return False
+
+
 class FakeIdentity:
-    """Stands in for the identity Client: answers ListCourtStaff from a dict by court and
-    GetAccount from a dict by account id."""
+    """Stands in for the identity Client: answers ListCourtStaff from a dict by court,
+    GetAccount from a dict by account id, and IssuePasswordLink with a new token each time
+    (`FAILED_PRECONDITION` for a link in `gone_links`, UNAVAILABLE while `unavailable`)."""
 
     def __init__(self) -> None:
         self.clerks: dict[str, list[identity_pb2.Account]] = {}
         self.accounts: dict[str, identity_pb2.Account] = {}
         self.requests: list[Any] = []
+        self.issued_tokens: list[str] = []
+        self.gone_links: set[str] = set()
+        self.unavailable = 0
 
     def add_clerk(self, court_code: str, email: str, display_name: str) -> None:
         self.clerks.setdefault(court_code, []).append(
@@ -58,6 +94,17 @@ class FakeIdentity:
 
     def GetAccount(self, request: Any, **options: Any) -> Any:
         return self.call("GetAccount", request, **options)
+
+    def IssuePasswordLink(self, request: Any, **options: Any) -> Any:
+        self.requests.append(request)
+        if self.unavailable:
+            self.unavailable -= 1
+            raise FakeRpcError(grpc.StatusCode.UNAVAILABLE, "identity away")
+        if request.link_id in self.gone_links:
+            raise FakeRpcError(grpc.StatusCode.FAILED_PRECONDITION, "連結無效或已使用")
+        token = f"T{len(self.issued_tokens)}-q1W-e2R_t3Y4u5I6o7P8a9S0d1F2g3H4j5K6l7Z8x9C"
+        self.issued_tokens.append(token)
+        return identity_pb2.PasswordLink(token=token)
 
     def call(self, method: str, request: Any, **_: Any) -> Any:
         self.requests.append(request)
@@ -178,4 +225,9 @@ def transport() -> FakeTransport:
 
 @pytest.fixture
 def sender(service: NotificationService, transport: FakeTransport) -> MailSender:
-    return MailSender(service.kit.db, transport, "no-reply@jes.example")
+    return MailSender(
+        service.kit.db,
+        transport,
+        "no-reply@jes.example",
+        issue_link=link_issuer(service.identity),  # type: ignore[arg-type]
+    )

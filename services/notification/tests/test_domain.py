@@ -63,20 +63,24 @@ def test_identity_events_go_to_the_applicant_or_account_holder():
     ) == [("firm_application_received", "wang@example.com")]
     activated = mails.firm_account_activated(
         identity_pb2.FirmAccountActivated(
-            application=app, account_id="TPDF001", set_password_token="a/b c"
+            application=app, account_id="TPDF001", set_password_link_id="link-7"
         ),
         LINKS,
     )
     assert recipients(activated) == [("firm_account_activated", "wang@example.com")]
-    assert activated[0].context["set_password_url"] == (
+    assert activated[0].link_id == "link-7"
+    url = activated[0].context["set_password_url"]
+    assert url == "https://jes.example.gov.tw/password/set?token={one-time-token}"
+    assert mails.with_link_token(url, "a/b c") == (
         "https://jes.example.gov.tw/password/set?token=a%2Fb%20c"
     )
     [refused] = mails.firm_application_refused(identity_pb2.FirmApplicationRefused(application=app))
     assert (refused.recipient, refused.context["reason"]) == ("wang@example.com", "資料不符")
-    reset = identity_pb2.PasswordResetRequested(email="lin@example.com", token="t")
+    reset = identity_pb2.PasswordResetRequested(email="lin@example.com", link_id="link-8")
     assert recipients(mails.password_reset_requested(reset, LINKS)) == [
         ("password_reset_requested", "lin@example.com")
     ]
+    assert mails.password_reset_requested(reset, LINKS)[0].link_id == "link-8"
 
 
 def test_an_account_id_reminder_only_when_the_address_has_accounts():
@@ -195,7 +199,8 @@ def test_a_refused_delivery_is_retried_with_backoff_until_the_last_attempt(
 def test_an_accepted_delivery_is_sent_and_only_queued_ones_are_sendable():
     assert deliveries.after_sending(2) == deliveries.Attempt(DeliveryStatus.SENT, 3)
     assert deliveries.SENDABLE == {DeliveryStatus.QUEUED}
-    assert [s.value for s in DeliveryStatus] == ["queued", "sent", "failed"]
+    assert [s.value for s in DeliveryStatus] == ["queued", "sent", "failed", "voided"]
+    assert deliveries.after_link_gone(1) == deliveries.Attempt(DeliveryStatus.VOIDED, 1)
 
 
 def test_listing_limits_and_recipient_filter():

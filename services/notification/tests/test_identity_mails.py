@@ -10,7 +10,7 @@ from jes_notification.handlers import delivery_id
 from jes_protos import make_envelope
 
 PUBLIC_URL = "https://jes.example.gov.tw"
-TOKEN = "q1W-e2R_t3Y4u5I6o7P8a9S0d1F2g3H4j5K6l7Z8x9C"
+LINK_ID = "5b8f2c1e-link"  # identity's one-time link; its token is asked for at send time
 # 17:30 UTC on 23 Nov is 01:30 on Sunday 24 Nov in Taipei
 EXPIRES = datetime(2024, 11, 23, 17, 30, tzinfo=UTC)
 EXPIRES_SHOWN = "民國 113年 11月24日 星期日 01:30:00"
@@ -41,7 +41,7 @@ def application(**overrides) -> identity_pb2.FirmApplication:
 
 def activated() -> identity_pb2.FirmAccountActivated:
     event = identity_pb2.FirmAccountActivated(
-        application=application(), account_id="TPDF0001", set_password_token=TOKEN
+        application=application(), account_id="TPDF0001", set_password_link_id=LINK_ID
     )
     event.token_expires_at.FromDatetime(EXPIRES)
     return event
@@ -60,7 +60,7 @@ def reset_requested() -> identity_pb2.PasswordResetRequested:
         account_id="TPDF0001",
         email="contact@dahua.example",
         display_name="大華不動產估價師事務所",
-        token=TOKEN,
+        link_id=LINK_ID,
     )
     event.expires_at.FromDatetime(EXPIRES)
     return event
@@ -69,10 +69,18 @@ def reset_requested() -> identity_pb2.PasswordResetRequested:
 # -- activation -----------------------------------------------------------------------------
 
 
-def test_activation_mails_the_account_id_and_a_one_time_link(service):
+def sent_body(sender, transport) -> str:
+    """Send what is queued; the body of the one mail that went out."""
+    assert sender.run_once() == 1
+    [message] = transport.sent
+    return str(message.get_content())
+
+
+def test_activation_mails_the_account_id_and_a_one_time_link(service, sender, transport):
     envelope = envelope_of(activated())
     service.handle(envelope)
     [mail] = service.deliveries()
+    assert mail.link_id == LINK_ID
     assert mail.recipient == "wang@example.com"
     assert mail.template == "firm_account_activated"
     assert mail.subject == "【司法院】鑑估價公司帳號已啟用，請設定密碼"
@@ -81,17 +89,22 @@ def test_activation_mails_the_account_id_and_a_one_time_link(service):
     assert "大華不動產估價師事務所 申請的" in mail.body
     assert "臺灣臺北地方法院審核通過並啟用" in mail.body
     assert "帳號：TPDF0001\n" in mail.body
-    assert f"\n{PUBLIC_URL}/password/set?token={TOKEN}\n" in mail.body
     assert f"請於 {EXPIRES_SHOWN} 前，開啟下列連結設定密碼" in mail.body
     assert f"{PUBLIC_URL}/password/forgot" in mail.body
     assert NO_PASSWORD_BY_MAIL in mail.body
+    # the token is asked of identity when the mail goes out, and is only in the mail
+    body = sent_body(sender, transport)
+    [token] = service.identity.issued_tokens
+    assert f"\n{PUBLIC_URL}/password/set?token={token}\n" in body
+    assert token not in service.delivery(mail.id).body
+    assert body == mail.body.replace("{one-time-token}", token)
 
 
-def test_activation_mail_holds_no_password(service):
+def test_activation_mail_holds_no_password(service, sender, transport):
     service.handle(envelope_of(activated()))
-    body = service.deliveries()[0].body
+    body = sent_body(sender, transport)
     assert "密碼：" not in body  # no "password: ..." line, only the link
-    assert body.count(TOKEN) == 1
+    assert body.count(service.identity.issued_tokens[0]) == 1
 
 
 def test_activation_handled_twice_is_one_mail(service):
@@ -125,22 +138,26 @@ def test_refusal_reason_is_not_html_escaped(service):
 # -- password reset -------------------------------------------------------------------------
 
 
-def test_reset_mails_a_one_hour_link_to_the_accounts_address(service):
+def test_reset_mails_a_one_hour_link_to_the_accounts_address(service, sender, transport):
     envelope = envelope_of(reset_requested())
     service.handle(envelope)
     [mail] = service.deliveries()
+    assert mail.link_id == LINK_ID
     assert mail.recipient == "contact@dahua.example"
     assert mail.template == "password_reset_requested"
     assert mail.subject == "【司法院】重新設定密碼"
     assert mail.body.startswith("大華不動產估價師事務所 您好：\n")
     assert "帳號 TPDF0001 密碼" in mail.body
-    assert f"\n{PUBLIC_URL}/password/set?token={TOKEN}\n" in mail.body
     assert f"請於 {EXPIRES_SHOWN} 前（1 小時內）" in mail.body
     assert "如果您沒有提出這項申請，請忽略本信件" in mail.body
     assert NO_PASSWORD_BY_MAIL in mail.body
     assert "密碼：" not in mail.body
     service.handle(envelope)
     assert len(service.deliveries()) == 1
+    body = sent_body(sender, transport)
+    [token] = service.identity.issued_tokens
+    assert f"\n{PUBLIC_URL}/password/set?token={token}\n" in body
+    assert token not in service.delivery(mail.id).body
 
 
 # -- account id reminder --------------------------------------------------------------------

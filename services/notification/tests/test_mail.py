@@ -251,3 +251,60 @@ def test_smtp_transport_delivers_to_an_smtp_server(service):
     [envelope] = received
     assert envelope.rcpt_tos == ["wang@example.com"]
     assert parse(envelope.content)["Subject"] == "【司法院】通知"
+
+
+# -- one-time links: the token is asked of identity at send time, put in the mail only ------
+
+LINK_BODY = "請開啟 https://jes.example.gov.tw/password/set?token={one-time-token}\n"
+
+
+def test_a_link_mail_gets_its_token_when_sent_and_the_row_keeps_none(service, sender, transport):
+    service.queue_raw(id="d-1", body=LINK_BODY, link_id="link-1")
+    assert sender.run_once() == 1
+    [token] = service.identity.issued_tokens
+    [message] = transport.sent
+    assert (
+        message.get_content() == f"請開啟 https://jes.example.gov.tw/password/set?token={token}\n"
+    )
+    row = service.delivery("d-1")
+    assert (row.status, row.body) == ("sent", LINK_BODY)
+    [asked] = [r for r in service.identity.requests if hasattr(r, "link_id")]
+    assert asked.link_id == "link-1"
+
+
+def test_a_retried_link_mail_carries_a_new_token(service, sender, transport):
+    service.queue_raw(id="d-1", body=LINK_BODY, link_id="link-1")
+    transport.failures = 1
+    sender.run_once()
+    make_due(service, "d-1")
+    sender.run_once()
+    first, second = service.identity.issued_tokens
+    [message] = transport.sent
+    assert second in message.get_content() and first not in message.get_content()
+    assert first not in service.delivery("d-1").last_error
+
+
+def test_a_link_mail_whose_link_is_gone_is_voided_not_sent(service, sender, transport):
+    service.queue_raw(
+        id="d-1", body=LINK_BODY, link_id="link-1", template="password_reset_requested"
+    )
+    service.identity.gone_links.add("link-1")
+    failed_before = metric("jes_emails_failed_total", "password_reset_requested")
+    assert sender.run_once() == 1
+    assert transport.sent == []
+    row = service.delivery("d-1")
+    assert (row.status, row.last_error) == ("voided", "連結無效或已使用")
+    assert sender.run_once() == 0  # final
+    assert metric("jes_emails_failed_total", "password_reset_requested") == failed_before
+
+
+def test_a_link_mail_waits_while_identity_is_away(service, sender, transport):
+    service.queue_raw(id="d-1", body=LINK_BODY, link_id="link-1")
+    service.identity.unavailable = 1
+    sender.run_once()
+    row = service.delivery("d-1")
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert transport.sent == []
+    make_due(service, "d-1")
+    assert sender.run_once() == 1
+    assert len(transport.sent) == 1

@@ -124,6 +124,14 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         account_id = self.recovery.set_password(request.token, request.new_password)
         return pb.SetPasswordResponse(account_id=account_id)
 
+    def IssuePasswordLink(
+        self, request: pb.IssuePasswordLinkRequest, context: grpc.ServicerContext
+    ) -> pb.PasswordLink:
+        token, expires_at = self.recovery.issue_link(current_claims(), request.link_id)
+        link = pb.PasswordLink(token=token)
+        link.expires_at.FromDatetime(expires_at)
+        return link
+
     def RequestPasswordReset(
         self, request: pb.RequestPasswordResetRequest, context: grpc.ServicerContext
     ) -> pb.RequestPasswordResetResponse:

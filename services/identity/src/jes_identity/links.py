@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from jes_db import utcnow
-from jes_domain import ResourceExhausted
+from jes_db import new_id, utcnow
+from jes_domain import NotFound, ResourceExhausted
+from jes_identity.domain.accounts import ACTIVE
 from jes_identity.domain.limits import limit_reached
-from jes_identity.domain.links import LinkPurpose
+from jes_identity.domain.links import LINK_INVALID, LinkPurpose, check_link
 from jes_identity.models import Account, PasswordToken, RateLimitHit
 
 
@@ -24,21 +25,40 @@ def token_hash(raw_token: str) -> str:
 
 def create_link(
     session: Session, account: Account, purpose: LinkPurpose, ttl: timedelta
-) -> tuple[str, datetime]:
-    """A new one-time token for `account`; returns the raw token (to mail, never stored)
-    and when it expires."""
-    raw = secrets.token_urlsafe(32)
-    expires_at = utcnow() + ttl
-    session.add(
-        PasswordToken(
-            account_id=account.id,
-            purpose=str(purpose),
-            token_hash=token_hash(raw),
-            created_at=utcnow(),
-            expires_at=expires_at,
-        )
+) -> PasswordToken:
+    """A new one-time link for `account`, expiring after `ttl`. It has no usable token
+    yet (the hash of one that is dropped at once): the token is made when the mail is
+    sent (`issue_token`), so the raw token is never in an event or a delivery row."""
+    now = utcnow()
+    link = PasswordToken(
+        id=new_id(),
+        account_id=account.id,
+        purpose=str(purpose),
+        token_hash=token_hash(secrets.token_urlsafe(32)),
+        created_at=now,
+        expires_at=now + ttl,
     )
-    return raw, expires_at
+    session.add(link)
+    return link
+
+
+def issue_token(session: Session, link_id: str) -> tuple[str, datetime]:
+    """A fresh raw token for the link (returned to be mailed, only its hash kept) and
+    when the link expires. The link's earlier token stops working: it was never mailed,
+    or its mail is being sent again. A used or expired link gets none."""
+    link = session.get(PasswordToken, link_id, with_for_update=True)
+    account = session.get(Account, link.account_id) if link else None
+    if link is None or account is None:
+        raise NotFound(LINK_INVALID)
+    check_link(
+        used=link.used_at is not None,
+        account_active=account.status == ACTIVE,
+        expires_at=link.expires_at,
+        now=utcnow(),
+    )
+    raw = secrets.token_urlsafe(32)
+    link.token_hash = token_hash(raw)
+    return raw, link.expires_at
 
 
 def find_link(session: Session, raw_token: str) -> PasswordToken | None:

@@ -8,7 +8,7 @@ from typing import Any
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
 from jes_notification.grpc_api import NotificationServicer
-from jes_notification.handlers import Handlers, identity_client
+from jes_notification.handlers import Handlers, identity_client, link_issuer
 from jes_notification.mail import MailSender, open_transport
 from jes_notification.models import event_tables, metadata
 from jes_notification.queries import DeliveryQueries
@@ -32,12 +32,18 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         NotificationServicer(DeliveryQueries(kit.db)),
         "jes.notification.v1.NotificationService",
     )
-    handlers = Handlers(
-        platform.public_url, identity_client(platform.addrs["identity"], kit.service_token)
-    )
+    identity = identity_client(platform.addrs["identity"], kit.service_token)
+    handlers = Handlers(platform.public_url, identity)
     kit.consume(
         [topic_of("identity"), topic_of("review-workflow"), topic_of("case-sync")],
         handlers.mapping(),
     )
-    kit.add_component(MailSender(kit.db, open_transport(platform.mail_url), platform.mail_from))
+    kit.add_component(
+        MailSender(
+            kit.db,
+            open_transport(platform.mail_url),
+            platform.mail_from,
+            issue_link=link_issuer(identity),
+        )
+    )
     return kit

@@ -16,13 +16,14 @@ from jes.case_sync.v1 import case_sync_pb2
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2
+from jes_domain import FailedPrecondition
 from jes_grpckit import Client
 from jes_notification.domain import mails
 from jes_notification.domain.mails import Links, Mail, delivery_id
 from jes_notification.models import Delivery
 from jes_protos import open_envelope
 
-__all__ = ["Handlers", "delivery_id", "identity_client", "queue"]
+__all__ = ["Handlers", "delivery_id", "identity_client", "link_issuer", "queue"]
 
 # Plain-text mails: HTML escaping would corrupt names such as "A&B 估價".
 templates = Environment(
@@ -48,6 +49,7 @@ def queue(session: Session, envelope: Envelope, mail: Mail) -> None:
         recipient=mail.recipient,
         subject=mail.subject,
         body=templates.get_template(f"{mail.template}.txt").render(**mail.context),
+        link_id=mail.link_id,
     )
     session.merge(delivery)  # the same event and recipient twice is one mail
 
@@ -123,6 +125,24 @@ class Handlers:
     def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, case_sync_pb2.ProgressEntryAdded)
         self._queue_all(session, envelope, mails.progress_entry_added(event, self.links))
+
+
+def link_issuer(identity: IdentityClient) -> Callable[[str], str]:
+    """For the mail sender: a one-time link's token, asked of identity at send time
+    (IssuePasswordLink). A link identity no longer gives a token for (used, expired,
+    replaced) is `FailedPrecondition`; identity being away is the RpcError (retried)."""
+
+    def issue(link_id: str) -> str:
+        try:
+            request = identity_pb2.IssuePasswordLinkRequest(link_id=link_id)
+            return str(identity.stub.IssuePasswordLink(request).token)
+        except grpc.RpcError as error:
+            code = error.code() if isinstance(error, grpc.Call) else None
+            if code in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND):
+                raise FailedPrecondition(str(error.details())) from None
+            raise
+
+    return issue
 
 
 def identity_client(addr: str, token: Callable[[], str]) -> IdentityClient:

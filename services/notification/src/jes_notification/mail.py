@@ -7,6 +7,7 @@ import os
 import smtplib
 import tempfile
 import threading
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -17,13 +18,16 @@ from prometheus_client import Counter
 from sqlalchemy import select
 
 from jes_db import Database, utcnow
+from jes_domain import FailedPrecondition
 from jes_notification.domain.deliveries import (
     MAX_ATTEMPTS,
     SENDABLE,
     DeliveryStatus,
     after_failure,
+    after_link_gone,
     after_sending,
 )
+from jes_notification.domain.mails import with_link_token
 from jes_notification.models import Delivery
 
 log = logging.getLogger("jes.notification.mail")
@@ -81,7 +85,9 @@ def open_transport(url: str) -> Transport:
     raise ValueError(f"unsupported mail URL {url!r}")
 
 
-def build_message(delivery: Delivery, sender: str) -> EmailMessage:
+def build_message(delivery: Delivery, sender: str, link_token: str = "") -> EmailMessage:
+    """The mail of a delivery; a one-time link's token (asked of identity just now) goes
+    into its slot in the body here, in memory only."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = delivery.recipient
@@ -89,7 +95,7 @@ def build_message(delivery: Delivery, sender: str) -> EmailMessage:
     message["Message-ID"] = f"<{delivery.id}@jes>"
     message["Date"] = format_datetime(delivery.created_at)
     message["X-JES-Event-ID"] = delivery.event_id
-    message.set_content(delivery.body)
+    message.set_content(with_link_token(delivery.body, link_token) if link_token else delivery.body)
     return message
 
 
@@ -97,10 +103,19 @@ class MailSender:
     """Sends queued deliveries one by one, recording each as sent right after the server
     accepted it; failures are retried with backoff, then marked failed."""
 
-    def __init__(self, db: Database, transport: Transport, sender: str, poll: float = 0.2):
+    def __init__(
+        self,
+        db: Database,
+        transport: Transport,
+        sender: str,
+        poll: float = 0.2,
+        issue_link: Callable[[str], str] | None = None,
+    ):
         self.db = db
         self.transport = transport
         self.sender = sender
+        # a one-time link's token for a delivery that has one (handlers.link_issuer)
+        self.issue_link = issue_link
         self.poll = poll
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -130,7 +145,13 @@ class MailSender:
 
     def _send(self, delivery: Delivery) -> None:
         try:
-            self.transport.send(build_message(delivery, self.sender))
+            # A new token on every attempt: identity keeps only its hash, and the token
+            # of an attempt that failed stops working.
+            link_token = self._link_token(delivery)
+            self.transport.send(build_message(delivery, self.sender, link_token))
+        except FailedPrecondition as gone:
+            self._void(delivery, str(gone))
+            return
         except Exception as exc:
             # MAX_ATTEMPTS is read here, at call time, so it can be changed for a test.
             attempt = after_failure(delivery.attempts, MAX_ATTEMPTS)
@@ -160,6 +181,22 @@ class MailSender:
             row.attempts = attempt.attempts
             row.sent_at = utcnow()
         EMAILS_SENT.labels(delivery.template).inc()
+
+    def _link_token(self, delivery: Delivery) -> str:
+        if not delivery.link_id:
+            return ""
+        if self.issue_link is None:
+            raise RuntimeError("this mail needs a one-time link, and no link issuer is set")
+        return self.issue_link(delivery.link_id)
+
+    def _void(self, delivery: Delivery, reason: str) -> None:
+        log.info("mail %s not sent: its one-time link is gone (%s)", delivery.id, reason)
+        with self.db.transaction() as session:
+            row = session.get(Delivery, delivery.id)
+            assert row is not None
+            attempt = after_link_gone(row.attempts)
+            row.status = attempt.status.value
+            row.last_error = reason[:500]
 
     def start(self) -> None:
         self._stop.clear()

@@ -26,7 +26,8 @@ class Delivery(NotificationBase):
     template: Mapped[str] = mapped_column(String(50))
     recipient: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # a one-time link's token only as a slot
+    link_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -77,6 +77,17 @@ def require_service(caller: Caller) -> None:
         raise Forbidden("權限不足：僅限系統服務呼叫")
 
 
+# The one service that may have a one-time link's raw token (IssuePasswordLink): it puts
+# it into the mail and nowhere else.
+LINK_MAILER = "notification"
+
+
+def require_link_mailer(caller: Caller) -> None:
+    """IssuePasswordLink: notification's service identity only."""
+    if not (caller.is_service and caller.subject == LINK_MAILER):
+        raise Forbidden("權限不足：僅限通知服務取得一次性連結")
+
+
 def require_user(caller: Caller) -> None:
     """Personal account maintenance: a person's own account, never a service's."""
     if caller.is_service:

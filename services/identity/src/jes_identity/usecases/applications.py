@@ -151,9 +151,7 @@ class Applications:
         session.add(account)
         session.flush()
         app.account = account
-        raw_token, expires_at = create_link(
-            session, account, LinkPurpose.ACTIVATION, ACTIVATION_LINK_TTL
-        )
+        link = create_link(session, account, LinkPurpose.ACTIVATION, ACTIVATION_LINK_TTL)
         audit_log.record(
             session,
             actor,
@@ -167,7 +165,7 @@ class Applications:
         event = pb.FirmAccountActivated(
             application=application_message(app),
             account_id=account.account_id,
-            set_password_token=raw_token,
+            set_password_link_id=link.id,
         )
-        event.token_expires_at.FromDatetime(expires_at)
+        event.token_expires_at.FromDatetime(link.expires_at)
         return event

@@ -3,12 +3,15 @@ The last two answer the same whether or not anything matched, and are rate-limit
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes_db import utcnow
 from jes_domain import FailedPrecondition, InvalidArgument
 from jes_identity.accounts_store import active_account_ids_with_email
+from jes_identity.domain.access import Caller, require_link_mailer
 from jes_identity.domain.accounts import ACCOUNT_ID_MAX, ACTIVE, normalize_account_id
 from jes_identity.domain.audit_actions import ACCOUNT_PASSWORD_SET
 from jes_identity.domain.limits import (
@@ -21,7 +24,7 @@ from jes_identity.domain.limits import (
 from jes_identity.domain.links import LINK_INVALID, RESET_LINK_TTL, LinkPurpose, check_link
 from jes_identity.domain.passwords import PasswordPolicy
 from jes_identity.domain.validation import BAD_INPUT, email_problem, normalize_email
-from jes_identity.links import RateLimit, create_link, find_link, retire_links
+from jes_identity.links import RateLimit, create_link, find_link, issue_token, retire_links
 from jes_identity.messages import actor_of_account, profile
 from jes_identity.models import Account, audit_log
 from jes_identity.passwords import hash_password
@@ -69,6 +72,15 @@ class Recovery:
             )
             return account.account_id
 
+    def issue_link(self, caller: Caller, link_id: str) -> tuple[str, datetime]:
+        """The raw token of a one-time link, for notification to put in the mail it is
+        sending (see jes_identity.links.issue_token)."""
+        require_link_mailer(caller)
+        if not link_id.strip():
+            raise InvalidArgument(BAD_INPUT, fields={"link_id": "請指定連結"})
+        with self.infra.db.transaction() as session:
+            return issue_token(session, link_id.strip())
+
     def request_reset(self, typed_account_id: str, typed_email: str) -> None:
         """Mail a reset link if the account id and the address belong together."""
         account_id = normalize_account_id(typed_account_id)
@@ -91,14 +103,14 @@ class Recovery:
             if account is None or account.email.lower() != email:
                 return
             retire_links(session, account, LinkPurpose.RESET)
-            raw_token, expires_at = create_link(session, account, LinkPurpose.RESET, RESET_LINK_TTL)
+            link = create_link(session, account, LinkPurpose.RESET, RESET_LINK_TTL)
             event = pb.PasswordResetRequested(
                 account_id=account.account_id,
                 email=account.email,
                 display_name=account.display_name,
-                token=raw_token,
+                link_id=link.id,
             )
-            event.expires_at.FromDatetime(expires_at)
+            event.expires_at.FromDatetime(link.expires_at)
             self.infra.publish(session, event, account.id)
 
     def remind_account_id(self, typed_email: str) -> None:

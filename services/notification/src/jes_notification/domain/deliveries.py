@@ -2,7 +2,9 @@
 
 queued ──accepted by the mail server──▶ sent
    │ ───refused, attempts left──▶ queued (again after a backoff)
-   └───refused, last attempt──▶ failed
+   ├───refused, last attempt──▶ failed
+   └───its one-time link was used, expired or replaced before it went out──▶ voided
+       (nothing to send: a newer mail carries the link that counts)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class DeliveryStatus(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+    VOIDED = "voided"
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Attempt:
     retry_after: timedelta | None = None
 
 
-# Only a queued delivery is sent; sent and failed are final.
+# Only a queued delivery is sent; sent, failed and voided are final.
 SENDABLE = frozenset({DeliveryStatus.QUEUED})
 
 
@@ -49,6 +52,12 @@ def after_failure(attempts: int, max_attempts: int = MAX_ATTEMPTS) -> Attempt:
     if attempts >= max_attempts:
         return Attempt(DeliveryStatus.FAILED, attempts, backoff(attempts))
     return Attempt(DeliveryStatus.QUEUED, attempts, backoff(attempts))
+
+
+def after_link_gone(attempts: int) -> Attempt:
+    """identity has no token for the mail's one-time link any more (used, expired, or
+    replaced by a newer request): the mail is not sent."""
+    return Attempt(DeliveryStatus.VOIDED, attempts)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -33,17 +33,31 @@ SUBJECTS = {
 APPROVED = "approved"
 
 
+# Where a one-time link's token goes in a queued mail. The token itself is asked of
+# identity when the mail is sent (IssuePasswordLink) and put in the mail only, so the
+# delivery row keeps the body with this slot, never the token.
+LINK_TOKEN_SLOT = "{one-time-token}"  # noqa: S105 (a placeholder, not a secret)
+
+
 @dataclass(frozen=True)
 class Mail:
-    """One mail to queue: `template` names both its subject and its body template."""
+    """One mail to queue: `template` names both its subject and its body template.
+    `link_id` names identity's one-time link whose token fills LINK_TOKEN_SLOT at send
+    time ("" = the mail has none)."""
 
     template: str
     recipient: str
     context: Mapping[str, Any]
+    link_id: str = ""
 
     @property
     def subject(self) -> str:
         return SUBJECTS[self.template].format(**self.context)
+
+
+def with_link_token(body: str, token: str) -> str:
+    """The body as mailed: the one-time token in its slot (the token is url-safe)."""
+    return body.replace(LINK_TOKEN_SLOT, quote(token, safe=""))
 
 
 def delivery_id(event_id: str, recipient: str) -> str:
@@ -57,8 +71,10 @@ class Links:
 
     public_url: str
 
-    def set_password(self, token: str) -> str:
-        return f"{self.public_url}/password/set?token={quote(token, safe='')}"
+    @property
+    def set_password(self) -> str:
+        """The set-password page with the slot its one-time token fills when sent."""
+        return f"{self.public_url}/password/set?token={LINK_TOKEN_SLOT}"
 
     @property
     def forgot_password(self) -> str:
@@ -113,11 +129,12 @@ def firm_account_activated(event: identity_pb2.FirmAccountActivated, links: Link
                 "company_name": app.company_name,
                 "court_name": court_by_code(app.court_code).name,
                 "account_id": event.account_id,
-                "set_password_url": links.set_password(event.set_password_token),
+                "set_password_url": links.set_password,
                 "expires_at": format_roc_datetime(event.token_expires_at.ToDatetime()),
                 "forgot_password_url": links.forgot_password,
                 "login_url": links.login,
             },
+            link_id=event.set_password_link_id,
         )
     ]
 
@@ -149,10 +166,11 @@ def password_reset_requested(
             {
                 "display_name": event.display_name,
                 "account_id": event.account_id,
-                "set_password_url": links.set_password(event.token),
+                "set_password_url": links.set_password,
                 "expires_at": format_roc_datetime(event.expires_at.ToDatetime()),
                 "forgot_password_url": links.forgot_password,
             },
+            link_id=event.link_id,
         )
     ]
 
