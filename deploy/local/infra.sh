@@ -511,6 +511,34 @@ pg_dirs() {
   chmod 700 "$PG_HOME" "$PG_DATA" "$PG_SOCKET_DIR"
 }
 
+# PostgreSQL speaks TLS only (hostssl): a CA made for this checkout signs the server's
+# certificate (127.0.0.1 and localhost); clients verify it with $PG_TLS_DIR/ca.crt
+# (sslmode=verify-full). Keys are 0600; the server's copy lives in the cluster folder,
+# owned by the user postgres runs as (the checkout is never opened to it).
+PG_TLS_DIR="$VAR/tls"
+pg_tls() {
+  local dir="$PG_TLS_DIR"
+  if [ ! -s "$dir/server.crt" ] || ! openssl x509 -checkend 86400 -noout -in "$dir/server.crt" >/dev/null 2>&1; then
+    log "postgres: making a local CA and a server certificate in $dir"
+    mkdir -p "$dir"
+    chmod 700 "$dir"
+    (
+      umask 077
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+        -subj "/CN=JES local test CA ($CHECKOUT_ID)" -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -subj "/CN=$HOST" -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+      printf 'subjectAltName=IP:%s,DNS:localhost\nextendedKeyUsage=serverAuth\n' "$HOST" >"$dir/server.ext"
+      openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+        -CAcreateserial -days 825 -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null
+    ) || die "postgres: making the TLS certificates failed (openssl)"
+    rm -f "$dir/server.csr" "$dir/server.ext" "$dir/ca.srl"
+    chmod 644 "$dir/ca.crt" "$dir/server.crt"
+  fi
+  install -m 600 -o "$PG_OS_USER" "$dir/server.key" "$PG_DATA/server.key"
+  install -m 644 -o "$PG_OS_USER" "$dir/server.crt" "$PG_DATA/server.crt"
+}
+
 pg_init() {
   pg_dirs
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
@@ -532,8 +560,22 @@ synchronous_commit = off
 full_page_writes = off
 timezone = 'UTC'
 log_timezone = 'UTC'
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
+ssl_min_protocol_version = 'TLSv1.2'
 EOF
-  chown "$PG_OS_USER:" "$PG_DATA/jes-local.conf"
+  # TCP only with TLS; the local socket (provisioning) by peer authentication
+  cat >"$PG_DATA/pg_hba.conf" <<EOF
+# written by deploy/local/infra.sh
+local     all  all                 peer
+hostssl   all  all  127.0.0.1/32   scram-sha-256
+hostssl   all  all  ::1/128        scram-sha-256
+hostnossl all  all  0.0.0.0/0      reject
+hostnossl all  all  ::/0           reject
+EOF
+  chown "$PG_OS_USER:" "$PG_DATA/jes-local.conf" "$PG_DATA/pg_hba.conf"
+  pg_tls
 }
 
 # root's cluster in the checkout, as an infra.sh before per-checkout stacks made it
@@ -760,6 +802,7 @@ export JES_OBJECT_STORE_URL=http://$HOST:$MINIO_PORT
 export JES_OBJECT_STORE_ACCESS_KEY=$MINIO_USER
 export JES_OBJECT_STORE_SECRET_KEY=$MINIO_PASSWORD
 export JES_PG_URL_BASE=postgresql+psycopg://$PG_ROLE:$PG_PASSWORD@$HOST:$PG_PORT
+export JES_PG_CA_FILE=$PG_TLS_DIR/ca.crt
 export JES_MAIL_URL=smtp://$HOST:$SMTP_PORT
 export JES_SMTP_SINK_API=http://$HOST:$SMTP_API_PORT
 EOF

@@ -116,3 +116,40 @@ def test_connect_bus_chooses_by_url(tmp_path):
 def test_connect_bus_refuses_bad_urls(url):
     with pytest.raises(ValueError):
         connect_bus(url, client_id="identity")
+
+
+def test_kafka_clients_get_the_tls_and_sasl_options(monkeypatch):
+    """JES_KAFKA_* (jes_config.KafkaSecurity.client_options) reach the producer, the
+    consumers and the admin client alike."""
+    from jes_events import kafka_bus
+
+    made: dict[str, dict] = {}
+
+    def recording(kind):
+        def make(*args, **kwargs):
+            made[kind] = kwargs
+            raise RuntimeError("no broker in this test")
+
+        return make
+
+    for kind in ("KafkaProducer", "KafkaConsumer", "KafkaAdminClient"):
+        monkeypatch.setattr(kafka_bus, kind, recording(kind))
+    security = {
+        "security_protocol": "SASL_SSL",
+        "ssl_check_hostname": True,
+        "ssl_cafile": "/etc/jes/kafka/ca.crt",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "identity",
+        "sasl_plain_password": "s3cret",
+    }
+    bus = connect_bus("kafka://k:9093", client_id="identity", kafka_security=security)
+    for use in (
+        lambda: bus.publish("t", "k", b"v"),
+        lambda: bus.consumer("identity", ["t"]),
+        lambda: bus.ensure_topics(["t"]),
+    ):
+        with pytest.raises(RuntimeError):
+            use()
+    assert set(made) == {"KafkaProducer", "KafkaConsumer", "KafkaAdminClient"}
+    for kwargs in made.values():
+        assert security.items() <= kwargs.items()

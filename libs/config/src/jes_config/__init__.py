@@ -10,14 +10,17 @@ import os
 import secrets
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
 __all__ = [
     "SERVICES",
     "ConfigError",
     "Env",
+    "KafkaSecurity",
+    "MailSecurity",
     "PlatformConfig",
     "ServiceConfig",
     "default_port",
@@ -90,9 +93,146 @@ class Env:
             self.problems.append(f"{name} must be one of {', '.join(choices)}; got {value!r}")
         return value
 
+    def file(self, name: str) -> str:
+        """An optional path to a file that must exist (a CA, a certificate, a key)."""
+        value = self.string(name, "")
+        if value and not Path(value).is_file():
+            self.problems.append(f"{name}: no such file {value!r}")
+        return value
+
+    def pair(self, first: str, first_value: str, second: str, second_value: str) -> None:
+        if bool(first_value) != bool(second_value):
+            self.problems.append(f"{first} and {second} go together")
+
     def check(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+KAFKA_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+KAFKA_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How every Kafka connection is secured (JES_KAFKA_*): TLS with a CA and an optional
+    client certificate, and/or SASL with a mechanism and credentials."""
+
+    protocol: str = "PLAINTEXT"
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    sasl_mechanism: str = ""
+    sasl_username: str = ""
+    sasl_password: str = field(default="", repr=False)
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.protocol in ("SSL", "SASL_SSL")
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments of kafka-python's producer, consumer and admin client."""
+        options: dict[str, Any] = {"security_protocol": self.protocol}
+        if self.uses_tls:
+            options["ssl_check_hostname"] = True
+            for option, value in (
+                ("ssl_cafile", self.ca_file),
+                ("ssl_certfile", self.cert_file),
+                ("ssl_keyfile", self.key_file),
+            ):
+                if value:
+                    options[option] = value
+        if self.protocol.startswith("SASL_"):
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = self.sasl_password
+        return options
+
+    @classmethod
+    def from_env(cls, env: Env) -> KafkaSecurity:
+        protocol = env.choice("JES_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", KAFKA_PROTOCOLS)
+        security = cls(
+            protocol=protocol,
+            ca_file=env.file("JES_KAFKA_SSL_CA_FILE"),
+            cert_file=env.file("JES_KAFKA_SSL_CERT_FILE"),
+            key_file=env.file("JES_KAFKA_SSL_KEY_FILE"),
+            sasl_mechanism=env.string("JES_KAFKA_SASL_MECHANISM", ""),
+            sasl_username=env.string("JES_KAFKA_SASL_USERNAME", ""),
+            sasl_password=env.string("JES_KAFKA_SASL_PASSWORD", ""),
+        )
+        env.pair(
+            "JES_KAFKA_SSL_CERT_FILE",
+            security.cert_file,
+            "JES_KAFKA_SSL_KEY_FILE",
+            security.key_file,
+        )
+        mechanism = security.sasl_mechanism
+        if mechanism and mechanism not in KAFKA_SASL_MECHANISMS:
+            env.problems.append(
+                f"JES_KAFKA_SASL_MECHANISM must be one of {', '.join(KAFKA_SASL_MECHANISMS)}; "
+                f"got {mechanism!r}"
+            )
+        if protocol.startswith("SASL_"):
+            for name, value in (
+                ("JES_KAFKA_SASL_MECHANISM", mechanism),
+                ("JES_KAFKA_SASL_USERNAME", security.sasl_username),
+                ("JES_KAFKA_SASL_PASSWORD", security.sasl_password),
+            ):
+                if not value:
+                    env.problems.append(f"{name} is required with {protocol}")
+            if protocol == "SASL_PLAINTEXT" and mechanism == "PLAIN":
+                env.problems.append(
+                    "JES_KAFKA_SASL_MECHANISM PLAIN sends the password as it is: use it with "
+                    "SASL_SSL (or SCRAM over SASL_PLAINTEXT)"
+                )
+        return security
+
+
+MAIL_STARTTLS = ("auto", "required", "off")
+
+
+@dataclass(frozen=True)
+class MailSecurity:
+    """How the SMTP connection is secured: `tls` is "implicit" (smtps://), "starttls"
+    (smtp:// upgraded; refused if the server cannot) or "none"; credentials are sent only
+    over TLS."""
+
+    tls: str = "none"
+    username: str = ""
+    password: str = field(default="", repr=False)
+    ca_file: str = ""
+
+    @classmethod
+    def from_env(cls, env: Env, mail_url: str) -> MailSecurity:
+        parsed = urlparse(mail_url)
+        starttls = env.choice("JES_MAIL_STARTTLS", "auto", MAIL_STARTTLS)
+        if parsed.scheme == "smtps":
+            if starttls == "required":
+                env.problems.append(
+                    "JES_MAIL_STARTTLS does not apply to smtps:// (TLS from the first byte)"
+                )
+            tls = "implicit"
+        elif parsed.scheme == "smtp":
+            # A relay on this host (or the test sink) may speak plain SMTP; any other
+            # server must upgrade the connection.
+            local = (parsed.hostname or "") in ("127.0.0.1", "::1", "localhost")
+            off = starttls == "off" or (starttls == "auto" and local)
+            tls = "none" if off else "starttls"
+        else:
+            tls = "none"
+        security = cls(
+            tls=tls,
+            username=env.string("JES_MAIL_USERNAME", ""),
+            password=env.string("JES_MAIL_PASSWORD", ""),
+            ca_file=env.file("JES_MAIL_CA_FILE"),
+        )
+        env.pair("JES_MAIL_USERNAME", security.username, "JES_MAIL_PASSWORD", security.password)
+        if security.username and parsed.scheme == "smtp" and tls == "none":
+            env.problems.append(
+                "JES_MAIL_USERNAME: credentials are never sent without TLS "
+                "(use smtps:// or JES_MAIL_STARTTLS=required)"
+            )
+        return security
 
 
 @dataclass(frozen=True)
@@ -105,6 +245,7 @@ class PlatformConfig:
     object_store_access_key: str
     object_store_secret_key: str
     mail_url: str
+    mail: MailSecurity  # TLS and credentials of JES_MAIL_URL
     mail_from: str
     public_url: str
     service_secret: str
@@ -112,6 +253,7 @@ class PlatformConfig:
     log_level: str
     bind_host: str
     addrs: dict[str, str]
+    kafka: KafkaSecurity  # TLS/SASL of JES_EVENT_BUS_URL's Kafka
 
     @classmethod
     def from_env(cls, env: Env) -> PlatformConfig:
@@ -127,6 +269,9 @@ class PlatformConfig:
         service_secret = env.string("JES_SERVICE_SECRET", "") or _local_secret(
             data_dir, "service-secret"
         )
+        mail_url = env.url(
+            "JES_MAIL_URL", f"mailbox://{data_dir}/mailbox", ("smtp", "smtps", "mailbox")
+        )
         return cls(
             data_dir=data_dir,
             event_bus_url=env.url(
@@ -135,7 +280,8 @@ class PlatformConfig:
             object_store_url=object_store_url,
             object_store_access_key=env.string("JES_OBJECT_STORE_ACCESS_KEY", ""),
             object_store_secret_key=env.string("JES_OBJECT_STORE_SECRET_KEY", ""),
-            mail_url=env.url("JES_MAIL_URL", f"mailbox://{data_dir}/mailbox", ("smtp", "mailbox")),
+            mail_url=mail_url,
+            mail=MailSecurity.from_env(env, mail_url),
             mail_from=env.string("JES_MAIL_FROM", "no-reply@jes.example"),
             public_url=env.string("JES_PUBLIC_URL", f"http://127.0.0.1:{http_port}").rstrip("/"),
             service_secret=service_secret,
@@ -144,7 +290,53 @@ class PlatformConfig:
             # Kubernetes sets 0.0.0.0; locally every server stays on loopback.
             bind_host=env.string("JES_BIND_HOST", "127.0.0.1"),
             addrs=addrs,
+            kafka=KafkaSecurity.from_env(env),
         )
+
+
+PG_SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+# JES_DATABASE_<X> -> libpq's connection parameter, added to the URL's query
+PG_TLS_SETTINGS = {
+    "SSLMODE": "sslmode",
+    "SSLROOTCERT": "sslrootcert",
+    "SSLCERT": "sslcert",
+    "SSLKEY": "sslkey",
+}
+
+
+def _database_url(env: Env, url: str) -> str:
+    """PostgreSQL's TLS settings (JES_DATABASE_SSLMODE, _SSLROOTCERT, _SSLCERT, _SSLKEY)
+    as libpq parameters in the URL's query; a parameter is set in one place only."""
+    if not url.startswith("postgresql"):
+        return url
+    settings = {
+        "sslmode": env.string("JES_DATABASE_SSLMODE", ""),
+        "sslrootcert": env.file("JES_DATABASE_SSLROOTCERT"),
+        "sslcert": env.file("JES_DATABASE_SSLCERT"),
+        "sslkey": env.file("JES_DATABASE_SSLKEY"),
+    }
+    if settings["sslmode"] and settings["sslmode"] not in PG_SSLMODES:
+        env.problems.append(
+            f"JES_DATABASE_SSLMODE must be one of {', '.join(PG_SSLMODES)}; "
+            f"got {settings['sslmode']!r}"
+        )
+    env.pair("JES_DATABASE_SSLCERT", settings["sslcert"], "JES_DATABASE_SSLKEY", settings["sslkey"])
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    in_url = {key: value for key, value in query}
+    for name, parameter in PG_TLS_SETTINGS.items():
+        if settings[parameter] and parameter in in_url:
+            env.problems.append(
+                f"{parameter} is set both in JES_DATABASE_URL and JES_DATABASE_{name}"
+            )
+    mode = settings["sslmode"] or in_url.get("sslmode", "")
+    if mode.startswith("verify-") and not (settings["sslrootcert"] or in_url.get("sslrootcert")):
+        env.problems.append(
+            f"JES_DATABASE_SSLROOTCERT (the CA that signed the server's certificate) is "
+            f"required with sslmode {mode}"
+        )
+    query += [(parameter, value) for parameter, value in settings.items() if value]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _url_signing_key(env: Env, data_dir: Path, object_store_url: str, service_secret: str) -> str:
@@ -202,8 +394,11 @@ class ServiceConfig:
         config = cls(
             name=name,
             platform=platform,
-            database_url=env.url(
-                "JES_DATABASE_URL", db_default, ("sqlite", "postgresql", "postgresql+psycopg")
+            database_url=_database_url(
+                env,
+                env.url(
+                    "JES_DATABASE_URL", db_default, ("sqlite", "postgresql", "postgresql+psycopg")
+                ),
             ),
             grpc_port=env.integer("JES_GRPC_PORT", grpc_default, lo=0, hi=65535),
             metrics_port=env.integer("JES_METRICS_PORT", metrics_default, lo=0, hi=65535),

@@ -10,6 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 __all__ = ["Bus", "BusConsumer", "OutgoingMessage", "Record", "connect_bus", "dead_letter_topic"]
@@ -85,7 +86,7 @@ class Bus(ABC):
     def close(self) -> None: ...
 
 
-def connect_bus(url: str, client_id: str) -> Bus:
+def connect_bus(url: str, client_id: str, kafka_security: Mapping[str, Any] | None = None) -> Bus:
     """`embedded:///abs/path/bus.db` or `kafka://host:port[,host:port]`.
 
     Connections are made lazily, so this succeeds even while Kafka is still starting.
@@ -106,5 +107,5 @@ def connect_bus(url: str, client_id: str) -> Bus:
             raise ValueError(f"kafka bus URL needs host:port: {url!r}")
         from jes_events.kafka_bus import KafkaBus
 
-        return KafkaBus(servers, client_id=client_id)
+        return KafkaBus(servers, client_id=client_id, security=kafka_security)
     raise ValueError(f"event bus URL must start with embedded:// or kafka://, got {url!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -25,9 +25,18 @@ DELIVERY_TIMEOUT_MS = 30_000
 
 
 class KafkaBus(Bus):
-    def __init__(self, bootstrap_servers: Sequence[str], *, client_id: str):
+    def __init__(
+        self,
+        bootstrap_servers: Sequence[str],
+        *,
+        client_id: str,
+        security: Mapping[str, Any] | None = None,
+    ):
         self.bootstrap_servers = list(bootstrap_servers)
         self.client_id = client_id
+        # TLS/SASL keyword arguments (jes_config.KafkaSecurity.client_options), the same
+        # for the producer, every consumer and the admin client
+        self.security = dict(security or {})
         self._producer: KafkaProducer | None = None
         self._lock = threading.Lock()
 
@@ -38,6 +47,7 @@ class KafkaBus(Bus):
                 self._producer = KafkaProducer(
                     bootstrap_servers=self.bootstrap_servers,
                     client_id=self.client_id,
+                    **self.security,
                     # Stored on every in-sync replica before it counts as published.
                     acks="all",
                     # kafka-python 3 supports idempotence; explicit, so a conflicting
@@ -92,6 +102,7 @@ class KafkaBus(Bus):
             bootstrap_servers=self.bootstrap_servers,
             client_id=self.client_id,
             request_timeout_ms=REQUEST_TIMEOUT_MS,
+            **self.security,
         )
         try:
             # Partitions and replication: the broker's defaults (set per environment).
@@ -123,6 +134,7 @@ class KafkaBusConsumer(BusConsumer):
             bootstrap_servers=bus.bootstrap_servers,
             client_id=bus.client_id,
             group_id=group,
+            **bus.security,
             # Offsets move only when we commit, after the effect is in the database.
             enable_auto_commit=False,
             # A new group starts at the beginning: no event published before it is skipped.

@@ -66,7 +66,11 @@ class ServiceKit:
         run_migrations(config.database_url, migrations)
         self.metadata = metadata
         self.event_tables = event_tables
-        self.bus = bus or connect_bus(platform.event_bus_url, client_id=self.name)
+        self.bus = bus or connect_bus(
+            platform.event_bus_url,
+            client_id=self.name,
+            kafka_security=platform.kafka.client_options(),
+        )
         self.outbox = Outbox(event_tables, source=self.name, topic=topic_of(self.name))
         self.verifier = verifier or TokenVerifier(jwks_from_identity(platform.addrs["identity"]))
         self.service_token = ServiceTokenProvider(

@@ -41,7 +41,7 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     kit.add_component(
         MailSender(
             kit.db,
-            open_transport(platform.mail_url),
+            open_transport(platform.mail_url, platform.mail),
             platform.mail_from,
             issue_link=link_issuer(identity),
         )
