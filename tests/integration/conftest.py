@@ -6,7 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from support.distributed import CLERK_EMAIL, FIRM, Distributed, read_infra_env, reset_databases
+from support.distributed import (
+    CLERK_EMAIL,
+    FIRM,
+    Distributed,
+    pg_url,
+    read_infra_env,
+    reset_databases,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -26,10 +33,10 @@ def distributed(
     from jes_db import Database, run_migrations
     from jes_identity.app import MIGRATIONS, ensure_account
 
-    reset_databases(infra["JES_PG_URL_BASE"])
+    reset_databases(infra)
     stack = Distributed(infra, tmp_path_factory.mktemp("distributed"))
     stack.start()
-    identity_url = f"{infra['JES_PG_URL_BASE']}/identity"
+    identity_url = pg_url(infra, "identity")
     run_migrations(identity_url, MIGRATIONS)
     db = Database(identity_url)
     ensure_account(

@@ -35,13 +35,19 @@ from jes_events import (
 )
 from jes_events.kafka_bus import KafkaBus
 from jes_protos import Envelope, make_envelope, open_envelope
-from support.distributed import infra_settings
+from support.distributed import infra_settings, pg_url
 
 pytestmark = pytest.mark.integration
 
-_INFRA = {} if {"JES_EVENT_BUS_URL", "JES_PG_URL_BASE"} <= os.environ.keys() else infra_settings()
+_INFRA = (
+    {}
+    if {"JES_EVENT_BUS_URL", "JES_PG_URL_BASE", "JES_PG_CA_FILE"} <= os.environ.keys()
+    else infra_settings()
+)
 BUS_URL = os.environ.get("JES_EVENT_BUS_URL") or _INFRA["JES_EVENT_BUS_URL"]
-PG_URL_BASE = os.environ.get("JES_PG_URL_BASE") or _INFRA["JES_PG_URL_BASE"]
+PG_INFRA = {
+    name: os.environ.get(name) or _INFRA[name] for name in ("JES_PG_URL_BASE", "JES_PG_CA_FILE")
+}
 APPLIED = "jes.identity.v1.FirmAccountApplied"
 
 
@@ -85,13 +91,13 @@ def bus(run_id: str) -> Iterator[KafkaBus]:
 
 
 def _pg_service(database: str, name: str, run_id: str) -> Iterator[PgService]:
-    db = Database(f"{PG_URL_BASE}/{database}")
+    db = Database(pg_url(PG_INFRA, database))
     schema = f"jes_events_it_{run_id}"
     try:
         with db.engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     except Exception as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_URL_BASE}/{database} ({exc!r})")
+        pytest.fail(f"PostgreSQL is not reachable at {db.url} ({exc!r})")
     metadata = MetaData(schema=schema)
     tables = add_event_tables(metadata)
     things = Table("things", metadata, Column("id", String(64), primary_key=True))

@@ -24,6 +24,8 @@ import urllib3
 from kafka import KafkaConsumer, KafkaProducer
 from minio import Minio
 
+from support.distributed import pg_url
+
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,9 +127,7 @@ def test_minio_put_get(infra_env: dict[str, str]) -> None:
 
 @pytest.mark.parametrize("database", DATABASES)
 def test_postgres_select_1(infra_env: dict[str, str], database: str) -> None:
-    engine = sa.create_engine(
-        f"{infra_env['JES_PG_URL_BASE']}/{database}", connect_args={"connect_timeout": 10}
-    )
+    engine = sa.create_engine(pg_url(infra_env, database), connect_args={"connect_timeout": 10})
     try:
         with engine.connect() as conn:
             assert conn.execute(sa.text("select 1")).scalar_one() == 1

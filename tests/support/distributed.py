@@ -7,6 +7,7 @@ import secrets
 import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -43,10 +44,25 @@ def read_infra_env() -> dict[str, str]:
     return infra_settings()
 
 
-def reset_databases(pg_base: str) -> None:
+def pg_url(infra: dict[str, str], database: str) -> str:
+    """A service database of the local PostgreSQL, which speaks TLS only: the server's
+    certificate is verified against the checkout's local CA (`JES_PG_CA_FILE`)."""
+    ca = quote(infra["JES_PG_CA_FILE"], safe="")
+    return f"{infra['JES_PG_URL_BASE']}/{database}?sslmode=verify-full&sslrootcert={ca}"
+
+
+def pg_tls_settings(infra: dict[str, str]) -> dict[str, str]:
+    """The same as the services' settings (jes_config adds them to JES_DATABASE_URL)."""
+    return {
+        "JES_DATABASE_SSLMODE": "verify-full",
+        "JES_DATABASE_SSLROOTCERT": infra["JES_PG_CA_FILE"],
+    }
+
+
+def reset_databases(infra: dict[str, str]) -> None:
     """Each test session starts from empty service databases."""
     for database in DATABASES.values():
-        engine = create_engine(f"{pg_base}/{database}", isolation_level="AUTOCOMMIT")
+        engine = create_engine(pg_url(infra, database), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
@@ -79,6 +95,7 @@ class Distributed:
             env = base_env(
                 **common,
                 JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{DATABASES[name]}",
+                **pg_tls_settings(infra),
                 JES_GRPC_PORT=self.addrs[name].rsplit(":", 1)[1],
                 JES_METRICS_PORT=str(free_port()),
             )

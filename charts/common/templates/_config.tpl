@@ -30,6 +30,21 @@ the operator made: the existingSecret values).
 {{- $_ := set $data "JES_GRPC_PORT" (toString .Values.containerPorts.grpc) -}}
 {{- $_ := set $data "JES_METRICS_PORT" (toString .Values.containerPorts.metrics) -}}
 {{- $_ := set $data "JES_EVENT_BUS_URL" (printf "kafka://%s" (required "global.jes.kafka.bootstrapServers is required" $g.kafka.bootstrapServers)) -}}
+{{- $kafka := $g.kafka -}}
+{{- $_ := set $data "JES_KAFKA_SECURITY_PROTOCOL" ($kafka.securityProtocol | default "SSL") -}}
+{{- if (($kafka.tls | default dict).caSecret) -}}
+{{- $_ := set $data "JES_KAFKA_SSL_CA_FILE" "/etc/jes/tls/kafka-ca/ca.crt" -}}
+{{- end -}}
+{{- if (($kafka.tls | default dict).clientCertSecret) -}}
+{{- $_ := set $data "JES_KAFKA_SSL_CERT_FILE" "/etc/jes/tls/kafka-client/tls.crt" -}}
+{{- $_ := set $data "JES_KAFKA_SSL_KEY_FILE" "/etc/jes/tls/kafka-client/tls.key" -}}
+{{- end -}}
+{{- if hasPrefix "SASL_" ($kafka.securityProtocol | default "") -}}
+{{- $_ := set $data "JES_KAFKA_SASL_MECHANISM" (required "global.jes.kafka.sasl.mechanism is required with SASL_*" $kafka.sasl.mechanism) -}}
+{{- end -}}
+{{- end -}}
+{{- range $name, $value := (include "jes-common.databaseTlsConfig" . | fromYaml) -}}
+{{- $_ := set $data $name $value -}}
 {{- end -}}
 {{- range $service := list "identity" "photo-storage" "report-render" "review-workflow" "case-sync" "notification" -}}
 {{- $_ := set $data (include "jes-common.addrVariable" $service) (include "jes-common.peerAddress" (dict "ctx" $ "service" $service)) -}}
@@ -41,6 +56,10 @@ the operator made: the existingSecret values).
 {{- if $mail.enabled -}}
 {{- $_ := set $data "JES_MAIL_URL" (required "mail.url is required" $mail.url) -}}
 {{- $_ := set $data "JES_MAIL_FROM" (required "mail.from is required" $mail.from) -}}
+{{- $_ := set $data "JES_MAIL_STARTTLS" ($mail.starttls | default "required") -}}
+{{- if $mail.caSecret -}}
+{{- $_ := set $data "JES_MAIL_CA_FILE" "/etc/jes/tls/mail-ca/ca.crt" -}}
+{{- end -}}
 {{- end -}}
 {{- if (.Values.tokenKeys | default dict).enabled -}}
 {{- $_ := set $data "JES_TOKEN_KEY_DIR" .Values.tokenKeys.mountPath -}}
@@ -120,6 +139,32 @@ credential comes from existing Secrets.
       name: {{ default $fullname $store.existingSecret }}
       key: {{ ternary $store.existingSecretSecretKeyKey "object-store-secret-key" (ne ($store.existingSecret | default "") "") }}
 {{- end }}
+{{- $sasl := ($g.kafka.sasl | default dict) }}
+{{- if and (not (include "jes-common.isHttp" .)) (hasPrefix "SASL_" ($g.kafka.securityProtocol | default "")) }}
+- name: JES_KAFKA_SASL_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "global.jes.kafka.sasl.existingSecret is required with SASL_*" $sasl.existingSecret }}
+      key: {{ $sasl.usernameKey | default "username" }}
+- name: JES_KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $sasl.existingSecret }}
+      key: {{ $sasl.passwordKey | default "password" }}
+{{- end }}
+{{- $mail := .Values.mail | default dict }}
+{{- if and $mail.enabled ($mail.auth | default dict).existingSecret }}
+- name: JES_MAIL_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ $mail.auth.existingSecret }}
+      key: {{ $mail.auth.usernameKey | default "username" }}
+- name: JES_MAIL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $mail.auth.existingSecret }}
+      key: {{ $mail.auth.passwordKey | default "password" }}
+{{- end }}
 {{- $secretKey := .Values.secretKey | default dict }}
 {{- if $secretKey.enabled }}
 - name: JES_SECRET_KEY
@@ -127,5 +172,76 @@ credential comes from existing Secrets.
     secretKeyRef:
       name: {{ default $fullname $secretKey.existingSecret }}
       key: {{ ternary $secretKey.existingSecretKey "secret-key" (ne ($secretKey.existingSecret | default "") "") }}
+{{- end }}
+{{- end -}}
+
+{{/*
+PostgreSQL's TLS settings (JES_DATABASE_SSL*), for the service and its migration Job:
+sslmode from database.tls.sslmode; the CA from database.tls.caSecret, else the image's
+trusted CAs ("system") when the mode verifies the server; a client certificate from
+database.tls.clientCertSecret.
+*/}}
+{{- define "jes-common.databaseTlsConfig" -}}
+{{- $database := .Values.database | default dict -}}
+{{- if $database.enabled -}}
+{{- $tls := $database.tls | default dict -}}
+{{- $mode := $tls.sslmode | default "verify-full" -}}
+JES_DATABASE_SSLMODE: {{ $mode | quote }}
+{{- if $tls.caSecret }}
+JES_DATABASE_SSLROOTCERT: /etc/jes/tls/database-ca/ca.crt
+{{- else if hasPrefix "verify-" $mode }}
+JES_DATABASE_SSLROOTCERT: system
+{{- end }}
+{{- if $tls.clientCertSecret }}
+JES_DATABASE_SSLCERT: /etc/jes/tls/database-client/tls.crt
+JES_DATABASE_SSLKEY: /etc/jes/tls/database-client/tls.key
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Secrets with TLS material a component mounts under /etc/jes/tls/<name> (read-only,
+0440): CAs ("ca.crt") and client certificates ("tls.crt", "tls.key") of Kafka,
+PostgreSQL and the mail server. A YAML map name -> Secret name; migrations=true gives
+the database's only.
+*/}}
+{{- define "jes-common.tlsSecrets" -}}
+{{- $ctx := .ctx -}}
+{{- $g := $ctx.Values.global.jes -}}
+{{- $secrets := dict -}}
+{{- $database := $ctx.Values.database | default dict -}}
+{{- if $database.enabled -}}
+{{- with ($database.tls | default dict).caSecret }}{{ $_ := set $secrets "database-ca" . }}{{ end -}}
+{{- with ($database.tls | default dict).clientCertSecret }}{{ $_ := set $secrets "database-client" . }}{{ end -}}
+{{- end -}}
+{{- if not .migrations -}}
+{{- if not (include "jes-common.isHttp" $ctx) -}}
+{{- with ($g.kafka.tls | default dict).caSecret }}{{ $_ := set $secrets "kafka-ca" . }}{{ end -}}
+{{- with ($g.kafka.tls | default dict).clientCertSecret }}{{ $_ := set $secrets "kafka-client" . }}{{ end -}}
+{{- end -}}
+{{- $mail := $ctx.Values.mail | default dict -}}
+{{- if $mail.enabled -}}
+{{- with $mail.caSecret }}{{ $_ := set $secrets "mail-ca" . }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- if $secrets -}}
+{{- toYaml $secrets -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "jes-common.tlsVolumeMounts" -}}
+{{- range $name, $secret := (include "jes-common.tlsSecrets" . | fromYaml) }}
+- name: tls-{{ $name }}
+  mountPath: /etc/jes/tls/{{ $name }}
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "jes-common.tlsVolumes" -}}
+{{- range $name, $secret := (include "jes-common.tlsSecrets" . | fromYaml) }}
+- name: tls-{{ $name }}
+  secret:
+    secretName: {{ $secret }}
+    defaultMode: 0440
 {{- end }}
 {{- end -}}

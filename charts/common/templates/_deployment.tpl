@@ -128,6 +128,7 @@ spec:
               mountPath: {{ .Values.tokenKeys.mountPath }}
               readOnly: true
             {{- end }}
+            {{- include "jes-common.tlsVolumeMounts" (dict "ctx" .) | nindent 12 }}
             {{- with .Values.extraVolumeMounts }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -144,6 +145,7 @@ spec:
             secretName: {{ include "jes-common.tokenKeysSecretName" . }}
             defaultMode: 0440
         {{- end }}
+        {{- include "jes-common.tlsVolumes" (dict "ctx" .) | nindent 8 }}
         {{- with .Values.extraVolumes }}
         {{- toYaml . | nindent 8 }}
         {{- end }}

@@ -83,9 +83,10 @@ spec:
             - -c
             - |-
               import os
+              from jes_config import database_url_with_tls
               from jes_db import run_migrations
               from {{ include "jes-common.module" . }}.app import MIGRATIONS
-              run_migrations(os.environ["JES_DATABASE_URL"], MIGRATIONS)
+              run_migrations(database_url_with_tls(os.environ["JES_DATABASE_URL"]), MIGRATIONS)
               print("{{ .Chart.Name }}: database migrated")
           env:
             - name: JES_DATABASE_URL
@@ -95,15 +96,21 @@ spec:
                   key: {{ ternary $database.existingSecretKey "database-url" (ne ($database.existingSecret | default "") "") }}
             - name: JES_DATA_DIR
               value: /tmp/jes
+            {{- range $name, $value := (include "jes-common.databaseTlsConfig" . | fromYaml) }}
+            - name: {{ $name }}
+              value: {{ $value | quote }}
+            {{- end }}
           resources:
             {{- toYaml .Values.migrations.resources | nindent 12 }}
           {{- with (include "jes-common.containerSecurityContext" . | trim) }}{{ . | nindent 10 }}{{- end }}
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- include "jes-common.tlsVolumeMounts" (dict "ctx" . "migrations" true) | nindent 12 }}
       volumes:
         - name: tmp
           emptyDir:
             sizeLimit: 64Mi
+        {{- include "jes-common.tlsVolumes" (dict "ctx" . "migrations" true) | nindent 8 }}
 {{- end -}}
 {{- end -}}

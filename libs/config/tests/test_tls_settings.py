@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jes_config import ConfigError, ServiceConfig
+from jes_config import ConfigError, ServiceConfig, database_url_with_tls
 
 PG = "postgresql+psycopg://jes:pw@db.example:5432/identity"
 
@@ -69,9 +69,26 @@ def test_database_tls_problems(tmp_path: Path, ca: str):
     assert "sslmode is set both in JES_DATABASE_URL and JES_DATABASE_SSLMODE" in found
 
 
+def test_the_systems_cas_may_verify_the_database(tmp_path: Path):
+    config = load(
+        tmp_path,
+        JES_DATABASE_URL=PG,
+        JES_DATABASE_SSLMODE="verify-full",
+        JES_DATABASE_SSLROOTCERT="system",
+    )
+    assert config.database_url == f"{PG}?sslmode=verify-full&sslrootcert=system"
+
+
 def test_verifying_the_server_needs_a_ca(tmp_path: Path):
     found = problems(tmp_path, JES_DATABASE_URL=PG, JES_DATABASE_SSLMODE="verify-full")
     assert "JES_DATABASE_SSLROOTCERT" in found
+
+
+def test_the_migration_job_gets_the_same_url(ca: str):
+    environ = {"JES_DATABASE_SSLMODE": "verify-full", "JES_DATABASE_SSLROOTCERT": ca}
+    assert database_url_with_tls(PG, environ).startswith(f"{PG}?sslmode=verify-full&sslrootcert=")
+    with pytest.raises(ConfigError):
+        database_url_with_tls(PG, {"JES_DATABASE_SSLMODE": "verify-full"})
 
 
 def test_sqlite_ignores_database_tls(tmp_path: Path):

@@ -23,6 +23,7 @@ __all__ = [
     "MailSecurity",
     "PlatformConfig",
     "ServiceConfig",
+    "database_url_with_tls",
     "default_port",
 ]
 
@@ -304,6 +305,15 @@ PG_TLS_SETTINGS = {
 }
 
 
+def database_url_with_tls(url: str, environ: Mapping[str, str] | None = None) -> str:
+    """`url` with JES_DATABASE_SSL* from the environment (for code that reads
+    JES_DATABASE_URL itself, like the charts' migration Job); ConfigError on problems."""
+    env = Env(environ)
+    url = _database_url(env, url)
+    env.check()
+    return url
+
+
 def _database_url(env: Env, url: str) -> str:
     """PostgreSQL's TLS settings (JES_DATABASE_SSLMODE, _SSLROOTCERT, _SSLCERT, _SSLKEY)
     as libpq parameters in the URL's query; a parameter is set in one place only."""
@@ -311,7 +321,10 @@ def _database_url(env: Env, url: str) -> str:
         return url
     settings = {
         "sslmode": env.string("JES_DATABASE_SSLMODE", ""),
-        "sslrootcert": env.file("JES_DATABASE_SSLROOTCERT"),
+        # "system": the system's trusted CAs (libpq 16+), e.g. a managed database's CA
+        "sslrootcert": env.string("JES_DATABASE_SSLROOTCERT", "")
+        if env.environ.get("JES_DATABASE_SSLROOTCERT", "").strip() == "system"
+        else env.file("JES_DATABASE_SSLROOTCERT"),
         "sslcert": env.file("JES_DATABASE_SSLCERT"),
         "sslkey": env.file("JES_DATABASE_SSLKEY"),
     }
