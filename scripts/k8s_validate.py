@@ -430,14 +430,19 @@ def pod_spec(doc: dict) -> dict | None:
     return None
 
 
+# values naming Secrets the operator makes: credentials, and TLS CAs / client certificates
+OPERATOR_SECRET_KEYS = ("existingSecret", "caSecret", "clientCertSecret")
+
+
 def existing_secret_names(values: dict) -> set[str]:
-    """Secrets the operator makes before installing (existingSecret values)."""
+    """Secrets the operator makes before installing (existingSecret, caSecret and
+    clientCertSecret values)."""
     names: set[str] = set()
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key == "existingSecret" and value:
+                if key in OPERATOR_SECRET_KEYS and value:
                     names.add(value)
                 walk(value)
         elif isinstance(node, list):
