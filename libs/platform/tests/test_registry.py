@@ -143,9 +143,11 @@ def source_of(mod: Module) -> str:
 
 @pytest.mark.parametrize("mod", MODULES, ids=lambda m: m.name)
 def test_calls_are_the_addresses_the_code_uses(mod: Module) -> None:
-    """A module reaches another through `addrs["<name>"]`; every service also asks
-    identity for its token and key set (jes_servicekit)."""
-    used = set(re.findall(r"addrs\[\"([a-z-]+)\"\]", source_of(mod)))
+    """A module reaches another through `addrs["<name>"]` or `kit.client("<name>", …)`;
+    every service also asks identity for its key set (jes_servicekit)."""
+    source = source_of(mod)
+    used = set(re.findall(r"addrs\[\"([a-z-]+)\"\]", source))
+    used |= set(re.findall(r"\.client\(\s*\"([a-z-]+)\"", source))
     if mod.kind == "service":
         used.add("identity")
     used.discard(mod.name)
