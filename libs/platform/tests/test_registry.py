@@ -106,7 +106,8 @@ def test_check_names_each_contradiction() -> None:
 
 
 def test_callers_are_what_the_charts_allow() -> None:
-    assert callers_of("report-render") == ("photo-storage", "gateway")
+    # the gateway never calls report-render: reports are photo-storage's to hand out
+    assert callers_of("report-render") == ("photo-storage",)
     assert callers_of("identity") == (
         "photo-storage",
         "report-render",
@@ -192,3 +193,12 @@ def test_table_differences_name_the_row_and_column() -> None:
     assert graph.table_differences("no table", MODULES) == [
         "no architecture table: add the output of `jes graph --format=markdown`"
     ]
+
+
+@pytest.mark.parametrize("mod", [m for m in MODULES if m.kind == "service"], ids=lambda m: m.name)
+def test_callers_are_the_ones_the_contracts_declare(mod: Module) -> None:
+    """The registry's callers of a service (its chart's NetworkPolicy allowedCallers, via
+    make k8s-validate) are exactly the modules its RPCs declare as callers."""
+    from jes_platform.registry import callers_of, declared_callers_of
+
+    assert set(callers_of(mod.name)) == set(declared_callers_of(mod.name))

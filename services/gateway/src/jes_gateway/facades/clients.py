@@ -8,7 +8,6 @@ from jes.case_sync.v1 import case_sync_pb2_grpc
 from jes.identity.v1 import identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
-from jes.report_render.v1 import report_render_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc
 from jes_grpckit.client import Client
 from jes_grpckit.tls import TlsIdentity
@@ -18,7 +17,6 @@ from jes_grpckit.tls import TlsIdentity
 class Backends:
     identity: Client[identity_pb2_grpc.IdentityServiceStub]
     photos: Client[photo_storage_pb2_grpc.PhotoStorageServiceStub]
-    reports: Client[report_render_pb2_grpc.ReportRenderServiceStub]
     reviews: Client[review_workflow_pb2_grpc.ReviewWorkflowServiceStub]
     cases: Client[case_sync_pb2_grpc.CaseSyncServiceStub]
     notification: Client[notification_pb2_grpc.NotificationServiceStub]
@@ -34,9 +32,6 @@ class Backends:
                 photo_storage_pb2_grpc.PhotoStorageServiceStub,
                 tls=tls,
                 timeout=60,
-            ),
-            reports=Client(
-                addrs["report-render"], report_render_pb2_grpc.ReportRenderServiceStub, tls=tls
             ),
             reviews=Client(
                 addrs["review-workflow"],
