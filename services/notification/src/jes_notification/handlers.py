@@ -23,7 +23,7 @@ from jes_notification.domain.mails import Links, Mail, delivery_id
 from jes_notification.models import Delivery
 from jes_protos import open_envelope
 
-__all__ = ["Handlers", "delivery_id", "identity_client", "link_issuer", "queue"]
+__all__ = ["Handlers", "delivery_id", "link_issuer", "queue"]
 
 # Plain-text mails: HTML escaping would corrupt names such as "A&B 估價".
 templates = Environment(
@@ -143,7 +143,3 @@ def link_issuer(identity: IdentityClient) -> Callable[[str], str]:
             raise
 
     return issue
-
-
-def identity_client(addr: str, token: Callable[[], str]) -> IdentityClient:
-    return Client(addr, identity_pb2_grpc.IdentityServiceStub, token=token, timeout=10)
