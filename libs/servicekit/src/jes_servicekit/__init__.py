@@ -67,7 +67,15 @@ class ServiceKit:
         self.metadata = metadata
         self.event_tables = event_tables
         self.bus = bus or connect_bus(platform.event_bus_url, client_id=self.name)
-        self.outbox = Outbox(event_tables, source=self.name, topic=topic_of(self.name))
+        self.relay = OutboxRelay(self.db, event_tables, self.bus, service=self.name)
+        # The relay publishes as soon as a transaction with events commits; its poll is
+        # only the safety net for rows it was not told about (e.g. after a restart).
+        self.outbox = Outbox(
+            event_tables,
+            source=self.name,
+            topic=topic_of(self.name),
+            on_commit=self.relay.notify,
+        )
         self.verifier = verifier or TokenVerifier(jwks_from_identity(platform.addrs["identity"]))
         self.service_token = ServiceTokenProvider(
             platform.addrs["identity"], self.name, platform.service_secret
@@ -83,7 +91,6 @@ class ServiceKit:
         if metrics and config.metrics_port:
             self.runtime.add(MetricsServer(config.metrics_port, platform.bind_host))
         self.runtime.add(_GrpcComponent(self.grpc))
-        self.relay = OutboxRelay(self.db, event_tables, self.bus, service=self.name)
         self.runtime.add(self.relay)
         self.bus.ensure_topics([self.outbox.topic])
 
