@@ -32,12 +32,15 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         NotificationServicer(DeliveryQueries(kit.db)),
         "jes.notification.v1.NotificationService",
     )
+    sender = MailSender(kit.db, open_transport(platform.mail_url), platform.mail_from)
     handlers = Handlers(
-        platform.public_url, identity_client(platform.addrs["identity"], kit.service_token)
+        platform.public_url,
+        identity_client(platform.addrs["identity"], kit.service_token),
+        on_queued=sender.notify,
     )
     kit.consume(
         [topic_of("identity"), topic_of("review-workflow"), topic_of("case-sync")],
         handlers.mapping(),
     )
-    kit.add_component(MailSender(kit.db, open_transport(platform.mail_url), platform.mail_from))
+    kit.add_component(sender)
     return kit
