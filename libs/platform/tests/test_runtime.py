@@ -271,3 +271,17 @@ def test_run_limits_the_arenas_before_it_starts_anything(monkeypatch):
     monkeypatch.setattr(runtime, "limit_malloc_arenas", lambda: calls.append("limited"))
     assert runtime.run("no-such-target", {}) == 2
     assert calls == ["limited"]
+
+
+def test_the_gateway_reads_a_request_body_in_large_pieces(monkeypatch, tmp_path):
+    """Waitress reads 8 kB per turn of its loop by default: a 4 MB photo took ~500 turns
+    and ~15 ms of CPU (bench/bench_upload.py, per-thread CPU)."""
+    from jes_platform.registry import MODULES as modules
+
+    gateway = next(m for m in modules if m.name == "gateway")
+    config = runtime._gateway_config({"JES_DATA_DIR": str(tmp_path), "JES_HTTP_PORT": "0"})
+    server = runtime.GatewayServer(gateway, config)
+    try:
+        assert server.server.adj.recv_bytes >= 64 * 1024
+    finally:
+        server.stop()
