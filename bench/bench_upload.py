@@ -19,12 +19,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from common import jpeg_photos, load_note, summary, table, write_results
+from common import (
+    cpu_ms_each,
+    jpeg_photos,
+    load_note,
+    plain_decode_and_resize,
+    summary,
+    table,
+    write_results,
+)
 
 from jes_config import SERVICES
 from support.processes import PYTHON, Process, base_env, free_port, http_ok, wait_until
 
 FIRM = ("DEMOFIRM", "Demo1234!")
+# Targets (issue 13): server CPU per photo at most 1.3 times the derivatives' CPU measured
+# in the same run; >= 25 photos/s with two uploaders; median latency <= 120 ms with one;
+# peak RSS <= 250 MB with two uploaders.
+TARGET_CPU_RATIO = 1.3
+TARGET_PHOTOS_PER_SECOND = 25.0
+TARGET_LATENCY_MS = 120.0
+TARGET_PEAK_RSS_MB = 250.0
 PAGE_SIZE = 4096
 TICKS = 100  # clock ticks per second of /proc/<pid>/stat (SC_CLK_TCK, 100 on Linux)
 
@@ -187,6 +202,26 @@ def run(photos: list[Path], uploaders: int) -> dict[str, float | int]:
     }
 
 
+def in_run_baseline(photos: list[Path]) -> dict[str, float]:
+    """CPU ms per photo, in this process, on the photos the run uploads: the derivatives
+    (images.process(), what photo-storage must spend) and a plain Pillow decode and resize.
+    Measured before and after the uploads; the mean of the two."""
+    from jes_photo_storage.images import process
+
+    contents = [p.read_bytes() for p in photos]
+    derivatives = cpu_ms_each(process, contents)
+    plain = cpu_ms_each(plain_decode_and_resize, contents[:10])
+    return {
+        "derivatives_cpu_ms_mean": summary(derivatives)["mean"],
+        "derivatives_cpu_ms_median": summary(derivatives)["median"],
+        "plain_decode_resize_cpu_ms_median": summary(plain)["median"],
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--photos", type=int, default=50)
@@ -194,7 +229,13 @@ def main() -> int:
     args = parser.parse_args()
 
     photos = jpeg_photos(args.photos)
+    before = in_run_baseline(photos)
     results = [run(photos, n) for n in args.uploaders]
+    after = in_run_baseline(photos)
+    baseline = {key: (before[key] + after[key]) / 2 for key in before}
+    derivatives = baseline["derivatives_cpu_ms_mean"]
+    for r in results:
+        r["cpu_ratio_to_derivatives"] = r["server_cpu_ms_per_photo"] / derivatives
     print("uploads through the gateway, all-in-one mode (one process)")
     print(
         table(
@@ -206,6 +247,7 @@ def main() -> int:
                 "latency med ms",
                 "p95 ms",
                 "server CPU ms/photo",
+                "/ derivatives",
                 "RSS idle MB",
                 "RSS peak MB",
             ],
@@ -218,6 +260,7 @@ def main() -> int:
                     r["latency_ms_median"],
                     r["latency_ms_p95"],
                     r["server_cpu_ms_per_photo"],
+                    f"{r['cpu_ratio_to_derivatives']:.2f}",
                     r["rss_mb_before"],
                     r["rss_mb_peak_sampled"],
                 ]
@@ -225,8 +268,38 @@ def main() -> int:
             ],
         )
     )
-    path = write_results("upload", {"mode": "all-in-one", "runs": results})
-    print(f"distributed mode: not measured (see bench/README.md); {load_note()}")
+    print(
+        f"in-run baseline, CPU ms per photo in this process (mean of before and after the "
+        f"uploads): derivatives (images.process) mean {derivatives:.1f}, median "
+        f"{baseline['derivatives_cpu_ms_median']:.1f}; plain Pillow decode and resize median "
+        f"{baseline['plain_decode_resize_cpu_ms_median']:.1f}"
+    )
+    print("targets:")
+    for r in results:
+        n = r["uploaders"]
+        print(
+            f"  {n} uploader(s): server CPU / derivatives {r['cpu_ratio_to_derivatives']:.2f}"
+            f" <= {TARGET_CPU_RATIO}: {verdict(r['cpu_ratio_to_derivatives'] <= TARGET_CPU_RATIO)}"
+        )
+        if n == 1:
+            ok = r["latency_ms_median"] <= TARGET_LATENCY_MS
+            print(
+                f"  1 uploader: median latency {r['latency_ms_median']:.0f} ms"
+                f" <= {TARGET_LATENCY_MS:.0f}: {verdict(ok)}"
+            )
+        if n == 2:
+            ok = r["photos_per_second"] >= TARGET_PHOTOS_PER_SECOND
+            print(
+                f"  2 uploaders: {r['photos_per_second']:.1f} photos/s"
+                f" >= {TARGET_PHOTOS_PER_SECOND:.0f}: {verdict(ok)}"
+            )
+            ok = r["rss_mb_peak_sampled"] <= TARGET_PEAK_RSS_MB
+            print(
+                f"  2 uploaders: peak RSS {r['rss_mb_peak_sampled']:.0f} MB"
+                f" <= {TARGET_PEAK_RSS_MB:.0f}: {verdict(ok)}"
+            )
+    path = write_results("upload", {"mode": "all-in-one", "baseline": baseline, "runs": results})
+    print(load_note())
     print(f"results: {path}")
     return 0
 
