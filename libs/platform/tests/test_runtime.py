@@ -276,10 +276,11 @@ def test_run_limits_the_arenas_before_it_starts_anything(monkeypatch):
 def test_the_gateway_reads_a_request_body_in_large_pieces(monkeypatch, tmp_path):
     """Waitress reads 8 kB per turn of its loop by default: a 4 MB photo took ~500 turns
     and ~15 ms of CPU (bench/bench_upload.py, per-thread CPU)."""
-    from jes_platform.registry import MODULES as modules
+    from support.processes import free_port
 
-    gateway = next(m for m in modules if m.name == "gateway")
-    config = runtime._gateway_config({"JES_DATA_DIR": str(tmp_path), "JES_HTTP_PORT": "0"})
+    gateway = next(m for m in MODULES if m.name == "gateway")
+    environ = {"JES_DATA_DIR": str(tmp_path), "JES_HTTP_PORT": str(free_port())}
+    config = runtime._gateway_config(environ)
     server = runtime.GatewayServer(gateway, config)
     try:
         assert server.server.adj.recv_bytes >= 64 * 1024
