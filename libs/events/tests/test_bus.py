@@ -116,3 +116,14 @@ def test_connect_bus_chooses_by_url(tmp_path):
 def test_connect_bus_refuses_bad_urls(url):
     with pytest.raises(ValueError):
         connect_bus(url, client_id="identity")
+
+
+def test_a_kafka_url_can_name_a_namespace_for_topics_and_groups():
+    """A second platform on the same Kafka (the distributed upload benchmark) keeps to
+    topics and consumer groups of its own."""
+    kafka = connect_bus("kafka://10.0.0.1:9092?namespace=bench.", client_id="identity")
+    assert isinstance(kafka, KafkaBus)
+    assert kafka.bootstrap_servers == ["10.0.0.1:9092"]
+    assert kafka.namespace == "bench."
+    plain = connect_bus("kafka://10.0.0.1:9092", client_id="identity")
+    assert isinstance(plain, KafkaBus) and plain.namespace == ""

@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 __all__ = ["Bus", "BusConsumer", "OutgoingMessage", "Record", "connect_bus", "dead_letter_topic"]
 
@@ -86,7 +86,7 @@ class Bus(ABC):
 
 
 def connect_bus(url: str, client_id: str) -> Bus:
-    """`embedded:///abs/path/bus.db` or `kafka://host:port[,host:port]`.
+    """`embedded:///abs/path/bus.db` or `kafka://host:port[,host:port][?namespace=prefix.]`.
 
     Connections are made lazily, so this succeeds even while Kafka is still starting.
     """
@@ -106,5 +106,6 @@ def connect_bus(url: str, client_id: str) -> Bus:
             raise ValueError(f"kafka bus URL needs host:port: {url!r}")
         from jes_events.kafka_bus import KafkaBus
 
-        return KafkaBus(servers, client_id=client_id)
+        namespace = parse_qs(parsed.query).get("namespace", [""])[0]
+        return KafkaBus(servers, client_id=client_id, namespace=namespace)
     raise ValueError(f"event bus URL must start with embedded:// or kafka://, got {url!r}")

@@ -25,9 +25,14 @@ DELIVERY_TIMEOUT_MS = 30_000
 
 
 class KafkaBus(Bus):
-    def __init__(self, bootstrap_servers: Sequence[str], *, client_id: str):
+    """`namespace` (the URL's ?namespace=) is put before every topic and consumer group
+    name on the broker, so a second platform (a benchmark) can share a Kafka without
+    seeing or taking the first one's events; the services still use the plain names."""
+
+    def __init__(self, bootstrap_servers: Sequence[str], *, client_id: str, namespace: str = ""):
         self.bootstrap_servers = list(bootstrap_servers)
         self.client_id = client_id
+        self.namespace = namespace
         self._producer: KafkaProducer | None = None
         self._lock = threading.Lock()
 
@@ -59,7 +64,7 @@ class KafkaBus(Bus):
         try:
             futures = [
                 producer.send(
-                    m.topic,
+                    self.namespace + m.topic,
                     key=m.key.encode(),  # the aggregate id: its events stay in one partition
                     value=m.value,
                     headers=[(name, value.encode()) for name, value in m.headers.items()],
@@ -85,7 +90,7 @@ class KafkaBus(Bus):
             log.warning("closing a failed Kafka producer failed", exc_info=True)
 
     def ensure_topics(self, names: Iterable[str]) -> None:
-        names = list(dict.fromkeys(names))
+        names = list(dict.fromkeys(self.namespace + name for name in names))
         if not names:
             return
         admin = KafkaAdminClient(
@@ -118,11 +123,12 @@ class KafkaBus(Bus):
 class KafkaBusConsumer(BusConsumer):
     def __init__(self, bus: KafkaBus, group: str, topics: Sequence[str]):
         self.group = group
+        self.namespace = bus.namespace
         self._consumer = KafkaConsumer(
-            *topics,
+            *(bus.namespace + topic for topic in topics),
             bootstrap_servers=bus.bootstrap_servers,
             client_id=bus.client_id,
-            group_id=group,
+            group_id=bus.namespace + group,
             # Offsets move only when we commit, after the effect is in the database.
             enable_auto_commit=False,
             # A new group starts at the beginning: no event published before it is skipped.
@@ -134,7 +140,7 @@ class KafkaBusConsumer(BusConsumer):
         batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
         return [
             Record(
-                topic=message.topic,
+                topic=message.topic.removeprefix(self.namespace),
                 partition=message.partition,
                 offset=message.offset,
                 key=message.key.decode(errors="replace") if message.key is not None else None,
@@ -151,7 +157,7 @@ class KafkaBusConsumer(BusConsumer):
     def commit(self, record: Record) -> None:
         # Kafka's committed offset is the next one to read.
         offsets: dict[Any, Any] = {
-            TopicPartition(record.topic, record.partition): OffsetAndMetadata(
+            TopicPartition(self.namespace + record.topic, record.partition): OffsetAndMetadata(
                 record.offset + 1, "", -1
             )
         }
@@ -167,7 +173,7 @@ class KafkaBusConsumer(BusConsumer):
             except KafkaError:
                 continue
             if highwater is not None and position is not None:
-                lags[partition.topic] += max(highwater - position, 0)
+                lags[partition.topic.removeprefix(self.namespace)] += max(highwater - position, 0)
         return dict(lags)
 
     def close(self) -> None:
