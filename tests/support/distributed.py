@@ -54,7 +54,7 @@ def reset_databases(pg_base: str) -> None:
 
 
 class Distributed:
-    def __init__(self, infra: dict[str, str], work: Path):
+    def __init__(self, infra: dict[str, str], work: Path, databases: dict[str, str] = DATABASES):
         self.infra = infra
         self.work = work
         self.secret = secrets.token_urlsafe(24)
@@ -78,7 +78,7 @@ class Distributed:
         for name in SERVICES:
             env = base_env(
                 **common,
-                JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{DATABASES[name]}",
+                JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{databases[name]}",
                 JES_GRPC_PORT=self.addrs[name].rsplit(":", 1)[1],
                 JES_METRICS_PORT=str(free_port()),
             )
@@ -91,12 +91,14 @@ class Distributed:
             work,
         )
 
-    def start(self) -> None:
+    def start(self, timeout: float = 90) -> None:
         for process in self.processes.values():
             process.start()
         try:
             wait_until(
-                lambda: http_ok(f"{self.base_url}/readyz"), timeout=90, what="every service ready"
+                lambda: http_ok(f"{self.base_url}/readyz"),
+                timeout=timeout,
+                what="every service ready",
             )
         except TimeoutError:
             logs = "\n".join(f"--- {n}\n{p.log_tail(15)}" for n, p in self.processes.items())
