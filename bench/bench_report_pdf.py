@@ -10,7 +10,8 @@ process on 127.0.0.1, standing for the object store's presigned URLs. The photos
 cached under .cache/bench/report-pdf/ (git-ignored), so only the first run makes them.
 
 Then it starts report-render as the service runs (its own build(): SQLite, embedded
-bus, folder object store, gRPC with token checks) and calls RenderPhotoReport as
+bus, folder object store, gRPC with token checks; malloc limited to two arenas as
+`jes run` does) and calls RenderPhotoReport as
 photo-storage does, `--runs` times. Per run it prints the wall time of the call, the
 peak resident memory of the process tree (this process, which serves the call, and the
 wkhtmltopdf processes it starts; sampled from /proc every 20 ms; the image server is
@@ -340,6 +341,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
+    # As `jes run` does for every service process, before any thread starts.
+    from jes_platform.runtime import limit_malloc_arenas
+
+    limit_malloc_arenas()
     ensure_photos(args.photos)
 
     from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
