@@ -18,12 +18,14 @@ wkhtmltopdf processes it starts; sampled from /proc every 20 ms; the image serve
 not counted), the PDF's size and page count, then PASS/MISS per target for the best and
 the worst run.
 
+The CPU time of each run (this process, including the sampler, and wkhtmltopdf) is
+printed too: on this shared 2-core machine the wall time depends on what else runs, the
+CPU time much less. It exits non-zero only on errors.
+
 The in-run baseline: one plain wkhtmltopdf run (the service's own options) over an HTML
-page that shows the first 10 of the photos (--baseline-photos) full size, two to a page, as a report made without
-JES's own layout would; its wall time, CPU time and peak RSS are printed beside the
-report's, with the ratios. The CPU time of each run (this process, including the sampler, and
-wkhtmltopdf) is printed too: on this shared 2-core machine the wall time depends on
-what else runs, the CPU time much less. It exits non-zero only on errors.
+page that shows the first 10 photos (--baseline-photos) full size, two to a page, as a
+report made without JES's own layout would; its wall time, CPU time and peak RSS are
+printed beside the report's, with the ratios.
 """
 
 from __future__ import annotations
