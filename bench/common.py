@@ -73,6 +73,30 @@ def _write(path: Path, content: bytes) -> None:
     partial.replace(path)  # a run stopped half-way never leaves a short fixture behind
 
 
+def plain_decode_and_resize(content: bytes, edge: int = 1000) -> None:
+    """The in-run baseline: what a plain Pillow program does to make a 1000 px copy (decode
+    every pixel at full size, resize with Pillow's default filter). Every benchmark of
+    photos measures it in the same run, so its ratios survive a noisy machine."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(content)) as image:
+        image.load()
+        width, height = image.size
+        factor = edge / max(width, height)
+        image.resize((round(width * factor), round(height * factor)))
+
+
+def cpu_ms_each(work: Any, contents: list[bytes]) -> list[float]:
+    """CPU milliseconds of work(content) for each content (after one untimed call)."""
+    work(contents[0])  # lazy imports, colour-profile caches
+    values = []
+    for content in contents:
+        started = time.process_time()
+        work(content)
+        values.append((time.process_time() - started) * 1000)
+    return values
+
+
 def summary(values: list[float]) -> dict[str, float]:
     """min / median / p95 (nearest rank) / max of a list of measurements."""
     ordered = sorted(values)
@@ -80,6 +104,7 @@ def summary(values: list[float]) -> dict[str, float]:
     return {
         "n": len(ordered),
         "min": ordered[0],
+        "mean": statistics.fmean(ordered),
         "median": statistics.median(ordered),
         "p95": p95,
         "max": ordered[-1],

@@ -69,7 +69,7 @@ def reset_databases(infra: dict[str, str]) -> None:
 
 
 class Distributed:
-    def __init__(self, infra: dict[str, str], work: Path):
+    def __init__(self, infra: dict[str, str], work: Path, databases: dict[str, str] = DATABASES):
         self.infra = infra
         self.work = work
         self.addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
@@ -91,7 +91,7 @@ class Distributed:
         for name in SERVICES:
             env = base_env(
                 **common,
-                JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{DATABASES[name]}",
+                JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{databases[name]}",
                 **pg_tls_settings(infra),
                 JES_GRPC_PORT=self.addrs[name].rsplit(":", 1)[1],
                 JES_METRICS_PORT=str(free_port()),
@@ -106,14 +106,14 @@ class Distributed:
             work,
         )
 
-    def start(self) -> None:
+    def start(self, timeout: float = 240) -> None:
         for process in self.processes.values():
             process.start()
         try:
             wait_until(
                 # generous: seven processes import and migrate at once on a shared CI machine
                 lambda: http_ok(f"{self.base_url}/readyz"),
-                timeout=240,
+                timeout=timeout,
                 what="every service ready",
             )
         except TimeoutError:

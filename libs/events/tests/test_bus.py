@@ -153,3 +153,14 @@ def test_kafka_clients_get_the_tls_and_sasl_options(monkeypatch):
     assert set(made) == {"KafkaProducer", "KafkaConsumer", "KafkaAdminClient"}
     for kwargs in made.values():
         assert security.items() <= kwargs.items()
+
+
+def test_a_kafka_url_can_name_a_namespace_for_topics_and_groups():
+    """A second platform on the same Kafka (the distributed upload benchmark) keeps to
+    topics and consumer groups of its own."""
+    kafka = connect_bus("kafka://10.0.0.1:9092?namespace=bench.", client_id="identity")
+    assert isinstance(kafka, KafkaBus)
+    assert kafka.bootstrap_servers == ["10.0.0.1:9092"]
+    assert kafka.namespace == "bench."
+    plain = connect_bus("kafka://10.0.0.1:9092", client_id="identity")
+    assert isinstance(plain, KafkaBus) and plain.namespace == ""

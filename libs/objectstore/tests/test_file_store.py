@@ -129,3 +129,18 @@ def test_content_disposition_names_the_file_in_utf8_with_an_ascii_fallback():
     assert content_disposition('a"b\\c.pdf') == (
         "inline; filename=\"a_b_c.pdf\"; filename*=UTF-8''a%22b%5Cc.pdf"
     )
+
+
+def test_a_minio_url_can_name_a_bucket_prefix():
+    """A second platform on the same MinIO (the distributed upload benchmark) keeps to
+    buckets of its own; names are still checked before the prefix goes on."""
+    from jes_objectstore import MinioStore, open_store
+
+    store = open_store("http://127.0.0.1:9/?bucket_prefix=bench-", access_key="a", secret_key="b")
+    assert isinstance(store, MinioStore)
+    assert store._bucket("photos", "a/b.jpg") == "bench-photos"
+    assert open_store("http://127.0.0.1:9", access_key="a", secret_key="b")._bucket("photos") == (
+        "photos"
+    )
+    with pytest.raises(ValueError):
+        store._bucket("photos", "../x")

@@ -308,3 +308,38 @@ def test_a_link_mail_waits_while_identity_is_away(service, sender, transport):
     make_due(service, "d-1")
     assert sender.run_once() == 1
     assert len(transport.sent) == 1
+
+
+def test_a_queued_mail_is_sent_at_once_not_at_the_next_poll(service):
+    """The sender polls rarely (each poll is a database transaction, and an idle platform
+    paid for five a second); the consumer's commit of a new delivery wakes it."""
+    import time
+
+    from jes.identity.v1 import identity_pb2
+    from jes_protos import make_envelope
+    from jes_servicekit import topic_of
+
+    sender = service.sender
+    assert sender.poll >= 2.0
+    sender.poll = 30.0  # only the wake-up can make it this fast
+    sender.start()
+    try:
+        time.sleep(0.3)  # the sender has looked once and is waiting
+        application = identity_pb2.FirmApplication(
+            id="app-9", court_code="TPD", company_name="大華估價", email="wang@example.com"
+        )
+        envelope = make_envelope(
+            identity_pb2.FirmAccountApplied(application=application),
+            source="identity",
+            subject="app-9",
+        )
+        service.kit.bus.publish(topic_of("identity"), "app-9", envelope.SerializeToString())
+        started = time.monotonic()
+        while service.consumer.run_once(timeout=0.2):
+            pass
+        while not list(service.mailbox.glob("*.eml")) and time.monotonic() - started < 5:
+            time.sleep(0.02)
+        assert list(service.mailbox.glob("*.eml")), "the mail is still queued"
+        assert time.monotonic() - started < 2.0
+    finally:
+        sender.stop()

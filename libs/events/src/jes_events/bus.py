@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 __all__ = ["Bus", "BusConsumer", "OutgoingMessage", "Record", "connect_bus", "dead_letter_topic"]
 
@@ -87,7 +87,7 @@ class Bus(ABC):
 
 
 def connect_bus(url: str, client_id: str, kafka_security: Mapping[str, Any] | None = None) -> Bus:
-    """`embedded:///abs/path/bus.db` or `kafka://host:port[,host:port]`.
+    """`embedded:///abs/path/bus.db` or `kafka://host:port[,host:port][?namespace=prefix.]`.
 
     Connections are made lazily, so this succeeds even while Kafka is still starting.
     """
@@ -107,5 +107,6 @@ def connect_bus(url: str, client_id: str, kafka_security: Mapping[str, Any] | No
             raise ValueError(f"kafka bus URL needs host:port: {url!r}")
         from jes_events.kafka_bus import KafkaBus
 
-        return KafkaBus(servers, client_id=client_id, security=kafka_security)
+        namespace = parse_qs(parsed.query).get("namespace", [""])[0]
+        return KafkaBus(servers, client_id=client_id, security=kafka_security, namespace=namespace)
     raise ValueError(f"event bus URL must start with embedded:// or kafka://, got {url!r}")

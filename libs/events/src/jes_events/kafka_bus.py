@@ -25,18 +25,24 @@ DELIVERY_TIMEOUT_MS = 30_000
 
 
 class KafkaBus(Bus):
+    """`namespace` (the URL's ?namespace=) is put before every topic and consumer group
+    name on the broker, so a second platform (a benchmark) can share a Kafka without
+    seeing or taking the first one's events; the services still use the plain names."""
+
     def __init__(
         self,
         bootstrap_servers: Sequence[str],
         *,
         client_id: str,
         security: Mapping[str, Any] | None = None,
+        namespace: str = "",
     ):
         self.bootstrap_servers = list(bootstrap_servers)
         self.client_id = client_id
         # TLS/SASL keyword arguments (jes_config.KafkaSecurity.client_options), the same
         # for the producer, every consumer and the admin client
         self.security = dict(security or {})
+        self.namespace = namespace
         self._producer: KafkaProducer | None = None
         self._lock = threading.Lock()
 
@@ -69,7 +75,7 @@ class KafkaBus(Bus):
         try:
             futures = [
                 producer.send(
-                    m.topic,
+                    self.namespace + m.topic,
                     key=m.key.encode(),  # the aggregate id: its events stay in one partition
                     value=m.value,
                     headers=[(name, value.encode()) for name, value in m.headers.items()],
@@ -95,7 +101,7 @@ class KafkaBus(Bus):
             log.warning("closing a failed Kafka producer failed", exc_info=True)
 
     def ensure_topics(self, names: Iterable[str]) -> None:
-        names = list(dict.fromkeys(names))
+        names = list(dict.fromkeys(self.namespace + name for name in names))
         if not names:
             return
         admin = KafkaAdminClient(
@@ -129,11 +135,12 @@ class KafkaBus(Bus):
 class KafkaBusConsumer(BusConsumer):
     def __init__(self, bus: KafkaBus, group: str, topics: Sequence[str]):
         self.group = group
+        self.namespace = bus.namespace
         self._consumer = KafkaConsumer(
-            *topics,
+            *(bus.namespace + topic for topic in topics),
             bootstrap_servers=bus.bootstrap_servers,
             client_id=bus.client_id,
-            group_id=group,
+            group_id=bus.namespace + group,
             **bus.security,
             # Offsets move only when we commit, after the effect is in the database.
             enable_auto_commit=False,
@@ -146,7 +153,7 @@ class KafkaBusConsumer(BusConsumer):
         batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
         return [
             Record(
-                topic=message.topic,
+                topic=message.topic.removeprefix(self.namespace),
                 partition=message.partition,
                 offset=message.offset,
                 key=message.key.decode(errors="replace") if message.key is not None else None,
@@ -163,7 +170,7 @@ class KafkaBusConsumer(BusConsumer):
     def commit(self, record: Record) -> None:
         # Kafka's committed offset is the next one to read.
         offsets: dict[Any, Any] = {
-            TopicPartition(record.topic, record.partition): OffsetAndMetadata(
+            TopicPartition(self.namespace + record.topic, record.partition): OffsetAndMetadata(
                 record.offset + 1, "", -1
             )
         }
@@ -179,7 +186,7 @@ class KafkaBusConsumer(BusConsumer):
             except KafkaError:
                 continue
             if highwater is not None and position is not None:
-                lags[partition.topic] += max(highwater - position, 0)
+                lags[partition.topic.removeprefix(self.namespace)] += max(highwater - position, 0)
         return dict(lags)
 
     def close(self) -> None:

@@ -37,7 +37,11 @@ class OutboxRelay:
         service: str,
         *,
         batch_size: int = 100,
-        poll_interval: float = 0.15,
+        # Each poll is a database transaction, and every service of a process has a
+        # relay: poll rarely. Outbox(on_commit=relay.notify) wakes it at once for its own
+        # commits; the poll only finds rows nobody told it about (after a restart).
+        poll_interval: float = 1.0,
+        backlog_interval: float = 10.0,  # jes_outbox_backlog: a count of the outbox
         retention: timedelta = timedelta(days=7),
         purge_interval: float = 3600.0,
     ):
@@ -47,6 +51,7 @@ class OutboxRelay:
         self.service = service
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.backlog_interval = backlog_interval
         self.retention = retention
         self.purge_interval = purge_interval
         # PostgreSQL: replicas share the outbox; each locks the rows it publishes and skips
@@ -182,7 +187,7 @@ class OutboxRelay:
             now = time.monotonic()
             try:
                 if now >= next_backlog:
-                    next_backlog = now + 1.0
+                    next_backlog = now + self.backlog_interval
                     self.backlog()
                 if now >= next_purge:
                     next_purge = now + self.purge_interval

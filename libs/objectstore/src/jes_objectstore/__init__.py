@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import quote, urlencode, urlparse
+from urllib.parse import parse_qs, quote, urlencode, urlparse
 
 __all__ = [
     "FileStore",
@@ -172,10 +172,14 @@ class FileStore:
 
 
 class MinioStore:
+    """`bucket_prefix` (the URL's ?bucket_prefix=) is put before every bucket name, so a
+    second platform (a benchmark) can share a MinIO with buckets of its own."""
+
     def __init__(self, endpoint_url: str, access_key: str, secret_key: str):
         from minio import Minio
 
         parsed = urlparse(endpoint_url)
+        self.bucket_prefix = parse_qs(parsed.query).get("bucket_prefix", [""])[0]
         self.client = Minio(
             parsed.netloc,
             access_key=access_key,
@@ -183,8 +187,12 @@ class MinioStore:
             secure=parsed.scheme == "https",
         )
 
+    def _bucket(self, bucket: str, key: str | None = None) -> str:
+        _check(bucket, key)
+        return self.bucket_prefix + bucket
+
     def ensure_bucket(self, bucket: str) -> None:
-        _check(bucket)
+        bucket = self._bucket(bucket)
         from minio.error import S3Error
 
         if self.client.bucket_exists(bucket):
@@ -196,11 +204,11 @@ class MinioStore:
                 raise
 
     def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
-        _check(bucket, key)
+        bucket = self._bucket(bucket, key)
         self.client.put_object(bucket, key, io.BytesIO(data), len(data), content_type=content_type)
 
     def get(self, bucket: str, key: str) -> bytes:
-        _check(bucket, key)
+        bucket = self._bucket(bucket, key)
         from minio.error import S3Error
 
         try:
@@ -216,7 +224,7 @@ class MinioStore:
             response.release_conn()
 
     def exists(self, bucket: str, key: str) -> bool:
-        _check(bucket, key)
+        bucket = self._bucket(bucket, key)
         from minio.error import S3Error
 
         try:
@@ -228,7 +236,7 @@ class MinioStore:
             raise
 
     def delete(self, bucket: str, key: str) -> None:
-        _check(bucket, key)
+        bucket = self._bucket(bucket, key)
         self.client.remove_object(bucket, key)
 
     def presigned_get(
@@ -239,7 +247,7 @@ class MinioStore:
         *,
         download_name: str = "",
     ) -> str:
-        _check(bucket, key)
+        bucket = self._bucket(bucket, key)
         headers: dict[str, str | list[str] | tuple[str]] | None = None
         if download_name:  # S3 answers with this Content-Disposition (the query is signed)
             headers = {"response-content-disposition": content_disposition(download_name)}

@@ -77,7 +77,15 @@ class ServiceKit:
             client_id=self.name,
             kafka_security=platform.kafka.client_options(),
         )
-        self.outbox = Outbox(event_tables, source=self.name, topic=topic_of(self.name))
+        self.relay = OutboxRelay(self.db, event_tables, self.bus, service=self.name)
+        # The relay publishes as soon as a transaction with events commits; its poll is
+        # only the safety net for rows it was not told about (e.g. after a restart).
+        self.outbox = Outbox(
+            event_tables,
+            source=self.name,
+            topic=topic_of(self.name),
+            on_commit=self.relay.notify,
+        )
         # Who this module is to every other one (mutual TLS), for serving and calling.
         self.tls = TlsIdentity.load(config.tls, self.name)
         self.verifier = verifier or TokenVerifier(
@@ -95,7 +103,6 @@ class ServiceKit:
         if metrics and config.metrics_port:
             self.runtime.add(MetricsServer(config.metrics_port, platform.bind_host))
         self.runtime.add(_GrpcComponent(self.grpc))
-        self.relay = OutboxRelay(self.db, event_tables, self.bus, service=self.name)
         self.runtime.add(self.relay)
         self.bus.ensure_topics([self.outbox.topic])
 

@@ -35,17 +35,16 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     )
     # Event-driven, no person involved: notification calls identity as itself.
     identity = kit.client("identity", identity_pb2_grpc.IdentityServiceStub, timeout=10)
-    handlers = Handlers(platform.public_url, identity)
+    sender = MailSender(
+        kit.db,
+        open_transport(platform.mail_url, platform.mail),
+        platform.mail_from,
+        issue_link=link_issuer(identity),
+    )
+    handlers = Handlers(platform.public_url, identity, on_queued=sender.notify)
     kit.consume(
         [topic_of("identity"), topic_of("review-workflow"), topic_of("case-sync")],
         handlers.mapping(),
     )
-    kit.add_component(
-        MailSender(
-            kit.db,
-            open_transport(platform.mail_url, platform.mail),
-            platform.mail_from,
-            issue_link=link_issuer(identity),
-        )
-    )
+    kit.add_component(sender)
     return kit

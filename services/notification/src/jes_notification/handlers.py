@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 import grpc
 from google.protobuf.message import Message
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from jes.case_sync.v1 import case_sync_pb2
@@ -55,9 +56,18 @@ def queue(session: Session, envelope: Envelope, mail: Mail) -> None:
 
 
 class Handlers:
-    def __init__(self, public_url: str, identity: IdentityClient):
+    def __init__(
+        self,
+        public_url: str,
+        identity: IdentityClient,
+        *,
+        on_queued: Callable[[], None] | None = None,
+    ):
         self.links = Links(public_url)
         self.identity = identity
+        # Called once the transaction that queued mail commits (MailSender.notify), so the
+        # mail goes out at once instead of at the sender's next poll.
+        self.on_queued = on_queued
 
     def mapping(self) -> dict[Any, Callable[[Session, Envelope], None]]:
         return {
@@ -71,10 +81,12 @@ class Handlers:
             case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
         }
 
-    @staticmethod
-    def _queue_all(session: Session, envelope: Envelope, to_send: list[Mail]) -> None:
+    def _queue_all(self, session: Session, envelope: Envelope, to_send: list[Mail]) -> None:
         for mail in to_send:
             queue(session, envelope, mail)
+        if to_send and self.on_queued is not None:
+            on_queued = self.on_queued
+            event.listen(session, "after_commit", lambda _session: on_queued(), once=True)
 
     def firm_application_received(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, identity_pb2.FirmAccountApplied)

@@ -132,12 +132,14 @@ class MailSender:
     """Sends queued deliveries one by one, recording each as sent right after the server
     accepted it; failures are retried with backoff, then marked failed."""
 
+    # Each poll is a database transaction: rare. New mail wakes the sender (notify, called
+    # by the handlers once their transaction commits); the poll finds retries that fell due.
     def __init__(
         self,
         db: Database,
         transport: Transport,
         sender: str,
-        poll: float = 0.2,
+        poll: float = 5.0,
         issue_link: Callable[[str], str] | None = None,
     ):
         self.db = db
@@ -240,9 +242,9 @@ class MailSender:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # before the work: a notify() during run_once() is kept
             try:
                 self.run_once()
             except Exception:
                 log.exception("mail sender loop failed; retrying")
             self._wake.wait(self.poll)
-            self._wake.clear()
