@@ -155,6 +155,7 @@ class DistributedStack:
 
     def fresh_databases(self) -> None:
         from sqlalchemy import create_engine, text
+
         from support.distributed import pg_url
 
         # The local PostgreSQL speaks TLS only (pg_url verifies it against the local CA).
