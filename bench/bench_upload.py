@@ -89,7 +89,7 @@ class AllInOne:
             JES_LOG_LEVEL="WARNING",
             **addrs,
         )
-        args = [PYTHON, "-m", "jes_platform", "run", "--target=all"]
+        args = [PYTHON, "-m", "jes_platform", "run", "--target=all", "--dev"]  # demo accounts
         self.process = Process("jes-all", args, env, data)
 
     def __enter__(self) -> AllInOne:

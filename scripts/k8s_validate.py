@@ -23,7 +23,8 @@
    Prometheus Operator CRDs.
 6. Policy: hardened pods (non-root, read-only root, no capabilities, seccomp, no
    service account token), probes, resources, labels, NetworkPolicies, migration
-   hooks, and every address and Secret a pod refers to exists.
+   hooks, every address and Secret a pod refers to exists, and no chart sets
+   JES_DEV_MODE (development mode: demo accounts, /dev/mailbox).
 7. Metrics: every metric and label a dashboard or an alert uses is exported by the
    services (their Prometheus registry after import); documented metrics the code
    does not export yet are listed as warnings.
@@ -72,6 +73,8 @@ NAMESPACE = "jes"
 RELEASE = "jes"
 # the values each render used (for the Secrets they expect to exist)
 RENDER_VALUES: dict[str, dict] = {}
+# development mode (demo accounts with a published password, /dev/mailbox): loopback only
+DEV_MODE_NEVER = "sets JES_DEV_MODE; development mode is never for Kubernetes"
 REQUIRED_LABELS = [
     "app.kubernetes.io/name",
     "app.kubernetes.io/instance",
@@ -495,6 +498,8 @@ def policy_checks(renders: dict[str, list[dict]]) -> list[str]:
                             problems.append(f"{name}: {key}={value} is no Service of the release")
                 if data and "JES_BIND_HOST" in data and data["JES_BIND_HOST"] != "0.0.0.0":
                     problems.append(f"{name}: JES_BIND_HOST must be 0.0.0.0 in Kubernetes")
+                if "JES_DEV_MODE" in data:
+                    problems.append(f"{name}: {DEV_MODE_NEVER}")
             spec = pod_spec(doc)
             if spec is None:
                 continue
@@ -555,6 +560,8 @@ def pod_problems(
             if grpc_ports and "grpc" not in container.get("livenessProbe", {}):
                 problems.append(f"{where}: a gRPC service uses native gRPC probes")
         for env in container.get("env", []):
+            if env["name"] == "JES_DEV_MODE":
+                problems.append(f"{where}: {DEV_MODE_NEVER}")
             ref = env.get("valueFrom", {}).get("secretKeyRef")
             if ref and ref["name"] not in secrets:
                 problems.append(

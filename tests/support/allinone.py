@@ -18,8 +18,10 @@ DEMO_PASSWORD = "Demo1234!"
 
 
 @contextmanager
-def running_all_in_one(data: Path) -> Iterator[flows.Platform]:
-    """`jes run --target=all` on free ports with its data in `data`."""
+def running_all_in_one(data: Path, *, dev: bool = True) -> Iterator[flows.Platform]:
+    """`jes run --target=all --dev` on free ports with its data in `data`: the journeys
+    use the demo accounts and read mail at /dev/mailbox, which only development mode has
+    (`dev=False`: as a real installation runs it)."""
     http_port = free_port()
     addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
     env = base_env(
@@ -27,7 +29,8 @@ def running_all_in_one(data: Path) -> Iterator[flows.Platform]:
         JES_HTTP_PORT=str(http_port),
         **{f"JES_{name.upper().replace('-', '_')}_ADDR": addr for name, addr in addrs.items()},
     )
-    jes = Process("jes-all", [PYTHON, "-m", "jes_platform", "run", "--target=all"], env, data)
+    command = [PYTHON, "-m", "jes_platform", "run", "--target=all", *(["--dev"] if dev else [])]
+    jes = Process("jes-all", command, env, data)
     base_url = f"http://127.0.0.1:{http_port}"
 
     def start() -> None:

@@ -46,6 +46,9 @@ the operator made: the existingSecret values).
 {{- $_ := set $data "JES_TOKEN_KEY_DIR" .Values.tokenKeys.mountPath -}}
 {{- end -}}
 {{- range $name, $value := .Values.extraConfig -}}
+{{- if eq $name "JES_DEV_MODE" -}}
+{{- fail "extraConfig.JES_DEV_MODE: development mode (demo accounts, /dev/mailbox) is never for Kubernetes" -}}
+{{- end -}}
 {{- $_ := set $data $name (toString $value) -}}
 {{- end -}}
 {{- toYaml $data -}}

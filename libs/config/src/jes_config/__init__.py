@@ -6,6 +6,7 @@ reported together, so an operator fixes a bad deployment in one go.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -21,6 +22,7 @@ __all__ = [
     "PlatformConfig",
     "ServiceConfig",
     "default_port",
+    "is_loopback",
 ]
 
 # name -> (gRPC port, metrics port); see docs/conventions.md
@@ -90,6 +92,16 @@ class Env:
             self.problems.append(f"{name} must be one of {', '.join(choices)}; got {value!r}")
         return value
 
+    def flag(self, name: str) -> bool:
+        """A yes/no setting: 1/true/yes or 0/false/no (empty = no)."""
+        raw = self.environ.get(name, "").strip().lower()
+        if raw in ("", "0", "false", "no"):
+            return False
+        if raw in ("1", "true", "yes"):
+            return True
+        self.problems.append(f"{name} must be 1 or 0, got {raw!r}")
+        return False
+
     def check(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
@@ -112,6 +124,9 @@ class PlatformConfig:
     log_level: str
     bind_host: str
     addrs: dict[str, str]
+    # Development mode (`jes run --dev`, JES_DEV_MODE=1): demo accounts and the
+    # unauthenticated /dev/mailbox; only ever on a loopback address.
+    dev_mode: bool = False
 
     @classmethod
     def from_env(cls, env: Env) -> PlatformConfig:
@@ -124,6 +139,9 @@ class PlatformConfig:
         object_store_url = env.url(
             "JES_OBJECT_STORE_URL", f"file://{data_dir}/objects", ("file", "http", "https")
         )
+        # Kubernetes sets 0.0.0.0; locally every server stays on loopback.
+        bind_host = env.string("JES_BIND_HOST", "127.0.0.1")
+        dev_mode = _dev_mode(env, bind_host)
         service_secret = env.string("JES_SERVICE_SECRET", "") or _local_secret(
             data_dir, "service-secret"
         )
@@ -141,10 +159,33 @@ class PlatformConfig:
             service_secret=service_secret,
             url_signing_key=_url_signing_key(env, data_dir, object_store_url, service_secret),
             log_level=env.choice("JES_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
-            # Kubernetes sets 0.0.0.0; locally every server stays on loopback.
-            bind_host=env.string("JES_BIND_HOST", "127.0.0.1"),
+            bind_host=bind_host,
             addrs=addrs,
+            dev_mode=dev_mode,
         )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach a server bound to `host`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it resolves to whatever the network says
+
+
+def _dev_mode(env: Env, bind_host: str) -> bool:
+    """Development mode is asked for, never a default, and refused where others reach the
+    servers: its demo accounts have a published password and its mailbox page shows every
+    mailed link (password resets included) to anyone."""
+    dev_mode = env.flag("JES_DEV_MODE")
+    if dev_mode and not is_loopback(bind_host):
+        env.problems.append(
+            f"JES_DEV_MODE (development mode: demo accounts, /dev/mailbox) is refused with "
+            f"JES_BIND_HOST={bind_host}: it runs only on a loopback address (127.0.0.1, ::1)"
+        )
+    return dev_mode
 
 
 def _url_signing_key(env: Env, data_dir: Path, object_store_url: str, service_secret: str) -> str:

@@ -2,9 +2,10 @@
 
 `jes run --target=all`, `jes run --target=identity` and `python -m jes_identity` all come
 here. When several modules share the process (all-in-one), settings that name one
-service's own database or ports are dropped, the gateway serves the only /metrics, the
-modules' all-in-one hooks run (identity seeds the demo accounts) and a welcome text
-tells where JES runs.
+service's own database or ports are dropped, the gateway serves the only /metrics and a
+welcome text tells where JES runs. Only in development mode (`jes run --dev`,
+JES_DEV_MODE=1; refused on a non-loopback address) do the modules' development hooks run
+(identity seeds the demo accounts) and does the gateway show its mailbox.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Plan:
     configs: dict[str, Any] = field(default_factory=dict)  # module name -> its config
     public_url: str = ""
     log_level: str = "INFO"
+    dev_mode: bool = False  # JES_DEV_MODE: demo accounts and the gateway's mailbox page
 
     @property
     def all_in_one(self) -> bool:
@@ -81,6 +83,7 @@ class Plan:
                 else:
                     config = ServiceConfig.load(mod.name, service_environ(plan.all_in_one, environ))
                 plan.log_level = config.platform.log_level
+                plan.dev_mode = plan.dev_mode or config.platform.dev_mode
                 plan.configs[mod.name] = config
             except ConfigError as exc:
                 problems += [p for p in exc.problems if p not in problems]
@@ -129,9 +132,16 @@ class GatewayServer:
         self.server.close()
 
 
-def welcome(url: str, hook_lines: Sequence[str]) -> str:
+def welcome(url: str, hook_lines: Sequence[str], *, dev_mode: bool = False) -> str:
     lines = [f"\nJES is running: {url}\n", *hook_lines]
-    lines.append(f"Mail sent by JES: {url}/dev/mailbox\nCtrl-C stops everything.\n")
+    if dev_mode:
+        lines.append(f"Mail sent by JES: {url}/dev/mailbox\nCtrl-C stops everything.\n")
+    else:
+        lines.append(
+            "No demo accounts (development mode is off: `jes run --dev` or `make run`).\n"
+            "The first administrator: jes create-admin --account-id ADMIN --email <address>\n"
+            "(prints a one-time link that sets the password)\nCtrl-C stops everything.\n"
+        )
     return "\n".join(lines)
 
 
@@ -156,8 +166,8 @@ def run_plan(plan: Plan, stop: threading.Event, starter: Starter = _start) -> No
                 break
             running = starter(mod, plan.configs.get(mod.name), plan.all_in_one)
             started.append((mod, running))
-            if plan.all_in_one:
-                for hook in mod.all_in_one_hooks:
+            if plan.dev_mode:
+                for hook in mod.dev_mode_hooks:
                     hook_lines += load_function(hook)(running)
         everything_started = len(started) == len(plan.modules)
         if (
@@ -165,7 +175,7 @@ def run_plan(plan: Plan, stop: threading.Event, starter: Starter = _start) -> No
             and plan.all_in_one
             and any(m.kind == "gateway" for m in plan.modules)
         ):
-            print(welcome(plan.public_url, hook_lines), flush=True)
+            print(welcome(plan.public_url, hook_lines, dev_mode=plan.dev_mode), flush=True)
         stop.wait()
     finally:
         for mod, running in reversed(started):

@@ -15,7 +15,9 @@ class GatewayConfig:
     http_port: int
     secret_key: str
     max_upload_mb: int
-    dev_mailbox: bool  # show the local mailbox at /dev/mailbox (all-in-one only)
+    # show the local mailbox at /dev/mailbox: development mode (loopback only) with the
+    # embedded mailbox, never otherwise (it shows every mailed link to anyone)
+    dev_mailbox: bool
     # Proxies (CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed; none by default.
     trusted_proxies: tuple[Network, ...] = ()
 
@@ -36,7 +38,7 @@ class GatewayConfig:
             http_port=env.integer("JES_HTTP_PORT", 8080, lo=0, hi=65535),
             secret_key=env.string("JES_SECRET_KEY", platform.service_secret),
             max_upload_mb=env.integer("JES_MAX_UPLOAD_MB", 30, lo=1, hi=200),
-            dev_mailbox=platform.mail_url.startswith("mailbox:"),
+            dev_mailbox=platform.dev_mode and platform.mail_url.startswith("mailbox:"),
             trusted_proxies=trusted_proxies,
         )
         env.check()
