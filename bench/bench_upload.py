@@ -86,6 +86,7 @@ class AllInOne:
         env = base_env(
             JES_DATA_DIR=str(data),
             JES_HTTP_PORT=str(self.http_port),
+            JES_METRICS_PORT="0",  # no /metrics needed (and no port to collide on)
             JES_LOG_LEVEL="WARNING",
             **addrs,
         )

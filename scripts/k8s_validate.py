@@ -481,6 +481,19 @@ def policy_checks(renders: dict[str, list[dict]]) -> list[str]:
                     open_rule = not rule.get("from")
                     if open_rule and not doc["metadata"]["name"].endswith("-gateway"):
                         problems.append(f"{name}: only the gateway may take traffic from anywhere")
+                    ports = {p.get("port") for p in rule.get("ports", [])}
+                    if "metrics" in ports and (open_rule or len(ports) > 1):
+                        problems.append(f"{name}: the metrics port is for Prometheus alone")
+            if doc["kind"] == "Ingress":
+                for rule in doc["spec"].get("rules", []):
+                    for path in rule.get("http", {}).get("paths", []):
+                        port = path["backend"]["service"]["port"]
+                        if port.get("name") != "http":
+                            problems.append(f"{name}: routes to port {port}, not http")
+            if doc["kind"] == "ConfigMap" and doc.get("data", {}).get("JES_HTTP_PORT"):
+                data = doc["data"]
+                if data.get("JES_METRICS_PORT") in (None, "0", data["JES_HTTP_PORT"]):
+                    problems.append(f"{name}: the gateway's /metrics needs its own port")
             if doc["kind"] == "ConfigMap":
                 data = doc.get("data", {})
                 for key, value in data.items():

@@ -72,7 +72,7 @@ MINIO_USER=jesminio
 MINIO_PASSWORD=jesminio-secret
 PG_ROLE=jes
 PG_PASSWORD=jes
-PG_DATABASES=(identity photo_storage report_render review_workflow case_sync notification)
+PG_DATABASES=(identity photo_storage report_render review_workflow case_sync notification gateway)
 
 KAFKA_HOME="$JES_CACHE/kafka-$KAFKA_VERSION"
 MINIO_BIN="$JES_CACHE/minio-$MINIO_VERSION/bin/minio"

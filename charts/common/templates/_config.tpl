@@ -20,6 +20,7 @@ the operator made: the existingSecret values).
 -}}
 {{- if include "jes-common.isHttp" . -}}
 {{- $_ := set $data "JES_HTTP_PORT" (toString .Values.containerPorts.http) -}}
+{{- $_ := set $data "JES_METRICS_PORT" (toString .Values.containerPorts.metrics) -}}
 {{- with .Values.maxUploadMb -}}
 {{- $_ := set $data "JES_MAX_UPLOAD_MB" (toString .) -}}
 {{- end -}}

@@ -1,7 +1,7 @@
 {{/*
 The component's Deployment. gRPC services listen on containerPorts.grpc (gRPC and the
 native gRPC probes) and containerPorts.metrics (Prometheus); the gateway (protocol: http)
-on containerPorts.http (pages, API, /healthz, /readyz, /metrics).
+on containerPorts.http (pages, API, /healthz, /readyz) and containerPorts.metrics.
 */}}
 {{- define "jes-common.deployment" -}}
 {{- $http := include "jes-common.isHttp" . -}}
@@ -93,10 +93,10 @@ spec:
             - name: grpc
               containerPort: {{ .Values.containerPorts.grpc }}
               protocol: TCP
+            {{- end }}
             - name: metrics
               containerPort: {{ .Values.containerPorts.metrics }}
               protocol: TCP
-            {{- end }}
           envFrom:
             - configMapRef:
                 name: {{ include "jes-common.fullname" . }}

@@ -2,9 +2,10 @@
 NetworkPolicy (ingress only). A gRPC service accepts gRPC only from the JES components
 that call it (networkPolicy.allowedCallers, pods labelled app.kubernetes.io/name=<caller>
 and app.kubernetes.io/part-of=jes in the same namespace) and from the extra peers in
-networkPolicy.extraFrom (e.g. court systems for case-sync); its metrics port only from
-Prometheus (global.jes.networkPolicy.metricsFrom). The gateway accepts HTTP from
-networkPolicy.extraFrom (the ingress controller) and from Prometheus.
+networkPolicy.extraFrom (e.g. court systems for case-sync). The gateway accepts HTTP from
+networkPolicy.extraFrom (the ingress controller). The metrics port of every component
+only from Prometheus (global.jes.networkPolicy.metricsFrom): the gateway's /metrics is
+on that port, never on the HTTP port the Ingress carries.
 Kubelet probes are not subject to NetworkPolicies.
 */}}
 {{- define "jes-common.networkpolicy" -}}
@@ -36,13 +37,6 @@ spec:
         - port: http
           protocol: TCP
     {{- end }}
-    {{- with $g.networkPolicy.metricsFrom }}
-    - from:
-        {{- toYaml . | nindent 8 }}
-      ports:
-        - port: http
-          protocol: TCP
-    {{- end }}
     {{- else }}
     {{- if or .Values.networkPolicy.allowedCallers .Values.networkPolicy.extraFrom }}
     - from:
@@ -59,13 +53,13 @@ spec:
         - port: grpc
           protocol: TCP
     {{- end }}
+    {{- end }}
     {{- with $g.networkPolicy.metricsFrom }}
     - from:
         {{- toYaml . | nindent 8 }}
       ports:
         - port: metrics
           protocol: TCP
-    {{- end }}
     {{- end }}
 {{- end -}}
 {{- end -}}

@@ -46,6 +46,16 @@ def service_environ(all_in_one: bool, environ: Mapping[str, str] | None = None) 
     return environ
 
 
+def gateway_environ(all_in_one: bool, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The gateway's settings: in all-in-one the per-service ones go, except the metrics
+    port, since the gateway serves the process's one /metrics."""
+    source = os.environ if environ is None else environ
+    gateway = service_environ(all_in_one, source)
+    if "JES_METRICS_PORT" in source:
+        gateway["JES_METRICS_PORT"] = source["JES_METRICS_PORT"]
+    return gateway
+
+
 def load_function(reference: str) -> Callable[..., Any]:
     """'package.module:function' -> the function."""
     module_name, _, function = reference.partition(":")
@@ -78,7 +88,7 @@ class Plan:
         for mod in modules:
             try:
                 if mod.kind == "gateway":
-                    config = _gateway_config(environ)
+                    config = _gateway_config(gateway_environ(plan.all_in_one, environ))
                     plan.public_url = config.platform.public_url
                 else:
                     config = ServiceConfig.load(mod.name, service_environ(plan.all_in_one, environ))
@@ -114,22 +124,34 @@ def start_service(mod: Module, config: ServiceConfig, all_in_one: bool) -> Any:
 
 
 class GatewayServer:
-    """The gateway's WSGI app (`create_app(config)`) served by waitress on its own thread."""
+    """The gateway's WSGI app (`create_app(config)`) served by waitress on its own thread,
+    and /metrics (every module of the process) on the gateway's metrics port."""
 
     def __init__(self, mod: Module, config: Any):
         from waitress.server import create_server
 
+        from jes_grpckit.runtime import MetricsServer
+
         create_app = load_function(f"{mod.app}:create_app")
         self.server: Any = create_server(
-            create_app(config), host=config.platform.bind_host, port=config.http_port, threads=8
+            create_app(config),
+            host=config.platform.bind_host,
+            port=config.http_port,
+            threads=8,
+            # waitress would drop X-Forwarded-* before the app sees them; the gateway
+            # believes them only from JES_TRUSTED_PROXIES itself (jes_gateway.edge)
+            clear_untrusted_proxy_headers=False,
         )
         self.thread = threading.Thread(target=self.server.run, name="http", daemon=True)
+        self.metrics = MetricsServer(config.metrics_port, config.platform.bind_host)
 
     def start(self) -> None:
+        self.metrics.start()
         self.thread.start()
 
     def stop(self) -> None:
         self.server.close()
+        self.metrics.stop()
 
 
 def welcome(url: str, hook_lines: Sequence[str], *, dev_mode: bool = False) -> str:

@@ -7,6 +7,7 @@ from typing import cast
 
 from flask import current_app
 
+from jes_db.ratelimit import SqlRateLimiter
 from jes_gateway.config import GatewayConfig
 from jes_gateway.facades import Facades
 from jes_objectstore import ObjectStore
@@ -17,6 +18,7 @@ class Gateway:
     config: GatewayConfig
     services: Facades  # the backends, through their facades
     store: ObjectStore
+    limits: SqlRateLimiter  # per-client request counts, shared by every replica
 
 
 def gateway() -> Gateway:
