@@ -5,7 +5,7 @@
    Module graph: jes_platform's registry is consistent; every module has a chart and its
    workspace package; each chart's networkPolicy.allowedCallers (also where a values
    file of deploy/k8s or the umbrella sets it) is exactly the modules that call it in the
-   registry; the README's architecture table is the registry's
+   registry, and its networkPolicy.allowedCallees (egress) exactly the modules it calls; the README's architecture table is the registry's
    (`jes graph --format=markdown`); the Dockerfile takes the TARGET and DEB_PACKAGES build
    arguments and the registry's DEB_PACKAGES are pinned, run-time only packages.
 2. Dashboards: deploy/k8s/dashboards and the charts' copies are what
@@ -22,7 +22,8 @@
    the newest supported Kubernetes, and ServiceMonitor/PrometheusRule against the
    Prometheus Operator CRDs.
 6. Policy: hardened pods (non-root, read-only root, no capabilities, seccomp, no
-   service account token), probes, resources, labels, NetworkPolicies, migration
+   service account token), probes, resources, labels, NetworkPolicies (egress
+   restricted: no rule open to everything), migration
    hooks, every address and Secret a pod refers to exists, and no chart sets
    JES_DEV_MODE (development mode: demo accounts, /dev/mailbox).
 7. Metrics: every metric and label a dashboard or an alert uses is exported by the
@@ -283,6 +284,21 @@ def allowed_callers_problems(where: str, name: str, callers: Any) -> list[str]:
     return problems
 
 
+def allowed_callees_problems(where: str, name: str, callees: Any) -> list[str]:
+    """networkPolicy.allowedCallees (egress) of module `name` against its registry calls."""
+    expected, have = set(registry.module(name).calls), set(callees or [])
+    problems = [
+        f"{where}: networkPolicy.allowedCallees lacks {c} (the registry says {name} calls it)"
+        for c in sorted(expected - have)
+    ]
+    problems += [
+        f"{where}: networkPolicy.allowedCallees has {c}, which {name} does not call "
+        "in the registry"
+        for c in sorted(have - expected)
+    ]
+    return problems
+
+
 def module_graph_checks() -> list[str]:
     problems = [f"registry: {p}" for p in registry.check()]
     for mod in registry.MODULES:
@@ -299,6 +315,9 @@ def module_graph_checks() -> list[str]:
             problems += allowed_callers_problems(
                 f"charts/{mod.name}/values.yaml", mod.name, policy.get("allowedCallers")
             )
+        problems += allowed_callees_problems(
+            f"charts/{mod.name}/values.yaml", mod.name, policy.get("allowedCallees")
+        )
         for package in mod.debian_packages:
             if "=" not in package:
                 problems.append(
@@ -315,6 +334,10 @@ def module_graph_checks() -> list[str]:
             if "allowedCallers" in policy:
                 problems += allowed_callers_problems(
                     f"{path.relative_to(ROOT)} ({name})", name, policy["allowedCallers"]
+                )
+            if "allowedCallees" in policy:
+                problems += allowed_callees_problems(
+                    f"{path.relative_to(ROOT)} ({name})", name, policy["allowedCallees"]
                 )
     problems += [
         f"README.md architecture table: {p}"
@@ -484,6 +507,12 @@ def policy_checks(renders: dict[str, list[dict]]) -> list[str]:
                     ports = {p.get("port") for p in rule.get("ports", [])}
                     if "metrics" in ports and (open_rule or len(ports) > 1):
                         problems.append(f"{name}: the metrics port is for Prometheus alone")
+            if doc["kind"] == "NetworkPolicy":
+                if "Egress" not in doc["spec"].get("policyTypes", []):
+                    problems.append(f"{name}: egress is not restricted")
+                for rule in doc["spec"].get("egress", []):
+                    if not rule.get("to") and not rule.get("ports"):
+                        problems.append(f"{name}: an egress rule lets the pods reach anything")
             if doc["kind"] == "Ingress":
                 for rule in doc["spec"].get("rules", []):
                     for path in rule.get("http", {}).get("paths", []):
