@@ -5,9 +5,10 @@
    Module graph: jes_platform's registry is consistent; every module has a chart and its
    workspace package; each chart's networkPolicy.allowedCallers (also where a values
    file of deploy/k8s or the umbrella sets it) is exactly the modules that call it in the
-   registry, and its networkPolicy.allowedCallees (egress) exactly the modules it calls; the README's architecture table is the registry's
-   (`jes graph --format=markdown`); the Dockerfile takes the TARGET and DEB_PACKAGES build
-   arguments and the registry's DEB_PACKAGES are pinned, run-time only packages.
+   registry, and its networkPolicy.allowedCallees (egress) exactly the modules it calls;
+   the README's architecture table is the registry's (`jes graph --format=markdown`);
+   the Dockerfile takes the TARGET and DEB_PACKAGES build arguments and the registry's
+   DEB_PACKAGES are pinned, run-time only packages.
 2. Dashboards: deploy/k8s/dashboards and the charts' copies are what
    scripts/k8s_dashboards.py generates.
 3. Values: every value of every chart is documented (`## @param`), the global.jes
@@ -292,8 +293,7 @@ def allowed_callees_problems(where: str, name: str, callees: Any) -> list[str]:
         for c in sorted(expected - have)
     ]
     problems += [
-        f"{where}: networkPolicy.allowedCallees has {c}, which {name} does not call "
-        "in the registry"
+        f"{where}: networkPolicy.allowedCallees has {c}, which {name} does not call in the registry"
         for c in sorted(have - expected)
     ]
     return problems

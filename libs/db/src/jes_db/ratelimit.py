@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -58,7 +59,11 @@ class SqlRateLimiter:
         self.clock = clock
         rate_limit_metadata.create_all(db.engine, checkfirst=True)
         dialect = db.engine.dialect.name
-        self._insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+        # both dialects' INSERT has on_conflict_do_update (the common Insert has not)
+        self._insert: Callable[..., Any] = {
+            "postgresql": postgresql.insert,
+            "sqlite": sqlite.insert,
+        }[dialect]
 
     def hit(self, key: str, rule: SlidingWindow) -> bool:
         now = self.clock()
