@@ -564,7 +564,7 @@ pg_wait() {
   pg_provision
 }
 
-# role jes/jes and one database per service, owned by jes (idempotent)
+# role jes/jes and one database per service (and the gateway's), owned by jes (idempotent)
 pg_provision() {
   pg_psql <<EOF
 DO \$\$ BEGIN
