@@ -105,3 +105,10 @@ def test_an_ipv6_client_counts_by_its_64_prefix():
     assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:ffff::9")
     assert client_key("2001:db8:1:2::1") != client_key("2001:db8:1:3::1")
     assert client_key("::ffff:203.0.113.5") == client_key("203.0.113.5") == "203.0.113.5"
+
+
+def test_logins_tell_identity_the_client_it_locks_out_per(replicas, identity):
+    a, _ = replicas
+    login(a, forwarded_for="203.0.113.5, 10.9.9.9")  # the proxy chain: 127.0.0.1 trusted
+    [request] = identity.requests("Login")
+    assert request.client_address == "10.9.9.9"

@@ -37,6 +37,11 @@ def client_key(address: str) -> str:
     return str(ip)
 
 
+def current_client() -> str:
+    """The client of this request as limits and identity's lockout count it."""
+    return client_key(client_address(request, gateway().config.trusted_proxies))
+
+
 class RateLimiter:
     """At most `limit` requests per client within `window_seconds`, in every scope it checks."""
 
@@ -46,7 +51,5 @@ class RateLimiter:
 
     def check(self, scope: str) -> None:
         """Abort with 429 when this client went over the limit for `scope`."""
-        gw = gateway()
-        client = client_key(client_address(request, gw.config.trusted_proxies))
-        if not gw.limits.hit(f"{scope}:{client}", self.window):
+        if not gateway().limits.hit(f"{scope}:{current_client()}", self.window):
             abort(429, description=TOO_MANY)
