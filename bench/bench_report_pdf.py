@@ -273,9 +273,10 @@ def main() -> int:
     ensure_photos(args.photos)
 
     from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
-    from jes_auth import KeyStore, TokenIssuer, TokenVerifier
+    from jes_auth import KeyStore, TokenVerifier
+    from jes_auth.pki import PeerIdentity, ensure_identity
     from jes_config import ServiceConfig
-    from jes_grpckit import Client
+    from jes_grpckit import Client, TlsIdentity
     from jes_report_render.app import build
 
     work = Path(tempfile.mkdtemp(prefix="bench-report-pdf-"))
@@ -287,7 +288,7 @@ def main() -> int:
                 "JES_DATA_DIR": str(work / "data"),
                 "JES_GRPC_PORT": "0",
                 "JES_METRICS_PORT": "0",
-                "JES_SERVICE_SECRET": "bench-secret",
+                "JES_HEALTH_PORT": "0",
                 "JES_EVENT_BUS_URL": f"embedded://{work}/bus.db",
                 "JES_OBJECT_STORE_URL": f"file://{work}/objects",
                 "JES_LOG_LEVEL": "WARNING",
@@ -300,8 +301,15 @@ def main() -> int:
         for n in range(args.photos):  # where photo-storage keeps the report copies
             name = f"report-{n:03d}.jpg"
             store.put("photos", f"bench/{name}", (CACHE / name).read_bytes(), "image/jpeg")
-        token = TokenIssuer(keys).issue("photo-storage", kind="service")
-        client = Client(f"127.0.0.1:{kit.grpc.port}", pb_grpc.ReportRenderServiceStub, token=token)
+        # photo-storage is the one caller report-render takes: its certificate (mutual TLS)
+        photo_storage = ensure_identity(
+            work / "data" / "pki", PeerIdentity("service", "photo-storage")
+        )
+        client = Client(
+            f"127.0.0.1:{kit.grpc.port}",
+            pb_grpc.ReportRenderServiceStub,
+            tls=TlsIdentity.from_folder(photo_storage),
+        )
         request = request_for(args.photos)
 
         print(f"this process before rendering: {rss_bytes(os.getpid()) / 2**20:.0f} MiB")

@@ -1,7 +1,10 @@
 {{/*
-The component's Deployment. gRPC services listen on containerPorts.grpc (gRPC and the
-native gRPC probes) and containerPorts.metrics (Prometheus); the gateway (protocol: http)
-on containerPorts.http (pages, API, /healthz, /readyz) and containerPorts.metrics.
+The component's Deployment. gRPC services listen on containerPorts.grpc (gRPC, mutual TLS
+only), containerPorts.health (the health check alone, in plaintext, for the native gRPC
+probes: the kubelet has no client certificate) and containerPorts.metrics (Prometheus);
+the gateway (protocol: http) on containerPorts.http (pages, API, /healthz, /readyz) and
+containerPorts.metrics (/metrics, never through the Ingress). Every component mounts its
+certificate (jes-common.tlsSecretName).
 */}}
 {{- define "jes-common.deployment" -}}
 {{- $http := include "jes-common.isHttp" . -}}
@@ -93,6 +96,9 @@ spec:
             - name: grpc
               containerPort: {{ .Values.containerPorts.grpc }}
               protocol: TCP
+            - name: health
+              containerPort: {{ .Values.containerPorts.health }}
+              protocol: TCP
             {{- end }}
             - name: metrics
               containerPort: {{ .Values.containerPorts.metrics }}
@@ -108,7 +114,7 @@ spec:
           {{- if $http }}
           {{- with (include "jes-common.probes" (dict "ctx" . "kind" "http" "port" "http") | trim) }}{{ . | nindent 10 }}{{- end }}
           {{- else }}
-          {{- with (include "jes-common.probes" (dict "ctx" . "kind" "grpc" "port" .Values.containerPorts.grpc) | trim) }}{{ . | nindent 10 }}{{- end }}
+          {{- with (include "jes-common.probes" (dict "ctx" . "kind" "grpc" "port" .Values.containerPorts.health) | trim) }}{{ . | nindent 10 }}{{- end }}
           {{- end }}
           {{- if .Values.preStopSleepSeconds }}
           lifecycle:
@@ -123,6 +129,9 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            - name: tls
+              mountPath: {{ .Values.tls.mountPath }}
+              readOnly: true
             {{- if (.Values.tokenKeys | default dict).enabled }}
             - name: token-keys
               mountPath: {{ .Values.tokenKeys.mountPath }}
@@ -138,6 +147,10 @@ spec:
             medium: {{ . }}
             {{- end }}
             sizeLimit: {{ .Values.tmpVolume.sizeLimit }}
+        - name: tls
+          secret:
+            secretName: {{ include "jes-common.tlsSecretName" . }}
+            defaultMode: 0440
         {{- if (.Values.tokenKeys | default dict).enabled }}
         - name: token-keys
           secret:

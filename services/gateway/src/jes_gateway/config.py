@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from jes_config import Env, PlatformConfig
+from jes_config import Env, PlatformConfig, TlsFiles, local_secret
 from jes_gateway.edge import Network, parse_networks
 
 METRICS_PORT = 9107  # after the services' 9101 … 9106 (docs/conventions.md)
@@ -17,7 +17,8 @@ class GatewayConfig:
     http_port: int
     # /metrics on a port of its own (0 = off), never the public HTTP port the Ingress carries
     metrics_port: int
-    secret_key: str
+    secret_key: str  # signs the session cookie; its own key, never shared with anything
+    tls: TlsFiles  # the gateway's certificate for calling the services (mutual TLS)
     max_upload_mb: int
     # the gateway's own database: the per-client request limits every replica shares
     database_url: str
@@ -43,7 +44,9 @@ class GatewayConfig:
             platform=platform,
             http_port=env.integer("JES_HTTP_PORT", 8080, lo=0, hi=65535),
             metrics_port=env.integer("JES_METRICS_PORT", METRICS_PORT, lo=0, hi=65535),
-            secret_key=env.string("JES_SECRET_KEY", platform.service_secret),
+            secret_key=env.string("JES_SECRET_KEY", "")
+            or local_secret(platform.data_dir, "session-key"),
+            tls=TlsFiles.from_env(env, platform.data_dir, "gateway"),
             max_upload_mb=env.integer("JES_MAX_UPLOAD_MB", 30, lo=1, hi=200),
             database_url=env.url(
                 "JES_DATABASE_URL",

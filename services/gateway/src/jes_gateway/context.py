@@ -10,6 +10,7 @@ from flask import current_app
 from jes_db.ratelimit import SqlRateLimiter
 from jes_gateway.config import GatewayConfig
 from jes_gateway.facades import Facades
+from jes_grpckit.tls import TlsIdentity
 from jes_objectstore import ObjectStore
 
 
@@ -19,6 +20,7 @@ class Gateway:
     services: Facades  # the backends, through their facades
     store: ObjectStore
     limits: SqlRateLimiter  # per-client request counts, shared by every replica
+    tls: TlsIdentity  # the gateway's certificate (its calls to the services)
 
 
 def gateway() -> Gateway:

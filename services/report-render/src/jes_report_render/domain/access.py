@@ -1,12 +1,14 @@
-"""Who may render and read reports: services render (admins too, for re-renders); a
+"""Who may render and read reports: photo-storage, as itself, after it has checked the
+person's access to the set (the contract lets no one else call report-render). A
 report's link goes to services, admins, the clerks of its court and the firm it belongs
-to, and to no one else (not even a hint that it exists)."""
+to, and to no one else (not even a hint that it exists): a second check, should a
+person's token ever reach report-render."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jes_auth import Claims
+from jes_auth import Claims, PermissionDenied
 from jes_domain import NotFound
 from jes_report_render.domain.reports import NOT_FOUND
 
@@ -18,11 +20,13 @@ class Owner:
 
 
 def require_renderer(claims: Claims) -> None:
-    claims.require_role("admin")  # services only (admins for re-renders)
+    if not claims.is_service:
+        raise PermissionDenied("reports are rendered for photo-storage only")
 
 
 def require_reader(claims: Claims) -> None:
-    claims.require_role("admin", "clerk", "firm")
+    if not (claims.is_service or claims.has_role("admin", "clerk", "firm")):
+        raise PermissionDenied("requires one of the roles admin, clerk, firm")
 
 
 def may_read(claims: Claims, owner: Owner) -> bool:
