@@ -27,10 +27,15 @@ class RefuseEverything(grpc.GenericRpcHandler):
 
 
 @contextmanager
-def refusing_services() -> Iterator[str]:
+def refusing_services(pki: Path) -> Iterator[str]:
+    """identity as the gateways see it: its certificate from the JES CA in `pki`."""
+    from jes_auth.pki import PeerIdentity, ensure_identity
+    from jes_grpckit.tls import TlsIdentity
+
+    tls = TlsIdentity.from_folder(ensure_identity(pki, PeerIdentity("service", "identity")))
     server = grpc.server(ThreadPoolExecutor(max_workers=4))
     server.add_generic_rpc_handlers((RefuseEverything(),))
-    port = server.add_insecure_port("127.0.0.1:0")
+    port = server.add_secure_port("127.0.0.1:0", tls.server_credentials())
     server.start()
     try:
         yield f"127.0.0.1:{port}"
@@ -40,13 +45,18 @@ def refusing_services() -> Iterator[str]:
 
 @contextmanager
 def two_gateways(work: Path, database_url: str) -> Iterator[list[str]]:
-    with refusing_services() as services:
-        with _two_gateways(work, database_url, services) as urls:
+    with refusing_services(work / "pki") as identity:
+        with _two_gateways(work, database_url, identity) as urls:
             yield urls
 
 
 @contextmanager
-def _two_gateways(work: Path, database_url: str, services: str) -> Iterator[list[str]]:
+def _two_gateways(work: Path, database_url: str, identity: str) -> Iterator[list[str]]:
+    from jes_auth.pki import PeerIdentity, ensure_identity
+
+    # both replicas hold the one gateway certificate, from the same CA as identity's
+    certs = ensure_identity(work / "pki", PeerIdentity("service", "gateway"))
+    closed = f"127.0.0.1:{free_port()}"  # the other services: never called on login
     urls, processes = [], []
     for name in ("gateway-a", "gateway-b"):
         port = free_port()
@@ -56,8 +66,13 @@ def _two_gateways(work: Path, database_url: str, services: str) -> Iterator[list
             JES_METRICS_PORT=str(free_port()),
             JES_DATABASE_URL=database_url,
             JES_TRUSTED_PROXIES="127.0.0.0/8",  # the tests play the ingress controller
-            JES_SERVICE_SECRET="s" * 40,
-            **{f"JES_{s.upper().replace('-', '_')}_ADDR": services for s in SERVICES},
+            JES_TLS_CERT_FILE=str(certs / "tls.crt"),
+            JES_TLS_KEY_FILE=str(certs / "tls.key"),
+            JES_TLS_CA_FILE=str(certs / "ca.crt"),
+            **{
+                f"JES_{s.upper().replace('-', '_')}_ADDR": identity if s == "identity" else closed
+                for s in SERVICES
+            },
         )
         command = [PYTHON, "-m", "jes_platform", "run", "--target=gateway"]
         processes.append(Process(name, command, env, work).start())
