@@ -88,8 +88,8 @@ test: lint k8s-validate test-unit test-integration test-e2e ## every test: lint,
 	@bash deploy/local/infra.sh summary
 
 .PHONY: run
-run: setup ## start the whole platform in all-in-one mode on embedded defaults
-	$(UV) run --frozen jes run --target=all
+run: setup ## start the whole platform in all-in-one development mode (demo accounts, /dev/mailbox; loopback only)
+	$(UV) run --frozen jes run --target=all --dev
 
 .PHONY: bench
 bench: setup ## benchmarks (bench/bench_*.py): photo derivatives, uploads, PDFs; JSON in .cache/bench/results

@@ -5,22 +5,21 @@
 Builds a set of realistic 12-megapixel JPEG photos (noise and gradients at several
 scales, so they compress like photos: about 3-4 MB each; a fifth are portrait, stored
 landscape with an EXIF rotation as phones do), makes their report copies (1000 px) with
-photo-storage's own image code, and serves the copies from a separate HTTP server
-process on 127.0.0.1, standing for the object store's presigned URLs. The photos are
-cached under .cache/bench/report-pdf/ (git-ignored), so only the first run makes them.
+photo-storage's own image code, and puts the copies into the folder object store's
+`photos` bucket, from which report-render reads them by key as it does in service. The
+photos are cached under .cache/bench/report-pdf/ (git-ignored), so only the first run
+makes them.
 
 Then it starts report-render as the service runs (its own build(): SQLite, embedded
 bus, folder object store, gRPC with token checks; malloc limited to two arenas as
 `jes run` does) and calls RenderPhotoReport as
 photo-storage does, `--runs` times. Per run it prints the wall time of the call, the
 peak resident memory of the process tree (this process, which serves the call, and the
-wkhtmltopdf processes it starts; sampled from /proc every 20 ms; the image server is
-not counted), the PDF's size and page count, then PASS/MISS per target for the best and
-the worst run.
-
-The CPU time of each run (this process, including the sampler, and wkhtmltopdf) is
-printed too: on this shared 2-core machine the wall time depends on what else runs, the
-CPU time much less. It exits non-zero only on errors.
+wkhtmltopdf processes it starts; sampled from /proc every 20 ms), the PDF's size and
+page count, then PASS/MISS per target for the best and the worst run. The CPU time of
+each run (this process, including the sampler, and wkhtmltopdf) is printed too: on this
+shared 2-core machine the wall time depends on what else runs, the CPU time much less.
+It exits non-zero only on errors.
 
 The in-run baseline: one plain wkhtmltopdf run (the service's own options) over an HTML
 page that shows the first 10 photos (--baseline-photos) full size, two to a page, as a
@@ -36,9 +35,7 @@ import os
 import random
 import resource
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,8 +46,6 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # support.processes: test ports that cannot collide
-from support.processes import free_port  # noqa: E402
 
 CACHE = ROOT / ".cache" / "bench" / "report-pdf"
 PHOTO_SIZE = (4000, 3000)  # 12 MP
@@ -156,7 +151,7 @@ LONG_DESCRIPTION = (
 ) * 4
 
 
-def request_for(count: int, base_url: str):  # -> RenderPhotoReportRequest
+def request_for(count: int):  # -> RenderPhotoReportRequest
     from jes.report_render.v1 import report_render_pb2 as pb
 
     photos = []
@@ -169,7 +164,7 @@ def request_for(count: int, base_url: str):  # -> RenderPhotoReportRequest
                 auction_target=("建物", "建地", "建物及其基地", "")[n % 4],
                 description=LONG_DESCRIPTION if n == 37 else DESCRIPTIONS[n % len(DESCRIPTIONS)],
                 remark="" if n % 2 else "與謄本登記面積相符",
-                image_url=f"{base_url}/report-{n:03d}.jpg",
+                image_key=f"bench/report-{n:03d}.jpg",
             )
         )
     return pb.RenderPhotoReportRequest(
@@ -271,25 +266,6 @@ class TreePeak:
 # -- the run ------------------------------------------------------------------------------
 
 
-def start_image_server() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=CACHE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server, base_url
-        except OSError:
-            time.sleep(0.05)
-    server.kill()
-    raise RuntimeError("the image server did not start")
-
-
 PLAIN_PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>
 body {{ margin: 0; font-family: "Noto Sans CJK TC", sans-serif; }}
 figure {{ margin: 0 0 6mm 0; height: 128mm; page-break-inside: avoid; }}
@@ -362,7 +338,6 @@ def main() -> int:
     from jes_grpckit import Client, TlsIdentity
     from jes_report_render.app import build
 
-    server, base_url = start_image_server()
     work = Path(tempfile.mkdtemp(prefix="bench-report-pdf-"))
     kit = None
     try:
@@ -381,6 +356,10 @@ def main() -> int:
         keys = KeyStore(work / "keys")
         kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
         kit.grpc.start()
+        store = kit.object_store()
+        for n in range(args.photos):  # where photo-storage keeps the report copies
+            name = f"report-{n:03d}.jpg"
+            store.put("photos", f"bench/{name}", (CACHE / name).read_bytes(), "image/jpeg")
         # photo-storage is the one caller report-render takes: its certificate (mutual TLS)
         photo_storage = ensure_identity(
             work / "data" / "pki", PeerIdentity("service", "photo-storage")
@@ -390,7 +369,7 @@ def main() -> int:
             pb_grpc.ReportRenderServiceStub,
             tls=TlsIdentity.from_folder(photo_storage),
         )
-        request = request_for(args.photos, base_url)
+        request = request_for(args.photos)
 
         print(f"this process before rendering: {rss_bytes(os.getpid()) / 2**20:.0f} MiB")
         load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
@@ -398,7 +377,7 @@ def main() -> int:
         results = []
         for run in range(1, args.runs + 1):
             cpu_before = cpu_seconds()
-            with TreePeak(exclude={server.pid}) as peak:
+            with TreePeak(exclude=set()) as peak:
                 started = time.perf_counter()
                 report = client.call("RenderPhotoReport", request, timeout=120)
                 seconds = time.perf_counter() - started
@@ -421,8 +400,6 @@ def main() -> int:
             kit.grpc.stop(0)
             kit.bus.close()
             kit.db.dispose()
-        server.terminate()
-        server.wait()
         shutil.rmtree(work, ignore_errors=True)
 
     baseline_work = Path(tempfile.mkdtemp(prefix="bench-report-pdf-plain-"))

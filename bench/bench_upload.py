@@ -106,10 +106,11 @@ class AllInOne:
         env = base_env(
             JES_DATA_DIR=str(data),
             JES_HTTP_PORT=str(self.http_port),
+            JES_METRICS_PORT="0",  # no /metrics needed (and no port to collide on)
             JES_LOG_LEVEL="WARNING",
             **addrs,
         )
-        args = [PYTHON, "-m", "jes_platform", "run", "--target=all"]
+        args = [PYTHON, "-m", "jes_platform", "run", "--target=all", "--dev"]  # demo accounts
         self.process = Process("jes-all", args, env, data)
 
     def __enter__(self) -> AllInOne:

@@ -5,9 +5,10 @@
    Module graph: jes_platform's registry is consistent; every module has a chart and its
    workspace package; each chart's networkPolicy.allowedCallers (also where a values
    file of deploy/k8s or the umbrella sets it) is exactly the modules that call it in the
-   registry; the README's architecture table is the registry's
-   (`jes graph --format=markdown`); the Dockerfile takes the TARGET and DEB_PACKAGES build
-   arguments and the registry's DEB_PACKAGES are pinned, run-time only packages.
+   registry, and its networkPolicy.allowedCallees (egress) exactly the modules it calls;
+   the README's architecture table is the registry's (`jes graph --format=markdown`);
+   the Dockerfile takes the TARGET and DEB_PACKAGES build arguments and the registry's
+   DEB_PACKAGES are pinned, run-time only packages.
 2. Dashboards: deploy/k8s/dashboards and the charts' copies are what
    scripts/k8s_dashboards.py generates.
 3. Values: every value of every chart is documented (`## @param`), the global.jes
@@ -22,8 +23,10 @@
    the newest supported Kubernetes, and ServiceMonitor/PrometheusRule against the
    Prometheus Operator CRDs.
 6. Policy: hardened pods (non-root, read-only root, no capabilities, seccomp, no
-   service account token), probes, resources, labels, NetworkPolicies, migration
-   hooks, and every address and Secret a pod refers to exists.
+   service account token), probes, resources, labels, NetworkPolicies (egress
+   restricted: no rule open to everything), migration
+   hooks, every address and Secret a pod refers to exists, and no chart sets
+   JES_DEV_MODE (development mode: demo accounts, /dev/mailbox).
 7. Metrics: every metric and label a dashboard or an alert uses is exported by the
    services (their Prometheus registry after import); documented metrics the code
    does not export yet are listed as warnings.
@@ -72,6 +75,8 @@ NAMESPACE = "jes"
 RELEASE = "jes"
 # the values each render used (for the Secrets they expect to exist)
 RENDER_VALUES: dict[str, dict] = {}
+# development mode (demo accounts with a published password, /dev/mailbox): loopback only
+DEV_MODE_NEVER = "sets JES_DEV_MODE; development mode is never for Kubernetes"
 REQUIRED_LABELS = [
     "app.kubernetes.io/name",
     "app.kubernetes.io/instance",
@@ -280,6 +285,20 @@ def allowed_callers_problems(where: str, name: str, callers: Any) -> list[str]:
     return problems
 
 
+def allowed_callees_problems(where: str, name: str, callees: Any) -> list[str]:
+    """networkPolicy.allowedCallees (egress) of module `name` against its registry calls."""
+    expected, have = set(registry.module(name).calls), set(callees or [])
+    problems = [
+        f"{where}: networkPolicy.allowedCallees lacks {c} (the registry says {name} calls it)"
+        for c in sorted(expected - have)
+    ]
+    problems += [
+        f"{where}: networkPolicy.allowedCallees has {c}, which {name} does not call in the registry"
+        for c in sorted(have - expected)
+    ]
+    return problems
+
+
 def module_graph_checks() -> list[str]:
     problems = [f"registry: {p}" for p in registry.check()]
     for mod in registry.MODULES:
@@ -296,6 +315,9 @@ def module_graph_checks() -> list[str]:
             problems += allowed_callers_problems(
                 f"charts/{mod.name}/values.yaml", mod.name, policy.get("allowedCallers")
             )
+        problems += allowed_callees_problems(
+            f"charts/{mod.name}/values.yaml", mod.name, policy.get("allowedCallees")
+        )
         for package in mod.debian_packages:
             if "=" not in package:
                 problems.append(
@@ -312,6 +334,10 @@ def module_graph_checks() -> list[str]:
             if "allowedCallers" in policy:
                 problems += allowed_callers_problems(
                     f"{path.relative_to(ROOT)} ({name})", name, policy["allowedCallers"]
+                )
+            if "allowedCallees" in policy:
+                problems += allowed_callees_problems(
+                    f"{path.relative_to(ROOT)} ({name})", name, policy["allowedCallees"]
                 )
     problems += [
         f"README.md architecture table: {p}"
@@ -482,6 +508,25 @@ def policy_checks(renders: dict[str, list[dict]]) -> list[str]:
                     open_rule = not rule.get("from")
                     if open_rule and not doc["metadata"]["name"].endswith("-gateway"):
                         problems.append(f"{name}: only the gateway may take traffic from anywhere")
+                    ports = {p.get("port") for p in rule.get("ports", [])}
+                    if "metrics" in ports and (open_rule or len(ports) > 1):
+                        problems.append(f"{name}: the metrics port is for Prometheus alone")
+            if doc["kind"] == "NetworkPolicy":
+                if "Egress" not in doc["spec"].get("policyTypes", []):
+                    problems.append(f"{name}: egress is not restricted")
+                for rule in doc["spec"].get("egress", []):
+                    if not rule.get("to") and not rule.get("ports"):
+                        problems.append(f"{name}: an egress rule lets the pods reach anything")
+            if doc["kind"] == "Ingress":
+                for rule in doc["spec"].get("rules", []):
+                    for path in rule.get("http", {}).get("paths", []):
+                        port = path["backend"]["service"]["port"]
+                        if port.get("name") != "http":
+                            problems.append(f"{name}: routes to port {port}, not http")
+            if doc["kind"] == "ConfigMap" and doc.get("data", {}).get("JES_HTTP_PORT"):
+                data = doc["data"]
+                if data.get("JES_METRICS_PORT") in (None, "0", data["JES_HTTP_PORT"]):
+                    problems.append(f"{name}: the gateway's /metrics needs its own port")
             if doc["kind"] == "ConfigMap":
                 data = doc.get("data", {})
                 for key, value in data.items():
@@ -499,6 +544,8 @@ def policy_checks(renders: dict[str, list[dict]]) -> list[str]:
                             problems.append(f"{name}: {key}={value} is no Service of the release")
                 if data and "JES_BIND_HOST" in data and data["JES_BIND_HOST"] != "0.0.0.0":
                     problems.append(f"{name}: JES_BIND_HOST must be 0.0.0.0 in Kubernetes")
+                if "JES_DEV_MODE" in data:
+                    problems.append(f"{name}: {DEV_MODE_NEVER}")
             spec = pod_spec(doc)
             if spec is None:
                 continue
@@ -559,6 +606,8 @@ def pod_problems(
             if grpc_ports and "grpc" not in container.get("livenessProbe", {}):
                 problems.append(f"{where}: a gRPC service uses native gRPC probes")
         for env in container.get("env", []):
+            if env["name"] == "JES_DEV_MODE":
+                problems.append(f"{where}: {DEV_MODE_NEVER}")
             ref = env.get("valueFrom", {}).get("secretKeyRef")
             if ref and ref["name"] not in secrets:
                 problems.append(

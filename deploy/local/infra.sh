@@ -72,7 +72,7 @@ MINIO_USER=jesminio
 MINIO_PASSWORD=jesminio-secret
 PG_ROLE=jes
 PG_PASSWORD=jes
-PG_DATABASES=(identity photo_storage report_render review_workflow case_sync notification)
+PG_DATABASES=(identity photo_storage report_render review_workflow case_sync notification gateway)
 
 KAFKA_HOME="$JES_CACHE/kafka-$KAFKA_VERSION"
 MINIO_BIN="$JES_CACHE/minio-$MINIO_VERSION/bin/minio"
@@ -606,7 +606,7 @@ pg_wait() {
   pg_provision
 }
 
-# role jes/jes and one database per service, owned by jes (idempotent)
+# role jes/jes and one database per service (and the gateway's), owned by jes (idempotent)
 pg_provision() {
   pg_psql <<EOF
 DO \$\$ BEGIN

@@ -11,9 +11,11 @@ from support.allinone import DEMO_PASSWORD
 
 def test_readyz_and_metrics(platform: flows.Platform):
     assert requests.get(f"{platform.base_url}/readyz", timeout=5).json() == {"status": "ready"}
-    metrics = requests.get(f"{platform.base_url}/metrics", timeout=5).text
+    metrics = requests.get(platform.metrics_url, timeout=5).text
     assert "jes_grpc_server_requests_total" in metrics
     assert "jes_outbox_backlog" in metrics
+    # not on the public port: only the metrics port, which no Ingress carries
+    assert requests.get(f"{platform.base_url}/metrics", timeout=5).status_code == 404
 
 
 def test_key_set_is_published(platform: flows.Platform):

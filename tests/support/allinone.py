@@ -18,16 +18,20 @@ DEMO_PASSWORD = "Demo1234!"
 
 
 @contextmanager
-def running_all_in_one(data: Path) -> Iterator[flows.Platform]:
-    """`jes run --target=all` on free ports with its data in `data`."""
-    http_port = free_port()
+def running_all_in_one(data: Path, *, dev: bool = True) -> Iterator[flows.Platform]:
+    """`jes run --target=all --dev` on free ports with its data in `data`: the journeys
+    use the demo accounts and read mail at /dev/mailbox, which only development mode has
+    (`dev=False`: as a real installation runs it)."""
+    http_port, metrics_port = free_port(), free_port()
     addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
     env = base_env(
         JES_DATA_DIR=str(data),
         JES_HTTP_PORT=str(http_port),
+        JES_METRICS_PORT=str(metrics_port),
         **{f"JES_{name.upper().replace('-', '_')}_ADDR": addr for name, addr in addrs.items()},
     )
-    jes = Process("jes-all", [PYTHON, "-m", "jes_platform", "run", "--target=all"], env, data)
+    command = [PYTHON, "-m", "jes_platform", "run", "--target=all", *(["--dev"] if dev else [])]
+    jes = Process("jes-all", command, env, data)
     base_url = f"http://127.0.0.1:{http_port}"
 
     def start() -> None:
@@ -63,6 +67,7 @@ def running_all_in_one(data: Path) -> Iterator[flows.Platform]:
         pki=data / "pki",
         mails_to=mails_to,
         object_exists=object_exists,
+        metrics_url=f"http://127.0.0.1:{metrics_port}/metrics",
     )
     platform.restart = restart  # type: ignore[attr-defined]
     yield platform

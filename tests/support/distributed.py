@@ -16,7 +16,8 @@ from jes_config import SERVICES
 from support import flows
 from support.processes import PYTHON, ROOT, Process, base_env, free_port, http_ok, wait_until
 
-DATABASES = {name: name.replace("-", "_") for name in SERVICES}
+# each service's database, and the gateway's (the per-client limits its replicas share)
+DATABASES = {**{name: name.replace("-", "_") for name in SERVICES}, "gateway": "gateway"}
 FIRM = ("ITFIRM", "Firm1234!")
 CLERK_EMAIL = "clerk.tpd@integration.example"
 
@@ -102,7 +103,11 @@ class Distributed:
         self.processes["gateway"] = Process(
             "gateway",
             [PYTHON, "-m", "jes_platform", "run", "--target=gateway"],
-            base_env(**common),
+            base_env(
+                **common,
+                JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{DATABASES['gateway']}",
+                JES_METRICS_PORT=str(free_port()),
+            ),
             work,
         )
 

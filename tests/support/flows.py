@@ -27,6 +27,7 @@ class Platform:
     pki: Path  # the CA folder of this run (court systems' certificates come from it)
     mails_to: Callable[[str], list[dict[str, Any]]]  # messages received for one address
     object_exists: Callable[[str, str], bool]  # (bucket, key prefix) -> any object there
+    metrics_url: str = ""  # the gateway's /metrics, on its own port (not the public one)
 
     def api(self, method: str, path: str, token: str = "", **kwargs: Any) -> requests.Response:
         headers = kwargs.pop("headers", {})

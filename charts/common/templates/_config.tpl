@@ -20,6 +20,7 @@ the operator made: the existingSecret values).
 -}}
 {{- if include "jes-common.isHttp" . -}}
 {{- $_ := set $data "JES_HTTP_PORT" (toString .Values.containerPorts.http) -}}
+{{- $_ := set $data "JES_METRICS_PORT" (toString .Values.containerPorts.metrics) -}}
 {{- with .Values.maxUploadMb -}}
 {{- $_ := set $data "JES_MAX_UPLOAD_MB" (toString .) -}}
 {{- end -}}
@@ -70,6 +71,9 @@ the operator made: the existingSecret values).
 {{- $_ := set $data "JES_TOKEN_KEY_DIR" .Values.tokenKeys.mountPath -}}
 {{- end -}}
 {{- range $name, $value := .Values.extraConfig -}}
+{{- if eq $name "JES_DEV_MODE" -}}
+{{- fail "extraConfig.JES_DEV_MODE: development mode (demo accounts, /dev/mailbox) is never for Kubernetes" -}}
+{{- end -}}
 {{- $_ := set $data $name (toString $value) -}}
 {{- end -}}
 {{- toYaml $data -}}

@@ -2,8 +2,9 @@
 The component's Deployment. gRPC services listen on containerPorts.grpc (gRPC, mutual TLS
 only), containerPorts.health (the health check alone, in plaintext, for the native gRPC
 probes: the kubelet has no client certificate) and containerPorts.metrics (Prometheus);
-the gateway (protocol: http) on containerPorts.http (pages, API, /healthz, /readyz,
-/metrics). Every component mounts its certificate (jes-common.tlsSecretName).
+the gateway (protocol: http) on containerPorts.http (pages, API, /healthz, /readyz) and
+containerPorts.metrics (/metrics, never through the Ingress). Every component mounts its
+certificate (jes-common.tlsSecretName).
 */}}
 {{- define "jes-common.deployment" -}}
 {{- $http := include "jes-common.isHttp" . -}}
@@ -95,13 +96,13 @@ spec:
             - name: grpc
               containerPort: {{ .Values.containerPorts.grpc }}
               protocol: TCP
-            - name: metrics
-              containerPort: {{ .Values.containerPorts.metrics }}
-              protocol: TCP
             - name: health
               containerPort: {{ .Values.containerPorts.health }}
               protocol: TCP
             {{- end }}
+            - name: metrics
+              containerPort: {{ .Values.containerPorts.metrics }}
+              protocol: TCP
           envFrom:
             - configMapRef:
                 name: {{ include "jes-common.fullname" . }}

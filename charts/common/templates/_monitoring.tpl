@@ -28,7 +28,7 @@ spec:
     matchLabels:
       {{- include "jes-common.selectorLabels" . | nindent 6 }}
   endpoints:
-    - port: {{ ternary "http" "metrics" (eq (include "jes-common.isHttp" .) "true") }}
+    - port: metrics
       path: /metrics
       interval: {{ .Values.serviceMonitor.interval }}
       scrapeTimeout: {{ .Values.serviceMonitor.scrapeTimeout }}

@@ -28,12 +28,12 @@ spec:
       targetPort: grpc
       protocol: TCP
       appProtocol: grpc
+    {{- end }}
     - name: metrics
       port: {{ .Values.service.ports.metrics }}
       targetPort: metrics
       protocol: TCP
       appProtocol: http
-    {{- end }}
 {{- end -}}
 
 {{/* ServiceAccount: the pods never talk to the Kubernetes API, so no token is mounted. */}}

@@ -87,3 +87,34 @@ def test_a_weak_url_signing_key_is_a_configuration_problem(tmp_path: Path, key: 
             "photo-storage", {"JES_DATA_DIR": str(tmp_path), "JES_URL_SIGNING_KEY": key}
         )
     assert [p for p in caught.value.problems if "JES_URL_SIGNING_KEY" in p]
+
+
+def test_development_mode_is_off_unless_asked_for(tmp_path: Path):
+    config = ServiceConfig.load("identity", {"JES_DATA_DIR": str(tmp_path)})
+    assert config.platform.dev_mode is False
+    asked = ServiceConfig.load("identity", {"JES_DATA_DIR": str(tmp_path), "JES_DEV_MODE": "1"})
+    assert asked.platform.dev_mode is True
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost", "127.0.0.2"])
+def test_development_mode_on_a_loopback_address(tmp_path: Path, host: str):
+    environ = {"JES_DATA_DIR": str(tmp_path), "JES_DEV_MODE": "1", "JES_BIND_HOST": host}
+    assert ServiceConfig.load("identity", environ).platform.dev_mode is True
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.0.0.5", "jes.example"])
+def test_development_mode_is_refused_on_an_address_others_reach(tmp_path: Path, host: str):
+    """Demo accounts with a published password and an unauthenticated mailbox of every
+    mailed link must never face a network."""
+    environ = {"JES_DATA_DIR": str(tmp_path), "JES_DEV_MODE": "1", "JES_BIND_HOST": host}
+    with pytest.raises(ConfigError) as caught:
+        ServiceConfig.load("identity", environ)
+    [problem] = caught.value.problems
+    assert "JES_DEV_MODE" in problem and f"JES_BIND_HOST={host}" in problem
+    assert "loopback" in problem
+
+
+def test_development_mode_setting_must_be_a_yes_or_no(tmp_path: Path):
+    with pytest.raises(ConfigError) as caught:
+        ServiceConfig.load("identity", {"JES_DATA_DIR": str(tmp_path), "JES_DEV_MODE": "maybe"})
+    assert "JES_DEV_MODE" in caught.value.problems[0]

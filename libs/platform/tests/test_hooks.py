@@ -1,4 +1,4 @@
-"""The all-in-one hooks of the registry, run against the real modules they belong to."""
+"""The development-mode hooks of the registry, run against the real modules they belong to."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from jes_platform.runtime import load_function
 
 def test_every_hook_is_importable() -> None:
     for mod in MODULES:
-        for hook in mod.all_in_one_hooks:
+        for hook in mod.dev_mode_hooks:
             assert callable(load_function(hook)), hook
 
 
@@ -27,7 +27,7 @@ def test_identity_s_hook_seeds_the_demo_accounts_once_and_names_them(tmp_path: P
     db = Database(url)
     try:
         started_identity = SimpleNamespace(db=db)  # what the hook uses of the ServiceKit
-        hook = load_function("jes_identity.demo:all_in_one")
+        hook = load_function("jes_identity.demo:seed_demo_accounts")
         lines = hook(started_identity)
         assert lines == [
             "Demo logins (password Demo1234!):",

@@ -93,7 +93,7 @@ def test_check_names_each_contradiction() -> None:
     modules = (
         Module("a", "service", "a.app", "", calls=("ghost", "web", "a")),
         Module("b", "service", "b.app", "", consumes=("jes.nobody.events",), emits=("x",)),
-        Module("web", "gateway", "web.app", "", all_in_one_hooks=("web.seed",)),
+        Module("web", "gateway", "web.app", "", dev_mode_hooks=("web.seed",)),
     )
     assert check(modules) == [
         "a calls 'ghost', which is not a module",
@@ -127,8 +127,8 @@ def test_only_report_render_adds_debian_packages_and_they_are_pinned() -> None:
 
 
 def test_identity_owns_the_demo_seeding_hook() -> None:
-    assert {m.name: m.all_in_one_hooks for m in MODULES if m.all_in_one_hooks} == {
-        "identity": ("jes_identity.demo:all_in_one",)
+    assert {m.name: m.dev_mode_hooks for m in MODULES if m.dev_mode_hooks} == {
+        "identity": ("jes_identity.demo:seed_demo_accounts",)
     }
 
 

@@ -48,16 +48,16 @@ class Recorder:
 
 @pytest.fixture
 def seeded(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """identity's all-in-one hook, recorded instead of writing demo accounts."""
+    """identity's development-mode hook, recorded instead of writing demo accounts."""
     calls: list[object] = []
 
-    def all_in_one(running: object) -> list[str]:
+    def seed_demo_accounts(running: object) -> list[str]:
         calls.append(running)
         return ["Demo logins (password Demo1234!):", "  ADMIN      系統管理者"]
 
     import jes_identity.demo
 
-    monkeypatch.setattr(jes_identity.demo, "all_in_one", all_in_one)
+    monkeypatch.setattr(jes_identity.demo, "seed_demo_accounts", seed_demo_accounts)
     return calls
 
 
@@ -65,7 +65,7 @@ def test_all_starts_in_dependency_order_and_stops_in_reverse(
     seeded: list[object], capsys: pytest.CaptureFixture[str]
 ) -> None:
     recorder = Recorder(threading.Event(), stop_after="gateway")
-    plan = Plan(resolve("all"), public_url="http://127.0.0.1:8080")
+    plan = Plan(resolve("all"), public_url="http://127.0.0.1:8080", dev_mode=True)
     run_plan(plan, recorder.stop, recorder)
     order = [m.name for m in resolve("all")]
     assert recorder.events == [f"start {n}" for n in order] + [f"stop {n}" for n in reversed(order)]
@@ -75,6 +75,35 @@ def test_all_starts_in_dependency_order_and_stops_in_reverse(
         "Demo logins (password Demo1234!):\n  ADMIN      系統管理者\n"
         "Mail sent by JES: http://127.0.0.1:8080/dev/mailbox\nCtrl-C stops everything.\n\n"
     )
+
+
+def test_without_development_mode_no_demo_accounts_and_no_mailbox(
+    seeded: list[object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    recorder = Recorder(threading.Event(), stop_after="gateway")
+    run_plan(Plan(resolve("all"), public_url="http://127.0.0.1:8080"), recorder.stop, recorder)
+    assert seeded == []
+    out = capsys.readouterr().out
+    assert out.startswith("\nJES is running: http://127.0.0.1:8080\n")
+    assert "/dev/mailbox" not in out and "Demo" not in out
+    assert "jes create-admin" in out  # how the first administrator comes to be
+
+
+def test_development_mode_comes_from_the_configuration(tmp_path: Path) -> None:
+    environ = {"JES_DATA_DIR": str(tmp_path)}
+    assert Plan.load(resolve("all"), environ).dev_mode is False
+    assert Plan.load(resolve("all"), {**environ, "JES_DEV_MODE": "1"}).dev_mode is True
+
+
+def test_jes_run_dev_is_refused_on_a_non_loopback_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("JES_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("JES_BIND_HOST", "0.0.0.0")
+    monkeypatch.delenv("JES_DEV_MODE", raising=False)
+    assert cli.main(["run", "--dev", "--target=all"]) == 2
+    err = capsys.readouterr().err
+    assert "JES_DEV_MODE" in err and "JES_BIND_HOST=0.0.0.0" in err and "loopback" in err
 
 
 def test_one_service_runs_alone_without_hooks_or_welcome(
@@ -152,7 +181,7 @@ def test_plan_reports_every_configuration_problem_once(tmp_path: Path) -> None:
 
 
 def test_welcome_without_hooks() -> None:
-    assert welcome("http://h", []) == (
+    assert welcome("http://h", [], dev_mode=True) == (
         "\nJES is running: http://h\n\nMail sent by JES: http://h/dev/mailbox\n"
         "Ctrl-C stops everything.\n"
     )

@@ -4,7 +4,7 @@ of canned replies (or refusals) and records what it was asked."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,6 @@ from jes.identity.v1 import identity_pb2
 from jes_gateway.app import create_app
 from jes_gateway.config import GatewayConfig
 from jes_gateway.facades import Backends
-from jes_gateway.limits import application_limiter, login_limiter
-from jes_gateway.web import account, public
 
 CSRF = "test-csrf-token"
 
@@ -141,21 +139,6 @@ def services() -> Backends:
     )
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits() -> Iterator[None]:
-    """Limiters live for the process; each test starts with none used."""
-    limiters = [
-        account.mail_request_limiter,
-        account.set_password_limiter,
-        public.lookup_limiter,
-        login_limiter,
-        application_limiter,
-    ]
-    for limiter in limiters:
-        limiter._hits.clear()
-    yield
-
-
 @pytest.fixture
 def app(tmp_path: Path, services: Backends) -> Flask:
     config = GatewayConfig.load({"JES_DATA_DIR": str(tmp_path)})
@@ -166,7 +149,8 @@ def app(tmp_path: Path, services: Backends) -> Flask:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """A browser that has opened a page: its session has a CSRF token."""
+    """A browser that has opened a page: its session has a CSRF token. (Each test's app
+    counts request limits in its own database, so each starts with none used.)"""
     test_client = app.test_client()
     with test_client.session_transaction() as session:
         session["csrf_token"] = CSRF

@@ -294,3 +294,21 @@ def test_admin_lists_any_court(staff):
 
 def test_listing_staff_needs_a_token(staff):
     assert rpc_error(list_staff, staff, None).code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def login_from(service, account_id: str, password: str, client: str) -> pb.LoginResponse:
+    """A login as the gateway sends it: with the client address it counts limits by."""
+    return service.client().call(
+        "Login", pb.LoginRequest(account_id=account_id, password=password, client_address=client)
+    )
+
+
+def test_an_attacker_cannot_lock_a_real_user_out(service):
+    """The lockout counts failures per account and client: someone guessing DEMOFIRM's
+    password from one address locks out only that address, not the firm's own."""
+    service.add_account("DEMOFIRM", roles=["firm"])
+    for _ in range(MAX_FAILED_LOGINS + 2):
+        rpc_error(login_from, service, "DEMOFIRM", "Wrong1234!", "198.51.100.66")
+    locked = rpc_error(login_from, service, "DEMOFIRM", "Firm1234!", "198.51.100.66")
+    assert locked.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert login_from(service, "DEMOFIRM", "Firm1234!", "203.0.113.5").access_token

@@ -95,11 +95,30 @@ def test_the_acknowledgement_carries_nothing_the_applicant_typed(service):
     assert "phish" not in mail.body and "http" not in mail.body and "www." not in mail.body
 
 
-def test_names_are_not_html_escaped(service):
-    refused = identity_pb2.FirmApplicationRefused(application=firm_applied().application)
-    refused.application.company_name = "A&B <估價>"
+def test_the_refusal_carries_nothing_the_applicant_typed(service):
+    """A refusal goes to the address the applicant typed too: the court's name, the
+    application's id and date and the clerk's reason, never the applicant's own text."""
+    typed = {
+        "company_name": "免費中獎 https://phish.example/領獎 <a href=x>",
+        "contact_person": "請點 www.phish.example 王大明",
+        "phone": "http://phish.example",
+    }
+    refused = identity_pb2.FirmApplicationRefused(application=firm_applied(**typed).application)
     refused.application.refusal_reason = "資料不符"
     service.handle(envelope_of(refused))
+    [mail] = service.deliveries()
+    for text in typed.values():
+        assert text not in mail.body and text not in mail.subject
+    assert "phish" not in mail.body and "http" not in mail.body and "www." not in mail.body
+    assert "未通過理由：資料不符\n" in mail.body and "申請編號：app-1\n" in mail.body
+
+
+def test_names_are_not_html_escaped(service):
+    activated = identity_pb2.FirmAccountActivated(
+        application=firm_applied().application, account_id="TPDF0001", set_password_token="t"
+    )
+    activated.application.company_name = "A&B <估價>"
+    service.handle(envelope_of(activated))
     assert "A&B <估價>" in service.deliveries()[0].body
 
 

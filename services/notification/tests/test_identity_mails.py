@@ -123,8 +123,8 @@ def test_refusal_mails_the_reason(service):
     assert mail.recipient == "wang@example.com"
     assert mail.template == "firm_application_refused"
     assert mail.subject == "【司法院】鑑估價公司帳號申請未通過"
-    assert mail.body.startswith("王大明 您好：\n")
-    assert "大華不動產估價師事務所 申請的" in mail.body
+    assert mail.body.startswith("您好：\n")  # no name the applicant typed (see test_handlers)
+    assert "大華不動產估價師事務所" not in mail.body and "王大明" not in mail.body
     assert "經臺灣臺北地方法院審核未通過" in mail.body
     assert "申請日期：民國 113年 11月21日 星期四\n" in mail.body
     assert "未通過理由：未檢附不動產估價師開業證書\n" in mail.body

@@ -666,7 +666,10 @@ def test_print_submits_the_set_and_keeps_a_print(service, fakes):
     assert rendered_photo.placement == "室內"
     assert rendered_photo.orientation == "橫向"
     assert rendered_photo.auction_target == "建物"
-    assert f"/objects/{BUCKET}/{photo.report_key}?" in rendered_photo.image_url
+    # the object key, which report-render reads from the store itself: never a URL
+    assert rendered_photo.image_key == photo.report_key
+    # whose report it is: report-render hands its link to this firm and court only
+    assert (request.owner_account_id, request.court_code) == ("firm-1", "TPD")
     # photo-storage called report-render with its own service token, not the firm's
     [caller] = fakes.render.callers
     assert caller.is_service and caller.subject == "photo-storage"

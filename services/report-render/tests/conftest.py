@@ -1,6 +1,7 @@
 """Report-render built by its own `build()` on a temp folder (SQLite, embedded bus, the
-folder object store), serving gRPC on a free port. The photos it fetches are served by a
-small HTTP server in the test process, as the object store's presigned URLs would be."""
+folder object store), serving gRPC on a free port. The photos it renders are in the
+object store's `photos` bucket, as photo-storage keeps them; a small HTTP server in the
+test process listens for connections report-render must never make."""
 
 from __future__ import annotations
 
@@ -30,10 +31,11 @@ from jes_report_render.app import build
 
 @dataclass
 class ImageServer:
-    """Serves `files[path]` over HTTP; any other path is a 404."""
+    """Serves `files[path]` over HTTP; any other path is a 404. Records every request."""
 
     base_url: str = ""
     files: dict[str, bytes] = field(default_factory=dict)
+    requested: list[str] = field(default_factory=list)
 
     def url(self, path: str, content: bytes) -> str:
         self.files[path] = content
@@ -54,6 +56,11 @@ class RenderService:
             self.pki, self.addr, pb_grpc.ReportRenderServiceStub, caller=caller, token=token
         )
 
+    def photo(self, key: str, content: bytes) -> str:
+        """A report-size copy in the `photos` bucket, as photo-storage keeps it; its key."""
+        self.kit.object_store().put("photos", key, content, "image/jpeg")
+        return key
+
     def photo_storage(self) -> Client:
         """The only regular caller: photo-storage with its service token."""
         return self.client(None, caller="photo-storage")
@@ -72,6 +79,7 @@ def images() -> Iterator[ImageServer]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            served.requested.append(self.path)
             content = served.files.get(self.path)
             if content is None:
                 self.send_error(404)

@@ -17,14 +17,17 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from jes_report_render import pdf as pdf_module
 from jes_report_render.domain import layout
 from jes_report_render.domain.layout import Caption
 from jes_report_render.pdf import (
     FETCH_WORKERS,
     RenderedReport,
+    RenderError,
     ReportHeader,
     ReportPhotoSource,
     render_photo_report,
+    run_wkhtmltopdf,
 )
 
 FINGERPRINT = "3f2a9c" + "0" * 52 + "abcdef"
@@ -398,3 +401,53 @@ def test_only_a_few_photos_are_fetched_and_decoded_at_once(tmp_path):
     report = render_photo_report(HEADER, sources, work)
     assert report.pages == 10
     assert 1 < most <= FETCH_WORKERS
+
+
+# -- wkhtmltopdf: no network, no local file outside the render's own folder ---------------
+
+
+def test_wkhtmltopdf_makes_no_connection_and_reads_no_file_outside_its_folder(tmp_path, images):
+    """Whatever HTML it is given: an http URL to a listener gets no connection, and a
+    file:// picture or style sheet outside the render's folder is not read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    solid_jpeg_file = outside / "secret.jpg"
+    solid_jpeg_file.write_bytes(solid_jpeg(97, 89, RED))  # a size no icon has
+    (outside / "secret.css").write_text('p::after { content: "SECRETSTYLE"; }')
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "own.jpg").write_bytes(solid_jpeg(61, 53, RED))
+    listener = images.url("/bait.png", b"")
+    html = (
+        f'<html><head><link rel="stylesheet" href="{listener}">'
+        f'<link rel="stylesheet" href="file://{outside}/secret.css"></head><body>'
+        f'<p>page</p><img src="own.jpg"><img src="{listener}">'
+        f'<img src="file://{solid_jpeg_file}"><img src="../outside/secret.jpg">'
+        f'<iframe src="{images.base_url}/frame"></iframe></body></html>'
+    )
+    source = work / "report.html"
+    source.write_text(html)
+    target = work / "out.pdf"
+    try:
+        run_wkhtmltopdf(source, target, allow=work)
+    except RenderError:
+        pass  # refusing to load them may fail the render: fine, nothing was read
+    assert images.requested == []
+    if target.exists():
+        reader = PdfReader(target)
+        sizes = {(i.image.width, i.image.height) for p in reader.pages for i in p.images}
+        assert (97, 89) not in sizes
+        assert "SECRETSTYLE" not in "".join(p.extract_text() for p in reader.pages)
+
+
+def test_wkhtmltopdf_runs_with_file_access_and_network_closed(tmp_path, monkeypatch):
+    seen: dict[str, object] = {}
+
+    def from_file(source, target, options, configuration):
+        seen.update(options)
+        Path(target).write_bytes(b"%PDF-1.4")
+
+    monkeypatch.setattr(pdf_module.pdfkit, "from_file", from_file)
+    run_wkhtmltopdf(tmp_path / "r.html", tmp_path / "r.pdf", allow=tmp_path)
+    assert "disable-local-file-access" in seen and seen["allow"] == str(tmp_path)
+    assert str(seen["proxy"]).startswith("http://127.0.0.1:")

@@ -6,6 +6,7 @@ reported together, so an operator fixes a bad deployment in one go.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -26,6 +27,7 @@ __all__ = [
     "TlsFiles",
     "database_url_with_tls",
     "default_port",
+    "is_loopback",
     "local_secret",
 ]
 
@@ -106,6 +108,16 @@ class Env:
     def pair(self, first: str, first_value: str, second: str, second_value: str) -> None:
         if bool(first_value) != bool(second_value):
             self.problems.append(f"{first} and {second} go together")
+
+    def flag(self, name: str) -> bool:
+        """A yes/no setting: 1/true/yes or 0/false/no (empty = no)."""
+        raw = self.environ.get(name, "").strip().lower()
+        if raw in ("", "0", "false", "no"):
+            return False
+        if raw in ("1", "true", "yes"):
+            return True
+        self.problems.append(f"{name} must be 1 or 0, got {raw!r}")
+        return False
 
     def check(self) -> None:
         if self.problems:
@@ -256,6 +268,9 @@ class PlatformConfig:
     bind_host: str
     addrs: dict[str, str]
     kafka: KafkaSecurity  # TLS/SASL of JES_EVENT_BUS_URL's Kafka
+    # Development mode (`jes run --dev`, JES_DEV_MODE=1): demo accounts and the
+    # unauthenticated /dev/mailbox; only ever on a loopback address.
+    dev_mode: bool = False
 
     @classmethod
     def from_env(cls, env: Env) -> PlatformConfig:
@@ -271,6 +286,9 @@ class PlatformConfig:
         mail_url = env.url(
             "JES_MAIL_URL", f"mailbox://{data_dir}/mailbox", ("smtp", "smtps", "mailbox")
         )
+        # Kubernetes sets 0.0.0.0; locally every server stays on loopback.
+        bind_host = env.string("JES_BIND_HOST", "127.0.0.1")
+        dev_mode = _dev_mode(env, bind_host)
         return cls(
             data_dir=data_dir,
             event_bus_url=env.url(
@@ -285,10 +303,10 @@ class PlatformConfig:
             public_url=env.string("JES_PUBLIC_URL", f"http://127.0.0.1:{http_port}").rstrip("/"),
             url_signing_key=_url_signing_key(env, data_dir, object_store_url),
             log_level=env.choice("JES_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
-            # Kubernetes sets 0.0.0.0; locally every server stays on loopback.
-            bind_host=env.string("JES_BIND_HOST", "127.0.0.1"),
+            bind_host=bind_host,
             addrs=addrs,
             kafka=KafkaSecurity.from_env(env),
+            dev_mode=dev_mode,
         )
 
 
@@ -347,6 +365,29 @@ def _database_url(env: Env, url: str) -> str:
         )
     query += [(parameter, value) for parameter, value in settings.items() if value]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach a server bound to `host`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it resolves to whatever the network says
+
+
+def _dev_mode(env: Env, bind_host: str) -> bool:
+    """Development mode is asked for, never a default, and refused where others reach the
+    servers: its demo accounts have a published password and its mailbox page shows every
+    mailed link (password resets included) to anyone."""
+    dev_mode = env.flag("JES_DEV_MODE")
+    if dev_mode and not is_loopback(bind_host):
+        env.problems.append(
+            f"JES_DEV_MODE (development mode: demo accounts, /dev/mailbox) is refused with "
+            f"JES_BIND_HOST={bind_host}: it runs only on a loopback address (127.0.0.1, ::1)"
+        )
+    return dev_mode
 
 
 def _url_signing_key(env: Env, data_dir: Path, object_store_url: str) -> str:

@@ -1,12 +1,15 @@
 """`jes`: run JES, all of it in one process or one module, and show its module graph.
 
   jes run --target=all            every service and the gateway (embedded defaults)
+  jes run --dev                   development mode: demo accounts, the mailbox page (loopback only)
   jes run --target=identity       one service, as in its own container (= python -m jes_identity)
   jes run --target=gateway        the web gateway only
   jes graph                       the modules: what each calls, consumes and emits
   jes graph --format=markdown     the README's architecture table
   jes graph --debian-packages=report-render   the image's DEB_PACKAGES build argument
   jes health                      the image's health check (JES_TARGET says which module)
+  jes create-admin --account-id ADMIN --email ops@court.example
+                                  an administrator and a one-time link that sets its password
   jes pki init                    the JES internal CA in $JES_DATA_DIR/pki/ca (kept if there)
   jes pki issue --service=photo-storage      a module's certificate (tls.crt, tls.key, ca.crt)
   jes pki issue --court-system=TPD           a court system's certificate, for its court only
@@ -54,6 +57,31 @@ def health(target: str) -> int:
     os.execvp(probe[0], probe)  # noqa: S606
 
 
+# identity's command-line entry (named as a string: the platform imports no service)
+CREATE_ADMIN = "jes_identity.app:create_admin_link"
+
+
+def create_admin(account_id: str, email: str, name: str) -> int:
+    """Print the one-time set-password link of a new (or existing) administrator."""
+    from jes_config import ConfigError, ServiceConfig
+    from jes_platform.runtime import load_function
+
+    try:
+        config = ServiceConfig.load("identity")
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        admin, url = load_function(CREATE_ADMIN)(config, account_id, email, name)
+    except ValueError as exc:  # the account id or the address is refused, in zh-TW
+        print(exc, file=sys.stderr)
+        return 2
+    done = "created" if admin.created else "exists; its older links no longer work"
+    print(f"Administrator {admin.account_id} {done}.")
+    print(f"Set its password (one use, until {admin.expires_at:%Y-%m-%d %H:%M} UTC):\n{url}")
+    return 0
+
+
 def pki(args: argparse.Namespace) -> int:
     """`jes pki init|issue`: the internal CA and the certificates it signs (mutual TLS)."""
     from pathlib import Path
@@ -97,6 +125,20 @@ def main(argv: list[str] | None = None) -> int:
         default=default_target,
         help=f"one of {choices}; or a comma-separated list of modules (default: {default_target})",
     )
+    run_parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="development mode (JES_DEV_MODE=1): demo accounts and /dev/mailbox; "
+        "refused unless every server listens on a loopback address",
+    )
+    admin_parser = commands.add_parser(
+        "create-admin",
+        help="create an administrator (identity's database) and print a one-time link "
+        "that sets its password",
+    )
+    admin_parser.add_argument("--account-id", required=True, help="login name, e.g. ADMIN")
+    admin_parser.add_argument("--email", required=True, help="the administrator's address")
+    admin_parser.add_argument("--name", default="系統管理者", help="display name")
     graph_parser = commands.add_parser("graph", help="print the module registry")
     graph_parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     graph_parser.add_argument(
@@ -125,7 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         from jes_platform.runtime import run
 
+        if args.dev:  # the environment, so every module (and its config check) sees it
+            os.environ["JES_DEV_MODE"] = "1"
         return run(args.target)
+    if args.command == "create-admin":
+        return create_admin(args.account_id, args.email, args.name)
     if args.command == "health":
         return health(args.target)
     if args.command == "pki":

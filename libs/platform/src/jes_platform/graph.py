@@ -94,7 +94,7 @@ def as_dict(modules: Sequence[Module]) -> dict[str, object]:
                 "emits": list(m.emits),
                 "called_by": list(callers_of(m.name, modules)),
                 "debian_packages": list(m.debian_packages),
-                "all_in_one_hooks": list(m.all_in_one_hooks),
+                "dev_mode_hooks": list(m.dev_mode_hooks),
             }
             for m in modules
         ],
@@ -114,8 +114,8 @@ def text(modules: Sequence[Module]) -> str:
         lines.append(f"  starts after: {_names(dependencies(m, modules))}")
         if m.debian_packages:
             lines.append(f"  image adds: {' '.join(m.debian_packages)}")
-        if m.all_in_one_hooks:
-            lines.append(f"  all-in-one: {', '.join(m.all_in_one_hooks)}")
+        if m.dev_mode_hooks:
+            lines.append(f"  development mode: {', '.join(m.dev_mode_hooks)}")
     lines.append("")
     lines.append("targets: " + ", ".join(targets(modules)))
     lines.append(

@@ -48,9 +48,9 @@ class Module:
     emits: tuple[str, ...] = ()  # event topics it publishes (its outbox)
     # Debian packages its image adds, pinned for the base image (Debian bookworm)
     debian_packages: tuple[str, ...] = ()
-    # "package.module:function" called with the started module, in all-in-one mode only;
-    # returns lines for the welcome text
-    all_in_one_hooks: tuple[str, ...] = ()
+    # "package.module:function" called with the started module in development mode only
+    # (`jes run --dev`); returns lines for the welcome text
+    dev_mode_hooks: tuple[str, ...] = ()
 
     @property
     def package(self) -> str:
@@ -79,7 +79,7 @@ MODULES: tuple[Module, ...] = (
         owns="accounts, firm applications, one-time set-password links, login records, "
         "signing keys, its audit log",
         emits=(topic("identity"),),
-        all_in_one_hooks=("jes_identity.demo:all_in_one",),
+        dev_mode_hooks=("jes_identity.demo:seed_demo_accounts",),
     ),
     Module(
         name="photo-storage",
@@ -212,7 +212,7 @@ def check(modules: Sequence[Module] = MODULES) -> list[str]:
                 problems.append(
                     f"{mod.name} emits {emitted_topic}; its outbox is {topic(mod.name)}"
                 )
-        for hook in mod.all_in_one_hooks:
+        for hook in mod.dev_mode_hooks:
             if ":" not in hook:
                 problems.append(f"{mod.name}: hook {hook!r} is not 'package.module:function'")
     if not problems:

@@ -2,9 +2,10 @@
 
 `jes run --target=all`, `jes run --target=identity` and `python -m jes_identity` all come
 here. When several modules share the process (all-in-one), settings that name one
-service's own database or ports are dropped, the gateway serves the only /metrics, the
-modules' all-in-one hooks run (identity seeds the demo accounts) and a welcome text
-tells where JES runs.
+service's own database or ports are dropped, the gateway serves the only /metrics and a
+welcome text tells where JES runs. Only in development mode (`jes run --dev`,
+JES_DEV_MODE=1; refused on a non-loopback address) do the modules' development hooks run
+(identity seeds the demo accounts) and does the gateway show its mailbox.
 """
 
 from __future__ import annotations
@@ -54,6 +55,16 @@ def service_environ(all_in_one: bool, environ: Mapping[str, str] | None = None) 
     return environ
 
 
+def gateway_environ(all_in_one: bool, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The gateway's settings: in all-in-one the per-service ones go, except the metrics
+    port, since the gateway serves the process's one /metrics."""
+    source = os.environ if environ is None else environ
+    gateway = service_environ(all_in_one, source)
+    if "JES_METRICS_PORT" in source:
+        gateway["JES_METRICS_PORT"] = source["JES_METRICS_PORT"]
+    return gateway
+
+
 def load_function(reference: str) -> Callable[..., Any]:
     """'package.module:function' -> the function."""
     module_name, _, function = reference.partition(":")
@@ -68,6 +79,7 @@ class Plan:
     configs: dict[str, Any] = field(default_factory=dict)  # module name -> its config
     public_url: str = ""
     log_level: str = "INFO"
+    dev_mode: bool = False  # JES_DEV_MODE: demo accounts and the gateway's mailbox page
 
     @property
     def all_in_one(self) -> bool:
@@ -85,11 +97,12 @@ class Plan:
         for mod in modules:
             try:
                 if mod.kind == "gateway":
-                    config = _gateway_config(environ)
+                    config = _gateway_config(gateway_environ(plan.all_in_one, environ))
                     plan.public_url = config.platform.public_url
                 else:
                     config = ServiceConfig.load(mod.name, service_environ(plan.all_in_one, environ))
                 plan.log_level = config.platform.log_level
+                plan.dev_mode = plan.dev_mode or config.platform.dev_mode
                 plan.configs[mod.name] = config
             except ConfigError as exc:
                 problems += [p for p in exc.problems if p not in problems]
@@ -121,10 +134,13 @@ def start_service(mod: Module, config: ServiceConfig, all_in_one: bool) -> Any:
 
 
 class GatewayServer:
-    """The gateway's WSGI app (`create_app(config)`) served by waitress on its own thread."""
+    """The gateway's WSGI app (`create_app(config)`) served by waitress on its own thread,
+    and /metrics (every module of the process) on the gateway's metrics port."""
 
     def __init__(self, mod: Module, config: Any):
         from waitress.server import create_server
+
+        from jes_grpckit.runtime import MetricsServer
 
         create_app = load_function(f"{mod.app}:create_app")
         self.server: Any = create_server(
@@ -135,19 +151,32 @@ class GatewayServer:
             # A photo upload is 3-30 MB: read it in 256 kB pieces, not waitress's 8 kB (a
             # 4 MB body took ~500 turns of the server loop, ~15 ms of CPU).
             recv_bytes=256 * 1024,
+            # waitress would drop X-Forwarded-* before the app sees them; the gateway
+            # believes them only from JES_TRUSTED_PROXIES itself (jes_gateway.edge)
+            clear_untrusted_proxy_headers=False,
         )
         self.thread = threading.Thread(target=self.server.run, name="http", daemon=True)
+        self.metrics = MetricsServer(config.metrics_port, config.platform.bind_host)
 
     def start(self) -> None:
+        self.metrics.start()
         self.thread.start()
 
     def stop(self) -> None:
         self.server.close()
+        self.metrics.stop()
 
 
-def welcome(url: str, hook_lines: Sequence[str]) -> str:
+def welcome(url: str, hook_lines: Sequence[str], *, dev_mode: bool = False) -> str:
     lines = [f"\nJES is running: {url}\n", *hook_lines]
-    lines.append(f"Mail sent by JES: {url}/dev/mailbox\nCtrl-C stops everything.\n")
+    if dev_mode:
+        lines.append(f"Mail sent by JES: {url}/dev/mailbox\nCtrl-C stops everything.\n")
+    else:
+        lines.append(
+            "No demo accounts (development mode is off: `jes run --dev` or `make run`).\n"
+            "The first administrator: jes create-admin --account-id ADMIN --email <address>\n"
+            "(prints a one-time link that sets the password)\nCtrl-C stops everything.\n"
+        )
     return "\n".join(lines)
 
 
@@ -172,8 +201,8 @@ def run_plan(plan: Plan, stop: threading.Event, starter: Starter = _start) -> No
                 break
             running = starter(mod, plan.configs.get(mod.name), plan.all_in_one)
             started.append((mod, running))
-            if plan.all_in_one:
-                for hook in mod.all_in_one_hooks:
+            if plan.dev_mode:
+                for hook in mod.dev_mode_hooks:
                     hook_lines += load_function(hook)(running)
         everything_started = len(started) == len(plan.modules)
         if (
@@ -181,7 +210,7 @@ def run_plan(plan: Plan, stop: threading.Event, starter: Starter = _start) -> No
             and plan.all_in_one
             and any(m.kind == "gateway" for m in plan.modules)
         ):
-            print(welcome(plan.public_url, hook_lines), flush=True)
+            print(welcome(plan.public_url, hook_lines, dev_mode=plan.dev_mode), flush=True)
         stop.wait()
     finally:
         for mod, running in reversed(started):

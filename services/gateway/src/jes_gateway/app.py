@@ -11,6 +11,8 @@ from flask import Flask, Response, g, redirect, render_template, request, url_fo
 from prometheus_client import Counter, Histogram
 from werkzeug.exceptions import HTTPException
 
+from jes_db import Database
+from jes_db.ratelimit import SqlRateLimiter
 from jes_gateway import api, edge, ops, web
 from jes_gateway.config import GatewayConfig
 from jes_gateway.context import Gateway
@@ -70,6 +72,7 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
             public_url=platform.public_url,
             signing_key=platform.url_signing_key,
         ),
+        limits=SqlRateLimiter(Database(config.database_url)),
     )
     roc.register(app)
     for blueprint in (ops.bp, *web.BLUEPRINTS):

@@ -8,15 +8,23 @@ from dataclasses import dataclass
 from jes_config import Env, PlatformConfig, TlsFiles, local_secret
 from jes_gateway.edge import Network, parse_networks
 
+METRICS_PORT = 9107  # after the services' 9101 … 9106 (docs/conventions.md)
+
 
 @dataclass(frozen=True)
 class GatewayConfig:
     platform: PlatformConfig
     http_port: int
+    # /metrics on a port of its own (0 = off), never the public HTTP port the Ingress carries
+    metrics_port: int
     secret_key: str  # signs the session cookie; its own key, never shared with anything
     tls: TlsFiles  # the gateway's certificate for calling the services (mutual TLS)
     max_upload_mb: int
-    dev_mailbox: bool  # show the local mailbox at /dev/mailbox (all-in-one only)
+    # the gateway's own database: the per-client request limits every replica shares
+    database_url: str
+    # show the local mailbox at /dev/mailbox: development mode (loopback only) with the
+    # embedded mailbox, never otherwise (it shows every mailed link to anyone)
+    dev_mailbox: bool
     # Proxies (CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed; none by default.
     trusted_proxies: tuple[Network, ...] = ()
 
@@ -35,11 +43,17 @@ class GatewayConfig:
         config = cls(
             platform=platform,
             http_port=env.integer("JES_HTTP_PORT", 8080, lo=0, hi=65535),
+            metrics_port=env.integer("JES_METRICS_PORT", METRICS_PORT, lo=0, hi=65535),
             secret_key=env.string("JES_SECRET_KEY", "")
             or local_secret(platform.data_dir, "session-key"),
             tls=TlsFiles.from_env(env, platform.data_dir, "gateway"),
             max_upload_mb=env.integer("JES_MAX_UPLOAD_MB", 30, lo=1, hi=200),
-            dev_mailbox=platform.mail_url.startswith("mailbox:"),
+            database_url=env.url(
+                "JES_DATABASE_URL",
+                f"sqlite:///{platform.data_dir}/gateway.db",
+                ("sqlite", "postgresql", "postgresql+psycopg"),
+            ),
+            dev_mailbox=platform.dev_mode and platform.mail_url.startswith("mailbox:"),
             trusted_proxies=trusted_proxies,
         )
         env.check()

@@ -7,6 +7,7 @@ from typing import cast
 
 from flask import current_app
 
+from jes_db.ratelimit import SqlRateLimiter
 from jes_gateway.config import GatewayConfig
 from jes_gateway.facades import Facades
 from jes_grpckit.tls import TlsIdentity
@@ -18,6 +19,7 @@ class Gateway:
     config: GatewayConfig
     services: Facades  # the backends, through their facades
     store: ObjectStore
+    limits: SqlRateLimiter  # per-client request counts, shared by every replica
     tls: TlsIdentity  # the gateway's certificate (its calls to the services)
 
 

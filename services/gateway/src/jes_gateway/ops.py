@@ -1,11 +1,12 @@
-"""Operations endpoints: health, readiness, metrics, key set, presigned objects."""
+"""Operations endpoints: health, readiness, key set, presigned objects. /metrics is not
+here: it is served on the gateway's own metrics port (jes_platform.runtime.GatewayServer),
+which the public Service/Ingress does not carry."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request, send_file
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from jes_gateway.context import gateway
 from jes_gateway.facades.health import unhealthy_backends
@@ -36,11 +37,6 @@ def readyz() -> Any:
 def jwks() -> Response:
     """identity's public keys, for court systems that verify JES tokens themselves."""
     return Response(gateway().services.identity.key_set_json(), mimetype="application/json")
-
-
-@bp.get("/metrics")
-def metrics() -> Response:
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 
 
 @bp.get("/objects/<bucket>/<path:key>")

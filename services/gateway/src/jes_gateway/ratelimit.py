@@ -1,52 +1,55 @@
-"""Per-client request limits for the endpoints that guess at secrets (login, reset codes).
+"""Per-client request limits for the endpoints that guess at secrets or send mail (login,
+reset and reminder mails, set-password links, firm applications, public lookups).
 
-identity already locks an account after repeated failures; this limit stops one client
-from trying many accounts. It is per gateway process: with N replicas a client gets at
-most N times the limit, which still stops guessing at scale (sharing the counts across
-replicas is left to issue 9's shared-limits work). The client is the peer's address, or
-behind a trusted proxy (JES_TRUSTED_PROXIES) the address it forwarded.
+identity locks an account after repeated failures; these limits stop one client from
+trying many accounts or sending court mail at will. They are counted in the gateway's
+database (jes_db.ratelimit: SQLite in all-in-one, PostgreSQL with JES_DATABASE_URL in
+Kubernetes), so every gateway replica shares one budget per client. The client is the
+peer's address, or behind a trusted proxy (JES_TRUSTED_PROXIES) the address it forwarded;
+an IPv6 client counts by its /64 (one subscriber's whole prefix). Limits are keyed on the
+client only, never on an account someone else names: an attacker spends their own budget
+and cannot lock a real user out.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
+import ipaddress
 
 from flask import abort, request
 
+from jes_db.ratelimit import SlidingWindow
 from jes_gateway.context import gateway
 from jes_gateway.edge import client_address
 
+TOO_MANY = "嘗試次數過多，請稍後再試"
+
+
+def client_key(address: str) -> str:
+    """The address limits count by: an IPv4 address, or an IPv6 address's /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def current_client() -> str:
+    """The client of this request as limits and identity's lockout count it."""
+    return client_key(client_address(request, gateway().config.trusted_proxies))
+
 
 class RateLimiter:
-    def __init__(
-        self, limit: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
-    ):
-        self.limit = limit
-        self.window = window_seconds
-        self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    """At most `limit` requests per client within `window_seconds`, in every scope it checks."""
 
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle clients so memory stays bounded
-                self._hits = {
-                    k: v for k, v in self._hits.items() if v and v[-1] > now - self.window
-                }
-            return True
+    def __init__(self, limit: int, window_seconds: int):
+        self.limit = limit
+        self.window = SlidingWindow(limit, window_seconds)
 
     def check(self, scope: str) -> None:
         """Abort with 429 when this client went over the limit for `scope`."""
-        client = client_address(request, gateway().config.trusted_proxies)
-        if not self.allow(f"{scope}:{client}"):
-            abort(429, description="嘗試次數過多，請稍後再試")
+        if not gateway().limits.hit(f"{scope}:{current_client()}", self.window):
+            abort(429, description=TOO_MANY)

@@ -26,14 +26,19 @@ def account_by_name_or_id(session: Session, wanted: str) -> Account | None:
     )
 
 
-def recent_failed_logins(session: Session, account_id: str, account: Account | None) -> int:
-    """Failures of a login name that count toward the lockout."""
+def recent_failed_logins(
+    session: Session, account_id: str, account: Account | None, client_address: str | None = None
+) -> int:
+    """Failures of a login name that count toward the lockout: from one client address,
+    or (None) from anywhere, for a signed-in user's own password checks."""
     since = failures_count_since(utcnow(), account.failures_cleared_at if account else None)
-    return count_failed_logins(session, account_id, since)
+    return count_failed_logins(session, account_id, since, client_address)
 
 
-def count_failed_logins(session: Session, account_id: str, since: datetime) -> int:
-    count = session.scalar(
+def count_failed_logins(
+    session: Session, account_id: str, since: datetime, client_address: str | None = None
+) -> int:
+    query = (
         select(func.count())
         .select_from(LoginRecord)
         .where(
@@ -42,11 +47,19 @@ def count_failed_logins(session: Session, account_id: str, since: datetime) -> i
             LoginRecord.at >= since,
         )
     )
-    return count or 0
+    if client_address is not None:
+        query = query.where(LoginRecord.client_address == client_address)
+    return session.scalar(query) or 0
 
 
-def record_login(session: Session, account_id: str, success: bool) -> None:
-    session.add(LoginRecord(account_id=account_id, success=success, at=utcnow()))
+def record_login(
+    session: Session, account_id: str, success: bool, client_address: str = ""
+) -> None:
+    session.add(
+        LoginRecord(
+            account_id=account_id, success=success, at=utcnow(), client_address=client_address
+        )
+    )
 
 
 def firm_account_ids(session: Session, court_code: str) -> list[str]:

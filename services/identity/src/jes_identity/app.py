@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from prometheus_client import Gauge
 from sqlalchemy import select
@@ -12,10 +13,12 @@ from sqlalchemy import select
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenVerifier
 from jes_config import ServiceConfig
-from jes_db import Database
+from jes_db import Database, run_migrations
+from jes_domain import DomainError
 from jes_identity.grpc_api import SERVICE_NAME, IdentityServicer
 from jes_identity.models import Account, event_tables, metadata
 from jes_identity.passwords import hash_password
+from jes_identity.usecases.bootstrap import AdminLink, create_admin
 from jes_servicekit import ServiceKit
 
 NAME = "identity"
@@ -76,3 +79,23 @@ def ensure_account(
                 contact_person=contact_person,
             )
         )
+
+
+def create_admin_link(
+    config: ServiceConfig, account_id: str, email: str, name: str = ""
+) -> tuple[AdminLink, str]:
+    """`jes create-admin`: the first administrator (or a new link for an existing one),
+    written straight into identity's database; returns it and its set-password URL (the
+    gateway's page that notification's mails link to). A refused input raises ValueError
+    with the zh-TW problems."""
+    run_migrations(config.database_url, MIGRATIONS)
+    db = Database(config.database_url)
+    try:
+        admin = create_admin(db, account_id, email, name)
+    except DomainError as exc:
+        fields = "".join(f"\n  {field}: {problem}" for field, problem in exc.fields.items())
+        raise ValueError(f"{exc}{fields}") from exc
+    finally:
+        db.dispose()
+    url = f"{config.platform.public_url}/password/set?token={quote(admin.token, safe='')}"
+    return admin, url

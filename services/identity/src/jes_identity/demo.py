@@ -1,7 +1,9 @@
-"""Demo data for all-in-one mode: an administrator, clerks of a few courts, a firm.
+"""Demo data for development mode: an administrator, clerks of a few courts, a firm.
 
-identity's all-in-one hook (jes_platform's registry): the runtime calls `all_in_one`
-once identity has started, only when every module shares one process.
+identity's development-mode hook (jes_platform's registry): the runtime calls
+`seed_demo_accounts` once identity has started, only in development mode (`jes run --dev`,
+which `make run` asks for and which is refused on a non-loopback address). A real
+installation gets its first administrator with `jes create-admin` instead.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 from jes_db import Database
 
-# Demo only: printed at start of all-in-one mode, never used in a real installation.
+# Demo only: printed at start of development mode, never used in a real installation.
 DEMO_PASSWORD = "Demo1234!"  # noqa: S105
 
 DEMO_ACCOUNTS = [
@@ -39,7 +41,7 @@ def seed(identity_db: Database) -> list[tuple[str, str]]:
     return [(account_id, name) for account_id, name, *_ in DEMO_ACCOUNTS]
 
 
-def all_in_one(kit: Any) -> list[str]:
+def seed_demo_accounts(kit: Any) -> list[str]:
     """Seed the demo accounts into the started identity; the welcome text's lines."""
     accounts = seed(kit.db)
     lines = [f"Demo logins (password {DEMO_PASSWORD}):"]

@@ -44,7 +44,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     # -- logging in, the key set ---------------------------------------------
 
     def Login(self, request: pb.LoginRequest, context: grpc.ServicerContext) -> pb.LoginResponse:
-        result = self.sessions.login(request.account_id, request.password)
+        result = self.sessions.login(request.account_id, request.password, request.client_address)
         return pb.LoginResponse(
             access_token=result.access_token,
             expires_in_seconds=result.expires_in_seconds,

@@ -104,6 +104,9 @@ class LoginRecord(IdentityBase):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     account_id: Mapped[str] = mapped_column(String(20), index=True)  # as typed
     success: Mapped[bool]
+    # where the attempt came from (the gateway's client address; "" = not given): the
+    # lockout counts failures per account id and client
+    client_address: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

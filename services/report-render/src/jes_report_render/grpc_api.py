@@ -27,5 +27,6 @@ class ReportRenderServicer(pb_grpc.ReportRenderServiceServicer):
     def GetReportUrl(
         self, request: pb.GetReportUrlRequest, context: grpc.ServicerContext
     ) -> pb.GetReportUrlResponse:
-        access.require_reader(current_claims())
-        return pb.GetReportUrlResponse(url=self.report_urls(request.report_id))
+        claims = current_claims()
+        access.require_reader(claims)
+        return pb.GetReportUrlResponse(url=self.report_urls(request.report_id, claims))

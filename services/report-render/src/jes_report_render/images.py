@@ -1,4 +1,6 @@
-"""The report's photos: fetched from their presigned URLs and scaled to what a page needs.
+"""The report's photos: read from the object store by their keys (or handed over as
+bytes) and scaled to what a page needs. report-render fetches no URL: what it renders
+is only what it is handed or reads from the `photos` bucket itself.
 
 Each photo goes into the PDF as the JPEG written here (see pdf.put_photos), at about
 IMAGE_DPI over its printed size: 13 cm wide is ~800 px. JPEG draft mode decodes at 1/2,
@@ -8,71 +10,60 @@ IMAGE_DPI over its printed size: 13 cm wide is ~800 px. JPEG draft mode decodes 
 from __future__ import annotations
 
 import io
-import threading
+import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import requests
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from jes_objectstore import ObjectNotFound
 from jes_report_render.domain.layout import MM_PER_PX
+from jes_report_render.domain.reports import PHOTO_BUCKET
+
+log = logging.getLogger("jes.report_render")
 
 IMAGE_DPI = 150
 OVERSIZE = 1.3  # a draft-decoded image up to this much larger than needed is kept as is
 JPEG_QUALITY = 80  # what goes into the PDF
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 60_000_000
-FETCH_TIMEOUT = 30  # seconds, per request
 
 
 class ImageError(ValueError):
-    """A photo is not usable (too large, unreadable); the message is zh-TW."""
+    """A photo is not usable (too large, unreadable, not there); the message is zh-TW."""
 
 
 class PhotoUnavailable(ImageError):
-    """A photo could not be fetched (its server is away or refused); may be retried."""
+    """A photo could not be read (the object store is away); may be retried."""
 
 
-class Fetcher:
-    """Downloads the photos of one report (presigned URLs of photo-storage's bucket).
+def checked_size(content: bytes) -> bytes:
+    if len(content) > MAX_IMAGE_BYTES:
+        raise ImageError("報告圖片過大")
+    return content
 
-    One keep-alive session per worker thread, as a requests Session is not thread-safe:
-    a report's 100 photos then cost a few connections (and TLS handshakes), not 100.
-    """
 
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._lock = threading.Lock()
+class PhotoReader:
+    """Reads the photos of a report from the `photos` bucket by object key: a key is a
+    name inside that bucket (the store refuses "..", absolute and empty parts), never a
+    URL or a path of the render's machine."""
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-            with self._lock:
-                self._sessions.append(session)
-        return session
+    def __init__(self, store: Any):
+        self.store = store
 
-    def fetch(self, url: str) -> bytes:
+    def read(self, key: str) -> bytes:
         try:
-            with self._session().get(url, timeout=FETCH_TIMEOUT, stream=True) as response:
-                response.raise_for_status()
-                chunks, size = [], 0
-                for chunk in response.iter_content(256 * 1024):
-                    size += len(chunk)
-                    if size > MAX_IMAGE_BYTES:
-                        raise ImageError("報告圖片過大")
-                    chunks.append(chunk)
-        except requests.RequestException as exc:
+            content = self.store.get(PHOTO_BUCKET, key)
+        except ValueError as exc:  # not a key of the bucket (a URL, a path, "..")
+            raise ImageError("報告圖片的物件鍵不正確") from exc
+        except ObjectNotFound as exc:
+            raise ImageError("找不到報告圖片") from exc
+        except Exception as exc:
+            log.warning("object store did not give %s: %s", key, type(exc).__name__)
             raise PhotoUnavailable("無法取得報告圖片，請稍後再試") from exc
-        return b"".join(chunks)
-
-    def close(self) -> None:
-        with self._lock:
-            for session in self._sessions:
-                session.close()
-            self._sessions.clear()
+        return checked_size(content)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ class Report(RenderBase):
     sha256: Mapped[str] = mapped_column(String(64))
     # what a download is named (Content-Disposition), e.g. 114年度司執字第12345號_批次1_版本7.pdf
     download_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # whose it is (GetReportUrl): the firm account (token subject) and the court
+    owner_account_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
+    court_code: Mapped[str] = mapped_column(String(3), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

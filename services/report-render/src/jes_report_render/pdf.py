@@ -20,14 +20,16 @@ the text was written (text_layer.py: Qt maps some ideographs' glyphs to CJK radi
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -64,6 +66,9 @@ WKHTMLTOPDF_OPTIONS: dict[str, str | None] = {
     "margin-left": "12mm",
     "margin-right": "12mm",
     "disable-javascript": None,
+    # Only the render's own folder (`allow`, set per run) may be read; nothing else of
+    # the machine, whatever the HTML says.
+    "disable-local-file-access": None,
     "javascript-delay": "0",  # else it waits 200 ms for scripts there are none of
     "no-outline": None,
     "quiet": None,
@@ -94,15 +99,29 @@ def roc_date(moment: datetime) -> str:
     return f"民國 {to_roc_year(day.year)} 年 {day.month} 月 {day.day} 日"
 
 
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port bound by this process and never listened on: a connection to it
+    is refused at once, and no other program can take it while it is held."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
+
+
 def run_wkhtmltopdf(source: Path, target: Path, *, allow: Path) -> None:
+    """`source` to PDF with local files from `allow` (the report's own folder) only and no
+    network: every URL goes to a proxy that refuses connections (Debian's wkhtmltopdf
+    0.12.6 honours --proxy for http and https; file:// outside `allow` is blocked by
+    --disable-local-file-access). A resource it may not load fails the render."""
     options: dict[str, Any] = dict(WKHTMLTOPDF_OPTIONS)
-    # Local files are read from the report's own folder only.
     options["allow"] = str(allow)
     config = pdfkit.configuration(wkhtmltopdf=wkhtmltopdf_path())
-    try:
-        pdfkit.from_file(str(source), str(target), options=options, configuration=config)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise RenderError(f"wkhtmltopdf failed: {exc}") from exc
+    with closed_port() as port:
+        options["proxy"] = f"http://127.0.0.1:{port}"
+        try:
+            pdfkit.from_file(str(source), str(target), options=options, configuration=config)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise RenderError(f"wkhtmltopdf failed: {exc}") from exc
 
 
 @dataclass(frozen=True)

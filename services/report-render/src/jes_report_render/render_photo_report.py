@@ -8,8 +8,7 @@ import functools
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from jes_domain import InvalidArgument, Unavailable
 from jes_events import Outbox
 from jes_grpckit import request_id_var
 from jes_report_render import images
+from jes_report_render.domain.access import Owner
 from jes_report_render.domain.layout import Caption
 from jes_report_render.domain.reports import (
     BUCKET,
@@ -60,8 +60,16 @@ def report_message(report: Report) -> pb.Report:
 
 
 def photo_sources(
-    photos: Sequence[pb.ReportPhoto], fetcher: images.Fetcher
+    photos: Sequence[pb.ReportPhoto], reader: images.PhotoReader
 ) -> list[ReportPhotoSource]:
+    """Each photo's loader: its bytes as handed over, or read by key from the object
+    store; never a URL."""
+
+    def loader(photo: pb.ReportPhoto) -> Callable[[], bytes]:
+        if photo.WhichOneof("picture") == "image":
+            return functools.partial(images.checked_size, photo.image)
+        return functools.partial(reader.read, photo.image_key)
+
     return [
         ReportPhotoSource(
             caption=Caption(
@@ -72,7 +80,7 @@ def photo_sources(
                 description=photo.description,
                 remark=photo.remark,
             ),
-            load=functools.partial(fetcher.fetch, photo.image_url),
+            load=loader(photo),
         )
         for photo in photos
     ]
@@ -85,7 +93,10 @@ class RenderPhotoReport:
         self.store = store
 
     def __call__(self, request: pb.RenderPhotoReportRequest) -> pb.Report:
-        require_photos(len(request.photos))
+        require_photos(
+            len(request.photos),
+            without_picture=sum(1 for p in request.photos if p.WhichOneof("picture") is None),
+        )
         started = time.perf_counter()
         header = ReportHeader(
             court_name=request.court_name,
@@ -99,8 +110,8 @@ class RenderPhotoReport:
             printed_by=request.printed_by,
         )
         try:
-            with temporary_folder() as work, closing(images.Fetcher()) as fetcher:
-                sources = photo_sources(request.photos, fetcher)
+            with temporary_folder() as work:
+                sources = photo_sources(request.photos, images.PhotoReader(self.store))
                 rendered = render_photo_report(header, sources, Path(work))
         except images.PhotoUnavailable as exc:
             raise Unavailable(str(exc)) from exc
@@ -108,13 +119,14 @@ class RenderPhotoReport:
             raise InvalidArgument(str(exc)) from exc
         kind = ReportKind.PHOTO_REPORT
         name = download_name(request.case_number, request.batch, request.set_version)
-        report = self._store(kind, request.photo_set_id, rendered.pdf, rendered.pages, name)
+        owner = Owner(request.owner_account_id, request.court_code)
+        report = self._store(kind, request.photo_set_id, rendered.pdf, rendered.pages, name, owner)
         PDFS_RENDERED.labels(kind.value).inc()
         PDF_RENDER_SECONDS.labels(kind.value).observe(time.perf_counter() - started)
         return report
 
     def _store(
-        self, kind: ReportKind, subject_id: str, pdf: bytes, pages: int, name: str
+        self, kind: ReportKind, subject_id: str, pdf: bytes, pages: int, name: str, owner: Owner
     ) -> pb.Report:
         report_id = new_id()
         key = object_key(kind, subject_id, report_id)
@@ -130,6 +142,8 @@ class RenderPhotoReport:
                     size_bytes=len(pdf),
                     sha256=hashlib.sha256(pdf).hexdigest(),
                     download_name=name,
+                    owner_account_id=owner.account_id,
+                    court_code=owner.court_code,
                 )
                 session.add(report)
                 message = report_message(report)

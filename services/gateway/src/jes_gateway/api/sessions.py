@@ -10,6 +10,7 @@ from jes_gateway.api.common import PREFIX, services
 from jes_gateway.api.schemas.accounts import LoginInput, Session
 from jes_gateway.api.spec import PUBLIC, answers, api
 from jes_gateway.limits import login_limiter
+from jes_gateway.ratelimit import current_client
 
 bp = Blueprint("api_sessions", __name__, url_prefix=PREFIX)
 
@@ -19,7 +20,7 @@ bp = Blueprint("api_sessions", __name__, url_prefix=PREFIX)
 def login(json: LoginInput) -> Any:
     """登入，取得存取權杖"""
     login_limiter.check("login")  # one budget per client with the login page
-    reply = services().identity.login(json.account_id, json.password)
+    reply = services().identity.login(json.account_id, json.password, current_client())
     return jsonify(
         access_token=reply.access_token,
         expires_in=reply.expires_in_seconds,

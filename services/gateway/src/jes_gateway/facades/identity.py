@@ -21,8 +21,11 @@ class IdentityFacade(Facade[IdentityServiceStub]):
             )
         )
 
-    def login(self, account_id: str, password: str) -> pb.LoginResponse:
-        return self._rpc().Login(pb.LoginRequest(account_id=account_id, password=password))
+    def login(self, account_id: str, password: str, client_address: str) -> pb.LoginResponse:
+        """`client_address`: identity locks out failures per account and client."""
+        return self._rpc().Login(
+            pb.LoginRequest(account_id=account_id, password=password, client_address=client_address)
+        )
 
     def key_set_json(self) -> str:
         return self._rpc().GetKeySet(pb.GetKeySetRequest(), timeout=5).jwks_json

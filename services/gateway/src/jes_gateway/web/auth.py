@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from jes_gateway.context import gateway
 from jes_gateway.limits import login_limiter
 from jes_gateway.problems import Problem
+from jes_gateway.ratelimit import current_client
 from jes_gateway.web.session import current_user, home_for, safe_next, sign_in, sign_out
 from jes_zhtw import COURTS
 
@@ -32,7 +33,7 @@ def login_submit() -> Any:
     }
     try:
         reply = gateway().services.identity.login(
-            form["account_id"], request.form.get("password", "")
+            form["account_id"], request.form.get("password", ""), current_client()
         )
     except Problem as error:
         return render_template(

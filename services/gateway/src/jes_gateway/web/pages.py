@@ -23,7 +23,8 @@ def home() -> Any:
 
 @bp.get("/dev/mailbox")
 def mailbox() -> Any:
-    """The local mailbox of all-in-one mode, so a developer can open mailed links."""
+    """The local mailbox of development mode, so a developer can open mailed links; 404
+    otherwise (it would show anyone every reset link)."""
     config = gateway().config
     if not config.dev_mailbox:
         abort(404)

@@ -34,17 +34,19 @@ class Sessions:
         self.infra = infra
         self.issuer = issuer
 
-    def login(self, typed_account_id: str, password: str) -> LoginResult:
+    def login(self, typed_account_id: str, password: str, client_address: str = "") -> LoginResult:
         """A token for an active account with its password set. Every attempt is
-        recorded; after too many recent failures the login name is locked out. Unknown
-        names cost the same time as known ones."""
+        recorded; after too many recent failures from one client address the login name
+        is locked out for that address (never for the owner elsewhere). Unknown names
+        cost the same time as known ones."""
+        client_address = client_address.strip()[:64]
         account_id = normalize_account_id(typed_account_id)
         if not is_possible_account_id(account_id):
             verify_password(None, password)  # same time as a real check
             raise Unauthenticated(WRONG_LOGIN)
         with self.infra.db.transaction() as session:
             account = account_by_login_name(session, account_id)
-            if is_locked_out(recent_failed_logins(session, account_id, account)):
+            if is_locked_out(recent_failed_logins(session, account_id, account, client_address)):
                 raise ResourceExhausted(LOGIN_LOCKED)
             if account is not None and account.status == ACTIVE and not account.password_set:
                 verify_password(None, password)  # same time as a real check
@@ -54,7 +56,7 @@ class Sessions:
                 and account is not None
                 and account.status == ACTIVE
             )
-            record_login(session, account_id, ok)
+            record_login(session, account_id, ok, client_address)
         if not ok or account is None:
             raise Unauthenticated(WRONG_LOGIN)
         token = self.issuer.issue(

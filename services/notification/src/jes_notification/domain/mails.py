@@ -140,14 +140,16 @@ def firm_account_activated(event: identity_pb2.FirmAccountActivated, links: Link
 
 
 def firm_application_refused(event: identity_pb2.FirmApplicationRefused) -> list[Mail]:
+    """Like the acknowledgement, to an address anyone may have typed: nothing the
+    applicant typed, only fixed text, the court, the application's id and date and the
+    clerk's reason."""
     app = event.application
     return [
         Mail(
             "firm_application_refused",
             app.email,
             {
-                "contact_person": app.contact_person,
-                "company_name": app.company_name,
+                "application_id": app.id,
                 "court_name": court_by_code(app.court_code).name,
                 "applied_on": format_roc_date(app.created_at.ToDatetime()),
                 "reason": app.refusal_reason,

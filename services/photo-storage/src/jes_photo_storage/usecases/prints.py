@@ -58,6 +58,8 @@ def _render_request(
         fingerprint=fingerprint,
         set_version=photo_set.version,
         printed_by=call.claims.display_id,  # the footer's 列印帳號: the login name, e.g. TPDF0001
+        owner_account_id=photo_set.firm_account_id,  # whose report link it is
+        court_code=photo_set.court_code,
         photos=[
             render_pb.ReportPhoto(
                 sequence=p.sequence,
@@ -66,7 +68,7 @@ def _render_request(
                 auction_target=p.auction_target,
                 description=p.description,
                 remark=p.remark,
-                image_url=parts.objects.url(p.report_key),
+                image_key=p.report_key,  # report-render reads it itself: no URL
             )
             for p in photos
         ],

@@ -10,6 +10,7 @@ from enum import StrEnum
 from jes_domain import InvalidArgument
 
 BUCKET = "reports"
+PHOTO_BUCKET = "photos"  # photo-storage's bucket: the report-size copies are read from it
 URL_LIFETIME = timedelta(minutes=10)
 NOT_FOUND = "找不到報告"
 
@@ -18,9 +19,14 @@ class ReportKind(StrEnum):
     PHOTO_REPORT = "photo_report"
 
 
-def require_photos(photo_count: int) -> None:
+def require_photos(photo_count: int, without_picture: int = 0) -> None:
+    """At least one photo, each with its picture (an object key or the image's bytes)."""
     if not photo_count:
         raise InvalidArgument("沒有照片可列印", fields={"photos": "至少需要一張照片"})
+    if without_picture:
+        raise InvalidArgument(
+            "照片缺少圖片", fields={"photos": "每張照片須附圖片的物件鍵或圖片內容"}
+        )
 
 
 _NOT_IN_NAMES = re.compile(r'[\x00-\x1f\x7f/\\"]')
