@@ -17,7 +17,7 @@ from jes_identity.domain.accounts import ACCOUNT_ID_MAX, ACTIVE, normalize_accou
 from jes_identity.domain.audit_actions import ACCOUNT_CREATED
 from jes_identity.domain.links import ACTIVATION_LINK_TTL, LinkPurpose
 from jes_identity.domain.validation import BAD_INPUT, email_problem, normalize_email
-from jes_identity.links import create_link, retire_links
+from jes_identity.links import create_link, issue_token, retire_links
 from jes_identity.messages import profile
 from jes_identity.models import Account, audit_log
 
@@ -77,7 +77,8 @@ def create_admin(db: Database, typed_account_id: str, typed_email: str, name: st
             raise FailedPrecondition(NOT_AN_ADMIN)
         else:
             retire_links(session, account)
-        token, expires_at = create_link(
-            session, account, LinkPurpose.ACTIVATION, ACTIVATION_LINK_TTL
-        )
+        link = create_link(session, account, LinkPurpose.ACTIVATION, ACTIVATION_LINK_TTL)
+        session.flush()
+        # The token goes to the operator's terminal only; its hash is what is kept.
+        token, expires_at = issue_token(session, link.id)
         return AdminLink(account_id, token, expires_at, created)
