@@ -322,6 +322,18 @@ def test_checklist_warns_of_each_missing_view(service):
     }
 
 
+def test_photos_uploaded_as_indoor_satisfy_the_interior_item(service):
+    """Issue 13 finding 1: the placement field counts for the checklist."""
+    opened = service.open_set()
+    service.upload(opened.id, placement=pb.PLACEMENT_INDOOR)
+    service.upload(opened.id, placement=pb.PLACEMENT_INDOOR)
+    interior = service.get(opened.id).checklist[0]
+    assert interior.view == pb.VIEW_INTERIOR
+    assert (interior.satisfied, interior.warning, list(interior.sequences)) == (True, "", [1, 2])
+    back = service.get(opened.id).checklist[2]
+    assert not back.satisfied and "拍攝內容" in back.hint
+
+
 @pytest.mark.parametrize(
     ("property_type", "needs_addons"),
     [

@@ -6,7 +6,7 @@ import math
 from collections import Counter
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
-from jes_photo_storage.domain.checklist import checklist
+from jes_photo_storage.domain.checklist import ShownPhoto, checklist
 from jes_photo_storage.domain.photos import by_sequence
 from jes_photo_storage.domain.records import formal_case_number
 from jes_photo_storage.domain.snapshots import Change
@@ -107,9 +107,15 @@ class Messages:
                 label=item.label,
                 satisfied=item.satisfied,
                 warning=item.warning,
+                sequences=item.sequences,
+                hint=item.hint,
             )
             for item in checklist(
-                photo_set.property_type, (views_from_text(p.views) for p in photos)
+                photo_set.property_type,
+                (
+                    ShownPhoto(p.sequence, tuple(views_from_text(p.views)), p.placement)
+                    for p in photos
+                ),
             )
         )
         return message

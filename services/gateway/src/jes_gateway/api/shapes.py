@@ -27,6 +27,8 @@ def checklist_json(item: pb.ChecklistItem) -> dict[str, Any]:
         "label": item.label,
         "satisfied": item.satisfied,
         "warning": item.warning,
+        "sequences": list(item.sequences),
+        "hint": item.hint,
     }
 
 

@@ -66,9 +66,11 @@
     if (!files.length) return;
     if (zone.dataset.confirm && !window.confirm(zone.dataset.confirm)) return;
     // The batch keeps the fields chosen now, even if they are changed while it uploads.
-    const fields = Object.fromEntries(new FormData(defaults).entries());
-    const batch = { fields, nextSequence: parseInt(fields.sequence, 10) || 0 };
-    delete fields.sequence;
+    // As name/value pairs: 拍攝內容 (views) may be ticked more than once.
+    const form = new FormData(defaults);
+    const batch = { nextSequence: parseInt(form.get("sequence"), 10) || 0 };
+    form.delete("sequence");
+    batch.fields = Array.from(form.entries());
     for (const file of files) {
       const job = { file, batch, row: resultRow(file) };
       if (file.size > maxBytes) {
@@ -120,7 +122,7 @@
   function send(job) {
     return new Promise((resolve) => {
       const data = new FormData();
-      for (const [name, value] of Object.entries(job.batch.fields)) data.append(name, value);
+      for (const [name, value] of job.batch.fields) data.append(name, value);
       if (job.batch.nextSequence) data.append("sequence", job.batch.nextSequence);
       data.append("expected_version", zone.dataset.version);
       data.append("file", job.file);

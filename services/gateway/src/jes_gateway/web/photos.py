@@ -466,6 +466,34 @@ def replace_image(set_id: str, photo_id: str) -> Any:
     return edit_page(whole, photo, edit_values(photo), version=version, image_problem=image_problem)
 
 
+@bp.post("/sets/<set_id>/photos/<photo_id>/views")
+@login_required("firm")
+def set_views(set_id: str, photo_id: str) -> Any:
+    """The photo list's own 拍攝內容 checkboxes: only the views change, so the firm clears
+    a checklist warning without opening each photo's edit page."""
+    version = expected_version()
+    views = request.form.getlist("views")
+    if any(v not in VIEWS for v in views):
+        abort(400, description="拍攝內容欄位不正確")
+    _, photo = find_photo(set_id, photo_id)
+    fields = PhotoFields(
+        placement=photo.placement,
+        orientation=photo.orientation,
+        auction_target=photo.auction_target,
+        description=photo.description,
+        remark=photo.remark,
+        sequence=photo.sequence,
+        views=[VIEWS[v] for v in views],
+    )
+    try:
+        saved = photos().update_photo(token(), photo_id, fields, version)
+    except Problem as error:
+        flash_refusal(error)
+        return back_to_set(set_id, anchor=f"photo-{photo_id}")
+    flash(f"已儲存序號 {saved.sequence} 的拍攝內容。", "ok")
+    return back_to_set(set_id, anchor=f"photo-{photo_id}")
+
+
 @bp.post("/sets/<set_id>/photos/<photo_id>/delete")
 @login_required("firm")
 def delete(set_id: str, photo_id: str) -> Any:

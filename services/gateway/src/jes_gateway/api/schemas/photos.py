@@ -245,6 +245,10 @@ class ChecklistItem(Reply):
     label: str
     satisfied: bool
     warning: Annotated[str, Field(description="未符合時的提醒；符合時為空字串")]
+    sequences: Annotated[
+        list[int], Field(description="符合此項的照片序號（室內照片即符合「室內」）")
+    ]
+    hint: Annotated[str, Field(description="未符合時：在哪裡標示；符合時為空字串")]
 
 
 class PhotoSet(Reply):
