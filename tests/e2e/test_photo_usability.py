@@ -101,3 +101,81 @@ def test_the_checklist_agrees_with_the_form(
             firm.locator("#photo-list table.photos tbody tr").first.get_by_label("背面")
         ).to_be_checked()
         screenshot_of(firm, f"usability-1-list-views-{width}")
+
+
+def assert_under(page: Page, box: str, text: str) -> None:
+    """The message shows right under its own box: below it and within its width."""
+    field = page.locator(f"input[name={box}]").first
+    error = page.locator(f"#e-{box}")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text(text)
+    f, e = field.bounding_box(), error.bounding_box()
+    assert f and e
+    assert e["y"] >= f["y"] + f["height"] - 1, (box, f, e)
+    assert f["x"] - 1 <= e["x"] <= f["x"] + f["width"], (box, f, e)
+
+
+def test_case_numbers_as_people_paste_them(
+    platform: flows.Platform,
+    new_page: Callable[[dict[str, int]], Page],
+    screenshot_of: Callable[[Page, str], Path],
+) -> None:
+    """Finding 2: a pasted number is split into its boxes; 司執字 is 司執; every problem
+    under its own box; a second 股別 of the same case is shown and must be confirmed."""
+    for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        number = new_case_number()
+        formal = f"114年度司執字第{number}號"
+        firm = new_page(viewport)
+        log_in(firm, platform, "DEMOFIRM")
+        firm.goto(platform.base_url + "/photos/")
+        firm.get_by_label("股別").fill("甲")
+        firm.get_by_label("年度").fill("1140")
+        firm.get_by_label("字別").fill("ABC")
+        firm.get_by_label("號", exact=True).fill("12x")
+        firm.locator("input[name=batch]").fill("1000000000000")
+        firm.get_by_role("button", name="新增").click()
+        assert_under(firm, "year", "1140")
+        assert_under(firm, "word", "ABC")
+        assert_under(firm, "number", "12x")
+        assert_under(firm, "batch", "批次須為 1 至 99")
+        expect(firm.locator("main")).not_to_contain_text("案號格式錯誤")
+        screenshot_of(firm, f"usability-2-case-number-errors-{width}")
+
+        # a whole case number pasted into the first box; 司執字 left in 字別 does no harm
+        firm.get_by_label("年度").fill(f"１１４年度司執字第{number}號")
+        firm.get_by_label("字別").fill("司執字")
+        firm.get_by_label("號", exact=True).fill("")
+        firm.locator("input[name=batch]").fill("1")
+        firm.get_by_role("button", name="新增").click()
+        expect(firm.get_by_role("heading", name=formal)).to_be_visible()
+        expect(firm.locator("main")).not_to_contain_text("司執字字")
+
+        # the same case under another 股別: shown, and made only when confirmed
+        firm.goto(platform.base_url + "/photos/")
+        firm.get_by_label("股別").fill("乙")
+        firm.get_by_label("字別").fill(f"114 司執 {number}")
+        firm.get_by_role("button", name="新增").click()
+        warning = firm.locator("#other-division")
+        expect(warning).to_contain_text("貴公司已有此案號在其他股別的照片")
+        expect(warning.get_by_role("link", name=re.compile(f"甲股 {formal}"))).to_be_visible()
+        screenshot_of(firm, f"usability-2-other-division-{width}")
+        warning.get_by_role("button", name="確定在乙股另建").click()
+        expect(firm.get_by_role("heading", name=formal)).to_be_visible()
+        expect(firm.locator("#set-header")).to_contain_text("乙")
+
+        # the public lookup: sent empty, it says what to fill in; a pasted number is read
+        visitor = new_page(viewport)
+        visitor.goto(platform.base_url + "/public")
+        visitor.get_by_role("button", name="查詢").click()
+        expect(visitor.locator(".field-error").filter(has_text="請選擇法院")).to_be_visible()
+        assert_under(visitor, "year", "請輸入年度")
+        assert_under(visitor, "word", "請輸入字別")
+        assert_under(visitor, "number", "請輸入號")
+        screenshot_of(visitor, f"usability-2-public-empty-{width}")
+        visitor.get_by_label("法院").select_option("TPD")
+        visitor.get_by_label("年度").fill(f"114.司執.{number}")
+        visitor.get_by_role("button", name="查詢").click()
+        expect(
+            visitor.get_by_text(f"查無 臺灣臺北地方法院 {formal} 經審核通過的照片")
+        ).to_be_visible()
+        expect(visitor.get_by_label("字別")).to_have_value("司執")

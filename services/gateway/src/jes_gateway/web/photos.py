@@ -42,6 +42,7 @@ from jes_gateway.presentation.vocabulary import (
 from jes_gateway.problems import Problem
 from jes_gateway.web.forms import form_problem, invalid, page_number
 from jes_gateway.web.session import login_required, require_user
+from jes_zhtw import CaseNumber, CaseNumberInvalid, read_batch, read_case_number
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
@@ -122,7 +123,13 @@ def expected_version() -> int:
 # -- 照片上傳維護: query or create ----------------------------------------------------------
 
 
-def query_page(form: dict[str, str], *, problem: Problem | None = None, not_found: str = "") -> Any:
+def query_page(
+    form: dict[str, str],
+    *,
+    problem: Problem | None = None,
+    not_found: str = "",
+    other_division_sets: list[pb.PhotoSet] | None = None,
+) -> Any:
     user = require_user()
     listing = photos().list_sets(
         user.token, page=page_number(request.args.get("page")), page_size=SETS_PAGE_SIZE
@@ -134,6 +141,7 @@ def query_page(form: dict[str, str], *, problem: Problem | None = None, not_foun
         problem=problem,
         errors=errors,
         not_found=not_found,
+        other_division_sets=other_division_sets or [],
         listing=listing,
         court_name=court_name(user.court_code),
     )
@@ -146,34 +154,65 @@ def query() -> Any:
     return query_page({"batch": "1"})
 
 
+def read_set_form(form: dict[str, str]) -> tuple[CaseNumber, int]:
+    """股別, 年/字/號 and 批次 as the firm typed or pasted them (jes_zhtw reads the case
+    number: 114年度司執字第12345號 in any box, 司執字 for 司執); every wrong box at once,
+    each with its own message. `form` is rewritten with what was understood."""
+    errors: dict[str, str] = {}
+    if not form["division"]:
+        errors["division"] = "請輸入股別"
+    case = None
+    try:
+        case = read_case_number(form["year"], form["word"], form["number"])
+        form.update(year=str(case.year), word=case.word, number=str(case.number))
+    except CaseNumberInvalid as wrong:
+        errors.update(wrong.fields)
+    batch = 1
+    try:
+        batch = read_batch(form["batch"])
+        form["batch"] = str(batch)
+    except ValueError as wrong:
+        errors["batch"] = str(wrong)
+    if errors or case is None:
+        raise invalid(errors, "查詢條件有誤，請依各欄位的說明修正")
+    return case, batch
+
+
 @bp.post("/open")
 @login_required("firm")
 def open_set() -> Any:
-    """查詢 finds an existing set; 新增 makes it when it does not exist yet."""
+    """查詢 finds an existing set; 新增 makes it when it does not exist yet. A second set
+    of a case the firm already has under another 股別 is made only once confirmed."""
     form = {
         name: request.form.get(name, "").strip()
         for name in ("division", "year", "word", "number", "batch")
     }
     create = request.form.get("action") == "create"
-    errors: dict[str, str] = {}
-    year = form_int(form, "year", errors)
-    number = form_int(form, "number", errors)
-    batch = form_int(form, "batch", errors, default=1)
-    if errors:
-        return query_page(form, problem=invalid(errors, "查詢條件有誤"))
+    confirmed = request.form.get("confirm_other_division") == "1"
+    try:
+        case, batch = read_set_form(form)
+    except Problem as wrong:
+        return query_page(form, problem=wrong)
+    if create and not confirmed:
+        same_case = photos().list_sets(token(), case=case, page_size=100).photo_sets
+        exists = any(s.division == form["division"] and s.batch == batch for s in same_case)
+        others = [s for s in same_case if s.division != form["division"]]
+        if others and not exists:
+            return query_page(form, other_division_sets=others)
     try:
         photo_set = photos().open_set(
             token(),
             division=form["division"],
-            year=year,
-            word=form["word"],
-            number=number,
+            year=case.year,
+            word=case.word,
+            number=case.number,
             batch=batch,
             create=create,
+            confirm_other_division=confirmed,
         )
     except Problem as error:
         if error.status == 404:
-            wanted = f"{form['division']}股 {year}年度{form['word']}字第{number}號 批次 {batch}"
+            wanted = f"{form['division']}股 {case.formal()} 批次 {batch}"
             return query_page(form, not_found=wanted)
         return query_page(form, problem=form_problem(error))
     if create:

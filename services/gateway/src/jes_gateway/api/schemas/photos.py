@@ -137,6 +137,12 @@ class OpenPhotoSet(Input):
     create: Annotated[
         bool, Field(description="不存在時是否新增，預設 true；false 時不存在回 404")
     ] = True
+    confirm_other_division: Annotated[
+        bool,
+        Field(
+            description="貴公司已有此案號在其他股別的照片組時，新增須為 true（否則回 409 並說明是哪個股別）"
+        ),
+    ] = False
 
 
 class UpdatePhotoSet(Input):
