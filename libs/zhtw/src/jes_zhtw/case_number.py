@@ -202,6 +202,6 @@ def read_batch(text: str) -> int:
         return 1
     m = re.fullmatch(r"第?(\d+)批?次?", folded)
     batch = int(m.group(1)) if m else 0
-    if m is None or (problem := batch_problem(batch)) is not None:
+    if m is None or batch_problem(batch) is not None:
         raise ValueError(batch_problem(0))
     return batch

@@ -140,7 +140,8 @@ class OpenPhotoSet(Input):
     confirm_other_division: Annotated[
         bool,
         Field(
-            description="貴公司已有此案號在其他股別的照片組時，新增須為 true（否則回 409 並說明是哪個股別）"
+            description="貴公司已有此案號在其他股別的照片組時，新增須為 true"
+            "（否則回 409 並說明是哪個股別）"
         ),
     ] = False
 
