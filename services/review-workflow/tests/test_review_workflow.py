@@ -201,6 +201,8 @@ def test_clerk_lists_own_courts_submissions_newest_first(three_submissions):
 def test_clerk_of_tpd_cannot_list_kld(three_submissions):
     error = rpc_error(listed, three_submissions.clerk("TPD"), "KLD")
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    # issue 13: the clerk reads why, in zh-TW (no "not in this court's scope")
+    assert error.details() == "權限不足：只能查看或處理所屬法院的資料"
 
 
 def test_state_filter(three_submissions):

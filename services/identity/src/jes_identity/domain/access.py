@@ -7,6 +7,7 @@ import hmac
 from collections.abc import Set
 from typing import Protocol
 
+from jes_auth import OUTSIDE_COURT, roles_required
 from jes_config import SERVICES
 from jes_domain import Forbidden
 
@@ -34,7 +35,7 @@ def has_role(caller: Caller, *roles: str) -> bool:
 def require_role(caller: Caller, *roles: str) -> None:
     """Services pass; a user needs one of `roles`."""
     if not (caller.is_service or has_role(caller, *roles)):
-        raise Forbidden(f"權限不足：requires one of the roles {', '.join(roles)}")
+        raise Forbidden(f"權限不足：{roles_required(*roles)}")
 
 
 def require_court(caller: Caller, court_code: str) -> None:
@@ -42,7 +43,7 @@ def require_court(caller: Caller, court_code: str) -> None:
     if caller.is_service or has_role(caller, "admin"):
         return
     if caller.court_code != court_code:
-        raise Forbidden("權限不足：not in this court's scope")
+        raise Forbidden(f"權限不足：{OUTSIDE_COURT}")
 
 
 def require_court_staff(caller: Caller, court_code: str) -> None:
