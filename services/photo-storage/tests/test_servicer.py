@@ -853,3 +853,13 @@ def test_approved_set_is_not_printed_again(service, fakes):
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert caught.value.details() == "已通過法院審核的案件無法再修改"
     assert fakes.render.requests == []
+
+
+def test_each_print_tells_the_report_which_print_it_is(service, fakes):
+    """Issue 13 finding 4: the report's footer shows 第 N 次列印, so photo-storage counts."""
+    opened = service.open_set()
+    service.upload(opened.id)
+    print_set(service, opened.id)
+    service.upload(opened.id)
+    print_set(service, opened.id)
+    assert [r.print_number for r in fakes.render.requests] == [1, 2]

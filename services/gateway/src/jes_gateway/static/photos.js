@@ -7,8 +7,28 @@
 
   // Forms with data-confirm ask first (delete, changes after printing, print = submit);
   // forms with data-busy show that the server is working (printing takes a while).
+  // A file over the size limit is refused here, beside its field, before it is sent.
+  function fileFits(input) {
+    const file = input.files && input.files[0];
+    const error = document.getElementById(input.getAttribute("aria-describedby"));
+    const fits = !file || file.size <= Number(input.dataset.maxBytes);
+    if (error) error.textContent = fits ? "" : input.dataset.tooLarge;
+    if (fits) input.removeAttribute("aria-invalid");
+    else input.setAttribute("aria-invalid", "true");
+    return fits;
+  }
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach((input) => {
+    input.addEventListener("change", () => fileFits(input));
+  });
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
+    const file = form.querySelector("input[type=file][data-max-bytes]");
+    if (file && !fileFits(file)) {
+      event.preventDefault();
+      file.focus();
+      return;
+    }
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
       return;

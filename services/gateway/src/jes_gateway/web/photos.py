@@ -425,6 +425,15 @@ def edit_page(
         problem=problem,
         errors=problem.fields if problem else {},
         image_problem=image_problem,
+        # Whatever refused the new image is said beside its file field.
+        image_errors={
+            "file": image_problem.fields.get("file")
+            or image_problem.fields.get("content")
+            or image_problem.message
+        }
+        if image_problem
+        else {},
+        max_upload_mb=gateway().config.max_upload_mb,
         back_page=(photo.sequence - 1) // PAGE_SIZE + 1,
         change_confirm=CHANGE_AFTER_PRINT if whole.status == pb.PHOTO_SET_STATUS_SUBMITTED else "",
         court_name=court_name(whole.court_code),
@@ -446,13 +455,37 @@ def photo_saved(set_id: str, photo: pb.Photo, verb: str) -> Any:
     return back_to_set(set_id, page=page, anchor=f"photo-{photo.id}")
 
 
+def too_large_message() -> str:
+    return f"檔案超過 {gateway().config.max_upload_mb} MB 上限，請選擇較小的照片檔"
+
+
+def back_after_too_large() -> Any | None:
+    """A new image over the size limit cannot even be read (nor its CSRF token), so the
+    firm is sent back to the photo, where the refusal shows beside the file field; None
+    for any other request (the usual error page)."""
+    if request.endpoint != "photos.replace_image" or not request.view_args:
+        return None
+    return redirect(
+        url_for("photos.edit", **request.view_args, image=TOO_LARGE, _anchor="replace"),
+        code=303,
+    )
+
+
+TOO_LARGE = "too-large"
+
+
 @bp.get("/sets/<set_id>/photos/<photo_id>/edit")
 @login_required("firm")
 def edit(set_id: str, photo_id: str) -> Any:
     whole, photo = find_photo(set_id, photo_id)
-    return refuse_if_locked(whole) or edit_page(
-        whole, photo, edit_values(photo), version=whole.version
+    image_problem = None
+    if request.args.get("image") == TOO_LARGE:
+        image_problem = Problem(413, too_large_message(), {"file": too_large_message()})
+    page = refuse_if_locked(whole) or edit_page(
+        whole, photo, edit_values(photo), version=whole.version, image_problem=image_problem
     )
+    # shown as a page, as any redirect's target: the refusal is on it
+    return page[0] if isinstance(page, tuple) else page
 
 
 @bp.post("/sets/<set_id>/photos/<photo_id>/edit")

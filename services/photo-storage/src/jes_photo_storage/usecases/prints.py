@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
@@ -46,7 +46,12 @@ class Printed:
 
 
 def _render_request(
-    parts: Parts, call: Call, photo_set: PhotoSet, photos: list[Photo], fingerprint: str
+    parts: Parts,
+    call: Call,
+    photo_set: PhotoSet,
+    photos: list[Photo],
+    fingerprint: str,
+    print_number: int,
 ) -> render_pb.RenderPhotoReportRequest:
     return render_pb.RenderPhotoReportRequest(
         photo_set_id=photo_set.id,
@@ -58,6 +63,7 @@ def _render_request(
         fingerprint=fingerprint,
         set_version=photo_set.version,
         printed_by=call.claims.display_id,  # the footer's 列印帳號: the login name, e.g. TPDF0001
+        print_number=print_number,  # the footer: 第 N 次列印 (a version means nothing to people)
         photos=[
             render_pb.ReportPhoto(
                 sequence=p.sequence,
@@ -83,7 +89,12 @@ def print_set(parts: Parts, call: Call, photo_set_id: str, expected_version: int
         version = photo_set.version
         photos = by_sequence(photo_set.photos)
         print_fingerprint = printing.fingerprint(photo_set, photos)
-        render_request = _render_request(parts, call, photo_set, photos, print_fingerprint)
+        earlier_prints = session.scalar(
+            select(func.count()).select_from(Print).where(Print.photo_set_id == photo_set.id)
+        )
+        render_request = _render_request(
+            parts, call, photo_set, photos, print_fingerprint, (earlier_prints or 0) + 1
+        )
     report = parts.reports.render(render_request)
     with parts.db.transaction() as session:
         photo_set = set_to_change(session, call, photo_set_id, None)
