@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -158,6 +159,9 @@ class Messages:
             fields=change.fields,
             summary=change.summary,
             thumbnail_url=self.url(change.thumbnail_key),
+            thumbnail_before_url=(
+                self.url(change.thumbnail_key_before) if change.thumbnail_key_before else ""
+            ),
         )
 
 
@@ -172,6 +176,7 @@ def print_record(row: Print, report_url: str) -> pb.PrintRecord:
         printed_by=row.printed_by,
         report_url=report_url,
         photo_count=row.photo_count,
+        checklist_warnings=json.loads(row.checklist_warnings_json or "[]"),
     )
     record.printed_at.FromDatetime(row.created_at)
     return record

@@ -84,3 +84,8 @@ def checklist(property_type: str, photos: Iterable[ShownPhoto]) -> list[Checklis
             )
         )
     return items
+
+
+def printed_warnings(items: Iterable[ChecklistItem]) -> list[str]:
+    """What a print keeps of the checklist: each warning with its item, as people read it."""
+    return [f"{item.label}：{item.warning}" for item in items if not item.satisfied]

@@ -17,10 +17,15 @@ from jes_db import utcnow
 from jes_db.audit import AuditRecord
 from jes_domain import NotFound
 from jes_photo_storage.domain import access, printing, validation
+from jes_photo_storage.domain.checklist import ShownPhoto, checklist, printed_warnings
 from jes_photo_storage.domain.photos import by_sequence
 from jes_photo_storage.domain.records import formal_case_number
 from jes_photo_storage.domain.snapshots import Change, diff, photo_snapshot
-from jes_photo_storage.domain.vocabulary import ORIENTATION_LABELS, PLACEMENT_LABELS
+from jes_photo_storage.domain.vocabulary import (
+    ORIENTATION_LABELS,
+    PLACEMENT_LABELS,
+    views_from_text,
+)
 from jes_photo_storage.models import Photo, PhotoSet, Print, audit_log
 from jes_photo_storage.usecases.common import (
     Call,
@@ -126,6 +131,18 @@ def print_set(parts: Parts, call: Call, photo_set_id: str, expected_version: int
                 printed_by=call.claims.subject,
                 photo_count=len(photos),
                 snapshot_json=json.dumps([photo_snapshot(p) for p in photos], ensure_ascii=False),
+                checklist_warnings_json=json.dumps(
+                    printed_warnings(
+                        checklist(
+                            photo_set.property_type,
+                            (
+                                ShownPhoto(p.sequence, tuple(views_from_text(p.views)), p.placement)
+                                for p in photos
+                            ),
+                        )
+                    ),
+                    ensure_ascii=False,
+                ),
                 created_at=now,
             )
         )

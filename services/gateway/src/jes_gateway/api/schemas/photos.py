@@ -300,6 +300,9 @@ class PrintRecord(Reply):
     printed_at: Annotated[str | None, DATETIME]
     printed_by: str
     report_url: Annotated[str, Field(description="PDF 報告（限時有效的連結）")]
+    checklist_warnings: Annotated[
+        list[str], Field(description="列印當時照片檢核仍有的提醒（如「背面：尚無…」）；無則為空")
+    ]
 
 
 class Printed(Reply):
@@ -325,6 +328,9 @@ class PhotoChange(Reply):
     fields: list[str]
     summary: str
     thumbnail_url: str
+    thumbnail_before_url: Annotated[
+        str, Field(description="更換照片（image_replaced）時，更換前的縮圖；其他為空字串")
+    ]
 
 
 class Changes(Reply):
