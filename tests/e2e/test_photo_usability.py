@@ -179,3 +179,103 @@ def test_case_numbers_as_people_paste_them(
             visitor.get_by_text(f"查無 臺灣臺北地方法院 {formal} 經審核通過的照片")
         ).to_be_visible()
         expect(visitor.get_by_label("字別")).to_have_value("司執")
+
+
+def test_the_clerks_re_review_and_no_dead_ends(
+    platform: flows.Platform,
+    new_page: Callable[[dict[str, int]], Page],
+    screenshot_of: Callable[[Page, str], Path],
+    tmp_path: Path,
+) -> None:
+    """Findings 3 and 4: the queue's search, the print made while the checklist warned,
+    rejecting asks first, a too-large replacement is refused beside its field, and the
+    re-review shows the replaced photo before and after with the earlier reason."""
+    number = new_case_number()
+    formal = f"114年度司執字第{number}號"
+    firm = new_page(PHONE)
+    firm.on("dialog", lambda dialog: dialog.accept())
+    log_in(firm, platform, "DEMOFIRM")
+    open_new_set(firm, platform, number)
+    firm.locator("#file-input").set_input_files([jpeg_file("1 FRONT", 31), jpeg_file("2 SIDE", 32)])
+    expect(firm.locator("#upload-results li.ok")).to_have_count(2)
+    firm.get_by_role("button", name="列印").click()
+    expect(firm.get_by_role("link", name="開啟照片報告（PDF）")).to_be_visible(timeout=60_000)
+
+    # -- the clerk finds it by searching the queue, oldest first ---------------------------
+    clerk = new_page(DESKTOP)
+    dialogs: list[str] = []
+    log_in(clerk, platform, "TPDCLERK")
+    clerk.goto(platform.base_url + "/court/reviews")
+    clerk.get_by_label("案號").fill(f"114.司執.{number}")
+    clerk.get_by_label("排序").select_option(label="等候最久在前")
+    clerk.get_by_role("button", name="查詢", exact=True).click()
+    rows = clerk.locator("table.list tbody tr")
+    deadline = 60
+    while rows.count() != 1 and deadline:  # review-workflow learns of the print by an event
+        clerk.wait_for_timeout(1000)
+        clerk.reload()
+        deadline -= 1
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(formal)
+    expect(rows.first.locator("td[data-label=等候]")).to_contain_text("分")
+    screenshot_of(clerk, "usability-3-queue-search-desktop")
+    rows.first.get_by_role("link", name="審核").click()
+    expect(clerk.locator("#printed-with-warnings")).to_contain_text(
+        "室內：尚無標示為「室內」的照片"
+    )
+    second = clerk.locator("ol.photo-grid li.photo").nth(1)
+    second.get_by_label("不通過理由").select_option(label="光線不足")
+    second.get_by_label("序號 2 補充說明").fill("側面過暗，請補拍")
+
+    # rejecting asks first, as approving does: dismissed, nothing is sent
+    def dismiss(dialog: object) -> None:
+        dialogs.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    clerk.once("dialog", dismiss)
+    clerk.get_by_role("button", name="不通過").click()
+    expect(clerk.get_by_role("button", name="不通過")).to_be_visible()
+    assert dialogs and dialogs[0].startswith("確定審核不通過？")
+    clerk.once("dialog", lambda dialog: dialog.accept())
+    clerk.get_by_role("button", name="不通過").click()
+    expect(clerk.get_by_role("status")).to_contain_text(f"{formal} 批次 1 已審核不通過")
+
+    # -- the firm replaces photo 2: a 33 MB file is refused beside its field --------------
+    firm.reload()
+    firm.locator("#photo-list table.photos tbody tr").nth(1).get_by_role("link", name="修").click()
+    expect(firm.get_by_role("heading", name="照片上傳作業(修改)")).to_be_visible()
+    huge = tmp_path / "huge.jpg"  # a path: 33 MB through the driver as a buffer is too slow
+    huge.write_bytes(b"\xff" * (33 * 1024 * 1024))
+    firm.get_by_label("新照片").set_input_files(huge)
+    expect(firm.locator("#e-file")).to_have_text("檔案超過 30 MB 上限，請選擇較小的照片檔")
+    firm.get_by_role("button", name="更換照片").click()
+    expect(firm.get_by_role("heading", name="照片上傳作業(修改)")).to_be_visible()
+    expect(firm.locator("#e-file")).to_have_text("檔案超過 30 MB 上限，請選擇較小的照片檔")
+    screenshot_of(firm, "usability-4-replace-too-large-phone")
+    firm.get_by_label("新照片").set_input_files(jpeg_file("2 SIDE NEW", 33))
+    expect(firm.locator("#e-file")).to_have_text("")
+    firm.get_by_role("button", name="更換照片").click()
+    expect(firm.get_by_text("已更換序號 2 的照片。")).to_be_visible()
+    firm.get_by_role("button", name="列印").click()
+    expect(firm.get_by_role("link", name="開啟照片報告（PDF）")).to_be_visible(timeout=60_000)
+
+    # -- the clerk's re-review: before and after, the earlier reason beside the photo -----
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        reviewer = clerk if width == "desktop" else new_page(viewport)
+        if width == "phone":
+            log_in(reviewer, platform, "TPDCLERK")
+        reviewer.goto(platform.base_url + f"/court/reviews?case_number={number}")
+        requeued = reviewer.locator("table.list tbody tr").filter(has_text="重新送審")
+        deadline = 60
+        while requeued.count() != 1 and deadline:
+            reviewer.wait_for_timeout(1000)
+            reviewer.reload()
+            deadline -= 1
+        requeued.get_by_role("link", name="審核").click()
+        card = reviewer.locator("ol.photo-grid li.photo").nth(1)
+        expect(card.locator(".before-after img")).to_have_count(2)
+        expect(card.get_by_role("img", name="序號 2 更換前的照片")).to_be_visible()
+        expect(card).to_contain_text("更換後（本次）")
+        expect(card).to_contain_text("前次退回理由：光線不足：側面過暗，請補拍")
+        expect(reviewer.locator("ol.photo-grid li.photo").first).not_to_contain_text("前次退回理由")
+        screenshot_of(reviewer, f"usability-3-re-review-{width}")
