@@ -44,7 +44,7 @@ class QueueFilter:
     sort: str = ""
 
 
-def filtered(query: Select[tuple[Submission]], wanted: QueueFilter) -> Select[tuple[Submission]]:
+def filtered(query: Select[Submission], wanted: QueueFilter) -> Select[Submission]:
     case = submissions.case_search(wanted.case_number)
     if case is not None and case.formal:
         query = query.where(Submission.case_number == case.formal)
