@@ -149,3 +149,19 @@ def test_rejecting_asks_for_confirmation_as_approving_does(clerk, re_review):
     approve = page[page.index('value="approve"') - 100 : page.index('value="approve"') + 200]
     assert "data-confirm=" in approve
     assert 'data-confirm="確定審核不通過？' in reject
+
+
+def test_the_api_detail_carries_the_earlier_reasons_and_both_thumbnails(client, re_review):
+    detail = client.get("/api/v1/submissions/sub-2", headers=BEARER).get_json()
+    assert detail["previous_reasons"] == [
+        {
+            "photo_id": "p2",
+            "sequence": 2,
+            "reason_code": "",
+            "label": "光線不足",
+            "text": "側面過暗",
+        }
+    ]
+    [change] = detail["changes_since_rejection"]
+    assert change["thumbnail_before_url"] == "/objects/photos/t2-old.jpg"
+    assert detail["prints"][0]["checklist_warnings"] == ["背面：尚無標示為「背面」的照片"]

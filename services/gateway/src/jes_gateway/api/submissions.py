@@ -17,7 +17,7 @@ from jes_gateway.api.schemas.court import (
     SubmissionPage,
     SubmissionsQuery,
 )
-from jes_gateway.api.shapes import photo_set_json, submission_json
+from jes_gateway.api.shapes import photo_set_json, reason_json, submission_json
 from jes_gateway.api.spec import answers, api
 from jes_gateway.facades import QueueSearch, ReasonInput
 from jes_gateway.presentation.paging import page_count
@@ -68,6 +68,7 @@ def get_submission(submission_id: str) -> Any:
         photo_set=photo_set_json(bundle.photo_set),
         prints=[print_json(p) for p in bundle.prints],
         changes_since_rejection=[change_json(c) for c in bundle.changes_since_rejection],
+        previous_reasons=[reason_json(r) for r in bundle.previous_reasons.values()],
     )
 
 

@@ -174,6 +174,9 @@ class SubmissionForReview(Reply):
     photo_set: PhotoSet
     prints: list[PrintRecord]
     changes_since_rejection: list[PhotoChange]
+    previous_reasons: Annotated[
+        list[PhotoReason], Field(description="前次未通過時各照片的理由（重新送審時）；否則為空")
+    ]
 
 
 class RejectionReason(Reply):
