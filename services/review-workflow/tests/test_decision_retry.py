@@ -15,9 +15,10 @@ from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as photo_grpc
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_auth import TokenVerifier
-from jes_grpckit import GrpcServer, current_claims
+from jes_grpckit import GrpcServer, current_caller
 from jes_review_workflow.domain.submissions import decision_id_of
 from jes_review_workflow.models import audit_log
+from support import callers
 
 
 @dataclass
@@ -31,7 +32,7 @@ class RecordingPhotoStorage(photo_grpc.PhotoStorageServiceServicer):
 
     def ApplyReviewDecision(self, request: Any, context: Any) -> photo_pb.PhotoSet:
         self.requests.append(request)
-        self.callers.append(current_claims().subject)
+        self.callers.append(str(current_caller()))
         status = (
             photo_pb.PHOTO_SET_STATUS_APPROVED
             if request.decision == photo_pb.DECISION_APPROVE
@@ -48,7 +49,12 @@ def photo_storage() -> RecordingPhotoStorage:
 
 @pytest.fixture
 def review(identity, photo_storage, start_review_service) -> Iterator[Any]:
-    server = GrpcServer("photo-storage", port=0, verifier=TokenVerifier(identity.keys.jwks))
+    server = GrpcServer(
+        "photo-storage",
+        port=0,
+        verifier=TokenVerifier(identity.keys.jwks),
+        tls=callers.identity(identity.pki, "photo-storage"),
+    )
     server.add(
         photo_grpc.add_PhotoStorageServiceServicer_to_server,
         photo_storage,
@@ -99,8 +105,8 @@ def test_a_crash_after_photo_storage_applied_is_completed_by_a_retry(
     assert first.decision_id == retry.decision_id == decision_id_of(pending.id)
     assert (retry.photo_set_id, retry.fingerprint) == (pending.photo_set_id, pending.fingerprint)
     assert retry.decision == photo_pb.DECISION_APPROVE
-    assert retry.reviewer_account_id == "TPDCLERK"
-    assert photo_storage.callers == ["review-workflow", "review-workflow"]
+    # both times for the clerk who decided, whose token review-workflow forwards
+    assert photo_storage.callers == ["service:review-workflow for TPDCLERK"] * 2
     assert [e.action for e in review.audit()] == ["submission.approved"]
     assert len(review.events(pb.ReviewDecided)) == 1
 

@@ -16,7 +16,7 @@ from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_auth import Claims
 from jes_db import Database, utcnow
 from jes_domain import NotFound
-from jes_grpckit import Client
+from jes_grpckit import Client, current_user_token
 from jes_review_workflow.domain import access
 from jes_review_workflow.domain.audit import firm_application_action
 from jes_review_workflow.domain.decisions import (
@@ -48,12 +48,10 @@ class DecideFirmApplication:
                 return same_decision(earlier, approve, reason)
         application = self._application(claims, application_id)
         try:
-            decided = self.identity.stub.DecideFirmApplication(
+            # For the clerk whose token this call forwards: identity records that clerk.
+            decided = self.identity.as_caller(current_user_token()).DecideFirmApplication(
                 identity_pb.DecideFirmApplicationRequest(
-                    application_id=application.id,
-                    approve=approve,
-                    reason=reason,
-                    decided_by=claims.display_id,
+                    application_id=application.id, approve=approve, reason=reason
                 )
             )
         except grpc.RpcError as error:
@@ -99,7 +97,7 @@ class DecideFirmApplication:
     def _application(self, claims: Claims, application_id: str) -> identity_pb.FirmApplication:
         """The application from identity, looked up within the clerk's own court (any court
         for an admin), so another court's application is not found."""
-        reply = self.identity.stub.ListFirmApplications(
+        reply = self.identity.as_caller(current_user_token()).ListFirmApplications(
             identity_pb.ListFirmApplicationsRequest(court_code=access.application_court(claims))
         )
         for application in reply.applications:

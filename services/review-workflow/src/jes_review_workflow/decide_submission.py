@@ -21,7 +21,7 @@ from jes_auth import Claims
 from jes_db import Database, utcnow
 from jes_domain import FailedPrecondition
 from jes_events import Outbox
-from jes_grpckit import Client, request_id_var
+from jes_grpckit import Client, current_user_token, request_id_var
 from jes_review_workflow.domain import access, submissions
 from jes_review_workflow.domain.audit import submission_action
 from jes_review_workflow.domain.decisions import (
@@ -68,7 +68,6 @@ class DecideSubmission:
             approve,
             recorded_reasons,
             note,
-            claims.display_id,
         )
         with self.db.transaction() as session:
             locked = session.scalar(
@@ -112,8 +111,9 @@ class DecideSubmission:
         approve: bool,
         reasons: list[dict[str, Any]],
         note: str,
-        reviewer: str,
     ) -> None:
+        """Carried out for the clerk whose token this call forwards: photo-storage records
+        that clerk as the reviewer (review-workflow cannot decide on its own)."""
         request = photo_pb.ApplyReviewDecisionRequest(
             photo_set_id=photo_set_id,
             fingerprint=fingerprint,
@@ -128,10 +128,11 @@ class DecideSubmission:
                 for r in reasons
             ],
             note=note,
-            reviewer_account_id=reviewer,
         )
         try:
-            photo_set = self.photo_storage.stub.ApplyReviewDecision(request)
+            photo_set = self.photo_storage.as_caller(current_user_token()).ApplyReviewDecision(
+                request
+            )
         except grpc.RpcError as error:
             # FAILED_PRECONDITION: the firm changed the set after printing; nothing decided.
             raise passed_on(error) from error

@@ -1,14 +1,16 @@
-"""Who may render and read reports: services render (admins too, for re-renders); the
-people who work with a report read it."""
+"""Who may render and read reports: photo-storage, as itself, after it has checked the
+person's access to the set (the contract lets no one else call report-render)."""
 
 from __future__ import annotations
 
-from jes_auth import Claims
+from jes_auth import Claims, PermissionDenied, roles_required
 
 
 def require_renderer(claims: Claims) -> None:
-    claims.require_role("admin")  # services only (admins for re-renders)
+    if not claims.is_service:
+        raise PermissionDenied("照片報告只由照片服務製作")
 
 
 def require_reader(claims: Claims) -> None:
-    claims.require_role("admin", "clerk", "firm")
+    if not (claims.is_service or claims.has_role("admin", "clerk", "firm")):
+        raise PermissionDenied(roles_required("admin", "clerk", "firm"))
