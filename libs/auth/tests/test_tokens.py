@@ -1,4 +1,5 @@
 import os
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -114,3 +115,29 @@ def test_identity_issues_tokens_for_people_only(tmp_path):
     keys = KeyStore(tmp_path)
     token = TokenIssuer(keys).issue("review-workflow")
     assert TokenVerifier(keys.jwks).verify(token).kind == "user"
+
+
+# -- refusals people read (issue 13 finding 4: no English where a user can see it) ---------
+
+LATIN = re.compile(r"[A-Za-z]")
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [("clerk", "admin"), ("admin",), ("court-system",), ("clerk", "judge", "admin"), ("firm",)],
+)
+def test_a_missing_role_is_refused_in_zh_tw(roles):
+    firm = Claims(subject="u1", kind="user", roles=frozenset({"litigant"}))
+    with pytest.raises(PermissionDenied) as refused:
+        firm.require_role(*roles)
+    assert not LATIN.search(str(refused.value)), str(refused.value)
+    assert "僅限" in str(refused.value)
+
+
+def test_another_courts_data_is_refused_in_zh_tw():
+    kld_clerk = Claims(
+        subject="KLDCLERK", kind="user", roles=frozenset({"clerk"}), court_code="KLD"
+    )
+    with pytest.raises(PermissionDenied) as refused:
+        kld_clerk.require_court("TPD")
+    assert str(refused.value) == "只能查看或處理所屬法院的資料"

@@ -157,3 +157,85 @@ def test_the_one_case_word_rule_refuses(word: str) -> None:
 def test_the_one_case_word_rule_accepts(word: str) -> None:
     assert case_word_problem(word) is None
     assert CaseNumber(107, word, 1).word == word
+
+
+# -- the three boxes of a 年/字/號 form, as people fill them (issue 13) -------------------
+
+from jes_zhtw import MAX_BATCH, CaseNumberInvalid, batch_problem, read_batch, read_case_number  # noqa: E402
+
+PASTED = CaseNumber(114, "司執", 12345)
+
+
+@pytest.mark.parametrize(
+    ("year", "word", "number"),
+    [
+        ("114", "司執", "12345"),
+        ("114年度司執字第12345號", "", ""),  # a whole number pasted into the first box
+        ("", "114年度司執字第12345號", ""),
+        ("", "", "114.司執.12345"),
+        ("114 司執 12345", "", ""),
+        ("114.司執.012345", "", ""),
+        ("１１４", "司執", "１２３４５"),  # full-width digits
+        ("114年度", "司執字", "第12345號"),  # the formal pieces in their boxes
+        ("114年", "司執", "12345號"),
+        (" 114 ", " 司 執 ", " 12345 "),
+        ("民國114年", "年度司執字第", "012345"),
+    ],
+)
+def test_read_case_number_takes_what_people_paste(year: str, word: str, number: str) -> None:
+    assert read_case_number(year, word, number) == PASTED
+
+
+def test_read_case_number_never_doubles_the_word() -> None:
+    """司執字 in 字別 is 司執: never a 司執字字 case."""
+    case = read_case_number("114", "司執字", "1")
+    assert case.word == "司執" and case.formal() == "114年度司執字第1號"
+
+
+def test_read_case_number_reports_every_box_at_once() -> None:
+    with pytest.raises(CaseNumberInvalid) as refused:
+        read_case_number("1140", "ABC", "12x")
+    fields = refused.value.fields
+    assert set(fields) == {"year", "word", "number"}
+    assert "年度" in fields["year"] and "1140" in fields["year"]
+    assert "字別" in fields["word"] and "ABC" in fields["word"]
+    assert "號" in fields["number"] and "12x" in fields["number"]
+
+
+@pytest.mark.parametrize(
+    ("year", "word", "number", "field", "message"),
+    [
+        ("", "司執", "1", "year", "請輸入年度"),
+        ("abc", "司執", "1", "year", "請輸入年度"),
+        ("0", "司執", "1", "year", "案號年度錯誤"),
+        ("114", "", "1", "word", "請輸入字別"),
+        ("114", "x", "1", "word", "案號字別錯誤"),
+        ("114", "字", "1", "word", "案號字別錯誤"),
+        ("114", "司執", "", "number", "請輸入號"),
+        ("114", "司執", "0", "number", "案號號數錯誤"),
+        ("114", "司執", "10000000", "number", "案號號數錯誤"),
+    ],
+)
+def test_read_case_number_names_the_box(
+    year: str, word: str, number: str, field: str, message: str
+) -> None:
+    with pytest.raises(CaseNumberInvalid) as refused:
+        read_case_number(year, word, number)
+    assert list(refused.value.fields) == [field]
+    assert message in refused.value.fields[field]
+
+
+@pytest.mark.parametrize(
+    ("text", "batch"), [("", 1), ("1", 1), ("２", 2), (" 99 ", 99), ("第3批", 3)]
+)
+def test_read_batch(text: str, batch: int) -> None:
+    assert read_batch(text) == batch
+
+
+@pytest.mark.parametrize("text", ["0", "100", "1000000000000", "-1", "abc", "1.5"])
+def test_a_batch_out_of_range_gets_a_message_about_the_batch(text: str) -> None:
+    with pytest.raises(ValueError, match="批次") as refused:
+        read_batch(text)
+    assert "案號" not in str(refused.value)
+    assert batch_problem(int(text)) is not None if text.lstrip("-").isdigit() else True
+    assert MAX_BATCH == 99

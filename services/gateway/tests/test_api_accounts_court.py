@@ -125,6 +125,8 @@ def test_submission_detail_carries_photos_prints_and_changes(client, services):
         fingerprint="fp-2",
         previous_rejected_fingerprint="fp-1",
     )
+    # the earlier rejected submission (its reasons), which the bundle reads too
+    services.reviews.replies["ListSubmissions"] = review_pb.ListSubmissionsResponse()
     services.photos.replies["GetPhotoSet"] = photo_pb.PhotoSet(
         id="set-1", photos=[photo_pb.Photo(id="p1", sequence=1, thumbnail_url="/t/1.jpg")]
     )

@@ -26,7 +26,11 @@ def test_a_huge_number_in_the_open_set_form_is_refused_per_field(firm, services,
         {"court_code": "TPD", "division": "甲", "year": "107", "word": "司執", "number": HUGE},
     )
     assert reply.status_code == 400
-    assert "數值超出範圍" in reply.get_data(as_text=True)
+    # under the 號 box, with the range a case number has (issue 13: not the int32 range)
+    assert (
+        '<span id="e-number" class="field-error">案號號數錯誤：2147483648，號數須為 1 至 9999999'
+        in (reply.get_data(as_text=True))
+    )
     assert services.photos.requests("OpenPhotoSet") == []
 
 

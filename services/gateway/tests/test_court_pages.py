@@ -62,6 +62,7 @@ def photo_set() -> photo_pb.PhotoSet:
 def review_services(services):
     services.reviews.replies.update(
         GetSubmission=submission(),
+        ListSubmissions=review_pb.ListSubmissionsResponse(),  # no earlier rejected print
         ListRejectionReasons=review_pb.ListRejectionReasonsResponse(
             reasons=[
                 review_pb.RejectionReason(code="blurry", label="照片模糊不清"),

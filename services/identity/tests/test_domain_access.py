@@ -46,13 +46,13 @@ def test_a_service_on_its_own_lists_no_applications():
     """Issue 9: a service token listed every firm application. review-workflow lists them
     with the clerk's token it forwards; a service alone has no role."""
     assert refusal(access.application_court_scope, SERVICE, "") == (
-        "權限不足：requires one of the roles admin, clerk"
+        "權限不足：此功能僅限系統管理者、法院書記官使用"
     )
 
 
 def test_a_clerk_may_not_list_another_courts_applications():
     assert refusal(access.application_court_scope, TCD_CLERK, "TPD") == (
-        "權限不足：not in this court's scope"
+        "權限不足：只能查看或處理所屬法院的資料"
     )
 
 
@@ -65,7 +65,7 @@ def test_a_clerk_without_a_court_may_not_list_applications():
 @pytest.mark.parametrize("caller", [FIRM, user("judge")])
 def test_only_court_staff_list_applications(caller):
     assert refusal(access.application_court_scope, caller, "TPD") == (
-        "權限不足：requires one of the roles admin, clerk"
+        "權限不足：此功能僅限系統管理者、法院書記官使用"
     )
 
 
@@ -85,7 +85,7 @@ def test_decisions_are_a_clerks_or_an_admins(caller):
 
 def test_a_clerk_decides_for_their_own_court_only():
     assert refusal(access.require_decider, TCD_CLERK, "TPD") == (
-        "權限不足：not in this court's scope"
+        "權限不足：只能查看或處理所屬法院的資料"
     )
 
 
@@ -94,10 +94,10 @@ def test_court_staff_list():
     access.require_court_staff(ADMIN, "TCD")
     access.require_court_staff(SERVICE, "TCD")
     assert refusal(access.require_court_staff, TCD_CLERK, "TPD") == (
-        "權限不足：not in this court's scope"
+        "權限不足：只能查看或處理所屬法院的資料"
     )
     assert refusal(access.require_court_staff, FIRM, "TPD") == (
-        "權限不足：requires one of the roles admin, clerk"
+        "權限不足：此功能僅限系統管理者、法院書記官使用"
     )
 
 

@@ -85,3 +85,41 @@ def test_a_word_typed_with_spaces_names_the_same_set(service):
     opened = service.open_set(case_number=case)
     spaced = pb.CaseNumber(year=112, word=" 司執　", number=78)
     assert service.open_set(case_number=spaced).id == opened.id
+
+
+# -- the same case under another 股別 (issue 13 finding 2) -------------------------------
+
+
+def test_a_second_set_of_the_same_case_under_another_division_needs_confirmation(service):
+    first = service.open_set(division="甲")
+    case = first.case_number
+    before = set_count(service)
+    with pytest.raises(grpc.RpcError) as caught:
+        service.open_set(division="乙", case_number=case)
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "甲股" in caught.value.details() and "股別" in caught.value.details()
+    assert set_count(service) == before
+    # another batch under the same division is not "another 股別"
+    service.open_set(division="甲", case_number=case, batch=2)
+    confirmed = service.open_set(division="乙", case_number=case, confirm_other_division=True)
+    assert confirmed.division == "乙"
+    # a query (not a create) still answers plainly, and the set opens again once it exists
+    assert service.open_set(division="乙", case_number=case).id == confirmed.id
+
+
+def test_another_firms_set_of_the_case_is_not_a_reason_to_ask(service):
+    first = service.open_set(division="甲")
+    other_firm = service.client(service.firm_token("firm-2"))
+    opened = service.open_set(client=other_firm, division="乙", case_number=first.case_number)
+    assert opened.division == "乙"
+
+
+def test_the_firms_sets_can_be_listed_by_case_number(service):
+    first = service.open_set(division="甲")
+    service.open_set(division="乙", case_number=first.case_number, confirm_other_division=True)
+    service.open_set()  # another case
+    listed = service.client().call(
+        "ListPhotoSets", pb.ListPhotoSetsRequest(case_number=first.case_number)
+    )
+    assert sorted(s.division for s in listed.photo_sets) == ["乙", "甲"]
+    assert listed.total == 2

@@ -348,3 +348,44 @@ def test_rejection_of_a_photo_outside_the_set_is_invalid(service):
         service.decide(photo_set.id, fingerprint, approve=False)
     assert field_violations(caught.value) == {"rejections": "不通過時請說明理由"}
     assert service.get(photo_set.id).status == pb.PHOTO_SET_STATUS_SUBMITTED
+
+
+# -- what the clerk's re-review shows (issue 13 finding 3) ----------------------------------
+
+
+def test_a_replaced_image_has_its_before_and_after_thumbnails(service):
+    photo_set, photos, first = printed_set(service, 2)
+    service.client().call(
+        "ReplacePhotoImage",
+        pb.ReplacePhotoImageRequest(
+            photo_id=photos[1].id,
+            expected_version=photo_set.version,
+            content=jpeg(64, 48, color=(10, 200, 10)),
+            filename="new.jpg",
+        ),
+    )
+    second = service.print_set(photo_set.id)
+    [change] = [
+        c for c in diff(service, photo_set.id, first, second.fingerprint, client=service.clerk())
+    ]
+    assert change.change == "image_replaced" and change.sequence_after == 2
+    assert change.thumbnail_url and change.thumbnail_before_url
+    assert change.thumbnail_before_url != change.thumbnail_url
+    assert change.thumbnail_before_url == photos[1].thumbnail_url.split("?")[0] or (
+        photos[1].thumbnail_key in change.thumbnail_before_url
+    )
+
+
+def test_a_print_keeps_the_checklist_warnings_it_was_printed_with(service):
+    opened = service.open_set()
+    service.upload(opened.id, placement=pb.PLACEMENT_INDOOR, views=[pb.VIEW_FRONT])
+    service.print_set(opened.id)
+    [printed] = (
+        service.clerk().call("ListPrints", pb.ListPrintsRequest(photo_set_id=opened.id)).prints
+    )
+    assert list(printed.checklist_warnings) == [
+        "背面：尚無標示為「背面」的照片",
+        "左側面：尚無標示為「左側面」的照片",
+        "右側面：尚無標示為「右側面」的照片",
+        "臨路狀況：尚無標示為「臨路狀況」的照片",
+    ]

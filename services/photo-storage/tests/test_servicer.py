@@ -321,6 +321,18 @@ def test_checklist_warns_of_each_missing_view(service):
     }
 
 
+def test_photos_uploaded_as_indoor_satisfy_the_interior_item(service):
+    """Issue 13 finding 1: the placement field counts for the checklist."""
+    opened = service.open_set()
+    service.upload(opened.id, placement=pb.PLACEMENT_INDOOR)
+    service.upload(opened.id, placement=pb.PLACEMENT_INDOOR)
+    interior = service.get(opened.id).checklist[0]
+    assert interior.view == pb.VIEW_INTERIOR
+    assert (interior.satisfied, interior.warning, list(interior.sequences)) == (True, "", [1, 2])
+    back = service.get(opened.id).checklist[2]
+    assert not back.satisfied and "拍攝內容" in back.hint
+
+
 @pytest.mark.parametrize(
     ("property_type", "needs_addons"),
     [
@@ -843,3 +855,13 @@ def test_approved_set_is_not_printed_again(service, fakes):
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert caught.value.details() == "已通過法院審核的案件無法再修改"
     assert fakes.render.requests == []
+
+
+def test_each_print_tells_the_report_which_print_it_is(service, fakes):
+    """Issue 13 finding 4: the report's footer shows 第 N 次列印, so photo-storage counts."""
+    opened = service.open_set()
+    service.upload(opened.id)
+    print_set(service, opened.id)
+    service.upload(opened.id)
+    print_set(service, opened.id)
+    assert [r.print_number for r in fakes.render.requests] == [1, 2]

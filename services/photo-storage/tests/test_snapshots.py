@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from jes_photo_storage.domain.checklist import checklist, required_views
+from jes_photo_storage.domain.checklist import ShownPhoto, checklist, required_views
 from jes_photo_storage.domain.printing import fingerprint
 from jes_photo_storage.domain.snapshots import diff
 from jes_photo_storage.models import Photo, PhotoSet
@@ -91,10 +91,34 @@ def test_required_views(property_type, addons):
 
 
 def test_checklist_counts_views_across_photos():
-    items = checklist("detached", [["front", "back"], ["interior"], []])
+    photos = [ShownPhoto(1, ("front", "back")), ShownPhoto(2, ("interior",)), ShownPhoto(3)]
+    items = checklist("detached", photos)
     missing = [item.label for item in items if not item.satisfied]
     assert missing == ["左側面", "右側面", "臨路狀況", "有無增建"]
     assert all(item.warning == "" for item in items if item.satisfied)
+
+
+def test_photos_placed_indoors_show_the_interior():
+    """Issue 13: two photos uploaded as 室內 leave no 室內 warning."""
+    items = {
+        i.view: i
+        for i in checklist("other", [ShownPhoto(1, (), "indoor"), ShownPhoto(2, (), "indoor")])
+    }
+    assert items["interior"].satisfied and items["interior"].warning == ""
+    assert items["interior"].sequences == (1, 2)
+    assert not checklist("other", [ShownPhoto(1, (), "outdoor")])[0].satisfied
+
+
+def test_each_item_names_the_photos_that_satisfy_it_or_where_to_tick():
+    items = {
+        i.view: i
+        for i in checklist("other", [ShownPhoto(3, ("front",)), ShownPhoto(5, ("front", "road"))])
+    }
+    assert items["front"].sequences == (3, 5) and items["front"].hint == ""
+    assert items["road"].sequences == (5,)
+    assert items["back"].sequences == ()
+    assert "拍攝內容" in items["back"].hint and "背面" in items["back"].hint
+    assert "室內/室外" in items["interior"].hint  # the placement field clears it too
 
 
 # -- fingerprint ----------------------------------------------------------------------------

@@ -316,3 +316,13 @@ def test_two_renders_at_once_keep_to_their_own_files(service, tmp_path, monkeypa
                 mean = image.image.convert("RGB").resize((1, 1)).getpixel((0, 0))
                 assert all(abs(a - b) < 60 for a, b in zip(mean, colour, strict=True))
     assert list(scratch.iterdir()) == []  # both temporary folders are gone
+
+
+def test_the_footer_says_which_print_this_is_instead_of_a_version(service):
+    """Issue 13 finding 4: "版本 17" means nothing to the firm; 第 3 次列印 does."""
+    request = render_request(service, photos=1, set_version=17, print_number=3)
+    request.printed_by = "DEMOFIRM"
+    report = service.photo_storage().call("RenderPhotoReport", request)
+    text = pdf_text(service, report)
+    assert f"版本指紋{request.fingerprint}第3次列印列印帳號DEMOFIRM" in text
+    assert "版本17" not in text

@@ -85,6 +85,9 @@ class ReviewService:
         fingerprint: str | None = None,
         version: int = 2,
         trace_id: str = "",
+        division: str = "甲",
+        firm_name: str = "大華不動產估價師事務所",
+        firm_account_id: str = "TPDF001",
     ) -> Envelope:
         """A PhotoSetSubmitted envelope as photo-storage's outbox writes it."""
         photo_set_id = photo_set_id or str(uuid.uuid4())
@@ -92,13 +95,13 @@ class ReviewService:
             photo_set=photo_pb.PhotoSet(
                 id=photo_set_id,
                 court_code=court_code,
-                division="甲",
+                division=division,
                 case_number=photo_pb.CaseNumber(
                     year=year, word=word, number=number or next(self._numbers)
                 ),
                 batch=2,
-                firm_account_id="TPDF001",
-                firm_name="大華不動產估價師事務所",
+                firm_account_id=firm_account_id,
+                firm_name=firm_name,
                 status=photo_pb.PHOTO_SET_STATUS_SUBMITTED,
                 version=version,
             ),

@@ -201,6 +201,8 @@ def test_clerk_lists_own_courts_submissions_newest_first(three_submissions):
 def test_clerk_of_tpd_cannot_list_kld(three_submissions):
     error = rpc_error(listed, three_submissions.clerk("TPD"), "KLD")
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    # issue 13: the clerk reads why, in zh-TW (no "not in this court's scope")
+    assert error.details() == "權限不足：只能查看或處理所屬法院的資料"
 
 
 def test_state_filter(three_submissions):
@@ -475,3 +477,71 @@ def test_a_print_with_a_case_number_no_service_accepts_is_dead_lettered_with_the
     error = letter.headers["jes-dlq-error"]
     assert error.startswith("InvalidArgument: 照片集 bad-set 的案號不符合案號規則")
     assert "案號字別錯誤" in error
+
+
+# -- the queue's search, filters and sort (issue 13 finding 3) ------------------------------
+
+
+@pytest.fixture
+def queue(service):
+    """Three pending TPD submissions, oldest first: 12345 甲 大華, 12346 乙 海港, 2345 甲 海港."""
+    for number, division, firm in (
+        (12345, "甲", "大華估價"),
+        (12346, "乙", "海港估價"),
+        (2345, "甲", "海港估價"),
+    ):
+        service.publish(
+            service.submitted(
+                year=114,
+                number=number,
+                division=division,
+                firm_name=firm,
+                firm_account_id=f"F-{firm}",
+            )
+        )
+        service.consume()
+    return service
+
+
+def searched(client, **filters) -> list[str]:
+    reply = client.call("ListSubmissions", pb.ListSubmissionsRequest(**filters))
+    return [s.case_number for s in reply.submissions]
+
+
+def test_the_queue_is_searched_by_case_number_as_people_type_it(queue):
+    clerk = queue.clerk("TPD")
+    assert searched(clerk, case_number="12345") == ["114年度司執字第12345號"]
+    assert searched(clerk, case_number="114.司執.12345") == ["114年度司執字第12345號"]
+    assert searched(clerk, case_number="114年度司執字第12345號") == ["114年度司執字第12345號"]
+    assert searched(clerk, case_number="１２３４５") == ["114年度司執字第12345號"]
+    assert searched(clerk, case_number="99999") == []
+
+
+def test_the_queue_is_filtered_by_division_and_firm(queue):
+    clerk = queue.clerk("TPD")
+    assert searched(clerk, division="乙") == ["114年度司執字第12346號"]
+    assert searched(clerk, firm="海港") == ["114年度司執字第2345號", "114年度司執字第12346號"]
+    assert searched(clerk, firm="海港", division="甲") == ["114年度司執字第2345號"]
+
+
+def test_the_queue_sorts_by_waiting_time(queue):
+    clerk = queue.clerk("TPD")
+    newest_first = searched(clerk)
+    assert searched(clerk, sort="waiting") == list(reversed(newest_first))
+    assert newest_first[0] == "114年度司執字第2345號"
+
+
+def test_an_unknown_sort_is_refused_in_zh_tw(queue):
+    error = rpc_error(searched, queue.clerk("TPD"), sort="random")
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "排序" in field_violations(error)["sort"]
+
+
+def test_a_sets_rejected_submissions_are_listed_with_their_reasons(queue):
+    """So the clerk's re-review can show the earlier reason beside its photo."""
+    clerk = queue.clerk("TPD")
+    first = clerk.call("ListSubmissions", pb.ListSubmissionsRequest()).submissions[0]
+    listed_for_set = clerk.call(
+        "ListSubmissions", pb.ListSubmissionsRequest(photo_set_id=first.photo_set_id)
+    ).submissions
+    assert [s.id for s in listed_for_set] == [first.id]

@@ -24,12 +24,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from jwt.algorithms import OKPAlgorithm
 
 __all__ = [
+    "OUTSIDE_COURT",
+    "ROLE_LABELS",
     "AuthError",
     "Claims",
     "KeyStore",
     "PermissionDenied",
     "TokenIssuer",
     "TokenVerifier",
+    "roles_required",
 ]
 
 ISSUER = "jes-identity"
@@ -44,7 +47,24 @@ class AuthError(Exception):
 
 
 class PermissionDenied(Exception):
-    """The caller is known but may not do this."""
+    """The caller is known but may not do this. Its text is zh-TW: people read it."""
+
+
+# What each role is called, for the refusals people read.
+ROLE_LABELS = {
+    "admin": "系統管理者",
+    "clerk": "法院書記官",
+    "judge": "法官",
+    "firm": "鑑估價公司",
+    "court-system": "法院系統",
+    "litigant": "當事人",
+}
+OUTSIDE_COURT = "只能查看或處理所屬法院的資料"
+
+
+def roles_required(*roles: str) -> str:
+    """The zh-TW refusal for a caller without one of `roles`."""
+    return f"此功能僅限{'、'.join(ROLE_LABELS.get(r, r) for r in roles)}使用"
 
 
 @dataclass(frozen=True)
@@ -75,14 +95,14 @@ class Claims:
         """One of `roles`; a service acting as itself has none (what a service may call
         is declared per RPC in the contracts, not granted here)."""
         if not self.has_role(*roles):
-            raise PermissionDenied(f"requires one of the roles {', '.join(roles)}")
+            raise PermissionDenied(roles_required(*roles))
 
     def require_court(self, court_code: str) -> None:
         """Court staff act only within their own court; admins anywhere."""
         if self.has_role("admin"):
             return
         if self.is_service or self.court_code != court_code:
-            raise PermissionDenied("not in this court's scope")
+            raise PermissionDenied(OUTSIDE_COURT)
 
 
 @dataclass(frozen=True)

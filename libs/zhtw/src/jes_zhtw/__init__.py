@@ -5,7 +5,16 @@ Dependency-free (standard library only). Every error meant for people is a Value
 show as is.
 """
 
-from jes_zhtw.case_number import CaseNumber, case_word_problem, parse_case_number
+from jes_zhtw.case_number import (
+    MAX_BATCH,
+    CaseNumber,
+    CaseNumberInvalid,
+    batch_problem,
+    case_word_problem,
+    parse_case_number,
+    read_batch,
+    read_case_number,
+)
 from jes_zhtw.courts import (
     COURT_CODES,
     COURTS,
@@ -37,11 +46,14 @@ from jes_zhtw.roc import (
 __all__ = [
     "COURTS",
     "COURT_CODES",
+    "MAX_BATCH",
     "TAIPEI",
     "WEEKDAYS",
     "CaseNumber",
+    "CaseNumberInvalid",
     "Court",
     "UnknownCourt",
+    "batch_problem",
     "case_word_problem",
     "court_by_code",
     "court_by_name",
@@ -54,6 +66,8 @@ __all__ = [
     "is_valid_resident_certificate",
     "parse_case_number",
     "parse_roc_date",
+    "read_batch",
+    "read_case_number",
     "to_roc_year",
     "to_taipei",
     "validate_business_number",

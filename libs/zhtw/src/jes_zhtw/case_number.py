@@ -11,7 +11,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["CaseNumber", "case_word_problem", "parse_case_number"]
+__all__ = [
+    "MAX_BATCH",
+    "CaseNumber",
+    "CaseNumberInvalid",
+    "batch_problem",
+    "case_word_problem",
+    "parse_case_number",
+    "read_batch",
+    "read_case_number",
+]
 
 # CJK unified ideographs (basic, extension A, extensions B-G) and compatibility
 # ideographs. Case words are always Han characters; anything else (Latin letters,
@@ -21,6 +30,8 @@ _WORD = re.compile(f"[{_CJK}]{{1,6}}")
 
 _MAX_YEAR = 999
 _MAX_NUMBER = 9_999_999
+# A case's photo reports come in batches (批次) 1, 2, ...; no case needs more than this.
+MAX_BATCH = 99
 
 # Both patterns run on NFKC-normalized text (full-width digits and punctuation are
 # ASCII by then). The word is non-greedy in the formal form so that 字第 ends it.
@@ -96,3 +107,101 @@ def parse_case_number(text: str) -> CaseNumber:
         )
     year, word, number = m.groups()
     return CaseNumber(int(year), word, int(number))
+
+
+# -- what people type into the three boxes of a 年/字/號 form ---------------------------------
+
+MISSING = {
+    "year": "請輸入年度（民國年，數字），例如 114",
+    "word": "請輸入字別",
+    "number": "請輸入號（數字），例如 12345",
+}
+_SPACES = re.compile(r"\s+")
+# The pieces of the formal form people leave in a box: 民國114年度 / 年度司執字第 / 第123號.
+_YEAR_DRESS = re.compile(r"^(?:民國)?(\d+)(?:年度|年)?$")
+_WORD_DRESS = re.compile(r"^(?:\d*年度?)?(.+?)(?:字第|字|第)?$")
+_NUMBER_DRESS = re.compile(r"^第?(\d+)號?$")
+
+
+class CaseNumberInvalid(ValueError):
+    """What is wrong, per box of the form ("year", "word", "number"), in zh-TW."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("案號有誤：" + "；".join(fields.values()))
+        self.fields = fields
+
+
+def _folded(text: str) -> str:
+    """NFKC (full-width digits and punctuation become ASCII), without any spaces."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+def read_case_number(year: str, word: str, number: str) -> CaseNumber:
+    """The case number a person typed or pasted into a form's 年度, 字別 and 號 boxes.
+
+    A whole case number in any one box, or spread over them, is taken as it is
+    (114年度司執字第12345號, 114.司執.12345, 114 司執 12345, full-width digits); the
+    pieces of the formal form left in a box are dropped (114年度, 司執字, 第12345號), so
+    司執字 in 字別 is the word 司執. Otherwise every box's problem at once:
+    CaseNumberInvalid(fields) with one zh-TW message per box. The word is then checked by
+    the one rule, case_word_problem.
+    """
+    boxes = {"year": year, "word": word, "number": number}
+    filled = [text.strip() for text in boxes.values() if text.strip()]
+    for whole in (" ".join(filled), *filled):
+        try:
+            return parse_case_number(whole)
+        except ValueError:
+            continue
+    fields: dict[str, str] = {}
+    texts = {name: _folded(text) for name, text in boxes.items()}
+    for name, text in texts.items():
+        if not text:
+            fields[name] = MISSING[name]
+    parts: dict[str, int | str] = {}
+    if "year" not in fields:
+        if (m := _YEAR_DRESS.fullmatch(texts["year"])) is None:
+            fields["year"] = (
+                f"請輸入年度（民國年）：「{year.strip()}」不是數字，請輸入數字，例如 114"
+            )
+        elif not 1 <= int(m.group(1)) <= _MAX_YEAR:
+            fields["year"] = f"案號年度錯誤：{int(m.group(1))}，應為 1 至 {_MAX_YEAR} 的民國年"
+        else:
+            parts["year"] = int(m.group(1))
+    if "word" not in fields:
+        m = _WORD_DRESS.fullmatch(texts["word"])
+        bare = m.group(1) if m else texts["word"]
+        if (problem := case_word_problem(bare)) is not None:
+            fields["word"] = case_word_problem(texts["word"]) or problem
+        else:
+            parts["word"] = bare
+    if "number" not in fields:
+        if (m := _NUMBER_DRESS.fullmatch(texts["number"])) is None:
+            fields["number"] = f"請輸入號：「{number.strip()}」不是數字，請輸入數字，例如 12345"
+        elif not 1 <= int(m.group(1)) <= _MAX_NUMBER:
+            fields["number"] = f"案號號數錯誤：{int(m.group(1))}，號數須為 1 至 {_MAX_NUMBER}"
+        else:
+            parts["number"] = int(m.group(1))
+    if fields:
+        raise CaseNumberInvalid(fields)
+    return CaseNumber(int(parts["year"]), str(parts["word"]), int(parts["number"]))
+
+
+def batch_problem(batch: int) -> str | None:
+    """Why `batch` cannot be a case's batch (zh-TW), or None."""
+    if not 1 <= batch <= MAX_BATCH:
+        return f"批次須為 1 至 {MAX_BATCH}"
+    return None
+
+
+def read_batch(text: str) -> int:
+    """The batch a person typed (empty = 1; 第3批 = 3); ValueError with a message about
+    the batch otherwise, however large the number."""
+    folded = _folded(text)
+    if not folded:
+        return 1
+    m = re.fullmatch(r"第?(\d+)批?次?", folded)
+    batch = int(m.group(1)) if m else 0
+    if m is None or batch_problem(batch) is not None:
+        raise ValueError(batch_problem(0))
+    return batch

@@ -66,6 +66,7 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
             case_number=request.case_number.number,
             batch=request.batch,
             create=request.create,
+            confirm_other_division=request.confirm_other_division,
         )
         return self.messages.photo_set(sets.open_set(self.parts, caller(), wanted))
 
@@ -89,6 +90,15 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
             statuses=[STATUS_NAMES[s] for s in request.statuses if s in STATUS_NAMES],
             page=request.page,
             page_size=request.page_size,
+            case=(
+                (
+                    request.case_number.year,
+                    request.case_number.word,
+                    request.case_number.number,
+                )
+                if request.HasField("case_number")
+                else None
+            ),
         )
         return pb.ListPhotoSetsResponse(
             photo_sets=[self.messages.photo_set(s, with_photos=False) for s in listed.photo_sets],

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
-from jes_photo_storage.domain.checklist import checklist
+from jes_photo_storage.domain.checklist import ShownPhoto, checklist
 from jes_photo_storage.domain.photos import by_sequence
 from jes_photo_storage.domain.records import formal_case_number
 from jes_photo_storage.domain.snapshots import Change
@@ -107,9 +108,15 @@ class Messages:
                 label=item.label,
                 satisfied=item.satisfied,
                 warning=item.warning,
+                sequences=item.sequences,
+                hint=item.hint,
             )
             for item in checklist(
-                photo_set.property_type, (views_from_text(p.views) for p in photos)
+                photo_set.property_type,
+                (
+                    ShownPhoto(p.sequence, tuple(views_from_text(p.views)), p.placement)
+                    for p in photos
+                ),
             )
         )
         return message
@@ -152,6 +159,9 @@ class Messages:
             fields=change.fields,
             summary=change.summary,
             thumbnail_url=self.url(change.thumbnail_key),
+            thumbnail_before_url=(
+                self.url(change.thumbnail_key_before) if change.thumbnail_key_before else ""
+            ),
         )
 
 
@@ -166,6 +176,7 @@ def print_record(row: Print, report_url: str) -> pb.PrintRecord:
         printed_by=row.printed_by,
         report_url=report_url,
         photo_count=row.photo_count,
+        checklist_warnings=json.loads(row.checklist_warnings_json or "[]"),
     )
     record.printed_at.FromDatetime(row.created_at)
     return record

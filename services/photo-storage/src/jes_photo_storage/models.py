@@ -101,6 +101,8 @@ class Print(PhotoBase):
     photo_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # JSON list of the printed photos (id, sequence, fields, sha256, thumbnail key).
     snapshot_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    # JSON list of the checklist's warnings when printed ("背面：尚無…"), for the clerk.
+    checklist_warnings_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -137,6 +137,7 @@ class ReportHeader:
     fingerprint: str
     set_version: int = 0
     printed_by: str = ""
+    print_number: int = 0  # 第 N 次列印 in the footer; 0 = 版本 set_version
 
 
 @dataclass(frozen=True)

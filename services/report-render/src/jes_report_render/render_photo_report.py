@@ -108,6 +108,7 @@ class RenderPhotoReport:
             fingerprint=request.fingerprint,
             set_version=request.set_version,
             printed_by=request.printed_by,
+            print_number=request.print_number,
         )
         try:
             with temporary_folder() as work:

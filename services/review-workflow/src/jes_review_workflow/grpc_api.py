@@ -12,7 +12,7 @@ from jes_review_workflow.decide_firm_application import DecideFirmApplication
 from jes_review_workflow.decide_submission import DecideSubmission
 from jes_review_workflow.domain import access
 from jes_review_workflow.domain.decisions import REJECTION_REASONS, PhotoReason
-from jes_review_workflow.queries import ReviewQueries
+from jes_review_workflow.queries import QueueFilter, ReviewQueries
 
 
 class ReviewWorkflowServicer(pb_grpc.ReviewWorkflowServiceServicer):
@@ -30,7 +30,18 @@ class ReviewWorkflowServicer(pb_grpc.ReviewWorkflowServiceServicer):
         self, request: pb.ListSubmissionsRequest, context: grpc.ServicerContext
     ) -> pb.ListSubmissionsResponse:
         listed = self.queries.submissions(
-            current_claims(), request.court_code, request.state, request.page, request.page_size
+            current_claims(),
+            request.court_code,
+            request.state,
+            request.page,
+            request.page_size,
+            QueueFilter(
+                case_number=request.case_number,
+                division=request.division,
+                firm=request.firm,
+                photo_set_id=request.photo_set_id,
+                sort=request.sort,
+            ),
         )
         return pb.ListSubmissionsResponse(
             submissions=listed.submissions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from jes.audit.v1 import audit_pb2
@@ -33,6 +33,39 @@ class AuditPage:
     total: int
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's search: each "" matches any."""
+
+    case_number: str = ""
+    division: str = ""
+    firm: str = ""
+    photo_set_id: str = ""
+    sort: str = ""
+
+
+def filtered(query: Select[Submission], wanted: QueueFilter) -> Select[Submission]:
+    case = submissions.case_search(wanted.case_number)
+    if case is not None and case.formal:
+        query = query.where(Submission.case_number == case.formal)
+    elif case is not None and case.number:
+        query = query.where(Submission.case_number.endswith(f"第{case.number}號"))
+    elif case is not None:
+        query = query.where(Submission.case_number.contains(case.piece, autoescape=True))
+    if wanted.division.strip():
+        query = query.where(Submission.division == wanted.division.strip())
+    if firm := wanted.firm.strip():
+        query = query.where(
+            or_(
+                Submission.firm_name.contains(firm, autoescape=True),
+                Submission.firm_account_id.contains(firm, autoescape=True),
+            )
+        )
+    if wanted.photo_set_id:
+        query = query.where(Submission.photo_set_id == wanted.photo_set_id)
+    return query
+
+
 def visible_submission(session: Session, claims: Claims, submission_id: str) -> Submission:
     """The submission, if the caller may see it; another court's is not found."""
     submission = session.get(Submission, submission_id) if submission_id else None
@@ -46,24 +79,35 @@ class ReviewQueries:
         self.db = db
 
     def submissions(
-        self, claims: Claims, court_code: str, state: str, page: int, page_size: int
+        self,
+        claims: Claims,
+        court_code: str,
+        state: str,
+        page: int,
+        page_size: int,
+        wanted: QueueFilter | None = None,
     ) -> SubmissionPage:
         access.require_court_staff(claims)
         court_code = access.listed_court(claims, court_code)
         wanted_state = submissions.state_filter(state)
+        wanted = wanted or QueueFilter()
+        sort = submissions.queue_sort(wanted.sort)
         query = select(Submission)
         if court_code:
             query = query.where(Submission.court_code == court_code)
         if wanted_state is not None:
             query = query.where(Submission.state == wanted_state.value)
+        query = filtered(query, wanted)
+        oldest_first = sort == "waiting"
+        order = (
+            (Submission.submitted_at.asc(), Submission.id)
+            if oldest_first
+            else (Submission.submitted_at.desc(), Submission.id)
+        )
         with self.db.transaction() as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             listed = page_of(page, page_size, total)
-            rows = session.scalars(
-                query.order_by(Submission.submitted_at.desc(), Submission.id)
-                .limit(listed.size)
-                .offset(listed.offset)
-            )
+            rows = session.scalars(query.order_by(*order).limit(listed.size).offset(listed.offset))
             return SubmissionPage([submission_message(s) for s in rows], total, listed)
 
     def submission(self, claims: Claims, submission_id: str) -> pb.Submission:

@@ -64,6 +64,7 @@ def open_photo_set(json: OpenPhotoSet) -> Any:
         number=case.number,
         batch=json.batch or 1,
         create=json.create,
+        confirm_other_division=json.confirm_other_division,
     )
     return jsonify(photo_set_json(photo_set))
 

@@ -27,6 +27,8 @@ def checklist_json(item: pb.ChecklistItem) -> dict[str, Any]:
         "label": item.label,
         "satisfied": item.satisfied,
         "warning": item.warning,
+        "sequences": list(item.sequences),
+        "hint": item.hint,
     }
 
 
@@ -147,14 +149,15 @@ def submission_json(submission: review_workflow_pb2.Submission) -> dict[str, Any
         "decided_at": iso(submission.decided_at),
         "decided_by": submission.decided_by,
         "note": submission.note,
-        "reasons": [
-            {
-                "photo_id": r.photo_id,
-                "sequence": r.sequence,
-                "reason_code": r.reason_code,
-                "label": r.label,
-                "text": r.text,
-            }
-            for r in submission.reasons
-        ],
+        "reasons": [reason_json(r) for r in submission.reasons],
+    }
+
+
+def reason_json(reason: review_workflow_pb2.PhotoReason) -> dict[str, Any]:
+    return {
+        "photo_id": reason.photo_id,
+        "sequence": reason.sequence,
+        "reason_code": reason.reason_code,
+        "label": reason.label,
+        "text": reason.text,
     }

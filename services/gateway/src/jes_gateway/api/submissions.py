@@ -17,9 +17,9 @@ from jes_gateway.api.schemas.court import (
     SubmissionPage,
     SubmissionsQuery,
 )
-from jes_gateway.api.shapes import photo_set_json, submission_json
+from jes_gateway.api.shapes import photo_set_json, reason_json, submission_json
 from jes_gateway.api.spec import answers, api
-from jes_gateway.facades import ReasonInput
+from jes_gateway.facades import QueueSearch, ReasonInput
 from jes_gateway.presentation.paging import page_count
 from jes_gateway.presentation.shapes import change_json, print_json
 
@@ -32,13 +32,19 @@ SUBMISSION_ID = {"submission_id": "審核案件代號"}
 @bp.get("/submissions")
 @api.validate(resp=answers(200, SubmissionPage, 400, 401, 403), tags=[TAG])
 def list_submissions(query: SubmissionsQuery) -> Any:
-    """審核案件清單"""
+    """審核案件清單（可依案號、股別、鑑估價公司查詢，依等候時間排序）"""
     result = services().reviews.submissions(
         bearer_token(),
         court_code=query.court_code,
         state="" if query.state == "all" else query.state,
         page=query.page,
         page_size=PAGE_SIZE,
+        search=QueueSearch(
+            case_number=query.case_number,
+            division=query.division,
+            firm=query.firm,
+            sort=query.sort,
+        ),
     )
     return jsonify(
         submissions=[submission_json(s) for s in result.submissions],
@@ -62,6 +68,7 @@ def get_submission(submission_id: str) -> Any:
         photo_set=photo_set_json(bundle.photo_set),
         prints=[print_json(p) for p in bundle.prints],
         changes_since_rejection=[change_json(c) for c in bundle.changes_since_rejection],
+        previous_reasons=[reason_json(r) for r in bundle.previous_reasons.values()],
     )
 
 

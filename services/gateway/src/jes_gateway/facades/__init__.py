@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from jes_gateway.facades.clients import Backends
 from jes_gateway.facades.identity import IdentityFacade
 from jes_gateway.facades.photos import PhotoFields, PhotosFacade
-from jes_gateway.facades.reviews import CourtReviews, ReasonInput, ReviewBundle, ReviewsFacade
+from jes_gateway.facades.reviews import (
+    CourtReviews,
+    QueueSearch,
+    ReasonInput,
+    ReviewBundle,
+    ReviewsFacade,
+)
 
 __all__ = [
     "Backends",
@@ -18,6 +24,7 @@ __all__ = [
     "IdentityFacade",
     "PhotoFields",
     "PhotosFacade",
+    "QueueSearch",
     "ReasonInput",
     "ReviewBundle",
     "ReviewsFacade",

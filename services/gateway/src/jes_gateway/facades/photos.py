@@ -14,6 +14,7 @@ from jes.audit.v1.audit_pb2 import AuditEntry
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes.photo_storage.v1.photo_storage_pb2_grpc import PhotoStorageServiceStub
 from jes_gateway.facades.base import Facade
+from jes_zhtw import CaseNumber
 
 PRINT_TIMEOUT_SECONDS = 300  # a report of many photos takes a while to render
 
@@ -39,10 +40,15 @@ class PhotosFacade(Facade[PhotoStorageServiceStub]):
         statuses: Sequence[pb.PhotoSetStatus.ValueType] = (),
         page: int = 1,
         page_size: int = 0,
+        case: CaseNumber | None = None,
     ) -> pb.ListPhotoSetsResponse:
-        return self._rpc(token).ListPhotoSets(
-            pb.ListPhotoSetsRequest(statuses=statuses, page=page, page_size=page_size)
-        )
+        """The caller's sets; `case`: only those of this case number (every 股別, 批次)."""
+        request = pb.ListPhotoSetsRequest(statuses=statuses, page=page, page_size=page_size)
+        if case is not None:
+            request.case_number.CopyFrom(
+                pb.CaseNumber(year=case.year, word=case.word, number=case.number)
+            )
+        return self._rpc(token).ListPhotoSets(request)
 
     def open_set(
         self,
@@ -55,6 +61,7 @@ class PhotosFacade(Facade[PhotoStorageServiceStub]):
         batch: int = 1,
         create: bool = True,
         court_code: str = "",
+        confirm_other_division: bool = False,
     ) -> pb.PhotoSet:
         return self._rpc(token).OpenPhotoSet(
             pb.OpenPhotoSetRequest(
@@ -63,6 +70,7 @@ class PhotosFacade(Facade[PhotoStorageServiceStub]):
                 case_number=pb.CaseNumber(year=year, word=word, number=number),
                 batch=batch,
                 create=create,
+                confirm_other_division=confirm_other_division,
             )
         )
 

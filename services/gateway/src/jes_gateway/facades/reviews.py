@@ -4,7 +4,7 @@ audit log; and the clerk's review bundle (a submission with its set, prints and 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jes.audit.v1.audit_pb2 import AuditEntry
 from jes.photo_storage.v1 import photo_storage_pb2 as photos_pb
@@ -24,14 +24,41 @@ class ReasonInput:
     text: str
 
 
+@dataclass(frozen=True)
+class QueueSearch:
+    """The queue's search (each "" = any); sort "newest" or "waiting"."""
+
+    case_number: str = ""
+    division: str = ""
+    firm: str = ""
+    photo_set_id: str = ""
+    sort: str = ""
+
+
 class ReviewsFacade(Facade[ReviewWorkflowServiceStub]):
     def submissions(
-        self, token: str, *, state: str = "", court_code: str = "", page: int = 1, page_size: int
+        self,
+        token: str,
+        *,
+        state: str = "",
+        court_code: str = "",
+        page: int = 1,
+        page_size: int,
+        search: QueueSearch | None = None,
     ) -> pb.ListSubmissionsResponse:
         """state "" = every state."""
+        search = search or QueueSearch()
         return self._rpc(token).ListSubmissions(
             pb.ListSubmissionsRequest(
-                court_code=court_code, state=state, page=page, page_size=page_size
+                court_code=court_code,
+                state=state,
+                page=page,
+                page_size=page_size,
+                case_number=search.case_number,
+                division=search.division,
+                firm=search.firm,
+                photo_set_id=search.photo_set_id,
+                sort=search.sort,
             )
         )
 
@@ -96,6 +123,9 @@ class ReviewBundle:
     photo_set: photos_pb.PhotoSet
     prints: list[photos_pb.PrintRecord]
     changes_since_rejection: list[photos_pb.PhotoChange]
+    # The court's reasons on the print it last refused, by photo id (photo-storage clears
+    # a photo's reason when the firm prints again; review-workflow keeps the decision).
+    previous_reasons: dict[str, pb.PhotoReason] = field(default_factory=dict)
 
     @property
     def current_print(self) -> photos_pb.PrintRecord | None:
@@ -114,15 +144,29 @@ class CourtReviews:
         submission = self.reviews.submission(token, submission_id)
         set_id = submission.photo_set_id
         changes: list[photos_pb.PhotoChange] = []
+        previous_reasons: dict[str, pb.PhotoReason] = {}
         if submission.previous_rejected_fingerprint:
             changes = self.photos.diff(
                 token, set_id, submission.previous_rejected_fingerprint, submission.fingerprint
             )
+            rejected = self.reviews.submissions(
+                token,
+                state="rejected",
+                page_size=100,
+                search=QueueSearch(photo_set_id=set_id),
+            ).submissions
+            refused = next(
+                (s for s in rejected if s.fingerprint == submission.previous_rejected_fingerprint),
+                None,
+            )
+            if refused is not None:
+                previous_reasons = {r.photo_id: r for r in refused.reasons}
         return ReviewBundle(
             submission=submission,
             photo_set=self.photos.get_set(token, set_id),
             prints=self.photos.prints(token, set_id),
             changes_since_rejection=changes,
+            previous_reasons=previous_reasons,
         )
 
     def history(self, token: str, set_id: str) -> list[AuditEntry]:

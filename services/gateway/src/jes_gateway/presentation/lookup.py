@@ -9,7 +9,7 @@ from typing import Any
 
 from jes.photo_storage.v1 import photo_storage_pb2
 from jes_gateway.facades import PhotosFacade
-from jes_zhtw import CaseNumber, UnknownCourt, court_by_code
+from jes_zhtw import CaseNumber, CaseNumberInvalid, UnknownCourt, court_by_code, read_case_number
 
 LOOKUP_FIELDS = ("court_code", "year", "word", "number")
 MISSING_PART = {
@@ -32,9 +32,11 @@ class Lookup:
     case_number: CaseNumber
 
 
-def parse_lookup(values: Mapping[str, str]) -> Lookup:
-    """Court + 年度/字別/號 as people type them (full-width digits too); every problem at
-    once as zh-TW messages per field."""
+def parse_lookup(values: Mapping[str, str], *, typed: bool = False) -> Lookup:
+    """Court + 年度/字別/號 (full-width digits too); every problem at once as zh-TW
+    messages per field. `typed`: the page's boxes as a person filled them, read by
+    jes_zhtw.read_case_number (a pasted 114年度司執字第12345號 in any box, 司執字 for
+    司執); a program's parts are taken as they are."""
     text = {
         name: unicodedata.normalize("NFKC", values.get(name, "")).strip() for name in LOOKUP_FIELDS
     }
@@ -47,6 +49,16 @@ def parse_lookup(values: Mapping[str, str]) -> Lookup:
             court_code = court_by_code(text["court_code"]).code
         except UnknownCourt as unknown:
             fields["court_code"] = str(unknown)
+    if typed:
+        try:
+            case_number = read_case_number(
+                values.get("year", ""), values.get("word", ""), values.get("number", "")
+            )
+        except CaseNumberInvalid as wrong:
+            fields.update(wrong.fields)
+        if fields:
+            raise LookupInvalid(fields)
+        return Lookup(court_code, case_number)
     parts: dict[str, Any] = {}
     for name, missing in MISSING_PART.items():
         raw = text[name]

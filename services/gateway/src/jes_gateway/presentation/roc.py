@@ -41,8 +41,24 @@ def roc_short(value: Timestamp) -> str:
     return f"{format_roc_date_short(local)} {local:%H:%M}"
 
 
+def waited(value: Timestamp, now: datetime | None = None) -> str:
+    """How long since `value`, as a clerk reads a queue: 3 天 4 小時, 2 小時 5 分, 12 分."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return ""
+    minutes = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小時"
+    if hours:
+        return f"{hours} 小時 {minutes} 分"
+    return f"{minutes} 分"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["roc_datetime"] = roc_datetime
     app.jinja_env.filters["roc_date"] = roc_date
     app.jinja_env.filters["roc_short"] = roc_short
+    app.jinja_env.filters["waited"] = waited
     app.jinja_env.globals["roc_today"] = roc_today

@@ -58,6 +58,7 @@ def print_json(record: pb.PrintRecord) -> dict[str, Any]:
         "printed_at": iso(record.printed_at),
         "printed_by": record.printed_by,
         "report_url": record.report_url,
+        "checklist_warnings": list(record.checklist_warnings),
     }
 
 
@@ -70,6 +71,7 @@ def change_json(change: pb.PhotoChange) -> dict[str, Any]:
         "fields": list(change.fields),
         "summary": change.summary,
         "thumbnail_url": change.thumbnail_url,
+        "thumbnail_before_url": change.thumbnail_before_url,
     }
 
 

@@ -7,8 +7,28 @@
 
   // Forms with data-confirm ask first (delete, changes after printing, print = submit);
   // forms with data-busy show that the server is working (printing takes a while).
+  // A file over the size limit is refused here, beside its field, before it is sent.
+  function fileFits(input) {
+    const file = input.files && input.files[0];
+    const error = document.getElementById(input.getAttribute("aria-describedby"));
+    const fits = !file || file.size <= Number(input.dataset.maxBytes);
+    if (error) error.textContent = fits ? "" : input.dataset.tooLarge;
+    if (fits) input.removeAttribute("aria-invalid");
+    else input.setAttribute("aria-invalid", "true");
+    return fits;
+  }
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach((input) => {
+    input.addEventListener("change", () => fileFits(input));
+  });
+
   document.addEventListener("submit", (event) => {
     const form = event.target;
+    const file = form.querySelector("input[type=file][data-max-bytes]");
+    if (file && !fileFits(file)) {
+      event.preventDefault();
+      file.focus();
+      return;
+    }
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
       return;
@@ -66,9 +86,11 @@
     if (!files.length) return;
     if (zone.dataset.confirm && !window.confirm(zone.dataset.confirm)) return;
     // The batch keeps the fields chosen now, even if they are changed while it uploads.
-    const fields = Object.fromEntries(new FormData(defaults).entries());
-    const batch = { fields, nextSequence: parseInt(fields.sequence, 10) || 0 };
-    delete fields.sequence;
+    // As name/value pairs: 拍攝內容 (views) may be ticked more than once.
+    const form = new FormData(defaults);
+    const batch = { nextSequence: parseInt(form.get("sequence"), 10) || 0 };
+    form.delete("sequence");
+    batch.fields = Array.from(form.entries());
     for (const file of files) {
       const job = { file, batch, row: resultRow(file) };
       if (file.size > maxBytes) {
@@ -120,7 +142,7 @@
   function send(job) {
     return new Promise((resolve) => {
       const data = new FormData();
-      for (const [name, value] of Object.entries(job.batch.fields)) data.append(name, value);
+      for (const [name, value] of job.batch.fields) data.append(name, value);
       if (job.batch.nextSequence) data.append("sequence", job.batch.nextSequence);
       data.append("expected_version", zone.dataset.version);
       data.append("file", job.file);

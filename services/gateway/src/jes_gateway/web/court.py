@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from jes.identity.v1 import identity_pb2
 from jes.photo_storage.v1 import photo_storage_pb2
 from jes_gateway.context import gateway
-from jes_gateway.facades import ReasonInput
+from jes_gateway.facades import QueueSearch, ReasonInput
 from jes_gateway.presentation.courts import COURT_NAMES, court_name
 from jes_gateway.presentation.numbers import int32
 from jes_gateway.presentation.vocabulary import APPLICATION_STATUS_LABELS, labels_by_value
@@ -37,6 +37,10 @@ SUBMISSION_STATES = {
     "all": ("", "全部"),
 }
 STATE_LABELS = {state: label for state, label in SUBMISSION_STATES.values() if state}
+
+# The queue's search fields (query string) and its orders: URL value -> label.
+QUEUE_SEARCH = ("case_number", "division", "firm", "sort")
+QUEUE_SORTS = {"": "最新送審在前", "waiting": "等候最久在前"}
 
 # By value, as the review page reads them from the set's photos.
 PLACEMENT_LABELS = labels_by_value(photo_storage_pb2.Placement)
@@ -69,15 +73,22 @@ def reviews() -> Any:
     if state not in SUBMISSION_STATES:
         state = "pending"
     court = court_filter(user)
+    search = {name: request.args.get(name, "").strip()[:100] for name in QUEUE_SEARCH}
+    if search["sort"] not in QUEUE_SORTS:
+        search["sort"] = ""
     reply = gateway().services.reviews.submissions(
         user.token,
         court_code=court,
         state=SUBMISSION_STATES[state][0],
         page=page_number(request.args.get("page")),
         page_size=PAGE_SIZE,
+        search=QueueSearch(**search),
     )
     return render_template(
         "court/reviews.html",
+        search=search,
+        sorts=QUEUE_SORTS,
+        searching=any(search[name] for name in ("case_number", "division", "firm")),
         submissions=reply.submissions,
         total=reply.total,
         page=reply.page or 1,
@@ -126,6 +137,10 @@ def review_page(
         change_labels=CHANGE_LABELS,
         history=[readable_entry(e) for e in history],
         decided_reasons={r.photo_id: r for r in view.submission.reasons},
+        previous_reasons=view.previous_reasons,
+        replaced={
+            c.photo_id: c for c in view.changes_since_rejection if c.change == "image_replaced"
+        },
     )
     return (page, problem.status) if problem else page
 

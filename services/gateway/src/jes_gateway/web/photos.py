@@ -42,6 +42,7 @@ from jes_gateway.presentation.vocabulary import (
 from jes_gateway.problems import Problem
 from jes_gateway.web.forms import form_problem, invalid, page_number
 from jes_gateway.web.session import login_required, require_user
+from jes_zhtw import CaseNumber, CaseNumberInvalid, read_batch, read_case_number
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
@@ -122,7 +123,13 @@ def expected_version() -> int:
 # -- 照片上傳維護: query or create ----------------------------------------------------------
 
 
-def query_page(form: dict[str, str], *, problem: Problem | None = None, not_found: str = "") -> Any:
+def query_page(
+    form: dict[str, str],
+    *,
+    problem: Problem | None = None,
+    not_found: str = "",
+    other_division_sets: list[pb.PhotoSet] | None = None,
+) -> Any:
     user = require_user()
     listing = photos().list_sets(
         user.token, page=page_number(request.args.get("page")), page_size=SETS_PAGE_SIZE
@@ -134,6 +141,7 @@ def query_page(form: dict[str, str], *, problem: Problem | None = None, not_foun
         problem=problem,
         errors=errors,
         not_found=not_found,
+        other_division_sets=other_division_sets or [],
         listing=listing,
         court_name=court_name(user.court_code),
     )
@@ -146,34 +154,65 @@ def query() -> Any:
     return query_page({"batch": "1"})
 
 
+def read_set_form(form: dict[str, str]) -> tuple[CaseNumber, int]:
+    """股別, 年/字/號 and 批次 as the firm typed or pasted them (jes_zhtw reads the case
+    number: 114年度司執字第12345號 in any box, 司執字 for 司執); every wrong box at once,
+    each with its own message. `form` is rewritten with what was understood."""
+    errors: dict[str, str] = {}
+    if not form["division"]:
+        errors["division"] = "請輸入股別"
+    case = None
+    try:
+        case = read_case_number(form["year"], form["word"], form["number"])
+        form.update(year=str(case.year), word=case.word, number=str(case.number))
+    except CaseNumberInvalid as wrong:
+        errors.update(wrong.fields)
+    batch = 1
+    try:
+        batch = read_batch(form["batch"])
+        form["batch"] = str(batch)
+    except ValueError as wrong:
+        errors["batch"] = str(wrong)
+    if errors or case is None:
+        raise invalid(errors, "查詢條件有誤，請依各欄位的說明修正")
+    return case, batch
+
+
 @bp.post("/open")
 @login_required("firm")
 def open_set() -> Any:
-    """查詢 finds an existing set; 新增 makes it when it does not exist yet."""
+    """查詢 finds an existing set; 新增 makes it when it does not exist yet. A second set
+    of a case the firm already has under another 股別 is made only once confirmed."""
     form = {
         name: request.form.get(name, "").strip()
         for name in ("division", "year", "word", "number", "batch")
     }
     create = request.form.get("action") == "create"
-    errors: dict[str, str] = {}
-    year = form_int(form, "year", errors)
-    number = form_int(form, "number", errors)
-    batch = form_int(form, "batch", errors, default=1)
-    if errors:
-        return query_page(form, problem=invalid(errors, "查詢條件有誤"))
+    confirmed = request.form.get("confirm_other_division") == "1"
+    try:
+        case, batch = read_set_form(form)
+    except Problem as wrong:
+        return query_page(form, problem=wrong)
+    if create and not confirmed:
+        same_case = photos().list_sets(token(), case=case, page_size=100).photo_sets
+        exists = any(s.division == form["division"] and s.batch == batch for s in same_case)
+        others = [s for s in same_case if s.division != form["division"]]
+        if others and not exists:
+            return query_page(form, other_division_sets=others)
     try:
         photo_set = photos().open_set(
             token(),
             division=form["division"],
-            year=year,
-            word=form["word"],
-            number=number,
+            year=case.year,
+            word=case.word,
+            number=case.number,
             batch=batch,
             create=create,
+            confirm_other_division=confirmed,
         )
     except Problem as error:
         if error.status == 404:
-            wanted = f"{form['division']}股 {year}年度{form['word']}字第{number}號 批次 {batch}"
+            wanted = f"{form['division']}股 {case.formal()} 批次 {batch}"
             return query_page(form, not_found=wanted)
         return query_page(form, problem=form_problem(error))
     if create:
@@ -386,6 +425,15 @@ def edit_page(
         problem=problem,
         errors=problem.fields if problem else {},
         image_problem=image_problem,
+        # Whatever refused the new image is said beside its file field.
+        image_errors={
+            "file": image_problem.fields.get("file")
+            or image_problem.fields.get("content")
+            or image_problem.message
+        }
+        if image_problem
+        else {},
+        max_upload_mb=gateway().config.max_upload_mb,
         back_page=(photo.sequence - 1) // PAGE_SIZE + 1,
         change_confirm=CHANGE_AFTER_PRINT if whole.status == pb.PHOTO_SET_STATUS_SUBMITTED else "",
         court_name=court_name(whole.court_code),
@@ -407,13 +455,37 @@ def photo_saved(set_id: str, photo: pb.Photo, verb: str) -> Any:
     return back_to_set(set_id, page=page, anchor=f"photo-{photo.id}")
 
 
+def too_large_message() -> str:
+    return f"檔案超過 {gateway().config.max_upload_mb} MB 上限，請選擇較小的照片檔"
+
+
+def back_after_too_large() -> Any | None:
+    """A new image over the size limit cannot even be read (nor its CSRF token), so the
+    firm is sent back to the photo, where the refusal shows beside the file field; None
+    for any other request (the usual error page)."""
+    if request.endpoint != "photos.replace_image" or not request.view_args:
+        return None
+    return redirect(
+        url_for("photos.edit", **request.view_args, image=TOO_LARGE, _anchor="replace"),
+        code=303,
+    )
+
+
+TOO_LARGE = "too-large"
+
+
 @bp.get("/sets/<set_id>/photos/<photo_id>/edit")
 @login_required("firm")
 def edit(set_id: str, photo_id: str) -> Any:
     whole, photo = find_photo(set_id, photo_id)
-    return refuse_if_locked(whole) or edit_page(
-        whole, photo, edit_values(photo), version=whole.version
+    image_problem = None
+    if request.args.get("image") == TOO_LARGE:
+        image_problem = Problem(413, too_large_message(), {"file": too_large_message()})
+    page = refuse_if_locked(whole) or edit_page(
+        whole, photo, edit_values(photo), version=whole.version, image_problem=image_problem
     )
+    # shown as a page, as any redirect's target: the refusal is on it
+    return page[0] if isinstance(page, tuple) else page
 
 
 @bp.post("/sets/<set_id>/photos/<photo_id>/edit")
@@ -464,6 +536,34 @@ def replace_image(set_id: str, photo_id: str) -> Any:
             image_problem = form_problem(error)
     whole, photo = find_photo(set_id, photo_id)
     return edit_page(whole, photo, edit_values(photo), version=version, image_problem=image_problem)
+
+
+@bp.post("/sets/<set_id>/photos/<photo_id>/views")
+@login_required("firm")
+def set_views(set_id: str, photo_id: str) -> Any:
+    """The photo list's own 拍攝內容 checkboxes: only the views change, so the firm clears
+    a checklist warning without opening each photo's edit page."""
+    version = expected_version()
+    views = request.form.getlist("views")
+    if any(v not in VIEWS for v in views):
+        abort(400, description="拍攝內容欄位不正確")
+    _, photo = find_photo(set_id, photo_id)
+    fields = PhotoFields(
+        placement=photo.placement,
+        orientation=photo.orientation,
+        auction_target=photo.auction_target,
+        description=photo.description,
+        remark=photo.remark,
+        sequence=photo.sequence,
+        views=[VIEWS[v] for v in views],
+    )
+    try:
+        saved = photos().update_photo(token(), photo_id, fields, version)
+    except Problem as error:
+        flash_refusal(error)
+        return back_to_set(set_id, anchor=f"photo-{photo_id}")
+    flash(f"已儲存序號 {saved.sequence} 的拍攝內容。", "ok")
+    return back_to_set(set_id, anchor=f"photo-{photo_id}")
 
 
 @bp.post("/sets/<set_id>/photos/<photo_id>/delete")

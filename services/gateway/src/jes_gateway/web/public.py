@@ -36,11 +36,15 @@ def lookup() -> Any:
         "problem": None,
         "photo_sets": None,  # None: nothing asked yet; []: asked, nothing found
     }
-    if not any(form.values()):
+    # The form sends `asked` too: an empty form sent is answered with what to fill in.
+    if not any(form.values()) and not request.args.get("asked"):
         return render_template("public/lookup.html", **values)
     lookup_limiter.check("public-lookup")
     try:
-        wanted = parse_lookup(form)
+        wanted = parse_lookup(form, typed=True)
+        # What was understood, in its boxes (a pasted whole number is split up).
+        case = wanted.case_number
+        form.update(year=str(case.year), word=case.word, number=str(case.number))
         values["photo_sets"] = find_public_sets(gateway().services.photos, wanted)
         values["case_text"] = wanted.case_number.formal()
         values["court_name"] = court_by_code(wanted.court_code).name

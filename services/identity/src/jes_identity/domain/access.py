@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import Protocol
 
+from jes_auth import OUTSIDE_COURT, roles_required
 from jes_domain import Forbidden
 
 COURT_STAFF_ROLES = ("admin", "clerk")
@@ -33,7 +34,7 @@ def has_role(caller: Caller, *roles: str) -> bool:
 def require_role(caller: Caller, *roles: str) -> None:
     """A person with one of `roles` (a service acting as itself has none)."""
     if not has_role(caller, *roles):
-        raise Forbidden(f"權限不足：requires one of the roles {', '.join(roles)}")
+        raise Forbidden(f"權限不足：{roles_required(*roles)}")
 
 
 def require_court(caller: Caller, court_code: str) -> None:
@@ -41,7 +42,7 @@ def require_court(caller: Caller, court_code: str) -> None:
     if has_role(caller, "admin"):
         return
     if caller.is_service or caller.court_code != court_code:
-        raise Forbidden("權限不足：not in this court's scope")
+        raise Forbidden(f"權限不足：{OUTSIDE_COURT}")
 
 
 def require_court_staff(caller: Caller, court_code: str) -> None:

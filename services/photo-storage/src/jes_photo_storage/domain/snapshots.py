@@ -56,6 +56,7 @@ class Change:
     fields: list[str] = field(default_factory=list)
     summary: str = ""
     thumbnail_key: str = ""  # after the change; before it for a removed photo
+    thumbnail_key_before: str = ""  # image_replaced: the image before, kept since printed
 
 
 def _moved(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> set[str]:
@@ -120,6 +121,7 @@ def diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[Chan
                 Change(
                     change="image_replaced",
                     summary=f"更換照片影像（序號 {new['sequence']}）",
+                    thumbnail_key_before=old["thumbnail_key"],
                     **common,
                 )
             )

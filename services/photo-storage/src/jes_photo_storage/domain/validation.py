@@ -9,12 +9,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from jes_domain import InvalidArgument
-from jes_zhtw import UnknownCourt, case_word_problem, court_by_code, to_roc_year, to_taipei
+from jes_domain import FailedPrecondition, InvalidArgument
+from jes_zhtw import (
+    UnknownCourt,
+    batch_problem,
+    case_word_problem,
+    court_by_code,
+    to_roc_year,
+    to_taipei,
+)
 
 MAX_DIVISION = 20
 MAX_CASE_NUMBER = 9_999_999
-MAX_BATCH = 99
 MAX_AUCTION_TARGET = 100
 MAX_DESCRIPTION = 300
 MAX_REMARK = 300
@@ -99,11 +105,23 @@ def set_key(
         problems["division"] = f"股別最多 {MAX_DIVISION} 個字"
     problems.update(case_number_problems(year, word, number))
     batch = batch or 1
-    if not 1 <= batch <= MAX_BATCH:
-        problems["batch"] = f"批次須為 1 至 {MAX_BATCH}"
+    if (problem := batch_problem(batch)) is not None:
+        problems["batch"] = problem
     if problems:
         raise InvalidArgument("查詢條件有誤", fields=problems)
     return SetKey(court_code, division, year, normalized_word(word), number, batch)
+
+
+def check_no_other_division(division: str, other_divisions: Iterable[str]) -> None:
+    """A firm that already has this case under another 股別 is asked before a second set
+    is made: most often the 股別 was mistyped."""
+    others = sorted(set(other_divisions) - {division})
+    if others:
+        named = "、".join(f"{d}股" for d in others)
+        raise FailedPrecondition(
+            f"貴公司已有此案號在{named}的照片組；請確認股別是否正確，如確定要在{division}股另建，"
+            "請確認後再新增"
+        )
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
@@ -17,10 +17,15 @@ from jes_db import utcnow
 from jes_db.audit import AuditRecord
 from jes_domain import NotFound
 from jes_photo_storage.domain import access, printing, validation
+from jes_photo_storage.domain.checklist import ShownPhoto, checklist, printed_warnings
 from jes_photo_storage.domain.photos import by_sequence
 from jes_photo_storage.domain.records import formal_case_number
 from jes_photo_storage.domain.snapshots import Change, diff, photo_snapshot
-from jes_photo_storage.domain.vocabulary import ORIENTATION_LABELS, PLACEMENT_LABELS
+from jes_photo_storage.domain.vocabulary import (
+    ORIENTATION_LABELS,
+    PLACEMENT_LABELS,
+    views_from_text,
+)
 from jes_photo_storage.models import Photo, PhotoSet, Print, audit_log
 from jes_photo_storage.usecases.common import (
     Call,
@@ -46,7 +51,12 @@ class Printed:
 
 
 def _render_request(
-    parts: Parts, call: Call, photo_set: PhotoSet, photos: list[Photo], fingerprint: str
+    parts: Parts,
+    call: Call,
+    photo_set: PhotoSet,
+    photos: list[Photo],
+    fingerprint: str,
+    print_number: int,
 ) -> render_pb.RenderPhotoReportRequest:
     return render_pb.RenderPhotoReportRequest(
         photo_set_id=photo_set.id,
@@ -60,6 +70,7 @@ def _render_request(
         printed_by=call.claims.display_id,  # the footer's 列印帳號: the login name, e.g. TPDF0001
         owner_account_id=photo_set.firm_account_id,  # whose report link it is
         court_code=photo_set.court_code,
+        print_number=print_number,  # the footer: 第 N 次列印 (a version means nothing to people)
         photos=[
             render_pb.ReportPhoto(
                 sequence=p.sequence,
@@ -85,7 +96,12 @@ def print_set(parts: Parts, call: Call, photo_set_id: str, expected_version: int
         version = photo_set.version
         photos = by_sequence(photo_set.photos)
         print_fingerprint = printing.fingerprint(photo_set, photos)
-        render_request = _render_request(parts, call, photo_set, photos, print_fingerprint)
+        earlier_prints = session.scalar(
+            select(func.count()).select_from(Print).where(Print.photo_set_id == photo_set.id)
+        )
+        render_request = _render_request(
+            parts, call, photo_set, photos, print_fingerprint, (earlier_prints or 0) + 1
+        )
     report = parts.reports.render(render_request)
     with parts.db.transaction() as session:
         photo_set = set_to_change(session, call, photo_set_id, None)
@@ -117,6 +133,18 @@ def print_set(parts: Parts, call: Call, photo_set_id: str, expected_version: int
                 printed_by=call.claims.subject,
                 photo_count=len(photos),
                 snapshot_json=json.dumps([photo_snapshot(p) for p in photos], ensure_ascii=False),
+                checklist_warnings_json=json.dumps(
+                    printed_warnings(
+                        checklist(
+                            photo_set.property_type,
+                            (
+                                ShownPhoto(p.sequence, tuple(views_from_text(p.views)), p.placement)
+                                for p in photos
+                            ),
+                        )
+                    ),
+                    ensure_ascii=False,
+                ),
                 created_at=now,
             )
         )

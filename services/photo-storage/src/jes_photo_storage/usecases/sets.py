@@ -36,6 +36,7 @@ class OpenRequest:
     case_number: int
     batch: int  # 0 = 1
     create: bool
+    confirm_other_division: bool = False
 
 
 def open_set(parts: Parts, call: Call, wanted: OpenRequest) -> PhotoSet:
@@ -61,6 +62,18 @@ def open_set(parts: Parts, call: Call, wanted: OpenRequest) -> PhotoSet:
             if photo_set is None:
                 if not wanted.create:
                     raise NotFound("查無此案號批次的照片")
+                if not wanted.confirm_other_division:
+                    others = session.scalars(
+                        select(PhotoSet.division).where(
+                            PhotoSet.court_code == key.court_code,
+                            PhotoSet.case_year == key.case_year,
+                            PhotoSet.case_word == key.case_word,
+                            PhotoSet.case_number == key.case_number,
+                            PhotoSet.firm_account_id == claims.subject,
+                            PhotoSet.division != key.division,
+                        )
+                    ).all()
+                    validation.check_no_other_division(key.division, others)
                 photo_set = PhotoSet(
                     **key.as_columns(), firm_account_id=claims.subject, firm_name=claims.name
                 )
@@ -114,6 +127,7 @@ def list_sets(
     statuses: list[PhotoSetStatus],
     page: int,
     page_size: int,
+    case: tuple[int, str, int] | None = None,
 ) -> SetPage:
     """The sets the caller may read, newest change first; `page` beyond the last shows
     the last."""
@@ -126,6 +140,13 @@ def list_sets(
         query = query.where(PhotoSet.firm_account_id == scope.firm_account_id)
     if statuses:
         query = query.where(PhotoSet.status.in_([str(s) for s in statuses]))
+    if case is not None:
+        year, word, number = case
+        query = query.where(
+            PhotoSet.case_year == year,
+            PhotoSet.case_word == validation.normalized_word(word),
+            PhotoSet.case_number == number,
+        )
     page_size = min(page_size or LIST_PAGE_SIZE, MAX_LIST_PAGE_SIZE)
     with parts.db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

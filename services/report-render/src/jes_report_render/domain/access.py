@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jes_auth import Claims, PermissionDenied
+from jes_auth import Claims, PermissionDenied, roles_required
 from jes_domain import NotFound
 from jes_report_render.domain.reports import NOT_FOUND
 
@@ -21,12 +21,12 @@ class Owner:
 
 def require_renderer(claims: Claims) -> None:
     if not claims.is_service:
-        raise PermissionDenied("reports are rendered for photo-storage only")
+        raise PermissionDenied("照片報告只由照片服務製作")
 
 
 def require_reader(claims: Claims) -> None:
     if not (claims.is_service or claims.has_role("admin", "clerk", "firm")):
-        raise PermissionDenied("requires one of the roles admin, clerk, firm")
+        raise PermissionDenied(roles_required("admin", "clerk", "firm"))
 
 
 def may_read(claims: Claims, owner: Owner) -> bool:

@@ -11,11 +11,13 @@ for the print still stands if the withdrawal arrived meanwhile (see `next_state`
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
+from dataclasses import dataclass
 from enum import StrEnum
 
 from jes_domain import FailedPrecondition, InvalidArgument
-from jes_zhtw import CaseNumber
+from jes_zhtw import CaseNumber, parse_case_number
 
 ALREADY_DECIDED = "此案件已審核或已撤回"
 NOT_FOUND = "查無此審核案件"
@@ -98,3 +100,41 @@ def printed_case_number(photo_set_id: str, year: int, word: str, number: int) ->
             f"照片集 {photo_set_id} 的案號不符合案號規則，無法送交審核：{error}",
             fields={"photo_set.case_number": str(error)},
         ) from None
+
+
+# -- the queue's search and sort -------------------------------------------------------------
+
+QUEUE_SORTS = ("newest", "waiting")  # newest submission first / the longest waiting first
+
+
+def queue_sort(text: str) -> str:
+    """The queue's order; "" is newest first."""
+    sort = text.strip() or "newest"
+    if sort not in QUEUE_SORTS:
+        raise InvalidArgument(
+            "查詢條件有誤",
+            fields={"sort": "排序方式須為 newest（最新送審在前）或 waiting（等候最久在前）"},
+        )
+    return sort
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What a clerk typed to find a case: a whole case number (exact), a number alone (第N號)
+    or any other piece of the formal case number."""
+
+    formal: str = ""
+    number: int = 0
+    piece: str = ""
+
+
+def case_search(text: str) -> CaseSearch | None:
+    folded = "".join(unicodedata.normalize("NFKC", text).split())
+    if not folded:
+        return None
+    if folded.isdigit():
+        return CaseSearch(number=int(folded))
+    try:
+        return CaseSearch(formal=parse_case_number(folded).formal())
+    except ValueError:
+        return CaseSearch(piece=folded)

@@ -39,8 +39,14 @@ class FirmApplicationDecisionInput(Input):
     reason: Annotated[str, Field(description="不予開通的理由（必填）")] = ""
 
 
+QUEUE_SORTS = ["newest", "waiting"]
+
+
 class SubmissionsQuery(Query):
-    messages: ClassVar[dict[str, str]] = {"state": "無此審核狀態"}
+    messages: ClassVar[dict[str, str]] = {
+        "state": "無此審核狀態",
+        "sort": "排序方式須為 newest 或 waiting",
+    }
     refusal: ClassVar[str] = "查詢條件有誤"
     state: Annotated[
         str,
@@ -49,6 +55,17 @@ class SubmissionsQuery(Query):
     ] = "pending"
     page: LenientPage = 1
     court_code: Annotated[str, Field(description=COURT_CODE)] = ""
+    case_number: Annotated[
+        str,
+        Field(description="案號（可只填號，或貼上 114年度司執字第12345號、114.司執.12345）"),
+    ] = ""
+    division: Annotated[str, Field(description="股別")] = ""
+    firm: Annotated[str, Field(description="鑑估價公司名稱或帳號的一部分")] = ""
+    sort: Annotated[
+        str,
+        choice(QUEUE_SORTS),
+        values(QUEUE_SORTS, "排序：newest 最新送審在前（預設）；waiting 等候最久在前"),
+    ] = "newest"
 
 
 class ReasonInput(Input):
@@ -157,6 +174,9 @@ class SubmissionForReview(Reply):
     photo_set: PhotoSet
     prints: list[PrintRecord]
     changes_since_rejection: list[PhotoChange]
+    previous_reasons: Annotated[
+        list[PhotoReason], Field(description="前次未通過時各照片的理由（重新送審時）；否則為空")
+    ]
 
 
 class RejectionReason(Reply):

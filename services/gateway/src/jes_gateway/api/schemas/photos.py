@@ -137,6 +137,13 @@ class OpenPhotoSet(Input):
     create: Annotated[
         bool, Field(description="不存在時是否新增，預設 true；false 時不存在回 404")
     ] = True
+    confirm_other_division: Annotated[
+        bool,
+        Field(
+            description="貴公司已有此案號在其他股別的照片組時，新增須為 true"
+            "（否則回 409 並說明是哪個股別）"
+        ),
+    ] = False
 
 
 class UpdatePhotoSet(Input):
@@ -245,6 +252,10 @@ class ChecklistItem(Reply):
     label: str
     satisfied: bool
     warning: Annotated[str, Field(description="未符合時的提醒；符合時為空字串")]
+    sequences: Annotated[
+        list[int], Field(description="符合此項的照片序號（室內照片即符合「室內」）")
+    ]
+    hint: Annotated[str, Field(description="未符合時：在哪裡標示；符合時為空字串")]
 
 
 class PhotoSet(Reply):
@@ -289,6 +300,9 @@ class PrintRecord(Reply):
     printed_at: Annotated[str | None, DATETIME]
     printed_by: str
     report_url: Annotated[str, Field(description="PDF 報告（限時有效的連結）")]
+    checklist_warnings: Annotated[
+        list[str], Field(description="列印當時照片檢核仍有的提醒（如「背面：尚無…」）；無則為空")
+    ]
 
 
 class Printed(Reply):
@@ -314,6 +328,9 @@ class PhotoChange(Reply):
     fields: list[str]
     summary: str
     thumbnail_url: str
+    thumbnail_before_url: Annotated[
+        str, Field(description="更換照片（image_replaced）時，更換前的縮圖；其他為空字串")
+    ]
 
 
 class Changes(Reply):
