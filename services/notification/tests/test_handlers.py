@@ -115,7 +115,7 @@ def test_the_refusal_carries_nothing_the_applicant_typed(service):
 
 def test_names_are_not_html_escaped(service):
     activated = identity_pb2.FirmAccountActivated(
-        application=firm_applied().application, account_id="TPDF0001", set_password_token="t"
+        application=firm_applied().application, account_id="TPDF0001", set_password_link_id="link-1"
     )
     activated.application.company_name = "A&B <估價>"
     service.handle(envelope_of(activated))
