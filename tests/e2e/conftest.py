@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from support import flows
+from support.accessibility import Accessibility
 from support.allinone import running_all_in_one
 from support.processes import ROOT
 
@@ -77,6 +78,13 @@ def page_problems() -> Iterator[PageProblems]:
 
 
 @pytest.fixture
+def accessibility() -> Iterator[Accessibility]:
+    checker = Accessibility()
+    yield checker
+    checker.assert_none()
+
+
+@pytest.fixture
 def page(browser: Browser, page_problems: PageProblems) -> Iterator[Page]:
     context = browser.new_context(locale="zh-TW", viewport={"width": 390, "height": 844})
     page = page_problems.watch(context.new_page())
@@ -85,10 +93,12 @@ def page(browser: Browser, page_problems: PageProblems) -> Iterator[Page]:
 
 
 @pytest.fixture
-def screenshot(page: Page) -> Callable[[str], Path]:
-    """Saves what the user sees under test-results/screenshots/ for a person to look at."""
+def screenshot(page: Page, accessibility: Accessibility) -> Callable[[str], Path]:
+    """Saves what the user sees under test-results/screenshots/ for a person to look at,
+    and runs axe-core on it (each screenshot is a page state worth checking)."""
 
     def take(name: str) -> Path:
+        accessibility.check(page, name)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
@@ -126,12 +136,13 @@ LOAD_LAZY_IMAGES = """async () => {
 
 
 @pytest.fixture
-def screenshot_of() -> Callable[[Page, str], Path]:
+def screenshot_of(accessibility: Accessibility) -> Callable[[Page, str], Path]:
     """Like `screenshot`, for any page (e.g. one from `new_page`). Images the page loads
     lazily are loaded first: a full-page shot does not scroll, so they would stay blank."""
 
     def take(page: Page, name: str) -> Path:
         page.evaluate(LOAD_LAZY_IMAGES)
+        accessibility.check(page, name)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)

@@ -18,6 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from support import flows
+from support.accessibility import Accessibility
 from support.allinone import DEMO_PASSWORD
 from support.images import gif, labelled_jpeg, labelled_png
 
@@ -30,6 +31,7 @@ def test_upload_print_reject_fix_reprint_approve_public(
     platform: flows.Platform,
     new_page: Callable[[dict[str, int]], Page],
     screenshot_of: Callable[[Page, str], Path],
+    accessibility: Accessibility,
     tmp_path: Path,
 ) -> None:
     year, word, number = 114, "司執", int(uuid.uuid4().int % 900000) + 1
@@ -52,7 +54,7 @@ def test_upload_print_reject_fix_reprint_approve_public(
     clerk.on("dialog", lambda dialog: dialog.accept())
 
     # -- 1. the firm creates the set and uploads three photos at once, then a fake one --
-    log_in(firm, platform, "DEMOFIRM")
+    log_in(firm, platform, "DEMOFIRM", accessibility=accessibility)
     menu(firm, "照片上傳維護").click()
     expect(firm.get_by_role("heading", name="照片上傳維護")).to_be_visible()
     firm.get_by_label("股別").fill("甲")
@@ -112,7 +114,7 @@ def test_upload_print_reject_fix_reprint_approve_public(
     expect(firm.locator("table.prints tbody tr")).to_have_count(1)
 
     # -- 3. the clerk finds it in 審核案件 and rejects photo 2 --------------------------
-    log_in(clerk, platform, "TPDCLERK")
+    log_in(clerk, platform, "TPDCLERK", accessibility=accessibility)
     menu(clerk, "審核案件").click()
     expect(clerk.get_by_role("heading", name="審核案件")).to_be_visible()
     queued = clerk.get_by_role("row").filter(has_text=formal)
@@ -242,8 +244,15 @@ def menu(page: Page, name: str) -> Locator:
     return page.get_by_role("navigation", name="主選單").get_by_role("link", name=name)
 
 
-def log_in(page: Page, platform: flows.Platform, account_id: str) -> None:
+def log_in(
+    page: Page,
+    platform: flows.Platform,
+    account_id: str,
+    accessibility: Accessibility | None = None,
+) -> None:
     page.goto(platform.base_url + "/login")
+    if accessibility is not None:
+        accessibility.check(page, "login")
     page.get_by_label("所屬法院").select_option("TPD")
     page.get_by_label("帳號").fill(account_id)
     page.get_by_label("密碼").fill(DEMO_PASSWORD)

@@ -12,6 +12,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from support import flows
+from support.accessibility import Accessibility
 from support.allinone import DEMO_PASSWORD
 from support.images import labelled_jpeg
 
@@ -19,8 +20,16 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def log_in(page: Page, platform: flows.Platform, account_id: str, court: str = "TPD") -> None:
+def log_in(
+    page: Page,
+    platform: flows.Platform,
+    account_id: str,
+    court: str = "TPD",
+    accessibility: Accessibility | None = None,
+) -> None:
     page.goto(platform.base_url + "/login")
+    if accessibility is not None:
+        accessibility.check(page, "login")
     page.get_by_label("所屬法院").select_option(court)
     page.get_by_label("帳號").fill(account_id)
     page.get_by_label("密碼").fill(DEMO_PASSWORD)
@@ -54,13 +63,14 @@ def test_the_checklist_agrees_with_the_form(
     platform: flows.Platform,
     new_page: Callable[[dict[str, int]], Page],
     screenshot_of: Callable[[Page, str], Path],
+    accessibility: Accessibility,
 ) -> None:
     """Finding 1: two photos uploaded as 室內 leave no 室內 warning; views are ticked where
     photos are uploaded and listed; each item names its photos or says where to tick."""
     for width, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         firm = new_page(viewport)
         firm.on("dialog", lambda dialog: dialog.accept())
-        log_in(firm, platform, "DEMOFIRM")
+        log_in(firm, platform, "DEMOFIRM", accessibility=accessibility)
         open_new_set(firm, platform, new_case_number())
         interior = checklist_item(firm, "室內")
         expect(interior).to_have_class("warn")
@@ -119,6 +129,7 @@ def test_case_numbers_as_people_paste_them(
     platform: flows.Platform,
     new_page: Callable[[dict[str, int]], Page],
     screenshot_of: Callable[[Page, str], Path],
+    accessibility: Accessibility,
 ) -> None:
     """Finding 2: a pasted number is split into its boxes; 司執字 is 司執; every problem
     under its own box; a second 股別 of the same case is shown and must be confirmed."""
@@ -126,7 +137,7 @@ def test_case_numbers_as_people_paste_them(
         number = new_case_number()
         formal = f"114年度司執字第{number}號"
         firm = new_page(viewport)
-        log_in(firm, platform, "DEMOFIRM")
+        log_in(firm, platform, "DEMOFIRM", accessibility=accessibility)
         firm.goto(platform.base_url + "/photos/")
         firm.get_by_label("股別").fill("甲")
         firm.get_by_label("年度").fill("1140")
@@ -185,6 +196,7 @@ def test_the_clerks_re_review_and_no_dead_ends(
     platform: flows.Platform,
     new_page: Callable[[dict[str, int]], Page],
     screenshot_of: Callable[[Page, str], Path],
+    accessibility: Accessibility,
     tmp_path: Path,
 ) -> None:
     """Findings 3 and 4: the queue's search, the print made while the checklist warned,
@@ -194,7 +206,7 @@ def test_the_clerks_re_review_and_no_dead_ends(
     formal = f"114年度司執字第{number}號"
     firm = new_page(PHONE)
     firm.on("dialog", lambda dialog: dialog.accept())
-    log_in(firm, platform, "DEMOFIRM")
+    log_in(firm, platform, "DEMOFIRM", accessibility=accessibility)
     open_new_set(firm, platform, number)
     firm.locator("#file-input").set_input_files([jpeg_file("1 FRONT", 31), jpeg_file("2 SIDE", 32)])
     expect(firm.locator("#upload-results li.ok")).to_have_count(2)
@@ -204,7 +216,7 @@ def test_the_clerks_re_review_and_no_dead_ends(
     # -- the clerk finds it by searching the queue, oldest first ---------------------------
     clerk = new_page(DESKTOP)
     dialogs: list[str] = []
-    log_in(clerk, platform, "TPDCLERK")
+    log_in(clerk, platform, "TPDCLERK", accessibility=accessibility)
     clerk.goto(platform.base_url + "/court/reviews")
     clerk.get_by_label("案號").fill(f"114.司執.{number}")
     clerk.get_by_label("排序").select_option(label="等候最久在前")
@@ -263,7 +275,7 @@ def test_the_clerks_re_review_and_no_dead_ends(
     for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         reviewer = clerk if width == "desktop" else new_page(viewport)
         if width == "phone":
-            log_in(reviewer, platform, "TPDCLERK")
+            log_in(reviewer, platform, "TPDCLERK", accessibility=accessibility)
         reviewer.goto(platform.base_url + f"/court/reviews?case_number={number}")
         requeued = reviewer.locator("table.list tbody tr").filter(has_text="重新送審")
         deadline = 60
