@@ -1,11 +1,17 @@
-"""DecideSubmission's crash path, against a stand-in photo-storage that records what it is
-sent: a decision applied at photo-storage but not recorded here (a crash in between) is
-completed by a retry that sends the same decision id."""
+"""A court decision completes by itself: review-workflow records it first (the submission
+is "deciding"), then carries it out at photo-storage (idempotent per decision id) and
+records the outcome. A crash or an unreachable photo-storage in between leaves a decision
+the worker resumes, with no clerk action; a refusal for good ends "not_applied".
+
+Against a stand-in photo-storage that records what it is sent and can be told to be
+unreachable or to refuse."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import grpc
@@ -15,23 +21,37 @@ from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as photo_grpc
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_auth import TokenVerifier
+from jes_db import utcnow
+from jes_domain import FailedPrecondition, Unavailable
 from jes_grpckit import GrpcServer, current_claims
 from jes_review_workflow.domain.submissions import decision_id_of
-from jes_review_workflow.models import audit_log
+from jes_review_workflow.models import Submission, audit_log
+from support.processes import wait_until
+
+CHANGED_AFTER_PRINT = "廠商已於列印後修改此案件，請待重新列印後再審"
 
 
 @dataclass
 class RecordingPhotoStorage(photo_grpc.PhotoStorageServiceServicer):
     """Applies whatever it is sent; `applied` remembers the outcome per decision id, as the
-    real one does, and answers a repeated id with that first outcome."""
+    real one does, and answers a repeated id with that first outcome. `unavailable` makes
+    it answer UNAVAILABLE (as if down) that many times; `refusal` refuses every decision
+    with FAILED_PRECONDITION and that message."""
 
     requests: list[photo_pb.ApplyReviewDecisionRequest] = field(default_factory=list)
     callers: list[str] = field(default_factory=list)
     applied: dict[str, int] = field(default_factory=dict)
+    unavailable: int = 0
+    refusal: str = ""
 
     def ApplyReviewDecision(self, request: Any, context: Any) -> photo_pb.PhotoSet:
         self.requests.append(request)
         self.callers.append(current_claims().subject)
+        if self.unavailable:
+            self.unavailable -= 1
+            raise Unavailable("暫停服務")
+        if self.refusal:
+            raise FailedPrecondition(self.refusal)
         status = (
             photo_pb.PHOTO_SET_STATUS_APPROVED
             if request.decision == photo_pb.DECISION_APPROVE
@@ -47,7 +67,7 @@ def photo_storage() -> RecordingPhotoStorage:
 
 
 @pytest.fixture
-def review(identity, photo_storage, start_review_service) -> Iterator[Any]:
+def photo_storage_addr(identity, photo_storage) -> Iterator[str]:
     server = GrpcServer("photo-storage", port=0, verifier=TokenVerifier(identity.keys.jwks))
     server.add(
         photo_grpc.add_PhotoStorageServiceServicer_to_server,
@@ -55,12 +75,15 @@ def review(identity, photo_storage, start_review_service) -> Iterator[Any]:
         "jes.photo_storage.v1.PhotoStorageService",
     )
     server.start()
-    yield start_review_service(
-        identity.keys,
-        JES_PHOTO_STORAGE_ADDR=f"127.0.0.1:{server.port}",
-        JES_IDENTITY_ADDR=identity.addr,
-    )
+    yield f"127.0.0.1:{server.port}"
     server.stop(0)
+
+
+@pytest.fixture
+def review(identity, photo_storage_addr, start_review_service) -> Any:
+    return start_review_service(
+        identity.keys, JES_PHOTO_STORAGE_ADDR=photo_storage_addr, JES_IDENTITY_ADDR=identity.addr
+    )
 
 
 @pytest.fixture
@@ -77,9 +100,47 @@ def approve(review, submission_id: str):
     )
 
 
-def test_a_crash_after_photo_storage_applied_is_completed_by_a_retry(
+def later(seconds: float = 3600) -> Any:
+    return utcnow() + timedelta(seconds=seconds)
+
+
+def test_a_decision_is_recorded_at_once_and_carried_out_when_photo_storage_is_back(
+    review, pending, photo_storage
+):
+    photo_storage.unavailable = 1
+    taken = approve(review, pending.id)
+    # The clerk sees the decision as taken, being carried out.
+    assert (taken.state, taken.decision, taken.decided_by) == ("deciding", "approve", "TPDCLERK")
+    assert taken.decided_at.seconds > 0
+    assert review.audit() == []  # logged with its outcome
+    assert review.events(pb.ReviewDecided) == []  # the firm is told once it is applied
+    assert review.carry_out(now=utcnow()) == 0  # not due yet: tried again after a pause
+
+    assert review.carry_out(now=later()) == 1
+    done = review.submission(pending.id)
+    assert (done.state, done.decided_by) == ("approved", "TPDCLERK")
+    first, retry = photo_storage.requests
+    assert first.decision_id == retry.decision_id == decision_id_of(pending.id)
+    assert retry.reviewer_account_id == "TPDCLERK"  # the clerk's, kept in the decision row
+    assert photo_storage.callers == ["review-workflow", "review-workflow"]
+    [entry] = review.audit()
+    assert (entry.action, entry.actor_account_id, entry.actor_role) == (
+        "submission.approved",
+        "TPDCLERK",
+        "clerk",
+    )
+    assert json.loads(entry.before_json)["state"] == "pending"
+    assert json.loads(entry.after_json)["state"] == "approved"
+    [(_, event)] = review.events(pb.ReviewDecided)
+    assert event.submission.state == "approved"
+    assert review.carry_out(now=later(7200)) == 0  # done: nothing left
+
+
+def test_a_crash_after_photo_storage_applied_is_completed_without_the_clerk(
     review, pending, photo_storage, monkeypatch
 ):
+    """The process dies after photo-storage applied the decision, before its completion
+    is recorded here: the decision stays "deciding" and the worker completes it."""
     real_record = audit_log.record
 
     def crash_once(*args: Any, **kwargs: Any) -> str:
@@ -87,22 +148,82 @@ def test_a_crash_after_photo_storage_applied_is_completed_by_a_retry(
         raise RuntimeError("the process died here")
 
     monkeypatch.setattr(audit_log, "record", crash_once)
-    with pytest.raises(grpc.RpcError) as caught:
-        approve(review, pending.id)
-    assert caught.value.code() == grpc.StatusCode.INTERNAL
-    assert review.submission(pending.id).state == "pending"  # nothing recorded
+    taken = approve(review, pending.id)
+    assert taken.state == "deciding"
+    assert photo_storage.applied == {decision_id_of(pending.id): photo_pb.PHOTO_SET_STATUS_APPROVED}
     assert review.events(pb.ReviewDecided) == []
 
-    decided = approve(review, pending.id)
-    assert decided.state == "approved"
+    assert review.carry_out(now=later()) == 1
+    assert review.submission(pending.id).state == "approved"
     first, retry = photo_storage.requests
     assert first.decision_id == retry.decision_id == decision_id_of(pending.id)
     assert (retry.photo_set_id, retry.fingerprint) == (pending.photo_set_id, pending.fingerprint)
     assert retry.decision == photo_pb.DECISION_APPROVE
     assert retry.reviewer_account_id == "TPDCLERK"
-    assert photo_storage.callers == ["review-workflow", "review-workflow"]
     assert [e.action for e in review.audit()] == ["submission.approved"]
     assert len(review.events(pb.ReviewDecided)) == 1
+
+
+def test_an_unfinished_decision_is_resumed_after_a_restart(
+    identity, photo_storage, photo_storage_addr, start_review_service, pending, review
+):
+    """Recorded, then the process stops before photo-storage could apply it; the service
+    started again on the same database finishes it by itself."""
+    photo_storage.unavailable = 1
+    assert approve(review, pending.id).state == "deciding"
+    review.stop()
+
+    again = start_review_service(
+        identity.keys, JES_PHOTO_STORAGE_ADDR=photo_storage_addr, JES_IDENTITY_ADDR=identity.addr
+    )
+    again.start_worker(poll_interval=0.05, now=later)
+    wait_until(
+        lambda: again.submission(pending.id).state == "approved", timeout=20, what="resumption"
+    )
+    assert [e.action for e in again.audit()] == ["submission.approved"]
+    assert len(again.events(pb.ReviewDecided)) == 1
+    assert len(photo_storage.applied) == 1
+
+
+def test_a_decision_photo_storage_refuses_for_good_ends_not_applied(review, pending, photo_storage):
+    """The firm changed the set after printing: the clerk is told at once, and the
+    submission shows that the decision was not carried out, and why."""
+    photo_storage.refusal = CHANGED_AFTER_PRINT
+    with pytest.raises(grpc.RpcError) as caught:
+        approve(review, pending.id)
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert caught.value.details() == CHANGED_AFTER_PRINT
+    got = review.clerk("TPD").call(
+        "GetSubmission", pb.GetSubmissionRequest(submission_id=pending.id)
+    )
+    assert (got.state, got.decision, got.not_applied_reason) == (
+        "not_applied",
+        "approve",
+        CHANGED_AFTER_PRINT,
+    )
+    [entry] = review.audit()
+    assert (entry.action, entry.actor_account_id) == ("submission.not_applied", "TPDCLERK")
+    after = json.loads(entry.after_json)
+    assert (after["state"], after["decision"], after["not_applied_reason"]) == (
+        "not_applied",
+        "approve",
+        CHANGED_AFTER_PRINT,
+    )
+    assert review.events(pb.ReviewDecided) == []
+    assert review.carry_out(now=later()) == 0  # ended: never tried again
+    with pytest.raises(grpc.RpcError) as again:
+        approve(review, pending.id)
+    assert again.value.details() == "此案件已審核或已撤回"
+
+
+def test_a_refusal_found_by_the_worker_ends_not_applied_too(review, pending, photo_storage):
+    photo_storage.unavailable = 1
+    assert approve(review, pending.id).state == "deciding"
+    photo_storage.refusal = CHANGED_AFTER_PRINT
+    assert review.carry_out(now=later()) == 1
+    done = review.submission(pending.id)
+    assert (done.state, done.not_applied_reason) == ("not_applied", CHANGED_AFTER_PRINT)
+    assert [e.action for e in review.audit()] == ["submission.not_applied"]
 
 
 def test_a_retry_with_the_other_outcome_is_refused(review, pending, photo_storage):
@@ -113,11 +234,53 @@ def test_a_retry_with_the_other_outcome_is_refused(review, pending, photo_storag
         approve(review, pending.id)
     assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert caught.value.details() == "此案件已有不同的審核結果，請重新整理後再試"
-    assert review.submission(pending.id).state == "pending"
-    assert review.audit() == []
+    done = review.submission(pending.id)
+    assert (done.state, done.not_applied_reason) == (
+        "not_applied",
+        "此案件已有不同的審核結果，請重新整理後再試",
+    )
+    assert [e.action for e in review.audit()] == ["submission.not_applied"]
     assert review.events(pb.ReviewDecided) == []
+
+
+def test_attempts_back_off_while_photo_storage_is_away(review, pending, photo_storage):
+    photo_storage.unavailable = 100
+    approve(review, pending.id)
+    waits = []
+    for _ in range(4):
+        before = review.submission(pending.id).next_attempt_at
+        assert review.carry_out(now=later(10**6)) == 1
+        after = review.submission(pending.id)
+        assert after.state == "deciding"
+        waits.append(after.next_attempt_at - utcnow())
+        assert before is not None
+    assert waits == sorted(waits) and waits[-1] > waits[0]  # longer pauses, never given up
+    assert review.submission(pending.id).attempts == 5
+
+
+def test_a_change_after_printing_leaves_a_decision_in_progress_to_photo_storage(
+    review, pending, photo_storage
+):
+    """The withdrawal arrives while the decision is being carried out: photo-storage's
+    answer decides (here it had applied the decision before the change)."""
+    photo_storage.unavailable = 1
+    assert approve(review, pending.id).state == "deciding"
+    review.publish(review.changed_after_print(pending.photo_set_id, pending.fingerprint))
+    review.consume()
+    assert review.submission(pending.id).state == "deciding"
+    assert review.carry_out(now=later()) == 1
+    assert review.submission(pending.id).state == "approved"
 
 
 def test_decision_ids_differ_per_submission():
     assert decision_id_of("s-1") == decision_id_of("s-1")
     assert decision_id_of("s-1") != decision_id_of("s-2")
+
+
+def test_the_decision_row_keeps_who_decided(review, pending, photo_storage):
+    """A decision carried out later has no user token at hand: the deciding user is data
+    of the decision row, passed on to photo-storage from review-workflow's identity."""
+    photo_storage.unavailable = 1
+    approve(review, pending.id)
+    row: Submission = review.submission(pending.id)
+    assert (row.decided_by, row.decided_by_role) == ("TPDCLERK", "clerk")
