@@ -96,7 +96,11 @@ class Distributed:
             process.start()
         try:
             wait_until(
-                lambda: http_ok(f"{self.base_url}/readyz"), timeout=90, what="every service ready"
+                # Seven Python processes importing and migrating at once take minutes on a
+                # loaded two-core machine.
+                lambda: http_ok(f"{self.base_url}/readyz"),
+                timeout=300,
+                what="every service ready",
             )
         except TimeoutError:
             logs = "\n".join(f"--- {n}\n{p.log_tail(15)}" for n, p in self.processes.items())

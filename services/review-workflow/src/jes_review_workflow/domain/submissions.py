@@ -72,9 +72,10 @@ CHANGED_AFTER_PRINT = "changed_after_print"
 PRINTED_AGAIN = "printed_again"
 
 # Carrying a decision out: one call to photo-storage (or identity) takes at most
-# CALL_TIMEOUT; an attempt holds its decision for LEASE, so a second worker (another
+# CALL_TIMEOUT (well within the gateway's 10 s, so a clerk waiting gets "deciding" rather
+# than a timeout); an attempt holds its decision for LEASE, so a second worker (another
 # replica, or this one after a restart) takes it over only once the first has given up.
-CALL_TIMEOUT = timedelta(seconds=10)
+CALL_TIMEOUT = timedelta(seconds=5)
 LEASE = timedelta(seconds=15)
 MAX_RETRY_DELAY = timedelta(minutes=5)
 
