@@ -40,6 +40,15 @@ def databases(infra: dict[str, str]) -> Iterator[dict[str, Engine]]:
         engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def restarted_after(distributed: Distributed) -> Iterator[None]:
+    """Whatever a test killed runs again afterwards, even when the test failed."""
+    yield
+    for process in distributed.processes.values():
+        if not process.alive():
+            process.start()
+
+
 def ok(reply: Any, status: int = 200) -> Any:
     assert reply.status_code == status, reply.text
     return reply.json()
