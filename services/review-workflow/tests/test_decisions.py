@@ -223,10 +223,17 @@ def test_a_set_changed_after_printing_cannot_be_decided(platform, submitted):
     assert platform.review.events(pb.ReviewDecided) == []
     assert platform.photo_set(photo_set.id).status == photo_pb.PHOTO_SET_STATUS_CHANGED_SINCE_PRINT
 
-    # Then the change arrives: the print is void either way; nothing more is decided on it.
+    # Then the change arrives: the submission is withdrawn (the reason stays).
     platform.deliver()
     got = clerk.call("GetSubmission", pb.GetSubmissionRequest(submission_id=submission.id))
-    assert got.state == "not_applied"
+    assert (got.state, got.not_applied_reason) == (
+        "withdrawn",
+        "廠商已於列印後修改此案件，請待重新列印後再審",
+    )
+    assert [e.action for e in platform.review.audit()] == [
+        "submission.not_applied",
+        "submission.withdrawn",
+    ]
     error = rpc_error(decide, clerk, submission.id, approve=True)
     assert error.details() == "此案件已審核或已撤回"
 

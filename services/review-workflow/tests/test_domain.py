@@ -68,7 +68,9 @@ MACHINE = {
     (D, REFUSE): N,
     # photo-storage's answer decides a decision in progress, not a later withdrawal
     (D, WITHDRAW): None,
-    **{(s, e): None for s in (A, R, W, N) for e in SubmissionEvent},
+    # a print whose decision was not applied is withdrawn by a change or a new print
+    (N, WITHDRAW): W,
+    **{(s, e): None for s in (A, R, W, N) for e in SubmissionEvent if (s, e) != (N, WITHDRAW)},
 }
 
 

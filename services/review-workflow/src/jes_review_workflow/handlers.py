@@ -23,7 +23,6 @@ from jes_review_workflow.domain import submissions
 from jes_review_workflow.domain.audit import submission_action
 from jes_review_workflow.domain.submissions import (
     HOLDING_THE_PRINT,
-    PENDING,
     REJECTED,
     SubmissionEvent,
 )
@@ -114,9 +113,11 @@ class PhotoSetChangedAfterPrintHandler:
 
 
 def withdraw_pending(session: Session, among: Select[Submission], because: str) -> None:
-    """Withdraw the pending submissions `among` selects, each with its audit entry. A
-    decision in progress is left to photo-storage's answer (domain/submissions.py)."""
-    for submission in session.scalars(among.where(Submission.state == PENDING.value)):
+    """Withdraw the open submissions `among` selects (pending, or with a decision that was
+    not applied), each with its audit entry. A decision in progress is left to
+    photo-storage's answer (domain/submissions.py)."""
+    open_states = [state.value for state in submissions.WITHDRAWABLE]
+    for submission in session.scalars(among.where(Submission.state.in_(open_states))):
         before = submission_snapshot(submission)
         withdrawn = submissions.next_state(submission.state, SubmissionEvent.WITHDRAW)
         submission.state = withdrawn.value

@@ -3,7 +3,7 @@
     pending ──decide──▶ deciding ──approve──▶ approved      (photo-storage applied it)
        │                   ├──────reject───▶ rejected
        │                   └──────refuse───▶ not_applied   (photo-storage refused it for good)
-       └──withdraw──▶ withdrawn
+       └──withdraw──▶ withdrawn ◀──withdraw──────┘
 
 A reviewer's decision is recorded first ("deciding", with who decided what), then carried
 out at photo-storage, idempotently per decision id, by the request itself or, after a
@@ -11,7 +11,9 @@ crash or while photo-storage is away, by the decision worker; the outcome is rec
 photo-storage answers. Withdrawn: the firm printed the set again or changed it after
 printing while it was pending, so this print no longer is what the court would decide on.
 A change that arrives while a decision is being carried out changes nothing here:
-photo-storage's answer (applied before the change, or refused after it) decides.
+photo-storage's answer (applied before the change, or refused after it) decides. A print
+whose decision was not applied is withdrawn like a pending one when a change or a new
+print arrives (it keeps the reason the decision was not applied).
 """
 
 from __future__ import annotations
@@ -58,7 +60,11 @@ TRANSITIONS: dict[tuple[SubmissionState, SubmissionEvent], SubmissionState] = {
     (DECIDING, SubmissionEvent.APPROVE): APPROVED,
     (DECIDING, SubmissionEvent.REJECT): REJECTED,
     (DECIDING, SubmissionEvent.REFUSE): NOT_APPLIED,
+    (NOT_APPLIED, SubmissionEvent.WITHDRAW): WITHDRAWN,
 }
+
+# What a change after print or a new print withdraws.
+WITHDRAWABLE = (PENDING, NOT_APPLIED)
 
 # A print in one of these states is already with the court: printing the same version
 # again adds no second submission. (A rejected print printed again is a new submission.)
