@@ -284,3 +284,17 @@ def test_the_decision_row_keeps_who_decided(review, pending, photo_storage):
     approve(review, pending.id)
     row: Submission = review.submission(pending.id)
     assert (row.decided_by, row.decided_by_role) == ("TPDCLERK", "clerk")
+
+
+def test_one_decision_is_claimed_by_one_worker_at_a_time(review, pending, photo_storage):
+    """Two replicas (or a restarted process and a late attempt) never work on one decision
+    at once: the first claim holds it for the lease."""
+    photo_storage.unavailable = 1
+    approve(review, pending.id)
+    carry_out = review.worker.carry_out
+    now = later()
+    assert carry_out.due(now) == [("submission", pending.id)]
+    assert carry_out.claim("submission", pending.id, now) is True
+    assert carry_out.claim("submission", pending.id, now) is False  # held
+    assert carry_out.due(now) == []
+    assert carry_out.claim("submission", pending.id, later(3600 + 20)) is True  # lease over
