@@ -295,9 +295,10 @@ def main() -> int:
     ensure_photos(args.photos)
 
     from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
-    from jes_auth import KeyStore, TokenIssuer, TokenVerifier
+    from jes_auth import KeyStore, TokenVerifier
+    from jes_auth.pki import PeerIdentity, ensure_identity
     from jes_config import ServiceConfig
-    from jes_grpckit import Client
+    from jes_grpckit import Client, TlsIdentity
     from jes_report_render.app import build
 
     server, base_url = start_image_server()
@@ -310,7 +311,7 @@ def main() -> int:
                 "JES_DATA_DIR": str(work / "data"),
                 "JES_GRPC_PORT": "0",
                 "JES_METRICS_PORT": "0",
-                "JES_SERVICE_SECRET": "bench-secret",
+                "JES_HEALTH_PORT": "0",
                 "JES_EVENT_BUS_URL": f"embedded://{work}/bus.db",
                 "JES_OBJECT_STORE_URL": f"file://{work}/objects",
                 "JES_LOG_LEVEL": "WARNING",
@@ -319,8 +320,15 @@ def main() -> int:
         keys = KeyStore(work / "keys")
         kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
         kit.grpc.start()
-        token = TokenIssuer(keys).issue("photo-storage", kind="service")
-        client = Client(f"127.0.0.1:{kit.grpc.port}", pb_grpc.ReportRenderServiceStub, token=token)
+        # photo-storage is the one caller report-render takes: its certificate (mutual TLS)
+        photo_storage = ensure_identity(
+            work / "data" / "pki", PeerIdentity("service", "photo-storage")
+        )
+        client = Client(
+            f"127.0.0.1:{kit.grpc.port}",
+            pb_grpc.ReportRenderServiceStub,
+            tls=TlsIdentity.from_folder(photo_storage),
+        )
         request = request_for(args.photos, base_url)
 
         print(f"this process before rendering: {rss_bytes(os.getpid()) / 2**20:.0f} MiB")

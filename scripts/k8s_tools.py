@@ -24,9 +24,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HELM_VERSION = "v3.22.0"
 PROMETHEUS_OPERATOR_VERSION = "v0.85.0"
+CERT_MANAGER_VERSION = "v1.16.2"
+PROMETHEUS_CRDS = "example/prometheus-operator-crd"
+# (apiVersion, kind) -> (Go module, version, the CRD file in it)
 CRD_FILES = {
-    ("monitoring.coreos.com/v1", "ServiceMonitor"): "monitoring.coreos.com_servicemonitors.yaml",
-    ("monitoring.coreos.com/v1", "PrometheusRule"): "monitoring.coreos.com_prometheusrules.yaml",
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): (
+        "github.com/prometheus-operator/prometheus-operator",
+        PROMETHEUS_OPERATOR_VERSION,
+        f"{PROMETHEUS_CRDS}/monitoring.coreos.com_servicemonitors.yaml",
+    ),
+    ("monitoring.coreos.com/v1", "PrometheusRule"): (
+        "github.com/prometheus-operator/prometheus-operator",
+        PROMETHEUS_OPERATOR_VERSION,
+        f"{PROMETHEUS_CRDS}/monitoring.coreos.com_prometheusrules.yaml",
+    ),
+    # the charts' optional Certificates (global.jes.tls.certManager)
+    ("cert-manager.io/v1", "Certificate"): (
+        "github.com/cert-manager/cert-manager",
+        CERT_MANAGER_VERSION,
+        "deploy/crds/crd-certificates.yaml",
+    ),
 }
 
 
@@ -114,12 +131,10 @@ def crd_schemas() -> dict[tuple[str, str], dict]:
     """(apiVersion, kind) -> the OpenAPI v3 schema of the CRD version."""
     import yaml
 
-    folder = module_dir(
-        "github.com/prometheus-operator/prometheus-operator", PROMETHEUS_OPERATOR_VERSION
-    )
     schemas = {}
-    for (api_version, kind), name in CRD_FILES.items():
-        crd = yaml.safe_load((folder / "example" / "prometheus-operator-crd" / name).read_text())
+    for (api_version, kind), (module, version, name) in CRD_FILES.items():
+        # cert-manager's CRD files carry Helm markers only in comments and quoted labels
+        crd = yaml.safe_load((module_dir(module, version) / name).read_text())
         group, version = api_version.split("/")
         assert crd["spec"]["group"] == group and crd["spec"]["names"]["kind"] == kind
         for entry in crd["spec"]["versions"]:

@@ -458,9 +458,8 @@ def policy_checks(renders: dict[str, list[dict]]) -> list[str]:
         secrets = set(by_kind.get("Secret", {})) | existing_secret_names(
             RENDER_VALUES.get(label, {})
         )
-        if not label.startswith(("jes ", "identity ")):
-            # a component chart alone: the identity chart of the installation makes it
-            secrets.add(f"{RELEASE}-shared")
+        # cert-manager writes each Certificate's Secret (the components' TLS identities)
+        secrets |= {c["spec"]["secretName"] for c in by_kind.get("Certificate", {}).values()}
         configmaps = by_kind.get("ConfigMap", {})
         for doc in docs:
             name = f"{label}: {doc['kind']} {doc['metadata']['name']}"

@@ -42,13 +42,16 @@ def signed(secret: str, bucket: str, key: str) -> str:
 def test_secrets_next_to_the_objects_are_out_of_reach(platform: flows.Platform, data: Path):
     [signing_pem] = (data / "keys").glob("*.pem")
     url_signing_key = (data / "url-signing-key").read_text().strip()
-    service_secret = (data / "service-secret").read_text().strip()
+    session_key = (data / "session-key").read_text().strip()
+    ca_key = (data / "pki" / "ca" / "ca.key").read_bytes()
+    assert not (data / "service-secret").exists()  # no secret shared by the services
     kid = signing_pem.name
-    for secret in (url_signing_key, service_secret):
+    for secret in (url_signing_key, session_key):
         for path, bucket, key in [
             (f"photos/%2e%2e/%2e%2e/keys/{kid}", "photos", f"../../keys/{kid}"),
             ("photos/%2e%2e/%2e%2e/identity.db", "photos", "../../identity.db"),
-            ("photos/%2e%2e/%2e%2e/service-secret", "photos", "../../service-secret"),
+            ("photos/%2e%2e/%2e%2e/session-key", "photos", "../../session-key"),
+            ("photos/%2e%2e/%2e%2e/pki/ca/ca.key", "photos", "../../pki/ca/ca.key"),
             ("photos/%2e%2e/%2e%2e/url-signing-key", "photos", "../../url-signing-key"),
             (f"%2e%2e/keys/{kid}", "..", f"keys/{kid}"),
         ]:
@@ -58,7 +61,8 @@ def test_secrets_next_to_the_objects_are_out_of_reach(platform: flows.Platform, 
             assert reply.status_code == 404, path
             assert b"PRIVATE KEY" not in reply.content
             assert b"SQLite" not in reply.content
-            assert service_secret.encode() not in reply.content
+            assert session_key.encode() not in reply.content
+            assert ca_key not in reply.content
 
 
 def test_photos_are_served_privately_and_only_for_the_signing_key(
@@ -87,8 +91,8 @@ def test_photos_are_served_privately_and_only_for_the_signing_key(
 
     path = urlsplit(url).path  # /objects/photos/<key>
     bucket, key = path.removeprefix("/objects/").split("/", 1)
-    service_secret = (data / "service-secret").read_text().strip()
+    session_key = (data / "session-key").read_text().strip()
     forged = requests.get(
-        f"{platform.base_url}{path}?{signed(service_secret, bucket, key)}", timeout=10
+        f"{platform.base_url}{path}?{signed(session_key, bucket, key)}", timeout=10
     )
     assert forged.status_code == 404

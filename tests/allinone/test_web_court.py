@@ -12,8 +12,7 @@ from urllib.parse import urljoin
 import requests
 
 from jes.photo_storage.v1 import photo_storage_pb2, photo_storage_pb2_grpc
-from jes_grpckit import Client
-from support import flows
+from support import callers, flows
 from support.allinone import DEMO_PASSWORD
 from support.images import jpeg
 from support.processes import wait_until
@@ -69,7 +68,8 @@ class Firm:
     def change_description(self, photo_set: dict[str, Any], index: int, text: str) -> None:
         """An edit through photo-storage itself, as the firm's edit page makes it."""
         photo = photo_set["photos"][index]
-        photos = Client(
+        photos = callers.client(
+            self.platform.pki,
             self.platform.addrs["photo-storage"],
             photo_storage_pb2_grpc.PhotoStorageServiceStub,
             token=self.token,

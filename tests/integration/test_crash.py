@@ -16,7 +16,7 @@ BURST = 200
 
 def test_notification_killed_mid_burst_loses_and_duplicates_nothing(distributed: Distributed):
     platform = distributed.platform()
-    client = platform.court_system()
+    client = platform.court_system("KLD")  # Keelung's system, for Keelung's case
     follower = f"crash-{uuid.uuid4().hex[:10]}@example.com"
     number = int(uuid.uuid4().int % 900000) + 1
     case = case_sync_pb2.CaseKey(

@@ -60,7 +60,7 @@ def running_all_in_one(data: Path) -> Iterator[flows.Platform]:
     platform = flows.Platform(
         base_url=base_url,
         addrs=addrs,
-        service_secret=(data / "service-secret").read_text().strip(),
+        pki=data / "pki",
         mails_to=mails_to,
         object_exists=object_exists,
     )

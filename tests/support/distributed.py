@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -57,13 +56,11 @@ class Distributed:
     def __init__(self, infra: dict[str, str], work: Path):
         self.infra = infra
         self.work = work
-        self.secret = secrets.token_urlsafe(24)
         self.addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
         self.http_port = free_port()
         self.base_url = f"http://127.0.0.1:{self.http_port}"
         common = {
             "JES_DATA_DIR": str(work / "data"),
-            "JES_SERVICE_SECRET": self.secret,
             "JES_TOKEN_KEY_DIR": str(work / "keys"),
             "JES_EVENT_BUS_URL": infra["JES_EVENT_BUS_URL"],
             "JES_OBJECT_STORE_URL": infra["JES_OBJECT_STORE_URL"],
@@ -81,6 +78,7 @@ class Distributed:
                 JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{DATABASES[name]}",
                 JES_GRPC_PORT=self.addrs[name].rsplit(":", 1)[1],
                 JES_METRICS_PORT=str(free_port()),
+                JES_HEALTH_PORT=str(free_port()),  # plaintext health only, for probes
             )
             module = f"jes_{name.replace('-', '_')}"
             self.processes[name] = Process(name, [PYTHON, "-m", module], env, work)
@@ -96,11 +94,8 @@ class Distributed:
             process.start()
         try:
             wait_until(
-                # Seven Python processes importing and migrating at once take minutes on a
-                # loaded two-core machine.
-                lambda: http_ok(f"{self.base_url}/readyz"),
-                timeout=300,
-                what="every service ready",
+                # generous: seven processes import and migrate at once on a shared CI machine
+                lambda: http_ok(f"{self.base_url}/readyz"), timeout=240, what="every service ready"
             )
         except TimeoutError:
             logs = "\n".join(f"--- {n}\n{p.log_tail(15)}" for n, p in self.processes.items())
@@ -136,5 +131,5 @@ class Distributed:
 
     def platform(self) -> flows.Platform:
         return flows.Platform(
-            self.base_url, self.addrs, self.secret, self.mails_to, self.object_exists
+            self.base_url, self.addrs, self.work / "data" / "pki", self.mails_to, self.object_exists
         )

@@ -8,12 +8,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from jes.case_sync.v1 import case_sync_pb2, case_sync_pb2_grpc
-from jes_grpckit import Client, ServiceTokenProvider
+from jes_grpckit import Client
+from support import callers
 from support.images import jpeg
 from support.processes import wait_until
 
@@ -22,7 +24,7 @@ from support.processes import wait_until
 class Platform:
     base_url: str
     addrs: dict[str, str]
-    service_secret: str
+    pki: Path  # the CA folder of this run (court systems' certificates come from it)
     mails_to: Callable[[str], list[dict[str, Any]]]  # messages received for one address
     object_exists: Callable[[str, str], bool]  # (bucket, key prefix) -> any object there
 
@@ -41,9 +43,14 @@ class Platform:
         assert reply.status_code == 201, reply.text
         return str(reply.json()["access_token"])
 
-    def court_system(self) -> Client:
-        token = ServiceTokenProvider(self.addrs["identity"], "court-system", self.service_secret)
-        return Client(self.addrs["case-sync"], case_sync_pb2_grpc.CaseSyncServiceStub, token=token)
+    def court_system(self, court_code: str = "TPD") -> Client:
+        """The court's own system: a certificate of the JES CA naming its court."""
+        return callers.client(
+            self.pki,
+            self.addrs["case-sync"],
+            case_sync_pb2_grpc.CaseSyncServiceStub,
+            court_system_of=court_code,
+        )
 
     def wait_for_mail(self, to: str, count: int = 1, timeout: float = 60) -> list[dict[str, Any]]:
         wait_until(

@@ -13,19 +13,25 @@ from jes_protos import open_envelope
 from jes_servicekit import ServiceKit
 
 
-def embedded_config(name: str, tmp_path: Path, secret: str, **settings: str) -> ServiceConfig:
-    """SQLite, the embedded bus and a gRPC port chosen by the OS; `settings` add or override."""
+def embedded_config(name: str, tmp_path: Path, **settings: str) -> ServiceConfig:
+    """SQLite, the embedded bus and a gRPC port chosen by the OS; `settings` add or override.
+    Its certificate comes from the CA in `pki_of(tmp_path)`, made on first use."""
     return ServiceConfig.load(
         name,
         {
             "JES_DATA_DIR": str(tmp_path / "data"),
             "JES_GRPC_PORT": "0",
             "JES_METRICS_PORT": "0",
-            "JES_SERVICE_SECRET": secret,
+            "JES_HEALTH_PORT": "0",
             "JES_EVENT_BUS_URL": f"embedded://{tmp_path}/bus.db",
             **settings,
         },
     )
+
+
+def pki_of(tmp_path: Path) -> Path:
+    """The PKI folder of services built by `embedded_config(…, tmp_path)`."""
+    return tmp_path / "data" / "pki"
 
 
 def outbox_events(kit: ServiceKit, payload_class: Any) -> list[tuple[Envelope, Any]]:

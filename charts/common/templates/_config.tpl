@@ -29,8 +29,13 @@ the operator made: the existingSecret values).
 {{- else -}}
 {{- $_ := set $data "JES_GRPC_PORT" (toString .Values.containerPorts.grpc) -}}
 {{- $_ := set $data "JES_METRICS_PORT" (toString .Values.containerPorts.metrics) -}}
+{{- $_ := set $data "JES_HEALTH_PORT" (toString .Values.containerPorts.health) -}}
 {{- $_ := set $data "JES_EVENT_BUS_URL" (printf "kafka://%s" (required "global.jes.kafka.bootstrapServers is required" $g.kafka.bootstrapServers)) -}}
 {{- end -}}
+{{- /* the component's certificate (mutual TLS): tls.crt, tls.key, ca.crt of its Secret */ -}}
+{{- $_ := set $data "JES_TLS_CERT_FILE" (printf "%s/tls.crt" .Values.tls.mountPath) -}}
+{{- $_ := set $data "JES_TLS_KEY_FILE" (printf "%s/tls.key" .Values.tls.mountPath) -}}
+{{- $_ := set $data "JES_TLS_CA_FILE" (printf "%s/ca.crt" .Values.tls.mountPath) -}}
 {{- range $service := list "identity" "photo-storage" "report-render" "review-workflow" "case-sync" "notification" -}}
 {{- $_ := set $data (include "jes-common.addrVariable" $service) (include "jes-common.peerAddress" (dict "ctx" $ "service" $service)) -}}
 {{- end -}}
@@ -62,9 +67,6 @@ credential comes from existing Secrets.
 {{- if and $database.enabled (not $database.existingSecret) -}}
 {{- $_ := set $data "database-url" (required "database.url (or database.existingSecret) is required" $database.url) -}}
 {{- end -}}
-{{- if and (not $g.serviceSecret.existingSecret) $g.serviceSecret.value -}}
-{{- $_ := set $data "service-secret" $g.serviceSecret.value -}}
-{{- end -}}
 {{- if and (.Values.objectStore | default dict).enabled (not $g.objectStore.existingSecret) -}}
 {{- $_ := set $data "object-store-access-key" ($g.objectStore.accessKey | default "") -}}
 {{- $_ := set $data "object-store-secret-key" ($g.objectStore.secretKey | default "") -}}
@@ -88,17 +90,6 @@ credential comes from existing Secrets.
 {{- define "jes-common.secretEnv" -}}
 {{- $g := .Values.global.jes -}}
 {{- $fullname := include "jes-common.fullname" . -}}
-- name: JES_SERVICE_SECRET
-  valueFrom:
-    secretKeyRef:
-      {{- if $g.serviceSecret.existingSecret }}
-      name: {{ $g.serviceSecret.existingSecret }}
-      {{- else if $g.serviceSecret.value }}
-      name: {{ $fullname }}
-      {{- else }}
-      name: {{ include "jes-common.sharedSecretName" . }}
-      {{- end }}
-      key: {{ ternary $g.serviceSecret.existingSecretKey "service-secret" (ne $g.serviceSecret.existingSecret "") }}
 {{- $database := .Values.database | default dict }}
 {{- if $database.enabled }}
 - name: JES_DATABASE_URL

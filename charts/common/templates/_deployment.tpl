@@ -1,7 +1,9 @@
 {{/*
-The component's Deployment. gRPC services listen on containerPorts.grpc (gRPC and the
-native gRPC probes) and containerPorts.metrics (Prometheus); the gateway (protocol: http)
-on containerPorts.http (pages, API, /healthz, /readyz, /metrics).
+The component's Deployment. gRPC services listen on containerPorts.grpc (gRPC, mutual TLS
+only), containerPorts.health (the health check alone, in plaintext, for the native gRPC
+probes: the kubelet has no client certificate) and containerPorts.metrics (Prometheus);
+the gateway (protocol: http) on containerPorts.http (pages, API, /healthz, /readyz,
+/metrics). Every component mounts its certificate (jes-common.tlsSecretName).
 */}}
 {{- define "jes-common.deployment" -}}
 {{- $http := include "jes-common.isHttp" . -}}
@@ -96,6 +98,9 @@ spec:
             - name: metrics
               containerPort: {{ .Values.containerPorts.metrics }}
               protocol: TCP
+            - name: health
+              containerPort: {{ .Values.containerPorts.health }}
+              protocol: TCP
             {{- end }}
           envFrom:
             - configMapRef:
@@ -108,7 +113,7 @@ spec:
           {{- if $http }}
           {{- with (include "jes-common.probes" (dict "ctx" . "kind" "http" "port" "http") | trim) }}{{ . | nindent 10 }}{{- end }}
           {{- else }}
-          {{- with (include "jes-common.probes" (dict "ctx" . "kind" "grpc" "port" .Values.containerPorts.grpc) | trim) }}{{ . | nindent 10 }}{{- end }}
+          {{- with (include "jes-common.probes" (dict "ctx" . "kind" "grpc" "port" .Values.containerPorts.health) | trim) }}{{ . | nindent 10 }}{{- end }}
           {{- end }}
           {{- if .Values.preStopSleepSeconds }}
           lifecycle:
@@ -123,6 +128,9 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            - name: tls
+              mountPath: {{ .Values.tls.mountPath }}
+              readOnly: true
             {{- if (.Values.tokenKeys | default dict).enabled }}
             - name: token-keys
               mountPath: {{ .Values.tokenKeys.mountPath }}
@@ -138,6 +146,10 @@ spec:
             medium: {{ . }}
             {{- end }}
             sizeLimit: {{ .Values.tmpVolume.sizeLimit }}
+        - name: tls
+          secret:
+            secretName: {{ include "jes-common.tlsSecretName" . }}
+            defaultMode: 0440
         {{- if (.Values.tokenKeys | default dict).enabled }}
         - name: token-keys
           secret:

@@ -62,8 +62,3 @@ Call with (dict "ctx" $ "service" "identity").
 {{- define "jes-common.module" -}}
 {{- printf "jes_%s" (.Chart.Name | replace "-" "_") -}}
 {{- end -}}
-
-{{/* The Secret shared by every component for JES_SERVICE_SECRET when no value or existing Secret is given (created by the identity chart). */}}
-{{- define "jes-common.sharedSecretName" -}}
-{{- printf "%s-shared" (include "jes-common.instance" .) -}}
-{{- end -}}

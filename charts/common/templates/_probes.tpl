@@ -1,6 +1,7 @@
 {{/*
 Probes. gRPC components use the kubelet's native gRPC probe (grpc.health.v1.Health on the
-gRPC port, overall service ""); the gateway uses HTTP GETs.
+plaintext health port: the gRPC port requires a client certificate; overall service "");
+the gateway uses HTTP GETs.
 Call with (dict "probe" .Values.probes.liveness "kind" "grpc" "port" "grpc").
 "port" is the port number for gRPC probes (native gRPC probes take no port names) and the
 port name for HTTP probes.

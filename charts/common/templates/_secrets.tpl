@@ -35,27 +35,51 @@ data:
 {{- end -}}
 
 {{/*
-The shared service secret (JES_SERVICE_SECRET): services prove who they are to identity
-with it. When global.jes.serviceSecret has neither a value nor an existingSecret, the
-identity chart generates it once into "<instance>-shared" and every other chart reads it
-from there.
+The component's certificate for mutual TLS between JES components: the Secret
+"<fullname>-tls" (or tls.existingSecret) holding tls.crt, tls.key and ca.crt. With
+global.jes.tls.certManager.enabled the chart asks cert-manager for it (a Certificate from
+the JES internal CA's Issuer, URI SAN spiffe://jes/service/<component>, DNS SAN
+<component>, which clients check). Court systems get theirs from the same CA with URI SAN
+spiffe://jes/court-system/<COURT> (docs/operations.md).
 */}}
-{{- define "jes-common.sharedSecret" -}}
-{{- $s := .Values.global.jes.serviceSecret -}}
-{{- if and (not $s.existingSecret) (not $s.value) -}}
-{{- $name := include "jes-common.sharedSecretName" . -}}
-{{- $existing := (lookup "v1" "Secret" .Release.Namespace $name).data | default dict -}}
-apiVersion: v1
-kind: Secret
+{{- define "jes-common.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "jes-common.fullname" .)) .Values.tls.existingSecret -}}
+{{- end -}}
+
+{{- define "jes-common.certificate" -}}
+{{- $c := .Values.global.jes.tls.certManager -}}
+{{- if and $c.enabled (not .Values.tls.existingSecret) -}}
+{{- $name := include "jes-common.name" . -}}
+{{- $fullname := include "jes-common.fullname" . -}}
+apiVersion: cert-manager.io/v1
+kind: Certificate
 metadata:
-  name: {{ $name }}
+  name: {{ include "jes-common.tlsSecretName" . }}
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "jes-common.labels" . | nindent 4 }}
-  annotations:
-    helm.sh/resource-policy: keep
-type: Opaque
-data:
-  service-secret: {{ get $existing "service-secret" | default (randAlphaNum 48 | b64enc) | quote }}
+spec:
+  secretName: {{ include "jes-common.tlsSecretName" . }}
+  commonName: {{ printf "service:%s" $name }}
+  uris:
+    - {{ printf "spiffe://jes/service/%s" $name }}
+  dnsNames:
+    - {{ $name }}
+    - {{ $fullname }}
+    - {{ printf "%s.%s.svc" $fullname .Release.Namespace }}
+  duration: {{ $c.duration }}
+  renewBefore: {{ $c.renewBefore }}
+  privateKey:
+    algorithm: ECDSA
+    size: 256
+    rotationPolicy: Always
+  usages:
+    - server auth
+    - client auth
+    - digital signature
+  issuerRef:
+    name: {{ $c.issuerRef.name }}
+    kind: {{ $c.issuerRef.kind }}
+    group: cert-manager.io
 {{- end -}}
 {{- end -}}

@@ -101,6 +101,16 @@ def test_court_scope_and_roles():
         clerk.require_court("KLD")
     with pytest.raises(PermissionDenied):
         clerk.require_role("admin")
+    # Issue 9: a service passed every role and court check. What a module may call is
+    # declared per RPC in the contracts; as a role holder it has none.
     service = Claims(subject="notification", kind="service")
-    service.require_court("KLD")
-    service.require_role("admin")
+    with pytest.raises(PermissionDenied):
+        service.require_court("KLD")
+    with pytest.raises(PermissionDenied):
+        service.require_role("admin")
+
+
+def test_identity_issues_tokens_for_people_only(tmp_path):
+    keys = KeyStore(tmp_path)
+    token = TokenIssuer(keys).issue("review-workflow")
+    assert TokenVerifier(keys.jwks).verify(token).kind == "user"

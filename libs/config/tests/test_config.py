@@ -14,11 +14,32 @@ def test_defaults_are_embedded(tmp_path: Path):
     assert config.grpc_port == 50051
 
 
-def test_generated_service_secret_is_stable(tmp_path: Path):
-    first = ServiceConfig.load("identity", {"JES_DATA_DIR": str(tmp_path)})
-    second = ServiceConfig.load("notification", {"JES_DATA_DIR": str(tmp_path)})
-    assert len(first.platform.service_secret) >= 32
-    assert first.platform.service_secret == second.platform.service_secret
+def test_there_is_no_shared_service_secret(tmp_path: Path):
+    """Each module is known by its own certificate: no secret shared by every service."""
+    config = ServiceConfig.load(
+        "identity", {"JES_DATA_DIR": str(tmp_path), "JES_SERVICE_SECRET": "x" * 40}
+    )
+    assert not hasattr(config.platform, "service_secret")
+    assert not (tmp_path / "service-secret").exists()
+
+
+def test_each_service_has_its_own_certificate_files(tmp_path: Path):
+    identity = ServiceConfig.load("identity", {"JES_DATA_DIR": str(tmp_path)})
+    notification = ServiceConfig.load("notification", {"JES_DATA_DIR": str(tmp_path)})
+    assert identity.tls.cert == tmp_path / "pki" / "identity" / "tls.crt"
+    assert identity.tls.local
+    assert notification.tls.key == tmp_path / "pki" / "notification" / "tls.key"
+    assert identity.health_port == 51051  # plaintext health for probes: gRPC port + 1000
+
+
+def test_certificate_files_from_the_environment_are_set_together(tmp_path: Path):
+    cert = tmp_path / "tls.crt"
+    cert.write_text("x")
+    with pytest.raises(ConfigError) as caught:
+        ServiceConfig.load(
+            "identity", {"JES_DATA_DIR": str(tmp_path), "JES_TLS_CERT_FILE": str(cert)}
+        )
+    assert [p for p in caught.value.problems if "JES_TLS_KEY_FILE" in p]
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path):
@@ -40,7 +61,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path):
 
 
 def test_generated_url_signing_key_is_its_own_and_private(tmp_path: Path):
-    """The folder store's URLs are signed with their own key, never the service secret."""
+    """The folder store's URLs are signed with their own key."""
     first = ServiceConfig.load("photo-storage", {"JES_DATA_DIR": str(tmp_path)})
     second = ServiceConfig.load("report-render", {"JES_DATA_DIR": str(tmp_path)})
     key_file = tmp_path / "url-signing-key"
@@ -48,7 +69,6 @@ def test_generated_url_signing_key_is_its_own_and_private(tmp_path: Path):
     assert first.platform.url_signing_key == key_file.read_text().strip()
     assert len(first.platform.url_signing_key) >= 32
     assert first.platform.url_signing_key == second.platform.url_signing_key
-    assert first.platform.url_signing_key != first.platform.service_secret
 
 
 def test_url_signing_key_from_the_environment(tmp_path: Path):
@@ -60,15 +80,10 @@ def test_url_signing_key_from_the_environment(tmp_path: Path):
     assert not (tmp_path / "url-signing-key").exists()
 
 
-@pytest.mark.parametrize("key", ["short", "same-as-the-service-secret-" + "s" * 20])
+@pytest.mark.parametrize("key", ["short", "s" * 31])
 def test_a_weak_url_signing_key_is_a_configuration_problem(tmp_path: Path, key: str):
     with pytest.raises(ConfigError) as caught:
         ServiceConfig.load(
-            "photo-storage",
-            {
-                "JES_DATA_DIR": str(tmp_path),
-                "JES_SERVICE_SECRET": "same-as-the-service-secret-" + "s" * 20,
-                "JES_URL_SIGNING_KEY": key,
-            },
+            "photo-storage", {"JES_DATA_DIR": str(tmp_path), "JES_URL_SIGNING_KEY": key}
         )
     assert [p for p in caught.value.problems if "JES_URL_SIGNING_KEY" in p]

@@ -106,7 +106,8 @@ def test_check_names_each_contradiction() -> None:
 
 
 def test_callers_are_what_the_charts_allow() -> None:
-    assert callers_of("report-render") == ("photo-storage", "gateway")
+    # the gateway never calls report-render: reports are photo-storage's to hand out
+    assert callers_of("report-render") == ("photo-storage",)
     assert callers_of("identity") == (
         "photo-storage",
         "report-render",
@@ -143,9 +144,11 @@ def source_of(mod: Module) -> str:
 
 @pytest.mark.parametrize("mod", MODULES, ids=lambda m: m.name)
 def test_calls_are_the_addresses_the_code_uses(mod: Module) -> None:
-    """A module reaches another through `addrs["<name>"]`; every service also asks
-    identity for its token and key set (jes_servicekit)."""
-    used = set(re.findall(r"addrs\[\"([a-z-]+)\"\]", source_of(mod)))
+    """A module reaches another through `addrs["<name>"]` or `kit.client("<name>", …)`;
+    every service also asks identity for its key set (jes_servicekit)."""
+    source = source_of(mod)
+    used = set(re.findall(r"addrs\[\"([a-z-]+)\"\]", source))
+    used |= set(re.findall(r"\.client\(\s*\"([a-z-]+)\"", source))
     if mod.kind == "service":
         used.add("identity")
     used.discard(mod.name)
@@ -190,3 +193,12 @@ def test_table_differences_name_the_row_and_column() -> None:
     assert graph.table_differences("no table", MODULES) == [
         "no architecture table: add the output of `jes graph --format=markdown`"
     ]
+
+
+@pytest.mark.parametrize("mod", [m for m in MODULES if m.kind == "service"], ids=lambda m: m.name)
+def test_callers_are_the_ones_the_contracts_declare(mod: Module) -> None:
+    """The registry's callers of a service (its chart's NetworkPolicy allowedCallers, via
+    make k8s-validate) are exactly the modules its RPCs declare as callers."""
+    from jes_platform.registry import callers_of, declared_callers_of
+
+    assert set(callers_of(mod.name)) == set(declared_callers_of(mod.name))

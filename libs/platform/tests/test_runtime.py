@@ -206,6 +206,8 @@ def test_jes_health_refuses_an_unknown_target(capsys: pytest.CaptureFixture[str]
 
 
 def test_jes_health_of_a_service_runs_grpc_health_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the plaintext health-only port (gRPC + 1000): the gRPC port needs a client
+    certificate, which a container health check does not have."""
     executed: list[list[str]] = []
 
     def execvp(file: str, args: list[str]) -> None:
@@ -219,7 +221,7 @@ def test_jes_health_of_a_service_runs_grpc_health_probe(monkeypatch: pytest.Monk
     assert executed == [
         [
             "grpc_health_probe",
-            "-addr=127.0.0.1:50051",
+            "-addr=127.0.0.1:51051",
             "-connect-timeout=4s",
             "-rpc-timeout=4s",
         ]

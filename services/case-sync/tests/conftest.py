@@ -18,7 +18,8 @@ from jes_auth import KeyStore, TokenIssuer, TokenVerifier
 from jes_case_sync.app import build
 from jes_grpckit import Client
 from jes_servicekit import ServiceKit
-from support.services import embedded_config, outbox_events
+from support import callers
+from support.services import embedded_config, outbox_events, pki_of
 
 
 @dataclass
@@ -26,14 +27,19 @@ class CaseSyncService:
     kit: ServiceKit
     addr: str
     issuer: TokenIssuer
+    pki: Path
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
-    def court_system(self) -> Client:
-        token = self.issuer.issue("court-system", kind="service")
-        return Client(self.addr, pb_grpc.CaseSyncServiceStub, token=token)
+    def court_system(self, court_code: str = "TPD") -> Client:
+        """The court's own system: its certificate names its court (mutual TLS)."""
+        return callers.client(
+            self.pki, self.addr, pb_grpc.CaseSyncServiceStub, court_system_of=court_code
+        )
 
-    def client(self, token: str | None) -> Client:
-        return Client(self.addr, pb_grpc.CaseSyncServiceStub, token=token)
+    def client(self, token: str | None, caller: str = "gateway") -> Client:
+        return callers.client(
+            self.pki, self.addr, pb_grpc.CaseSyncServiceStub, caller=caller, token=token
+        )
 
     def case(self, **overrides: Any) -> pb.CaseKey:
         fields: dict[str, Any] = {
@@ -76,14 +82,10 @@ class CaseSyncService:
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[CaseSyncService]:
     keys = KeyStore(tmp_path / "keys")
-    config = embedded_config(
-        "case-sync",
-        tmp_path,
-        "case-sync-test-secret",
-    )
+    config = embedded_config("case-sync", tmp_path)
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
-    yield CaseSyncService(kit, f"127.0.0.1:{kit.grpc.port}", TokenIssuer(keys))
+    yield CaseSyncService(kit, f"127.0.0.1:{kit.grpc.port}", TokenIssuer(keys), pki_of(tmp_path))
     kit.grpc.stop(0)
     kit.bus.close()
     kit.db.dispose()

@@ -6,7 +6,7 @@ import grpc
 import pytest
 
 from jes.case_sync.v1 import case_sync_pb2 as pb
-from jes_grpckit import field_violations
+from jes_grpckit import field_violations, refusal_reason
 
 
 def rpc_error(call, *args, **kwargs) -> grpc.RpcError:
@@ -78,8 +78,7 @@ def test_follower_emails_are_carried_in_the_event(service):
 @pytest.mark.parametrize(
     ("case_overrides", "entry_overrides", "field"),
     [
-        ({"court_code": "XXX"}, {}, "case.court_code"),
-        ({"court_code": ""}, {}, "case.court_code"),
+        ({"court_code": "XXX"}, {}, "case.court_code"),  # XXX's system: no such court
         ({"category": "商事"}, {}, "case.category"),
         ({"category": ""}, {}, "case.category"),
         ({"year": 0}, {}, "case.number"),
@@ -98,7 +97,8 @@ def test_follower_emails_are_carried_in_the_event(service):
 )
 def test_push_validation_names_the_bad_field(service, case_overrides, entry_overrides, field):
     entry = service.entry(**{"source_entry_id": "src-1", **entry_overrides})
-    error = rpc_error(service.push, service.case(**case_overrides), entry)
+    case = service.case(**case_overrides)
+    error = rpc_error(service.push, case, entry, service.court_system(case.court_code))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.details() == "進度資料有誤"
     assert set(field_violations(error)) == {field}
@@ -133,14 +133,51 @@ def test_only_court_systems_and_services_may_push_or_follow(service, token):
     assert service.events(pb.ProgressEntryAdded) == []
 
 
-def test_a_user_with_the_court_system_role_may_push(service):
+def test_a_token_claiming_the_court_system_role_is_no_court_system(service):
+    """A court system is known by its certificate; no token makes one."""
     client = service.client(service.issuer.issue("tpd-system", roles=["court-system"]))
-    assert service.push(service.case(), service.entry(), client).created
+    error = rpc_error(service.push, service.case(), service.entry(), client)
+    assert (error.code(), refusal_reason(error)) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "CALLER_NOT_ALLOWED",
+    )
 
 
-def test_push_needs_a_token(service):
-    error = rpc_error(service.push, service.case(), service.entry(), service.client(None))
-    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+def test_push_needs_a_court_systems_certificate(service):
+    for module in ("gateway", "identity", "notification"):
+        client = service.client(None, caller=module)
+        error = rpc_error(service.push, service.case(), service.entry(), client)
+        assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert service.events(pb.ProgressEntryAdded) == []
+
+
+@pytest.mark.parametrize("court_code", ["KLD", ""])
+def test_a_court_system_pushes_and_follows_for_its_own_court_only(service, court_code):
+    """TPD's system cannot write another court's cases (nor a case with no court)."""
+    case = service.case(court_code=court_code)
+    tpd = service.court_system("TPD")
+    for call in (
+        lambda: service.push(case, service.entry(), tpd),
+        lambda: service.follow(case, "a@example.com", client=tpd),
+        lambda: tpd.call(
+            "IngestProgress",
+            iter(
+                [
+                    pb.PushProgressRequest(case=service.case(), entry=service.entry("ok")),
+                    pb.PushProgressRequest(case=case, entry=service.entry("other-court")),
+                ]
+            ),
+        ),
+    ):
+        error = rpc_error(call)
+        assert (error.code(), refusal_reason(error)) == (
+            grpc.StatusCode.PERMISSION_DENIED,
+            "CALLER_NOT_ALLOWED",
+        )
+    with service.kit.db.transaction() as session:
+        from jes_case_sync.models import ProgressEntry
+
+        assert [e.source_entry_id for e in session.query(ProgressEntry)] == ["ok"]
 
 
 # -- IngestProgress -------------------------------------------------------------------------
@@ -211,7 +248,8 @@ def test_every_follower_role_is_accepted(service, role):
     ],
 )
 def test_add_follower_validation(service, email, role, case_overrides, fields):
-    error = rpc_error(service.follow, service.case(**case_overrides), email, role)
+    case = service.case(**case_overrides)
+    error = rpc_error(service.follow, case, email, role, service.court_system(case.court_code))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.details() == "追蹤申請資料有誤"
     assert set(field_violations(error)) == fields

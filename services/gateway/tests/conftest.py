@@ -135,7 +135,6 @@ def services() -> Backends:
     return Backends(
         identity=identity,  # type: ignore[arg-type]
         photos=FakeService(),  # type: ignore[arg-type]
-        reports=FakeService(),  # type: ignore[arg-type]
         reviews=FakeService(),  # type: ignore[arg-type]
         cases=FakeService(),  # type: ignore[arg-type]
         notification=FakeService(),  # type: ignore[arg-type]

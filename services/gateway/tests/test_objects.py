@@ -57,7 +57,9 @@ TRAVERSALS = [
     # (path in the URL as sent, bucket and key as the route sees them once decoded)
     ("photos/%2e%2e/%2e%2e/keys/kid-1.pem", "photos", "../../keys/kid-1.pem"),
     ("photos/%2e%2e/%2e%2e/identity.db", "photos", "../../identity.db"),
-    ("photos/%2e%2e/%2e%2e/service-secret", "photos", "../../service-secret"),
+    ("photos/%2e%2e/%2e%2e/session-key", "photos", "../../session-key"),
+    ("photos/%2e%2e/%2e%2e/pki/ca/ca.key", "photos", "../../pki/ca/ca.key"),
+    ("photos/%2e%2e/%2e%2e/pki/gateway/tls.key", "photos", "../../pki/gateway/tls.key"),
     ("photos/%2E%2E/%2e%2E/url-signing-key", "photos", "../../url-signing-key"),
     ("%2e%2e/keys/kid-1.pem", "..", "keys/kid-1.pem"),
     ("photos/set-1/%2e%2e/%2e%2e/%2e%2e/keys/kid-1.pem", "photos", "set-1/../../../keys/kid-1.pem"),
@@ -76,7 +78,8 @@ def test_paths_out_of_the_bucket_are_not_found_even_when_signed(
     assert reply.status_code == 404
     assert b"PRIVATE KEY" not in reply.data
     assert b"SQLite" not in reply.data
-    assert (data / "service-secret").read_bytes() not in reply.data
+    assert (data / "session-key").read_bytes() not in reply.data
+    assert (data / "pki" / "ca" / "ca.key").read_bytes() not in reply.data
 
 
 def test_an_absolute_path_is_not_found_even_when_signed(
@@ -99,12 +102,10 @@ def test_a_symlink_out_of_the_bucket_is_not_followed(app: Flask, client: FlaskCl
     assert b"PRIVATE KEY" not in reply.data
 
 
-def test_a_url_signed_with_the_service_secret_is_refused(
-    app: Flask, client: FlaskClient, data: Path
-):
-    service_secret = app.extensions["jes"].config.platform.service_secret.encode()
+def test_a_url_signed_with_the_session_key_is_refused(app: Flask, client: FlaskClient, data: Path):
+    session_key = app.extensions["jes"].config.secret_key.encode()
     key = "set-1/p-1/report.jpg"
-    reply = client.get(f"/objects/photos/{key}?{signed(service_secret, 'photos', key)}")
+    reply = client.get(f"/objects/photos/{key}?{signed(session_key, 'photos', key)}")
     assert reply.status_code == 404
     assert reply.data != b"\xff\xd8a photo"
 
@@ -113,7 +114,7 @@ def test_the_store_signs_with_its_own_key_kept_in_the_data_folder(app: Flask, da
     key_file = data / "url-signing-key"
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert signing_key(app) == key_file.read_text().strip().encode()
-    assert signing_key(app) != (data / "service-secret").read_text().strip().encode()
+    assert signing_key(app) != (data / "session-key").read_text().strip().encode()
 
 
 def test_a_presigned_object_is_served_privately(app: Flask, client: FlaskClient, data: Path):
@@ -151,3 +152,14 @@ def test_a_download_is_saved_under_the_name_the_url_was_signed_with(
     plain = object_store(app).presigned_get("photos", "set-1/p-1/report.jpg")
     reply = client.get(plain.removeprefix("http://127.0.0.1:8080"))
     assert reply.headers["Content-Disposition"] == "inline; filename=report.jpg"
+
+
+def test_the_session_key_is_the_gateways_own_and_private(app: Flask, data: Path):
+    """The cookie-signing key used to default to the secret every service shared; it is
+    generated for the gateway alone now (0600), unless JES_SECRET_KEY gives one."""
+    key_file = data / "session-key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert app.extensions["jes"].config.secret_key == key_file.read_text().strip()
+    assert len(app.extensions["jes"].config.secret_key) >= 32
+    assert not (data / "service-secret").exists()
+    assert (data / "pki" / "gateway" / "tls.key").stat().st_mode & 0o777 == 0o600

@@ -22,9 +22,9 @@ from jes_identity import passwords
 from jes_identity.app import build, ensure_account
 from jes_identity.models import Account, LoginRecord, audit_log
 from jes_servicekit import ServiceKit
-from support.services import embedded_config, outbox_events
+from support import callers
+from support.services import embedded_config, outbox_events, pki_of
 
-SERVICE_SECRET = "identity-test-secret"
 PASSWORD = "Firm1234!"
 
 
@@ -42,6 +42,7 @@ class IdentityService:
     kit: ServiceKit
     addr: str
     keys: KeyStore  # the same key folder identity signs with
+    pki: Path  # the CA folder identity's certificate comes from
 
     @property
     def issuer(self) -> TokenIssuer:
@@ -50,15 +51,21 @@ class IdentityService:
     def verifier(self) -> TokenVerifier:
         return TokenVerifier(self.keys.jwks)
 
-    def client(self, token: str | None = None) -> Client:
-        return Client(self.addr, pb_grpc.IdentityServiceStub, token=token)
-
-    def service_token(self, name: str = "notification") -> str:
-        reply = self.client().call(
-            "IssueServiceToken",
-            pb.IssueServiceTokenRequest(service_name=name, secret=SERVICE_SECRET),
+    def client(self, token: str | None = None, caller: str = "gateway") -> Client:
+        """As the gateway (or `caller`, a module's certificate), for `token`'s person."""
+        return callers.client(
+            self.pki, self.addr, pb_grpc.IdentityServiceStub, caller=caller, token=token
         )
-        return str(reply.access_token)
+
+    def as_service(self, name: str = "notification") -> Client:
+        """A module calling as itself (its certificate, no person's token)."""
+        return self.client(caller=name)
+
+    def clerk_token(self, login: str = "TPDCLERK", court_code: str = "TPD", **claims: Any) -> str:
+        """A clerk's access token as identity issues it at login (no account needed)."""
+        options: dict[str, Any] = {"roles": ["clerk"], "court_code": court_code, "username": login}
+        options.update(claims)
+        return self.issuer.issue(f"id-{login.lower()}", **options)
 
     def add_account(
         self,
@@ -114,16 +121,18 @@ class IdentityService:
         return self.client().call("ApplyFirmAccount", pb.ApplyFirmAccountRequest(**request))
 
     def decide(
-        self, application_id: str, approve: bool, reason: str = "", decided_by: str = "TPDCLERK"
+        self,
+        application_id: str,
+        approve: bool,
+        reason: str = "",
+        token: str | None = None,
     ) -> pb.FirmApplication:
-        """As review-workflow does: with its service token, after recording the decision."""
-        return self.client(self.service_token("review-workflow")).call(
+        """As review-workflow does: forwarding the deciding clerk's token (TPDCLERK's
+        unless `token` says whose)."""
+        return self.client(token or self.clerk_token(), caller="review-workflow").call(
             "DecideFirmApplication",
             pb.DecideFirmApplicationRequest(
-                application_id=application_id,
-                approve=approve,
-                reason=reason,
-                decided_by=decided_by,
+                application_id=application_id, approve=approve, reason=reason
             ),
         )
 
@@ -134,14 +143,12 @@ def service(
 ) -> Iterator[IdentityService]:
     key_dir = tmp_path / "keys"
     monkeypatch.setenv("JES_TOKEN_KEY_DIR", str(key_dir))
-    config = embedded_config(
-        "identity",
-        tmp_path,
-        SERVICE_SECRET,
-    )
+    config = embedded_config("identity", tmp_path)
     kit = build(config, metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
-    yield IdentityService(kit, f"127.0.0.1:{kit.grpc.port}", KeyStore(key_dir, create=False))
+    yield IdentityService(
+        kit, f"127.0.0.1:{kit.grpc.port}", KeyStore(key_dir, create=False), pki_of(tmp_path)
+    )
     kit.grpc.stop(0)
     kit.bus.close()
     kit.db.dispose()

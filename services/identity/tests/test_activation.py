@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes_db import utcnow
-from jes_grpckit import field_violations
+from jes_grpckit import field_violations, refusal_reason
 from jes_identity.models import Account, FirmApplication, LoginRecord, PasswordToken
 
 NEW_PASSWORD = "Newpass123!"
@@ -49,7 +49,9 @@ def clerk(service):
 
 def activate(service, **fields) -> tuple[pb.FirmApplication, pb.FirmAccountActivated]:
     application = service.apply(**fields)
-    decided = service.decide(application.id, approve=True)
+    court = fields.get("court_code", "TPD")
+    clerk = service.clerk_token(f"{court}CLERK", court)  # a clerk of the application's court
+    decided = service.decide(application.id, approve=True, token=clerk)
     events = service.events(pb.FirmAccountActivated)
     [event] = [event for _, event in events if event.application.id == application.id]
     return decided, event
@@ -199,10 +201,13 @@ def test_activation_is_audited(clerk):
     assert json.loads(created.after_json)["email"] == "wang@example.com"
 
 
-def test_decided_by_may_be_the_clerks_internal_id(clerk):
+def test_decided_by_is_the_login_name_of_the_clerk_whose_token_it_is(clerk):
+    """A token without a login name still names the clerk by account id: recorded by
+    login name."""
     clerk_id = stored_account(clerk, "TPDCLERK").id
     application = clerk.apply()
-    assert clerk.decide(application.id, True, decided_by=clerk_id).decided_by == "TPDCLERK"
+    token = clerk.issuer.issue(clerk_id, roles=["clerk"], court_code="TPD")
+    assert clerk.decide(application.id, True, token=token).decided_by == "TPDCLERK"
 
 
 # -- refusal --------------------------------------------------------------------------------
@@ -242,7 +247,7 @@ def test_refusal_is_recorded_announced_and_creates_no_account(clerk):
 def test_approving_twice_returns_the_same_result_without_a_second_account_or_mail(clerk):
     application = clerk.apply()
     first = clerk.decide(application.id, True)
-    second = clerk.decide(application.id, True, decided_by="OTHERCLERK")
+    second = clerk.decide(application.id, True, token=clerk.clerk_token("OTHERCLERK"))
     assert second == first
     assert len(clerk.events(pb.FirmAccountActivated)) == 1
     assert len(stored_links(clerk)) == 1
@@ -280,7 +285,9 @@ def test_unknown_application_is_not_found(clerk):
     assert error.code() == grpc.StatusCode.NOT_FOUND
 
 
-def test_only_services_carry_out_decisions(clerk):
+def test_decisions_come_through_review_workflow_only(clerk):
+    """The gateway with a clerk's token, and the gateway without one, are refused: a
+    decision is recorded by review-workflow, which forwards the clerk's token."""
     application = clerk.apply()
     token = clerk.login("TPDCLERK").access_token
     error = rpc_error(
@@ -289,18 +296,40 @@ def test_only_services_carry_out_decisions(clerk):
         pb.DecideFirmApplicationRequest(application_id=application.id, approve=True),
     )
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert refusal_reason(error) == "CALLER_NOT_ALLOWED"
     no_token = rpc_error(
         clerk.client().call,
         "DecideFirmApplication",
         pb.DecideFirmApplicationRequest(application_id=application.id, approve=True),
     )
-    assert no_token.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert no_token.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
-def test_decision_without_the_deciding_clerk_is_refused(clerk):
+@pytest.mark.parametrize("module", ["review-workflow", "notification"])
+def test_no_service_decides_on_its_own(clerk, module):
+    """Issue 9: a `notification` service token activated a firm account "decided by" a
+    clerk of its choosing. A module without a clerk's token cannot decide at all."""
     application = clerk.apply()
-    error = rpc_error(clerk.decide, application.id, True, decided_by="")
-    assert field_violations(error) == {"decided_by": "缺少決定者帳號"}
+    error = rpc_error(
+        clerk.as_service(module).call,
+        "DecideFirmApplication",
+        pb.DecideFirmApplicationRequest(application_id=application.id, approve=True),
+    )
+    # review-workflow may forward a clerk's token (it has none here: log in first);
+    # notification may not call at all
+    assert refusal_reason(error) in ("LOGIN_REQUIRED", "CALLER_NOT_ALLOWED")
+    assert error.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED)
+    assert stored_account(clerk, "TPDF0001") is None
+    assert clerk.events(pb.FirmAccountActivated) == []
+
+
+def test_a_clerk_of_another_court_cannot_decide(clerk):
+    application = clerk.apply(court_code="KSD")
+    error = rpc_error(clerk.decide, application.id, True)
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert clerk.events(pb.FirmAccountActivated) == []
+    kaohsiung = clerk.decide(application.id, True, token=clerk.clerk_token("KSDCLERK", "KSD"))
+    assert kaohsiung.decided_by == "KSDCLERK"
 
 
 # -- lockout is cleared by a new password ---------------------------------------------------

@@ -36,12 +36,18 @@ def refusal(decision, *args) -> str:
         (TPD_CLERK, "TPD", "TPD"),
         (ADMIN, "", ""),  # every court
         (ADMIN, "TCD", "TCD"),
-        (SERVICE, "", ""),
-        (SERVICE, "TCD", "TCD"),
     ],
 )
 def test_application_scope(caller, requested, scope):
     assert access.application_court_scope(caller, requested) == scope
+
+
+def test_a_service_on_its_own_lists_no_applications():
+    """Issue 9: a service token listed every firm application. review-workflow lists them
+    with the clerk's token it forwards; a service alone has no role."""
+    assert refusal(access.application_court_scope, SERVICE, "") == (
+        "權限不足：requires one of the roles admin, clerk"
+    )
 
 
 def test_a_clerk_may_not_list_another_courts_applications():
@@ -66,12 +72,21 @@ def test_only_court_staff_list_applications(caller):
 # -- deciding, staff lists, accounts for services, own account ------------------------------
 
 
-@pytest.mark.parametrize("caller", [TPD_CLERK, ADMIN])
-def test_decisions_come_only_through_review_workflow(caller):
-    assert refusal(access.require_decision_channel, caller) == (
+@pytest.mark.parametrize("caller", [SERVICE, FIRM, user("judge")])
+def test_decisions_are_a_clerks_or_an_admins(caller):
+    """The contract lets only review-workflow forward the decider's token; the decider is
+    a person, never a service on its own."""
+    assert refusal(access.require_decider, caller, "TPD") == (
         "權限不足：法院的決定須經審核流程辦理"
     )
-    access.require_decision_channel(SERVICE)
+    access.require_decider(TPD_CLERK, "TPD")
+    access.require_decider(ADMIN, "TCD")
+
+
+def test_a_clerk_decides_for_their_own_court_only():
+    assert refusal(access.require_decider, TCD_CLERK, "TPD") == (
+        "權限不足：not in this court's scope"
+    )
 
 
 def test_court_staff_list():
@@ -95,17 +110,3 @@ def test_get_account_is_for_services_only(caller):
 def test_own_account_is_for_people_only():
     assert refusal(access.require_user, SERVICE) == "權限不足：此功能僅限使用者帳號"
     access.require_user(FIRM)
-
-
-@pytest.mark.parametrize(
-    ("name", "secret", "allowed"),
-    [
-        ("gateway", "s3cret", True),
-        ("review-workflow", "s3cret", True),
-        ("court-system", "s3cret", True),
-        ("gateway", "wrong", False),
-        ("someone", "s3cret", False),
-    ],
-)
-def test_service_clients(name, secret, allowed):
-    assert access.is_service_client(name, secret, "s3cret") is allowed

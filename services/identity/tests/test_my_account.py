@@ -70,7 +70,7 @@ def test_my_account_needs_a_user_token(firm):
         rpc_error(firm.client().call, "GetMyAccount", pb.GetMyAccountRequest()).code()
         == grpc.StatusCode.UNAUTHENTICATED
     )
-    service_client = firm.client(firm.service_token())
+    service_client = firm.as_service("notification")
     error = rpc_error(service_client.call, "GetMyAccount", pb.GetMyAccountRequest())
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
 
@@ -199,7 +199,7 @@ def test_changing_the_password_retires_outstanding_reset_links(firm, me):
 
 
 def test_service_gets_an_account_by_login_name(firm):
-    account = firm.client(firm.service_token()).call(
+    account = firm.as_service("notification").call(
         "GetAccount", pb.GetAccountRequest(account_id="demofirm")
     )
     with firm.kit.db.transaction() as session:
@@ -213,14 +213,14 @@ def test_service_gets_an_account_by_login_name(firm):
 
 def test_service_gets_an_account_by_its_token_subject(firm):
     """photo-storage knows a firm by the subject of its token (the account's id)."""
-    client = firm.client(firm.service_token())
+    client = firm.as_service("notification")
     by_login = client.call("GetAccount", pb.GetAccountRequest(account_id="DEMOFIRM"))
     by_id = client.call("GetAccount", pb.GetAccountRequest(account_id=by_login.id))
     assert by_id.account_id == "DEMOFIRM" and by_id.email == by_login.email
 
 
 def test_get_account_of_an_unknown_login_is_not_found(firm):
-    client = firm.client(firm.service_token())
+    client = firm.as_service("notification")
     error = rpc_error(client.call, "GetAccount", pb.GetAccountRequest(account_id="NOBODY"))
     assert error.code() == grpc.StatusCode.NOT_FOUND
 

@@ -231,42 +231,11 @@ def test_a_success_does_not_reset_the_failure_count(service):
     assert rpc_error(service.login, "DEMOFIRM").code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
-# -- IssueServiceToken and GetKeySet --------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", ["photo-storage", "notification", "gateway", "court-system"])
-def test_service_token_for_a_known_client(service, name):
-    reply = service.client().call(
-        "IssueServiceToken",
-        pb.IssueServiceTokenRequest(service_name=name, secret="identity-test-secret"),
-    )
-    claims = service.verifier().verify(reply.access_token)
-    assert claims.is_service
-    assert claims.subject == name
-    assert reply.expires_in_seconds == 600
-
-
-@pytest.mark.parametrize(
-    ("name", "secret"),
-    [
-        ("notification", "wrong-secret"),
-        ("notification", ""),
-        ("intruder", "identity-test-secret"),
-        ("", "identity-test-secret"),
-    ],
-)
-def test_service_token_refused(service, name, secret):
-    error = rpc_error(
-        service.client().call,
-        "IssueServiceToken",
-        pb.IssueServiceTokenRequest(service_name=name, secret=secret),
-    )
-    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
-    assert error.details() == "服務憑證錯誤"
+# -- GetKeySet -----------------------------------------------------------------------------
 
 
 def test_key_set_is_public_and_holds_the_signing_key(service):
-    reply = service.client().call("GetKeySet", pb.GetKeySetRequest())
+    reply = service.as_service("photo-storage").call("GetKeySet", pb.GetKeySetRequest())
     jwks = json.loads(reply.jwks_json)
     assert [k["kid"] for k in jwks["keys"]] == [service.keys.current.kid]
     assert all("d" not in k for k in jwks["keys"])  # public halves only
@@ -286,20 +255,20 @@ def staff(service):
     return service
 
 
-def list_staff(service, token, court_code="TPD", role=""):
-    return service.client(token).call(
+def list_staff(service, token, court_code="TPD", role="", caller="gateway"):
+    return service.client(token, caller=caller).call(
         "ListCourtStaff", pb.ListCourtStaffRequest(court_code=court_code, role=role)
     )
 
 
 def test_service_lists_the_active_clerks_of_a_court_in_order(staff):
-    reply = list_staff(staff, staff.service_token())
+    reply = list_staff(staff, None, caller="notification")
     assert [a.account_id for a in reply.accounts] == ["TPDCHIEF", "TPDCLERK1", "TPDCLERK2"]
     assert reply.accounts[1].email == "tpdclerk1@example.com"
 
 
 def test_role_filter(staff):
-    reply = list_staff(staff, staff.service_token(), role="admin")
+    reply = list_staff(staff, None, role="admin", caller="notification")
     assert [a.account_id for a in reply.accounts] == ["TPDCHIEF"]
 
 

@@ -23,7 +23,8 @@ from jes_notification.mail import MailSender
 from jes_notification.models import Delivery
 from jes_protos import Envelope
 from jes_servicekit import ServiceKit
-from support.services import embedded_config
+from support import callers
+from support.services import embedded_config, pki_of
 
 PUBLIC_URL = "https://jes.example.gov.tw"
 
@@ -89,9 +90,12 @@ class NotificationService:
     mailbox: Path
     identity: FakeIdentity
     handlers: Handlers
+    pki: Path
 
-    def client(self, token: str | None) -> Client:
-        return Client(self.addr, pb_grpc.NotificationServiceStub, token=token)
+    def client(self, token: str | None, caller: str = "gateway") -> Client:
+        return callers.client(
+            self.pki, self.addr, pb_grpc.NotificationServiceStub, caller=caller, token=token
+        )
 
     def admin(self) -> Client:
         return self.client(self.issuer.issue("ops", roles=["admin"]))
@@ -148,7 +152,6 @@ def service(tmp_path: Path) -> Iterator[NotificationService]:
     config = embedded_config(
         "notification",
         tmp_path,
-        "notification-test-secret",
         JES_MAIL_URL=f"mailbox://{tmp_path}/mailbox",
         JES_MAIL_FROM="no-reply@jes.example",
         JES_PUBLIC_URL=PUBLIC_URL,
@@ -163,6 +166,7 @@ def service(tmp_path: Path) -> Iterator[NotificationService]:
         tmp_path / "mailbox",
         identity,
         Handlers(PUBLIC_URL, identity),  # type: ignore[arg-type]
+        pki_of(tmp_path),
     )
     yield service
     service.consumer.close()

@@ -111,10 +111,13 @@ def test_limit_defaults_to_50_and_is_capped_at_500(service):
     assert len(listed(service.admin(), limit=10_000)) == 500
 
 
-def test_only_admins_and_services_list_deliveries(service):
+def test_only_admins_list_deliveries(service):
+    """The delivery log holds everyone's addresses: admins only; no module on its own."""
     service.queue_raw(id="d-1")
     clerk = service.client(service.issuer.issue("c", roles=["clerk"], court_code="TPD"))
     assert rpc_error(listed, clerk).code() == grpc.StatusCode.PERMISSION_DENIED
     assert rpc_error(listed, service.client(None)).code() == grpc.StatusCode.UNAUTHENTICATED
-    gateway = service.client(service.issuer.issue("gateway", kind="service"))
-    assert listed(gateway) == ["d-1"]
+    for module in ("identity", "review-workflow", "case-sync"):
+        alone = service.client(None, caller=module)
+        assert rpc_error(listed, alone).code() == grpc.StatusCode.PERMISSION_DENIED
+    assert listed(service.admin()) == ["d-1"]

@@ -1,10 +1,9 @@
 """Photo-storage built by its own `build()` on a temp folder: SQLite, the folder object
-store, the embedded bus, a gRPC server on a free port. Report-render and identity are
-fakes on a second gRPC server, so printing needs no PDF engine."""
+store, the embedded bus, a gRPC server on a free port. Report-render is a fake on a second
+gRPC server (with report-render's certificate), so printing needs no PDF engine."""
 
 from __future__ import annotations
 
-import hmac
 import itertools
 import os
 import uuid
@@ -17,21 +16,19 @@ import pytest
 from sqlalchemy import create_engine, event, select
 
 from jes.events.v1.envelope_pb2 import Envelope
-from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
 from jes.report_render.v1 import report_render_pb2 as render_pb
 from jes.report_render.v1 import report_render_pb2_grpc as render_grpc
 from jes_auth import Claims, KeyStore, TokenIssuer, TokenVerifier
-from jes_grpckit import Client, GrpcServer, Unauthenticated, current_claims
+from jes_grpckit import Client, GrpcServer, current_claims
 from jes_photo_storage.app import build
 from jes_photo_storage.models import Photo, PhotoSet, Print
 from jes_photo_storage.storage import BUCKET
 from jes_servicekit import ServiceKit
+from support import callers
 from support.images import jpeg
-from support.services import embedded_config, outbox_events
-
-SERVICE_SECRET = "photo-storage-test-secret"
+from support.services import embedded_config, outbox_events, pki_of
 
 
 class FakeReportRender(render_grpc.ReportRenderServiceServicer):
@@ -59,19 +56,6 @@ class FakeReportRender(render_grpc.ReportRenderServiceServicer):
         return render_pb.GetReportUrlResponse(url=f"https://reports.test/{request.report_id}.pdf")
 
 
-class FakeIdentity(identity_pb2_grpc.IdentityServiceServicer):
-    """Only what photo-storage asks identity for: its service token."""
-
-    def __init__(self, issuer: TokenIssuer):
-        self.issuer = issuer
-
-    def IssueServiceToken(self, request: Any, context: Any) -> Any:
-        if not hmac.compare_digest(request.secret, SERVICE_SECRET):
-            raise Unauthenticated("服務憑證錯誤")
-        token = self.issuer.issue(request.service_name, kind="service")
-        return identity_pb2.IssueServiceTokenResponse(access_token=token, expires_in_seconds=600)
-
-
 @dataclass
 class Fakes:
     addr: str
@@ -84,6 +68,7 @@ class PhotoService:
     addr: str
     issuer: TokenIssuer
     objects: Path  # root/<bucket>/<key> of the folder store
+    pki: Path
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
 
     # -- callers -----------------------------------------------------------------------
@@ -96,17 +81,27 @@ class PhotoService:
     def clerk_token(self, subject: str = "clerk-1", *, court: str = "TPD") -> str:
         return self.issuer.issue(subject, roles=["clerk"], court_code=court, name="書記官")
 
-    def client(self, token: str | None = None) -> Client:
-        return Client(self.addr, pb_grpc.PhotoStorageServiceStub, token=token or self.firm_token())
+    def client(self, token: str | None = None, caller: str = "gateway") -> Client:
+        """As the gateway (or `caller`) for a person (a firm unless `token` says else)."""
+        return self.as_module(caller, token or self.firm_token())
+
+    def as_module(self, caller: str, token: str | None = None) -> Client:
+        """As the module `caller` (its certificate), for `token`'s person or as itself."""
+        return callers.client(
+            self.pki, self.addr, pb_grpc.PhotoStorageServiceStub, caller=caller, token=token
+        )
 
     def clerk(self, court: str = "TPD") -> Client:
         return self.client(self.clerk_token(court=court))
 
-    def review_workflow(self) -> Client:
-        return self.client(self.issuer.issue("review-workflow", kind="service"))
+    def review_workflow(self, token: str | None = None) -> Client:
+        """As review-workflow carrying out a clerk's decision: it forwards the clerk's token
+        (clerk-1 of TPD unless `token` says whose)."""
+        return self.as_module("review-workflow", token or self.clerk_token())
 
     def public(self) -> Client:
-        return Client(self.addr, pb_grpc.PhotoStorageServiceStub)
+        """The gateway for an anonymous visitor."""
+        return self.as_module("gateway")
 
     # -- factories ---------------------------------------------------------------------
 
@@ -150,17 +145,22 @@ class PhotoService:
         return (client or self.client()).call("PrintPhotoSet", request)
 
     def decide(
-        self, photo_set_id: str, fingerprint: str, *, approve: bool = True, **kw: Any
+        self,
+        photo_set_id: str,
+        fingerprint: str,
+        *,
+        approve: bool = True,
+        token: str | None = None,
+        **kw: Any,
     ) -> pb.PhotoSet:
         request = pb.ApplyReviewDecisionRequest(
             photo_set_id=photo_set_id,
             fingerprint=fingerprint,
             decision_id=kw.pop("decision_id", str(uuid.uuid4())),
             decision=pb.DECISION_APPROVE if approve else pb.DECISION_REJECT,
-            reviewer_account_id=kw.pop("reviewer_account_id", "clerk-1"),
             **kw,
         )
-        return self.review_workflow().call("ApplyReviewDecision", request)
+        return self.review_workflow(token).call("ApplyReviewDecision", request)
 
     # -- what was stored ---------------------------------------------------------------
 
@@ -204,23 +204,18 @@ def issuer(keys: KeyStore) -> TokenIssuer:
 
 
 @pytest.fixture
-def fakes(keys: KeyStore, issuer: TokenIssuer) -> Iterator[Fakes]:
+def fakes(tmp_path: Path, keys: KeyStore, issuer: TokenIssuer) -> Iterator[Fakes]:
     render = FakeReportRender()
     server = GrpcServer(
         "fakes",
         port=0,
         verifier=TokenVerifier(keys.jwks),
-        public_methods=["/jes.identity.v1.IdentityService/IssueServiceToken"],
+        tls=callers.identity(pki_of(tmp_path), "report-render"),
     )
     server.add(
         render_grpc.add_ReportRenderServiceServicer_to_server,
         render,
         "jes.report_render.v1.ReportRenderService",
-    )
-    server.add(
-        identity_pb2_grpc.add_IdentityServiceServicer_to_server,
-        FakeIdentity(issuer),
-        "jes.identity.v1.IdentityService",
     )
     server.start()
     yield Fakes(f"127.0.0.1:{server.port}", render)
@@ -252,15 +247,15 @@ def service(
     config = embedded_config(
         "photo-storage",
         tmp_path,
-        SERVICE_SECRET,
         JES_OBJECT_STORE_URL=f"file://{tmp_path}/objects",
         JES_REPORT_RENDER_ADDR=fakes.addr,
-        JES_IDENTITY_ADDR=fakes.addr,
         **({"JES_DATABASE_URL": database_url} if database_url else {}),
     )
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
-    yield PhotoService(kit, f"127.0.0.1:{kit.grpc.port}", issuer, tmp_path / "objects")
+    yield PhotoService(
+        kit, f"127.0.0.1:{kit.grpc.port}", issuer, tmp_path / "objects", pki_of(tmp_path)
+    )
     kit.grpc.stop(0)
     kit.bus.close()
     kit.db.dispose()

@@ -279,15 +279,34 @@ def test_decision_needs_a_pending_submission(service, state, message):
     assert caught.value.details() == message
 
 
-@pytest.mark.parametrize("caller", ["firm", "clerk", "admin", "other-service"])
-def test_only_review_workflow_applies_decisions(service, caller):
+@pytest.mark.parametrize(
+    "caller",
+    [
+        "firm",
+        "clerk",
+        "admin",
+        "other-service",
+        "review-workflow alone",
+        "review-workflow for a firm",
+        "review-workflow for another court's clerk",
+    ],
+)
+def test_only_review_workflow_applies_decisions_for_a_clerk(service, caller):
+    """Issue 9: a review-workflow service token approved and locked a set no clerk had seen,
+    writing a clerk of its choosing into the history. A decision is applied only when
+    review-workflow forwards the token of a clerk of the set's court (or an admin)."""
     photo_set, _, fingerprint = printed_set(service, 1)
-    token = {
-        "firm": service.firm_token(),
-        "clerk": service.clerk_token(),
-        "admin": service.issuer.issue("admin", roles=["admin"]),
-        "other-service": service.issuer.issue("gateway", kind="service"),
-    }[caller]
+    client = {
+        "firm": lambda: service.client(service.firm_token()),
+        "clerk": lambda: service.client(service.clerk_token()),
+        "admin": lambda: service.client(service.issuer.issue("admin", roles=["admin"])),
+        "other-service": lambda: service.as_module("notification"),
+        "review-workflow alone": lambda: service.as_module("review-workflow"),
+        "review-workflow for a firm": lambda: service.review_workflow(service.firm_token()),
+        "review-workflow for another court's clerk": lambda: service.review_workflow(
+            service.clerk_token("clerk-k", court="KSD")
+        ),
+    }[caller]()
     request = pb.ApplyReviewDecisionRequest(
         photo_set_id=photo_set.id,
         fingerprint=fingerprint,
@@ -295,9 +314,25 @@ def test_only_review_workflow_applies_decisions(service, caller):
         decision=pb.DECISION_APPROVE,
     )
     with pytest.raises(grpc.RpcError) as caught:
-        service.client(token).call("ApplyReviewDecision", request)
-    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        client.call("ApplyReviewDecision", request)
+    assert caught.value.code() in (
+        grpc.StatusCode.PERMISSION_DENIED,
+        grpc.StatusCode.UNAUTHENTICATED,  # review-workflow alone: no clerk logged in
+    )
     assert service.get(photo_set.id).status == pb.PHOTO_SET_STATUS_SUBMITTED
+
+
+def test_the_reviewer_is_the_clerk_whose_token_it_is(service):
+    """The request names no reviewer: the history names the clerk of the forwarded token."""
+    photo_set, _, fingerprint = printed_set(service, 1)
+    token = service.issuer.issue("id-7", roles=["clerk"], court_code="TPD", username="TPDCLERK")
+    service.decide(photo_set.id, fingerprint, token=token)
+    history = service.client().call(
+        "GetPhotoSetHistory", pb.GetPhotoSetHistoryRequest(photo_set_id=photo_set.id)
+    )
+    [decided] = [e for e in history.entries if e.action == "photo_set.approved"]
+    assert (decided.actor_account_id, decided.actor_role) == ("TPDCLERK", "clerk")
+    assert "reviewer_account_id" not in pb.ApplyReviewDecisionRequest.DESCRIPTOR.fields_by_name
 
 
 def test_rejection_of_a_photo_outside_the_set_is_invalid(service):

@@ -148,23 +148,32 @@ def test_who_reads_which_set():
     assert not access.may_read(firm(court="KLD"), the_set)  # same firm id, other court
     assert access.may_read(clerk(), the_set)
     assert not access.may_read(clerk("KLD"), the_set)
-    assert access.may_read(service("review-workflow"), the_set)
+    # a module on its own reads no set: it reads for the person whose token it forwards
+    assert not access.may_read(service("review-workflow"), the_set)
     assert access.may_read(Claims("a", "user", frozenset({"admin"})), the_set)
 
 
 def test_readers():
-    access.require_reader(service("review-workflow"))
-    with pytest.raises(Forbidden, match="此服務無權查詢照片"):
-        access.require_reader(service("notification"))
+    for module in ("review-workflow", "notification"):
+        with pytest.raises(Forbidden, match="無權查詢照片"):
+            access.require_reader(service(module))
     with pytest.raises(Forbidden, match="無權查詢照片"):
         access.require_reader(Claims("judge-1", "user", frozenset({"judge"}), "TPD"))
 
 
-def test_only_review_workflow_applies_decisions():
-    access.require_review_service(service("review-workflow"))
-    for claims in (service("case-sync"), clerk(), firm()):
+def test_decisions_are_applied_for_a_clerk_of_the_sets_court_or_an_admin():
+    """Issue 9: review-workflow's own token approved a set. Now the reviewer is a person:
+    the clerk (or admin) whose token review-workflow forwards."""
+    access.require_reviewer(clerk())
+    access.require_reviewer_of(clerk(), "TPD")
+    admin = Claims("a", "user", frozenset({"admin"}))
+    access.require_reviewer(admin)
+    access.require_reviewer_of(admin, "KLD")
+    for claims in (service("review-workflow"), service("case-sync"), firm()):
         with pytest.raises(Forbidden):
-            access.require_review_service(claims)
+            access.require_reviewer(claims)
+    with pytest.raises(Forbidden):
+        access.require_reviewer_of(clerk("KLD"), "TPD")
 
 
 def test_list_scope():
@@ -173,8 +182,9 @@ def test_list_scope():
     assert access.list_scope(clerk(), "TPD") == access.ListScope("TPD")
     with pytest.raises(Forbidden):
         access.list_scope(clerk(), "KLD")
-    assert access.list_scope(service("review-workflow"), "") == access.ListScope(None)
-    assert access.list_scope(service("review-workflow"), "KLD") == access.ListScope("KLD")
+    admin = Claims("a", "user", frozenset({"admin"}))
+    assert access.list_scope(admin, "") == access.ListScope(None)
+    assert access.list_scope(admin, "KLD") == access.ListScope("KLD")
 
 
 def test_firms_open_sets_of_their_own_court():

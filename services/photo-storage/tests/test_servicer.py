@@ -162,8 +162,7 @@ def test_only_firms_open_sets(service, caller):
 
 
 def test_calls_without_a_token_are_unauthenticated(service):
-    anonymous = service.client()
-    anonymous.token = None
+    anonymous = service.as_module("gateway")
     with pytest.raises(grpc.RpcError) as caught:
         service.open_set(anonymous)
     assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
@@ -246,16 +245,16 @@ def test_admin_reads_any_court(service):
     assert service.get(opened.id, admin).id == opened.id
 
 
-@pytest.mark.parametrize("caller", ["user", "other-service"])
+@pytest.mark.parametrize("caller", ["user", "other-service", "review-workflow"])
 def test_others_may_not_read_sets(service, caller):
     opened = service.open_set()
-    token = (
-        service.issuer.issue("citizen", roles=["user"])
-        if caller == "user"
-        else service.issuer.issue("case-sync", kind="service")
-    )
+    client = {
+        "user": lambda: service.client(service.issuer.issue("citizen", roles=["user"])),
+        "other-service": lambda: service.as_module("case-sync"),
+        "review-workflow": lambda: service.as_module("review-workflow"),
+    }[caller]()
     with pytest.raises(grpc.RpcError) as caught:
-        service.get(opened.id, service.client(token))
+        service.get(opened.id, client)
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 

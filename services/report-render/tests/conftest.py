@@ -19,7 +19,8 @@ from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
 from jes_grpckit import Client
 from jes_servicekit import ServiceKit
-from support.services import embedded_config, outbox_events
+from support import callers
+from support.services import embedded_config, outbox_events, pki_of
 
 if shutil.which("wkhtmltopdf") is None:  # build() refuses to start without it
     pytest.skip("wkhtmltopdf is not installed (make system-deps)", allow_module_level=True)
@@ -46,13 +47,16 @@ class RenderService:
     issuer: TokenIssuer
     objects: Path
     images: ImageServer
+    pki: Path
 
-    def client(self, token: str | None) -> Client:
-        return Client(self.addr, pb_grpc.ReportRenderServiceStub, token=token)
+    def client(self, token: str | None, caller: str = "gateway") -> Client:
+        return callers.client(
+            self.pki, self.addr, pb_grpc.ReportRenderServiceStub, caller=caller, token=token
+        )
 
     def photo_storage(self) -> Client:
         """The only regular caller: photo-storage with its service token."""
-        return self.client(self.issuer.issue("photo-storage", kind="service"))
+        return self.client(None, caller="photo-storage")
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
         return outbox_events(self.kit, payload_class)
@@ -96,14 +100,18 @@ def service(tmp_path: Path, images: ImageServer) -> Iterator[RenderService]:
     config = embedded_config(
         "report-render",
         tmp_path,
-        "render-test-secret",
         JES_OBJECT_STORE_URL=f"file://{tmp_path}/objects",
         JES_PUBLIC_URL="https://jes.example.gov.tw",
     )
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
     yield RenderService(
-        kit, f"127.0.0.1:{kit.grpc.port}", TokenIssuer(keys), tmp_path / "objects", images
+        kit,
+        f"127.0.0.1:{kit.grpc.port}",
+        TokenIssuer(keys),
+        tmp_path / "objects",
+        images,
+        pki_of(tmp_path),
     )
     kit.grpc.stop(0)
     kit.bus.close()

@@ -85,11 +85,17 @@ def test_too_large_image_is_refused(service, monkeypatch):
     assert service.stored_reports() == []
 
 
-@pytest.mark.parametrize("roles", [["firm"], ["clerk"]])
-def test_only_services_and_admins_render(service, roles):
+@pytest.mark.parametrize("roles", [["firm"], ["clerk"], ["admin"]])
+def test_only_photo_storage_renders(service, roles):
     client = service.client(service.issuer.issue("u", roles=roles, court_code="TPD"))
     error = rpc_error(client.call, "RenderPhotoReport", render_request(service))
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    for module in ("gateway", "review-workflow"):
+        error = rpc_error(
+            service.client(None, caller=module).call, "RenderPhotoReport", render_request(service)
+        )
+        assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert service.stored_reports() == []
 
 
 def test_report_is_not_kept_when_its_row_cannot_be_written(service, monkeypatch):
@@ -105,28 +111,35 @@ def test_report_is_not_kept_when_its_row_cannot_be_written(service, monkeypatch)
 # -- GetReportUrl ---------------------------------------------------------------------------
 
 
-def test_report_url_is_a_signed_link_for_firms_clerks_and_admins(service):
+def test_report_url_is_a_signed_link_for_photo_storage(service):
+    """photo-storage hands report links to those who may read the set; nobody asks
+    report-render directly (it does not know who owns a set)."""
     report = service.photo_storage().call("RenderPhotoReport", render_request(service))
+    reply = service.photo_storage().call(
+        "GetReportUrl", pb.GetReportUrlRequest(report_id=report.id)
+    )
+    assert reply.url.startswith(
+        f"https://jes.example.gov.tw/objects/reports/photo_report/set-1/{report.id}.pdf?"
+    )
+    assert "sig=" in reply.url and "exp=" in reply.url
     for role in ("firm", "clerk", "admin"):
         client = service.client(service.issuer.issue("u", roles=[role], court_code="TPD"))
-        reply = client.call("GetReportUrl", pb.GetReportUrlRequest(report_id=report.id))
-        assert reply.url.startswith(
-            f"https://jes.example.gov.tw/objects/reports/photo_report/set-1/{report.id}.pdf?"
-        )
-        assert "sig=" in reply.url and "exp=" in reply.url
+        error = rpc_error(client.call, "GetReportUrl", pb.GetReportUrlRequest(report_id=report.id))
+        assert error.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 def test_report_url_names_the_download_after_the_case(service):
     request = render_request(service, batch=2, set_version=7)
     report = service.photo_storage().call("RenderPhotoReport", request)
-    client = service.client(service.issuer.issue("u", roles=["firm"], court_code="TPD"))
-    reply = client.call("GetReportUrl", pb.GetReportUrlRequest(report_id=report.id))
+    reply = service.photo_storage().call(
+        "GetReportUrl", pb.GetReportUrlRequest(report_id=report.id)
+    )
     query = parse_qs(urlparse(reply.url).query)
     assert query["name"] == ["107年度司執字第999號_批次2_版本7.pdf"]
 
 
 def test_report_url_of_an_unknown_report_is_not_found(service):
-    client = service.client(service.issuer.issue("u", roles=["clerk"], court_code="TPD"))
+    client = service.photo_storage()
     error = rpc_error(client.call, "GetReportUrl", pb.GetReportUrlRequest(report_id="nope"))
     assert error.code() == grpc.StatusCode.NOT_FOUND
 

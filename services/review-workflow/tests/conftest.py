@@ -37,12 +37,12 @@ from jes_review_workflow.app import build
 from jes_review_workflow.models import FirmApplicationDecision, Submission, audit_log
 from jes_review_workflow.worker import DecisionWorker
 from jes_servicekit import ServiceKit, topic_of
+from support import callers
 from support.images import jpeg
 from support.processes import free_port
-from support.services import embedded_config, outbox_events
+from support.services import embedded_config, outbox_events, pki_of
 
 PHOTO_TOPIC = topic_of("photo-storage")
-SERVICE_SECRET = "review-test-secret"
 
 
 def consumer_of(kit: ServiceKit) -> EventConsumer:
@@ -55,6 +55,7 @@ class ReviewService:
     kit: ServiceKit
     addr: str
     issuer: TokenIssuer
+    pki: Path
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(100))
     stopped: bool = False
 
@@ -62,8 +63,10 @@ class ReviewService:
     def consumer(self) -> EventConsumer:
         return consumer_of(self.kit)
 
-    def client(self, token: str | None) -> Client:
-        return Client(self.addr, pb_grpc.ReviewWorkflowServiceStub, token=token)
+    def client(self, token: str | None, caller: str = "gateway") -> Client:
+        return callers.client(
+            self.pki, self.addr, pb_grpc.ReviewWorkflowServiceStub, caller=caller, token=token
+        )
 
     def clerk(self, court: str = "TPD", account_id: str | None = None) -> Client:
         account_id = account_id or f"{court}CLERK"
@@ -176,10 +179,10 @@ class ReviewService:
 
 
 def start_review(tmp_path: Path, keys: KeyStore, **addrs: str) -> ReviewService:
-    config = embedded_config("review-workflow", tmp_path, SERVICE_SECRET, **addrs)
+    config = embedded_config("review-workflow", tmp_path, **addrs)
     kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
-    return ReviewService(kit, f"127.0.0.1:{kit.grpc.port}", TokenIssuer(keys))
+    return ReviewService(kit, f"127.0.0.1:{kit.grpc.port}", TokenIssuer(keys), pki_of(tmp_path))
 
 
 def stop_kit(kit: ServiceKit) -> None:
@@ -238,9 +241,12 @@ class IdentityService:
     kit: ServiceKit
     addr: str
     keys: KeyStore  # the folder identity signs with: test tokens are signed the same way
+    pki: Path
 
-    def client(self, token: str | None = None) -> Client:
-        return Client(self.addr, identity_pb2_grpc.IdentityServiceStub, token=token)
+    def client(self, token: str | None = None, caller: str = "gateway") -> Client:
+        return callers.client(
+            self.pki, self.addr, identity_pb2_grpc.IdentityServiceStub, caller=caller, token=token
+        )
 
     def add_account(
         self, account_id: str, roles: list[str], court_code: str, email: str, name: str
@@ -283,10 +289,12 @@ class IdentityService:
 def identity(tmp_path: Path, fast_hashing: None) -> Iterator[IdentityService]:
     from jes_identity.app import build as build_identity
 
-    config = embedded_config("identity", tmp_path, SERVICE_SECRET)
+    config = embedded_config("identity", tmp_path)
     kit = build_identity(config, metrics=False)
     kit.grpc.start()
-    yield IdentityService(kit, f"127.0.0.1:{kit.grpc.port}", KeyStore(tmp_path / "data" / "keys"))
+    yield IdentityService(
+        kit, f"127.0.0.1:{kit.grpc.port}", KeyStore(tmp_path / "data" / "keys"), pki_of(tmp_path)
+    )
     stop_kit(kit)
 
 
@@ -312,7 +320,9 @@ class Platform:
     def firm(self, court: str = "TPD") -> Client:
         account_id = f"{court}F001"
         token = self.issuer.issue(account_id, roles=["firm"], court_code=court, name="大華估價")
-        return Client(self.photos_addr, photo_grpc.PhotoStorageServiceStub, token=token)
+        return callers.client(
+            self.review.pki, self.photos_addr, photo_grpc.PhotoStorageServiceStub, token=token
+        )
 
     def printed_set(
         self, court: str = "TPD", photos: int = 2
@@ -376,7 +386,12 @@ def platform(tmp_path: Path, identity: IdentityService) -> Iterator[Platform]:
     identity.add_account("TPDF001", ["firm"], "TPD", "dahua@example.com", "大華估價")
     identity.add_account("TPDCLERK", ["clerk"], "TPD", "clerk@tpd.example", "林書記官")
     identity.add_account("KLDCLERK", ["clerk"], "KLD", "clerk@kld.example", "基隆書記官")
-    render = GrpcServer("report-render", port=0, verifier=TokenVerifier(identity.keys.jwks))
+    render = GrpcServer(
+        "report-render",
+        port=0,
+        verifier=TokenVerifier(identity.keys.jwks),
+        tls=callers.identity(identity.pki, "report-render"),
+    )
     render.add(
         render_grpc.add_ReportRenderServiceServicer_to_server,
         StandInReportRender(),
@@ -387,7 +402,6 @@ def platform(tmp_path: Path, identity: IdentityService) -> Iterator[Platform]:
     photo_config = embedded_config(
         "photo-storage",
         tmp_path,
-        SERVICE_SECRET,
         JES_OBJECT_STORE_URL=f"file://{tmp_path}/objects",
         JES_REPORT_RENDER_ADDR=f"127.0.0.1:{render.port}",
         **addrs,

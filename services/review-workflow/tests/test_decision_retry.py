@@ -23,9 +23,10 @@ from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_auth import TokenVerifier
 from jes_db import utcnow
 from jes_domain import FailedPrecondition, Unavailable
-from jes_grpckit import GrpcServer, current_claims
+from jes_grpckit import GrpcServer, current_caller
 from jes_review_workflow.domain.submissions import decision_id_of
 from jes_review_workflow.models import Submission, audit_log
+from support import callers
 from support.processes import wait_until
 
 CHANGED_AFTER_PRINT = "廠商已於列印後修改此案件，請待重新列印後再審"
@@ -46,7 +47,7 @@ class RecordingPhotoStorage(photo_grpc.PhotoStorageServiceServicer):
 
     def ApplyReviewDecision(self, request: Any, context: Any) -> photo_pb.PhotoSet:
         self.requests.append(request)
-        self.callers.append(current_claims().subject)
+        self.callers.append(str(current_caller()))
         if self.unavailable:
             self.unavailable -= 1
             raise Unavailable("暫停服務")
@@ -68,7 +69,12 @@ def photo_storage() -> RecordingPhotoStorage:
 
 @pytest.fixture
 def photo_storage_addr(identity, photo_storage) -> Iterator[str]:
-    server = GrpcServer("photo-storage", port=0, verifier=TokenVerifier(identity.keys.jwks))
+    server = GrpcServer(
+        "photo-storage",
+        port=0,
+        verifier=TokenVerifier(identity.keys.jwks),
+        tls=callers.identity(identity.pki, "photo-storage"),
+    )
     server.add(
         photo_grpc.add_PhotoStorageServiceServicer_to_server,
         photo_storage,
@@ -121,8 +127,12 @@ def test_a_decision_is_recorded_at_once_and_carried_out_when_photo_storage_is_ba
     assert (done.state, done.decided_by) == ("approved", "TPDCLERK")
     first, retry = photo_storage.requests
     assert first.decision_id == retry.decision_id == decision_id_of(pending.id)
-    assert retry.reviewer_account_id == "TPDCLERK"  # the clerk's, kept in the decision row
-    assert photo_storage.callers == ["review-workflow", "review-workflow"]
+    # First for the clerk whose token the request forwarded; later as review-workflow itself
+    # (the worker has no user token; the decider is data of the decision row).
+    assert photo_storage.callers == [
+        "service:review-workflow for TPDCLERK",
+        "service:review-workflow",
+    ]
     [entry] = review.audit()
     assert (entry.action, entry.actor_account_id, entry.actor_role) == (
         "submission.approved",
@@ -159,7 +169,6 @@ def test_a_crash_after_photo_storage_applied_is_completed_without_the_clerk(
     assert first.decision_id == retry.decision_id == decision_id_of(pending.id)
     assert (retry.photo_set_id, retry.fingerprint) == (pending.photo_set_id, pending.fingerprint)
     assert retry.decision == photo_pb.DECISION_APPROVE
-    assert retry.reviewer_account_id == "TPDCLERK"
     assert [e.action for e in review.audit()] == ["submission.approved"]
     assert len(review.events(pb.ReviewDecided)) == 1
 

@@ -271,12 +271,13 @@ def test_pages_count_the_whole_list(service):
     assert (empty.total, empty.page, empty.page_count) == (0, 1, 1)
 
 
-def test_admin_and_services_list_any_court(three_submissions):
+def test_admin_lists_any_court_and_no_module_lists_on_its_own(three_submissions):
     service = three_submissions
     assert listed(service.admin(), "KLD") == ["107年度司執字第2號"]
     assert len(listed(service.admin())) == 3  # "" = every court
-    gateway = service.client(service.issuer.issue("gateway", kind="service"))
-    assert len(listed(gateway, "TPD")) == 2
+    for module in ("photo-storage", "notification", "identity"):
+        alone = service.client(None, caller=module)
+        assert rpc_error(listed, alone, "TPD").code() == grpc.StatusCode.PERMISSION_DENIED
 
 
 def test_firms_cannot_list_submissions(three_submissions):
@@ -342,8 +343,8 @@ def test_clerk_of_another_court_cannot_decide(service, pending):
 
 def test_only_people_of_the_court_decide(service, pending):
     firm = service.client(service.issuer.issue("f", roles=["firm"], court_code="TPD"))
-    gateway = service.client(service.issuer.issue("gateway", kind="service"))
-    for caller in (firm, gateway):
+    photo_storage = service.client(None, caller="photo-storage")
+    for caller in (firm, photo_storage):
         error = rpc_error(decide, caller, pending.id, approve=True)
         assert error.code() == grpc.StatusCode.PERMISSION_DENIED
     assert service.submission(pending.id).state == "pending"

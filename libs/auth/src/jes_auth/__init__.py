@@ -49,8 +49,10 @@ class PermissionDenied(Exception):
 
 @dataclass(frozen=True)
 class Claims:
-    subject: str  # account id, or service name for service tokens
-    kind: str  # "user" or "service"
+    subject: str  # account id; a module's name or a court code (jes_grpckit.Caller.claims)
+    # "user" (every access token); "service" or "court-system" for a module or a court's
+    # system acting as itself, known from its certificate (never from a token)
+    kind: str
     roles: frozenset[str] = field(default_factory=frozenset)
     court_code: str = ""
     name: str = ""
@@ -70,14 +72,16 @@ class Claims:
         return bool(self.roles.intersection(roles))
 
     def require_role(self, *roles: str) -> None:
-        if not (self.is_service or self.has_role(*roles)):
+        """One of `roles`; a service acting as itself has none (what a service may call
+        is declared per RPC in the contracts, not granted here)."""
+        if not self.has_role(*roles):
             raise PermissionDenied(f"requires one of the roles {', '.join(roles)}")
 
     def require_court(self, court_code: str) -> None:
-        """Court staff act only within their own court; services and admins anywhere."""
-        if self.is_service or self.has_role("admin"):
+        """Court staff act only within their own court; admins anywhere."""
+        if self.has_role("admin"):
             return
-        if self.court_code != court_code:
+        if self.is_service or self.court_code != court_code:
             raise PermissionDenied("not in this court's scope")
 
 
@@ -165,7 +169,6 @@ class TokenIssuer:
         self,
         subject: str,
         *,
-        kind: str = "user",
         roles: Iterable[str] = (),
         court_code: str = "",
         name: str = "",
@@ -180,7 +183,7 @@ class TokenIssuer:
             "sub": subject,
             "iat": now,
             "exp": now + int((ttl or self.ttl).total_seconds()),
-            "kind": kind,
+            "kind": "user",  # identity issues tokens for people only
             "roles": sorted(roles),
             "court": court_code,
             "name": name,

@@ -20,7 +20,9 @@ __all__ = [
     "Env",
     "PlatformConfig",
     "ServiceConfig",
+    "TlsFiles",
     "default_port",
+    "local_secret",
 ]
 
 # name -> (gRPC port, metrics port); see docs/conventions.md
@@ -107,7 +109,6 @@ class PlatformConfig:
     mail_url: str
     mail_from: str
     public_url: str
-    service_secret: str
     url_signing_key: str  # signs the folder store's object URLs; "" with MinIO/S3
     log_level: str
     bind_host: str
@@ -124,9 +125,6 @@ class PlatformConfig:
         object_store_url = env.url(
             "JES_OBJECT_STORE_URL", f"file://{data_dir}/objects", ("file", "http", "https")
         )
-        service_secret = env.string("JES_SERVICE_SECRET", "") or _local_secret(
-            data_dir, "service-secret"
-        )
         return cls(
             data_dir=data_dir,
             event_bus_url=env.url(
@@ -138,8 +136,7 @@ class PlatformConfig:
             mail_url=env.url("JES_MAIL_URL", f"mailbox://{data_dir}/mailbox", ("smtp", "mailbox")),
             mail_from=env.string("JES_MAIL_FROM", "no-reply@jes.example"),
             public_url=env.string("JES_PUBLIC_URL", f"http://127.0.0.1:{http_port}").rstrip("/"),
-            service_secret=service_secret,
-            url_signing_key=_url_signing_key(env, data_dir, object_store_url, service_secret),
+            url_signing_key=_url_signing_key(env, data_dir, object_store_url),
             log_level=env.choice("JES_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             # Kubernetes sets 0.0.0.0; locally every server stays on loopback.
             bind_host=env.string("JES_BIND_HOST", "127.0.0.1"),
@@ -147,7 +144,7 @@ class PlatformConfig:
         )
 
 
-def _url_signing_key(env: Env, data_dir: Path, object_store_url: str, service_secret: str) -> str:
+def _url_signing_key(env: Env, data_dir: Path, object_store_url: str) -> str:
     """The folder store's URLs (served by the gateway at /objects/...) are signed with a key
     of their own: JES_URL_SIGNING_KEY, or one generated into the data folder. MinIO/S3 sign
     their URLs themselves."""
@@ -155,15 +152,13 @@ def _url_signing_key(env: Env, data_dir: Path, object_store_url: str, service_se
     if key:
         if len(key) < 32:
             env.problems.append("JES_URL_SIGNING_KEY must be at least 32 characters")
-        elif key == service_secret:
-            env.problems.append("JES_URL_SIGNING_KEY must not be the service secret")
         return key
     if urlparse(object_store_url).scheme != "file":
         return ""
-    return _local_secret(data_dir, "url-signing-key")
+    return local_secret(data_dir, "url-signing-key")
 
 
-def _local_secret(data_dir: Path, name: str) -> str:
+def local_secret(data_dir: Path, name: str) -> str:
     """All-in-one and local runs share generated secrets kept in the data folder (0600)."""
     path = data_dir / name
     if not path.exists():
@@ -182,6 +177,42 @@ def _local_secret(data_dir: Path, name: str) -> str:
 
 
 @dataclass(frozen=True)
+class TlsFiles:
+    """The gRPC identity of one module: its certificate and key, and the CA it trusts.
+
+    Set by JES_TLS_CERT_FILE, JES_TLS_KEY_FILE and JES_TLS_CA_FILE (the charts point them
+    at a cert-manager or existing Secret). Unset, they are `<data>/pki/<module>/tls.crt`,
+    `tls.key` and `ca.crt`, issued on first use by a CA in `<data>/pki/ca` (`local`).
+    """
+
+    cert: Path
+    key: Path
+    ca: Path
+    local: bool  # generated under the data folder when missing
+
+    @classmethod
+    def from_env(cls, env: Env, data_dir: Path, name: str) -> TlsFiles:
+        names = ("JES_TLS_CERT_FILE", "JES_TLS_KEY_FILE", "JES_TLS_CA_FILE")
+        given = [env.string(n, "") for n in names]
+        if not any(given):
+            folder = data_dir / "pki" / name
+            return cls(folder / "tls.crt", folder / "tls.key", folder / "ca.crt", local=True)
+        if not all(given):
+            env.problems.append(f"{', '.join(names)} are set together or not at all")
+        for setting, value in zip(names, given, strict=True):
+            if value and not Path(value).is_file():
+                env.problems.append(f"{setting}: no such file {value!r}")
+        cert, key, ca = (Path(v) for v in given)
+        return cls(cert, key, ca, local=False)
+
+
+def health_port_default(grpc_port: int) -> int:
+    """The plaintext port that serves only the gRPC health check, for Kubernetes probes
+    (they cannot present a client certificate): the gRPC port + 1000."""
+    return grpc_port + 1000 if grpc_port else 0
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     """What one gRPC service needs besides the platform settings."""
 
@@ -190,6 +221,8 @@ class ServiceConfig:
     database_url: str
     grpc_port: int
     metrics_port: int
+    tls: TlsFiles
+    health_port: int = 0  # plaintext gRPC health only (probes); 0 = none
 
     @classmethod
     def load(cls, name: str, environ: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -199,14 +232,19 @@ class ServiceConfig:
         # The port this service is known at by the others, unless JES_GRPC_PORT says else.
         grpc_default = int(platform.addrs[name].rsplit(":", 1)[-1] or _grpc)
         db_default = f"sqlite:///{platform.data_dir}/{name}.db"
+        grpc_port = env.integer("JES_GRPC_PORT", grpc_default, lo=0, hi=65535)
         config = cls(
             name=name,
             platform=platform,
             database_url=env.url(
                 "JES_DATABASE_URL", db_default, ("sqlite", "postgresql", "postgresql+psycopg")
             ),
-            grpc_port=env.integer("JES_GRPC_PORT", grpc_default, lo=0, hi=65535),
+            grpc_port=grpc_port,
             metrics_port=env.integer("JES_METRICS_PORT", metrics_default, lo=0, hi=65535),
+            tls=TlsFiles.from_env(env, platform.data_dir, name),
+            health_port=env.integer(
+                "JES_HEALTH_PORT", health_port_default(grpc_port), lo=0, hi=65535
+            ),
         )
         env.check()
         return config

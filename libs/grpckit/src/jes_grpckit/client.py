@@ -1,12 +1,12 @@
-"""Calling another service: one channel per address, a deadline on every call, the caller's
-token and request id passed along."""
+"""Calling another service: mutual TLS with the calling module's own certificate, one
+channel per (address, identity), a deadline on every call, and the request id and the
+user's token (when acting for a person) passed along."""
 
 from __future__ import annotations
 
 import collections
 import json
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -14,22 +14,36 @@ import grpc
 
 from jes_grpckit.logs import new_request_id, request_id_var
 from jes_grpckit.server import MAX_MESSAGE_BYTES
+from jes_grpckit.tls import TlsIdentity
 
 DEFAULT_TIMEOUT = 10.0
 
-_channels: dict[str, grpc.Channel] = {}
+_channels: dict[tuple[str, str, TlsIdentity], grpc.Channel] = {}
 _channels_lock = threading.Lock()
 
 StubT = TypeVar("StubT")
 
 
-def channel(addr: str) -> grpc.Channel:
-    """Channels are expensive and thread-safe: share one per address per process."""
+def server_name_of(stub_class: Callable[..., Any]) -> str:
+    """The service a generated stub talks to ("jes.photo_storage.v1..." -> "photo-storage"):
+    the name its server certificate carries."""
+    parts = getattr(stub_class, "__module__", "").split(".")
+    if len(parts) < 2 or parts[0] != "jes":
+        raise ValueError(f"cannot tell which service {stub_class!r} calls; pass server=")
+    return parts[1].replace("_", "-")
+
+
+def channel(addr: str, tls: TlsIdentity, server: str) -> grpc.Channel:
+    """Channels are expensive and thread-safe: share one per address and identity per
+    process. `server`: the service name the server's certificate must carry."""
+    key = (addr, server, tls)
     with _channels_lock:
-        if addr not in _channels:
-            _channels[addr] = grpc.insecure_channel(
+        if key not in _channels:
+            _channels[key] = grpc.secure_channel(
                 addr,
+                tls.channel_credentials(),
                 options=[
+                    ("grpc.ssl_target_name_override", server),
                     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
                     ("grpc.enable_retries", 1),
@@ -40,7 +54,7 @@ def channel(addr: str) -> grpc.Channel:
                     ("grpc.max_reconnect_backoff_ms", 3000),
                 ],
             )
-        return _channels[addr]
+        return _channels[key]
 
 
 class _CallDetails(
@@ -92,12 +106,13 @@ class _CallDefaults(
 
 
 class Client(Generic[StubT]):
-    """A typed client of one service: `Client(addr, FooServiceStub, token=...)`.
+    """A typed client of one service: `Client(addr, FooServiceStub, tls=my_identity)`.
 
-    `client.stub.Method(request)` calls with the client's own token (a string, or a
-    callable returning one, such as a service token provider); `client.as_caller(token)`
-    gives a stub that calls on behalf of a user. Both are the generated stub, so a renamed
-    RPC or a wrong request type fails the type check, not the call.
+    `client.stub.Method(request)` calls as the module whose certificate `tls` is (with
+    `token`, if given: tests calling as a user); `client.as_caller(token)` gives a stub
+    that calls on behalf of the person whose access token it is (in a handler:
+    `as_caller(current_user_token())`). Both are the generated stub, so a renamed RPC or a
+    wrong request type fails the type check, not the call.
     """
 
     def __init__(
@@ -105,10 +120,12 @@ class Client(Generic[StubT]):
         addr: str,
         stub_class: Callable[[grpc.Channel], StubT],
         *,
-        token: str | Callable[[], str] | None = None,
+        tls: TlsIdentity,
+        server: str | None = None,
+        token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ):
-        self._channel = channel(addr)
+        self._channel = channel(addr, tls, server or server_name_of(stub_class))
         self._stub_class = stub_class
         self.token = token
         self.timeout = timeout
@@ -125,8 +142,6 @@ class Client(Generic[StubT]):
         request_id = request_id_var.get() or new_request_id()
         md = [("x-request-id", request_id)]
         bearer = token if token is not None else self.token
-        if callable(bearer):
-            bearer = bearer()
         if bearer:
             md.append(("authorization", f"Bearer {bearer}"))
         return md
@@ -139,40 +154,13 @@ class Client(Generic[StubT]):
         return rpc(request, timeout=timeout or self.timeout)
 
 
-class ServiceTokenProvider:
-    """Fetches a service token from identity and renews it before it expires."""
-
-    def __init__(self, identity_addr: str, service_name: str, secret: str):
-        self.identity_addr = identity_addr
-        self.service_name = service_name
-        self.secret = secret
-        self._token = ""
-        self._renew_at = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> str:
-        with self._lock:
-            if time.monotonic() >= self._renew_at:
-                from jes.identity.v1 import identity_pb2, identity_pb2_grpc
-
-                client = Client(self.identity_addr, identity_pb2_grpc.IdentityServiceStub)
-                reply = client.stub.IssueServiceToken(
-                    identity_pb2.IssueServiceTokenRequest(
-                        service_name=self.service_name, secret=self.secret
-                    )
-                )
-                self._token = reply.access_token
-                self._renew_at = time.monotonic() + reply.expires_in_seconds * 0.7
-            return self._token
-
-
-def jwks_from_identity(identity_addr: str) -> Callable[[], dict[str, Any]]:
+def jwks_from_identity(identity_addr: str, tls: TlsIdentity) -> Callable[[], dict[str, Any]]:
     """A key-set fetcher for TokenVerifier that asks identity over gRPC."""
 
     def fetch() -> dict[str, Any]:
         from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 
-        client = Client(identity_addr, identity_pb2_grpc.IdentityServiceStub, timeout=5)
+        client = Client(identity_addr, identity_pb2_grpc.IdentityServiceStub, tls=tls, timeout=5)
         reply = client.stub.GetKeySet(identity_pb2.GetKeySetRequest())
         return json.loads(reply.jwks_json)
 

@@ -17,6 +17,7 @@ __all__ = [
     "Module",
     "RegistryError",
     "callers_of",
+    "declared_callers_of",
     "module",
     "resolve",
     "start_order",
@@ -66,9 +67,10 @@ class Module:
         return tuple(p.split("=", 1)[0] for p in self.debian_packages)
 
 
-# Every service gets its JWKS and its service token from identity (jes_servicekit), so
-# every service calls identity; the rest is read from each app.py and the gateway's
-# backends. Keep the order: it is the order of jes_config.SERVICES and of the README.
+# Every service gets its JWKS from identity (jes_servicekit), so every service calls
+# identity; the rest is read from each app.py and the gateway's backends, and checked
+# against the callers each RPC declares in its contract (declared_callers_of, tested).
+# Keep the order: it is the order of jes_config.SERVICES and of the README.
 MODULES: tuple[Module, ...] = (
     Module(
         name="identity",
@@ -129,14 +131,7 @@ MODULES: tuple[Module, ...] = (
         kind="gateway",
         app="jes_gateway.app",
         owns="web pages and the REST API `/api/v1` (HTTP)",
-        calls=(
-            "identity",
-            "photo-storage",
-            "report-render",
-            "review-workflow",
-            "case-sync",
-            "notification",
-        ),
+        calls=("identity", "photo-storage", "review-workflow", "case-sync", "notification"),
     ),
 )
 
@@ -160,6 +155,30 @@ def targets(modules: Sequence[Module] = MODULES) -> dict[str, tuple[str, ...]]:
 def callers_of(name: str, modules: Sequence[Module] = MODULES) -> tuple[str, ...]:
     """The modules that call `name` over gRPC (its chart's allowedCallers)."""
     return tuple(m.name for m in modules if name in m.calls)
+
+
+def declared_callers_of(name: str) -> tuple[str, ...]:
+    """The modules the contracts of service `name` let call it (jes.options.v1.callers:
+    modules calling as themselves, modules forwarding a person's token, the gateway for
+    anonymous visitors). Court systems are not modules: charts admit them with
+    networkPolicy.extraFrom. Needs the generated code (make gen)."""
+    import importlib
+
+    from jes.options.v1 import options_pb2
+
+    package = name.replace("-", "_")
+    contract = importlib.import_module(f"jes.{package}.v1.{package}_pb2")
+    found: set[str] = set()
+    for service in contract.DESCRIPTOR.services_by_name.values():
+        for method in service.methods:
+            declared = method.GetOptions().Extensions[options_pb2.callers]
+            found.update(declared.services)
+            if declared.user_roles:
+                found.update(declared.user_via or ("gateway",))
+            if declared.anonymous:
+                found.add("gateway")
+    found.discard(name)
+    return tuple(m.name for m in MODULES if m.name in found)
 
 
 def dependencies(mod: Module, modules: Sequence[Module] = MODULES) -> tuple[str, ...]:

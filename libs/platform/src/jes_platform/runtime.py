@@ -28,7 +28,15 @@ log = logging.getLogger("jes")
 
 # Settings that name one service's own database or ports: in one process they would
 # make every service share them, so all-in-one uses the per-service defaults instead.
-PER_SERVICE_SETTINGS = ("JES_DATABASE_URL", "JES_GRPC_PORT", "JES_METRICS_PORT")
+PER_SERVICE_SETTINGS = (
+    "JES_DATABASE_URL",
+    "JES_GRPC_PORT",
+    "JES_METRICS_PORT",
+    "JES_HEALTH_PORT",
+    "JES_TLS_CERT_FILE",
+    "JES_TLS_KEY_FILE",
+    "JES_TLS_CA_FILE",
+)
 
 
 class Running(Protocol):
@@ -98,8 +106,9 @@ def _gateway_config(environ: Mapping[str, str] | None) -> Any:
 def start_service(mod: Module, config: ServiceConfig, all_in_one: bool) -> Any:
     """Build the service from its app module and start it; returns its ServiceKit."""
     build = load_function(f"{mod.app}:build")
-    # One process: one /metrics (the gateway's) instead of a port per service.
-    kit = build(config, metrics=not all_in_one)
+    # One process: one /metrics (the gateway's) instead of a port per service, and no
+    # plaintext health ports (probes are for containers; the gateway's /readyz covers it).
+    kit = build(config, metrics=not all_in_one, probes=not all_in_one)
     log.info(
         "%s starting (gRPC %d, metrics %s)",
         mod.name,

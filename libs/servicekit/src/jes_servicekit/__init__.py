@@ -9,9 +9,9 @@ process (`jes run --target=all`). Nothing here knows any service's domain.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from sqlalchemy import MetaData
@@ -20,13 +20,16 @@ from jes_auth import TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database, run_migrations
 from jes_events import Bus, EventConsumer, EventTables, Handler, Outbox, OutboxRelay, connect_bus
-from jes_grpckit import GrpcServer, ServiceTokenProvider, jwks_from_identity
+from jes_grpckit import Client, GrpcServer, TlsIdentity, jwks_from_identity
+from jes_grpckit.client import DEFAULT_TIMEOUT
 from jes_grpckit.runtime import MetricsServer, Runtime
 from jes_objectstore import open_store
 
 __all__ = ["ServiceKit", "topic_of"]
 
 log = logging.getLogger("jes.service")
+
+StubT = TypeVar("StubT")
 
 
 def topic_of(service: str) -> str:
@@ -45,7 +48,8 @@ class _GrpcComponent:
 
 
 class ServiceKit:
-    """Database (migrated), event bus, outbox + relay, token verifier, gRPC server."""
+    """Database (migrated), event bus, outbox + relay, its TLS identity, token verifier,
+    gRPC server, clients of other services."""
 
     def __init__(
         self,
@@ -54,11 +58,13 @@ class ServiceKit:
         metadata: MetaData,
         event_tables: EventTables,
         migrations: Path,
-        public_methods: Iterable[str] = (),
         verifier: TokenVerifier | None = None,
         bus: Bus | None = None,
         metrics: bool = True,
+        probes: bool = True,
     ):
+        """`metrics`/`probes`: serve /metrics and the plaintext health port (off when
+        several modules share one process)."""
         self.config = config
         self.name = config.name
         platform = config.platform
@@ -68,16 +74,18 @@ class ServiceKit:
         self.event_tables = event_tables
         self.bus = bus or connect_bus(platform.event_bus_url, client_id=self.name)
         self.outbox = Outbox(event_tables, source=self.name, topic=topic_of(self.name))
-        self.verifier = verifier or TokenVerifier(jwks_from_identity(platform.addrs["identity"]))
-        self.service_token = ServiceTokenProvider(
-            platform.addrs["identity"], self.name, platform.service_secret
+        # Who this module is to every other one (mutual TLS), for serving and calling.
+        self.tls = TlsIdentity.load(config.tls, self.name)
+        self.verifier = verifier or TokenVerifier(
+            jwks_from_identity(platform.addrs["identity"], self.tls)
         )
         self.grpc = GrpcServer(
             self.name,
             port=config.grpc_port,
             host=platform.bind_host,
             verifier=self.verifier,
-            public_methods=public_methods,
+            tls=self.tls,
+            health_port=config.health_port if probes else 0,
         )
         self.runtime = Runtime(self.name)
         if metrics and config.metrics_port:
@@ -86,6 +94,19 @@ class ServiceKit:
         self.relay = OutboxRelay(self.db, event_tables, self.bus, service=self.name)
         self.runtime.add(self.relay)
         self.bus.ensure_topics([self.outbox.topic])
+
+    def client(
+        self, service: str, stub_class: Callable[[Any], StubT], *, timeout: float | None = None
+    ) -> Client[StubT]:
+        """A client of another service, calling with this module's certificate: as itself
+        (`client.stub`) or for the person whose token it forwards (`client.as_caller`)."""
+        return Client(
+            self.config.platform.addrs[service],
+            stub_class,
+            tls=self.tls,
+            server=service,
+            timeout=timeout or DEFAULT_TIMEOUT,
+        )
 
     def object_store(self) -> Any:
         platform = self.config.platform

@@ -12,9 +12,12 @@ from jes_db.audit import Actor, AuditRecord
 
 
 def actor_of(claims: Claims) -> Actor:
-    """The caller as the audit log names it: login name and main role, or the service."""
+    """The caller as the audit log names it: login name and main role, the service, or
+    the court system (by its court)."""
     if claims.is_service:
         return Actor.service(claims.subject)
+    if claims.kind == "court-system":
+        return Actor(account_id=f"court-system:{claims.subject}", role="court-system")
     role = next((r for r in ("admin", "clerk", "judge", "firm") if r in claims.roles), "user")
     return Actor(account_id=claims.display_id, role=role)
 

@@ -19,6 +19,7 @@ from jes_gateway.presentation import roc
 from jes_gateway.problems import Problem
 from jes_gateway.web.session import check_csrf, csrf_token, current_user, sign_out
 from jes_grpckit.logs import request_id_var
+from jes_grpckit.tls import TlsIdentity
 from jes_objectstore import open_store
 
 log = logging.getLogger("jes.gateway")
@@ -57,9 +58,11 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     platform = config.platform
+    tls = TlsIdentity.load(config.tls, "gateway")
     app.extensions["jes"] = Gateway(
         config=config,
-        services=Facades.over(backends or Backends.connect(platform.addrs)),
+        tls=tls,
+        services=Facades.over(backends or Backends.connect(platform.addrs, tls)),
         store=open_store(
             platform.object_store_url,
             access_key=platform.object_store_access_key,

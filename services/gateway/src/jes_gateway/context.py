@@ -9,6 +9,7 @@ from flask import current_app
 
 from jes_gateway.config import GatewayConfig
 from jes_gateway.facades import Facades
+from jes_grpckit.tls import TlsIdentity
 from jes_objectstore import ObjectStore
 
 
@@ -17,6 +18,7 @@ class Gateway:
     config: GatewayConfig
     services: Facades  # the backends, through their facades
     store: ObjectStore
+    tls: TlsIdentity  # the gateway's certificate (its calls to the services)
 
 
 def gateway() -> Gateway:

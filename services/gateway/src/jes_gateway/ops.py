@@ -22,7 +22,7 @@ def healthz() -> Any:
 @bp.get("/readyz")
 def readyz() -> Any:
     gw = gateway()
-    problems = unhealthy_backends(gw.config.platform.addrs)
+    problems = unhealthy_backends(gw.config.platform.addrs, gw.tls)
     try:
         gw.store.ping()
     except Exception as exc:

@@ -13,7 +13,7 @@ from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database
-from jes_identity.grpc_api import PUBLIC_METHODS, SERVICE_NAME, IdentityServicer
+from jes_identity.grpc_api import SERVICE_NAME, IdentityServicer
 from jes_identity.models import Account, event_tables, metadata
 from jes_identity.passwords import hash_password
 from jes_servicekit import ServiceKit
@@ -39,11 +39,10 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         metadata=metadata,
         event_tables=event_tables,
         migrations=MIGRATIONS,
-        public_methods=PUBLIC_METHODS,
         verifier=TokenVerifier(keys.jwks),  # identity trusts its own keys directly
         **kit_options,
     )
-    servicer = IdentityServicer(kit.db, kit.outbox, keys, config.platform.service_secret)
+    servicer = IdentityServicer(kit.db, kit.outbox, keys)
     kit.grpc.add(pb_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)
     return kit
 

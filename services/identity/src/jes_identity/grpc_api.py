@@ -20,21 +20,6 @@ from jes_identity.usecases import Accounts, Applications, Infrastructure, Recove
 
 SERVICE_NAME = "jes.identity.v1.IdentityService"
 
-# Callable without a token (health is always public too).
-PUBLIC_METHODS = [
-    f"/{SERVICE_NAME}/{method}"
-    for method in (
-        "ApplyFirmAccount",
-        "Login",
-        "IssueServiceToken",
-        "GetKeySet",
-        "SetPassword",
-        "RequestPasswordReset",
-        "RemindAccountId",
-        "GetPasswordPolicy",
-    )
-]
-
 
 def current_trace_id() -> str:
     return request_id_var.get()
@@ -46,18 +31,17 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         db: Database,
         outbox: Outbox,
         keys: KeyStore,
-        service_secret: str,
         policy: PasswordPolicy | None = None,
     ):
         infra = Infrastructure(db, outbox, trace_id=current_trace_id)
         self.keys = keys
         self.policy = policy or PasswordPolicy()
         self.applications = Applications(infra)
-        self.sessions = Sessions(infra, TokenIssuer(keys), service_secret)
+        self.sessions = Sessions(infra, TokenIssuer(keys))
         self.recovery = Recovery(infra, self.policy)
         self.accounts = Accounts(infra, self.policy)
 
-    # -- logging in, service tokens, the key set ---------------------------------------------
+    # -- logging in, the key set ---------------------------------------------
 
     def Login(self, request: pb.LoginRequest, context: grpc.ServicerContext) -> pb.LoginResponse:
         result = self.sessions.login(request.account_id, request.password)
@@ -65,14 +49,6 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             access_token=result.access_token,
             expires_in_seconds=result.expires_in_seconds,
             account=result.account,
-        )
-
-    def IssueServiceToken(
-        self, request: pb.IssueServiceTokenRequest, context: grpc.ServicerContext
-    ) -> pb.IssueServiceTokenResponse:
-        issued = self.sessions.service_token(request.service_name, request.secret)
-        return pb.IssueServiceTokenResponse(
-            access_token=issued.access_token, expires_in_seconds=issued.expires_in_seconds
         )
 
     def GetKeySet(
@@ -113,7 +89,6 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             application_id=request.application_id,
             approve=request.approve,
             reason=request.reason,
-            decided_by=request.decided_by,
         )
 
     # -- one-time links, forgot password, forgot account id ---------------------------------

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from jes.identity.v1 import identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
 from jes_notification.grpc_api import NotificationServicer
-from jes_notification.handlers import Handlers, identity_client
+from jes_notification.handlers import Handlers
 from jes_notification.mail import MailSender, open_transport
 from jes_notification.models import event_tables, metadata
 from jes_notification.queries import DeliveryQueries
@@ -33,7 +34,9 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         "jes.notification.v1.NotificationService",
     )
     handlers = Handlers(
-        platform.public_url, identity_client(platform.addrs["identity"], kit.service_token)
+        # Event-driven, no person involved: notification calls identity as itself.
+        platform.public_url,
+        kit.client("identity", identity_pb2_grpc.IdentityServiceStub, timeout=10),
     )
     kit.consume(
         [topic_of("identity"), topic_of("review-workflow"), topic_of("case-sync")],

@@ -22,7 +22,7 @@ from jes_notification.domain.mails import Links, Mail, delivery_id
 from jes_notification.models import Delivery
 from jes_protos import open_envelope
 
-__all__ = ["Handlers", "delivery_id", "identity_client", "queue"]
+__all__ = ["Handlers", "delivery_id", "queue"]
 
 # Plain-text mails: HTML escaping would corrupt names such as "A&B 估價".
 templates = Environment(
@@ -123,7 +123,3 @@ class Handlers:
     def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, case_sync_pb2.ProgressEntryAdded)
         self._queue_all(session, envelope, mails.progress_entry_added(event, self.links))
-
-
-def identity_client(addr: str, token: Callable[[], str]) -> IdentityClient:
-    return Client(addr, identity_pb2_grpc.IdentityServiceStub, token=token, timeout=10)

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
+from jes.report_render.v1 import report_render_pb2_grpc as render_grpc
 from jes_config import ServiceConfig
-from jes_photo_storage.grpc_api import PUBLIC_METHODS, SERVICE_NAME, PhotoStorageServicer
+from jes_photo_storage.grpc_api import SERVICE_NAME, PhotoStorageServicer
 from jes_photo_storage.messages import Messages
 from jes_photo_storage.models import event_tables, metadata
-from jes_photo_storage.reports import Reports
+from jes_photo_storage.reports import RENDER_TIMEOUT_SECONDS, Reports
 from jes_photo_storage.storage import BUCKET, PhotoObjects
 from jes_photo_storage.usecases.common import Parts
 from jes_servicekit import ServiceKit
@@ -26,7 +27,6 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         metadata=metadata,
         event_tables=event_tables,
         migrations=MIGRATIONS,
-        public_methods=PUBLIC_METHODS,
         **kit_options,
     )
     store = kit.object_store()
@@ -36,7 +36,13 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         db=kit.db,
         outbox=kit.outbox,
         objects=objects,
-        reports=Reports(config.platform.addrs["report-render"], kit.service_token),
+        reports=Reports(
+            kit.client(
+                "report-render",
+                render_grpc.ReportRenderServiceStub,
+                timeout=RENDER_TIMEOUT_SECONDS,
+            )
+        ),
         messages=Messages(objects),
     )
     kit.grpc.add(

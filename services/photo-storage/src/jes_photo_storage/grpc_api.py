@@ -26,8 +26,6 @@ from jes_photo_storage.usecases.common import Call, Parts
 from jes_servicekit.audit import audit_entry_messages
 
 SERVICE_NAME = "jes.photo_storage.v1.PhotoStorageService"
-# Called without a token (public viewing); every other method needs one.
-PUBLIC_METHODS = [f"/{SERVICE_NAME}/FindPublicPhotoSets"]
 
 DECISIONS = {pb.DECISION_APPROVE: True, pb.DECISION_REJECT: False}
 
@@ -220,7 +218,6 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
             decision_id=request.decision_id,
             approve=DECISIONS.get(request.decision),
             fingerprint=request.fingerprint,
-            reviewer_account_id=request.reviewer_account_id,
             note=request.note,
             rejections=[
                 PhotoRejection(r.photo_id, r.reason, r.reason_code) for r in request.rejections

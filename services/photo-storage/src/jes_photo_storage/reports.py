@@ -4,7 +4,6 @@ reports already rendered."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import grpc
 
@@ -18,13 +17,11 @@ RENDER_TIMEOUT_SECONDS = 120
 
 
 class Reports:
-    def __init__(self, addr: str, service_token: str | Callable[[], str] | None):
-        self.client = Client(
-            addr,
-            render_grpc.ReportRenderServiceStub,
-            token=service_token,
-            timeout=RENDER_TIMEOUT_SECONDS,
-        )
+    """Calls report-render as photo-storage itself (its certificate): rendering and
+    report URLs are photo-storage's own work, done after it checked the person's access."""
+
+    def __init__(self, client: Client[render_grpc.ReportRenderServiceStub]):
+        self.client = client
 
     def render(self, request: render_pb.RenderPhotoReportRequest) -> render_pb.Report:
         return self.client.stub.RenderPhotoReport(request)

@@ -10,7 +10,6 @@ from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
-from jes_grpckit import Client
 from jes_review_workflow.carry_out import CarryOutDecisions
 from jes_review_workflow.decide_firm_application import DecideFirmApplication
 from jes_review_workflow.decide_submission import DecideSubmission
@@ -33,17 +32,11 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         migrations=MIGRATIONS,
         **kit_options,
     )
-    addrs = config.platform.addrs
-    # Decisions are carried out with review-workflow's own service token; the deciding
-    # user is data of the recorded decision (a later attempt has no user token at hand).
-    photo_storage = Client(
-        addrs["photo-storage"],
-        photo_storage_pb2_grpc.PhotoStorageServiceStub,
-        token=kit.service_token,
-    )
-    identity = Client(
-        addrs["identity"], identity_pb2_grpc.IdentityServiceStub, token=kit.service_token
-    )
+    # A decision is carried out for the clerk whose token the request forwards; a later
+    # attempt (the worker) has no user token at hand and calls as review-workflow itself,
+    # with the deciding user as data of the recorded decision.
+    photo_storage = kit.client("photo-storage", photo_storage_pb2_grpc.PhotoStorageServiceStub)
+    identity = kit.client("identity", identity_pb2_grpc.IdentityServiceStub)
     carry_out = CarryOutDecisions(kit.db, kit.outbox, photo_storage, identity)
     kit.grpc.add(
         pb_grpc.add_ReviewWorkflowServiceServicer_to_server,

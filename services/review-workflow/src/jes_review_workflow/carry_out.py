@@ -14,8 +14,11 @@ while the owning service is away, so every decision completes with no clerk acti
   reason, logged once, nothing announced;
 * anything else (unavailable, a crash in between): tried again after a pause.
 
-A decision carried out later has no user token at hand: the deciding user is data of the
-decision row, passed on from review-workflow's own identity.
+Who decided: within the clerk's request, the attempt forwards the clerk's token (the
+owning service records that clerk). A later attempt (the worker) has no user token at
+hand: it calls as review-workflow itself, and the deciding user is data of the decision
+row (decided_by, decided_by_role), for the owning service to take from review-workflow's
+identity. (The owning services do not accept that yet: see docs/status.md.)
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from jes_db import Database, utcnow
 from jes_db.audit import Actor
 from jes_domain import DomainError, FailedPrecondition, NotFound
 from jes_events import Outbox
-from jes_grpckit import Client, request_id_var
+from jes_grpckit import Client, current_user_token, request_id_var
 from jes_review_workflow.domain import submissions
 from jes_review_workflow.domain.audit import (
     FIRM_APPLICATION_NOT_APPLIED,
@@ -189,7 +192,7 @@ class CarryOutDecisions:
         """Photo-storage applies the decision (again, after a crash: same decision id, same
         answer); its refusal for good, or None when applied."""
         try:
-            photo_set = self.photo_storage.stub.ApplyReviewDecision(
+            photo_set = self.photo_storage.as_caller(current_user_token()).ApplyReviewDecision(
                 request, timeout=CALL_TIMEOUT.total_seconds()
             )
         except grpc.RpcError as error:
@@ -281,10 +284,9 @@ class CarryOutDecisions:
                 application_id=row.application_id,
                 approve=row.approved,
                 reason=row.reason,
-                decided_by=row.decided_by,
             )
         try:
-            decided = self.identity.stub.DecideFirmApplication(
+            decided = self.identity.as_caller(current_user_token()).DecideFirmApplication(
                 request, timeout=CALL_TIMEOUT.total_seconds()
             )
         except grpc.RpcError as error:
@@ -388,7 +390,6 @@ def apply_request(submission: Submission) -> photo_pb.ApplyReviewDecisionRequest
             for r in submission.reasons
         ],
         note=submission.note,
-        reviewer_account_id=submission.decided_by,
     )
 
 

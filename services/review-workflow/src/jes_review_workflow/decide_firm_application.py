@@ -15,7 +15,7 @@ from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_auth import Claims
 from jes_db import Database, utcnow
 from jes_domain import NotFound
-from jes_grpckit import Client
+from jes_grpckit import Client, current_user_token
 from jes_review_workflow.carry_out import CarryOutDecisions
 from jes_review_workflow.domain import access
 from jes_review_workflow.domain.decisions import (
@@ -92,7 +92,7 @@ class DecideFirmApplication:
     def _application(self, claims: Claims, application_id: str) -> identity_pb.FirmApplication:
         """The application from identity, looked up within the clerk's own court (any court
         for an admin), so another court's application is not found."""
-        reply = self.identity.stub.ListFirmApplications(
+        reply = self.identity.as_caller(current_user_token()).ListFirmApplications(
             identity_pb.ListFirmApplicationsRequest(court_code=access.application_court(claims))
         )
         for application in reply.applications:

@@ -26,8 +26,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Facades:
-    """The backends the gateway calls. report-render, case-sync and notification are
-    reached only through photo-storage and review-workflow, so they have no facade."""
+    """The backends the gateway calls. report-render is reached only through
+    photo-storage; case-sync and notification (admins' reads) have no facade yet."""
 
     identity: IdentityFacade
     photos: PhotosFacade

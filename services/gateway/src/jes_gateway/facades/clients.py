@@ -8,33 +8,38 @@ from jes.case_sync.v1 import case_sync_pb2_grpc
 from jes.identity.v1 import identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
-from jes.report_render.v1 import report_render_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc
 from jes_grpckit.client import Client
+from jes_grpckit.tls import TlsIdentity
 
 
 @dataclass
 class Backends:
     identity: Client[identity_pb2_grpc.IdentityServiceStub]
     photos: Client[photo_storage_pb2_grpc.PhotoStorageServiceStub]
-    reports: Client[report_render_pb2_grpc.ReportRenderServiceStub]
     reviews: Client[review_workflow_pb2_grpc.ReviewWorkflowServiceStub]
     cases: Client[case_sync_pb2_grpc.CaseSyncServiceStub]
     notification: Client[notification_pb2_grpc.NotificationServiceStub]
 
     @classmethod
-    def connect(cls, addrs: dict[str, str]) -> Backends:
+    def connect(cls, addrs: dict[str, str], tls: TlsIdentity) -> Backends:
+        """Every call presents the gateway's certificate; a person's token rides along
+        (`as_caller`), and without one the gateway calls for an anonymous visitor."""
         return cls(
-            identity=Client(addrs["identity"], identity_pb2_grpc.IdentityServiceStub),
+            identity=Client(addrs["identity"], identity_pb2_grpc.IdentityServiceStub, tls=tls),
             photos=Client(
-                addrs["photo-storage"], photo_storage_pb2_grpc.PhotoStorageServiceStub, timeout=60
+                addrs["photo-storage"],
+                photo_storage_pb2_grpc.PhotoStorageServiceStub,
+                tls=tls,
+                timeout=60,
             ),
-            reports=Client(addrs["report-render"], report_render_pb2_grpc.ReportRenderServiceStub),
             reviews=Client(
-                addrs["review-workflow"], review_workflow_pb2_grpc.ReviewWorkflowServiceStub
+                addrs["review-workflow"],
+                review_workflow_pb2_grpc.ReviewWorkflowServiceStub,
+                tls=tls,
             ),
-            cases=Client(addrs["case-sync"], case_sync_pb2_grpc.CaseSyncServiceStub),
+            cases=Client(addrs["case-sync"], case_sync_pb2_grpc.CaseSyncServiceStub, tls=tls),
             notification=Client(
-                addrs["notification"], notification_pb2_grpc.NotificationServiceStub
+                addrs["notification"], notification_pb2_grpc.NotificationServiceStub, tls=tls
             ),
         )

@@ -73,21 +73,21 @@ class Applications:
             return [application_message(a) for a in session.scalars(query)]
 
     def decide(
-        self, caller: Caller, application_id: str, approve: bool, reason: str, decided_by: str
+        self, caller: Caller, application_id: str, approve: bool, reason: str
     ) -> pb.FirmApplication:
         """Activate (create the firm's account and mail it a link) or refuse; the same
-        decision again returns the application unchanged."""
-        access.require_decision_channel(caller)
-        form = validate_decision(application_id, approve, reason, decided_by)
+        decision again returns the application unchanged. Who decided is the caller (the
+        clerk whose token review-workflow forwards), never a field of the request."""
+        form = validate_decision(application_id, approve, reason, caller.display_id)
         for attempt in range(DECISION_ATTEMPTS):
             try:
-                return self._decide(form)
+                return self._decide(caller, form)
             except IntegrityError:
                 if attempt == DECISION_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
 
-    def _decide(self, form: DecisionForm) -> pb.FirmApplication:
+    def _decide(self, caller: Caller, form: DecisionForm) -> pb.FirmApplication:
         with self.infra.db.transaction() as session:
             app = session.scalar(
                 select(FirmApplication)
@@ -96,6 +96,7 @@ class Applications:
             )
             if app is None:
                 raise NotFound("查無此帳號申請")
+            access.require_decider(caller, app.court_code)
             transition = decide(ApplicationStatus(app.status), form.decision)
             if transition.is_retry:
                 return application_message(app)

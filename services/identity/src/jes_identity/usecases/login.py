@@ -1,9 +1,8 @@
-"""Logging in (with lockout after repeated failures) and service tokens."""
+"""Logging in (with lockout after repeated failures)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes_auth import TokenIssuer
@@ -13,7 +12,6 @@ from jes_identity.accounts_store import (
     recent_failed_logins,
     record_login,
 )
-from jes_identity.domain.access import is_service_client
 from jes_identity.domain.accounts import ACTIVE, is_possible_account_id, normalize_account_id
 from jes_identity.domain.limits import LOGIN_LOCKED, is_locked_out
 from jes_identity.domain.links import ACTIVATION_PENDING
@@ -22,7 +20,6 @@ from jes_identity.passwords import verify_password
 from jes_identity.usecases.common import Infrastructure
 
 WRONG_LOGIN = "帳號或密碼錯誤"
-SERVICE_TOKEN_TTL = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -32,17 +29,10 @@ class LoginResult:
     account: pb.Account
 
 
-@dataclass(frozen=True)
-class IssuedToken:
-    access_token: str
-    expires_in_seconds: int
-
-
 class Sessions:
-    def __init__(self, infra: Infrastructure, issuer: TokenIssuer, service_secret: str):
+    def __init__(self, infra: Infrastructure, issuer: TokenIssuer):
         self.infra = infra
         self.issuer = issuer
-        self.service_secret = service_secret
 
     def login(self, typed_account_id: str, password: str) -> LoginResult:
         """A token for an active account with its password set. Every attempt is
@@ -79,10 +69,3 @@ class Sessions:
             expires_in_seconds=int(self.issuer.ttl.total_seconds()),
             account=account_message(account),
         )
-
-    def service_token(self, service_name: str, secret: str) -> IssuedToken:
-        """A short-lived token for a known service presenting the shared secret."""
-        if not is_service_client(service_name, secret, self.service_secret):
-            raise Unauthenticated("服務憑證錯誤")
-        token = self.issuer.issue(service_name, kind="service", ttl=SERVICE_TOKEN_TTL)
-        return IssuedToken(token, int(SERVICE_TOKEN_TTL.total_seconds()))

@@ -1,8 +1,9 @@
 """Who may see or change a photo set.
 
 Firms change their own sets, in their own court. Firms read their own sets, clerks their
-court's, admins and review-workflow every set. Someone else's set is reported as missing:
-its existence is not theirs to know.
+court's, admins every set. A court's decision is applied for the clerk (of the set's court)
+or admin whose token review-workflow forwards (the contract lets only review-workflow
+forward it). Someone else's set is reported as missing: its existence is not theirs to know.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from typing import Protocol
 
 from jes_auth import Claims
 from jes_domain import Forbidden
-
-# The only service that may read every set and apply the court's decisions (its service
-# token's subject).
-REVIEW_SERVICE = "review-workflow"
 
 
 class OwnedSet(Protocol):
@@ -34,18 +31,22 @@ def require_firm(claims: Claims) -> Claims:
 
 
 def require_reader(claims: Claims) -> Claims:
-    """Firms, court staff, admins and review-workflow read sets (which ones: may_read)."""
-    if claims.is_service:
-        if claims.subject != REVIEW_SERVICE:
-            raise Forbidden("此服務無權查詢照片")
-    elif not claims.has_role("firm", "clerk", "admin"):
+    """Firms, court staff and admins read sets (which ones: may_read)."""
+    if claims.is_service or not claims.has_role("firm", "clerk", "admin"):
         raise Forbidden("無權查詢照片")
     return claims
 
 
-def require_review_service(claims: Claims) -> None:
-    if not (claims.is_service and claims.subject == REVIEW_SERVICE):
-        raise Forbidden("只有審核服務可以登錄法院的審核結果")
+def require_reviewer(claims: Claims) -> None:
+    """A court's decision is a person's: a clerk or an admin, never a service on its own."""
+    if claims.is_service or not claims.has_role("clerk", "admin"):
+        raise Forbidden("只有法院書記官或系統管理者可以登錄審核結果")
+
+
+def require_reviewer_of(claims: Claims, court_code: str) -> None:
+    """... and a clerk decides for their own court only."""
+    if not claims.has_role("admin") and claims.court_code != court_code:
+        raise Forbidden("只能審核所屬法院的案件")
 
 
 def require_own_court(claims: Claims, court_code: str) -> None:
@@ -61,7 +62,7 @@ def owns(claims: Claims, photo_set: OwnedSet) -> bool:
 
 
 def may_read(claims: Claims, photo_set: OwnedSet) -> bool:
-    if claims.is_service or claims.has_role("admin"):
+    if claims.has_role("admin"):
         return True
     if claims.has_role("clerk"):
         return photo_set.court_code == claims.court_code
@@ -78,7 +79,7 @@ class ListScope:
 
 def list_scope(claims: Claims, court_code: str) -> ListScope:
     """What a reader's list holds; `court_code` is the court asked for ("" = any)."""
-    if claims.is_service or claims.has_role("admin"):
+    if claims.has_role("admin"):
         return ListScope(court_code or None)
     if claims.has_role("clerk"):
         if court_code and court_code != claims.court_code:

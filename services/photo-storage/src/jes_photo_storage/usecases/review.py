@@ -1,11 +1,11 @@
-"""The court's decision on a print, as review-workflow carries it here."""
+"""The court's decision on a print, as review-workflow carries it here for the clerk whose
+token it forwards: the reviewer is that clerk, never a field of the request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from jes_db import utcnow
-from jes_db.audit import Actor
 from jes_domain import NotFound
 from jes_photo_storage.domain import access, review
 from jes_photo_storage.domain.status import Event, after_decision
@@ -26,7 +26,6 @@ class Decision:
     decision_id: str  # review-workflow's; a retry repeats it
     approve: bool | None  # None: neither approve nor reject was chosen
     fingerprint: str  # of the print the clerk decided on
-    reviewer_account_id: str
     note: str
     rejections: list[review.PhotoRejection]
 
@@ -34,12 +33,14 @@ class Decision:
 def apply_decision(parts: Parts, call: Call, decision: Decision) -> PhotoSet:
     """Approve (the set locks) or reject (with reasons per photo) the set's current print;
     applying the same decision again answers as the first time did."""
-    access.require_review_service(call.claims)
+    access.require_reviewer(call.claims)
+    reviewer = call.claims.display_id
     review.check_decision(decision.decision_id, decision.approve is not None)
     with parts.db.transaction() as session:
         photo_set = session.get(PhotoSet, decision.photo_set_id, with_for_update=True)
         if photo_set is None:
             raise NotFound(SET_NOT_FOUND)
+        access.require_reviewer_of(call.claims, photo_set.court_code)
         applied = session.get(AppliedDecision, decision.decision_id)
         if applied is not None:  # a retry: already done
             review.check_same_set(applied.photo_set_id, photo_set.id)
@@ -80,16 +81,12 @@ def apply_decision(parts: Parts, call: Call, decision: Decision) -> PhotoSet:
             call,
             photo_set,
             "photo_set.approved" if approve else "photo_set.rejected",
-            # The clerk decided; review-workflow only carried the decision here.
-            actor=Actor(decision.reviewer_account_id, "clerk")
-            if decision.reviewer_account_id
-            else None,
             before=before,
             after={
                 "status": photo_set.status,
                 "decision_id": decision.decision_id,
                 "fingerprint": decision.fingerprint,
-                "reviewer_account_id": decision.reviewer_account_id,
+                "reviewer_account_id": reviewer,
                 "note": photo_set.review_note,
                 "rejections": [
                     {"photo_id": photo_id, "sequence": photos[photo_id].sequence, "reason": reason}

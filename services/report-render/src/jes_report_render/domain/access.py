@@ -1,14 +1,16 @@
-"""Who may render and read reports: services render (admins too, for re-renders); the
-people who work with a report read it."""
+"""Who may render and read reports: photo-storage, as itself, after it has checked the
+person's access to the set (the contract lets no one else call report-render)."""
 
 from __future__ import annotations
 
-from jes_auth import Claims
+from jes_auth import Claims, PermissionDenied
 
 
 def require_renderer(claims: Claims) -> None:
-    claims.require_role("admin")  # services only (admins for re-renders)
+    if not claims.is_service:
+        raise PermissionDenied("reports are rendered for photo-storage only")
 
 
 def require_reader(claims: Claims) -> None:
-    claims.require_role("admin", "clerk", "firm")
+    if not (claims.is_service or claims.has_role("admin", "clerk", "firm")):
+        raise PermissionDenied("requires one of the roles admin, clerk, firm")

@@ -25,10 +25,10 @@ def require_reviewer(claims: Claims) -> None:
 
 
 def listed_court(claims: Claims, court_code: str) -> str:
-    """The court a listing covers: a clerk's own ("" = own, another is refused); admins and
-    services any ("" = every court)."""
+    """The court a listing covers: a clerk's own ("" = own, another is refused); admins
+    any ("" = every court)."""
     court_code = court_code.strip().upper()
-    if claims.is_service or claims.has_role("admin"):
+    if claims.has_role("admin"):
         return court_code
     if not claims.court_code:
         raise Forbidden(NO_COURT)
@@ -37,7 +37,7 @@ def listed_court(claims: Claims, court_code: str) -> str:
 
 
 def may_see(claims: Claims, court_code: str) -> bool:
-    return claims.is_service or claims.has_role("admin") or claims.court_code == court_code
+    return claims.has_role("admin") or claims.court_code == court_code
 
 
 def application_court(claims: Claims) -> str:
