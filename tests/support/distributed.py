@@ -95,7 +95,9 @@ class Distributed:
         try:
             wait_until(
                 # generous: seven processes import and migrate at once on a shared CI machine
-                lambda: http_ok(f"{self.base_url}/readyz"), timeout=240, what="every service ready"
+                lambda: http_ok(f"{self.base_url}/readyz"),
+                timeout=240,
+                what="every service ready",
             )
         except TimeoutError:
             logs = "\n".join(f"--- {n}\n{p.log_tail(15)}" for n, p in self.processes.items())

@@ -383,13 +383,11 @@ def test_a_firm_decision_identity_refuses_for_good_ends_not_applied(platform):
     service recorded anything, e.g. by an earlier version): the clerk is told, and the
     decision shows it was not carried out."""
     application = platform.identity.apply("TPD")
-    token = platform.issuer.issue("review-workflow", kind="service")
-    platform.identity.client(token).call(
-        "DecideFirmApplication",
-        identity_pb2.DecideFirmApplicationRequest(
-            application_id=application.id, approve=False, reason="資料不全", decided_by="TPDCLERK"
-        ),
-    )
+    from jes_identity.models import FirmApplication
+
+    with platform.identity.kit.db.transaction() as session:
+        earlier = session.get(FirmApplication, application.id)
+        earlier.status, earlier.reason = "refused", "資料不全"
     clerk = platform.review.clerk("TPD", "TPDCLERK")
     error = rpc_error(decide_application, clerk, application.id, True)
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
