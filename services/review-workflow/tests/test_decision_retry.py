@@ -20,7 +20,7 @@ import pytest
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as photo_grpc
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
-from jes_auth import TokenVerifier
+from jes_auth import AuthError, DecisionBinding, TokenVerifier
 from jes_db import utcnow
 from jes_domain import FailedPrecondition, Unavailable
 from jes_grpckit import GrpcServer, current_caller
@@ -111,7 +111,7 @@ def later(seconds: float = 3600) -> Any:
 
 
 def test_a_decision_is_recorded_at_once_and_carried_out_when_photo_storage_is_back(
-    review, pending, photo_storage
+    review, pending, photo_storage, identity
 ):
     photo_storage.unavailable = 1
     taken = approve(review, pending.id)
@@ -127,12 +127,20 @@ def test_a_decision_is_recorded_at_once_and_carried_out_when_photo_storage_is_ba
     assert (done.state, done.decided_by) == ("approved", "TPDCLERK")
     first, retry = photo_storage.requests
     assert first.decision_id == retry.decision_id == decision_id_of(pending.id)
-    # First for the clerk whose token the request forwarded; later as review-workflow itself
-    # (the worker has no user token; the decider is data of the decision row).
-    assert photo_storage.callers == [
-        "service:review-workflow for TPDCLERK",
-        "service:review-workflow",
-    ]
+    # Both attempts (the request's and the worker's) as review-workflow itself, with the
+    # grant identity issued for the clerk whose token the request carried.
+    assert photo_storage.callers == ["service:review-workflow", "service:review-workflow"]
+    assert first.decision_grant == retry.decision_grant
+    grant = TokenVerifier(identity.keys.jwks).verify_decision_grant(first.decision_grant)
+    assert grant.decider.display_id == "TPDCLERK" and grant.actor == "review-workflow"
+    assert grant.binding == DecisionBinding(
+        "photo_set_review",
+        pending.photo_set_id,
+        pending.fingerprint,
+        "approve",
+        decision_id_of(pending.id),
+        "TPD",
+    )
     [entry] = review.audit()
     assert (entry.action, entry.actor_account_id, entry.actor_role) == (
         "submission.approved",
@@ -307,3 +315,29 @@ def test_one_decision_is_claimed_by_one_worker_at_a_time(review, pending, photo_
     assert carry_out.claim("submission", pending.id, now) is False  # held
     assert carry_out.due(now) == []
     assert carry_out.claim("submission", pending.id, later(3600 + 20)) is True  # lease over
+
+
+def test_without_identity_no_decision_is_recorded(service):
+    """The grant is asked for before anything is recorded: identity away, the clerk is told
+    to try again (UNAVAILABLE) and the submission stays pending, with nothing half-done."""
+    service.publish(service.submitted(court_code="TPD"))
+    service.consume()
+    [pending] = service.submissions()
+    with pytest.raises(grpc.RpcError) as caught:
+        approve(service, pending.id)
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert caught.value.details() == "身分驗證服務暫時無法使用，審核結果未登錄，請稍後再試"
+    row = service.submission(pending.id)
+    assert (row.state, row.decision, row.decided_by, row.decision_grant) == ("pending", "", "", "")
+    assert row.next_attempt_at is None
+    assert service.audit() == [] and service.events(pb.ReviewDecided) == []
+    assert service.carry_out(now=later()) == 0
+
+
+def test_the_stored_grant_is_for_this_decision_only(review, pending, identity):
+    approve(review, pending.id)
+    row = review.submission(pending.id)
+    grant = TokenVerifier(identity.keys.jwks).verify_decision_grant(row.decision_grant)
+    assert grant.binding.decision_id == decision_id_of(pending.id)
+    with pytest.raises(AuthError):  # never an access token
+        TokenVerifier(identity.keys.jwks).verify(row.decision_grant)

@@ -32,9 +32,9 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         migrations=MIGRATIONS,
         **kit_options,
     )
-    # A decision is carried out for the clerk whose token the request forwards; a later
-    # attempt (the worker) has no user token at hand and calls as review-workflow itself,
-    # with the deciding user as data of the recorded decision.
+    # A decision is carried out as review-workflow itself, with the decision grant identity
+    # issued for the deciding clerk when it was recorded (grants.py): the same in the
+    # clerk's request and in the worker, which has no user token at hand.
     photo_storage = kit.client("photo-storage", photo_storage_pb2_grpc.PhotoStorageServiceStub)
     identity = kit.client("identity", identity_pb2_grpc.IdentityServiceStub)
     carry_out = CarryOutDecisions(kit.db, kit.outbox, photo_storage, identity)
@@ -42,7 +42,7 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         pb_grpc.add_ReviewWorkflowServiceServicer_to_server,
         ReviewWorkflowServicer(
             ReviewQueries(kit.db),
-            DecideSubmission(kit.db, carry_out),
+            DecideSubmission(kit.db, identity, carry_out),
             DecideFirmApplication(kit.db, identity, carry_out),
         ),
         "jes.review_workflow.v1.ReviewWorkflowService",

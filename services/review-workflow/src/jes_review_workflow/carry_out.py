@@ -14,11 +14,11 @@ while the owning service is away, so every decision completes with no clerk acti
   reason, logged once, nothing announced;
 * anything else (unavailable, a crash in between): tried again after a pause.
 
-Who decided: within the clerk's request, the attempt forwards the clerk's token (the
-owning service records that clerk). A later attempt (the worker) has no user token at
-hand: it calls as review-workflow itself, and the deciding user is data of the decision
-row (decided_by, decided_by_role), for the owning service to take from review-workflow's
-identity. (The owning services do not accept that yet: see docs/status.md.)
+Who decided: every attempt (the request's and the worker's alike) calls the owning
+service as review-workflow itself with the decision grant stored with the decision
+(grants.py): identity issued it from the reviewer's verified token for this one decision,
+so the owning service takes who decided from it, however long after the reviewer's own
+token has expired.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from jes_db import Database, utcnow
 from jes_db.audit import Actor
 from jes_domain import DomainError, FailedPrecondition, NotFound
 from jes_events import Outbox
-from jes_grpckit import Client, current_user_token, request_id_var
+from jes_grpckit import Client, request_id_var
 from jes_review_workflow.domain import submissions
 from jes_review_workflow.domain.audit import (
     FIRM_APPLICATION_NOT_APPLIED,
@@ -192,7 +192,7 @@ class CarryOutDecisions:
         """Photo-storage applies the decision (again, after a crash: same decision id, same
         answer); its refusal for good, or None when applied."""
         try:
-            photo_set = self.photo_storage.as_caller(current_user_token()).ApplyReviewDecision(
+            photo_set = self.photo_storage.stub.ApplyReviewDecision(
                 request, timeout=CALL_TIMEOUT.total_seconds()
             )
         except grpc.RpcError as error:
@@ -284,9 +284,11 @@ class CarryOutDecisions:
                 application_id=row.application_id,
                 approve=row.approved,
                 reason=row.reason,
+                decision_id=row.id,
+                decision_grant=row.decision_grant,
             )
         try:
-            decided = self.identity.as_caller(current_user_token()).DecideFirmApplication(
+            decided = self.identity.stub.DecideFirmApplication(
                 request, timeout=CALL_TIMEOUT.total_seconds()
             )
         except grpc.RpcError as error:
@@ -390,6 +392,7 @@ def apply_request(submission: Submission) -> photo_pb.ApplyReviewDecisionRequest
             for r in submission.reasons
         ],
         note=submission.note,
+        decision_grant=submission.decision_grant,
     )
 
 

@@ -1,6 +1,8 @@
 """The court's decision on a firm's account application.
 
-Recorded first, in one transaction (state "deciding", who decided what), then carried
+The reviewer's token is first exchanged at identity for a grant bound to this decision
+(grants.py; identity away: nothing is recorded). Recorded then, in one transaction (state
+"deciding", who decided what, the grant), then carried
 out by identity (idempotent per application; carry_out.py): right away by this request,
 else by the decision worker. The audit entry is written with the outcome.
 """
@@ -13,7 +15,7 @@ from jes.identity.v1 import identity_pb2 as identity_pb
 from jes.identity.v1.identity_pb2_grpc import IdentityServiceStub
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_auth import Claims
-from jes_db import Database, utcnow
+from jes_db import Database, new_id, utcnow
 from jes_domain import NotFound
 from jes_grpckit import Client, current_user_token
 from jes_review_workflow.carry_out import CarryOutDecisions
@@ -25,6 +27,7 @@ from jes_review_workflow.domain.decisions import (
     require_same_firm_decision,
 )
 from jes_review_workflow.domain.submissions import LEASE
+from jes_review_workflow.grants import FIRM_APPLICATION, decision_grant
 from jes_review_workflow.messages import decision_message
 from jes_review_workflow.models import FirmApplicationDecision
 from jes_review_workflow.queries import firm_decision_of
@@ -48,11 +51,23 @@ class DecideFirmApplication:
         if earlier is not None:
             return earlier
         application = self._application(claims, application_id)
+        decision_id = new_id()
+        grant = decision_grant(
+            self.identity,
+            kind=FIRM_APPLICATION,
+            target_id=application.id,
+            version="",
+            approve=approve,
+            decision_id=decision_id,
+            court_code=application.court_code,
+        )
         now = utcnow()
         try:
             with self.db.transaction() as session:
                 session.add(
                     FirmApplicationDecision(
+                        id=decision_id,
+                        decision_grant=grant,
                         application_id=application.id,
                         court_code=application.court_code,
                         approved=approve,

@@ -47,8 +47,8 @@ class Submission(ReviewBase):
     )
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The reviewer's decision, recorded before photo-storage carries it out: "approve" or
-    # "reject", who (login name and role: a later attempt has no token of theirs at hand,
-    # it passes these on as data) and when.
+    # "reject", who (login name and role, for review-workflow's own audit log; the owning
+    # service takes who decided from the decision grant) and when.
     decision: Mapped[str] = mapped_column(String(10), default="")
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(100), default="")
@@ -61,6 +61,9 @@ class Submission(ReviewBase):
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
     # Photo-storage's zh-TW reason when it refused the decision for good (not_applied).
     not_applied_reason: Mapped[str] = mapped_column(Text, default="")
+    # Identity's grant for this one decision, from the reviewer's token (grants.py): what
+    # every attempt presents to photo-storage.
+    decision_grant: Mapped[str] = mapped_column(Text, default="")
 
 
 class FirmApplicationDecision(ReviewBase):
@@ -88,6 +91,8 @@ class FirmApplicationDecision(ReviewBase):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
     not_applied_reason: Mapped[str] = mapped_column(Text, default="")
+    # Identity's grant for this one decision (grants.py); its decision id is `id`.
+    decision_grant: Mapped[str] = mapped_column(Text, default="")
 
 
 event_tables = add_event_tables(ReviewBase.metadata)
