@@ -32,7 +32,7 @@ from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 import jes
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 from jes.options.v1 import options_pb2
-from jes_auth import KeyStore, TokenIssuer
+from jes_auth import Claims, DecisionBinding, KeyStore, TokenIssuer
 from jes_grpckit import refusal_reason
 from jes_platform.registry import MODULES
 from support import callers, flows
@@ -278,3 +278,38 @@ def test_no_service_token_can_be_had_nor_used_as_a_bearer_on_the_api(matrix: Mat
         timeout=10,
     )
     assert reply.status_code == 401, reply.text
+
+
+def test_a_decision_grant_is_no_bearer_token_anywhere(matrix: Matrix, data: Path):
+    """A decision grant (signed with identity's real key, for a clerk) lets review-workflow
+    carry out one decision; presented as a bearer token it is refused, on the public API
+    and on any RPC, whoever forwards it."""
+    issuer = TokenIssuer(KeyStore(data / "keys", create=False))
+    clerk = Claims("matrix-clerk", "user", frozenset({"clerk"}), RIGHT_COURT)
+    grant = issuer.issue_decision_grant(
+        clerk,
+        DecisionBinding("photo_set_review", "set", "print", "approve", "d-1", RIGHT_COURT),
+        actor="review-workflow",
+    )
+    reply = requests.get(
+        f"{matrix.platform.base_url}/api/v1/submissions",
+        headers={"Authorization": f"Bearer {grant}"},
+        timeout=10,
+    )
+    assert reply.status_code == 401, reply.text
+    for module, server, method, request in [
+        ("gateway", "review-workflow", "ListSubmissions", "ListSubmissionsRequest"),
+        ("review-workflow", "photo-storage", "ApplyReviewDecision", "ApplyReviewDecisionRequest"),
+        ("review-workflow", "identity", "ListFirmApplications", "ListFirmApplicationsRequest"),
+    ]:
+        name = server.replace("-", "_")
+        pb = importlib.import_module(f"jes.{name}.v1.{name}_pb2")
+        message = getattr(pb, request)()
+        path = f"/{pb.DESCRIPTOR.package}.{next(iter(pb.DESCRIPTOR.services_by_name))}/{method}"
+        rpc = matrix.channel(Who(module, module=module), server).unary_unary(
+            path, request_serializer=type(message).SerializeToString
+        )
+        with pytest.raises(grpc.RpcError) as caught:
+            rpc(message, metadata=[("authorization", f"Bearer {grant}")], timeout=20)
+        assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED, (server, method)
+        assert refusal_reason(caught.value) == "TOKEN_INVALID"

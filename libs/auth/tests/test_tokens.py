@@ -141,3 +141,48 @@ def test_another_courts_data_is_refused_in_zh_tw():
     with pytest.raises(PermissionDenied) as refused:
         kld_clerk.require_court("TPD")
     assert str(refused.value) == "只能查看或處理所屬法院的資料"
+
+
+def _binding(**changes: str):
+    from dataclasses import replace
+
+    from jes_auth import DecisionBinding
+
+    binding = DecisionBinding(
+        kind="photo_set_review",
+        target_id="set-1",
+        version="fp-1",
+        decision="approve",
+        decision_id="dec-1",
+        court_code="TPD",
+    )
+    return replace(binding, **changes)
+
+
+def test_a_decision_grant_carries_the_decider_and_its_one_decision(keys: KeyStore):
+    clerk = Claims("uuid-1", "user", frozenset({"clerk"}), "TPD", "王書記官", 0, "TPDCLERK")
+    grant = TokenIssuer(keys).issue_decision_grant(clerk, _binding(), actor="review-workflow")
+    verified = TokenVerifier(keys.jwks).verify_decision_grant(grant)
+    assert verified.binding == _binding()
+    assert verified.actor == "review-workflow"
+    assert verified.decider.display_id == "TPDCLERK" and verified.decider.kind == "user"
+    assert verified.decider.roles == {"clerk"} and verified.decider.court_code == "TPD"
+    assert verified.decider.expires_at - time.time() > 29 * 24 * 3600
+
+
+def test_a_grant_is_never_an_access_token_nor_an_access_token_a_grant(keys: KeyStore):
+    clerk = Claims("uuid-1", "user", frozenset({"clerk"}), "TPD", username="TPDCLERK")
+    grant = TokenIssuer(keys).issue_decision_grant(clerk, _binding(), actor="review-workflow")
+    with pytest.raises(AuthError):
+        TokenVerifier(keys.jwks).verify(grant)
+    token = TokenIssuer(keys).issue("uuid-1", roles=["clerk"], court_code="TPD")
+    with pytest.raises(AuthError):
+        TokenVerifier(keys.jwks).verify_decision_grant(token)
+
+
+def test_a_grant_signed_by_another_key_set_is_refused(keys: KeyStore, tmp_path: Path):
+    clerk = Claims("uuid-1", "user", frozenset({"clerk"}), "TPD")
+    other = KeyStore(tmp_path / "other")
+    grant = TokenIssuer(other).issue_decision_grant(clerk, _binding(), actor="review-workflow")
+    with pytest.raises(AuthError):
+        TokenVerifier(keys.jwks).verify_decision_grant(grant)

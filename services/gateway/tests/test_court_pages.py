@@ -234,6 +234,32 @@ def test_decided_submission_has_no_form_and_shows_its_reasons(clerk, review_serv
     assert "退回理由：照片模糊不清" in page and "請補拍" in page
 
 
+def test_a_decision_still_being_carried_out_is_shown_as_taken(clerk, review_services, form_post):
+    """Photo-storage was away: review-workflow recorded the decision and completes it by
+    itself; the clerk is told so, not that the firm was told."""
+    review_services.reviews.replies["DecideSubmission"] = submission(
+        state="deciding", decision="approve"
+    )
+    assert (
+        form_post(clerk, "/court/reviews/sub-1/decision", {"decision": "approve"}).status_code
+        == 302
+    )
+    review_services.reviews.replies["ListSubmissions"] = review_pb.ListSubmissionsResponse()
+    page = clerk.get("/court/reviews").get_data(as_text=True)
+    assert "已記錄審核通過的決定，系統正在處理" in page
+    assert "系統已通知鑑估價公司" not in page
+
+
+def test_a_decision_not_carried_out_shows_why(clerk, review_services):
+    review_services.reviews.replies["GetSubmission"] = submission(
+        state="not_applied", decision="approve", not_applied_reason=CHANGED_AFTER_PRINT
+    )
+    page = clerk.get("/court/reviews/sub-1").get_data(as_text=True)
+    assert "決定未能執行" in page
+    assert f"審核通過的決定未能執行：{CHANGED_AFTER_PRINT}" in page
+    assert 'value="approve"' not in page
+
+
 def application(status: int, **changes) -> identity_pb2.FirmApplication:
     values = {
         "id": "app-1",
@@ -285,6 +311,19 @@ def test_activate_and_refuse_go_to_review_workflow(clerk, services, form_post, r
     assert "已開通帳號 TPD0002" in clerk.get("/court/applications").get_data(as_text=True)
     [first, second] = services.reviews.requests("DecideFirmApplication")
     assert (first.approve, second.approve) == (False, True)
+
+
+def test_an_application_decision_being_carried_out_is_shown_as_taken(clerk, services, form_post):
+    services.identity.replies["ListFirmApplications"] = identity_pb2.ListFirmApplicationsResponse(
+        applications=[application(identity_pb2.APPLICATION_STATUS_PENDING)]
+    )
+    services.reviews.replies["DecideFirmApplication"] = review_pb.FirmApplicationDecision(
+        application_id="app-1", approved=True, state="deciding"
+    )
+    reply = form_post(clerk, "/court/applications/app-1/decision", {"decision": "activate"})
+    assert reply.status_code == 302
+    page = clerk.get("/court/applications").get_data(as_text=True)
+    assert "已記錄決定，系統正在處理" in page and "已開通帳號" not in page
 
 
 def test_audit_page_shows_changes_readably(clerk, services):

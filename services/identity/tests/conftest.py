@@ -20,7 +20,7 @@ from jes_db.audit import AuditRecord
 from jes_grpckit import Client
 from jes_identity import passwords
 from jes_identity.app import build, ensure_account
-from jes_identity.models import Account, LoginRecord, audit_log
+from jes_identity.models import Account, FirmApplication, LoginRecord, audit_log
 from jes_servicekit import ServiceKit
 from support import callers
 from support.services import embedded_config, outbox_events, pki_of
@@ -127,21 +127,63 @@ class IdentityService:
         }
         return self.client().call("ApplyFirmAccount", pb.ApplyFirmAccountRequest(**request))
 
+    def grant(
+        self,
+        application_id: str,
+        approve: bool,
+        token: str | None = None,
+        court_code: str | None = None,
+        decision_id: str | None = None,
+    ) -> str:
+        """As review-workflow does when it records a decision: the deciding clerk's token
+        (TPDCLERK's unless `token` says whose), forwarded, exchanged for a decision grant
+        for the application's court (as review-workflow has it) unless `court_code`."""
+        if court_code is None:
+            with self.kit.db.transaction() as session:
+                application = session.get(FirmApplication, application_id)
+                court_code = application.court_code if application else "TPD"
+        reply = self.client(token or self.clerk_token(), caller="review-workflow").call(
+            "IssueDecisionGrant",
+            pb.IssueDecisionGrantRequest(
+                binding=pb.DecisionBinding(
+                    kind="firm_application",
+                    target_id=application_id,
+                    decision="approve" if approve else "reject",
+                    decision_id=decision_id or f"decision-{application_id}",
+                    court_code=court_code,
+                )
+            ),
+        )
+        return str(reply.decision_grant)
+
+    def decide_with(
+        self, application_id: str, approve: bool, grant: str, reason: str = "", **fields: Any
+    ) -> pb.FirmApplication:
+        """As review-workflow carries a decision out: as itself, with the grant."""
+        request = {"decision_id": f"decision-{application_id}", **fields}
+        return self.as_service("review-workflow").call(
+            "DecideFirmApplication",
+            pb.DecideFirmApplicationRequest(
+                application_id=application_id,
+                approve=approve,
+                reason=reason,
+                decision_grant=grant,
+                **request,
+            ),
+        )
+
     def decide(
         self,
         application_id: str,
         approve: bool,
         reason: str = "",
         token: str | None = None,
+        court_code: str | None = None,
     ) -> pb.FirmApplication:
-        """As review-workflow does: forwarding the deciding clerk's token (TPDCLERK's
-        unless `token` says whose)."""
-        return self.client(token or self.clerk_token(), caller="review-workflow").call(
-            "DecideFirmApplication",
-            pb.DecideFirmApplicationRequest(
-                application_id=application_id, approve=approve, reason=reason
-            ),
-        )
+        """As review-workflow does: the deciding clerk's grant (TPDCLERK's unless `token`
+        says whose), then the decision carried out with it."""
+        grant = self.grant(application_id, approve, token, court_code)
+        return self.decide_with(application_id, approve, grant, reason)
 
 
 @pytest.fixture

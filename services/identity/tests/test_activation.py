@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import timedelta
 
 import grpc
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from jes.identity.v1 import identity_pb2 as pb
+from jes_auth import Claims, DecisionBinding, KeyStore, TokenIssuer
 from jes_db import utcnow
 from jes_grpckit import field_violations, refusal_reason
 from jes_identity.models import Account, FirmApplication, LoginRecord, PasswordToken
@@ -318,19 +320,147 @@ def test_decisions_come_through_review_workflow_only(clerk):
 @pytest.mark.parametrize("module", ["review-workflow", "notification"])
 def test_no_service_decides_on_its_own(clerk, module):
     """Issue 9: a `notification` service token activated a firm account "decided by" a
-    clerk of its choosing. A module without a clerk's token cannot decide at all."""
+    clerk of its choosing. A module without a clerk's decision grant cannot decide at all:
+    review-workflow may call, but only with a grant; notification may not call."""
     application = clerk.apply()
     error = rpc_error(
         clerk.as_service(module).call,
         "DecideFirmApplication",
         pb.DecideFirmApplicationRequest(application_id=application.id, approve=True),
     )
-    # review-workflow may forward a clerk's token (it has none here: log in first);
-    # notification may not call at all
-    assert refusal_reason(error) in ("LOGIN_REQUIRED", "CALLER_NOT_ALLOWED")
-    assert error.code() in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED)
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    if module == "review-workflow":
+        assert error.details() == "權限不足：缺少審核決定的授權"
+    else:
+        assert refusal_reason(error) == "CALLER_NOT_ALLOWED"
     assert stored_account(clerk, "TPDF0001") is None
     assert clerk.events(pb.FirmAccountActivated) == []
+
+
+# -- decision grants -----------------------------------------------------------------------
+
+
+def nothing_decided(clerk, application) -> None:
+    assert stored_account(clerk, "TPDF0001") is None
+    assert clerk.events(pb.FirmAccountActivated) == []
+    assert clerk.events(pb.FirmApplicationRefused) == []
+    assert clerk.audit() == []
+
+
+def test_who_decided_is_the_grants_clerk_however_late_it_is_carried_out(clerk):
+    """The grant is issued from the clerk's verified token and outlives it (the decision
+    worker may carry a decision out long after the clerk's 15-minute token expired)."""
+    application = clerk.apply()
+    grant = clerk.grant(
+        application.id, True, token=clerk.clerk_token("TPDCLERK", ttl=timedelta(seconds=1))
+    )
+    claims = clerk.verifier().verify_decision_grant(grant)
+    assert claims.decider.display_id == "TPDCLERK" and claims.decider.court_code == "TPD"
+    assert claims.actor == "review-workflow"
+    assert claims.decider.expires_at - time.time() > 29 * 24 * 3600
+    time.sleep(1.5)  # the clerk's token has expired; the grant has not
+    assert clerk.decide_with(application.id, True, grant).decided_by == "TPDCLERK"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"approve": False},  # the other decision
+        {"application": "other"},  # another application
+        {"decision_id": "decision-of-another-time"},
+    ],
+)
+def test_a_grant_for_another_decision_is_refused(clerk, other):
+    application = clerk.apply()
+    another = clerk.apply(company_name="另一家估價師事務所")
+    target = another.id if other.get("application") else application.id
+    grant = clerk.grant(
+        target,
+        bool(other.get("approve", True)),
+        decision_id=other.get("decision_id", f"decision-{target}"),
+    )
+    error = rpc_error(clerk.decide_with, application.id, True, grant)
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert error.details() == "權限不足：審核決定的授權不是這項決定的"
+    nothing_decided(clerk, application)
+
+
+def test_a_grant_for_another_court_is_refused(clerk):
+    """An admin's grant names the court it is for; it does not carry over to another."""
+    application = clerk.apply(court_code="KSD")
+    admin = clerk.clerk_token("ADMIN", "", roles=["admin"])
+    grant = clerk.grant(application.id, True, token=admin, court_code="TPD")
+    error = rpc_error(clerk.decide_with, application.id, True, grant)
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert error.details() == "權限不足：審核決定的授權不屬於此案件的法院"
+    nothing_decided(clerk, application)
+
+
+def test_a_clerk_gets_no_grant_for_another_court(clerk):
+    application = clerk.apply(court_code="KSD")
+    error = rpc_error(clerk.grant, application.id, True, court_code="KSD")
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_grant_signed_elsewhere_is_unauthenticated(clerk, tmp_path):
+    application = clerk.apply()
+    forged = TokenIssuer(KeyStore(tmp_path / "forger")).issue_decision_grant(
+        Claims("id-tpdclerk", "user", frozenset({"clerk"}), "TPD", username="TPDCLERK"),
+        DecisionBinding(
+            "firm_application", application.id, "", "approve", f"decision-{application.id}", "TPD"
+        ),
+        actor="review-workflow",
+    )
+    error = rpc_error(clerk.decide_with, application.id, True, forged)
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error.details() == "審核決定的授權無效或已逾期"
+    nothing_decided(clerk, application)
+
+
+def test_a_clerks_access_token_is_no_grant(clerk):
+    application = clerk.apply()
+    error = rpc_error(clerk.decide_with, application.id, True, clerk.clerk_token())
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    nothing_decided(clerk, application)
+
+
+def test_a_grant_is_no_access_token(clerk):
+    application = clerk.apply()
+    grant = clerk.grant(application.id, True)
+    for caller in ("gateway", "review-workflow"):
+        error = rpc_error(
+            clerk.client(grant, caller=caller).call, "GetMyAccount", pb.GetMyAccountRequest()
+        )
+        assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    error = rpc_error(clerk.grant, application.id, True, token=grant)
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_grants_are_asked_for_through_review_workflow_by_reviewers_only(clerk):
+    application = clerk.apply()
+    binding = pb.DecisionBinding(
+        kind="firm_application",
+        target_id=application.id,
+        decision="approve",
+        decision_id="d-1",
+        court_code="TPD",
+    )
+    request = pb.IssueDecisionGrantRequest(binding=binding)
+    by_gateway = rpc_error(clerk.client(clerk.clerk_token()).call, "IssueDecisionGrant", request)
+    assert refusal_reason(by_gateway) == "CALLER_NOT_ALLOWED"
+    alone = rpc_error(clerk.as_service("review-workflow").call, "IssueDecisionGrant", request)
+    assert refusal_reason(alone) == "LOGIN_REQUIRED"
+    firm = clerk.issuer.issue("id-firm", roles=["firm"], court_code="TPD", username="TPDF0009")
+    as_firm = rpc_error(
+        clerk.client(firm, caller="review-workflow").call, "IssueDecisionGrant", request
+    )
+    assert as_firm.code() == grpc.StatusCode.PERMISSION_DENIED
+    incomplete = rpc_error(
+        clerk.client(clerk.clerk_token(), caller="review-workflow").call,
+        "IssueDecisionGrant",
+        pb.IssueDecisionGrantRequest(binding=pb.DecisionBinding(kind="firm_application")),
+    )
+    assert incomplete.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
 def test_a_clerk_of_another_court_cannot_decide(clerk):

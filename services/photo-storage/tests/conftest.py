@@ -20,7 +20,7 @@ from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
 from jes.report_render.v1 import report_render_pb2 as render_pb
 from jes.report_render.v1 import report_render_pb2_grpc as render_grpc
-from jes_auth import Claims, KeyStore, TokenIssuer, TokenVerifier
+from jes_auth import Claims, DecisionBinding, KeyStore, TokenIssuer, TokenVerifier
 from jes_grpckit import Client, GrpcServer, current_claims
 from jes_photo_storage.app import build
 from jes_photo_storage.models import Photo, PhotoSet, Print
@@ -94,10 +94,32 @@ class PhotoService:
     def clerk(self, court: str = "TPD") -> Client:
         return self.client(self.clerk_token(court=court))
 
-    def review_workflow(self, token: str | None = None) -> Client:
-        """As review-workflow carrying out a clerk's decision: it forwards the clerk's token
-        (clerk-1 of TPD unless `token` says whose)."""
-        return self.as_module("review-workflow", token or self.clerk_token())
+    def review_workflow(self) -> Client:
+        """As review-workflow carrying out a clerk's decision: as itself, with the grant."""
+        return self.as_module("review-workflow")
+
+    def grant(
+        self,
+        photo_set_id: str,
+        fingerprint: str,
+        decision_id: str,
+        *,
+        approve: bool = True,
+        token: str | None = None,
+        court: str = "TPD",
+    ) -> str:
+        """The decision grant identity issues for `token`'s clerk (clerk-1 of TPD unless
+        `token` says whose): signed with identity's keys, copied from the verified token."""
+        decider = self.kit.verifier.verify(token or self.clerk_token())
+        binding = DecisionBinding(
+            kind="photo_set_review",
+            target_id=photo_set_id,
+            version=fingerprint,
+            decision="approve" if approve else "reject",
+            decision_id=decision_id,
+            court_code=court,
+        )
+        return self.issuer.issue_decision_grant(decider, binding, actor="review-workflow")
 
     def public(self) -> Client:
         """The gateway for an anonymous visitor."""
@@ -153,14 +175,19 @@ class PhotoService:
         token: str | None = None,
         **kw: Any,
     ) -> pb.PhotoSet:
+        decision_id = kw.pop("decision_id", str(uuid.uuid4()))
+        grant = kw.pop("decision_grant", None) or self.grant(
+            photo_set_id, fingerprint, decision_id, approve=approve, token=token
+        )
         request = pb.ApplyReviewDecisionRequest(
             photo_set_id=photo_set_id,
             fingerprint=fingerprint,
-            decision_id=kw.pop("decision_id", str(uuid.uuid4())),
+            decision_id=decision_id,
             decision=pb.DECISION_APPROVE if approve else pb.DECISION_REJECT,
+            decision_grant=grant,
             **kw,
         )
-        return self.review_workflow(token).call("ApplyReviewDecision", request)
+        return self.review_workflow().call("ApplyReviewDecision", request)
 
     # -- what was stored ---------------------------------------------------------------
 

@@ -4,11 +4,13 @@ applied by review-workflow, and the statuses they lead to."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import grpc
 import pytest
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
+from jes_auth import DecisionBinding, KeyStore, TokenIssuer
 from jes_grpckit import field_violations
 from support.images import jpeg, png
 
@@ -286,44 +288,114 @@ def test_decision_needs_a_pending_submission(service, state, message):
         "clerk",
         "admin",
         "other-service",
+        "other-service with a grant",
         "review-workflow alone",
-        "review-workflow for a firm",
-        "review-workflow for another court's clerk",
+        "review-workflow forwarding the clerk's token",
+        "review-workflow with a firm's grant",
+        "review-workflow with another court's clerk's grant",
+        "review-workflow with a grant for another set",
+        "review-workflow with a grant for another print",
+        "review-workflow with a grant for the other decision",
+        "review-workflow with a grant for another decision id",
+        "review-workflow with a grant of another court",
+        "review-workflow with a grant signed elsewhere",
+        "review-workflow with an access token for a grant",
     ],
 )
-def test_only_review_workflow_applies_decisions_for_a_clerk(service, caller):
+def test_only_review_workflow_applies_decisions_with_the_clerks_grant(service, tmp_path, caller):
     """Issue 9: a review-workflow service token approved and locked a set no clerk had seen,
     writing a clerk of its choosing into the history. A decision is applied only when
-    review-workflow forwards the token of a clerk of the set's court (or an admin)."""
+    review-workflow presents identity's grant of a clerk of the set's court (or an admin)
+    for exactly this decision; nothing changes otherwise."""
     photo_set, _, fingerprint = printed_set(service, 1)
-    client = {
-        "firm": lambda: service.client(service.firm_token()),
-        "clerk": lambda: service.client(service.clerk_token()),
-        "admin": lambda: service.client(service.issuer.issue("admin", roles=["admin"])),
-        "other-service": lambda: service.as_module("notification"),
-        "review-workflow alone": lambda: service.as_module("review-workflow"),
-        "review-workflow for a firm": lambda: service.review_workflow(service.firm_token()),
-        "review-workflow for another court's clerk": lambda: service.review_workflow(
-            service.clerk_token("clerk-k", court="KSD")
+    other_set, _, other_fingerprint = printed_set(service, 1)
+
+    def grant(**changes: Any) -> str:
+        options: dict[str, Any] = {"approve": True}
+        options.update(changes)
+        target = options.pop("photo_set_id", photo_set.id)
+        print_of = options.pop("fingerprint", fingerprint)
+        decision_id = options.pop("decision_id", "d-x")
+        return service.grant(target, print_of, decision_id, **options)
+
+    clerk = service.clerk_token()
+    forged = TokenIssuer(KeyStore(tmp_path / "forger")).issue_decision_grant(
+        service.kit.verifier.verify(clerk),
+        DecisionBinding("photo_set_review", photo_set.id, fingerprint, "approve", "d-x", "TPD"),
+        actor="review-workflow",
+    )
+    rw = service.review_workflow
+    client, decision_grant = {
+        "firm": lambda: (service.client(service.firm_token()), grant()),
+        "clerk": lambda: (service.client(clerk), grant()),
+        "admin": lambda: (service.client(service.issuer.issue("admin", roles=["admin"])), ""),
+        "other-service": lambda: (service.as_module("notification"), ""),
+        "other-service with a grant": lambda: (service.as_module("notification"), grant()),
+        "review-workflow alone": lambda: (rw(), ""),
+        "review-workflow forwarding the clerk's token": lambda: (
+            service.as_module("review-workflow", clerk),
+            grant(),
         ),
+        "review-workflow with a firm's grant": lambda: (rw(), grant(token=service.firm_token())),
+        "review-workflow with another court's clerk's grant": lambda: (
+            rw(),
+            grant(token=service.clerk_token("clerk-k", court="KSD"), court="KSD"),
+        ),
+        "review-workflow with a grant for another set": lambda: (
+            rw(),
+            grant(photo_set_id=other_set.id, fingerprint=other_fingerprint),
+        ),
+        "review-workflow with a grant for another print": lambda: (
+            rw(),
+            grant(fingerprint=other_fingerprint),
+        ),
+        "review-workflow with a grant for the other decision": lambda: (rw(), grant(approve=False)),
+        "review-workflow with a grant for another decision id": lambda: (
+            rw(),
+            grant(decision_id="d-y"),
+        ),
+        "review-workflow with a grant of another court": lambda: (
+            rw(),
+            grant(token=service.issuer.issue("admin", roles=["admin"]), court="KSD"),
+        ),
+        "review-workflow with a grant signed elsewhere": lambda: (rw(), forged),
+        "review-workflow with an access token for a grant": lambda: (rw(), clerk),
     }[caller]()
     request = pb.ApplyReviewDecisionRequest(
         photo_set_id=photo_set.id,
         fingerprint=fingerprint,
         decision_id="d-x",
         decision=pb.DECISION_APPROVE,
+        decision_grant=decision_grant,
     )
     with pytest.raises(grpc.RpcError) as caught:
         client.call("ApplyReviewDecision", request)
     assert caught.value.code() in (
         grpc.StatusCode.PERMISSION_DENIED,
-        grpc.StatusCode.UNAUTHENTICATED,  # review-workflow alone: no clerk logged in
+        grpc.StatusCode.UNAUTHENTICATED,  # a grant not signed by identity, or no grant at all
     )
+    if caller.startswith("review-workflow with a grant for"):
+        assert caught.value.details() == "權限不足：審核決定的授權不是這項決定的"
     assert service.get(photo_set.id).status == pb.PHOTO_SET_STATUS_SUBMITTED
+    history = service.client().call(
+        "GetPhotoSetHistory", pb.GetPhotoSetHistoryRequest(photo_set_id=photo_set.id)
+    )
+    assert not [e for e in history.entries if e.action.startswith("photo_set.approved")]
 
 
-def test_the_reviewer_is_the_clerk_whose_token_it_is(service):
-    """The request names no reviewer: the history names the clerk of the forwarded token."""
+def test_a_grant_is_no_access_token(service):
+    """A grant presented as a bearer token is refused on every RPC (other audience)."""
+    photo_set, _, fingerprint = printed_set(service, 1)
+    grant = service.grant(photo_set.id, fingerprint, "d-x")
+    for caller in ("gateway", "review-workflow"):
+        with pytest.raises(grpc.RpcError) as caught:
+            service.get(photo_set.id, client=service.as_module(caller, grant))
+        assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_the_reviewer_is_the_clerk_of_the_grant(service):
+    """The request names no reviewer: the history names the clerk the grant was issued
+    for (from their verified token)."""
     photo_set, _, fingerprint = printed_set(service, 1)
     token = service.issuer.issue("id-7", roles=["clerk"], court_code="TPD", username="TPDCLERK")
     service.decide(photo_set.id, fingerprint, token=token)

@@ -12,6 +12,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,8 @@ from jes_events import EventConsumer
 from jes_grpckit import Client, GrpcServer
 from jes_protos import make_envelope
 from jes_review_workflow.app import build
-from jes_review_workflow.models import Submission, audit_log
+from jes_review_workflow.models import FirmApplicationDecision, Submission, audit_log
+from jes_review_workflow.worker import DecisionWorker
 from jes_servicekit import ServiceKit, topic_of
 from support import callers
 from support.images import jpeg
@@ -55,6 +57,7 @@ class ReviewService:
     issuer: TokenIssuer
     pki: Path
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(100))
+    stopped: bool = False
 
     @property
     def consumer(self) -> EventConsumer:
@@ -130,7 +133,35 @@ class ReviewService:
             done += handled
         return done
 
+    # -- carrying decisions out -----------------------------------------------------------
+
+    @property
+    def worker(self) -> DecisionWorker:
+        [worker] = [c for c in self.kit.runtime.components if isinstance(c, DecisionWorker)]
+        return worker
+
+    def carry_out(self, now: datetime | None = None) -> int:
+        """One round of the decision worker, as if the clock said `now`: how many
+        decisions it tried."""
+        return self.worker.run_once(now=now)
+
+    def start_worker(self, poll_interval: float, now: Callable[[], datetime]) -> None:
+        """The worker's thread, as the running service starts it, on the clock `now`."""
+        self.worker.poll_interval = poll_interval
+        self.worker.clock = now
+        self.worker.start()
+
+    def stop(self) -> None:
+        """Stop serving, as a process that ends would (its database stays)."""
+        if not self.stopped:
+            self.stopped = True
+            stop_kit(self.kit)
+
     # -- what came of them --------------------------------------------------------------
+
+    def firm_application_decisions(self) -> list[FirmApplicationDecision]:
+        with self.kit.db.transaction() as session:
+            return list(session.scalars(select(FirmApplicationDecision)))
 
     def submissions(self) -> list[Submission]:
         with self.kit.db.transaction() as session:
@@ -160,6 +191,8 @@ def start_review(tmp_path: Path, keys: KeyStore, **addrs: str) -> ReviewService:
 def stop_kit(kit: ServiceKit) -> None:
     for consumer in [c for c in kit.runtime.components if isinstance(c, EventConsumer)]:
         consumer.close()
+    for worker in [c for c in kit.runtime.components if isinstance(c, DecisionWorker)]:
+        worker.stop()
     kit.grpc.stop(0)
     kit.bus.close()
     kit.db.dispose()
@@ -176,7 +209,7 @@ def start_review_service(tmp_path: Path) -> Iterator[Callable[..., ReviewService
 
     yield start
     for service in started:
-        stop_kit(service.kit)
+        service.stop()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ records each decision with its audit entry, and announces submission decisions."
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import grpc
 import pytest
@@ -13,9 +14,14 @@ from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as photo_grpc
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
+from jes_db import utcnow
 from jes_identity.grpc_api import IdentityServicer
 from jes_photo_storage.grpc_api import PhotoStorageServicer
 from jes_review_workflow.domain.submissions import decision_id_of
+
+
+def later(seconds: float = 3600):
+    return utcnow() + timedelta(seconds=seconds)
 
 
 def implemented(servicer: type, base: type, method: str) -> bool:
@@ -201,20 +207,33 @@ def test_a_set_changed_after_printing_cannot_be_decided(platform, submitted):
             description="改過的說明",
         ),
     )
-    # The clerk acts before the change reaches review-workflow: photo-storage refuses.
+    # The clerk acts before the change reaches review-workflow: photo-storage refuses, and
+    # the decision ends "not_applied" with photo-storage's reason (not left pending).
     clerk = platform.review.clerk("TPD", "TPDCLERK")
     error = rpc_error(decide, clerk, submission.id, approve=True)
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert error.details() == "廠商已於列印後修改此案件，請待重新列印後再審"
     got = clerk.call("GetSubmission", pb.GetSubmissionRequest(submission_id=submission.id))
-    assert (got.state, got.decided_by) == ("pending", "")
-    assert platform.review.audit() == []
+    assert (got.state, got.decided_by, got.not_applied_reason) == (
+        "not_applied",
+        "TPDCLERK",
+        "廠商已於列印後修改此案件，請待重新列印後再審",
+    )
+    assert [e.action for e in platform.review.audit()] == ["submission.not_applied"]
     assert platform.review.events(pb.ReviewDecided) == []
+    assert platform.photo_set(photo_set.id).status == photo_pb.PHOTO_SET_STATUS_CHANGED_SINCE_PRINT
 
-    # Then the change arrives: the submission is withdrawn.
+    # Then the change arrives: the submission is withdrawn (the reason stays).
     platform.deliver()
     got = clerk.call("GetSubmission", pb.GetSubmissionRequest(submission_id=submission.id))
-    assert got.state == "withdrawn"
+    assert (got.state, got.not_applied_reason) == (
+        "withdrawn",
+        "廠商已於列印後修改此案件，請待重新列印後再審",
+    )
+    assert [e.action for e in platform.review.audit()] == [
+        "submission.not_applied",
+        "submission.withdrawn",
+    ]
     error = rpc_error(decide, clerk, submission.id, approve=True)
     assert error.details() == "此案件已審核或已撤回"
 
@@ -253,6 +272,7 @@ def test_clerk_activates_an_application_of_the_own_court(platform):
     assert (decision.court_code, decision.approved, decision.reason) == ("TPD", True, "")
     assert decision.decided_by == "TPDCLERK"
     assert decision.decided_at.seconds > 0
+    assert decision.state == "applied"
     activated = platform.identity.application(application.id)
     assert activated.status == identity_pb2.APPLICATION_STATUS_ACTIVATED
     assert decision.account_id and decision.account_id == activated.account_id
@@ -319,3 +339,59 @@ def test_admin_decides_an_application_of_any_court(platform):
     )
     assert [e.action for e in listed.entries] == ["firm_application.activated"]
     assert listed.total == 1
+
+
+@needs_decide_firm_application
+def test_a_crash_after_identity_activated_is_completed_without_the_clerk(platform, monkeypatch):
+    """Identity activated the account (and mailed the firm its link), then review-workflow
+    died before recording it: the decision stays "deciding" and the worker completes it,
+    with one audit entry here and one activation (one mail) at identity."""
+    from jes_review_workflow.models import audit_log
+    from support.services import outbox_events
+
+    application = platform.identity.apply("TPD", "大華估價")
+    real_record = audit_log.record
+
+    def crash_once(*args, **kwargs):
+        monkeypatch.setattr(audit_log, "record", real_record)
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(audit_log, "record", crash_once)
+    clerk = platform.review.clerk("TPD", "TPDCLERK")
+    taken = decide_application(clerk, application.id, approve=True)
+    assert (taken.state, taken.decided_by, taken.account_id) == ("deciding", "TPDCLERK", "")
+    activated = platform.identity.application(application.id)
+    assert activated.status == identity_pb2.APPLICATION_STATUS_ACTIVATED
+    assert platform.review.audit() == []
+
+    assert platform.review.carry_out(now=later()) == 1
+    [decision] = platform.review.firm_application_decisions()
+    assert (decision.state, decision.account_id) == ("applied", activated.account_id)
+    [entry] = platform.review.audit()
+    assert (entry.action, entry.actor_account_id) == ("firm_application.activated", "TPDCLERK")
+    assert json.loads(entry.after_json)["account_id"] == activated.account_id
+    assert len(outbox_events(platform.identity.kit, identity_pb2.FirmAccountActivated)) == 1
+    # The clerk sees it done; the same decision again is the recorded one.
+    again = decide_application(clerk, application.id, approve=True)
+    assert (again.state, again.account_id) == ("applied", activated.account_id)
+    assert platform.review.carry_out(now=later()) == 0
+
+
+@needs_decide_firm_application
+def test_a_firm_decision_identity_refuses_for_good_ends_not_applied(platform):
+    """Identity holds another decision on the application already (made before this
+    service recorded anything, e.g. by an earlier version): the clerk is told, and the
+    decision shows it was not carried out."""
+    application = platform.identity.apply("TPD")
+    from jes_identity.models import FirmApplication
+
+    with platform.identity.kit.db.transaction() as session:
+        earlier = session.get(FirmApplication, application.id)
+        earlier.status, earlier.reason = "refused", "資料不全"
+    clerk = platform.review.clerk("TPD", "TPDCLERK")
+    error = rpc_error(decide_application, clerk, application.id, True)
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    [decision] = platform.review.firm_application_decisions()
+    assert (decision.state, decision.not_applied_reason) == ("not_applied", error.details())
+    assert [e.action for e in platform.review.audit()] == ["firm_application.not_applied"]
+    assert platform.review.carry_out(now=later()) == 0

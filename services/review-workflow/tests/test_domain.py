@@ -11,6 +11,7 @@ from jes_domain import FailedPrecondition, Forbidden, InvalidArgument
 from jes_review_workflow.domain import access
 from jes_review_workflow.domain.audit import (
     AUDIT_ACTION_LABELS,
+    FIRM_APPLICATION_NOT_APPLIED,
     firm_application_action,
     submission_action,
 )
@@ -26,6 +27,9 @@ from jes_review_workflow.domain.decisions import (
 from jes_review_workflow.domain.paging import page_of
 from jes_review_workflow.domain.submissions import (
     ALREADY_DECIDED,
+    CALL_TIMEOUT,
+    LEASE,
+    MAX_RETRY_DELAY,
     TRANSITIONS,
     SubmissionEvent,
     SubmissionState,
@@ -34,34 +38,39 @@ from jes_review_workflow.domain.submissions import (
     next_state,
     printed_case_number,
     require_open_for_decision,
+    retry_delay,
     state_filter,
 )
 
-P, A, R, W = (
+P, D, A, R, W, N = (
     SubmissionState.PENDING,
+    SubmissionState.DECIDING,
     SubmissionState.APPROVED,
     SubmissionState.REJECTED,
     SubmissionState.WITHDRAWN,
+    SubmissionState.NOT_APPLIED,
 )
-APPROVE, REJECT, WITHDRAW = SubmissionEvent
+DECIDE, APPROVE, REJECT, REFUSE, WITHDRAW = SubmissionEvent
 
 # -- the state machine ----------------------------------------------------------------------
 
 # state × event → next state, or None for a refusal. Every pair is listed.
 MACHINE = {
-    (P, APPROVE): A,
-    (P, REJECT): R,
+    # a reviewer's decision is recorded first; photo-storage carries it out after
+    (P, DECIDE): D,
+    (P, APPROVE): None,
+    (P, REJECT): None,
+    (P, REFUSE): None,
     (P, WITHDRAW): W,
-    (A, APPROVE): None,
-    (A, REJECT): None,
-    (A, WITHDRAW): None,
-    (R, APPROVE): None,
-    (R, REJECT): None,
-    (R, WITHDRAW): None,
-    # photo-storage accepted the decision before the withdrawal arrived: it stands
-    (W, APPROVE): A,
-    (W, REJECT): R,
-    (W, WITHDRAW): None,
+    (D, DECIDE): None,
+    (D, APPROVE): A,
+    (D, REJECT): R,
+    (D, REFUSE): N,
+    # photo-storage's answer decides a decision in progress, not a later withdrawal
+    (D, WITHDRAW): None,
+    # a print whose decision was not applied is withdrawn by a change or a new print
+    (N, WITHDRAW): W,
+    **{(s, e): None for s in (A, R, W, N) for e in SubmissionEvent if (s, e) != (N, WITHDRAW)},
 }
 
 
@@ -82,10 +91,17 @@ def test_submission_state_machine(state, event):
 
 
 def test_states_are_the_strings_the_contract_carries():
-    assert [s.value for s in SubmissionState] == ["pending", "approved", "rejected", "withdrawn"]
+    assert [s.value for s in SubmissionState] == [
+        "pending",
+        "deciding",
+        "approved",
+        "rejected",
+        "withdrawn",
+        "not_applied",
+    ]
 
 
-@pytest.mark.parametrize("state", [A, R, W])
+@pytest.mark.parametrize("state", [D, A, R, W, N])
 def test_only_a_pending_submission_is_open_for_a_decision(state):
     require_open_for_decision("pending")
     with pytest.raises(FailedPrecondition):
@@ -94,6 +110,13 @@ def test_only_a_pending_submission_is_open_for_a_decision(state):
 
 def test_decision_events():
     assert (decision_event(True), decision_event(False)) == (APPROVE, REJECT)
+
+
+def test_retries_pause_longer_each_time_up_to_a_limit():
+    delays = [retry_delay(n) for n in range(1, 12)]
+    assert delays == sorted(delays) and delays[0] < delays[3]
+    assert delays[-1] == MAX_RETRY_DELAY
+    assert LEASE > CALL_TIMEOUT  # an attempt in progress is never taken over
 
 
 def test_state_filter():
@@ -245,10 +268,13 @@ def test_an_admin_lists_any_court_and_a_courtless_clerk_none():
 
 
 def test_every_action_review_workflow_records_has_a_label():
-    decided = {TRANSITIONS[s, e] for s, e in TRANSITIONS if e is not WITHDRAW}
-    recorded = {submission_action(state) for state in decided} | {
+    # Every outcome is logged (a decision with its outcome, a withdrawal); "deciding" is
+    # not an outcome.
+    outcomes = {TRANSITIONS[s, e] for s, e in TRANSITIONS if e is not DECIDE}
+    recorded = {submission_action(state) for state in outcomes} | {
         firm_application_action(approve) for approve in (True, False)
     }
+    recorded.add(FIRM_APPLICATION_NOT_APPLIED)
     assert recorded == set(AUDIT_ACTION_LABELS)
     assert all(AUDIT_ACTION_LABELS[action].strip() for action in recorded)
 

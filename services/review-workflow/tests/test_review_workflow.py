@@ -4,6 +4,8 @@ listed per court."""
 
 from __future__ import annotations
 
+import json
+
 import grpc
 import pytest
 
@@ -170,6 +172,42 @@ def test_a_change_after_printing_leaves_decided_and_other_prints_alone(service):
     assert [s.state for s in service.submissions()] == ["approved", "pending"]
 
 
+def test_a_withdrawal_is_in_the_audit_log(service):
+    """The court's log shows why a submission left the queue without a decision."""
+    service.publish(service.submitted(photo_set_id="set-1", fingerprint="a" * 64))
+    service.consume()
+    [submission] = service.submissions()
+    change = service.changed_after_print("set-1", "a" * 64)
+    service.publish(change, change)
+    service.consume()
+    [entry] = service.audit()
+    assert (entry.action, entry.subject_type, entry.subject_id, entry.court_code) == (
+        "submission.withdrawn",
+        "submission",
+        submission.id,
+        "TPD",
+    )
+    assert entry.actor_role == "service"
+    assert json.loads(entry.before_json)["state"] == "pending"
+    after = json.loads(entry.after_json)
+    assert (after["state"], after["withdrawn_because"]) == ("withdrawn", "changed_after_print")
+    listed = service.clerk("TPD").call(
+        "ListAuditEntries", pb.ListAuditEntriesRequest(subject_id=submission.id)
+    )
+    assert [e.action_label for e in listed.entries] == ["撤回送審"]
+
+
+def test_a_withdrawal_by_a_new_print_is_in_the_audit_log(service):
+    service.publish(service.submitted(photo_set_id="set-1", fingerprint="a" * 64))
+    service.consume()
+    service.publish(service.submitted(photo_set_id="set-1", fingerprint="b" * 64))
+    service.consume()
+    older, _ = service.submissions()
+    [entry] = service.audit()
+    assert (entry.action, entry.subject_id) == ("submission.withdrawn", older.id)
+    assert json.loads(entry.after_json)["withdrawn_because"] == "printed_again"
+
+
 # -- ListSubmissions, GetSubmission ---------------------------------------------------------
 
 
@@ -314,7 +352,7 @@ def test_only_people_of_the_court_decide(service, pending):
     assert service.submission(pending.id).state == "pending"
 
 
-@pytest.mark.parametrize("state", ["approved", "rejected", "withdrawn"])
+@pytest.mark.parametrize("state", ["deciding", "approved", "rejected", "withdrawn", "not_applied"])
 def test_only_pending_submissions_are_decided(service, pending, state):
     set_state(service, pending.id, state)
     error = rpc_error(decide, service.clerk("TPD"), pending.id, approve=True)

@@ -24,10 +24,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from jwt.algorithms import OKPAlgorithm
 
 __all__ = [
+    "GRANT_AUDIENCE",
+    "GRANT_LIFETIME",
     "OUTSIDE_COURT",
     "ROLE_LABELS",
     "AuthError",
     "Claims",
+    "DecisionBinding",
+    "DecisionGrant",
     "KeyStore",
     "PermissionDenied",
     "TokenIssuer",
@@ -37,6 +41,11 @@ __all__ = [
 
 ISSUER = "jes-identity"
 AUDIENCE = "jes"
+# Decision grants (below) are for a different audience, so that no verifier of access
+# tokens ever takes one for a bearer token, and no grant check takes an access token.
+GRANT_AUDIENCE = "jes-decision"
+# Long enough for a decision to be carried out after any outage (the worker retries).
+GRANT_LIFETIME = timedelta(days=30)
 # A signing key is used for this long, then a new one is made; old keys stay published
 # until the tokens they signed have expired.
 KEY_LIFETIME = timedelta(days=90)
@@ -103,6 +112,51 @@ class Claims:
             return
         if self.is_service or self.court_code != court_code:
             raise PermissionDenied(OUTSIDE_COURT)
+
+
+@dataclass(frozen=True)
+class DecisionBinding:
+    """The one recorded decision a grant is for (token exchange in the spirit of RFC 8693:
+    review-workflow exchanges the reviewer's access token for a grant to carry out this
+    decision, and only this, as itself, later)."""
+
+    kind: str  # "photo_set_review" or "firm_application"
+    target_id: str  # photo set id / application id
+    version: str  # the print's fingerprint (photo set); "" for an application
+    decision: str  # "approve" or "reject"
+    decision_id: str  # review-workflow's id of the decision
+    court_code: str  # the court the decision is for
+
+    def as_claim(self) -> dict[str, str]:
+        return {
+            "kind": self.kind,
+            "target": self.target_id,
+            "version": self.version,
+            "decision": self.decision,
+            "decision_id": self.decision_id,
+            "court": self.court_code,
+        }
+
+    @classmethod
+    def from_claim(cls, claim: dict[str, Any]) -> DecisionBinding:
+        return cls(
+            kind=str(claim.get("kind", "")),
+            target_id=str(claim.get("target", "")),
+            version=str(claim.get("version", "")),
+            decision=str(claim.get("decision", "")),
+            decision_id=str(claim.get("decision_id", "")),
+            court_code=str(claim.get("court", "")),
+        )
+
+
+@dataclass(frozen=True)
+class DecisionGrant:
+    """A verified grant: who decided (copied by identity from their verified access token)
+    and the decision it is bound to; `actor` is the module allowed to carry it out."""
+
+    decider: Claims
+    binding: DecisionBinding
+    actor: str
 
 
 @dataclass(frozen=True)
@@ -211,6 +265,34 @@ class TokenIssuer:
         }
         return jwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
 
+    def issue_decision_grant(
+        self,
+        decider: Claims,
+        binding: DecisionBinding,
+        *,
+        actor: str,
+        ttl: timedelta = GRANT_LIFETIME,
+    ) -> str:
+        """A grant for `actor` to carry out the one decision `binding` for `decider` (the
+        verified user who decided; never fields of a request)."""
+        now = int(time.time())
+        key = self.keys.current
+        payload = {
+            "iss": ISSUER,
+            "aud": GRANT_AUDIENCE,
+            "sub": decider.subject,
+            "iat": now,
+            "exp": now + int(ttl.total_seconds()),
+            "kind": "decision-grant",
+            "roles": sorted(decider.roles),
+            "court": decider.court_code,
+            "name": decider.name,
+            "preferred_username": decider.username,
+            "act": {"sub": actor},
+            "decision": binding.as_claim(),
+        }
+        return jwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
+
 
 class TokenVerifier:
     """Verifies tokens against a key set fetched by `fetch_jwks` and cached.
@@ -240,6 +322,35 @@ class TokenVerifier:
             self._fetched_at = time.monotonic()
 
     def verify(self, token: str) -> Claims:
+        """An access token (audience "jes"); a decision grant is refused here."""
+        payload = self._decode(token, AUDIENCE)
+        return self._claims(payload)
+
+    def verify_decision_grant(self, token: str) -> DecisionGrant:
+        """A decision grant (audience "jes-decision"); an access token is refused here."""
+        payload = self._decode(token, GRANT_AUDIENCE)
+        if payload.get("kind") != "decision-grant" or not isinstance(payload.get("decision"), dict):
+            raise AuthError("not a decision grant")
+        act = payload.get("act")
+        return DecisionGrant(
+            decider=self._claims({**payload, "kind": "user"}),
+            binding=DecisionBinding.from_claim(payload["decision"]),
+            actor=str(act.get("sub", "")) if isinstance(act, dict) else "",
+        )
+
+    @staticmethod
+    def _claims(payload: dict[str, Any]) -> Claims:
+        return Claims(
+            subject=payload["sub"],
+            kind=payload.get("kind", "user"),
+            roles=frozenset(payload.get("roles", [])),
+            court_code=payload.get("court", ""),
+            name=payload.get("name", ""),
+            expires_at=payload["exp"],
+            username=payload.get("preferred_username", ""),
+        )
+
+    def _decode(self, token: str, audience: str) -> dict[str, Any]:
         try:
             kid = jwt.get_unverified_header(token).get("kid", "")
         except jwt.PyJWTError as exc:
@@ -251,18 +362,16 @@ class TokenVerifier:
             raise AuthError("token signed by an unknown key")
         try:
             payload = jwt.decode(
-                token, key, algorithms=["EdDSA"], audience=AUDIENCE, issuer=ISSUER, leeway=5
+                token,
+                key,
+                algorithms=["EdDSA"],
+                audience=audience,
+                issuer=ISSUER,
+                leeway=5,
+                options={"require": ["exp", "sub", "aud"]},
             )
         except jwt.ExpiredSignatureError as exc:
             raise AuthError("token expired") from exc
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
-        return Claims(
-            subject=payload["sub"],
-            kind=payload.get("kind", "user"),
-            roles=frozenset(payload.get("roles", [])),
-            court_code=payload.get("court", ""),
-            name=payload.get("name", ""),
-            expires_at=payload["exp"],
-            username=payload.get("preferred_username", ""),
-        )
+        return dict(payload)

@@ -10,13 +10,21 @@ import grpc
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
-from jes_auth import KeyStore, TokenIssuer
+from jes_auth import DecisionBinding, KeyStore, TokenIssuer, TokenVerifier
 from jes_db import Database
 from jes_events import Outbox
 from jes_grpckit import current_claims, request_id_var
 from jes_identity.domain.passwords import PasswordPolicy
 from jes_identity.messages import STATUSES_BY_CODE
-from jes_identity.usecases import Accounts, Applications, Infrastructure, Recovery, Sessions
+from jes_identity.usecases import (
+    Accounts,
+    Applications,
+    DecisionGrants,
+    Infrastructure,
+    Recovery,
+    Sessions,
+)
+from jes_servicekit.grants import FIRM_APPLICATION, verified_grant
 
 SERVICE_NAME = "jes.identity.v1.IdentityService"
 
@@ -38,6 +46,8 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.policy = policy or PasswordPolicy()
         self.applications = Applications(infra)
         self.sessions = Sessions(infra, TokenIssuer(keys))
+        self.grants = DecisionGrants(TokenIssuer(keys))
+        self.verifier = TokenVerifier(keys.jwks)  # identity trusts its own keys directly
         self.recovery = Recovery(infra, self.policy)
         self.accounts = Accounts(infra, self.policy)
 
@@ -84,11 +94,38 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def DecideFirmApplication(
         self, request: pb.DecideFirmApplicationRequest, context: grpc.ServicerContext
     ) -> pb.FirmApplication:
-        return self.applications.decide(
+        grant = verified_grant(
+            self.verifier,
+            request.decision_grant,
             current_claims(),
+            kind=FIRM_APPLICATION,
+            target_id=request.application_id,
+            version="",
+            decision="approve" if request.approve else "reject",
+            decision_id=request.decision_id,
+        )
+        return self.applications.decide(
+            grant.decider,
             application_id=request.application_id,
             approve=request.approve,
             reason=request.reason,
+            bound_court=grant.binding.court_code,
+        )
+
+    def IssueDecisionGrant(
+        self, request: pb.IssueDecisionGrantRequest, context: grpc.ServicerContext
+    ) -> pb.IssueDecisionGrantResponse:
+        b = request.binding
+        binding = DecisionBinding(
+            kind=b.kind,
+            target_id=b.target_id.strip(),
+            version=b.version.strip(),
+            decision=b.decision,
+            decision_id=b.decision_id.strip(),
+            court_code=b.court_code.strip().upper(),
+        )
+        return pb.IssueDecisionGrantResponse(
+            decision_grant=self.grants.issue(current_claims(), binding)
         )
 
     # -- one-time links, forgot password, forgot account id ---------------------------------

@@ -47,7 +47,7 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     )
     kit.grpc.add(
         pb_grpc.add_PhotoStorageServiceServicer_to_server,
-        PhotoStorageServicer(parts),
+        PhotoStorageServicer(parts, kit.verifier),
         SERVICE_NAME,
     )
     return kit

@@ -9,6 +9,7 @@ import grpc
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
+from jes_auth import TokenVerifier
 from jes_grpckit import current_claims, request_id_var
 from jes_photo_storage.domain import validation
 from jes_photo_storage.domain.review import PhotoRejection
@@ -24,6 +25,7 @@ from jes_photo_storage.messages import print_record
 from jes_photo_storage.usecases import photos, prints, public, review, sets
 from jes_photo_storage.usecases.common import Call, Parts
 from jes_servicekit.audit import audit_entry_messages
+from jes_servicekit.grants import PHOTO_SET_REVIEW, verified_grant
 
 SERVICE_NAME = "jes.photo_storage.v1.PhotoStorageService"
 
@@ -49,8 +51,9 @@ def photo_fields(
 
 
 class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
-    def __init__(self, parts: Parts):
+    def __init__(self, parts: Parts, verifier: TokenVerifier):
         self.parts = parts
+        self.verifier = verifier  # of decision grants (identity's keys)
         self.messages = parts.messages
 
     # -- sets ------------------------------------------------------------------------------
@@ -223,8 +226,23 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
     def ApplyReviewDecision(
         self, request: pb.ApplyReviewDecisionRequest, context: grpc.ServicerContext
     ) -> pb.PhotoSet:
+        # Review-workflow calls as itself; who decided is the clerk (or admin) the grant
+        # names, for exactly this decision.
+        grant = verified_grant(
+            self.verifier,
+            request.decision_grant,
+            current_claims(),
+            kind=PHOTO_SET_REVIEW,
+            target_id=request.photo_set_id,
+            version=request.fingerprint,
+            decision={pb.DECISION_APPROVE: "approve", pb.DECISION_REJECT: "reject"}.get(
+                request.decision, ""
+            ),
+            decision_id=request.decision_id,
+        )
         decision = review.Decision(
             photo_set_id=request.photo_set_id,
+            court_code=grant.binding.court_code,
             decision_id=request.decision_id,
             approve=DECISIONS.get(request.decision),
             fingerprint=request.fingerprint,
@@ -233,7 +251,8 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
                 PhotoRejection(r.photo_id, r.reason, r.reason_code) for r in request.rejections
             ],
         )
-        return self.messages.photo_set(review.apply_decision(self.parts, caller(), decision))
+        reviewer = Call(grant.decider, request_id_var.get())
+        return self.messages.photo_set(review.apply_decision(self.parts, reviewer, decision))
 
     # -- public ----------------------------------------------------------------------------
 

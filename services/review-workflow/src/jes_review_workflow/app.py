@@ -10,12 +10,14 @@ from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
+from jes_review_workflow.carry_out import CarryOutDecisions
 from jes_review_workflow.decide_firm_application import DecideFirmApplication
 from jes_review_workflow.decide_submission import DecideSubmission
 from jes_review_workflow.grpc_api import ReviewWorkflowServicer
 from jes_review_workflow.handlers import PhotoSetChangedAfterPrintHandler, PhotoSetSubmittedHandler
 from jes_review_workflow.models import event_tables, metadata
 from jes_review_workflow.queries import ReviewQueries
+from jes_review_workflow.worker import DecisionWorker
 from jes_servicekit import ServiceKit, topic_of
 
 NAME = "review-workflow"
@@ -30,15 +32,18 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         migrations=MIGRATIONS,
         **kit_options,
     )
-    # Decisions are carried out for the clerk whose token the call forwards.
+    # A decision is carried out as review-workflow itself, with the decision grant identity
+    # issued for the deciding clerk when it was recorded (grants.py): the same in the
+    # clerk's request and in the worker, which has no user token at hand.
     photo_storage = kit.client("photo-storage", photo_storage_pb2_grpc.PhotoStorageServiceStub)
     identity = kit.client("identity", identity_pb2_grpc.IdentityServiceStub)
+    carry_out = CarryOutDecisions(kit.db, kit.outbox, photo_storage, identity)
     kit.grpc.add(
         pb_grpc.add_ReviewWorkflowServiceServicer_to_server,
         ReviewWorkflowServicer(
             ReviewQueries(kit.db),
-            DecideSubmission(kit.db, kit.outbox, photo_storage),
-            DecideFirmApplication(kit.db, identity),
+            DecideSubmission(kit.db, identity, carry_out),
+            DecideFirmApplication(kit.db, identity, carry_out),
         ),
         "jes.review_workflow.v1.ReviewWorkflowService",
     )
@@ -49,4 +54,6 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
             photo_pb.PhotoSetChangedAfterPrint: PhotoSetChangedAfterPrintHandler(),
         },
     )
+    # Decisions the request that recorded them did not finish, resumed after a restart too.
+    kit.add_component(DecisionWorker(carry_out))
     return kit

@@ -1,49 +1,43 @@
 """Deciding a submission.
 
-The decision is carried out by photo-storage first, then recorded here with its audit
-entry and event in one transaction. So the log never claims a decision that was not
-applied; photo-storage is idempotent per decision id, so a retry after a crash in between
-completes it.
+The reviewer's token is first exchanged at identity for a grant bound to this decision
+(grants.py; identity away: nothing is recorded, UNAVAILABLE). The decision is then
+recorded, in one transaction: the submission becomes "deciding" with who decided what,
+when, and the grant. Then it is carried out at photo-storage (carry_out.py):
+right away by this request, and, if that does not finish (photo-storage away, a crash),
+by the decision worker, so the clerk never has to decide twice. The audit entry and the
+ReviewDecided event are written with the outcome.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-import grpc
-from sqlalchemy import select
-
-from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
-from jes.photo_storage.v1.photo_storage_pb2_grpc import PhotoStorageServiceStub
+from jes.identity.v1.identity_pb2_grpc import IdentityServiceStub
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
 from jes_auth import Claims
 from jes_db import Database, utcnow
-from jes_domain import FailedPrecondition
-from jes_events import Outbox
-from jes_grpckit import Client, current_user_token, request_id_var
+from jes_grpckit import Client
+from jes_review_workflow.carry_out import CarryOutDecisions
 from jes_review_workflow.domain import access, submissions
-from jes_review_workflow.domain.audit import submission_action
 from jes_review_workflow.domain.decisions import (
     PhotoReason,
     decided_reasons,
-    firm_facing_text,
     validate_decision,
 )
-from jes_review_workflow.messages import submission_message, submission_snapshot
-from jes_review_workflow.models import Submission, audit_log
+from jes_review_workflow.domain.submissions import LEASE, SubmissionEvent
+from jes_review_workflow.grants import PHOTO_SET_REVIEW, decision_grant
 from jes_review_workflow.queries import visible_submission
-from jes_review_workflow.remote import passed_on
 from jes_servicekit.audit import actor_of
 
 
 class DecideSubmission:
     def __init__(
-        self, db: Database, outbox: Outbox, photo_storage: Client[PhotoStorageServiceStub]
+        self, db: Database, identity: Client[IdentityServiceStub], carry_out: CarryOutDecisions
     ):
         self.db = db
-        self.outbox = outbox
-        self.photo_storage = photo_storage
+        self.identity = identity
+        self.carry_out = carry_out
 
     def __call__(
         self,
@@ -59,87 +53,31 @@ class DecideSubmission:
             submission = visible_submission(session, claims, submission_id)
             submissions.require_open_for_decision(submission.state)
             photo_set_id, fingerprint = submission.photo_set_id, submission.fingerprint
-        recorded_reasons = decided_reasons(reasons)
-        note = note.strip()
-        self._apply_to_photo_set(
-            submission_id,
-            photo_set_id,
-            fingerprint,
-            approve,
-            recorded_reasons,
-            note,
+            court_code = submission.court_code
+        grant = decision_grant(
+            self.identity,
+            kind=PHOTO_SET_REVIEW,
+            target_id=photo_set_id,
+            version=fingerprint,
+            approve=approve,
+            decision_id=submissions.decision_id_of(submission_id),
+            court_code=court_code,
         )
         with self.db.transaction() as session:
-            locked = session.scalar(
-                select(Submission).where(Submission.id == submission_id).with_for_update()
-            )
-            assert locked is not None
-            submission = locked
-            # Another reviewer's identical decision got here first: already decided.
-            decided = submissions.next_state(submission.state, submissions.decision_event(approve))
-            before = submission_snapshot(submission)
-            submission.state = decided.value
-            submission.decided_at = utcnow()
+            submission = visible_submission(session, claims, submission_id, for_update=True)
+            submissions.require_open_for_decision(submission.state)
+            now = utcnow()
+            submission.state = submissions.next_state(
+                submission.state, SubmissionEvent.DECIDE
+            ).value
+            submission.decision = submissions.decision_name(approve)
+            submission.decided_at = now
             submission.decided_by = claims.display_id
-            submission.note = note
-            submission.reasons = recorded_reasons
-            session.flush()
-            audit_log.record(
-                session,
-                actor_of(claims),
-                submission_action(decided),
-                subject_type="submission",
-                subject_id=submission.id,
-                court_code=submission.court_code,
-                before=before,
-                after=submission_snapshot(submission),
-            )
-            message = submission_message(submission)
-            self.outbox.add(
-                session,
-                pb.ReviewDecided(submission=message),
-                subject=submission.id,
-                trace_id=request_id_var.get(),
-            )
-            return message
-
-    def _apply_to_photo_set(
-        self,
-        submission_id: str,
-        photo_set_id: str,
-        fingerprint: str,
-        approve: bool,
-        reasons: list[dict[str, Any]],
-        note: str,
-    ) -> None:
-        """Carried out for the clerk whose token this call forwards: photo-storage records
-        that clerk as the reviewer (review-workflow cannot decide on its own)."""
-        request = photo_pb.ApplyReviewDecisionRequest(
-            photo_set_id=photo_set_id,
-            fingerprint=fingerprint,
-            decision_id=submissions.decision_id_of(submission_id),
-            decision=photo_pb.DECISION_APPROVE if approve else photo_pb.DECISION_REJECT,
-            rejections=[
-                photo_pb.PhotoRejection(
-                    photo_id=r["photo_id"],
-                    reason_code=r["reason_code"],
-                    reason=firm_facing_text(r["label"], r["text"]),
-                )
-                for r in reasons
-            ],
-            note=note,
-        )
-        try:
-            photo_set = self.photo_storage.as_caller(current_user_token()).ApplyReviewDecision(
-                request
-            )
-        except grpc.RpcError as error:
-            # FAILED_PRECONDITION: the firm changed the set after printing; nothing decided.
-            raise passed_on(error) from error
-        # The same decision id with the other outcome: an earlier attempt (crashed before it
-        # was recorded here) or another reviewer decided otherwise.
-        opposite = (
-            photo_pb.PHOTO_SET_STATUS_REJECTED if approve else photo_pb.PHOTO_SET_STATUS_APPROVED
-        )
-        if photo_set.status == opposite:
-            raise FailedPrecondition(submissions.OTHER_DECISION_APPLIED)
+            submission.decided_by_role = actor_of(claims).role
+            submission.note = note.strip()
+            submission.reasons = decided_reasons(reasons)
+            submission.decision_grant = grant
+            # This request makes the first attempt; the worker waits for it that long.
+            submission.attempts = 1
+            submission.next_attempt_at = now + LEASE
+        return self.carry_out.submission(submission_id)

@@ -16,17 +16,18 @@ from sqlalchemy.orm import Session
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.review_workflow.v1 import review_workflow_pb2 as pb
+from jes_db.audit import Actor
 from jes_events import Outbox
 from jes_protos import open_envelope
 from jes_review_workflow.domain import submissions
+from jes_review_workflow.domain.audit import submission_action
 from jes_review_workflow.domain.submissions import (
     HOLDING_THE_PRINT,
-    PENDING,
     REJECTED,
     SubmissionEvent,
 )
-from jes_review_workflow.messages import submission_message
-from jes_review_workflow.models import Submission
+from jes_review_workflow.messages import submission_message, submission_snapshot
+from jes_review_workflow.models import Submission, audit_log
 
 
 class PhotoSetSubmittedHandler:
@@ -54,7 +55,11 @@ class PhotoSetSubmittedHandler:
         )
         if session.scalar(same_print) is not None:
             return  # the same version printed again: it is already with the court
-        withdraw_pending(session, select(Submission).where(Submission.photo_set_id == photo_set.id))
+        withdraw_pending(
+            session,
+            select(Submission).where(Submission.photo_set_id == photo_set.id),
+            because=submissions.PRINTED_AGAIN,
+        )
         last_rejected = (
             select(Submission.fingerprint)
             .where(Submission.photo_set_id == photo_set.id, Submission.state == REJECTED.value)
@@ -103,10 +108,27 @@ class PhotoSetChangedAfterPrintHandler:
                 Submission.photo_set_id == event.photo_set.id,
                 Submission.fingerprint == event.fingerprint,
             ),
+            because=submissions.CHANGED_AFTER_PRINT,
         )
 
 
-def withdraw_pending(session: Session, among: Select[Submission]) -> None:
-    """Withdraw the pending submissions `among` selects."""
-    for submission in session.scalars(among.where(Submission.state == PENDING.value)):
-        submission.state = submissions.next_state(submission.state, SubmissionEvent.WITHDRAW).value
+def withdraw_pending(session: Session, among: Select[Submission], because: str) -> None:
+    """Withdraw the open submissions `among` selects (pending, or with a decision that was
+    not applied), each with its audit entry. A decision in progress is left to
+    photo-storage's answer (domain/submissions.py)."""
+    open_states = [state.value for state in submissions.WITHDRAWABLE]
+    for submission in session.scalars(among.where(Submission.state.in_(open_states))):
+        before = submission_snapshot(submission)
+        withdrawn = submissions.next_state(submission.state, SubmissionEvent.WITHDRAW)
+        submission.state = withdrawn.value
+        audit_log.record(
+            session,
+            # The firm's change or new print, as photo-storage reported it.
+            Actor.service("photo-storage"),
+            submission_action(withdrawn),
+            subject_type="submission",
+            subject_id=submission.id,
+            court_code=submission.court_code,
+            before=before,
+            after={**submission_snapshot(submission), "withdrawn_because": because},
+        )

@@ -27,6 +27,8 @@ def submission_message(submission: Submission) -> pb.Submission:
         previous_rejected_fingerprint=submission.previous_rejected_fingerprint,
         decided_by=submission.decided_by,
         note=submission.note,
+        decision=submission.decision,
+        not_applied_reason=submission.not_applied_reason,
         reasons=[
             pb.PhotoReason(
                 photo_id=reason["photo_id"],
@@ -56,6 +58,23 @@ def submission_snapshot(submission: Submission) -> dict[str, Any]:
         "decided_by": submission.decided_by,
         "note": submission.note,
         "reasons": list(submission.reasons),
+        "decision": submission.decision,
+        "not_applied_reason": submission.not_applied_reason,
+    }
+
+
+def undecided_snapshot(submission: Submission) -> dict[str, Any]:
+    """The submission as it was before the reviewer's decision (a decision is logged
+    with its outcome, from the row that holds both)."""
+    return {
+        **submission_snapshot(submission),
+        "state": "pending",
+        "decided_at": None,
+        "decided_by": "",
+        "note": "",
+        "reasons": [],
+        "decision": "",
+        "not_applied_reason": "",
     }
 
 
@@ -68,6 +87,8 @@ def decision_message(decision: FirmApplicationDecision) -> pb.FirmApplicationDec
         reason=decision.reason,
         account_id=decision.account_id,
         decided_by=decision.decided_by,
+        state=decision.state,
+        not_applied_reason=decision.not_applied_reason,
     )
     message.decided_at.FromDatetime(decision.decided_at)
     return message

@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
 from jes_db.audit import AuditLog
 from jes_events import add_event_tables
+from jes_review_workflow.domain.decisions import FirmDecisionState
 from jes_review_workflow.domain.submissions import SubmissionState
 
 
@@ -45,15 +46,29 @@ class Submission(ReviewBase):
         String(20), default=SubmissionState.PENDING.value, index=True
     )
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The reviewer's decision, recorded before photo-storage carries it out: "approve" or
+    # "reject", who (login name and role, for review-workflow's own audit log; the owning
+    # service takes who decided from the decision grant) and when.
+    decision: Mapped[str] = mapped_column(String(10), default="")
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_by_role: Mapped[str] = mapped_column(String(20), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     # [{photo_id, sequence, reason_code, label, text}], as decided (labels kept as shown).
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Carrying the decision out (state deciding): attempts so far, when the next is due.
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Photo-storage's zh-TW reason when it refused the decision for good (not_applied).
+    not_applied_reason: Mapped[str] = mapped_column(Text, default="")
+    # Identity's grant for this one decision, from the reviewer's token (grants.py): what
+    # every attempt presents to photo-storage.
+    decision_grant: Mapped[str] = mapped_column(Text, default="")
 
 
 class FirmApplicationDecision(ReviewBase):
-    """A court's decision on a firm's account application (identity carries it out)."""
+    """A court's decision on a firm's account application, recorded first; identity
+    carries it out (idempotent per application), then the outcome is recorded."""
 
     __tablename__ = "firm_application_decisions"
 
@@ -64,7 +79,20 @@ class FirmApplicationDecision(ReviewBase):
     reason: Mapped[str] = mapped_column(Text, default="")
     account_id: Mapped[str] = mapped_column(String(100), default="")
     decided_by: Mapped[str] = mapped_column(String(100))
+    decided_by_role: Mapped[str] = mapped_column(String(20), default="")
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A FirmDecisionState (domain/decisions.py).
+    state: Mapped[str] = mapped_column(
+        String(20), default=FirmDecisionState.APPLIED.value, index=True
+    )
+    # The application as the clerk decided on it, for the audit entry.
+    company_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    not_applied_reason: Mapped[str] = mapped_column(Text, default="")
+    # Identity's grant for this one decision (grants.py); its decision id is `id`.
+    decision_grant: Mapped[str] = mapped_column(Text, default="")
 
 
 event_tables = add_event_tables(ReviewBase.metadata)

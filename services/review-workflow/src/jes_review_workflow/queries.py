@@ -16,7 +16,7 @@ from jes_review_workflow.domain import access, submissions
 from jes_review_workflow.domain.audit import AUDIT_ACTION_LABELS
 from jes_review_workflow.domain.paging import Page, page_of
 from jes_review_workflow.messages import submission_message
-from jes_review_workflow.models import Submission, audit_log
+from jes_review_workflow.models import FirmApplicationDecision, Submission, audit_log
 from jes_servicekit.audit import audit_entry_messages
 
 
@@ -66,12 +66,27 @@ def filtered(query: Select[Submission], wanted: QueueFilter) -> Select[Submissio
     return query
 
 
-def visible_submission(session: Session, claims: Claims, submission_id: str) -> Submission:
-    """The submission, if the caller may see it; another court's is not found."""
-    submission = session.get(Submission, submission_id) if submission_id else None
+def visible_submission(
+    session: Session, claims: Claims, submission_id: str, *, for_update: bool = False
+) -> Submission:
+    """The submission, if the caller may see it; another court's is not found.
+    `for_update`: locked until the transaction ends (a change follows)."""
+    submission = (
+        session.get(Submission, submission_id, with_for_update=for_update)
+        if submission_id
+        else None
+    )
     if submission is None or not access.may_see(claims, submission.court_code):
         raise NotFound(submissions.NOT_FOUND)
     return submission
+
+
+def firm_decision_of(session: Session, application_id: str) -> FirmApplicationDecision | None:
+    return session.scalar(
+        select(FirmApplicationDecision).where(
+            FirmApplicationDecision.application_id == application_id
+        )
+    )
 
 
 class ReviewQueries:

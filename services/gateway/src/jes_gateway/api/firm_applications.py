@@ -55,7 +55,8 @@ def list_firm_applications(query: ApplicationsQuery) -> Any:
 def decide_firm_application(application_id: str, json: FirmApplicationDecisionInput) -> Any:
     """開通或不予開通帳號申請
 
-    開通時系統會建立帳號，並以電子郵件寄出帳號及一次性的設定密碼連結。
+    開通時系統會建立帳號，並以電子郵件寄出帳號及一次性的設定密碼連結。決定先行記錄後交由
+    帳號服務執行；該服務暫時無法使用時回應 state 為 deciding，系統會自行完成，不需重送。
     """
     decision = services().reviews.decide_firm_application(
         bearer_token(), application_id, approve=json.approve, reason=json.reason

@@ -128,6 +128,8 @@ def decision_json(decision: review_workflow_pb2.FirmApplicationDecision) -> dict
         "account_id": decision.account_id,
         "decided_by": decision.decided_by,
         "decided_at": iso(decision.decided_at),
+        "state": decision.state,
+        "not_applied_reason": decision.not_applied_reason,
     }
 
 
@@ -148,6 +150,8 @@ def submission_json(submission: review_workflow_pb2.Submission) -> dict[str, Any
         "previous_rejected_fingerprint": submission.previous_rejected_fingerprint,
         "decided_at": iso(submission.decided_at),
         "decided_by": submission.decided_by,
+        "decision": submission.decision,
+        "not_applied_reason": submission.not_applied_reason,
         "note": submission.note,
         "reasons": [reason_json(r) for r in submission.reasons],
     }

@@ -81,7 +81,9 @@ def get_submission(submission_id: str) -> Any:
 def decide_submission(submission_id: str, json: SubmissionDecisionInput) -> Any:
     """審核通過或不通過
 
-    鑑估價公司於列印後又修改案件，或案件已審核時回傳 409。
+    決定先行記錄後交由照片服務執行：通常回應即為 approved 或 rejected；照片服務暫時無法
+    使用時回應 state 為 deciding（決定處理中），系統會自行完成，不需重送。鑑估價公司於列印
+    後又修改案件（決定記錄為 not_applied 並附原因），或案件已審核時回傳 409。
     """
     facades, token = services(), bearer_token()
     reasons = []

@@ -81,9 +81,11 @@ HIDDEN_FIELDS = frozenset(
 # review-workflow's submission states (which are no enum of a contract).
 SUBMISSION_STATE_LABELS = {
     "pending": "待審核",
+    "deciding": "決定處理中",
     "approved": "已通過",
     "rejected": "未通過",
     "withdrawn": "已撤回",
+    "not_applied": "決定未能執行",
 }
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "status": {

@@ -31,9 +31,11 @@ PAGE_SIZE = 20
 # Queue filter: URL value -> (review-workflow state, zh-TW label). Pending is the default.
 SUBMISSION_STATES = {
     "pending": ("pending", "待審核"),
+    "deciding": ("deciding", "決定處理中"),
     "approved": ("approved", "已通過"),
     "rejected": ("rejected", "未通過"),
     "withdrawn": ("withdrawn", "已撤回"),
+    "not_applied": ("not_applied", "決定未能執行"),
     "all": ("", "全部"),
 }
 STATE_LABELS = {state: label for state, label in SUBMISSION_STATES.values() if state}
@@ -203,7 +205,11 @@ def decide(submission_id: str) -> Any:
         errors = reason_errors(problem.fields, reasons)
         return review_page(submission_id, problem, request.form, errors)
     case = f"{submission.case_number} 批次 {submission.batch}"
-    if approve:
+    if submission.state == "deciding":
+        # Recorded; review-workflow carries it out by itself (photo-storage is away).
+        decided = "審核通過" if approve else "審核不通過"
+        flash(f"{case} 已記錄{decided}的決定，系統正在處理，完成後會通知鑑估價公司。", "ok")
+    elif approve:
         flash(f"{case} 已審核通過，系統已通知鑑估價公司。", "ok")
     else:
         flash(f"{case} 已審核不通過，系統已將理由通知鑑估價公司。", "ok")
@@ -261,7 +267,9 @@ def decide_application(application_id: str) -> Any:
         )
     except Problem as error:
         return applications_page(form_problem(error), application_id, reason)
-    if approve:
+    if reply.state == "deciding":
+        flash("已記錄決定，系統正在處理，完成後會通知申請人。", "ok")
+    elif approve:
         flash(f"已開通帳號 {reply.account_id}，系統已寄出帳號及設定密碼連結給申請人。", "ok")
     else:
         flash("已決定不予開通，系統已將理由通知申請人。", "ok")

@@ -68,12 +68,18 @@ def application_court_scope(caller: Caller, requested_court: str) -> str:
 
 
 def require_decider(caller: Caller, court_code: str) -> None:
-    """A court's decision is a person's: a clerk of that court, or an admin, whose token
-    review-workflow forwards (the contract lets no other module call, and no service
-    decide as itself)."""
+    """A court's decision is a person's: a clerk of that court, or an admin (the one whose
+    token review-workflow exchanges for a decision grant, or who the grant names); no
+    service decides as itself."""
     if caller.is_service or not has_role(caller, *COURT_STAFF_ROLES):
         raise Forbidden("權限不足：法院的決定須經審核流程辦理")
     require_court(caller, court_code)
+
+
+def require_bound_court(bound_court: str, court_code: str) -> None:
+    """A decision grant is for its court's applications only."""
+    if bound_court != court_code:
+        raise Forbidden("權限不足：審核決定的授權不屬於此案件的法院")
 
 
 def require_service(caller: Caller) -> None:

@@ -1,5 +1,6 @@
 """Firm applications: applying, listing them for a court, and carrying out the court's
-decision (recorded by review-workflow, which calls here with its service token)."""
+decision (recorded by review-workflow, which calls here as itself with the reviewer's
+decision grant)."""
 
 from __future__ import annotations
 
@@ -73,21 +74,22 @@ class Applications:
             return [application_message(a) for a in session.scalars(query)]
 
     def decide(
-        self, caller: Caller, application_id: str, approve: bool, reason: str
+        self, caller: Caller, application_id: str, approve: bool, reason: str, bound_court: str
     ) -> pb.FirmApplication:
         """Activate (create the firm's account and mail it a link) or refuse; the same
-        decision again returns the application unchanged. Who decided is the caller (the
-        clerk whose token review-workflow forwards), never a field of the request."""
+        decision again returns the application unchanged. Who decided is `caller`: the
+        reviewer named by the decision grant review-workflow presents, never a field of the
+        request; `bound_court` is the court that grant is for."""
         form = validate_decision(application_id, approve, reason, caller.display_id)
         for attempt in range(DECISION_ATTEMPTS):
             try:
-                return self._decide(caller, form)
+                return self._decide(caller, form, bound_court)
             except IntegrityError:
                 if attempt == DECISION_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")
 
-    def _decide(self, caller: Caller, form: DecisionForm) -> pb.FirmApplication:
+    def _decide(self, caller: Caller, form: DecisionForm, bound_court: str) -> pb.FirmApplication:
         with self.infra.db.transaction() as session:
             app = session.scalar(
                 select(FirmApplication)
@@ -96,6 +98,7 @@ class Applications:
             )
             if app is None:
                 raise NotFound("查無此帳號申請")
+            access.require_bound_court(bound_court, app.court_code)
             access.require_decider(caller, app.court_code)
             transition = decide(ApplicationStatus(app.status), form.decision)
             if transition.is_retry:

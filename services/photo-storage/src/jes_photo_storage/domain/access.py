@@ -2,8 +2,9 @@
 
 Firms change their own sets, in their own court. Firms read their own sets, clerks their
 court's, admins every set. A court's decision is applied for the clerk (of the set's court)
-or admin whose token review-workflow forwards (the contract lets only review-workflow
-forward it). Someone else's set is reported as missing: its existence is not theirs to know.
+or admin named by the decision grant review-workflow presents (the contract lets only
+review-workflow call; the grant is identity's, bound to that one decision). Someone
+else's set is reported as missing: its existence is not theirs to know.
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def require_reviewer_of(claims: Claims, court_code: str) -> None:
     """... and a clerk decides for their own court only."""
     if not claims.has_role("admin") and claims.court_code != court_code:
         raise Forbidden("只能審核所屬法院的案件")
+
+
+def require_decision_court(decided_for: str, court_code: str) -> None:
+    """A decision (its grant) is for one court's sets only."""
+    if decided_for != court_code:
+        raise Forbidden("權限不足：審核決定的授權不屬於此案件的法院")
 
 
 def require_own_court(claims: Claims, court_code: str) -> None:

@@ -1,5 +1,6 @@
-"""The court's decision on a print, as review-workflow carries it here for the clerk whose
-token it forwards: the reviewer is that clerk, never a field of the request."""
+"""The court's decision on a print, as review-workflow carries it here with the decision
+grant of the clerk who made it: the reviewer is the grant's clerk (the `Call`'s claims),
+never a field of the request."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from jes_photo_storage.usecases.common import (
 @dataclass(frozen=True)
 class Decision:
     photo_set_id: str
+    court_code: str  # the court the decision (its grant) is for
     decision_id: str  # review-workflow's; a retry repeats it
     approve: bool | None  # None: neither approve nor reject was chosen
     fingerprint: str  # of the print the clerk decided on
@@ -40,6 +42,7 @@ def apply_decision(parts: Parts, call: Call, decision: Decision) -> PhotoSet:
         photo_set = session.get(PhotoSet, decision.photo_set_id, with_for_update=True)
         if photo_set is None:
             raise NotFound(SET_NOT_FOUND)
+        access.require_decision_court(decision.court_code, photo_set.court_code)
         access.require_reviewer_of(call.claims, photo_set.court_code)
         applied = session.get(AppliedDecision, decision.decision_id)
         if applied is not None:  # a retry: already done

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from jes_domain import FailedPrecondition, InvalidArgument
@@ -29,6 +30,16 @@ MAX_REASON_TEXT = 200
 MAX_NOTE = 500
 
 APPLICATION_NOT_FOUND = "查無此帳號申請"
+
+
+class FirmDecisionState(StrEnum):
+    """A decision on a firm's application: recorded, then carried out by identity."""
+
+    DECIDING = "deciding"
+    APPLIED = "applied"
+    NOT_APPLIED = "not_applied"  # identity refused it for good
+
+
 APPLICATION_ALREADY_DECIDED = "此申請已有不同的決定，不能再變更"
 
 

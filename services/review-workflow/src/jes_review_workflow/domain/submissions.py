@@ -1,12 +1,19 @@
 """A submission (one printed version of a photo set handed to the court) and its states.
 
-    pending ──approve──▶ approved
-       │ ───reject───▶ rejected
-       └──withdraw──▶ withdrawn ──approve/reject──▶ approved/rejected
+    pending ──decide──▶ deciding ──approve──▶ approved      (photo-storage applied it)
+       │                   ├──────reject───▶ rejected
+       │                   └──────refuse───▶ not_applied   (photo-storage refused it for good)
+       └──withdraw──▶ withdrawn ◀──withdraw──────┘
 
-Withdrawn: the firm printed the set again or changed it after printing, so this print no
-longer is what the court would decide on. A decision that photo-storage already accepted
-for the print still stands if the withdrawal arrived meanwhile (see `next_state`).
+A reviewer's decision is recorded first ("deciding", with who decided what), then carried
+out at photo-storage, idempotently per decision id, by the request itself or, after a
+crash or while photo-storage is away, by the decision worker; the outcome is recorded when
+photo-storage answers. Withdrawn: the firm printed the set again or changed it after
+printing while it was pending, so this print no longer is what the court would decide on.
+A change that arrives while a decision is being carried out changes nothing here:
+photo-storage's answer (applied before the change, or refused after it) decides. A print
+whose decision was not applied is withdrawn like a pending one when a change or a new
+print arrives (it keeps the reason the decision was not applied).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from jes_domain import FailedPrecondition, InvalidArgument
@@ -26,39 +34,74 @@ OTHER_DECISION_APPLIED = "此案件已有不同的審核結果，請重新整理
 
 class SubmissionState(StrEnum):
     PENDING = "pending"
+    DECIDING = "deciding"  # decided; photo-storage is carrying it out
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    NOT_APPLIED = "not_applied"  # photo-storage refused the decision for good
 
 
 class SubmissionEvent(StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
+    DECIDE = "decide"  # a reviewer's decision, recorded
+    APPROVE = "approve"  # photo-storage applied the approval
+    REJECT = "reject"  # photo-storage applied the rejection
+    REFUSE = "refuse"  # photo-storage refused the decision for good
     WITHDRAW = "withdraw"  # printed again, or changed after printing
 
 
 PENDING = SubmissionState.PENDING
+DECIDING = SubmissionState.DECIDING
 APPROVED = SubmissionState.APPROVED
 REJECTED = SubmissionState.REJECTED
 WITHDRAWN = SubmissionState.WITHDRAWN
+NOT_APPLIED = SubmissionState.NOT_APPLIED
 
 TRANSITIONS: dict[tuple[SubmissionState, SubmissionEvent], SubmissionState] = {
-    (PENDING, SubmissionEvent.APPROVE): APPROVED,
-    (PENDING, SubmissionEvent.REJECT): REJECTED,
+    (PENDING, SubmissionEvent.DECIDE): DECIDING,
     (PENDING, SubmissionEvent.WITHDRAW): WITHDRAWN,
-    # Withdrawn while the decision was being applied: photo-storage accepted this print as
-    # current, so the decision is recorded.
-    (WITHDRAWN, SubmissionEvent.APPROVE): APPROVED,
-    (WITHDRAWN, SubmissionEvent.REJECT): REJECTED,
+    (DECIDING, SubmissionEvent.APPROVE): APPROVED,
+    (DECIDING, SubmissionEvent.REJECT): REJECTED,
+    (DECIDING, SubmissionEvent.REFUSE): NOT_APPLIED,
+    (NOT_APPLIED, SubmissionEvent.WITHDRAW): WITHDRAWN,
 }
+
+# What a change after print or a new print withdraws.
+WITHDRAWABLE = (PENDING, NOT_APPLIED)
 
 # A print in one of these states is already with the court: printing the same version
 # again adds no second submission. (A rejected print printed again is a new submission.)
-HOLDING_THE_PRINT = (PENDING, APPROVED)
+HOLDING_THE_PRINT = (PENDING, DECIDING, APPROVED)
+
+APPROVE_DECISION = "approve"
+REJECT_DECISION = "reject"
+
+# Why a submission was withdrawn, as its audit entry says.
+CHANGED_AFTER_PRINT = "changed_after_print"
+PRINTED_AGAIN = "printed_again"
+
+# Carrying a decision out: one call to photo-storage (or identity) takes at most
+# CALL_TIMEOUT (well within the gateway's 10 s, so a clerk waiting gets "deciding" rather
+# than a timeout); an attempt holds its decision for LEASE, so a second worker (another
+# replica, or this one after a restart) takes it over only once the first has given up.
+CALL_TIMEOUT = timedelta(seconds=5)
+LEASE = timedelta(seconds=15)
+MAX_RETRY_DELAY = timedelta(minutes=5)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The pause after the `attempts`-th failed attempt (the target away, a crash): 2, 4,
+    8, ... seconds, at most MAX_RETRY_DELAY. A decision is never given up on: only a
+    refusal for good ends it."""
+    return min(timedelta(seconds=2 ** min(attempts, 16)), MAX_RETRY_DELAY)
 
 
 def decision_event(approve: bool) -> SubmissionEvent:
+    """The event of photo-storage having applied the decision."""
     return SubmissionEvent.APPROVE if approve else SubmissionEvent.REJECT
+
+
+def decision_name(approve: bool) -> str:
+    return APPROVE_DECISION if approve else REJECT_DECISION
 
 
 def next_state(state: str, event: SubmissionEvent) -> SubmissionState:

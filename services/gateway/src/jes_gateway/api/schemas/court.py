@@ -11,7 +11,15 @@ from jes_gateway.api.schemas.photos import AuditEntry, PhotoChange, PhotoSet, Pr
 from jes_gateway.presentation.vocabulary import APPLICATION_STATUSES
 
 COURT_CODE = "法院代碼（系統管理者可指定；書記官只能查自己的法院）"
-SUBMISSION_STATES = ("pending", "approved", "rejected", "withdrawn", "all")
+SUBMISSION_STATES = (
+    "pending",
+    "deciding",
+    "approved",
+    "rejected",
+    "withdrawn",
+    "not_applied",
+    "all",
+)
 
 
 class FirmApplicationInput(Input):
@@ -132,6 +140,14 @@ class FirmApplicationDecision(Reply):
     account_id: str
     decided_by: str
     decided_at: Annotated[str | None, DATETIME]
+    state: Annotated[
+        str,
+        values(
+            ["deciding", "applied", "not_applied"],
+            "deciding：已決定、系統處理中（會自行完成）；applied：已執行；not_applied：未能執行",
+        ),
+    ]
+    not_applied_reason: Annotated[str, Field(description="決定未能執行的原因")]
 
 
 class PhotoReason(Reply):
@@ -149,7 +165,14 @@ class Submission(Reply):
     case_number: Annotated[str, Field(description="如 107年度司執字第999號")]
     division: str
     batch: int
-    state: Annotated[str, values(["pending", "approved", "rejected", "withdrawn"], "審核狀態")]
+    state: Annotated[
+        str,
+        values(
+            SUBMISSION_STATES[:-1],
+            "審核狀態；deciding：已決定、系統處理中（會自行完成）；not_applied：決定未能執行"
+            "（見 not_applied_reason）",
+        ),
+    ]
     firm_account_id: str
     firm_name: str
     submitted_at: Annotated[str | None, DATETIME]
@@ -158,6 +181,8 @@ class Submission(Reply):
     previous_rejected_fingerprint: str
     decided_at: Annotated[str | None, DATETIME]
     decided_by: str
+    decision: Annotated[str, values(["approve", "reject", ""], "審核決定（尚未決定時為空字串）")]
+    not_applied_reason: Annotated[str, Field(description="決定未能執行的原因")]
     note: str
     reasons: list[PhotoReason]
 
