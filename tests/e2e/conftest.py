@@ -15,7 +15,7 @@ from support.allinone import running_all_in_one
 from support.processes import ROOT
 
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
-# Chromium flags for a closed network and a root user (see docs/testing.md).
+# Chromium flags for a closed network (no update or sync calls) and a root user (no sandbox).
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
