@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 import grpc
 from sqlalchemy import select, update
@@ -57,6 +58,7 @@ from jes_review_workflow.domain.submissions import (
     DECIDING,
     LEASE,
     SubmissionEvent,
+    SubmissionState,
     retry_delay,
 )
 from jes_review_workflow.messages import (
@@ -219,17 +221,7 @@ class CarryOutDecisions:
             decided = submissions.next_state(row.state, event)
             row.state = decided.value
             row.next_attempt_at = None
-            session.flush()
-            audit_log.record(
-                session,
-                decider(row.decided_by, row.decided_by_role),
-                submission_action(decided),
-                subject_type="submission",
-                subject_id=row.id,
-                court_code=row.court_code,
-                before=before,
-                after=submission_snapshot(row),
-            )
+            _audit_outcome(session, row, decided, before)
             message = submission_message(row)
             self.outbox.add(
                 session,
@@ -250,17 +242,7 @@ class CarryOutDecisions:
             row.state = ended.value
             row.not_applied_reason = refusal.message
             row.next_attempt_at = None
-            session.flush()
-            audit_log.record(
-                session,
-                decider(row.decided_by, row.decided_by_role),
-                submission_action(ended),
-                subject_type="submission",
-                subject_id=row.id,
-                court_code=row.court_code,
-                before=before,
-                after=submission_snapshot(row),
-            )
+            _audit_outcome(session, row, ended, before)
 
     def _submission_later(self, submission_id: str) -> pb.Submission:
         with self.db.transaction() as session:
@@ -416,3 +398,20 @@ def locked_firm_decision(session: Session, application_id: str) -> FirmApplicati
     if row is None:
         raise NotFound(APPLICATION_NOT_FOUND)
     return row
+
+
+def _audit_outcome(
+    session: Session, row: Submission, ended: SubmissionState, before: dict[str, Any]
+) -> None:
+    """One audit entry per decision's outcome, in the clerk's name (who decided)."""
+    session.flush()
+    audit_log.record(
+        session,
+        decider(row.decided_by, row.decided_by_role),
+        submission_action(ended),
+        subject_type="submission",
+        subject_id=row.id,
+        court_code=row.court_code,
+        before=before,
+        after=submission_snapshot(row),
+    )
