@@ -12,7 +12,7 @@ from sqlalchemy import select
 from jes.identity.v1 import identity_pb2 as pb
 from jes_grpckit import field_violations
 from jes_identity.domain.limits import MAX_FAILED_LOGINS
-from jes_identity.models import Account
+from jes_identity.models import Account, LoginRecord
 
 PASSWORD = "Firm1234!"  # what conftest's add_account sets
 
@@ -154,12 +154,22 @@ def test_wrong_current_password_is_refused_and_counts_as_a_failed_login(firm, me
     assert firm.login("DEMOFIRM", PASSWORD).access_token  # unchanged
 
 
-def test_wrong_current_passwords_lock_the_account(firm, me):
+def test_wrong_current_passwords_stop_password_changes_but_not_logins(firm, me):
     for _ in range(MAX_FAILED_LOGINS):
         rpc_error(change_password, me, "Wrong1234!", "Changed123!")
     locked = rpc_error(change_password, me, PASSWORD, "Changed123!")
     assert locked.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert rpc_error(firm.login, "DEMOFIRM").code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert firm.login("DEMOFIRM").access_token  # never a lockout of the owner's logins
+
+
+def test_failed_logins_from_elsewhere_do_not_stop_the_owners_password_change(firm, me):
+    for _ in range(2):
+        rpc_error(firm.login, "DEMOFIRM", "Wrong1234!")
+    with firm.kit.db.transaction() as session:
+        for _ in range(MAX_FAILED_LOGINS):
+            session.add(LoginRecord(account_id="DEMOFIRM", success=False, client_address="x"))
+    change_password(me, PASSWORD, "Changed1234!")
+    assert firm.login("DEMOFIRM", "Changed1234!").access_token
 
 
 @pytest.mark.parametrize("weak", ["short1A", "nouppercase1", "NoDigitsHere", "Space 1234A"])

@@ -15,6 +15,7 @@ from jes_identity.domain.limits import MAX_FAILED_LOGINS
 from jes_identity.models import FirmApplication, LoginRecord
 
 WRONG_LOGIN = "帳號或密碼錯誤"
+PASSWORD = "Firm1234!"  # what conftest's add_account sets
 
 
 def apply_request(**overrides) -> pb.ApplyFirmAccountRequest:
@@ -181,41 +182,65 @@ def test_every_attempt_is_recorded_under_the_normalized_id(service):
     ]
 
 
-def test_five_failures_lock_the_account_id_even_for_the_right_password(service):
+# The brute-force rules themselves (captcha, waits, device tokens, limits): test_login_guard.
+
+
+def solved_captcha(service) -> tuple[str, str]:
+    challenge = service.client().call("CreateLoginChallenge", pb.CreateLoginChallengeRequest())
+    return challenge.id, challenge.digits
+
+
+def login_with_captcha(service, account_id: str, password: str = PASSWORD, client: str = ""):
+    captcha_id, answer = solved_captcha(service)
+    return service.client().call(
+        "Login",
+        pb.LoginRequest(
+            account_id=account_id,
+            password=password,
+            client_address=client,
+            captcha_id=captcha_id,
+            captcha_answer=answer,
+        ),
+    )
+
+
+def test_five_failures_make_the_client_wait_even_for_the_right_password(service):
     service.add_account("DEMOFIRM", roles=["firm"])
     for _ in range(MAX_FAILED_LOGINS):
-        assert rpc_error(service.login, "DEMOFIRM", "Wrong1234!").details() == WRONG_LOGIN
-    error = rpc_error(service.login, "demofirm")
+        error = rpc_error(login_with_captcha, service, "DEMOFIRM", "Wrong1234!")
+        assert error.details() == WRONG_LOGIN
+    error = rpc_error(login_with_captcha, service, "demofirm")
     assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert "15 分鐘" in error.details()
-    # attempts while locked are not recorded: the lock ends 15 minutes after the 5th failure
-    assert len(service.login_records()) == MAX_FAILED_LOGINS
+    assert error.details() == "登入失敗次數過多，請於 1 分鐘後再試"
+    # the attempt refused while waiting is recorded for the owner, not counted
+    assert len(service.login_records()) == MAX_FAILED_LOGINS + 1
 
 
-def test_four_failures_do_not_lock(service):
+def test_four_failures_do_not_make_the_client_wait(service):
     service.add_account("DEMOFIRM", roles=["firm"])
     for _ in range(MAX_FAILED_LOGINS - 1):
-        rpc_error(service.login, "DEMOFIRM", "Wrong1234!")
-    assert service.login("DEMOFIRM").access_token
+        rpc_error(login_with_captcha, service, "DEMOFIRM", "Wrong1234!")
+    assert login_with_captcha(service, "DEMOFIRM").access_token
 
 
-def test_unknown_account_ids_are_locked_too(service):
+def test_unknown_account_ids_get_the_wait_too(service):
     for _ in range(MAX_FAILED_LOGINS):
-        rpc_error(service.login, "GUESS", "Wrong1234!")
-    assert rpc_error(service.login, "GUESS").code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        rpc_error(login_with_captcha, service, "GUESS", "Wrong1234!")
+    error = rpc_error(login_with_captcha, service, "GUESS")
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
-def test_lock_is_per_account_id(service):
+def test_the_wait_is_per_account_id(service):
     service.add_account("DEMOFIRM", roles=["firm"])
     service.add_account("OTHERFIRM", roles=["firm"])
     for _ in range(MAX_FAILED_LOGINS):
-        rpc_error(service.login, "DEMOFIRM", "Wrong1234!")
+        rpc_error(login_with_captcha, service, "DEMOFIRM", "Wrong1234!")
     assert service.login("OTHERFIRM").access_token
 
 
 def test_failures_older_than_the_window_do_not_count(service):
     service.add_account("DEMOFIRM", roles=["firm"])
-    long_ago = utcnow() - timedelta(minutes=16)
+    long_ago = utcnow() - timedelta(hours=12, minutes=1)
     with service.kit.db.transaction() as session:
         for _ in range(MAX_FAILED_LOGINS):
             session.add(LoginRecord(account_id="DEMOFIRM", success=False, at=long_ago))
@@ -225,10 +250,11 @@ def test_failures_older_than_the_window_do_not_count(service):
 def test_a_success_does_not_reset_the_failure_count(service):
     service.add_account("DEMOFIRM", roles=["firm"])
     for _ in range(MAX_FAILED_LOGINS - 1):
-        rpc_error(service.login, "DEMOFIRM", "Wrong1234!")
-    service.login("DEMOFIRM")
-    rpc_error(service.login, "DEMOFIRM", "Wrong1234!")
-    assert rpc_error(service.login, "DEMOFIRM").code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        rpc_error(login_with_captcha, service, "DEMOFIRM", "Wrong1234!")
+    login_with_captcha(service, "DEMOFIRM")
+    rpc_error(login_with_captcha, service, "DEMOFIRM", "Wrong1234!")
+    error = rpc_error(login_with_captcha, service, "DEMOFIRM")
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 # -- GetKeySet -----------------------------------------------------------------------------
@@ -304,11 +330,11 @@ def login_from(service, account_id: str, password: str, client: str) -> pb.Login
 
 
 def test_an_attacker_cannot_lock_a_real_user_out(service):
-    """The lockout counts failures per account and client: someone guessing DEMOFIRM's
-    password from one address locks out only that address, not the firm's own."""
+    """The waits count failures per account and client: someone guessing DEMOFIRM's
+    password from one address slows down only that address, not the firm's own."""
     service.add_account("DEMOFIRM", roles=["firm"])
     for _ in range(MAX_FAILED_LOGINS + 2):
-        rpc_error(login_from, service, "DEMOFIRM", "Wrong1234!", "198.51.100.66")
-    locked = rpc_error(login_from, service, "DEMOFIRM", "Firm1234!", "198.51.100.66")
+        rpc_error(login_with_captcha, service, "DEMOFIRM", "Wrong1234!", "198.51.100.66")
+    locked = rpc_error(login_with_captcha, service, "DEMOFIRM", "Firm1234!", "198.51.100.66")
     assert locked.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert login_from(service, "DEMOFIRM", "Firm1234!", "203.0.113.5").access_token

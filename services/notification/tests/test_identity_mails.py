@@ -185,6 +185,49 @@ def test_reminder_without_accounts_queues_nothing(service):
     assert service.deliveries() == []
 
 
+# -- brute-force warnings to the account's owner ----------------------------------------------
+
+
+def test_repeated_failures_tell_the_owner_how_many_from_where_and_what_to_do(service):
+    event = identity_pb2.LoginFailuresRepeated(
+        account_id="TPDF0001",
+        email="contact@dahua.example",
+        display_name="大華不動產估價師事務所",
+        failures=10,
+        last_client_address="198.51.100.66",
+    )
+    event.at.FromDatetime(EXPIRES)
+    service.handle(envelope_of(event))
+    [mail] = service.deliveries()
+    assert mail.recipient == "contact@dahua.example"
+    assert mail.template == "login_failures_repeated"
+    assert mail.subject == "【司法院】您的帳號登入失敗次數異常"
+    assert mail.body.startswith("大華不動產估價師事務所 您好：\n")
+    assert "帳號 TPDF0001 在 1 小時內有 10 次密碼錯誤的登入嘗試" in mail.body
+    assert f"最近一次：{EXPIRES_SHOWN}，來源位址 198.51.100.66" in mail.body
+    assert "您曾經登入成功的瀏覽器不受影響" in mail.body
+    assert f"{PUBLIC_URL}/password/forgot" in mail.body
+
+
+def test_a_new_device_is_told_with_time_and_address(service):
+    event = identity_pb2.NewDeviceLoggedIn(
+        account_id="TPDF0001",
+        email="contact@dahua.example",
+        display_name="大華不動產估價師事務所",
+        client_address="203.0.113.5",
+    )
+    event.at.FromDatetime(EXPIRES)
+    service.handle(envelope_of(event))
+    [mail] = service.deliveries()
+    assert mail.template == "new_device_logged_in"
+    assert mail.subject == "【司法院】您的帳號從新的裝置登入"
+    assert f"帳號 TPDF0001 於 {EXPIRES_SHOWN} 從新的瀏覽器或裝置登入（來源位址 203.0.113.5）" in (
+        mail.body
+    )
+    assert f"{PUBLIC_URL}/password/forgot" in mail.body
+    assert NO_PASSWORD_BY_MAIL in mail.body
+
+
 # -- the running service consumes these events ----------------------------------------------
 
 
@@ -195,4 +238,6 @@ def test_the_built_service_maps_every_identity_event(service):
         "jes.identity.v1.FirmApplicationRefused",
         "jes.identity.v1.PasswordResetRequested",
         "jes.identity.v1.AccountIdReminderRequested",
+        "jes.identity.v1.LoginFailuresRepeated",
+        "jes.identity.v1.NewDeviceLoggedIn",
     } <= mapped

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -26,40 +24,22 @@ def account_by_name_or_id(session: Session, wanted: str) -> Account | None:
     )
 
 
-def recent_failed_logins(
-    session: Session, account_id: str, account: Account | None, client_address: str | None = None
-) -> int:
-    """Failures of a login name that count toward the lockout: from one client address,
-    or (None) from anywhere, for a signed-in user's own password checks."""
-    since = failures_count_since(utcnow(), account.failures_cleared_at if account else None)
-    return count_failed_logins(session, account_id, since, client_address)
-
-
-def count_failed_logins(
-    session: Session, account_id: str, since: datetime, client_address: str | None = None
-) -> int:
+def recent_password_change_failures(session: Session, account: Account) -> int:
+    """A signed-in user's wrong current passwords (ChangePassword) that count toward its
+    own short lock. Failed logins from anywhere do not: others' guessing must never stop
+    the owner."""
+    since = failures_count_since(utcnow(), account.failures_cleared_at)
     query = (
         select(func.count())
         .select_from(LoginRecord)
         .where(
-            LoginRecord.account_id == account_id,
+            LoginRecord.account_id == account.account_id,
             LoginRecord.success.is_(False),
+            LoginRecord.kind == "password_change",
             LoginRecord.at >= since,
         )
     )
-    if client_address is not None:
-        query = query.where(LoginRecord.client_address == client_address)
     return session.scalar(query) or 0
-
-
-def record_login(
-    session: Session, account_id: str, success: bool, client_address: str = ""
-) -> None:
-    session.add(
-        LoginRecord(
-            account_id=account_id, success=success, at=utcnow(), client_address=client_address
-        )
-    )
 
 
 def firm_account_ids(session: Session, court_code: str) -> list[str]:

@@ -21,6 +21,8 @@ from jes_identity.usecases import (
     Applications,
     DecisionGrants,
     Infrastructure,
+    LoginAttempt,
+    LoginHistory,
     Recovery,
     Sessions,
 )
@@ -46,6 +48,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.policy = policy or PasswordPolicy()
         self.applications = Applications(infra)
         self.sessions = Sessions(infra, TokenIssuer(keys))
+        self.login_history = LoginHistory(infra)
         self.grants = DecisionGrants(TokenIssuer(keys))
         self.verifier = TokenVerifier(keys.jwks)  # identity trusts its own keys directly
         self.recovery = Recovery(infra, self.policy)
@@ -54,12 +57,32 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     # -- logging in, the key set ---------------------------------------------
 
     def Login(self, request: pb.LoginRequest, context: grpc.ServicerContext) -> pb.LoginResponse:
-        result = self.sessions.login(request.account_id, request.password, request.client_address)
+        result = self.sessions.attempt(
+            LoginAttempt(
+                account_id=request.account_id,
+                password=request.password,
+                client_address=request.client_address,
+                device_token=request.device_token,
+                captcha_id=request.captcha_id,
+                captcha_answer=request.captcha_answer,
+            )
+        )
         return pb.LoginResponse(
             access_token=result.access_token,
             expires_in_seconds=result.expires_in_seconds,
             account=result.account,
+            device_token=result.device_token,
         )
+
+    def CreateLoginChallenge(
+        self, request: pb.CreateLoginChallengeRequest, context: grpc.ServicerContext
+    ) -> pb.LoginChallenge:
+        return self.login_history.new_challenge()
+
+    def ListMyLoginRecords(
+        self, request: pb.ListMyLoginRecordsRequest, context: grpc.ServicerContext
+    ) -> pb.LoginHistory:
+        return self.login_history.my_attempts(current_claims(), request.limit)
 
     def GetKeySet(
         self, request: pb.GetKeySetRequest, context: grpc.ServicerContext

@@ -96,8 +96,8 @@ Index("ix_rate_limit_hits_key_at", RateLimitHit.key_hash, RateLimitHit.at)
 
 
 class LoginRecord(IdentityBase):
-    """Every login attempt: shown to the user (last success, recent failures) and used
-    for lockout after repeated failures."""
+    """Every login attempt: shown to the user (last success, recent failures) and counted
+    by the brute-force rules (domain.login_guard)."""
 
     __tablename__ = "login_records"
 
@@ -105,9 +105,48 @@ class LoginRecord(IdentityBase):
     account_id: Mapped[str] = mapped_column(String(20), index=True)  # as typed
     success: Mapped[bool]
     # where the attempt came from (the gateway's client address; "" = not given): the
-    # lockout counts failures per account id and client
+    # untrusted lane counts failures per account id and client
     client_address: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # refused before the password was checked (a wait, a missing or wrong captcha): shown
+    # to the owner, never counted as a failure
+    refused: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # the trusted device the attempt came with ("" = none): its lane counts only these
+    device_id: Mapped[str] = mapped_column(String(36), default="", server_default="")
+    # "login", or "password_change" (a signed-in user's wrong current password)
+    kind: Mapped[str] = mapped_column(String(20), default="login", server_default="login")
+
+
+Index("ix_login_records_address_at", LoginRecord.client_address, LoginRecord.at)
+
+
+class TrustedDevice(IdentityBase):
+    """A browser (or program) that logged in to the account: its device token lets it keep
+    logging in while others guess the password (OWASP device cookies). Only the SHA-256 of
+    the token is stored; the token lives in the device's cookie."""
+
+    __tablename__ = "trusted_devices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
+    client_address: Mapped[str] = mapped_column(String(64), default="")  # when first seen
+
+
+class LoginChallenge(IdentityBase):
+    """A 6-digit captcha for one login attempt: single use, a few minutes. Only a hash of
+    the answer (with the challenge id) is stored; the digits go once to the gateway,
+    which draws and speaks them."""
+
+    __tablename__ = "login_challenges"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    answer_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
 
 
 event_tables = add_event_tables(IdentityBase.metadata)

@@ -76,6 +76,8 @@ class Handlers:
             identity_pb2.FirmApplicationRefused: self.firm_application_refused,
             identity_pb2.PasswordResetRequested: self.password_reset_requested,
             identity_pb2.AccountIdReminderRequested: self.account_id_reminder,
+            identity_pb2.LoginFailuresRepeated: self.login_failures_repeated,
+            identity_pb2.NewDeviceLoggedIn: self.new_device_logged_in,
             review_workflow_pb2.ReviewRequested: self.review_requested,
             review_workflow_pb2.ReviewDecided: self.review_decided,
             case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
@@ -107,6 +109,14 @@ class Handlers:
     def account_id_reminder(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, identity_pb2.AccountIdReminderRequested)
         self._queue_all(session, envelope, mails.account_id_reminder(event, self.links))
+
+    def login_failures_repeated(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, identity_pb2.LoginFailuresRepeated)
+        self._queue_all(session, envelope, mails.login_failures_repeated(event, self.links))
+
+    def new_device_logged_in(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, identity_pb2.NewDeviceLoggedIn)
+        self._queue_all(session, envelope, mails.new_device_logged_in(event, self.links))
 
     def review_requested(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, review_workflow_pb2.ReviewRequested)

@@ -1,15 +1,16 @@
-"""Lockout after failed logins and the rate limit of the forgot-password / forgot-account
-mails, as decisions on counts and times (the counting itself is done in the database)."""
+"""The short lock of password changes after wrong current passwords and the rate limit
+of the forgot-password / forgot-account mails, as decisions on counts and times (the
+counting itself is done in the database). Logins have their own rules, which never lock
+the owner out: domain.login_guard."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-# Lock an account id out after this many failures within the window (seed 001 shows
-# recent failed logins to the user; the limit stops password guessing).
+# A signed-in user's password changes stop after this many wrong current passwords
+# within the window (someone else at an unlocked screen must not guess on).
 MAX_FAILED_LOGINS = 5
 FAILED_LOGIN_WINDOW = timedelta(minutes=15)
-LOGIN_LOCKED = "登入失敗次數過多，請 15 分鐘後再試"
 PASSWORD_CHANGE_LOCKED = "密碼錯誤次數過多，請 15 分鐘後再試"  # noqa: S105 (a message)
 
 # Forgot password / forgot account id send mails to addresses anyone can type: at most

@@ -9,7 +9,8 @@ from jes_identity.usecases.accounts import Accounts
 from jes_identity.usecases.applications import Applications
 from jes_identity.usecases.common import Infrastructure
 from jes_identity.usecases.grants import DecisionGrants
-from jes_identity.usecases.login import LoginResult, Sessions
+from jes_identity.usecases.login import LoginAttempt, LoginResult, Sessions
+from jes_identity.usecases.login_history import LoginHistory
 from jes_identity.usecases.recovery import Recovery
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "Applications",
     "DecisionGrants",
     "Infrastructure",
+    "LoginAttempt",
+    "LoginHistory",
     "LoginResult",
     "Recovery",
     "Sessions",

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes_domain import InvalidArgument, NotFound, ResourceExhausted, Unauthenticated
-from jes_identity.accounts_store import account_by_name_or_id, recent_failed_logins, record_login
+from jes_identity import login_store
+from jes_identity.accounts_store import account_by_name_or_id, recent_password_change_failures
 from jes_identity.domain import access
 from jes_identity.domain.access import Caller
 from jes_identity.domain.accounts import ACTIVE, validate_account_update
@@ -68,16 +69,19 @@ class Accounts:
             return account_message(account)
 
     def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
-        """A wrong current password counts as a failed login (and toward the lockout)."""
+        """A wrong current password is recorded with the login attempts (the owner sees
+        it) and counts toward a short lock of password changes only."""
         problems: dict[str, str] = {}
         if problem := self.policy.change_problem(new_password, current_password):
             problems["new_password"] = problem
         with self.infra.db.transaction() as session:
             account = self._own_account(session, caller)
-            if is_locked_out(recent_failed_logins(session, account.account_id, account)):
+            if is_locked_out(recent_password_change_failures(session, account)):
                 raise ResourceExhausted(PASSWORD_CHANGE_LOCKED)
             if not verify_password(account.password_hash, current_password):
-                record_login(session, account.account_id, success=False)
+                login_store.record_attempt(
+                    session, account.account_id, success=False, kind=login_store.PASSWORD_CHANGE
+                )
                 problems["current_password"] = WRONG_CURRENT_PASSWORD
             elif not problems:
                 account.password_hash = hash_password(new_password)

@@ -23,6 +23,8 @@ SUBJECTS = {
     "firm_application_refused": "【司法院】鑑估價公司帳號申請未通過",
     "password_reset_requested": "【司法院】重新設定密碼",
     "account_id_reminder": "【司法院】您的帳號",
+    "login_failures_repeated": "【司法院】您的帳號登入失敗次數異常",
+    "new_device_logged_in": "【司法院】您的帳號從新的裝置登入",
     "review_requested": "【司法院】鑑估報告照片待審核：{case_number}",
     "progress_entry_added": "【司法院】案件進度更新：{case_number}",
     "review_approved": "【司法院】鑑估報告照片已通過審核：{case_number}",
@@ -189,6 +191,39 @@ def account_id_reminder(event: identity_pb2.AccountIdReminderRequested, links: L
                 "email": event.email,
                 "account_ids": list(event.account_ids),
                 "login_url": links.login,
+                "forgot_password_url": links.forgot_password,
+            },
+        )
+    ]
+
+
+def login_failures_repeated(event: identity_pb2.LoginFailuresRepeated, links: Links) -> list[Mail]:
+    return [
+        Mail(
+            "login_failures_repeated",
+            event.email,
+            {
+                "display_name": event.display_name,
+                "account_id": event.account_id,
+                "failures": event.failures,
+                "at": format_roc_datetime(event.at.ToDatetime()),
+                "client_address": event.last_client_address or "不明",
+                "forgot_password_url": links.forgot_password,
+            },
+        )
+    ]
+
+
+def new_device_logged_in(event: identity_pb2.NewDeviceLoggedIn, links: Links) -> list[Mail]:
+    return [
+        Mail(
+            "new_device_logged_in",
+            event.email,
+            {
+                "display_name": event.display_name,
+                "account_id": event.account_id,
+                "at": format_roc_datetime(event.at.ToDatetime()),
+                "client_address": event.client_address or "不明",
                 "forgot_password_url": links.forgot_password,
             },
         )
