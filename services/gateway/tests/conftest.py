@@ -126,10 +126,16 @@ PASSWORD_POLICY = identity_pb2.PasswordPolicy(
 )
 
 
+LOGIN_CHALLENGE = identity_pb2.LoginChallenge(id="challenge-1", digits="402719")
+LOGIN_CHALLENGE.expires_at.GetCurrentTime()
+
+
 @pytest.fixture
 def services() -> Backends:
     identity = FakeService()
     identity.replies["GetPasswordPolicy"] = PASSWORD_POLICY
+    # a login form after a failure shows a captcha (identity makes its digits)
+    identity.replies["CreateLoginChallenge"] = LOGIN_CHALLENGE
     return Backends(
         identity=identity,  # type: ignore[arg-type]
         photos=FakeService(),  # type: ignore[arg-type]

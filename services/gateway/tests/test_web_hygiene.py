@@ -67,7 +67,7 @@ def test_login_never_redirects_off_site(client, identity, form_post, target):
         {"account_id": "tpd0001", "password": "Secret123"},
     )
     assert reply.status_code == 302
-    assert reply.headers["Location"] == "/photos/"
+    assert reply.headers["Location"] == "/portal"  # the landing page: 會員專區
 
 
 @pytest.mark.parametrize("target", ["/photos/sets/abc?page=2", "/court/reviews", "/account"])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from jes_gateway.ratelimit import RateLimiter
 
 login_limiter = RateLimiter(limit=20, window_seconds=300)
+# New captchas per client: each is a row in identity until it expires.
+captcha_limiter = RateLimiter(limit=60, window_seconds=300)
 # Per client, on top of identity's own per-account and per-address limits: these mail
 # links or consume them, so one client must not hammer them.
 mail_request_limiter = RateLimiter(limit=10, window_seconds=900)
@@ -16,3 +20,14 @@ RESET_SENT = "若資料正確，系統已寄出重設密碼連結，請至電子
 ACCOUNT_ID_SENT = "若資料正確，系統已將您的帳號寄至該電子郵件信箱，請收信。"
 # Each application mails the address it names: a client may not send court mail at will.
 application_limiter = RateLimiter(limit=5, window_seconds=3600)
+
+
+def check_login_budget(device_token: str) -> None:
+    """Logins without a device token share one budget per client; one with a token has a
+    budget of that token's own, so guessing from the owner's address (a shared office, a
+    carrier's NAT) never uses up the owner's browser's budget. A made-up token buys no
+    more guesses: identity's own per-address and per-account limits still count them."""
+    if device_token:
+        login_limiter.check("login-device", hashlib.sha256(device_token.encode()).hexdigest())
+    else:
+        login_limiter.check("login")

@@ -49,7 +49,8 @@ class RateLimiter:
         self.limit = limit
         self.window = SlidingWindow(limit, window_seconds)
 
-    def check(self, scope: str) -> None:
-        """Abort with 429 when this client went over the limit for `scope`."""
-        if not gateway().limits.hit(f"{scope}:{current_client()}", self.window):
+    def check(self, scope: str, key: str | None = None) -> None:
+        """Abort with 429 when this client (or `key`, what else the budget is kept by)
+        went over the limit for `scope`."""
+        if not gateway().limits.hit(f"{scope}:{key or current_client()}", self.window):
             abort(429, description=TOO_MANY)

@@ -11,6 +11,7 @@ from jes_gateway.api import (
     accounts,
     audit,
     firm_applications,
+    login,
     openapi,
     photo_sets,
     photos,
@@ -22,6 +23,7 @@ from jes_gateway.api import (
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     sessions.bp,
+    login.bp,
     accounts.bp,
     firm_applications.bp,
     photo_sets.bp,

@@ -21,11 +21,35 @@ class IdentityFacade(Facade[IdentityServiceStub]):
             )
         )
 
-    def login(self, account_id: str, password: str, client_address: str) -> pb.LoginResponse:
-        """`client_address`: identity locks out failures per account and client."""
+    def login(
+        self,
+        account_id: str,
+        password: str,
+        client_address: str,
+        *,
+        device_token: str = "",
+        captcha_id: str = "",
+        captcha_answer: str = "",
+    ) -> pb.LoginResponse:
+        """`client_address` and `device_token`: identity's brute-force lanes (per account
+        and client; a device that logged in before keeps its own); the captcha when the
+        rules ask for one (a 400 with a `captcha` field otherwise)."""
         return self._rpc().Login(
-            pb.LoginRequest(account_id=account_id, password=password, client_address=client_address)
+            pb.LoginRequest(
+                account_id=account_id,
+                password=password,
+                client_address=client_address,
+                device_token=device_token,
+                captcha_id=captcha_id,
+                captcha_answer=captcha_answer,
+            )
         )
+
+    def new_login_challenge(self) -> pb.LoginChallenge:
+        return self._rpc().CreateLoginChallenge(pb.CreateLoginChallengeRequest())
+
+    def my_login_records(self, token: str, limit: int = 0) -> pb.LoginHistory:
+        return self._rpc(token).ListMyLoginRecords(pb.ListMyLoginRecordsRequest(limit=limit))
 
     def key_set_json(self) -> str:
         return self._rpc().GetKeySet(pb.GetKeySetRequest(), timeout=5).jwks_json

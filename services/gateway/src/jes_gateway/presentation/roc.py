@@ -15,6 +15,11 @@ def roc_today() -> str:
     return format_roc_date(to_taipei(datetime.now(UTC)).date())
 
 
+def roc_now() -> str:
+    """e.g. 民國 115年 11月21日 星期六 14:27:11 (Taipei time), the seed's date line."""
+    return format_roc_datetime(datetime.now(UTC))
+
+
 def _as_datetime(value: Timestamp | datetime | None) -> datetime | None:
     if isinstance(value, Timestamp):
         if not value.seconds and not value.nanos:
@@ -62,3 +67,4 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["roc_short"] = roc_short
     app.jinja_env.filters["waited"] = waited
     app.jinja_env.globals["roc_today"] = roc_today
+    app.jinja_env.globals["roc_now"] = roc_now

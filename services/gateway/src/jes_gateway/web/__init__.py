@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from jes_gateway.web import account, auth, court, pages, photos, public
+from jes_gateway.web import account, auth, court, pages, photos, portal, public
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     pages.bp,
     auth.bp,
+    portal.bp,
     photos.bp,
     court.bp,
     account.bp,

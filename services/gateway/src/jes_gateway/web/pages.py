@@ -21,6 +21,12 @@ def home() -> Any:
     return render_template("home.html", courts=COURTS)
 
 
+@bp.get("/guide")
+def guide() -> Any:
+    """新手上路: how to get an account, log in and reach the systems."""
+    return render_template("guide.html")
+
+
 @bp.get("/dev/mailbox")
 def mailbox() -> Any:
     """The local mailbox of development mode, so a developer can open mailed links; 404

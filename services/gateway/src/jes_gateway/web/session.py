@@ -95,12 +95,8 @@ def current_user() -> WebUser | None:
 
 
 def home_for(user: WebUser) -> str:
-    """Where a person lands after logging in."""
-    if user.is_firm:
-        return url_for("photos.query")
-    if user.is_court_staff:
-        return url_for("court.reviews")
-    return url_for("pages.home")
+    """Where a person lands after logging in: 會員專區, with every system they may use."""
+    return url_for("portal.dashboard")
 
 
 def login_required(*roles: str) -> Callable[[F], F]:

@@ -15,6 +15,14 @@ NEW_PASSWORD_HINT = "須符合密碼規則（不符時 fields.new_password 說�
 class LoginInput(Input):
     account_id: str
     password: str
+    device_token: Annotated[
+        str, Field(description="先前登入成功時取得的 device_token（他人猜測密碼時仍可登入）")
+    ] = ""
+    captcha_id: Annotated[
+        str,
+        Field(description="POST /captchas 取得的 id；失敗數次後必填（否則 400，fields.captcha）"),
+    ] = ""
+    captcha_answer: Annotated[str, Field(description="圖形或語音驗證碼的 6 位數字")] = ""
 
 
 class SessionAccount(Reply):
@@ -28,6 +36,10 @@ class Session(Reply):
     access_token: str
     expires_in: Annotated[int, Field(description="有效秒數")]
     account: SessionAccount
+    device_token: Annotated[
+        str,
+        Field(description="此裝置首次登入時發給的裝置憑證，請保存並於日後登入時送出；否則為空字串"),
+    ] = ""
 
 
 class SetPasswordInput(Input):

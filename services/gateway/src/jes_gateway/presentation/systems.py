@@ -1,0 +1,79 @@
+"""The systems one portal account reaches (seed 001: 系統連結), and who may use each: the
+one list the dashboard (會員專區), the API and the menus read. A system whose pages are
+not in this gateway yet is left out until they are (its `path` has no route)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+COURT_STAFF = frozenset({"clerk", "admin"})
+EVERYONE: frozenset[str] = frozenset()  # any signed-in person
+
+
+@dataclass(frozen=True)
+class PortalSystem:
+    key: str
+    name: str
+    description: str
+    path: str  # the page it opens
+    roles: frozenset[str] = EVERYONE  # who may use it; empty: every signed-in person
+
+    def open_to(self, roles: Iterable[str]) -> bool:
+        return not self.roles or bool(self.roles & set(roles))
+
+
+SYSTEMS: tuple[PortalSystem, ...] = (
+    PortalSystem(
+        "photo-upload",
+        "鑑估報告照片上傳維護",
+        "上傳、編輯及列印鑑估報告照片，送交法院審核",
+        "/photos/",
+        frozenset({"firm"}),
+    ),
+    PortalSystem(
+        "photo-rejected",
+        "維護未通過審核照片",
+        "依法院退回原因修正照片後重新列印",
+        "/photos/rejected",
+        frozenset({"firm"}),
+    ),
+    PortalSystem(
+        "photo-review",
+        "鑑估報告照片審核",
+        "審核鑑估價公司送交的照片報告",
+        "/court/reviews",
+        COURT_STAFF,
+    ),
+    PortalSystem(
+        "firm-applications",
+        "鑑估價公司帳號申請審核",
+        "開通或退回鑑估價公司的帳號申請",
+        "/court/applications",
+        COURT_STAFF,
+    ),
+    PortalSystem("audit", "稽核紀錄", "法院審核決定的紀錄", "/court/audit", COURT_STAFF),
+    PortalSystem(
+        "case-progress",
+        "案件進度查詢",
+        "查詢您的案件進行情形",
+        "/cases/",
+        frozenset({"citizen", "lawyer", "prosecutor", "judge", "firm", "admin"}),
+    ),
+    PortalSystem(
+        "appraiser-commissioning",
+        "鑑定人選任",
+        "法院鑑定人名冊與選任",
+        "/appraisers/",
+        frozenset({"clerk", "judge", "admin"}),
+    ),
+    PortalSystem("public-photos", "照片公開查詢", "依法院及案號查詢已審核通過的照片", "/public"),
+    PortalSystem("account", "個人帳號維護", "修改基本資料及密碼", "/account"),
+)
+
+
+def systems_for(roles: Iterable[str], has_page: Iterable[str]) -> list[PortalSystem]:
+    """The systems a person with `roles` may use, among those whose page exists."""
+    pages = set(has_page)
+    wanted = list(roles)
+    return [s for s in SYSTEMS if s.path in pages and s.open_to(wanted)]
