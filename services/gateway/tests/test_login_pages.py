@@ -197,6 +197,7 @@ def history() -> identity_pb2.LoginHistory:
     reply.recent_failures.add(client_address="198.51.100.66", refused=True).at.FromSeconds(
         1764493260
     )
+    reply.failure_count = 2
     return reply
 
 

@@ -315,8 +315,10 @@ def test_my_login_records_show_the_previous_success_and_the_failures_since(firm)
         (ATTACKER, False),
     ]
     assert [a.success for a in history.attempts] == [True, False, False, True]
+    assert history.failure_count == 2
     limited = firm.client(token).call("ListMyLoginRecords", pb.ListMyLoginRecordsRequest(limit=1))
     assert len(limited.attempts) == 1
+    assert (len(limited.recent_failures), limited.failure_count) == (1, 2)
 
 
 def test_login_records_are_the_callers_own(firm):

@@ -66,5 +66,6 @@ def my_logins() -> Any:
     return jsonify(
         previous_success=previous,
         recent_failures=[attempt_json(a) for a in history.recent_failures],
+        failure_count=history.failure_count,
         attempts=[attempt_json(a) for a in history.attempts],
     )

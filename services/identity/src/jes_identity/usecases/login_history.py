@@ -53,4 +53,5 @@ class LoginHistory:
             r for r in records if not r.success and (previous is None or r.at > previous.at)
         ]
         history.recent_failures.extend(attempt_message(r) for r in failures[:limit])
+        history.failure_count = len(failures)
         return history

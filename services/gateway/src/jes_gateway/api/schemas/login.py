@@ -29,4 +29,5 @@ class LoginHistory(Reply):
         LoginAttempt | None, Field(description="本次之前最近一次登入成功（首次登入時為 null）")
     ]
     recent_failures: Annotated[list[LoginAttempt], Field(description="自該次登入後的失敗")]
+    failure_count: Annotated[int, Field(description="自該次登入後的失敗次數")]
     attempts: Annotated[list[LoginAttempt], Field(description="最近的登入嘗試，新的在前")]
