@@ -401,7 +401,7 @@ def another_firm(platform: flows.Platform) -> str:
     link = next(
         SET_PASSWORD_LINK.search(m["body"]) for m in mails if SET_PASSWORD_LINK.search(m["body"])
     )
-    password = "Second2026!a"
+    password = "Second2026!album"
     assert link is not None
     reply = platform.api(
         "POST", "/api/v1/password/set", json={"token": link.group(1), "new_password": password}

@@ -15,7 +15,7 @@ from support import flows
 from support.allinone import DEMO_PASSWORD, running_all_in_one
 from support.processes import PYTHON, ROOT, base_env
 
-NEW_PASSWORD = "Admin1234!"
+NEW_PASSWORD = "Admin1234!court"
 
 
 @pytest.fixture(scope="module")

@@ -85,7 +85,7 @@ def test_activation_and_reset_tokens_are_only_in_the_mail(platform: flows.Platfo
     page = requests.get(f"{platform.base_url}/password/set?token={activation}", timeout=10)
     assert page.status_code == 200
     ok(set_password(platform, activation))
-    reused = set_password(platform, activation, "Other2026!a")
+    reused = set_password(platform, activation, "Other2026!again")
     assert reused.status_code == 409 and "已使用" in reused.json()["error"]
 
     ok(
@@ -99,9 +99,9 @@ def test_activation_and_reset_tokens_are_only_in_the_mail(platform: flows.Platfo
     reset = mailed_token(platform, email, "重新設定密碼")
     assert reset != activation
     assert files_holding(data, reset) == []
-    ok(set_password(platform, reset, "Reset2026!a"))
-    assert set_password(platform, reset, "Again2026!a").status_code == 409
-    assert platform.login(decision["account_id"], "Reset2026!a")
+    ok(set_password(platform, reset, "Reset2026!again"))
+    assert set_password(platform, reset, "Again2026!again").status_code == 409
+    assert platform.login(decision["account_id"], "Reset2026!again")
     # nor afterwards: not in the logs of the requests that used them (data/jes-all.log)
     assert files_holding(data, activation) == files_holding(data, reset) == []
     log = (data / "jes-all.log").read_text(errors="replace")

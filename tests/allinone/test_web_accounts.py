@@ -13,7 +13,7 @@ from support.allinone import DEMO_PASSWORD
 from support.processes import wait_until
 from support.web import WebClient
 
-NEW_PASSWORD = "Firm2024!ok"
+NEW_PASSWORD = "Firm2024!okay-go"
 SET_PASSWORD_LINK = re.compile(r"https?://\S+(/password/set\?token=\S+)")
 ACCOUNT_ID_LINE = re.compile(r"帳號：(\w+)")
 
@@ -109,13 +109,15 @@ def test_activation_set_password_login_and_a_used_link(platform: flows.Platform)
     assert "密碼已設定完成" in firm.get("/login").text
 
     logged_in = firm.login(account_id, NEW_PASSWORD, court_code="TPD")
-    assert logged_in.status_code == 302 and logged_in.headers["Location"].endswith("/photos/")
+    # lands on 會員專区, which links the firm's photo pages
+    assert logged_in.status_code == 302 and logged_in.headers["Location"].endswith("/portal")
+    assert 'href="/photos/"' in firm.get("/portal").text
 
     again = WebClient(platform.base_url)
     again.get(link)
     reused = again.post(
         "/password/set",
-        {"token": token, "new_password": "Another2024!", "confirm_password": "Another2024!"},
+        {"token": token, "new_password": "Another2024!day", "confirm_password": "Another2024!day"},
     )
     assert reused.status_code == 409 and "連結" in reused.text
 

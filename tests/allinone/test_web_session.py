@@ -9,10 +9,14 @@ from support.allinone import DEMO_PASSWORD
 from support.web import WebClient
 
 
-def test_firm_logs_in_and_lands_on_its_photo_page(platform: flows.Platform):
+def test_firm_logs_in_and_lands_on_the_dashboard_linking_its_photo_page(
+    platform: flows.Platform,
+):
     web = WebClient(platform.base_url)
     reply = web.login("DEMOFIRM", DEMO_PASSWORD, court_code="TPD")
-    assert reply.status_code == 302 and reply.headers["Location"].endswith("/photos/")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/portal")
+    dashboard = web.get("/portal")
+    assert "會員專區" in dashboard.text and 'href="/photos/"' in dashboard.text
     cookie = next(c for c in web.http.cookies if c.name == "jes_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
     page = web.get("/photos/")
@@ -23,7 +27,8 @@ def test_pages_need_a_login_and_the_right_role(platform: flows.Platform):
     anonymous = requests.get(f"{platform.base_url}/photos/", allow_redirects=False, timeout=5)
     assert anonymous.status_code == 302 and "/login?next=/photos/" in anonymous.headers["Location"]
     clerk = WebClient(platform.base_url)
-    assert clerk.login("TPDCLERK", DEMO_PASSWORD).headers["Location"].endswith("/court/reviews")
+    assert clerk.login("TPDCLERK", DEMO_PASSWORD).headers["Location"].endswith("/portal")
+    assert 'href="/court/reviews"' in clerk.get("/portal").text
     forbidden = clerk.get("/photos/")
     assert forbidden.status_code == 403 and "權限" in forbidden.text
 
@@ -64,4 +69,4 @@ def test_login_redirects_only_within_the_site(platform: flows.Platform):
         {"account_id": "DEMOFIRM", "password": DEMO_PASSWORD},
         allow_redirects=False,
     )
-    assert reply.status_code == 302 and reply.headers["Location"].endswith("/photos/")
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/portal")

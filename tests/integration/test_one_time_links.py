@@ -98,7 +98,7 @@ def test_activation_and_reset_tokens_are_only_in_the_mail(distributed: Distribut
     activation = mailed_token(platform, email, "帳號已啟用")
     assert_only_in_the_mail(distributed, activation)
 
-    body = {"token": activation, "new_password": "Links2026!a"}
+    body = {"token": activation, "new_password": "Links2026!away"}
     ok(platform.api("POST", "/api/v1/password/set", json=body))
     assert platform.api("POST", "/api/v1/password/set", json=body).status_code == 409
 
@@ -112,7 +112,7 @@ def test_activation_and_reset_tokens_are_only_in_the_mail(distributed: Distribut
     )
     reset = mailed_token(platform, email, "重新設定密碼")
     assert_only_in_the_mail(distributed, reset)
-    body = {"token": reset, "new_password": "Reset2026!a"}
+    body = {"token": reset, "new_password": "Reset2026!again"}
     ok(platform.api("POST", "/api/v1/password/set", json=body))
     assert platform.api("POST", "/api/v1/password/set", json=body).status_code == 409
-    assert platform.login(decision["account_id"], "Reset2026!a")
+    assert platform.login(decision["account_id"], "Reset2026!again")

@@ -30,7 +30,7 @@ from support.images import jpeg, png
 from support.processes import wait_until
 
 SET_PASSWORD_LINK = re.compile(r"/password/set\?token=([A-Za-z0-9_\-]+)")
-NEW_PASSWORD = "Photo2026!a"
+NEW_PASSWORD = "Photo2026!album"  # ASVS level 2: at least 12, not guessable
 
 
 def ok(reply: Any, status: int = 200) -> dict[str, Any]:

@@ -187,12 +187,20 @@ class IdentityService:
 
 
 @pytest.fixture
+def password_policy() -> str:
+    """The installation's JES_PASSWORD_POLICY for `service`. Most tests here were written
+    for the seed portal's rule and keep it; test_password_policy runs the default
+    (ASVS level 2) by overriding this fixture."""
+    return "seed"
+
+
+@pytest.fixture
 def service(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: None, password_policy: str
 ) -> Iterator[IdentityService]:
     key_dir = tmp_path / "keys"
     monkeypatch.setenv("JES_TOKEN_KEY_DIR", str(key_dir))
-    config = embedded_config("identity", tmp_path)
+    config = embedded_config("identity", tmp_path, JES_PASSWORD_POLICY=password_policy)
     kit = build(config, metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
     yield IdentityService(

@@ -72,14 +72,17 @@ def test_verify_without_a_usable_hash_is_false(stored: str | None):
 
 
 def test_the_policy_is_served_to_forms_without_a_token(service) -> None:
+    """The seed portal's rule (JES_PASSWORD_POLICY=seed: this module's `service`); the
+    default, ASVS level 2: test_password_policy."""
     from jes.identity.v1 import identity_pb2 as pb
 
     policy = service.client(token=None).stub.GetPasswordPolicy(pb.GetPasswordPolicyRequest())
-    assert (policy.min_length, policy.max_length, policy.symbols) == (8, 64, "@!?.()~")
+    assert (policy.min_length, policy.max_length, policy.symbols) == (8, 12, "@!?.()~")
+    assert policy.kind == "seed"
     assert list(policy.rules) == [
-        "長度 8 至 64 個字元",
+        "長度 8 至 12 個字元",
         "須同時包含英文大寫及小寫字母",
         "須包含數字",
         "只能使用英文字母、數字及符號 @!?.()~",
     ]
-    assert "8 至 64" in policy.summary
+    assert "8 至 12" in policy.summary

@@ -458,6 +458,9 @@ def health_port_default(grpc_port: int) -> int:
     return grpc_port + 1000 if grpc_port else 0
 
 
+PASSWORD_POLICIES = ("asvs-l2", "seed")  # identity's (jes_identity.domain.passwords)
+
+
 @dataclass(frozen=True)
 class ServiceConfig:
     """What one gRPC service needs besides the platform settings."""
@@ -469,6 +472,8 @@ class ServiceConfig:
     metrics_port: int
     tls: TlsFiles
     health_port: int = 0  # plaintext gRPC health only (probes); 0 = none
+    # identity's password policy (JES_PASSWORD_POLICY): "asvs-l2" or the seed's "seed"
+    password_policy: str = "asvs-l2"  # noqa: S105 (a policy name)
 
     @classmethod
     def load(cls, name: str, environ: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -494,6 +499,7 @@ class ServiceConfig:
             health_port=env.integer(
                 "JES_HEALTH_PORT", health_port_default(grpc_port), lo=0, hi=65535
             ),
+            password_policy=env.choice("JES_PASSWORD_POLICY", "asvs-l2", PASSWORD_POLICIES),
         )
         env.check()
         return config

@@ -15,6 +15,7 @@ from jes_auth import KeyStore, TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database, run_migrations
 from jes_domain import DomainError
+from jes_identity.domain.passwords import policy_named
 from jes_identity.grpc_api import SERVICE_NAME, IdentityServicer
 from jes_identity.models import Account, event_tables, metadata
 from jes_identity.passwords import hash_password
@@ -45,7 +46,7 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         verifier=TokenVerifier(keys.jwks),  # identity trusts its own keys directly
         **kit_options,
     )
-    servicer = IdentityServicer(kit.db, kit.outbox, keys)
+    servicer = IdentityServicer(kit.db, kit.outbox, keys, policy_named(config.password_policy))
     kit.grpc.add(pb_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)
     return kit
 

@@ -14,7 +14,7 @@ from jes_auth import DecisionBinding, KeyStore, TokenIssuer, TokenVerifier
 from jes_db import Database
 from jes_events import Outbox
 from jes_grpckit import current_claims, request_id_var
-from jes_identity.domain.passwords import PasswordPolicy
+from jes_identity.domain.passwords import Policy, policy_named
 from jes_identity.messages import STATUSES_BY_CODE
 from jes_identity.usecases import (
     Accounts,
@@ -41,11 +41,11 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         db: Database,
         outbox: Outbox,
         keys: KeyStore,
-        policy: PasswordPolicy | None = None,
+        policy: Policy | None = None,
     ):
         infra = Infrastructure(db, outbox, trace_id=current_trace_id)
         self.keys = keys
-        self.policy = policy or PasswordPolicy()
+        self.policy = policy or policy_named("")
         self.applications = Applications(infra)
         self.sessions = Sessions(infra, TokenIssuer(keys))
         self.login_history = LoginHistory(infra)
@@ -188,6 +188,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             symbols=self.policy.symbols,
             summary=self.policy.summary(),
             rules=self.policy.rules(),
+            kind=self.policy.kind,
         )
 
     # -- personal account maintenance (個人帳號維護), staff, accounts for services ------------

@@ -15,7 +15,7 @@ from jes_identity.domain.access import Caller
 from jes_identity.domain.accounts import ACTIVE, validate_account_update
 from jes_identity.domain.audit_actions import ACCOUNT_PASSWORD_CHANGED, ACCOUNT_UPDATED
 from jes_identity.domain.limits import PASSWORD_CHANGE_LOCKED, is_locked_out
-from jes_identity.domain.passwords import PasswordPolicy
+from jes_identity.domain.passwords import Policy
 from jes_identity.domain.validation import BAD_INPUT
 from jes_identity.links import retire_links
 from jes_identity.messages import account_message, actor_of_account, profile
@@ -27,7 +27,7 @@ WRONG_CURRENT_PASSWORD = "目前密碼不正確"  # noqa: S105 (a message)
 
 
 class Accounts:
-    def __init__(self, infra: Infrastructure, policy: PasswordPolicy):
+    def __init__(self, infra: Infrastructure, policy: Policy):
         self.infra = infra
         self.policy = policy
 

@@ -22,7 +22,7 @@ from jes_identity.domain.limits import (
     reset_request_keys,
 )
 from jes_identity.domain.links import LINK_INVALID, RESET_LINK_TTL, LinkPurpose, check_link
-from jes_identity.domain.passwords import PasswordPolicy
+from jes_identity.domain.passwords import Policy
 from jes_identity.domain.validation import BAD_INPUT, email_problem, normalize_email
 from jes_identity.links import RateLimit, create_link, find_link, issue_token, retire_links
 from jes_identity.messages import actor_of_account, profile
@@ -32,7 +32,7 @@ from jes_identity.usecases.common import Infrastructure
 
 
 class Recovery:
-    def __init__(self, infra: Infrastructure, policy: PasswordPolicy):
+    def __init__(self, infra: Infrastructure, policy: Policy):
         self.infra = infra
         self.policy = policy
         self.mail_requests = RateLimit(
