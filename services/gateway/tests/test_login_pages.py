@@ -208,7 +208,7 @@ def test_the_dashboard_shows_logins_and_the_firms_systems(firm, services):
     assert page.status_code == 200
     assert "民國 114年 11月30日 星期日 16:00:00，來源位址 203.0.113.5" in html
     assert "2 次（自上次登入成功後）" in html
-    assert "198.51.100.66" in html and "嘗試過於頻繁，未檢查密碼" in html
+    assert "198.51.100.66" in html and "未檢查密碼（缺驗證碼或須等待）" in html
     assert 'href="/photos/"' in html and "鑑估報告照片上傳維護" in html
     assert 'href="/court/reviews"' not in html  # not a clerk
     assert re.search(r'class="date-line">民國 \d+年 \d+月\d+日 星期. \d\d:\d\d:\d\d<', html)
