@@ -5,6 +5,7 @@ Domain errors become gRPC statuses in the server interceptor (jes_grpckit)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import grpc
 
@@ -16,11 +17,13 @@ from jes_events import Outbox
 from jes_grpckit import current_claims, request_id_var
 from jes_identity.domain.passwords import PasswordPolicy
 from jes_identity.messages import STATUSES_BY_CODE
+from jes_identity.oidc import ProviderClient
 from jes_identity.usecases import (
     Accounts,
     Applications,
     DecisionGrants,
     Infrastructure,
+    ProviderSignIn,
     Recovery,
     Sessions,
 )
@@ -40,6 +43,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         outbox: Outbox,
         keys: KeyStore,
         policy: PasswordPolicy | None = None,
+        sign_in_clients: Mapping[str, ProviderClient] | None = None,
     ):
         infra = Infrastructure(db, outbox, trace_id=current_trace_id)
         self.keys = keys
@@ -50,6 +54,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.verifier = TokenVerifier(keys.jwks)  # identity trusts its own keys directly
         self.recovery = Recovery(infra, self.policy)
         self.accounts = Accounts(infra, self.policy)
+        self.sign_in = ProviderSignIn(infra, TokenIssuer(keys), sign_in_clients or {})
 
     # -- logging in, the key set ---------------------------------------------
 
@@ -203,3 +208,41 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self, request: pb.GetAccountRequest, context: grpc.ServicerContext
     ) -> pb.Account:
         return self.accounts.account_for_service(current_claims(), request.account_id)
+
+    # -- single sign-on ----------------------------------------------------------
+
+    def ListSignInProviders(
+        self, request: pb.ListSignInProvidersRequest, context: grpc.ServicerContext
+    ) -> pb.ListSignInProvidersResponse:
+        return pb.ListSignInProvidersResponse(providers=self.sign_in.providers())
+
+    def BeginProviderSignIn(
+        self, request: pb.BeginProviderSignInRequest, context: grpc.ServicerContext
+    ) -> pb.BeginProviderSignInResponse:
+        url, state = self.sign_in.begin(request.provider, request.redirect_uri)
+        return pb.BeginProviderSignInResponse(authorization_url=url, state=state)
+
+    def CompleteProviderSignIn(
+        self, request: pb.CompleteProviderSignInRequest, context: grpc.ServicerContext
+    ) -> pb.CompleteProviderSignInResponse:
+        result = self.sign_in.complete(
+            request.provider,
+            request.state,
+            request.session_state,
+            request.code,
+            request.client_address,
+        )
+        return pb.CompleteProviderSignInResponse(
+            login=pb.LoginResponse(
+                access_token=result.login.access_token,
+                expires_in_seconds=result.login.expires_in_seconds,
+                account=result.login.account,
+            ),
+            first_visit=result.first_visit,
+            email_needed=result.email_needed,
+        )
+
+    def SetSignInEmail(
+        self, request: pb.SetSignInEmailRequest, context: grpc.ServicerContext
+    ) -> pb.Account:
+        return self.sign_in.set_email(current_claims(), request.email)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
@@ -33,6 +33,10 @@ class Account(IdentityBase):
     # Failed logins before this moment no longer count toward the lockout (set when the
     # password is set through a link); the records stay, so the user still sees them.
     failures_cleared_at: Mapped[datetime | None]
+    # single sign-on accounts (ExternalIdentity): what the provider's claims said
+    directory_account: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    prosecutor_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    sign_in_provider: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     @property
     def role_list(self) -> list[str]:
@@ -108,6 +112,41 @@ class LoginRecord(IdentityBase):
     # lockout counts failures per account id and client
     client_address: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ExternalIdentity(IdentityBase):
+    """An account's identity at an OpenID provider: the provider's issuer and its stable
+    subject, never an e-mail address or a username (those change hands)."""
+
+    __tablename__ = "external_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_external_identity"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship()
+
+
+class SignInFlow(IdentityBase):
+    """One started sign-in at a provider: the state (only its SHA-256), the nonce and the
+    PKCE verifier, used once and only for minutes."""
+
+    __tablename__ = "sign_in_flows"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    provider: Mapped[str] = mapped_column(String(40))
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
 
 
 event_tables = add_event_tables(IdentityBase.metadata)

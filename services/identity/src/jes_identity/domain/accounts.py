@@ -20,7 +20,7 @@ CONTACT_PERSON_MAX = 50
 ACTIVE = "active"  # accounts.status of an account that may log in
 
 # The role an account is named by in audit logs: the first of these it has.
-MAIN_ROLES = ("admin", "clerk", "judge", "firm")
+MAIN_ROLES = ("admin", "clerk", "judge", "prosecutor", "firm")
 FIRM_ROLE = "firm"
 
 

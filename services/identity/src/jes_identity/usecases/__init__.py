@@ -11,6 +11,7 @@ from jes_identity.usecases.common import Infrastructure
 from jes_identity.usecases.grants import DecisionGrants
 from jes_identity.usecases.login import LoginResult, Sessions
 from jes_identity.usecases.recovery import Recovery
+from jes_identity.usecases.sign_in import ProviderSignIn, SignInResult
 
 __all__ = [
     "Accounts",
@@ -18,6 +19,8 @@ __all__ = [
     "DecisionGrants",
     "Infrastructure",
     "LoginResult",
+    "ProviderSignIn",
     "Recovery",
     "Sessions",
+    "SignInResult",
 ]
