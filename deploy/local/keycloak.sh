@@ -28,6 +28,8 @@ KEYCLOAK_MARKER="$KEYCLOAK_SERVER/"
 KEYCLOAK_START_TIMEOUT=300
 # build-time options, baked into the cached build (a change rebuilds it)
 KEYCLOAK_BUILD_OPTIONS=(--db=dev-file --health-enabled=true --cache=local)
+# --cache=local again at start: without it Keycloak 26 forms a JGroups cluster, which
+# listens on every interface (ports 7800, 57800); a local cache listens nowhere
 KEYCLOAK_CLIENT_SECRET=jes-portal-local-secret  # the realms' test secret (loopback only)
 
 keycloak_port() { echo $((KEYCLOAK_PORT_BASE + 10 * SLOT)); }
@@ -130,13 +132,32 @@ keycloak_start() {
   JAVA_HOME="$java_home" JAVA_OPTS_KC_HEAP="-Xms64m -Xmx512m" \
     JES_DIRECTORY_URL="ldap://$HOST:$(directory_port)" JES_SSO_CLIENT_SECRET="$KEYCLOAK_CLIENT_SECRET" \
     start_bg keycloak "$KEYCLOAK_SERVER/bin/kc.sh" start --optimized \
-    --http-enabled=true --hostname-strict=false \
+    --http-enabled=true --hostname-strict=false --cache=local \
     --http-host="$HOST" --http-port="$(keycloak_port)" \
     --http-management-port="$(keycloak_management_port)" --import-realm
 }
 
+keycloak_java_pid() {
+  local pid
+  pid="$(running_pid keycloak "$KEYCLOAK_MARKER")" || return 1
+  # kc.sh execs Java after its first (build) start; before that Java is its child
+  pgrep -P "$pid" java || echo "$pid"
+}
+
+# servers listen on 127.0.0.1 only: refuse a Keycloak that listens anywhere else
+keycloak_loopback_only() {
+  local pid outside
+  pid="$(keycloak_java_pid)" || return 0
+  outside="$(ss -Hltnp 2>/dev/null | grep "pid=$pid," | awk '{print $4}' | grep -v '^127\.0\.0\.1:' || true)"
+  if [ -n "$outside" ]; then
+    keycloak_stop
+    die "keycloak listened on $(echo "$outside" | tr '\n' ' ')(not loopback only): stopped"
+  fi
+}
+
 keycloak_wait() {
   wait_until keycloak "$KEYCLOAK_MARKER" "$KEYCLOAK_START_TIMEOUT" keycloak_ready
+  keycloak_loopback_only
   if [ -n "$KEYCLOAK_STARTED_AT" ]; then
     log "keycloak: ready in $((SECONDS - KEYCLOAK_STARTED_AT))s ($(keycloak_memory))"
   fi
@@ -144,9 +165,7 @@ keycloak_wait() {
 
 keycloak_memory() {
   local pid
-  pid="$(running_pid keycloak "$KEYCLOAK_MARKER")" || return 0
-  # kc.sh execs Java after its first (build) start; before that Java is its child
-  pid="$(pgrep -P "$pid" java || echo "$pid")"
+  pid="$(keycloak_java_pid)" || return 0
   ps -o rss= -p "$pid" | awk '{printf "%d MB resident", $1 / 1024}'
 }
 
