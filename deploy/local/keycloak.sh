@@ -148,7 +148,7 @@ keycloak_java_pid() {
 keycloak_loopback_only() {
   local pid outside
   pid="$(keycloak_java_pid)" || return 0
-  outside="$(ss -Hltnp 2>/dev/null | grep "pid=$pid," | awk '{print $4}' | grep -v '^127\.0\.0\.1:' || true)"
+  outside="$(ss -Hltnp 2>/dev/null | grep "pid=$pid," | awk '{print $4}' | grep -Ev '^(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]|\[::1\]):' || true)"
   if [ -n "$outside" ]; then
     keycloak_stop
     die "keycloak listened on $(echo "$outside" | tr '\n' ' ')(not loopback only): stopped"
