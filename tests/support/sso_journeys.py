@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from support.keycloak import JUDGE_CHOU, JUDGE_WANG, PROSECUTOR_CHEN, STAFF_LEE
 from support.sso_browser import LoopbackBrowser
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -74,3 +75,71 @@ def log_out(base_url: str, browser: LoopbackBrowser) -> None:
     page = browser.request("GET", f"{base_url}/account/sign-in-email")
     token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
     assert browser.request("POST", f"{base_url}/logout", data={"csrf_token": token}).is_redirect
+
+
+# -- the journeys -------------------------------------------------------------------
+
+
+def judge_first_and_later_visits(base_url: str) -> None:
+    """Journey 7: the first visit creates the account and asks for an e-mail; later
+    visits go straight in."""
+    first = visit(base_url, "courts", *JUDGE_WANG)
+    assert first.path == "/account/sign-in-email"
+    assert "王大明" in first.text and "judge.wang" in first.text
+    assert "臺灣臺北地方法院" in first.text
+    assert "已為您建立帳號" in first.text
+
+    done = give_email(base_url, first.browser, "Judge.Wang@courts.test")
+    assert done.is_redirect
+    log_out(base_url, first.browser)
+
+    # later visits go straight in: Keycloak's own session lets the browser through, and
+    # the gateway no longer asks for anything
+    later = visit(base_url, "courts", *JUDGE_WANG, browser=first.browser)
+    assert later.status == 200 and later.path == "/"
+    page = later.browser.request("GET", f"{base_url}/account/sign-in-email")
+    assert 'value="judge.wang@courts.test"' in page.text  # the same account
+
+    # from another browser (no session at Keycloak): the form again, the same account
+    elsewhere = visit(base_url, "courts", *JUDGE_WANG)
+    assert elsewhere.path == "/"
+
+
+def prosecutor_signs_in(base_url: str) -> None:
+    """Journey 8: the account carries the role and the prosecutor's identifier."""
+    signed_in = visit(base_url, "moj", *PROSECUTOR_CHEN)
+    assert signed_in.path == "/account/sign-in-email"
+    assert "陳建國" in signed_in.text and "TPS-0427" in signed_in.text
+    assert "檢察官" in signed_in.text
+
+
+REFUSED = [
+    ("courts", JUDGE_CHOU, "目錄中沒有您的所屬法院"),
+    ("moj", STAFF_LEE, "單一登入窗口未將您登錄為檢察官"),
+]
+
+
+def refused_without_account(
+    base_url: str, provider: str, user: tuple[str, str], reason: str
+) -> None:
+    """Someone the claim rules refuse gets the reason and no session."""
+    refused = visit(base_url, provider, *user)
+    assert refused.status == 409 and refused.path == ""  # FAILED_PRECONDITION
+    assert reason in refused.text
+    page = refused.browser.request("GET", f"{base_url}/account/sign-in-email")
+    assert page.is_redirect and "/login" in page.headers["Location"]  # not signed in
+
+
+def callback_in_another_browser_is_refused(base_url: str) -> None:
+    """Login CSRF: a callback brought to a browser that did not start the sign-in."""
+    # the attacker logs in at the provider and hands the callback to the victim's browser
+    attacker, page = begin(base_url, "courts")
+    callback_url = callback_of(base_url, page, *JUDGE_WANG, attacker)
+    victim = LoopbackBrowser()
+    victim.request("GET", f"{base_url}/login")
+    refused = finish(base_url, victim, callback_url)
+    assert refused.status == 401 and "登入流程不符" in refused.text
+    page = victim.request("GET", f"{base_url}/account/sign-in-email")
+    assert page.is_redirect and "/login" in page.headers["Location"]  # not signed in
+    # the refusal spent nothing: the browser that started the sign-in still finishes it
+    assert finish(base_url, attacker, callback_url).status == 200
