@@ -134,4 +134,4 @@ def email_submit() -> Any:
         )
         return page, problem.status
     flash("已完成註冊，之後可直接以單一登入進入本系統", "success")
-    return redirect(home_for(user))
+    return redirect(url_for("account.profile"))  # the account page shows what was kept
