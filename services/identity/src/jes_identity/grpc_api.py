@@ -10,6 +10,7 @@ import grpc
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
+from jes.identity.v1 import verification_pb2 as vpb
 from jes_auth import DecisionBinding, KeyStore, TokenIssuer, TokenVerifier
 from jes_db import Database
 from jes_events import Outbox
@@ -20,6 +21,7 @@ from jes_identity.usecases import (
     Accounts,
     Applications,
     DecisionGrants,
+    EmailCodes,
     Infrastructure,
     Recovery,
     Sessions,
@@ -50,6 +52,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.verifier = TokenVerifier(keys.jwks)  # identity trusts its own keys directly
         self.recovery = Recovery(infra, self.policy)
         self.accounts = Accounts(infra, self.policy)
+        self.codes = EmailCodes(infra)
 
     # -- logging in, the key set ---------------------------------------------
 
@@ -155,6 +158,44 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     ) -> pb.RemindAccountIdResponse:
         self.recovery.remind_account_id(request.email)
         return pb.RemindAccountIdResponse()
+
+    # -- e-mail verification codes -----------------------------------------------------------
+
+    def SendVerificationCode(
+        self, request: vpb.SendVerificationCodeRequest, context: grpc.ServicerContext
+    ) -> vpb.VerificationCodeSent:
+        sent = self.codes.send(
+            current_claims(), request.purpose, request.email, request.registration_id
+        )
+        reply = vpb.VerificationCodeSent(
+            code_id=sent.code_id,
+            email=sent.email,
+            resend_after_seconds=sent.resend_after_seconds,
+        )
+        reply.expires_at.FromDatetime(sent.expires_at)
+        return reply
+
+    def VerifyEmailCode(
+        self, request: vpb.VerifyEmailCodeRequest, context: grpc.ServicerContext
+    ) -> vpb.VerifiedEmail:
+        email, verified_at = self.codes.verify(
+            current_claims(),
+            request.purpose,
+            request.email,
+            request.registration_id,
+            request.code,
+        )
+        reply = vpb.VerifiedEmail(email=email)
+        reply.verified_at.FromDatetime(verified_at)
+        return reply
+
+    def IssueVerificationCode(
+        self, request: vpb.IssueVerificationCodeRequest, context: grpc.ServicerContext
+    ) -> vpb.VerificationCode:
+        code, expires_at = self.codes.issue(current_claims(), request.code_id)
+        reply = vpb.VerificationCode(code=code)
+        reply.expires_at.FromDatetime(expires_at)
+        return reply
 
     def GetPasswordPolicy(
         self, request: pb.GetPasswordPolicyRequest, context: grpc.ServicerContext
