@@ -133,6 +133,24 @@ class EmailCode(IdentityBase):
     retired_at: Mapped[datetime | None]  # replaced by a newer code, or out of tries
 
 
+class LoginSession(IdentityBase):
+    """A server-side session, started by a login (jes_identity.domain.sessions). The
+    gateway holds "<id>.<secret>"; only the secret's SHA-256 is kept."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    absolute_expires_at: Mapped[datetime]
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str] = mapped_column(String(20), default="")
+
+
 event_tables = add_event_tables(IdentityBase.metadata)
 audit_log = AuditLog(IdentityBase.metadata)
 metadata = IdentityBase.metadata

@@ -12,8 +12,10 @@ from jes_identity.usecases.common import Infrastructure
 from jes_identity.usecases.grants import DecisionGrants
 from jes_identity.usecases.login import LoginResult, Sessions
 from jes_identity.usecases.recovery import Recovery
+from jes_identity.usecases.sessions import AccountSessions, start_session
 
 __all__ = [
+    "AccountSessions",
     "Accounts",
     "Applications",
     "DecisionGrants",
@@ -22,4 +24,5 @@ __all__ = [
     "LoginResult",
     "Recovery",
     "Sessions",
+    "start_session",
 ]

@@ -49,7 +49,7 @@ class CodeSent:
 
 
 def purpose_of(code: int) -> CodePurpose:
-    purpose = PURPOSES_BY_CODE.get(code)  # type: ignore[call-overload]
+    purpose = next((p for c, p in PURPOSES_BY_CODE.items() if c == code), None)
     if purpose is None:
         raise InvalidArgument(BAD_INPUT, fields={"purpose": "請指定認證碼的用途"})
     return purpose
