@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from jes_gateway.web import account, auth, court, pages, photos, public
+from jes_gateway.web import account, auth, court, devices, pages, photos, public
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     pages.bp,
@@ -12,5 +12,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     photos.bp,
     court.bp,
     account.bp,
+    devices.bp,
     public.bp,
 )
