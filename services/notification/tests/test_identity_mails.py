@@ -234,3 +234,20 @@ def test_a_code_identity_no_longer_gives_voids_the_mail(service, sender, transpo
     assert transport.sent == []
     [mail] = service.deliveries()
     assert mail.status != "queued"
+
+
+def test_an_email_change_tells_the_old_address(service):
+    event = verification_pb2.EmailChanged(
+        account_id="TPDF0001",
+        display_name="大華不動產估價師事務所",
+        old_email="old@dahua.example",
+        new_email="new.box@dahua.example",
+    )
+    event.changed_at.FromDatetime(EXPIRES)
+    service.handle(envelope_of(event))
+    [mail] = service.deliveries()
+    assert mail.recipient == "old@dahua.example"
+    assert mail.subject == "【司法院】您的帳號電子郵件已變更"
+    assert f"已於 {EXPIRES_SHOWN} 變更為 n****@dahua.example" in mail.body
+    assert "new.box@" not in mail.body
+    assert f"{PUBLIC_URL}/password/forgot" in mail.body

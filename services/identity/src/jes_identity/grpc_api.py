@@ -24,6 +24,7 @@ from jes_identity.usecases import (
     AccountSessions,
     Applications,
     DecisionGrants,
+    EmailChange,
     EmailCodes,
     Infrastructure,
     Recovery,
@@ -54,8 +55,9 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.grants = DecisionGrants(TokenIssuer(keys))
         self.verifier = TokenVerifier(keys.jwks)  # identity trusts its own keys directly
         self.recovery = Recovery(infra, self.policy)
-        self.accounts = Accounts(infra, self.policy)
         self.codes = EmailCodes(infra)
+        self.email_change = EmailChange(infra, self.codes)
+        self.accounts = Accounts(infra, self.policy, self.email_change)
         self.login_sessions = AccountSessions(infra, TokenIssuer(keys))
 
     # -- logging in, the key set ---------------------------------------------
@@ -251,6 +253,21 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         reply = vpb.VerifiedEmail(email=email)
         reply.verified_at.FromDatetime(verified_at)
         return reply
+
+    def RequestEmailChange(
+        self, request: vpb.RequestEmailChangeRequest, context: grpc.ServicerContext
+    ) -> vpb.VerificationCodeSent:
+        sent = self.email_change.request(current_claims(), request.email)
+        reply = vpb.VerificationCodeSent(
+            code_id=sent.code_id, email=sent.email, resend_after_seconds=sent.resend_after_seconds
+        )
+        reply.expires_at.FromDatetime(sent.expires_at)
+        return reply
+
+    def ConfirmEmailChange(
+        self, request: vpb.ConfirmEmailChangeRequest, context: grpc.ServicerContext
+    ) -> pb.Account:
+        return self.email_change.confirm(current_claims(), request.code)
 
     def IssueVerificationCode(
         self, request: vpb.IssueVerificationCodeRequest, context: grpc.ServicerContext

@@ -77,6 +77,7 @@ class Handlers:
             identity_pb2.PasswordResetRequested: self.password_reset_requested,
             identity_pb2.AccountIdReminderRequested: self.account_id_reminder,
             verification_pb2.VerificationCodeRequested: self.verification_code,
+            verification_pb2.EmailChanged: self.email_changed,
             review_workflow_pb2.ReviewRequested: self.review_requested,
             review_workflow_pb2.ReviewDecided: self.review_decided,
             case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
@@ -112,6 +113,10 @@ class Handlers:
     def verification_code(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, verification_pb2.VerificationCodeRequested)
         self._queue_all(session, envelope, mails.verification_code(event))
+
+    def email_changed(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, verification_pb2.EmailChanged)
+        self._queue_all(session, envelope, mails.email_changed(event, self.links))
 
     def review_requested(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, review_workflow_pb2.ReviewRequested)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import sessions_pb2 as spb
+from jes.identity.v1 import verification_pb2 as vpb
 from jes.identity.v1.identity_pb2_grpc import IdentityServiceStub
 from jes_gateway.facades.base import Facade
 
@@ -91,6 +92,12 @@ class IdentityFacade(Facade[IdentityServiceStub]):
                 display_name=display_name, email=email, phone=phone, contact_person=contact_person
             )
         )
+
+    def request_email_change(self, token: str, email: str) -> vpb.VerificationCodeSent:
+        return self._rpc(token).RequestEmailChange(vpb.RequestEmailChangeRequest(email=email))
+
+    def confirm_email_change(self, token: str, code: str) -> pb.Account:
+        return self._rpc(token).ConfirmEmailChange(vpb.ConfirmEmailChangeRequest(code=code))
 
     def change_password(self, token: str, current_password: str, new_password: str) -> None:
         self._rpc(token).ChangePassword(

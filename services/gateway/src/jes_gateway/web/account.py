@@ -23,6 +23,7 @@ from jes_gateway.web.session import login_required, require_user
 bp = Blueprint("account", __name__)
 
 MISMATCH = "兩次輸入的新密碼不一致"
+PENDING_EMAIL = "認證碼已寄到新的電子郵件 {email}：請於 10 分鐘內輸入，輸入後才會改用新信箱。"
 
 
 def password_page(template: str, problem: Problem | None = None, **values: Any) -> Any:
@@ -135,13 +136,16 @@ def profile_page(
 def profile() -> Any:
     user = require_user()
     account = gateway().services.identity.my_account(user.token)
-    form = {
+    return profile_page(account, profile_form(account))
+
+
+def profile_form(account: identity_pb2.Account) -> dict[str, str]:
+    return {
         "display_name": account.display_name,
         "email": account.email,
         "phone": account.phone,
         "contact_person": account.contact_person,
     }
-    return profile_page(account, form)
 
 
 @bp.post("/account")
@@ -160,6 +164,40 @@ def profile_submit() -> Any:
         account = identity.my_account(user.token)
         return profile_page(account, form, problem), problem.status
     flash("個人帳號資料已存檔。", "ok")
+    if account.pending_email:
+        flash(PENDING_EMAIL.format(email=account.pending_email), "info")
+    return redirect(url_for("account.profile"))
+
+
+@bp.post("/account/email/confirm")
+@login_required()
+def confirm_email() -> Any:
+    """The code mailed to the new address: from now on the account uses it."""
+    user = require_user()
+    identity = gateway().services.identity
+    try:
+        account = identity.confirm_email_change(user.token, request.form.get("code", "").strip())
+    except Problem as error:
+        problem = form_problem(error)
+        account = identity.my_account(user.token)
+        page = profile_page(account, profile_form(account), problem)
+        return page, problem.status
+    flash(f"電子郵件已變更為 {account.email}，並已通知原信箱。", "ok")
+    return redirect(url_for("account.profile"))
+
+
+@bp.post("/account/email/resend")
+@login_required()
+def resend_email_code() -> Any:
+    user = require_user()
+    identity = gateway().services.identity
+    account = identity.my_account(user.token)
+    try:
+        identity.request_email_change(user.token, account.pending_email)
+    except Problem as error:
+        problem = form_problem(error)
+        return profile_page(account, profile_form(account), problem), problem.status
+    flash(PENDING_EMAIL.format(email=account.pending_email), "info")
     return redirect(url_for("account.profile"))
 
 

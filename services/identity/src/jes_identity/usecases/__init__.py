@@ -9,6 +9,7 @@ from jes_identity.usecases.accounts import Accounts
 from jes_identity.usecases.applications import Applications
 from jes_identity.usecases.codes import EmailCodes
 from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.email_change import EmailChange
 from jes_identity.usecases.grants import DecisionGrants
 from jes_identity.usecases.login import LoginResult, Sessions
 from jes_identity.usecases.recovery import Recovery
@@ -19,6 +20,7 @@ __all__ = [
     "Accounts",
     "Applications",
     "DecisionGrants",
+    "EmailChange",
     "EmailCodes",
     "Infrastructure",
     "LoginResult",

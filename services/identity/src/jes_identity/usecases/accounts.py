@@ -22,15 +22,17 @@ from jes_identity.messages import account_message, actor_of_account, profile
 from jes_identity.models import Account, audit_log
 from jes_identity.passwords import hash_password, verify_password
 from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.email_change import EmailChange, account_with_pending
 from jes_identity.usecases.sessions import end_sessions
 
 WRONG_CURRENT_PASSWORD = "目前密碼不正確"  # noqa: S105 (a message)
 
 
 class Accounts:
-    def __init__(self, infra: Infrastructure, policy: PasswordPolicy):
+    def __init__(self, infra: Infrastructure, policy: PasswordPolicy, email_change: EmailChange):
         self.infra = infra
         self.policy = policy
+        self.email_change = email_change
 
     def _own_account(self, session: Session, caller: Caller) -> Account:
         access.require_user(caller)
@@ -41,18 +43,19 @@ class Accounts:
 
     def my_account(self, caller: Caller) -> pb.Account:
         with self.infra.db.transaction() as session:
-            return account_message(self._own_account(session, caller))
+            return account_with_pending(session, self._own_account(session, caller))
 
     def update_my_account(
         self, caller: Caller, display_name: str, email: str, phone: str, contact_person: str
     ) -> pb.Account:
-        """The caller's own contact details; audited when anything changed."""
+        """The caller's own contact details; audited when anything changed. Another
+        e-mail address is not used yet: a code goes to it (journey 10)."""
         details = validate_account_update(display_name, email, phone, contact_person)
         with self.infra.db.transaction() as session:
             account = self._own_account(session, caller)
+            self.email_change.request_in(session, account, details.email)
             before = profile(account)
             account.display_name = details.display_name
-            account.email = details.email
             account.phone = details.phone
             account.contact_person = details.contact_person
             after = profile(account)
@@ -67,7 +70,7 @@ class Accounts:
                     before=before,
                     after=after,
                 )
-            return account_message(account)
+            return account_with_pending(session, account)
 
     def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
         """A wrong current password counts as a failed login (and toward the lockout)."""

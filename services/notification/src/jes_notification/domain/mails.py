@@ -25,6 +25,7 @@ SUBJECTS = {
     "password_reset_requested": "【司法院】重新設定密碼",
     "account_id_reminder": "【司法院】您的帳號",
     "verification_code": "【司法院】電子郵件認證碼",
+    "email_changed": "【司法院】您的帳號電子郵件已變更",
     "review_requested": "【司法院】鑑估報告照片待審核：{case_number}",
     "progress_entry_added": "【司法院】案件進度更新：{case_number}",
     "review_approved": "【司法院】鑑估報告照片已通過審核：{case_number}",
@@ -218,6 +219,30 @@ def verification_code(event: verification_pb2.VerificationCodeRequested) -> list
             link_id=event.code_id,
         )
     ]
+
+
+def email_changed(event: verification_pb2.EmailChanged, links: Links) -> list[Mail]:
+    """To the old address only (the new one proved itself with its code): if the owner did
+    not change it, they learn it here, with where to act."""
+    return [
+        Mail(
+            "email_changed",
+            event.old_email,
+            {
+                "display_name": event.display_name,
+                "account_id": event.account_id,
+                "new_email": masked_email(event.new_email),
+                "changed_at": format_roc_datetime(event.changed_at.ToDatetime()),
+                "forgot_password_url": links.forgot_password,
+            },
+        )
+    ]
+
+
+def masked_email(email: str) -> str:
+    """a****@example.com: enough for the owner to recognise, little for anyone else."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}****@{domain}" if domain else "****"
 
 
 # -- review-workflow's events ---------------------------------------------------------------

@@ -109,6 +109,25 @@ class Account(Reply):
     roles: list[str]
     court_code: str
     password_set: bool
+    pending_email: Annotated[
+        str,
+        Field(description="待認證的新電子郵件（輸入寄到該信箱的認證碼後才會啟用；空字串表示沒有）"),
+    ]
+
+
+class EmailChangeInput(Input):
+    email: Annotated[str, Field(description="新的電子郵件：認證碼會寄到這裡")]
+
+
+class EmailCodeSent(Reply):
+    email: str
+    expires_at: str | None
+    resend_after_seconds: int
+    message: str
+
+
+class EmailConfirmInput(Input):
+    code: Annotated[str, Field(description="寄到新信箱的 6 位數認證碼")]
 
 
 class Message(Reply):
