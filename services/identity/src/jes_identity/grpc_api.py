@@ -8,6 +8,7 @@ import json
 
 import grpc
 
+from jes.identity.v1 import binding_pb2 as bpb
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes.identity.v1 import sessions_pb2 as spb
@@ -20,6 +21,7 @@ from jes_identity.domain.passwords import PasswordPolicy
 from jes_identity.domain.sessions import idle_expires_at
 from jes_identity.messages import STATUSES_BY_CODE
 from jes_identity.usecases import (
+    AccountBindings,
     Accounts,
     AccountSessions,
     Applications,
@@ -30,6 +32,7 @@ from jes_identity.usecases import (
     Recovery,
     Sessions,
 )
+from jes_identity.usecases.binding import Binding
 from jes_servicekit.grants import FIRM_APPLICATION, verified_grant
 
 SERVICE_NAME = "jes.identity.v1.IdentityService"
@@ -37,6 +40,17 @@ SERVICE_NAME = "jes.identity.v1.IdentityService"
 
 def current_trace_id() -> str:
     return request_id_var.get()
+
+
+def binding_message(bound: Binding) -> bpb.AccountBinding:
+    message = bpb.AccountBinding(
+        portal_account_id=bound.portal_account_id,
+        portal_display_name=bound.portal_display_name,
+        progress_account_id=bound.progress_account_id,
+        progress_display_name=bound.progress_display_name,
+    )
+    message.bound_at.FromDatetime(bound.bound_at)
+    return message
 
 
 class IdentityServicer(pb_grpc.IdentityServiceServicer):
@@ -59,6 +73,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.email_change = EmailChange(infra, self.codes)
         self.accounts = Accounts(infra, self.policy, self.email_change)
         self.login_sessions = AccountSessions(infra, TokenIssuer(keys))
+        self.bindings = AccountBindings(infra, self.codes)
 
     # -- logging in, the key set ---------------------------------------------
 
@@ -76,6 +91,42 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         reply.idle_expires_at.FromDatetime(result.session.idle_expires_at)
         reply.absolute_expires_at.FromDatetime(result.session.absolute_expires_at)
         return reply
+
+    # -- account binding 帳號綁定 -----------------------------------------------------------------
+
+    def SendBindingCode(
+        self, request: bpb.SendBindingCodeRequest, context: grpc.ServicerContext
+    ) -> vpb.VerificationCodeSent:
+        sent = self.bindings.send_code(current_claims(), request.account_id)
+        reply = vpb.VerificationCodeSent(
+            code_id=sent.code_id, email=sent.email, resend_after_seconds=sent.resend_after_seconds
+        )
+        reply.expires_at.FromDatetime(sent.expires_at)
+        return reply
+
+    def BindAccount(
+        self, request: bpb.BindAccountRequest, context: grpc.ServicerContext
+    ) -> bpb.AccountBinding:
+        bound = self.bindings.bind(
+            current_claims(),
+            request.account_id,
+            request.password,
+            request.code,
+            request.client_address,
+        )
+        return binding_message(bound)
+
+    def ListMyBindings(
+        self, request: bpb.ListMyBindingsRequest, context: grpc.ServicerContext
+    ) -> bpb.ListMyBindingsResponse:
+        bindings = self.bindings.list_mine(current_claims())
+        return bpb.ListMyBindingsResponse(bindings=[binding_message(b) for b in bindings])
+
+    def UnbindAccount(
+        self, request: bpb.UnbindAccountRequest, context: grpc.ServicerContext
+    ) -> bpb.UnbindAccountResponse:
+        self.bindings.unbind(current_claims(), request.account_id)
+        return bpb.UnbindAccountResponse()
 
     # -- sessions ------------------------------------------------------------------------------
 

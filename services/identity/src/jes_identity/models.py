@@ -151,6 +151,22 @@ class LoginSession(IdentityBase):
     end_reason: Mapped[str] = mapped_column(String(20), default="")
 
 
+class AccountBinding(IdentityBase):
+    """A portal account bound to a case-progress account (帳號綁定); one per account on
+    each side. Unbinding deletes the row; the audit log keeps both."""
+
+    __tablename__ = "account_bindings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    portal_account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    progress_account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    proof: Mapped[str] = mapped_column(String(20))  # password or email_code
+
+    portal: Mapped[Account] = relationship(foreign_keys=[portal_account_id])
+    progress: Mapped[Account] = relationship(foreign_keys=[progress_account_id])
+
+
 event_tables = add_event_tables(IdentityBase.metadata)
 audit_log = AuditLog(IdentityBase.metadata)
 metadata = IdentityBase.metadata

@@ -7,6 +7,7 @@ module (jes_identity.grpc_api) only parses requests, calls them and maps the res
 
 from jes_identity.usecases.accounts import Accounts
 from jes_identity.usecases.applications import Applications
+from jes_identity.usecases.binding import AccountBindings
 from jes_identity.usecases.codes import EmailCodes
 from jes_identity.usecases.common import Infrastructure
 from jes_identity.usecases.email_change import EmailChange
@@ -16,6 +17,7 @@ from jes_identity.usecases.recovery import Recovery
 from jes_identity.usecases.sessions import AccountSessions, start_session
 
 __all__ = [
+    "AccountBindings",
     "AccountSessions",
     "Accounts",
     "Applications",
