@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jes.identity.v1 import binding_pb2 as bpb
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import sessions_pb2 as spb
 from jes.identity.v1 import verification_pb2 as vpb
@@ -98,6 +99,26 @@ class IdentityFacade(Facade[IdentityServiceStub]):
 
     def confirm_email_change(self, token: str, code: str) -> pb.Account:
         return self._rpc(token).ConfirmEmailChange(vpb.ConfirmEmailChangeRequest(code=code))
+
+    # -- account binding 帳號綁定 ------------------------------------------------------
+
+    def my_bindings(self, token: str) -> list[bpb.AccountBinding]:
+        return list(self._rpc(token).ListMyBindings(bpb.ListMyBindingsRequest()).bindings)
+
+    def send_binding_code(self, token: str, account_id: str) -> vpb.VerificationCodeSent:
+        return self._rpc(token).SendBindingCode(bpb.SendBindingCodeRequest(account_id=account_id))
+
+    def bind_account(
+        self, token: str, account_id: str, *, password: str = "", code: str = "", client: str = ""
+    ) -> bpb.AccountBinding:
+        return self._rpc(token).BindAccount(
+            bpb.BindAccountRequest(
+                account_id=account_id, password=password, code=code, client_address=client
+            )
+        )
+
+    def unbind_account(self, token: str, account_id: str) -> None:
+        self._rpc(token).UnbindAccount(bpb.UnbindAccountRequest(account_id=account_id))
 
     def change_password(self, token: str, current_password: str, new_password: str) -> None:
         self._rpc(token).ChangePassword(

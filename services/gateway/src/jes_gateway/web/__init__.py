@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from jes_gateway.web import account, auth, court, devices, pages, photos, public
+from jes_gateway.web import account, auth, binding, court, devices, pages, photos, public
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     pages.bp,
@@ -13,5 +13,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     court.bp,
     account.bp,
     devices.bp,
+    binding.bp,
     public.bp,
 )

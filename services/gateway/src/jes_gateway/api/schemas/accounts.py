@@ -187,3 +187,27 @@ class OpenApiDocument(Reply):
     openapi: str
     info: dict[str, Any]
     paths: dict[str, Any]
+
+
+class BindingCodeInput(Input):
+    account_id: Annotated[str, Field(description="要綁定的另一個帳號：認證碼寄到它的電子郵件")]
+
+
+class BindInput(Input):
+    account_id: Annotated[str, Field(description="要綁定的另一個帳號")]
+    password: Annotated[str, Field(description="另一個帳號的密碼（與 code 擇一）")] = ""
+    code: Annotated[
+        str, Field(description="寄到另一個帳號電子郵件的認證碼（與 password 擇一）")
+    ] = ""
+
+
+class BindingEntry(Reply):
+    portal_account_id: str
+    portal_name: str
+    progress_account_id: Annotated[str, Field(description="案件進度查詢帳號")]
+    progress_name: str
+    bound_at: str | None
+
+
+class BindingList(Reply):
+    bindings: list[BindingEntry]
