@@ -192,3 +192,13 @@ def test_a_disabled_account_gets_no_new_token(firm):
     reply = login(firm)
     firm.add_account("DEMOFIRM", roles=["firm"], status="disabled")
     assert rpc_error(refresh, firm, reply.session_token).code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_an_installation_sets_its_idle_timeout():
+    from jes_identity.domain.sessions import idle_timeout_from
+
+    assert idle_timeout_from("") == timedelta(minutes=30)
+    assert idle_timeout_from("900") == timedelta(minutes=15)
+    for wrong in ("59", "50000", "half an hour"):
+        with pytest.raises(ValueError):
+            idle_timeout_from(wrong)

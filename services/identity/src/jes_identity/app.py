@@ -15,6 +15,7 @@ from jes_auth import KeyStore, TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database, run_migrations
 from jes_domain import DomainError
+from jes_identity.domain.sessions import idle_timeout_from
 from jes_identity.grpc_api import SERVICE_NAME, IdentityServicer
 from jes_identity.models import Account, event_tables, metadata
 from jes_identity.passwords import hash_password
@@ -45,7 +46,8 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         verifier=TokenVerifier(keys.jwks),  # identity trusts its own keys directly
         **kit_options,
     )
-    servicer = IdentityServicer(kit.db, kit.outbox, keys)
+    session_idle = idle_timeout_from(os.environ.get("JES_SESSION_IDLE_SECONDS", ""))
+    servicer = IdentityServicer(kit.db, kit.outbox, keys, session_idle=session_idle)
     kit.grpc.add(pb_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)
     return kit
 

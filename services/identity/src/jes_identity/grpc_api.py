@@ -5,6 +5,7 @@ Domain errors become gRPC statuses in the server interceptor (jes_grpckit)."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import grpc
 
@@ -18,7 +19,7 @@ from jes_db import Database
 from jes_events import Outbox
 from jes_grpckit import current_claims, request_id_var
 from jes_identity.domain.passwords import PasswordPolicy
-from jes_identity.domain.sessions import idle_expires_at
+from jes_identity.domain.sessions import IDLE_TIMEOUT
 from jes_identity.messages import STATUSES_BY_CODE
 from jes_identity.usecases import (
     AccountBindings,
@@ -33,6 +34,7 @@ from jes_identity.usecases import (
     Sessions,
 )
 from jes_identity.usecases.binding import Binding
+from jes_identity.usecases.sessions import session_idle_expires_at
 from jes_servicekit.grants import FIRM_APPLICATION, verified_grant
 
 SERVICE_NAME = "jes.identity.v1.IdentityService"
@@ -60,12 +62,13 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         outbox: Outbox,
         keys: KeyStore,
         policy: PasswordPolicy | None = None,
+        session_idle: timedelta = IDLE_TIMEOUT,
     ):
         infra = Infrastructure(db, outbox, trace_id=current_trace_id)
         self.keys = keys
         self.policy = policy or PasswordPolicy()
         self.applications = Applications(infra)
-        self.sessions = Sessions(infra, TokenIssuer(keys))
+        self.sessions = Sessions(infra, TokenIssuer(keys), session_idle)
         self.grants = DecisionGrants(TokenIssuer(keys))
         self.verifier = TokenVerifier(keys.jwks)  # identity trusts its own keys directly
         self.recovery = Recovery(infra, self.policy)
@@ -168,9 +171,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             )
             info.created_at.FromDatetime(row.created_at)
             info.last_activity_at.FromDatetime(row.last_activity_at)
-            info.idle_expires_at.FromDatetime(
-                idle_expires_at(row.last_activity_at, row.absolute_expires_at)
-            )
+            info.idle_expires_at.FromDatetime(session_idle_expires_at(row))
             info.absolute_expires_at.FromDatetime(row.absolute_expires_at)
         return reply
 

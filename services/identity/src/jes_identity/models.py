@@ -145,6 +145,7 @@ class LoginSession(IdentityBase):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     absolute_expires_at: Mapped[datetime]
+    idle_seconds: Mapped[int] = mapped_column(default=1800)  # the idle timeout it started with
     client_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
     ended_at: Mapped[datetime | None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes_auth import TokenIssuer
@@ -15,7 +16,7 @@ from jes_identity.accounts_store import (
 from jes_identity.domain.accounts import ACTIVE, is_possible_account_id, normalize_account_id
 from jes_identity.domain.limits import LOGIN_LOCKED, is_locked_out
 from jes_identity.domain.links import ACTIVATION_PENDING
-from jes_identity.domain.sessions import ACCESS_TOKEN_TTL
+from jes_identity.domain.sessions import ACCESS_TOKEN_TTL, IDLE_TIMEOUT
 from jes_identity.messages import account_message
 from jes_identity.passwords import verify_password
 from jes_identity.usecases.common import Infrastructure
@@ -37,9 +38,12 @@ class LoginResult:
 
 
 class Sessions:
-    def __init__(self, infra: Infrastructure, issuer: TokenIssuer):
+    def __init__(
+        self, infra: Infrastructure, issuer: TokenIssuer, session_idle: timedelta = IDLE_TIMEOUT
+    ):
         self.infra = infra
         self.issuer = issuer
+        self.session_idle = session_idle  # the installation's idle timeout
 
     def login(
         self,
@@ -71,7 +75,7 @@ class Sessions:
             )
             record_login(session, account_id, ok, client_address)
             started = (
-                start_session(session, account, client_address, user_agent)
+                start_session(session, account, client_address, user_agent, self.session_idle)
                 if ok and account is not None
                 else None
             )

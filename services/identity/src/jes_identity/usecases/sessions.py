@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from jes_identity.domain.audit_actions import ACCOUNT_SESSIONS_ENDED
 from jes_identity.domain.sessions import (
     ABSOLUTE_LIFETIME,
     ACCESS_TOKEN_TTL,
+    IDLE_TIMEOUT,
     SESSION_UNKNOWN,
     USER_AGENT_MAX,
     EndReason,
@@ -64,10 +65,14 @@ class ActiveSession:
 
 
 def start_session(
-    session: Session, account: Account, client_address: str, user_agent: str
+    session: Session,
+    account: Account,
+    client_address: str,
+    user_agent: str,
+    idle: timedelta = IDLE_TIMEOUT,
 ) -> SessionStart:
     """What a successful login creates, in the login's transaction (password, certificate
-    or single sign-on logins all call this)."""
+    or single sign-on logins all call this). `idle`: the installation's idle timeout."""
     now = utcnow()
     secret = secrets.token_urlsafe(32)
     row = LoginSession(
@@ -77,6 +82,7 @@ def start_session(
         created_at=now,
         last_activity_at=now,
         absolute_expires_at=now + ABSOLUTE_LIFETIME,
+        idle_seconds=int(idle.total_seconds()),
         client_address=client_address.strip()[:64],
         user_agent=user_agent.strip()[:USER_AGENT_MAX],
     )
@@ -84,7 +90,7 @@ def start_session(
     return SessionStart(
         token=f"{row.id}.{secret}",
         session_id=row.id,
-        idle_expires_at=idle_expires_at(now, row.absolute_expires_at),
+        idle_expires_at=idle_expires_at(now, row.absolute_expires_at, idle),
         absolute_expires_at=row.absolute_expires_at,
     )
 
@@ -113,7 +119,13 @@ def active_sessions(session: Session, account_id: str) -> list[LoginSession]:
         )
         .order_by(LoginSession.last_activity_at.desc())
     ).all()
-    return [r for r in rows if idle_expires_at(r.last_activity_at, r.absolute_expires_at) > now]
+    return [r for r in rows if session_idle_expires_at(r) > now]
+
+
+def session_idle_expires_at(row: LoginSession) -> datetime:
+    return idle_expires_at(
+        row.last_activity_at, row.absolute_expires_at, timedelta(seconds=row.idle_seconds)
+    )
 
 
 def end_sessions(
@@ -161,6 +173,7 @@ class AccountSessions:
                 last_activity_at=row.last_activity_at,
                 absolute_expires_at=row.absolute_expires_at,
                 now=now,
+                idle=timedelta(seconds=row.idle_seconds),
             )
             account = session.get(Account, row.account_id)
             if account is None or account.status != ACTIVE:  # disabled since the login
@@ -173,7 +186,7 @@ class AccountSessions:
                 access_token=issue_access_token(self.issuer, account, row.id),
                 expires_in_seconds=int(ACCESS_TOKEN_TTL.total_seconds()),
                 session_id=row.id,
-                idle_expires_at=idle_expires_at(row.last_activity_at, row.absolute_expires_at),
+                idle_expires_at=session_idle_expires_at(row),
                 absolute_expires_at=row.absolute_expires_at,
                 account=account,
             )

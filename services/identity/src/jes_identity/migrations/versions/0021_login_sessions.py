@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("created_at", jes_db.UTCDateTime(), nullable=False),
         sa.Column("last_activity_at", jes_db.UTCDateTime(), nullable=False),
         sa.Column("absolute_expires_at", jes_db.UTCDateTime(), nullable=False),
+        sa.Column("idle_seconds", sa.Integer(), nullable=False),
         sa.Column("client_address", sa.String(length=64), nullable=False),
         sa.Column("user_agent", sa.String(length=200), nullable=False),
         sa.Column("ended_at", jes_db.UTCDateTime(), nullable=True),
