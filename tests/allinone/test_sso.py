@@ -23,11 +23,11 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platfor
 
 
 def test_a_judges_first_visit_creates_the_account_and_later_visits_go_straight_in(platform):
-    sso_journeys.judge_first_and_later_visits(platform.base_url)
+    sso_journeys.judge_first_and_later_visits(platform)
 
 
 def test_a_prosecutor_signs_in_through_the_single_window(platform):
-    sso_journeys.prosecutor_signs_in(platform.base_url)
+    sso_journeys.prosecutor_signs_in(platform)
 
 
 @pytest.mark.parametrize(("provider", "user", "reason"), sso_journeys.REFUSED)

@@ -12,11 +12,11 @@ from support.distributed import Distributed
 def test_a_judges_first_visit_creates_the_account_and_later_visits_go_straight_in(
     distributed: Distributed,
 ):
-    sso_journeys.judge_first_and_later_visits(distributed.base_url)
+    sso_journeys.judge_first_and_later_visits(distributed.platform())
 
 
 def test_a_prosecutor_signs_in_through_the_single_window(distributed: Distributed):
-    sso_journeys.prosecutor_signs_in(distributed.base_url)
+    sso_journeys.prosecutor_signs_in(distributed.platform())
 
 
 @pytest.mark.parametrize(("provider", "user", "reason"), sso_journeys.REFUSED)

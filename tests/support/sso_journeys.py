@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from support import flows
 from support.keycloak import JUDGE_CHOU, JUDGE_WANG, PROSECUTOR_CHEN, STAFF_LEE
 from support.sso_browser import LoopbackBrowser
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CODE = re.compile(r"(?<![0-9])([0-9]{6})(?![0-9])")
 
 
 @dataclass
@@ -63,11 +65,30 @@ def visit(
     return finish(base_url, browser, callback_url)
 
 
-def give_email(base_url: str, browser: LoopbackBrowser, email: str):
+def give_email(platform: flows.Platform, browser: LoopbackBrowser, email: str):
+    """The registration's e-mail: the address, then the 6-digit code mailed to it."""
+    base_url = platform.base_url
     form = browser.request("GET", f"{base_url}/account/sign-in-email")
     token = CSRF.search(form.text).group(1)  # type: ignore[union-attr]
-    return browser.request(
+    sent = browser.request(
         "POST", f"{base_url}/account/sign-in-email", data={"csrf_token": token, "email": email}
+    )
+    assert sent.is_redirect, sent.text[-2000:]
+    page = browser.request("GET", f"{base_url}/account/sign-in-email")
+    assert "認證碼已寄至" in page.text and 'name="code"' in page.text
+    [mail] = platform.wait_for_mail(email.lower())
+    code = CODE.search(mail["body"]).group(1)  # type: ignore[union-attr]
+    wrong = "000000" if code != "000000" else "111111"
+    refused = browser.request(
+        "POST",
+        f"{base_url}/account/sign-in-email/confirm",
+        data={"csrf_token": token, "code": wrong},
+    )
+    assert refused.status_code == 400 and "認證碼不正確" in refused.text
+    return browser.request(
+        "POST",
+        f"{base_url}/account/sign-in-email/confirm",
+        data={"csrf_token": token, "code": code},
     )
 
 
@@ -80,17 +101,19 @@ def log_out(base_url: str, browser: LoopbackBrowser) -> None:
 # -- the journeys -------------------------------------------------------------------
 
 
-def judge_first_and_later_visits(base_url: str) -> None:
-    """Journey 7: the first visit creates the account and asks for an e-mail; later
-    visits go straight in."""
+def judge_first_and_later_visits(platform: flows.Platform) -> None:
+    """Journey 7: the first visit creates the account and asks for an e-mail, verified by
+    a mailed code; later visits go straight in."""
+    base_url = platform.base_url
     first = visit(base_url, "courts", *JUDGE_WANG)
     assert first.path == "/account/sign-in-email"
     assert "王大明" in first.text and "judge.wang" in first.text
     assert "臺灣臺北地方法院" in first.text
     assert "已為您建立帳號" in first.text
 
-    done = give_email(base_url, first.browser, "Judge.Wang@courts.test")
-    assert done.is_redirect
+    email = flows.unique_email("judge.wang")
+    done = give_email(platform, first.browser, email.upper())
+    assert done.is_redirect and done.headers["Location"].endswith("/account")
     log_out(base_url, first.browser)
 
     # later visits go straight in: Keycloak's own session lets the browser through, and
@@ -98,15 +121,16 @@ def judge_first_and_later_visits(base_url: str) -> None:
     later = visit(base_url, "courts", *JUDGE_WANG, browser=first.browser)
     assert later.status == 200 and later.path == "/"
     page = later.browser.request("GET", f"{base_url}/account/sign-in-email")
-    assert 'value="judge.wang@courts.test"' in page.text  # the same account
+    assert f"目前使用的電子郵件：{email}" in page.text  # the same account, its address verified
 
     # from another browser (no session at Keycloak): the form again, the same account
     elsewhere = visit(base_url, "courts", *JUDGE_WANG)
     assert elsewhere.path == "/"
 
 
-def prosecutor_signs_in(base_url: str) -> None:
+def prosecutor_signs_in(platform: flows.Platform) -> None:
     """Journey 8: the account carries the role and the prosecutor's identifier."""
+    base_url = platform.base_url
     signed_in = visit(base_url, "moj", *PROSECUTOR_CHEN)
     assert signed_in.path == "/account/sign-in-email"
     assert "陳建國" in signed_in.text and "TPS-0427" in signed_in.text

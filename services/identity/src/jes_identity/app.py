@@ -16,6 +16,7 @@ from jes_config import ServiceConfig
 from jes_config.sign_in import load_sign_in_providers
 from jes_db import Database, run_migrations
 from jes_domain import DomainError
+from jes_identity.domain.sessions import idle_timeout_from
 from jes_identity.grpc_api import SERVICE_NAME, IdentityServicer
 from jes_identity.models import Account, event_tables, metadata
 from jes_identity.oidc import HttpProviderClient
@@ -51,7 +52,10 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     sign_in_clients = {
         provider.name: HttpProviderClient(provider) for provider in load_sign_in_providers()
     }
-    servicer = IdentityServicer(kit.db, kit.outbox, keys, sign_in_clients=sign_in_clients)
+    session_idle = idle_timeout_from(os.environ.get("JES_SESSION_IDLE_SECONDS", ""))
+    servicer = IdentityServicer(
+        kit.db, kit.outbox, keys, session_idle=session_idle, sign_in_clients=sign_in_clients
+    )
     kit.grpc.add(pb_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)
     return kit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from jes_gateway.web import account, auth, court, pages, photos, public, sso
+from jes_gateway.web import account, auth, binding, court, devices, pages, photos, public, sso
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     pages.bp,
@@ -12,6 +12,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     photos.bp,
     court.bp,
     account.bp,
+    devices.bp,
+    binding.bp,
     public.bp,
     sso.bp,
 )

@@ -24,6 +24,7 @@ from jes_gateway.web.session import (
     require_user,
     safe_next,
     sign_in,
+    user_agent,
 )
 from jes_zhtw import COURTS
 
@@ -87,6 +88,7 @@ def callback(provider: str) -> Any:
             session_state=flow.get("state", "") if flow.get("provider") == provider else "",
             code=request.args.get("code", ""),
             client_address=current_client(),
+            user_agent=user_agent(),
         )
     except Problem as error:
         reasons = "；".join(error.fields.values())
@@ -100,38 +102,48 @@ def callback(provider: str) -> Any:
     return redirect(flow.get("next") or home_for(user))
 
 
-@bp.get("/account/sign-in-email")
-@login_required("judge", "prosecutor")
-def email() -> Any:
+def email_page(problem: Problem | None = None, form: dict[str, str] | None = None) -> Any:
+    """The judge's (or prosecutor's) registration: name, directory account and court from
+    the sign-in; the e-mail address is theirs to give, used once its mailed code is in."""
     account = gateway().services.identity.my_account(require_user().token)
-    return render_template(
+    page = render_template(
         "sso/email.html",
         account=account,
         court_name=court_name,
-        problem=None,
-        errors={},
-        form={},
+        problem=problem,
+        errors=problem.fields if problem else {},
+        form=form or {},
     )
+    return (page, problem.status) if problem else page
+
+
+@bp.get("/account/sign-in-email")
+@login_required("judge", "prosecutor")
+def email() -> Any:
+    return email_page()
 
 
 @bp.post("/account/sign-in-email")
 @login_required("judge", "prosecutor")
 def email_submit() -> Any:
-    user = require_user()
+    """Send the 6-digit code to the address (identity's e-mail change: a code to the new
+    address, the address used only once the code is entered)."""
     form = {"email": request.form.get("email", "").strip()}
     try:
-        gateway().services.identity.set_sign_in_email(user.token, form["email"])
+        sent = gateway().services.identity.request_email_change(require_user().token, form["email"])
     except Problem as error:
-        problem = form_problem(error)
-        account = gateway().services.identity.my_account(user.token)
-        page = render_template(
-            "sso/email.html",
-            account=account,
-            court_name=court_name,
-            problem=problem,
-            errors=problem.fields,
-            form=form,
-        )
-        return page, problem.status
+        return email_page(form_problem(error), form)
+    flash(f"認證碼已寄至 {sent.email}，請於 10 分鐘內輸入", "success")
+    return redirect(url_for("sso.email"))
+
+
+@bp.post("/account/sign-in-email/confirm")
+@login_required("judge", "prosecutor")
+def email_confirm() -> Any:
+    code = request.form.get("code", "").strip()
+    try:
+        gateway().services.identity.confirm_email_change(require_user().token, code)
+    except Problem as error:
+        return email_page(form_problem(error))
     flash("已完成註冊，之後可直接以單一登入進入本系統", "success")
     return redirect(url_for("account.profile"))  # the account page shows what was kept

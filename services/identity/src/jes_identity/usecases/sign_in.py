@@ -16,14 +16,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from jes.identity.v1 import identity_pb2 as pb
-from jes_auth import TokenIssuer
 from jes_db import utcnow
 from jes_domain import FailedPrecondition, InvalidArgument, NotFound, Unauthenticated
 from jes_identity.accounts_store import account_by_login_name, record_login
-from jes_identity.domain import access
-from jes_identity.domain.access import Caller
 from jes_identity.domain.accounts import ACTIVE
 from jes_identity.domain.audit_actions import ACCOUNT_CREATED, ACCOUNT_UPDATED
+from jes_identity.domain.sessions import ACCESS_TOKEN_TTL
 from jes_identity.domain.sign_in import (
     FLOW_LIFETIME,
     FLOW_UNKNOWN,
@@ -35,12 +33,13 @@ from jes_identity.domain.sign_in import (
     person_from_claims,
     state_hash,
 )
-from jes_identity.domain.validation import BAD_INPUT, email_problem, normalize_email
+from jes_identity.domain.validation import BAD_INPUT
 from jes_identity.messages import account_message, actor_of_account, profile
 from jes_identity.models import Account, ExternalIdentity, SignInFlow, audit_log
 from jes_identity.oidc import ProviderClient, pkce_pair
 from jes_identity.usecases.common import Infrastructure
-from jes_identity.usecases.login import LoginResult
+from jes_identity.usecases.login import LoginResult, Sessions
+from jes_identity.usecases.sessions import issue_access_token, start_session
 
 # login names of single sign-on accounts: a letter for the role and random characters
 # (never derived from the directory account: those are guessable and change hands)
@@ -69,13 +68,13 @@ def _new_login_name(session: Session, role: str) -> str:
 class ProviderSignIn:
     def __init__(
         self,
-        infra: Infrastructure,
-        issuer: TokenIssuer,
+        sessions: Sessions,
         clients: Mapping[str, ProviderClient],
         clock: Callable[[], float] = time.time,
     ):
-        self.infra = infra
-        self.issuer = issuer
+        # a sign-in creates what a password login creates (a server-side session)
+        self.sessions = sessions
+        self.infra: Infrastructure = sessions.infra
         self.clients = dict(clients)
         self.clock = clock
 
@@ -140,7 +139,13 @@ class ProviderSignIn:
             return flow
 
     def complete(
-        self, provider: str, state: str, session_state: str, code: str, client_address: str = ""
+        self,
+        provider: str,
+        state: str,
+        session_state: str,
+        code: str,
+        client_address: str = "",
+        user_agent: str = "",
     ) -> SignInResult:
         client = self._client(provider)
         check_state(state, session_state)
@@ -159,9 +164,11 @@ class ProviderSignIn:
         )
         check_id_token_claims(claims, settings, flow.nonce, self.clock())
         person = person_from_claims(claims, settings)
-        return self._sign_in(provider, person, client_address)
+        return self._sign_in(provider, person, client_address.strip()[:64], user_agent)
 
-    def _sign_in(self, provider: str, person: ExternalPerson, client_address: str) -> SignInResult:
+    def _sign_in(
+        self, provider: str, person: ExternalPerson, client_address: str, user_agent: str
+    ) -> SignInResult:
         with self.infra.db.transaction() as session:
             link = session.scalar(
                 select(ExternalIdentity).where(
@@ -178,18 +185,15 @@ class ProviderSignIn:
                     raise Unauthenticated("帳號已停用，請洽系統管理者")
                 link.last_sign_in_at = utcnow()
                 self._refresh(session, account, person)
-            record_login(session, account.account_id, True, client_address.strip()[:64])
-            token = self.issuer.issue(
-                account.id,
-                roles=account.role_list,
-                court_code=account.court_code,
-                name=account.display_name,
-                username=account.account_id,
+            record_login(session, account.account_id, True, client_address)
+            started = start_session(
+                session, account, client_address, user_agent, self.sessions.session_idle
             )
             login = LoginResult(
-                access_token=token,
-                expires_in_seconds=int(self.issuer.ttl.total_seconds()),
+                access_token=issue_access_token(self.sessions.issuer, account, started.session_id),
+                expires_in_seconds=int(ACCESS_TOKEN_TTL.total_seconds()),
                 account=account_message(account),
+                session=started,
             )
             return SignInResult(
                 login=login, first_visit=first_visit, email_needed=not account.email
@@ -248,29 +252,3 @@ class ProviderSignIn:
                 before=before,
                 after=after,
             )
-
-    def set_email(self, caller: Caller, email: str) -> pb.Account:
-        """The e-mail address of a single sign-on account (its owner gives it).
-        Verifying it by a mailed code is the e-mail verification's (not built here yet)."""
-        access.require_user(caller)
-        email = normalize_email(email)
-        if problem := email_problem(email):
-            raise InvalidArgument(BAD_INPUT, fields={"email": problem})
-        with self.infra.db.transaction() as session:
-            account = session.get(Account, caller.subject)
-            if account is None or account.status != ACTIVE or not account.sign_in_provider:
-                raise FailedPrecondition("此帳號不是單一登入帳號")
-            before = profile(account)
-            account.email = email
-            if profile(account) != before:
-                audit_log.record(
-                    session,
-                    actor_of_account(account),
-                    ACCOUNT_UPDATED,
-                    subject_type="account",
-                    subject_id=account.account_id,
-                    court_code=account.court_code,
-                    before=before,
-                    after=profile(account),
-                )
-            return account_message(account)
