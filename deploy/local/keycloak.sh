@@ -25,7 +25,7 @@ KEYCLOAK_SERVER="$VAR/keycloak/server"
 KEYCLOAK_MARKER="$KEYCLOAK_SERVER/"
 # Start-up on this 2-core machine, measured while other work shared the cores: see
 # docs/operations.md; the wait is bounded well above it.
-KEYCLOAK_START_TIMEOUT=300
+KEYCLOAK_START_TIMEOUT=480
 # build-time options, baked into the cached build (a change rebuilds it)
 KEYCLOAK_BUILD_OPTIONS=(--db=dev-file --health-enabled=true --cache=local)
 # --cache=local again at start: without it Keycloak 26 forms a JGroups cluster, which
