@@ -24,10 +24,13 @@ def account_by_name_or_id(session: Session, wanted: str) -> Account | None:
     )
 
 
-def recent_password_change_failures(session: Session, account: Account) -> int:
-    """A signed-in user's wrong current passwords (ChangePassword) that count toward its
-    own short lock. Failed logins from anywhere do not: others' guessing must never stop
-    the owner."""
+def recent_password_change_failures(
+    session: Session, account: Account, kind: str = "password_change"
+) -> int:
+    """A signed-in user's wrong passwords of one `kind` (ChangePassword's current password,
+    or "binding": another account's password proving control of it) that count toward a
+    short lock of that action alone. Failed logins from anywhere do not: others' guessing
+    must never stop the owner."""
     since = failures_count_since(utcnow(), account.failures_cleared_at)
     query = (
         select(func.count())
@@ -35,7 +38,7 @@ def recent_password_change_failures(session: Session, account: Account) -> int:
         .where(
             LoginRecord.account_id == account.account_id,
             LoginRecord.success.is_(False),
-            LoginRecord.kind == "password_change",
+            LoginRecord.kind == kind,
             LoginRecord.at >= since,
         )
     )

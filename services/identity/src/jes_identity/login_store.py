@@ -18,6 +18,7 @@ from jes_identity.models import Account, LoginChallenge, LoginRecord, TrustedDev
 
 LOGIN = "login"
 PASSWORD_CHANGE = "password_change"  # noqa: S105 (a record kind, not a secret)
+BINDING = "binding"  # another account's password proving control of it (帳號綁定)
 
 
 def digest(raw: str) -> str:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from jes_gateway.api import (
     accounts,
     audit,
+    bindings,
     firm_applications,
     login,
     openapi,
@@ -25,6 +26,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     sessions.bp,
     login.bp,
     accounts.bp,
+    bindings.bp,
     firm_applications.bp,
     photo_sets.bp,
     photos.bp,

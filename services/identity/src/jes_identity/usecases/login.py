@@ -5,6 +5,7 @@ a new device) through the outbox."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -17,10 +18,16 @@ from jes_identity.accounts_store import account_by_login_name
 from jes_identity.domain import login_guard
 from jes_identity.domain.accounts import ACTIVE, is_possible_account_id, normalize_account_id
 from jes_identity.domain.links import ACTIVATION_PENDING
+from jes_identity.domain.sessions import ACCESS_TOKEN_TTL, IDLE_TIMEOUT
 from jes_identity.messages import account_message
 from jes_identity.models import Account
 from jes_identity.passwords import verify_password
 from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.sessions import (
+    SessionStart,
+    issue_access_token,
+    start_session,
+)
 
 WRONG_LOGIN = "帳號或密碼錯誤"
 
@@ -32,6 +39,7 @@ class LoginAttempt:
     account_id: str
     password: str
     client_address: str = ""
+    user_agent: str = ""  # shown in the account's list of sessions
     device_token: str = ""  # the browser's device cookie for this account
     captcha_id: str = ""
     captcha_answer: str = ""
@@ -42,21 +50,32 @@ class LoginResult:
     access_token: str
     expires_in_seconds: int
     account: pb.Account
+    session: SessionStart  # the server-side session the login started
     device_token: str = ""  # new: this browser was not yet trusted
 
 
 class Sessions:
-    def __init__(self, infra: Infrastructure, issuer: TokenIssuer):
+    def __init__(
+        self, infra: Infrastructure, issuer: TokenIssuer, session_idle: timedelta = IDLE_TIMEOUT
+    ):
         self.infra = infra
         self.issuer = issuer
+        self.session_idle = session_idle  # the installation's idle timeout
 
-    def login(self, typed_account_id: str, password: str, client_address: str = "") -> LoginResult:
-        return self.attempt(LoginAttempt(typed_account_id, password, client_address))
+    def login(
+        self,
+        typed_account_id: str,
+        password: str,
+        client_address: str = "",
+        user_agent: str = "",
+    ) -> LoginResult:
+        return self.attempt(LoginAttempt(typed_account_id, password, client_address, user_agent))
 
     def attempt(self, attempt: LoginAttempt) -> LoginResult:
-        """A token for an active account with its password set, when the brute-force
-        rules let the attempt through. Every attempt is recorded (refused ones too, for
-        the owner to see). Unknown names cost the same time as known ones."""
+        """A session and its access token for an active account with its password set,
+        when the brute-force rules let the attempt through. Every attempt is recorded
+        (refused ones too, for the owner to see). Unknown names cost the same time as
+        known ones."""
         client_address = attempt.client_address.strip()[:64]
         account_id = normalize_account_id(attempt.account_id)
         if not is_possible_account_id(account_id):
@@ -64,6 +83,7 @@ class Sessions:
             raise Unauthenticated(WRONG_LOGIN)
         refusal: Exception | None = None
         new_token = ""
+        started: SessionStart | None = None
         with self.infra.db.transaction() as session:
             now = utcnow()
             account = account_by_login_name(session, account_id)
@@ -113,25 +133,23 @@ class Sessions:
                     refusal = Unauthenticated(WRONG_LOGIN)
                     session.flush()
                     self._warn_owner_of_failures(session, account_id, account, client_address)
-                elif device is not None and counts.trusted_device:
-                    device.last_used_at = now
                 else:
-                    new_token = self._trust_new_device(session, account, client_address)
+                    if device is not None and counts.trusted_device:
+                        device.last_used_at = now
+                    else:
+                        new_token = self._trust_new_device(session, account, client_address)
+                    started = start_session(
+                        session, account, client_address, attempt.user_agent, self.session_idle
+                    )
         if refusal is not None:  # raised after the commit, so the attempt stays recorded
             raise refusal
-        assert account is not None
-        token = self.issuer.issue(
-            account.id,
-            roles=account.role_list,
-            court_code=account.court_code,
-            name=account.display_name,
-            username=account.account_id,
-        )
+        assert account is not None and started is not None
         return LoginResult(
-            access_token=token,
-            expires_in_seconds=int(self.issuer.ttl.total_seconds()),
+            access_token=issue_access_token(self.issuer, account, started.session_id),
+            expires_in_seconds=int(ACCESS_TOKEN_TTL.total_seconds()),
             account=account_message(account),
             device_token=new_token,
+            session=started,
         )
 
     def _warn_owner_of_failures(

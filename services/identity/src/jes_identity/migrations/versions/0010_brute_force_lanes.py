@@ -1,7 +1,7 @@
 """brute-force lanes: trusted devices, login challenges, refused attempts
 
 Revision ID: 0010
-Revises: 0003
+Revises: 0040
 Create Date: 2026-11-30 13:34:08.427367
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import jes_db
 
 revision: str = "0010"
-down_revision: str | None = "0003"
+down_revision: str | None = "0040"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
