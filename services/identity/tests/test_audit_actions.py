@@ -12,6 +12,10 @@ from jes_identity.domain.applications import ApplicationStatus
 from jes_identity.domain.audit_actions import ACTION_LABELS, application_decided
 from jes_servicekit.audit import audit_entry_messages
 
+from .certificate_portal import Portal, component, portal, revocation, trust_env
+
+__all__ = ["component", "portal", "revocation", "trust_env"]  # fixtures used here
+
 SOURCE = Path(audit_actions.__file__).parents[1]
 
 
@@ -46,8 +50,11 @@ def test_actions_are_recorded_only_through_the_constants():
                 )
 
 
-def test_recorded_actions_are_labelled(service):
-    """Through the service: activation, refusal, setting, updating and changing."""
+def test_recorded_actions_are_labelled(portal: Portal):
+    """Through the service: activation, refusal, setting, updating and changing, and a
+    registration by certificate."""
+    service = portal.service
+    portal.registered_with(portal.revocation.pki.card(id_last_four="6789"))
     service.add_account("TPDCLERK", roles=["clerk"], court_code="TPD")
     approved = service.apply()
     service.decide(approved.id, approve=True)

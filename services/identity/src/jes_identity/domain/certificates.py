@@ -21,7 +21,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from jes_domain import InvalidArgument
 
@@ -166,6 +166,16 @@ def verify_signed_challenge(
     ):
         raise CertificateRefused(CERTIFICATE_MISMATCH)
     _check_signature(signer_info, content, certificate)
+    issuer = _verified_issuer(certificate, trust, now)
+    _check_signing_usage(certificate)
+    profile = _profile_of(issuer, trust)
+    _check_policy(certificate, profile)
+    return _signer(certificate, issuer, profile)
+
+
+def describe_verified(certificate: x509.Certificate, trust: Trust, now: datetime) -> VerifiedSigner:
+    """The facts of a certificate whose signature was verified before (a registration's
+    second step): its chain, usage and policy are checked again."""
     issuer = _verified_issuer(certificate, trust, now)
     _check_signing_usage(certificate)
     profile = _profile_of(issuer, trust)
@@ -377,16 +387,14 @@ def _urls(certificate: x509.Certificate) -> tuple[tuple[str, ...], tuple[str, ..
     ocsp: list[str] = []
     crl: list[str] = []
     try:
-        aia = certificate.extensions.get_extension_for_oid(
-            ExtensionOID.AUTHORITY_INFORMATION_ACCESS
-        )
+        aia = certificate.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
         for description in aia.value:
             if description.access_method == x509.AuthorityInformationAccessOID.OCSP:
                 ocsp.append(str(description.access_location.value))
     except x509.ExtensionNotFound:
         pass
     try:
-        points = certificate.extensions.get_extension_for_oid(ExtensionOID.CRL_DISTRIBUTION_POINTS)
+        points = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints)
         for point in points.value:
             for name in point.full_name or []:
                 if isinstance(name, x509.UniformResourceIdentifier):
