@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jes_gateway.facades.certificates import CertificateFacade
 from jes_gateway.facades.clients import Backends
 from jes_gateway.facades.identity import IdentityFacade
 from jes_gateway.facades.photos import PhotoFields, PhotosFacade
@@ -40,6 +41,7 @@ class Facades:
     photos: PhotosFacade
     reviews: ReviewsFacade
     court_reviews: CourtReviews
+    certificates: CertificateFacade
 
     @classmethod
     def over(cls, backends: Backends) -> Facades:
@@ -50,4 +52,5 @@ class Facades:
             photos=photos,
             reviews=reviews,
             court_reviews=CourtReviews(reviews, photos),
+            certificates=CertificateFacade(backends.certificates),
         )

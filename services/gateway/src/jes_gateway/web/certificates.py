@@ -1,0 +1,197 @@
+"""憑證註冊 and 憑證登入: terms and privacy consent, the card step (the page's script asks
+the local signing component to sign identity's challenge; the PIN goes only to
+localhost), then the registration form; or the login with a registered card.
+
+The browser session carries a random binding; identity answers a challenge only with
+it, so a signature made in one browser does not register or log in another."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+
+from jes.identity.v1 import certificates_pb2 as cpb
+from jes_gateway.context import gateway
+from jes_gateway.facades.certificates import LOGIN, REGISTER
+from jes_gateway.limits import login_limiter
+from jes_gateway.problems import Problem
+from jes_gateway.ratelimit import current_client
+from jes_gateway.web.account import password_page
+from jes_gateway.web.forms import form_problem, invalid
+from jes_gateway.web.session import home_for, sign_in
+
+bp = Blueprint("certificates", __name__)
+
+BINDING = "cert_binding"
+REGISTRATION = "cert_registration"
+CONSENT = "cert_consent"
+NO_SIGNATURE = "尚未完成憑證簽章，請輸入 PIN 碼後按「下一步」"
+KIND_LABELS = {
+    cpb.CERTIFICATE_KIND_NATURAL_PERSON: "自然人憑證",
+    cpb.CERTIFICATE_KIND_BUSINESS: "工商憑證",
+    cpb.CERTIFICATE_KIND_GOVERNMENT: "政府機關憑證",
+    cpb.CERTIFICATE_KIND_ORGANISATION: "組織及團體憑證",
+}
+FORM_FIELDS = ("account_id", "national_id", "phone", "mobile", "address")
+ORGANISATION_FIELDS = ("representative_name", "representative_title", "business_number")
+
+
+def _binding() -> str:
+    if BINDING not in session:
+        session[BINDING] = secrets.token_urlsafe(32)
+    return str(session[BINDING])
+
+
+def _card_page(template: str, purpose: int, problem: Problem | None = None) -> Any:
+    challenge = gateway().services.certificates.challenge(purpose, _binding())  # type: ignore[arg-type]
+    page = render_template(
+        template,
+        challenge=challenge,
+        component_url=gateway().config.hipki_url,
+        problem=problem,
+    )
+    return (page, problem.status) if problem else page
+
+
+def _signature() -> tuple[bytes, bytes]:
+    """The component's answer the page's script put into the form (base64)."""
+    try:
+        signature = base64.b64decode(request.form.get("signature", ""), validate=True)
+        certificate = base64.b64decode(request.form.get("certificate", ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid({"signature": NO_SIGNATURE}, NO_SIGNATURE) from None
+    if not signature:
+        raise invalid({"signature": NO_SIGNATURE}, NO_SIGNATURE)
+    return signature, certificate
+
+
+# -- registration -------------------------------------------------------------------------
+
+
+@bp.get("/register/certificate")
+def terms() -> Any:
+    return render_template("certificates/terms.html", problem=None)
+
+
+@bp.post("/register/certificate")
+def terms_submit() -> Any:
+    if request.form.get("agree") != "yes":
+        problem = invalid({"agree": "請勾選同意服務條款及隱私權保護政策"})
+        return render_template("certificates/terms.html", problem=problem), 400
+    session[CONSENT] = True
+    return redirect(url_for("certificates.card"))
+
+
+@bp.get("/register/certificate/card")
+def card() -> Any:
+    if not session.get(CONSENT):
+        return redirect(url_for("certificates.terms"))
+    return _card_page("certificates/card.html", REGISTER)
+
+
+@bp.post("/register/certificate/card")
+def card_submit() -> Any:
+    login_limiter.check("certificate")
+    if not session.get(CONSENT):
+        return redirect(url_for("certificates.terms"))
+    try:
+        signature, certificate = _signature()
+        facts = gateway().services.certificates.verify_registration(
+            request.form.get("challenge_id", ""),
+            _binding(),
+            signature,
+            certificate,
+            current_client(),
+        )
+    except Problem as error:
+        return _card_page("certificates/card.html", REGISTER, form_problem(error))
+    session[REGISTRATION] = {
+        "challenge_id": request.form.get("challenge_id", ""),
+        "kind": int(facts.kind),
+        "name": facts.name,
+        "authority": facts.authority,
+        "business_number": facts.business_number,
+    }
+    return redirect(url_for("certificates.details"))
+
+
+def _details_page(problem: Problem | None = None, form: dict[str, Any] | None = None) -> Any:
+    registration = session.get(REGISTRATION)
+    if registration is None:
+        return redirect(url_for("certificates.terms"))
+    if problem is not None and "password" in problem.fields:
+        # identity's name for the field this page calls new_password (password.js's)
+        fields = dict(problem.fields)
+        fields["new_password"] = fields.pop("password")
+        problem = Problem(problem.status, problem.detail, fields)
+    return password_page(
+        "certificates/details.html",
+        problem,
+        registration=registration,
+        kind_label=KIND_LABELS.get(registration["kind"], ""),
+        organisation=registration["kind"] != cpb.CERTIFICATE_KIND_NATURAL_PERSON,
+        form=form or {"business_number": registration.get("business_number", "")},
+    )
+
+
+@bp.get("/register/certificate/details")
+def details() -> Any:
+    return _details_page()
+
+
+@bp.post("/register/certificate/details")
+def details_submit() -> Any:
+    registration = session.get(REGISTRATION)
+    if registration is None:
+        return redirect(url_for("certificates.terms"))
+    organisation = registration["kind"] != cpb.CERTIFICATE_KIND_NATURAL_PERSON
+    names = FORM_FIELDS + (ORGANISATION_FIELDS if organisation else ())
+    form: dict[str, Any] = {name: request.form.get(name, "").strip() for name in names}
+    emails = [e.strip() for e in request.form.getlist("email")[:3]]
+    form["emails"] = emails
+    password = request.form.get("new_password", "")
+    if password != request.form.get("confirm_password", ""):
+        return _details_page(invalid({"confirm_password": "兩次輸入的密碼不一致"}), form)
+    try:
+        account = gateway().services.certificates.register(
+            registration["challenge_id"],
+            _binding(),
+            emails=[e for e in emails if e],
+            password=password,
+            **{name: form[name] for name in names},
+        )
+    except Problem as error:
+        return _details_page(form_problem(error), form)
+    session.pop(REGISTRATION, None)
+    session.pop(CONSENT, None)
+    return render_template("certificates/done.html", account=account)
+
+
+# -- login ----------------------------------------------------------------------------------
+
+
+@bp.get("/login/certificate")
+def login() -> Any:
+    return _card_page("certificates/login.html", LOGIN)
+
+
+@bp.post("/login/certificate")
+def login_submit() -> Any:
+    login_limiter.check("certificate")
+    try:
+        signature, certificate = _signature()
+        reply = gateway().services.certificates.login(
+            request.form.get("challenge_id", ""),
+            _binding(),
+            signature,
+            certificate,
+            current_client(),
+        )
+    except Problem as error:
+        return _card_page("certificates/login.html", LOGIN, form_problem(error))
+    user = sign_in(reply)
+    return redirect(home_for(user))
