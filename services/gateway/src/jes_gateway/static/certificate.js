@@ -32,7 +32,7 @@
     } else if (answer.func === "sign") {
       pkg = null;
       if (answer.ret_code !== 0) {
-        fail(`憑證簽章失敗：${answer.last_error || "PIN 碼錯誤或憑證無法使用"}（錯誤碼 ${answer.ret_code}）`);
+        fail(`憑證簽章失敗：${answer.last_error || "PIN 碼錯誤或憑證無法使用"}（錯誤碼 0x${Number(answer.ret_code).toString(16)}）`);
         return;
       }
       form.elements.signature.value = answer.signature;
