@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 from jes.identity.v1 import identity_pb2 as pb
+from jes.identity.v1 import sessions_pb2 as spb
 from jes_identity.domain import audit_actions
 from jes_identity.domain.applications import ApplicationStatus
 from jes_identity.domain.audit_actions import ACTION_LABELS, application_decided
@@ -78,6 +79,7 @@ def test_recorded_actions_are_labelled(portal: Portal):
         "ChangePassword",
         pb.ChangePasswordRequest(current_password="Newpass123!", new_password="Changed123!"),
     )
+    me.call("EndMySessions", spb.EndMySessionsRequest(all=True))
     records = service.audit()
     assert {r.action for r in records} == set(ACTION_LABELS)
     entries = audit_entry_messages(records, ACTION_LABELS)

@@ -91,6 +91,18 @@ def test_one_certificate_registers_one_account(portal: Portal) -> None:
     )
 
 
+def test_the_first_email_must_be_verified_by_its_code(portal: Portal) -> None:
+    portal.insert(portal.revocation.pki.card(id_last_four="6789"))
+    challenge = portal.challenge(cpb.CERTIFICATE_PURPOSE_REGISTER)
+    portal.verify(portal.signed(challenge))
+    with pytest.raises(grpc.RpcError) as caught:
+        portal.register(challenge.challenge_id, verify_email=False)
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    with portal.service.kit.db.transaction() as session:
+        assert session.query(AccountCertificate).count() == 0
+    portal.register(challenge.challenge_id)  # once verified, it goes through
+
+
 def test_a_challenge_answers_once(portal: Portal) -> None:
     portal.insert(portal.revocation.pki.card(id_last_four="6789"))
     challenge = portal.challenge(cpb.CERTIFICATE_PURPOSE_REGISTER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from jes.identity.v1 import identity_pb2
+from jes.identity.v1 import identity_pb2, verification_pb2
 from jes_notification.handlers import delivery_id
 from jes_protos import make_envelope
 
@@ -196,3 +196,41 @@ def test_the_built_service_maps_every_identity_event(service):
         "jes.identity.v1.PasswordResetRequested",
         "jes.identity.v1.AccountIdReminderRequested",
     } <= mapped
+
+
+# -- e-mail verification codes ---------------------------------------------------------------
+
+
+def code_requested(**overrides) -> verification_pb2.VerificationCodeRequested:
+    fields = {
+        "code_id": "c0de-1",
+        "email": "new.user@example.com",
+        "purpose": verification_pb2.VERIFICATION_PURPOSE_REGISTRATION,
+    }
+    fields.update(overrides)
+    event = verification_pb2.VerificationCodeRequested(**fields)
+    event.expires_at.FromDatetime(EXPIRES)
+    return event
+
+
+def test_a_code_mail_gets_its_code_from_identity_when_sent(service, sender, transport):
+    service.handle(envelope_of(code_requested()))
+    [mail] = service.deliveries()
+    assert (mail.recipient, mail.link_id) == ("new.user@example.com", "c0de-1")
+    assert mail.subject == "【司法院】電子郵件認證碼"
+    assert "您的電子郵件認證碼（註冊驗證電子郵件）" in mail.body
+    assert f"請於 {EXPIRES_SHOWN} 前（10 分鐘內）輸入此認證碼" in mail.body
+    body = sent_body(sender, transport)
+    [code] = service.identity.issued_codes
+    assert f"\n    {code}\n" in body
+    assert code not in service.delivery(mail.id).body  # only in the mail
+    assert service.identity.issued_tokens == []  # not a link
+
+
+def test_a_code_identity_no_longer_gives_voids_the_mail(service, sender, transport):
+    service.identity.gone_links.add("c0de-1")
+    service.handle(envelope_of(code_requested(account_id="TPDF0001")))
+    assert sender.run_once() == 1
+    assert transport.sent == []
+    [mail] = service.deliveries()
+    assert mail.status != "queued"

@@ -87,6 +87,9 @@ class Claims:
     name: str = ""
     expires_at: int = 0
     username: str = ""  # the login name (account id), for audit logs and messages
+    # the identity session the access token was issued for ("" for none): a token lives
+    # minutes and only an active session gets a new one (identity's RefreshSession)
+    session_id: str = ""
 
     @property
     def display_id(self) -> str:
@@ -248,10 +251,11 @@ class TokenIssuer:
         name: str = "",
         username: str = "",
         ttl: timedelta | None = None,
+        session_id: str = "",
     ) -> str:
         now = int(time.time())
         key = self.keys.current
-        payload = {
+        payload: dict[str, Any] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
             "sub": subject,
@@ -263,6 +267,8 @@ class TokenIssuer:
             "name": name,
             "preferred_username": username,
         }
+        if session_id:
+            payload["sid"] = session_id  # OpenID Connect's name for the session id
         return jwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
 
     def issue_decision_grant(
@@ -348,6 +354,7 @@ class TokenVerifier:
             name=payload.get("name", ""),
             expires_at=payload["exp"],
             username=payload.get("preferred_username", ""),
+            session_id=str(payload.get("sid", "")),
         )
 
     def _decode(self, token: str, audience: str) -> dict[str, Any]:

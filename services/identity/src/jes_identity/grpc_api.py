@@ -10,16 +10,21 @@ import grpc
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
+from jes.identity.v1 import sessions_pb2 as spb
+from jes.identity.v1 import verification_pb2 as vpb
 from jes_auth import DecisionBinding, KeyStore, TokenIssuer, TokenVerifier
 from jes_db import Database
 from jes_events import Outbox
 from jes_grpckit import current_claims, request_id_var
 from jes_identity.domain.passwords import PasswordPolicy
+from jes_identity.domain.sessions import idle_expires_at
 from jes_identity.messages import STATUSES_BY_CODE
 from jes_identity.usecases import (
     Accounts,
+    AccountSessions,
     Applications,
     DecisionGrants,
+    EmailCodes,
     Infrastructure,
     Recovery,
     Sessions,
@@ -50,16 +55,77 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.verifier = TokenVerifier(keys.jwks)  # identity trusts its own keys directly
         self.recovery = Recovery(infra, self.policy)
         self.accounts = Accounts(infra, self.policy)
+        self.codes = EmailCodes(infra)
+        self.login_sessions = AccountSessions(infra, TokenIssuer(keys))
 
     # -- logging in, the key set ---------------------------------------------
 
     def Login(self, request: pb.LoginRequest, context: grpc.ServicerContext) -> pb.LoginResponse:
-        result = self.sessions.login(request.account_id, request.password, request.client_address)
-        return pb.LoginResponse(
+        result = self.sessions.login(
+            request.account_id, request.password, request.client_address, request.user_agent
+        )
+        reply = pb.LoginResponse(
             access_token=result.access_token,
             expires_in_seconds=result.expires_in_seconds,
             account=result.account,
+            session_token=result.session.token,
+            session_id=result.session.session_id,
         )
+        reply.idle_expires_at.FromDatetime(result.session.idle_expires_at)
+        reply.absolute_expires_at.FromDatetime(result.session.absolute_expires_at)
+        return reply
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def RefreshSession(
+        self, request: spb.RefreshSessionRequest, context: grpc.ServicerContext
+    ) -> spb.SessionTokens:
+        active = self.login_sessions.refresh(
+            request.session_token, request.touch, request.client_address
+        )
+        reply = spb.SessionTokens(
+            access_token=active.access_token,
+            expires_in_seconds=active.expires_in_seconds,
+            session_id=active.session_id,
+            account_id=active.account.account_id,
+            display_name=active.account.display_name,
+            roles=active.account.role_list,
+            court_code=active.account.court_code,
+        )
+        reply.idle_expires_at.FromDatetime(active.idle_expires_at)
+        reply.absolute_expires_at.FromDatetime(active.absolute_expires_at)
+        return reply
+
+    def EndSession(
+        self, request: spb.EndSessionRequest, context: grpc.ServicerContext
+    ) -> spb.EndSessionResponse:
+        self.login_sessions.end(request.session_token)
+        return spb.EndSessionResponse()
+
+    def ListMySessions(
+        self, request: spb.ListMySessionsRequest, context: grpc.ServicerContext
+    ) -> spb.ListMySessionsResponse:
+        reply = spb.ListMySessionsResponse()
+        for row, current in self.login_sessions.list_mine(current_claims()):
+            info = reply.sessions.add(
+                id=row.id,
+                client_address=row.client_address,
+                user_agent=row.user_agent,
+                current=current,
+            )
+            info.created_at.FromDatetime(row.created_at)
+            info.last_activity_at.FromDatetime(row.last_activity_at)
+            info.idle_expires_at.FromDatetime(
+                idle_expires_at(row.last_activity_at, row.absolute_expires_at)
+            )
+            info.absolute_expires_at.FromDatetime(row.absolute_expires_at)
+        return reply
+
+    def EndMySessions(
+        self, request: spb.EndMySessionsRequest, context: grpc.ServicerContext
+    ) -> spb.EndMySessionsResponse:
+        ended = self.login_sessions.end_mine(current_claims(), request.session_id, request.all)
+        return spb.EndMySessionsResponse(ended=ended)
 
     def GetKeySet(
         self, request: pb.GetKeySetRequest, context: grpc.ServicerContext
@@ -155,6 +221,44 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     ) -> pb.RemindAccountIdResponse:
         self.recovery.remind_account_id(request.email)
         return pb.RemindAccountIdResponse()
+
+    # -- e-mail verification codes -----------------------------------------------------------
+
+    def SendVerificationCode(
+        self, request: vpb.SendVerificationCodeRequest, context: grpc.ServicerContext
+    ) -> vpb.VerificationCodeSent:
+        sent = self.codes.send(
+            current_claims(), request.purpose, request.email, request.registration_id
+        )
+        reply = vpb.VerificationCodeSent(
+            code_id=sent.code_id,
+            email=sent.email,
+            resend_after_seconds=sent.resend_after_seconds,
+        )
+        reply.expires_at.FromDatetime(sent.expires_at)
+        return reply
+
+    def VerifyEmailCode(
+        self, request: vpb.VerifyEmailCodeRequest, context: grpc.ServicerContext
+    ) -> vpb.VerifiedEmail:
+        email, verified_at = self.codes.verify(
+            current_claims(),
+            request.purpose,
+            request.email,
+            request.registration_id,
+            request.code,
+        )
+        reply = vpb.VerifiedEmail(email=email)
+        reply.verified_at.FromDatetime(verified_at)
+        return reply
+
+    def IssueVerificationCode(
+        self, request: vpb.IssueVerificationCodeRequest, context: grpc.ServicerContext
+    ) -> vpb.VerificationCode:
+        code, expires_at = self.codes.issue(current_claims(), request.code_id)
+        reply = vpb.VerificationCode(code=code)
+        reply.expires_at.FromDatetime(expires_at)
+        return reply
 
     def GetPasswordPolicy(
         self, request: pb.GetPasswordPolicyRequest, context: grpc.ServicerContext

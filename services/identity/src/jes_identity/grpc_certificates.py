@@ -90,9 +90,15 @@ class CertificateServicer(cpb_grpc.CertificateServiceServicer):
             request.signature,
             request.certificate,
             request.client_address,
+            request.user_agent,
         )
-        return pb.LoginResponse(
+        reply = pb.LoginResponse(
             access_token=result.access_token,
             expires_in_seconds=result.expires_in_seconds,
             account=result.account,
+            session_token=result.session.token,
+            session_id=result.session.session_id,
         )
+        reply.idle_expires_at.FromDatetime(result.session.idle_expires_at)
+        reply.absolute_expires_at.FromDatetime(result.session.absolute_expires_at)
+        return reply

@@ -164,6 +164,47 @@ class CertificateAccountProfile(IdentityBase):
     business_number: Mapped[str] = mapped_column(String(8), default="")
 
 
+class EmailCode(IdentityBase):
+    """A 6-digit e-mail verification code (jes_identity.domain.codes). Only a salted
+    SHA-256 of the code is kept: 10^6 codes are no secret against the hash, so what guards
+    a code is its 10-minute life and its 5 tries; the hash keeps it out of sight at rest.
+    The code itself is made when the mail is sent (IssueVerificationCode)."""
+
+    __tablename__ = "email_codes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(String(20))
+    # the subject: an account, or a registration not yet an account (exactly one is set)
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    registration_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    verified_at: Mapped[datetime | None]  # the right code was typed
+    consumed_at: Mapped[datetime | None]  # what it verified has been used (single use)
+    retired_at: Mapped[datetime | None]  # replaced by a newer code, or out of tries
+
+
+class LoginSession(IdentityBase):
+    """A server-side session, started by a login (jes_identity.domain.sessions). The
+    gateway holds "<id>.<secret>"; only the secret's SHA-256 is kept."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    absolute_expires_at: Mapped[datetime]
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str] = mapped_column(String(20), default="")
+
+
 event_tables = add_event_tables(IdentityBase.metadata)
 audit_log = AuditLog(IdentityBase.metadata)
 metadata = IdentityBase.metadata

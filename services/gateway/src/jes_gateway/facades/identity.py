@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jes.identity.v1 import identity_pb2 as pb
+from jes.identity.v1 import sessions_pb2 as spb
 from jes.identity.v1.identity_pb2_grpc import IdentityServiceStub
 from jes_gateway.facades.base import Facade
 
@@ -21,11 +22,44 @@ class IdentityFacade(Facade[IdentityServiceStub]):
             )
         )
 
-    def login(self, account_id: str, password: str, client_address: str) -> pb.LoginResponse:
-        """`client_address`: identity locks out failures per account and client."""
+    def login(
+        self, account_id: str, password: str, client_address: str, user_agent: str = ""
+    ) -> pb.LoginResponse:
+        """`client_address`: identity locks out failures per account and client;
+        `user_agent`: shown in the account's list of sessions."""
         return self._rpc().Login(
-            pb.LoginRequest(account_id=account_id, password=password, client_address=client_address)
+            pb.LoginRequest(
+                account_id=account_id,
+                password=password,
+                client_address=client_address,
+                user_agent=user_agent,
+            )
         )
+
+    # -- sessions (identity keeps them; the gateway holds the session token) ----------
+
+    def refresh_session(
+        self, session_token: str, *, touch: bool, client_address: str = ""
+    ) -> spb.SessionTokens:
+        """A fresh access token if the session is active (401 Problem when it is not);
+        `touch`: the person is active, so the idle timeout starts again."""
+        return self._rpc().RefreshSession(
+            spb.RefreshSessionRequest(
+                session_token=session_token, touch=touch, client_address=client_address
+            )
+        )
+
+    def end_session(self, session_token: str) -> None:
+        self._rpc().EndSession(spb.EndSessionRequest(session_token=session_token))
+
+    def my_sessions(self, token: str) -> list[spb.SessionInfo]:
+        return list(self._rpc(token).ListMySessions(spb.ListMySessionsRequest()).sessions)
+
+    def end_my_sessions(self, token: str, *, session_id: str = "", everywhere: bool = False) -> int:
+        reply = self._rpc(token).EndMySessions(
+            spb.EndMySessionsRequest(session_id=session_id, all=everywhere)
+        )
+        return int(reply.ended)
 
     def key_set_json(self) -> str:
         return self._rpc().GetKeySet(pb.GetKeySetRequest(), timeout=5).jwks_json

@@ -9,6 +9,7 @@ from jes_gateway.web import (
     auth,
     certificates,
     court,
+    devices,
     pages,
     photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
     photos,
@@ -21,6 +22,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     photos.bp,  # with photo_edit's routes on it
     court.bp,
     account.bp,
+    devices.bp,
     public.bp,
     certificates.bp,
 )

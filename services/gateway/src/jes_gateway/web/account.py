@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from jes.identity.v1 import identity_pb2
 from jes_gateway.context import gateway
@@ -159,8 +159,6 @@ def profile_submit() -> Any:
         problem = form_problem(error)
         account = identity.my_account(user.token)
         return profile_page(account, form, problem), problem.status
-    # The header shows the name from the session: keep it in step with the change.
-    session["account"] = {**session["account"], "name": account.display_name}
     flash("個人帳號資料已存檔。", "ok")
     return redirect(url_for("account.profile"))
 
@@ -185,5 +183,5 @@ def change_password_submit() -> Any:
         )
     except Problem as error:
         return password_page("account/change_password.html", form_problem(error))
-    flash("密碼已變更，下次登入請使用新密碼。", "ok")
+    flash("密碼已變更，其他裝置的登入已全部登出；下次登入請使用新密碼。", "ok")
     return redirect(url_for("account.profile"))

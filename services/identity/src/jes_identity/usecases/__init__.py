@@ -7,17 +7,22 @@ module (jes_identity.grpc_api) only parses requests, calls them and maps the res
 
 from jes_identity.usecases.accounts import Accounts
 from jes_identity.usecases.applications import Applications
+from jes_identity.usecases.codes import EmailCodes
 from jes_identity.usecases.common import Infrastructure
 from jes_identity.usecases.grants import DecisionGrants
 from jes_identity.usecases.login import LoginResult, Sessions
 from jes_identity.usecases.recovery import Recovery
+from jes_identity.usecases.sessions import AccountSessions, start_session
 
 __all__ = [
+    "AccountSessions",
     "Accounts",
     "Applications",
     "DecisionGrants",
+    "EmailCodes",
     "Infrastructure",
     "LoginResult",
     "Recovery",
     "Sessions",
+    "start_session",
 ]

@@ -15,12 +15,14 @@ from jes_identity.domain.accounts import ACTIVE, validate_account_update
 from jes_identity.domain.audit_actions import ACCOUNT_PASSWORD_CHANGED, ACCOUNT_UPDATED
 from jes_identity.domain.limits import PASSWORD_CHANGE_LOCKED, is_locked_out
 from jes_identity.domain.passwords import PasswordPolicy
+from jes_identity.domain.sessions import EndReason
 from jes_identity.domain.validation import BAD_INPUT
 from jes_identity.links import retire_links
 from jes_identity.messages import account_message, actor_of_account, profile
 from jes_identity.models import Account, audit_log
 from jes_identity.passwords import hash_password, verify_password
 from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.sessions import end_sessions
 
 WRONG_CURRENT_PASSWORD = "目前密碼不正確"  # noqa: S105 (a message)
 
@@ -82,6 +84,13 @@ class Accounts:
             elif not problems:
                 account.password_hash = hash_password(new_password)
                 retire_links(session, account)
+                # every other session (and so its tokens, at their next refresh) ends
+                ended = end_sessions(
+                    session,
+                    account.id,
+                    EndReason.PASSWORD_CHANGED,
+                    keep_session_id=getattr(caller, "session_id", ""),
+                )
                 audit_log.record(
                     session,
                     actor_of_account(account),
@@ -89,7 +98,7 @@ class Accounts:
                     subject_type="account",
                     subject_id=account.account_id,
                     court_code=account.court_code,
-                    after={"password_changed": True},
+                    after={"password_changed": True, "sessions_ended": ended},
                 )
         if problems:  # raised after the commit, so the failed attempt stays recorded
             raise InvalidArgument(BAD_INPUT, fields=problems)

@@ -34,6 +34,7 @@ from jes_identity.domain.certificate_registration import (
 )
 from jes_identity.domain.certificates import RevocationStatus, Trust, VerifiedSigner
 from jes_identity.domain.passwords import PasswordPolicy
+from jes_identity.domain.sessions import ACCESS_TOKEN_TTL
 from jes_identity.messages import account_message, actor_of_account
 from jes_identity.models import (
     Account,
@@ -43,8 +44,10 @@ from jes_identity.models import (
     audit_log,
 )
 from jes_identity.passwords import hash_password
+from jes_identity.usecases.codes import registration_email_verified
 from jes_identity.usecases.common import Infrastructure
 from jes_identity.usecases.login import LoginResult
+from jes_identity.usecases.sessions import issue_access_token, start_session
 
 REGISTER, LOGIN = "register", "login"
 CHALLENGE_LIFETIME = timedelta(minutes=5)
@@ -195,6 +198,9 @@ class CertificateLogins:
                 )
             if account_by_login_name(session, details.account_id) is not None:
                 raise AlreadyExists(ACCOUNT_ID_TAKEN, fields={"account_id": ACCOUNT_ID_TAKEN})
+            # the first e-mail, verified by its code under this registration (the
+            # challenge id is the registration id of SendVerificationCode)
+            registration_email_verified(session, challenge_id, details.emails[0])
             account = Account(
                 account_id=details.account_id,
                 password_hash=hash_password(details.password),
@@ -268,7 +274,9 @@ class CertificateLogins:
         signature: bytes,
         certificate: bytes,
         client_address: str = "",
+        user_agent: str = "",
     ) -> LoginResult:
+        """A session as a password login starts one (jes_identity.usecases.sessions)."""
         text = self._claim(challenge_id, LOGIN, session_binding)
         signer = self._verify(text, signature, certificate)
         with self.infra.db.transaction() as session:
@@ -276,17 +284,14 @@ class CertificateLogins:
             account = session.get(Account, registered.account_id) if registered else None
             if account is None or account.status != ACTIVE:
                 raise Unauthenticated(NOT_REGISTERED)
-            record_login(session, account.account_id, True, client_address.strip()[:64])
+            client_address = client_address.strip()[:64]
+            record_login(session, account.account_id, True, client_address)
+            started = start_session(session, account, client_address, user_agent)
             message = account_message(account)
-            token = self.issuer.issue(
-                account.id,
-                roles=account.role_list,
-                court_code=account.court_code,
-                name=account.display_name,
-                username=account.account_id,
-            )
+            token = issue_access_token(self.issuer, account, started.session_id)
         return LoginResult(
             access_token=token,
-            expires_in_seconds=int(self.issuer.ttl.total_seconds()),
+            expires_in_seconds=int(ACCESS_TOKEN_TTL.total_seconds()),
             account=message,
+            session=started,
         )

@@ -12,9 +12,10 @@ from typing import Any
 from urllib.parse import quote
 
 from jes.case_sync.v1 import case_sync_pb2
-from jes.identity.v1 import identity_pb2
+from jes.identity.v1 import identity_pb2, verification_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_domain import InvalidArgument
+from jes_protos import enum_label
 from jes_zhtw import CaseNumber, court_by_code, format_roc_date, format_roc_datetime
 
 SUBJECTS = {
@@ -23,6 +24,7 @@ SUBJECTS = {
     "firm_application_refused": "【司法院】鑑估價公司帳號申請未通過",
     "password_reset_requested": "【司法院】重新設定密碼",
     "account_id_reminder": "【司法院】您的帳號",
+    "verification_code": "【司法院】電子郵件認證碼",
     "review_requested": "【司法院】鑑估報告照片待審核：{case_number}",
     "progress_entry_added": "【司法院】案件進度更新：{case_number}",
     "review_approved": "【司法院】鑑估報告照片已通過審核：{case_number}",
@@ -37,6 +39,11 @@ APPROVED = "approved"
 # identity when the mail is sent (IssuePasswordLink) and put in the mail only, so the
 # delivery row keeps the body with this slot, never the token.
 LINK_TOKEN_SLOT = "{one-time-token}"  # noqa: S105 (a placeholder, not a secret)
+
+
+# The templates whose slot takes an e-mail verification code (IssueVerificationCode)
+# rather than a one-time link's token (IssuePasswordLink).
+CODE_TEMPLATES = frozenset({"verification_code"})
 
 
 @dataclass(frozen=True)
@@ -191,6 +198,24 @@ def account_id_reminder(event: identity_pb2.AccountIdReminderRequested, links: L
                 "login_url": links.login,
                 "forgot_password_url": links.forgot_password,
             },
+        )
+    ]
+
+
+def verification_code(event: verification_pb2.VerificationCodeRequested) -> list[Mail]:
+    """The code itself is asked of identity when the mail goes out (its slot here), so
+    the queued mail holds none."""
+    return [
+        Mail(
+            "verification_code",
+            event.email,
+            {
+                "code": LINK_TOKEN_SLOT,
+                "purpose": enum_label(verification_pb2.VerificationPurpose, event.purpose),
+                "account_id": event.account_id,
+                "expires_at": format_roc_datetime(event.expires_at.ToDatetime()),
+            },
+            link_id=event.code_id,
         )
     ]
 

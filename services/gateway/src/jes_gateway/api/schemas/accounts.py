@@ -26,8 +26,47 @@ class SessionAccount(Reply):
 
 class Session(Reply):
     access_token: str
-    expires_in: Annotated[int, Field(description="有效秒數")]
+    expires_in: Annotated[int, Field(description="有效秒數（5 分鐘）")]
+    refresh_token: Annotated[
+        str,
+        Field(
+            description="以 POST /sessions/refresh 換取新的存取權杖；閒置 30 分鐘或登入超過 "
+            "12 小時、登出、變更或重設密碼後失效。請如密碼般保管"
+        ),
+    ]
+    session_id: str
+    idle_expires_at: Annotated[str | None, Field(description="未再使用時登入失效的時間")]
+    absolute_expires_at: Annotated[str | None, Field(description="登入最遲失效的時間")]
     account: SessionAccount
+
+
+class RefreshInput(Input):
+    refresh_token: str
+
+
+class SessionEntry(Reply):
+    id: str
+    created_at: str | None
+    last_activity_at: str | None
+    idle_expires_at: str | None
+    absolute_expires_at: str | None
+    client_address: str
+    user_agent: str
+    browser: Annotated[str, Field(description="瀏覽器及作業系統（由 User-Agent 判讀）")]
+    current: Annotated[bool, Field(description="是否為此存取權杖所屬的登入")]
+
+
+class SessionList(Reply):
+    sessions: list[SessionEntry]
+
+
+class SessionsEnded(Reply):
+    ended: int
+    message: str
+
+
+class LogoutInput(Input):
+    refresh_token: str
 
 
 class SetPasswordInput(Input):

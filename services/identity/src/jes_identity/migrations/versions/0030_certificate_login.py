@@ -1,7 +1,7 @@
 """certificate registration and login: challenges, registered certificates, profiles
 
 Revision ID: 0030
-Revises: 0003
+Revises: 0021
 Create Date: 2026-11-30 14:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import jes_db
 
 revision: str = "0030"
-down_revision: str | None = "0003"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
