@@ -4,6 +4,7 @@ HiPKI component on localhost, reached by the page through the component's popup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from support import flows
 from support.allinone import running_all_in_one
 from support.card_pki import RevocationServer, revocation_server
 from support.hipki_standin import Component, local_component
+from support.processes import wait_until
 from support.soft_token import SoftTokens
 
 PIN = "135790"
@@ -85,13 +87,25 @@ def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
     expect(page.get_by_role("heading", level=1)).to_contain_text("基本資料")
     expect(page.get_by_text("林美玲（自然人憑證，由憑證帶入）")).to_be_visible()
 
+    # the first e-mail is verified by the 6-digit code mailed to it
+    email = f"lin{width}@example.com"
+    page.locator("#f-email").fill(email)
+    page.get_by_role("button", name="發送認證碼").click()
+    expect(page.get_by_role("status")).to_contain_text(f"認證碼已寄至 {email}")
+    wait_until(lambda: cert_platform.mails_to(email), timeout=60, what="the code's mail")
+    code = re.search(r"^\s+(\d{6})$", cert_platform.mails_to(email)[-1]["body"], re.M)
+    assert code is not None
+    page.locator("#f-code").fill(code.group(1))
+    screenshot_of(page, f"cert-email-code-{width}")
+    page.get_by_role("button", name="確定").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{email} 已完成認證")
+
     page.locator("#f-account_id").fill(account_id)
     page.locator("#f-new_password").fill("Secret123!")
     page.locator("#f-confirm_password").fill("Secret123!")
     page.locator("#f-national_id").fill("A123410005")  # valid, but not the card's last four digits
     page.locator("#f-phone").fill("02-2311-1234")
     page.locator("#f-address").fill("臺北市中正區重慶南路一段124號")
-    page.locator("#f-email-0").fill(f"lin{width}@example.com")
     page.get_by_role("button", name="確認註冊").click()
     expect(page.locator("#e-national_id")).to_have_text("身分證字號與憑證不符")
     screenshot_of(page, f"cert-details-error-{width}")

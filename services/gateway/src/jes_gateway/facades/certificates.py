@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from jes.identity.v1 import certificates_pb2 as cpb
 from jes.identity.v1 import identity_pb2 as pb
+from jes.identity.v1 import verification_pb2 as vpb
 from jes.identity.v1.certificates_pb2_grpc import CertificateServiceStub
+from jes.identity.v1.identity_pb2_grpc import IdentityServiceStub
 from jes_gateway.facades.base import Facade
 
 REGISTER = cpb.CERTIFICATE_PURPOSE_REGISTER
@@ -64,7 +66,34 @@ class CertificateFacade(Facade[CertificateServiceStub]):
         signature: bytes,
         certificate: bytes,
         client_address: str,
+        user_agent: str = "",
     ) -> pb.LoginResponse:
-        return self._rpc().LoginWithCertificate(
-            self._signed(challenge_id, session_binding, signature, certificate, client_address)
+        request = self._signed(
+            challenge_id, session_binding, signature, certificate, client_address
+        )
+        request.user_agent = user_agent
+        return self._rpc().LoginWithCertificate(request)
+
+
+class RegistrationCodesFacade(Facade[IdentityServiceStub]):
+    """identity's e-mail verification codes for a registration not yet an account (the
+    seed's 發送認證碼 / 確定); the registration id is the certificate challenge's id."""
+
+    def send(self, registration_id: str, email: str) -> vpb.VerificationCodeSent:
+        return self._rpc().SendVerificationCode(
+            vpb.SendVerificationCodeRequest(
+                purpose=vpb.VERIFICATION_PURPOSE_REGISTRATION,
+                email=email,
+                registration_id=registration_id,
+            )
+        )
+
+    def verify(self, registration_id: str, email: str, code: str) -> vpb.VerifiedEmail:
+        return self._rpc().VerifyEmailCode(
+            vpb.VerifyEmailCodeRequest(
+                purpose=vpb.VERIFICATION_PURPOSE_REGISTRATION,
+                email=email,
+                registration_id=registration_id,
+                code=code,
+            )
         )

@@ -22,7 +22,7 @@ from jes_gateway.problems import Problem
 from jes_gateway.ratelimit import current_client
 from jes_gateway.web.account import password_page
 from jes_gateway.web.forms import form_problem, invalid
-from jes_gateway.web.session import home_for, sign_in
+from jes_gateway.web.session import home_for, sign_in, user_agent
 
 bp = Blueprint("certificates", __name__)
 
@@ -119,14 +119,19 @@ def card_submit() -> Any:
     return redirect(url_for("certificates.details"))
 
 
-def _details_page(problem: Problem | None = None, form: dict[str, Any] | None = None) -> Any:
+def _details_page(
+    problem: Problem | None = None, form: dict[str, Any] | None = None, notice: str = ""
+) -> Any:
     registration = session.get(REGISTRATION)
     if registration is None:
         return redirect(url_for("certificates.terms"))
-    if problem is not None and "password" in problem.fields:
-        # identity's name for the field this page calls new_password (password.js's)
+    if problem is not None and {"password", "emails"} & set(problem.fields):
+        # identity's names for the fields this page calls new_password (password.js's)
+        # and email (the verified first address)
         fields = dict(problem.fields)
-        fields["new_password"] = fields.pop("password")
+        for theirs, ours in (("password", "new_password"), ("emails", "email")):
+            if theirs in fields:
+                fields[ours] = fields.pop(theirs)
         problem = Problem(problem.status, problem.detail, fields)
     return password_page(
         "certificates/details.html",
@@ -135,6 +140,9 @@ def _details_page(problem: Problem | None = None, form: dict[str, Any] | None = 
         kind_label=KIND_LABELS.get(registration["kind"], ""),
         organisation=registration["kind"] != cpb.CERTIFICATE_KIND_NATURAL_PERSON,
         form=form or {"business_number": registration.get("business_number", "")},
+        notice=notice,
+        code_sent_to=registration.get("code_sent_to", ""),
+        verified_email=registration.get("verified_email", ""),
     )
 
 
@@ -148,11 +156,17 @@ def details_submit() -> Any:
     registration = session.get(REGISTRATION)
     if registration is None:
         return redirect(url_for("certificates.terms"))
+    action = request.form.get("action", "register")
+    if action in ("send_code", "verify_code"):
+        return _email_code(registration, action, request.form.get("email", "").strip())
     organisation = registration["kind"] != cpb.CERTIFICATE_KIND_NATURAL_PERSON
     names = FORM_FIELDS + (ORGANISATION_FIELDS if organisation else ())
     form: dict[str, Any] = {name: request.form.get(name, "").strip() for name in names}
-    emails = [e.strip() for e in request.form.getlist("email")[:3]]
-    form["emails"] = emails
+    form["extra_emails"] = [e.strip() for e in request.form.getlist("extra_email")[:2]]
+    verified = registration.get("verified_email", "")
+    if not verified:
+        return _details_page(invalid({"email": "請先完成電子郵件認證"}), form)
+    emails = [verified, *(e for e in form["extra_emails"] if e)]
     password = request.form.get("new_password", "")
     if password != request.form.get("confirm_password", ""):
         return _details_page(invalid({"confirm_password": "兩次輸入的密碼不一致"}), form)
@@ -160,7 +174,7 @@ def details_submit() -> Any:
         account = gateway().services.certificates.register(
             registration["challenge_id"],
             _binding(),
-            emails=[e for e in emails if e],
+            emails=emails,
             password=password,
             **{name: form[name] for name in names},
         )
@@ -169,6 +183,25 @@ def details_submit() -> Any:
     session.pop(REGISTRATION, None)
     session.pop(CONSENT, None)
     return render_template("certificates/done.html", account=account)
+
+
+def _email_code(registration: dict[str, Any], action: str, email: str) -> Any:
+    """發送認證碼 to the first e-mail, or 確定 the code typed from it."""
+    codes = gateway().services.registration_codes
+    try:
+        if action == "send_code":
+            codes.send(registration["challenge_id"], email)
+            registration["code_sent_to"] = email
+            registration.pop("verified_email", None)
+            notice = f"認證碼已寄至 {email}，請收信後輸入認證碼（若未收到，請檢查垃圾郵件）"
+        else:
+            codes.verify(registration["challenge_id"], email, request.form.get("code", ""))
+            registration["verified_email"] = email
+            notice = f"{email} 已完成認證"
+    except Problem as error:
+        return _details_page(form_problem(error))
+    session[REGISTRATION] = registration
+    return _details_page(None, None, notice)
 
 
 # -- login ----------------------------------------------------------------------------------
@@ -190,6 +223,7 @@ def login_submit() -> Any:
             signature,
             certificate,
             current_client(),
+            user_agent(),
         )
     except Problem as error:
         return _card_page("certificates/login.html", LOGIN, form_problem(error))
