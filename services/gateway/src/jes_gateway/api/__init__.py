@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from jes_gateway.api import (
     accounts,
     audit,
+    certificates,
     firm_applications,
     openapi,
     photo_sets,
@@ -30,6 +31,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     submissions.bp,
     audit.bp,
     public.bp,
+    certificates.bp,
     openapi.bp,
 )
 

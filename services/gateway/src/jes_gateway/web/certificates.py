@@ -17,7 +17,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from jes.identity.v1 import certificates_pb2 as cpb
 from jes_gateway.context import gateway
 from jes_gateway.facades.certificates import LOGIN, REGISTER
-from jes_gateway.limits import login_limiter
+from jes_gateway.limits import certificate_limiter
 from jes_gateway.problems import Problem
 from jes_gateway.ratelimit import current_client
 from jes_gateway.web.account import password_page
@@ -95,7 +95,7 @@ def card() -> Any:
 
 @bp.post("/register/certificate/card")
 def card_submit() -> Any:
-    login_limiter.check("certificate")
+    certificate_limiter.check("certificate")
     if not session.get(CONSENT):
         return redirect(url_for("certificates.terms"))
     try:
@@ -214,7 +214,7 @@ def login() -> Any:
 
 @bp.post("/login/certificate")
 def login_submit() -> Any:
-    login_limiter.check("certificate")
+    certificate_limiter.check("certificate")
     try:
         signature, certificate = _signature()
         reply = gateway().services.certificates.login(
