@@ -69,6 +69,15 @@ def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
     account_id = f"CITIZEN{width}"
     insert_card(component, revocation, f"e2e-{width}", name="林美玲", id_last_four="6789")
     page = new_page(viewport)
+    posted_to_portal: list[str] = []
+    page.context.on(
+        "request",
+        lambda r: (
+            posted_to_portal.append(r.post_data or "")
+            if r.url.startswith(cert_platform.base_url) and r.method == "POST"
+            else None
+        ),
+    )
     page.goto(f"{cert_platform.base_url}/login")
     page.get_by_role("link", name="憑證註冊").click()
     screenshot_of(page, f"cert-terms-{width}")
@@ -123,3 +132,6 @@ def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
     page.wait_for_url(lambda url: "/login" not in url)
     expect(page.get_by_text("林美玲").first).to_be_visible()
     assert component.signed[-1].startswith("司法院整合服務入口網 憑證登入")
+    # the PIN went to the component on localhost only, never to the portal
+    assert posted_to_portal
+    assert not [body for body in posted_to_portal if PIN in body or "000000" in body]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from jes_identity.usecases.certificates import CertificateLogins
 from jes_servicekit import ServiceKit
 
 NAME = "identity"
+log = logging.getLogger(__name__)
 
 KEY_EXPIRY = Gauge(
     "jes_token_signing_key_expiry_timestamp_seconds",
@@ -81,6 +83,11 @@ def _add_certificate_logins(kit: ServiceKit, policy: PasswordPolicy, keys: KeySt
     JES_CERT_CRL_REFRESH_SECONDS: how often the cached CRLs are fetched again."""
     folder = os.environ.get("JES_CERT_TRUST_DIR", "")
     trust = load_trust(Path(folder) if folder else None)
+    if not trust.roots or not trust.issuers:
+        log.warning(
+            "certificate login is off: no roots/*.pem and issuers/*.pem in JES_CERT_TRUST_DIR=%r",
+            folder,
+        )
     checker = RevocationChecker()
     refresh = timedelta(seconds=int(os.environ.get("JES_CERT_CRL_REFRESH_SECONDS", "3600")))
     kit.add_component(_CrlRefresh(checker, refresh))
