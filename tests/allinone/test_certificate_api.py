@@ -249,3 +249,31 @@ def test_garbage_is_a_clear_400(client: Client) -> None:
         challenge_id=challenge["challenge_id"], challenge_secret=challenge["challenge_secret"]
     )
     refused(client.post("/certificate-sessions", body), 400, "簽章格式不正確，請重新以憑證簽章")
+
+
+def test_a_renewed_card_joins_its_holders_account(client: Client) -> None:
+    first = client.pki.card(name="陳小華", id_last_four="6789")
+    assert client.register(first, "CHEN01", "chen@example.com").status_code == 201
+    token = client.platform.login("CHEN01", "Secret123!")
+
+    other = client.pki.card(name="陳小華", id_last_four="4321")
+    client.insert(other)
+    refused(
+        client.platform.api(
+            "POST", "/api/v1/account/certificates", token,
+            json=client.signed(client.challenge("renew")),
+        ),
+        409,
+        "新憑證的持有人與帳號已註冊的憑證不同，無法綁定",
+    )  # fmt: skip
+
+    renewed = client.pki.card("MOICA G2", name="陳小華", id_last_four="6789")
+    client.insert(renewed)
+    bound = client.platform.api(
+        "POST", "/api/v1/account/certificates", token, json=client.signed(client.challenge("renew"))
+    )
+    assert bound.status_code == 201, bound.text
+    assert bound.json()["authority"] == "MOICA"
+    session = client.post("/certificate-sessions", client.signed(client.challenge("login")))
+    assert session.status_code == 201, session.text
+    assert session.json()["account"]["account_id"] == "CHEN01"

@@ -132,6 +132,11 @@ def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
     page.wait_for_url(lambda url: "/login" not in url)
     expect(page.get_by_text("林美玲").first).to_be_visible()
     assert component.signed[-1].startswith("司法院整合服務入口網 憑證登入")
+    # a renewed card is bound from the account (the page, checked by axe)
+    page.goto(f"{cert_platform.base_url}/account/certificate")
+    expect(page.get_by_role("heading", level=1)).to_have_text("換發憑證綁定")
+    screenshot_of(page, f"cert-renew-{width}")
+
     # the PIN went to the component on localhost only, never to the portal
     assert posted_to_portal
     assert not [body for body in posted_to_portal if PIN in body or "000000" in body]

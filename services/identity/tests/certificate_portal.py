@@ -142,6 +142,15 @@ class Portal:
         challenge = self.challenge(cpb.CERTIFICATE_PURPOSE_LOGIN, binding)
         return self.client.call("LoginWithCertificate", self.signed(challenge, binding))
 
+    def bind_renewed(self, card: Card, token: str) -> object:
+        """A member, logged in with the password, adds a renewed card."""
+        self.insert(card)
+        challenge = self.challenge(cpb.CERTIFICATE_PURPOSE_RENEW)
+        client = callers.client(
+            self.service.pki, self.service.addr, cpb_grpc.CertificateServiceStub, token=token
+        )
+        return client.call("BindRenewedCertificate", self.signed(challenge))
+
 
 @pytest.fixture
 def portal(

@@ -56,6 +56,8 @@ def test_recorded_actions_are_labelled(portal: Portal):
     registration by certificate."""
     service = portal.service
     portal.registered_with(portal.revocation.pki.card(id_last_four="6789"))
+    member = service.login("WANG2025", "Secret123!").access_token
+    portal.bind_renewed(portal.revocation.pki.card(id_last_four="6789"), member)
     service.add_account("TPDCLERK", roles=["clerk"], court_code="TPD")
     approved = service.apply()
     service.decide(approved.id, approve=True)

@@ -12,7 +12,10 @@ import pytest
 from jes.identity.v1 import certificates_pb2 as cpb
 from jes_db import utcnow
 from jes_identity.domain import certificates as rules
-from jes_identity.domain.certificate_registration import CERTIFICATE_ALREADY_REGISTERED
+from jes_identity.domain.certificate_registration import (
+    CERTIFICATE_ALREADY_REGISTERED,
+    NOT_THE_SAME_HOLDER,
+)
 from jes_identity.models import AccountCertificate, CertificateChallenge
 from jes_identity.usecases.certificates import CHALLENGE_GONE, NOT_REGISTERED
 from support.hipki_standin import request_signature
@@ -160,3 +163,27 @@ def test_a_wrong_pin_fails_at_the_token(portal: Portal) -> None:
     assert answer.ret_code != 0
     assert answer.last_error == "PIN 碼錯誤"
     assert answer.signature == b""
+
+
+def test_a_renewed_card_of_the_same_holder_joins_the_account(portal: Portal) -> None:
+    pki = portal.revocation.pki
+    portal.registered_with(pki.card(name="王小明", id_last_four="6789"))
+    token = portal.service.login("WANG2025", "Secret123!").access_token
+    renewed = pki.card("MOICA G2", name="王小明", id_last_four="6789")
+    facts = portal.bind_renewed(renewed, token)
+    assert facts.name == "王小明"  # type: ignore[attr-defined]
+    assert portal.login().account.account_id == "WANG2025"  # type: ignore[attr-defined]
+    assert "account.certificate_bound" in [r.action for r in portal.service.audit()]
+
+
+def test_another_holders_card_does_not_join(portal: Portal) -> None:
+    pki = portal.revocation.pki
+    portal.registered_with(pki.card(name="王小明", id_last_four="6789"))
+    token = portal.service.login("WANG2025", "Secret123!").access_token
+    refused_with(
+        lambda: portal.bind_renewed(pki.card(name="王小明", id_last_four="1111"), token),
+        grpc.StatusCode.FAILED_PRECONDITION,
+        NOT_THE_SAME_HOLDER,
+    )
+    with portal.service.kit.db.transaction() as session:
+        assert session.query(AccountCertificate).count() == 1

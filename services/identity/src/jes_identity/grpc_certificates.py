@@ -9,14 +9,16 @@ from jes.identity.v1 import certificates_pb2 as cpb
 from jes.identity.v1 import certificates_pb2_grpc as cpb_grpc
 from jes.identity.v1 import identity_pb2 as pb
 from jes_domain import InvalidArgument
-from jes_identity.domain.certificates import CertificateKind
-from jes_identity.usecases.certificates import LOGIN, REGISTER, CertificateLogins
+from jes_grpckit import current_claims
+from jes_identity.domain.certificates import CertificateKind, VerifiedSigner
+from jes_identity.usecases.certificates import LOGIN, REGISTER, RENEW, CertificateLogins
 
 SERVICE_NAME = "jes.identity.v1.CertificateService"
 
 PURPOSES = {
     cpb.CERTIFICATE_PURPOSE_REGISTER: REGISTER,
     cpb.CERTIFICATE_PURPOSE_LOGIN: LOGIN,
+    cpb.CERTIFICATE_PURPOSE_RENEW: RENEW,
 }
 KINDS = {
     CertificateKind.NATURAL_PERSON: cpb.CERTIFICATE_KIND_NATURAL_PERSON,
@@ -49,16 +51,19 @@ class CertificateServicer(cpb_grpc.CertificateServiceServicer):
         verified = self.logins.verify_registration(
             request.challenge_id, request.session_binding, request.signature, request.certificate
         )
-        signer = verified.signer
-        return cpb.VerifiedCertificate(
-            kind=KINDS[signer.profile.kind],
-            name=signer.name,
-            authority=signer.profile.name,
-            id_last_four=signer.id_last_four,
-            business_number=signer.business_number,
-            organisation_code=signer.organisation_code,
-            expires_in_seconds=verified.ticket_seconds,
+        return facts_of(verified.signer, verified.ticket_seconds)
+
+    def BindRenewedCertificate(
+        self, request: cpb.VerifyCertificateRequest, context: grpc.ServicerContext
+    ) -> cpb.VerifiedCertificate:
+        signer = self.logins.bind_renewed(
+            current_claims(),
+            request.challenge_id,
+            request.session_binding,
+            request.signature,
+            request.certificate,
         )
+        return facts_of(signer)
 
     def RegisterWithCertificate(
         self, request: cpb.RegisterWithCertificateRequest, context: grpc.ServicerContext
@@ -102,3 +107,15 @@ class CertificateServicer(cpb_grpc.CertificateServiceServicer):
         reply.idle_expires_at.FromDatetime(result.session.idle_expires_at)
         reply.absolute_expires_at.FromDatetime(result.session.absolute_expires_at)
         return reply
+
+
+def facts_of(signer: VerifiedSigner, ticket_seconds: int = 0) -> cpb.VerifiedCertificate:
+    return cpb.VerifiedCertificate(
+        kind=KINDS[signer.profile.kind],
+        name=signer.name,
+        authority=signer.profile.name,
+        id_last_four=signer.id_last_four,
+        business_number=signer.business_number,
+        organisation_code=signer.organisation_code,
+        expires_in_seconds=ticket_seconds,
+    )

@@ -144,6 +144,10 @@ class AccountCertificate(IdentityBase):
     kind: Mapped[str] = mapped_column(String(20))  # natural_person, business, ...
     authority: Mapped[str] = mapped_column(String(20))  # MOICA, MOEACA, GCA, XCA
     subject_name: Mapped[str] = mapped_column(String(200))
+    # what names the holder besides the name: the ID's last four digits (MOICA), the
+    # business number (MOEACA) or the organisation code (GCA, XCA); a renewed card must
+    # carry the same
+    holder_code: Mapped[str] = mapped_column(String(20), default="")
     fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the DER
     not_after: Mapped[datetime]
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from jes.identity.v1 import certificates_pb2 as cpb
-from jes_gateway.api.common import PREFIX, refuse, services
+from jes_gateway.api.common import PREFIX, bearer_token, refuse, services
 from jes_gateway.api.schemas.accounts import Session
 from jes_gateway.api.schemas.certificates import (
     CertificateRegistrationInput,
@@ -28,7 +28,7 @@ from jes_gateway.api.schemas.certificates import (
     VerifiedCertificate,
 )
 from jes_gateway.api.spec import PUBLIC, answers, api
-from jes_gateway.facades.certificates import LOGIN, REGISTER
+from jes_gateway.facades.certificates import LOGIN, REGISTER, RENEW
 from jes_gateway.limits import certificate_limiter
 from jes_gateway.presentation.shapes import iso
 from jes_gateway.ratelimit import current_client
@@ -60,7 +60,7 @@ def _decoded(json: SignedChallengeInput) -> tuple[bytes, bytes]:
 def challenge(json: ChallengeInput) -> Any:
     """建立憑證簽章用的驗證碼（單次使用，數分鐘內有效）"""
     secret = secrets.token_urlsafe(32)
-    purpose = REGISTER if json.purpose == "register" else LOGIN
+    purpose = {"register": REGISTER, "login": LOGIN, "renew": RENEW}[json.purpose]
     issued = services().certificates.challenge(purpose, secret)
     return jsonify(
         challenge_id=issued.challenge_id,
@@ -79,8 +79,12 @@ def verify(json: SignedChallengeInput) -> Any:
     facts = services().certificates.verify_registration(
         json.challenge_id, json.challenge_secret, signature, certificate, current_client()
     )
+    return jsonify(_facts(facts))
+
+
+def _facts(facts: cpb.VerifiedCertificate) -> dict[str, Any]:
     kind, label = KINDS.get(facts.kind, ("", ""))
-    return jsonify(
+    return dict(
         kind=kind,
         kind_label=label,
         name=facts.name,
@@ -90,6 +94,18 @@ def verify(json: SignedChallengeInput) -> Any:
         organisation_code=facts.organisation_code,
         expires_in=facts.expires_in_seconds,
     )
+
+
+@bp.post("/account/certificates")
+@api.validate(resp=answers(201, VerifiedCertificate, 400, 401, 403, 409, 429), tags=[TAG])
+def bind_renewed(json: SignedChallengeInput) -> Any:
+    """綁定換發的憑證（須與已註冊憑證為同一持有人；以 purpose=renew 的驗證碼簽章）"""
+    certificate_limiter.check("certificate")
+    signature, certificate = _decoded(json)
+    facts = services().certificates.bind_renewed(
+        bearer_token(), json.challenge_id, json.challenge_secret, signature, certificate
+    )
+    return jsonify(_facts(facts)), 201
 
 
 @bp.post("/certificate-registrations/email-codes")

@@ -11,6 +11,7 @@ from jes_gateway.facades.base import Facade
 
 REGISTER = cpb.CERTIFICATE_PURPOSE_REGISTER
 LOGIN = cpb.CERTIFICATE_PURPOSE_LOGIN
+RENEW = cpb.CERTIFICATE_PURPOSE_RENEW
 
 
 class CertificateFacade(Facade[CertificateServiceStub]):
@@ -58,6 +59,19 @@ class CertificateFacade(Facade[CertificateServiceStub]):
             )
         )
         return reply.account
+
+    def bind_renewed(
+        self,
+        token: str,
+        challenge_id: str,
+        session_binding: str,
+        signature: bytes,
+        certificate: bytes,
+    ) -> cpb.VerifiedCertificate:
+        """The signed-in member's renewed card (same holder as a registered one)."""
+        return self._rpc(token).BindRenewedCertificate(
+            self._signed(challenge_id, session_binding, signature, certificate, "")
+        )
 
     def login(
         self,

@@ -12,17 +12,23 @@ import binascii
 import secrets
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from jes.identity.v1 import certificates_pb2 as cpb
 from jes_gateway.context import gateway
-from jes_gateway.facades.certificates import LOGIN, REGISTER
+from jes_gateway.facades.certificates import LOGIN, REGISTER, RENEW
 from jes_gateway.limits import certificate_limiter
 from jes_gateway.problems import Problem
 from jes_gateway.ratelimit import current_client
 from jes_gateway.web.account import password_page
 from jes_gateway.web.forms import form_problem, invalid
-from jes_gateway.web.session import home_for, sign_in, user_agent
+from jes_gateway.web.session import (
+    home_for,
+    login_required,
+    require_user,
+    sign_in,
+    user_agent,
+)
 
 bp = Blueprint("certificates", __name__)
 
@@ -229,3 +235,31 @@ def login_submit() -> Any:
         return _card_page("certificates/login.html", LOGIN, form_problem(error))
     user = sign_in(reply)
     return redirect(home_for(user))
+
+
+# -- a renewed card (換發憑證綁定) ----------------------------------------------------------
+
+
+@bp.get("/account/certificate")
+@login_required("member")
+def renew() -> Any:
+    return _card_page("certificates/renew.html", RENEW)
+
+
+@bp.post("/account/certificate")
+@login_required("member")
+def renew_submit() -> Any:
+    certificate_limiter.check("certificate")
+    try:
+        signature, certificate = _signature()
+        facts = gateway().services.certificates.bind_renewed(
+            require_user().token,
+            request.form.get("challenge_id", ""),
+            _binding(),
+            signature,
+            certificate,
+        )
+    except Problem as error:
+        return _card_page("certificates/renew.html", RENEW, form_problem(error))
+    flash(f"已綁定換發的憑證（{facts.name}），之後可用新憑證登入", "ok")
+    return redirect(url_for("certificates.renew"))

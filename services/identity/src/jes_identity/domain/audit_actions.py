@@ -11,6 +11,7 @@ ACCOUNT_UPDATED = "account.updated"
 ACCOUNT_PASSWORD_SET = "account.password_set"  # noqa: S105 (an action name)
 ACCOUNT_PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 (an action name)
 ACCOUNT_REGISTERED_BY_CERTIFICATE = "account.registered_by_certificate"
+ACCOUNT_CERTIFICATE_BOUND = "account.certificate_bound"
 ACCOUNT_SESSIONS_ENDED = "account.sessions_ended"
 APPLICATION_ACTIVATED = "firm_application.activated"
 APPLICATION_REFUSED = "firm_application.refused"
@@ -21,6 +22,7 @@ ACTION_LABELS: dict[str, str] = {
     ACCOUNT_PASSWORD_SET: "設定密碼",
     ACCOUNT_PASSWORD_CHANGED: "變更密碼",
     ACCOUNT_REGISTERED_BY_CERTIFICATE: "憑證註冊帳號",
+    ACCOUNT_CERTIFICATE_BOUND: "綁定換發的憑證",
     ACCOUNT_SESSIONS_ENDED: "登出其他裝置",
     APPLICATION_ACTIVATED: "開通鑑估價公司帳號",
     APPLICATION_REFUSED: "不予開通帳號申請",

@@ -157,3 +157,27 @@ def validate_registration(
         representative_title=rep_title if organisation else "",
         business_number=business,
     )
+
+
+NOT_THE_SAME_HOLDER = "新憑證的持有人與帳號已註冊的憑證不同，無法綁定"
+
+
+def holder_code(signer: VerifiedSigner) -> str:
+    """What names the holder besides the name: the ID's last four digits (MOICA), the
+    business number (MOEACA) or the organisation code (GCA, XCA)."""
+    if signer.profile.kind is CertificateKind.NATURAL_PERSON:
+        return signer.id_last_four
+    if signer.profile.kind is CertificateKind.BUSINESS:
+        return signer.business_number
+    return signer.organisation_code
+
+
+def same_holder(signer: VerifiedSigner, kind: str, name: str, code: str) -> bool:
+    """A renewed card may join an account only if it names whom the registered one
+    named: the same kind, name and holder code (none may be missing)."""
+    return (
+        signer.profile.kind.value == kind
+        and signer.name == name
+        and bool(code)
+        and holder_code(signer) == code
+    )

@@ -21,15 +21,23 @@ from sqlalchemy.orm import Session
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes_auth import TokenIssuer
-from jes_domain import AlreadyExists, InvalidArgument, Unauthenticated
+from jes_domain import AlreadyExists, FailedPrecondition, InvalidArgument, Unauthenticated
 from jes_identity.accounts_store import account_by_login_name, record_login
+from jes_identity.domain import access
 from jes_identity.domain import certificates as rules
+from jes_identity.domain.access import Caller
 from jes_identity.domain.accounts import ACTIVE
-from jes_identity.domain.audit_actions import ACCOUNT_REGISTERED_BY_CERTIFICATE
+from jes_identity.domain.audit_actions import (
+    ACCOUNT_CERTIFICATE_BOUND,
+    ACCOUNT_REGISTERED_BY_CERTIFICATE,
+)
 from jes_identity.domain.certificate_registration import (
     ACCOUNT_ID_TAKEN,
     CERTIFICATE_ALREADY_REGISTERED,
     MEMBER_ROLE,
+    NOT_THE_SAME_HOLDER,
+    holder_code,
+    same_holder,
     validate_registration,
 )
 from jes_identity.domain.certificates import RevocationStatus, Trust, VerifiedSigner
@@ -49,13 +57,13 @@ from jes_identity.usecases.common import Infrastructure
 from jes_identity.usecases.login import LoginResult
 from jes_identity.usecases.sessions import issue_access_token, start_session
 
-REGISTER, LOGIN = "register", "login"
+REGISTER, LOGIN, RENEW = "register", "login", "renew"
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 TICKET_LIFETIME = timedelta(minutes=30)  # time to fill in the form after the card
 CHALLENGE_GONE = "驗證碼已失效或已使用，請重新以憑證簽章"
 TICKET_GONE = "憑證驗證已逾時，請重新插入憑證並輸入 PIN 碼驗證"
 NOT_REGISTERED = "此憑證尚未註冊帳號，請先至「憑證註冊」申請"
-TITLES = {REGISTER: "憑證註冊", LOGIN: "憑證登入"}
+TITLES = {REGISTER: "憑證註冊", LOGIN: "憑證登入", RENEW: "換發憑證綁定"}
 
 
 class RevocationSource(Protocol):
@@ -212,18 +220,7 @@ class CertificateLogins:
             )
             session.add(account)
             session.flush()
-            session.add(
-                AccountCertificate(
-                    account_id=account.id,
-                    issuer_key_id=signer.issuer_key_id,
-                    serial=signer.serial_hex,
-                    kind=signer.profile.kind.value,
-                    authority=signer.profile.name,
-                    subject_name=signer.name,
-                    fingerprint=rules.certificate_fingerprint(signer.certificate),
-                    not_after=signer.certificate.not_valid_after_utc,
-                )
-            )
+            session.add(self._certificate_row(account, signer))
             session.add(
                 CertificateAccountProfile(
                     account_id=account.id,
@@ -260,10 +257,67 @@ class CertificateLogins:
                 ) from None
             return account_message(account)
 
+    @staticmethod
+    def _certificate_row(account: Account, signer: VerifiedSigner) -> AccountCertificate:
+        return AccountCertificate(
+            account_id=account.id,
+            issuer_key_id=signer.issuer_key_id,
+            serial=signer.serial_hex,
+            kind=signer.profile.kind.value,
+            authority=signer.profile.name,
+            subject_name=signer.name,
+            holder_code=holder_code(signer),
+            fingerprint=rules.certificate_fingerprint(signer.certificate),
+            not_after=signer.certificate.not_valid_after_utc,
+        )
+
     def _signer_of(self, certificate_der: bytes) -> VerifiedSigner:
         """The facts of a certificate verified at step 1 (read again from its DER)."""
         certificate = x509.load_der_x509_certificate(certificate_der)
         return rules.describe_verified(certificate, self.trust(), self.clock())
+
+    # -- a renewed card ---------------------------------------------------------------------
+
+    def bind_renewed(
+        self,
+        caller: Caller,
+        challenge_id: str,
+        session_binding: str,
+        signature: bytes,
+        certificate: bytes,
+    ) -> VerifiedSigner:
+        """The new card joins the caller's account if it names the same holder as a
+        card already registered to it; audited."""
+        access.require_user(caller)
+        text = self._claim(challenge_id, RENEW, session_binding)
+        signer = self._verify(text, signature, certificate)
+        with self.infra.db.transaction() as session:
+            account = session.get(Account, caller.subject)
+            if account is None or account.status != ACTIVE:
+                raise Unauthenticated("帳號已停用或不存在，請重新登入")
+            if self._registered(session, signer):
+                raise AlreadyExists(
+                    CERTIFICATE_ALREADY_REGISTERED,
+                    fields={"signature": CERTIFICATE_ALREADY_REGISTERED},
+                )
+            held = session.scalars(
+                select(AccountCertificate).where(AccountCertificate.account_id == account.id)
+            ).all()
+            if not any(same_holder(signer, c.kind, c.subject_name, c.holder_code) for c in held):
+                raise FailedPrecondition(
+                    NOT_THE_SAME_HOLDER, fields={"signature": NOT_THE_SAME_HOLDER}
+                )
+            session.add(self._certificate_row(account, signer))
+            audit_log.record(
+                session,
+                actor_of_account(account),
+                ACCOUNT_CERTIFICATE_BOUND,
+                subject_type="account",
+                subject_id=account.account_id,
+                before={},
+                after={"certificate": f"{signer.profile.name} {signer.serial_hex}"},
+            )
+        return signer
 
     # -- login ----------------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ SECRET_HINT = "建立驗證碼時取得的 challenge_secret（驗證碼只接受
 
 class ChallengeInput(Input):
     purpose: Annotated[
-        Literal["register", "login"], Field(description="register：憑證註冊；login：憑證登入")
+        Literal["register", "login", "renew"],
+        Field(description="register：憑證註冊；login：憑證登入；renew：換發憑證綁定"),
     ]
 
 

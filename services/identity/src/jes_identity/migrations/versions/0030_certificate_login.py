@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("authority", sa.String(length=20), nullable=False),
         sa.Column("subject_name", sa.String(length=200), nullable=False),
+        sa.Column("holder_code", sa.String(length=20), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("not_after", jes_db.UTCDateTime(), nullable=False),
         sa.Column("registered_at", jes_db.UTCDateTime(), nullable=False),
