@@ -171,7 +171,7 @@ def replace_image(set_id: str, photo_id: str) -> Any:
             photo = photos().replace_image(
                 token(),
                 photo_id,
-                content=upload_file.read(),
+                content=upload_file.stream,
                 filename=upload_file.filename,
                 version=version,
             )

@@ -314,7 +314,7 @@ def upload(set_id: str) -> Any:
             token(),
             set_id,
             fields,
-            content=upload_file.read(),
+            content=upload_file.stream,
             filename=upload_file.filename,
             version=version,
         )
