@@ -7,6 +7,7 @@ one folder (`SoftTokens.shared()`), under the test run's temporary folder."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -48,7 +49,9 @@ class SoftTokens:
         if cls._shared is None:
             if not Path(SOFTHSM_LIBRARY).exists() or not shutil.which("softhsm2-util"):
                 raise RuntimeError("SoftHSM2 is missing: `make test-deps` installs softhsm2")
-            cls._shared = cls(Path(tempfile.mkdtemp(prefix="jes-softhsm-")))
+            folder = Path(tempfile.mkdtemp(prefix="jes-softhsm-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)  # the keys go too
+            cls._shared = cls(folder)
         return cls._shared
 
     def insert(self, card: Card, pin: str, label: str) -> str:
