@@ -8,6 +8,7 @@ from jes_gateway.web import (
     account,
     auth,
     binding,
+    certificates,
     court,
     devices,
     pages,
@@ -27,4 +28,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     binding.bp,
     public.bp,
     sso.bp,
+    certificates.bp,
 )
