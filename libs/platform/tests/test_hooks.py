@@ -31,15 +31,16 @@ def test_identity_s_hook_seeds_the_demo_accounts_once_and_names_them(tmp_path: P
         lines = hook(started_identity)
         assert lines == [
             "Demo logins (password Demo1234!):",
-            "  ADMIN      系統管理者",
-            "  TPDCLERK   臺北地院 陳書記官",
-            "  KLDCLERK   基隆地院 林書記官",
-            "  KSDCLERK   高雄地院 黃書記官",
-            "  DEMOFIRM   大安不動產估價師事務所",
+            "  ADMIN        系統管理者",
+            "  TPDCLERK     臺北地院 陳書記官",
+            "  KLDCLERK     基隆地院 林書記官",
+            "  KSDCLERK     高雄地院 黃書記官",
+            "  DEMOFIRM     大安不動產估價師事務所",
+            "  DEMOPROGRESS 陳小明",
         ]
         assert hook(started_identity) == lines  # a second start finds them again
         with db.transaction() as session:
             ids = sorted(session.scalars(select(Account.account_id)))
-        assert ids == ["ADMIN", "DEMOFIRM", "KLDCLERK", "KSDCLERK", "TPDCLERK"]
+        assert ids == ["ADMIN", "DEMOFIRM", "DEMOPROGRESS", "KLDCLERK", "KSDCLERK", "TPDCLERK"]
     finally:
         db.dispose()

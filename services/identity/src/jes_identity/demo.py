@@ -47,5 +47,6 @@ def seed_demo_accounts(kit: Any) -> list[str]:
     """Seed the demo accounts into the started identity; the welcome text's lines."""
     accounts = seed(kit.db)
     lines = [f"Demo logins (password {DEMO_PASSWORD}):"]
-    lines += [f"  {account_id:<10} {name}" for account_id, name in accounts]
+    width = max(len(account_id) for account_id, _ in accounts)
+    lines += [f"  {account_id:<{width}} {name}" for account_id, name in accounts]
     return lines
