@@ -67,6 +67,7 @@ ROLE_LABELS = {
     "firm": "鑑估價公司",
     "court-system": "法院系統",
     "litigant": "當事人",
+    "professional": "專業人員",
 }
 OUTSIDE_COURT = "只能查看或處理所屬法院的資料"
 

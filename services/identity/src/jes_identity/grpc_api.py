@@ -16,11 +16,16 @@ from jes_events import Outbox
 from jes_grpckit import current_claims, request_id_var
 from jes_identity.domain.passwords import PasswordPolicy
 from jes_identity.messages import STATUSES_BY_CODE
+from jes_identity.professional_messages import (
+    STATUSES_BY_CODE as PROFESSIONAL_STATUSES_BY_CODE,
+)
+from jes_identity.professional_messages import gender_name, kind_name
 from jes_identity.usecases import (
     Accounts,
     Applications,
     DecisionGrants,
     Infrastructure,
+    Professionals,
     Recovery,
     Sessions,
 )
@@ -50,6 +55,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.verifier = TokenVerifier(keys.jwks)  # identity trusts its own keys directly
         self.recovery = Recovery(infra, self.policy)
         self.accounts = Accounts(infra, self.policy)
+        self.professionals = Professionals(infra)
 
     # -- logging in, the key set ---------------------------------------------
 
@@ -203,3 +209,48 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self, request: pb.GetAccountRequest, context: grpc.ServicerContext
     ) -> pb.Account:
         return self.accounts.account_for_service(current_claims(), request.account_id)
+
+    # -- professional registration (律師、會計師、專利師、專利代理人、事務所管理人) ---------------
+
+    def ApplyProfessionalAccount(
+        self, request: pb.ApplyProfessionalAccountRequest, context: grpc.ServicerContext
+    ) -> pb.ProfessionalApplication:
+        form = request.form
+        return self.professionals.apply(
+            kind=kind_name(form.kind),
+            account_id=form.account_id,
+            name=form.name,
+            gender=gender_name(form.gender),
+            national_id=form.national_id,
+            is_resident_certificate=form.is_resident_certificate,
+            birth_date=form.birth_date,
+            licence_number=form.licence_number,
+            association=form.association,
+            office_name=form.office_name,
+            address=form.address,
+            phone=form.phone,
+            mobile=form.mobile,
+            email=form.email,
+            fax=form.fax,
+        )
+
+    def GetProfessionalApplication(
+        self, request: pb.GetProfessionalApplicationRequest, context: grpc.ServicerContext
+    ) -> pb.ProfessionalApplication:
+        return self.professionals.get(current_claims(), request.application_id, request.national_id)
+
+    def ListProfessionalApplications(
+        self, request: pb.ListProfessionalApplicationsRequest, context: grpc.ServicerContext
+    ) -> pb.ListProfessionalApplicationsResponse:
+        status = PROFESSIONAL_STATUSES_BY_CODE.get(request.status)
+        if request.status and status is None:  # an unknown code matches no application
+            return pb.ListProfessionalApplicationsResponse()
+        applications = self.professionals.list(current_claims(), status)
+        return pb.ListProfessionalApplicationsResponse(applications=applications)
+
+    def DecideProfessionalApplication(
+        self, request: pb.DecideProfessionalApplicationRequest, context: grpc.ServicerContext
+    ) -> pb.ProfessionalApplication:
+        return self.professionals.decide(
+            current_claims(), request.application_id, request.approve, request.reason
+        )

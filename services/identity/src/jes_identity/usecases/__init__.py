@@ -10,6 +10,7 @@ from jes_identity.usecases.applications import Applications
 from jes_identity.usecases.common import Infrastructure
 from jes_identity.usecases.grants import DecisionGrants
 from jes_identity.usecases.login import LoginResult, Sessions
+from jes_identity.usecases.professionals import Professionals
 from jes_identity.usecases.recovery import Recovery
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "DecisionGrants",
     "Infrastructure",
     "LoginResult",
+    "Professionals",
     "Recovery",
     "Sessions",
 ]
