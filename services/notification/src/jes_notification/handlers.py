@@ -76,6 +76,9 @@ class Handlers:
             identity_pb2.FirmApplicationRefused: self.firm_application_refused,
             identity_pb2.PasswordResetRequested: self.password_reset_requested,
             identity_pb2.AccountIdReminderRequested: self.account_id_reminder,
+            identity_pb2.ProfessionalApplicationSubmitted: self.professional_received,
+            identity_pb2.ProfessionalAccountApproved: self.professional_approved,
+            identity_pb2.ProfessionalApplicationRefused: self.professional_refused,
             review_workflow_pb2.ReviewRequested: self.review_requested,
             review_workflow_pb2.ReviewDecided: self.review_decided,
             case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
@@ -107,6 +110,20 @@ class Handlers:
     def account_id_reminder(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, identity_pb2.AccountIdReminderRequested)
         self._queue_all(session, envelope, mails.account_id_reminder(event, self.links))
+
+    def professional_received(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, identity_pb2.ProfessionalApplicationSubmitted)
+        to_send = mails.professional_application_received(event, self.links)
+        self._queue_all(session, envelope, to_send)
+
+    def professional_approved(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, identity_pb2.ProfessionalAccountApproved)
+        self._queue_all(session, envelope, mails.professional_account_approved(event, self.links))
+
+    def professional_refused(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, identity_pb2.ProfessionalApplicationRefused)
+        to_send = mails.professional_application_refused(event, self.links)
+        self._queue_all(session, envelope, to_send)
 
     def review_requested(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, review_workflow_pb2.ReviewRequested)
