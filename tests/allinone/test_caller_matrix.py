@@ -47,6 +47,7 @@ ROLES = {
     "clerk of another court": {"roles": ["clerk"], "court_code": OTHER_COURT},
     "judge": {"roles": ["judge"], "court_code": RIGHT_COURT},
     "admin": {"roles": ["admin"], "court_code": ""},
+    "professional": {"roles": ["professional"], "court_code": ""},
 }
 
 

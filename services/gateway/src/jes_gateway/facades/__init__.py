@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from jes_gateway.facades.clients import Backends
 from jes_gateway.facades.identity import IdentityFacade
 from jes_gateway.facades.photos import PhotoFields, PhotosFacade
+from jes_gateway.facades.professionals import ProfessionalsFacade
 from jes_gateway.facades.reviews import (
     CourtReviews,
     QueueSearch,
@@ -24,6 +25,7 @@ __all__ = [
     "IdentityFacade",
     "PhotoFields",
     "PhotosFacade",
+    "ProfessionalsFacade",
     "QueueSearch",
     "ReasonInput",
     "ReviewBundle",
@@ -33,13 +35,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Facades:
-    """The backends the gateway calls. report-render is reached only through
-    photo-storage; case-sync and notification (admins' reads) have no facade yet."""
+    """The backends the gateway calls. report-render prints photo reports through
+    photo-storage and forms for the gateway (`professionals`); case-sync and
+    notification (admins' reads) have no facade yet."""
 
     identity: IdentityFacade
     photos: PhotosFacade
     reviews: ReviewsFacade
     court_reviews: CourtReviews
+    professionals: ProfessionalsFacade
 
     @classmethod
     def over(cls, backends: Backends) -> Facades:
@@ -50,4 +54,5 @@ class Facades:
             photos=photos,
             reviews=reviews,
             court_reviews=CourtReviews(reviews, photos),
+            professionals=ProfessionalsFacade(backends.identity, backends.render),
         )

@@ -8,6 +8,7 @@ from jes.case_sync.v1 import case_sync_pb2_grpc
 from jes.identity.v1 import identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
+from jes.report_render.v1 import report_render_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc
 from jes_grpckit.client import Client
 from jes_grpckit.tls import TlsIdentity
@@ -20,6 +21,9 @@ class Backends:
     reviews: Client[review_workflow_pb2_grpc.ReviewWorkflowServiceStub]
     cases: Client[case_sync_pb2_grpc.CaseSyncServiceStub]
     notification: Client[notification_pb2_grpc.NotificationServiceStub]
+    # printable forms only (the gateway calls it as itself); photo reports go through
+    # photo-storage
+    render: Client[report_render_pb2_grpc.ReportRenderServiceStub]
 
     @classmethod
     def connect(cls, addrs: dict[str, str], tls: TlsIdentity) -> Backends:
@@ -41,5 +45,11 @@ class Backends:
             cases=Client(addrs["case-sync"], case_sync_pb2_grpc.CaseSyncServiceStub, tls=tls),
             notification=Client(
                 addrs["notification"], notification_pb2_grpc.NotificationServiceStub, tls=tls
+            ),
+            render=Client(
+                addrs["report-render"],
+                report_render_pb2_grpc.ReportRenderServiceStub,
+                tls=tls,
+                timeout=60,
             ),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from jes_gateway.web import account, auth, court, pages, photos, public
+from jes_gateway.web import account, auth, court, pages, photos, professionals, public
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     pages.bp,
@@ -13,4 +13,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     court.bp,
     account.bp,
     public.bp,
+    professionals.bp,
 )
