@@ -41,7 +41,7 @@ def lawyer_form(email: str, **changes: str) -> dict[str, str]:
 
 def queue(platform: flows.Platform, token: str, status: str = "all") -> list[dict]:
     reply = ok(platform.api("GET", f"/api/v1/professional-applications?status={status}", token))
-    return list(reply.json()["applications"])
+    return list(reply["applications"])
 
 
 def test_a_lawyer_registers_is_approved_activates_and_logs_in(
@@ -121,7 +121,7 @@ def test_a_lawyer_registers_is_approved_activates_and_logs_in(
         )
     )
     lawyer = platform.login("LAWCHEN01", NEW_PASSWORD)
-    me = ok(platform.api("GET", "/api/v1/account", lawyer)).json()
+    me = ok(platform.api("GET", "/api/v1/account", lawyer))
     assert me["account_id"] == "LAWCHEN01"
     [activated] = queue(platform, admin)
     assert activated["status"] == "activated"
@@ -132,7 +132,7 @@ def test_a_lawyer_registers_is_approved_activates_and_logs_in(
             "/api/v1/professional-applications/lookup",
             json={"application_id": application_id, "national_id": "a223456781"},
         )
-    ).json()
+    )
     assert looked_up["status_label"] == "已啟用"
 
 
@@ -148,7 +148,7 @@ def test_a_refusal_is_mailed_with_its_reason_and_creates_no_account(platform: fl
         association="",
     )
     created = ok(platform.api("POST", "/api/v1/professional-applications", json=form), 201)
-    application_id = created.json()["id"]
+    application_id = created["id"]
     admin = platform.login("ADMIN", DEMO_PASSWORD)
     path = f"/api/v1/professional-applications/{application_id}/decision"
     no_reason = platform.api("POST", path, admin, json={"approve": False, "reason": " "})
@@ -156,7 +156,7 @@ def test_a_refusal_is_mailed_with_its_reason_and_creates_no_account(platform: fl
     assert no_reason.json()["fields"] == {"reason": "請填寫駁回理由"}
     refused = ok(
         platform.api("POST", path, admin, json={"approve": False, "reason": "證書影本不清楚"})
-    ).json()
+    )
     assert refused["status"] == "refused"
     mail = next(m for m in platform.wait_for_mail(email, count=2) if "未通過" in m["subject"])
     assert "未通過理由：證書影本不清楚" in mail["body"]
