@@ -220,6 +220,9 @@ def test_approval_creates_the_account_without_a_password_and_mails_a_link(admin)
     [activated] = queue(admin)
     assert activated.status == pb.PROFESSIONAL_APPLICATION_STATUS_ACTIVATED
     assert activated.activated_at.seconds > 0
+    [activation] = [a for a in admin.audit() if a.action == "professional_application.activated"]
+    assert (activation.actor_account_id, activation.actor_role) == ("LAWCHEN01", "professional")
+    assert json.loads(activation.before_json)["status"] == "approved"
     login = admin.login("LAWCHEN01", NEW_PASSWORD)
     assert list(login.account.roles) == ["professional"]
     mine = admin.client(login.access_token).call("GetMyAccount", pb.GetMyAccountRequest())
