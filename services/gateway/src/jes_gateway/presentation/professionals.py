@@ -11,7 +11,7 @@ from typing import Any
 from jes.identity.v1 import identity_pb2 as pb
 from jes_gateway.presentation.roc import roc_date
 from jes_gateway.presentation.vocabulary import api_names, labels_by_name, name_of
-from jes_zhtw import format_roc_date
+from jes_zhtw import to_roc_year
 
 KINDS: dict[str, pb.ProfessionKind.ValueType] = api_names(
     pb.ProfessionKind, "PROFESSION_KIND_", unspecified=False
@@ -67,8 +67,11 @@ def form_message(values: Mapping[str, Any]) -> pb.ProfessionalApplicationForm:
 
 
 def birth_date_shown(iso: str) -> str:
-    """民國 61年 12月18日 星期一 for 1972-12-18 ("" when none)."""
-    return format_roc_date(date.fromisoformat(iso)) if iso else ""
+    """民國 61年 12月18日 for 1972-12-18 (a birthday's weekday says nothing; "" when none)."""
+    if not iso:
+        return ""
+    born = date.fromisoformat(iso)
+    return f"民國 {to_roc_year(born.year)}年 {born.month}月{born.day}日"
 
 
 def printable_lines(app: pb.ProfessionalApplication) -> list[tuple[str, str]]:
