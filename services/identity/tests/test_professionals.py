@@ -302,3 +302,15 @@ def test_the_applicant_sees_the_application_with_the_national_id_on_it(service):
         pb.GetProfessionalApplicationRequest(application_id=application.id),
     )
     assert by_admin.id == application.id
+
+
+def test_approval_refuses_a_login_name_taken_since_and_changes_nothing(admin):
+    application = apply(admin)
+    admin.add_account("LAWCHEN01", roles=["firm"])  # e.g. registered another way meanwhile
+    error = rpc_error(decide, admin, application.id, True)
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert field_violations(error) == {"account_id": "此帳號已有人使用，請換一個"}
+    [still] = queue(admin)
+    assert still.status == pb.PROFESSIONAL_APPLICATION_STATUS_SUBMITTED
+    assert admin.events(pb.ProfessionalAccountApproved) == []
+    assert not [a for a in admin.audit() if a.action == "professional_application.approved"]
