@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from jes_gateway.web import account, auth, court, pages, photos, professionals, public
+from jes_gateway.web import (
+    account,
+    auth,
+    court,
+    pages,
+    photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
+    photos,
+    professionals,
+    public,
+)
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     pages.bp,
     auth.bp,
-    photos.bp,
+    photos.bp,  # with photo_edit's routes on it
     court.bp,
     account.bp,
     public.bp,
