@@ -99,3 +99,26 @@ def test_registration_form_printable_form_and_the_admin_decision(
         expect(admin.locator("table.list")).to_contain_text("已核准，待啟用")
     expect(admin.locator("article.application", has_text=name)).to_have_count(0)
     screenshot_of(admin, f"professional-queue-decided-{width}")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_reprint_page_says_what_is_missing_or_wrong(
+    new_page: Callable[[dict[str, int]], Page],
+    platform: flows.Platform,
+    screenshot_of: Callable[[Page, str], Path],
+    width: int,
+):
+    page = new_page({"width": width, "height": 900})
+    page.goto(platform.base_url + "/register/professional/reprint")
+    expect(page.get_by_role("heading", name="重印聲請表")).to_be_visible()
+    page.get_by_role("button", name="下載聲請表（PDF）").click()
+    expect(page.locator("#e-application_id")).to_have_text("請輸入聲請編號")
+    expect(page.locator("#e-national_id")).to_have_text("請輸入身分證字號或外來人口統一證號")
+    screenshot_of(page, f"professional-reprint-errors-{width}")
+    page.locator("#f-application_id").fill(str(uuid.uuid4()))
+    page.locator("#f-national_id").fill("A223456781")
+    page.get_by_role("button", name="下載聲請表（PDF）").click()
+    expect(page.locator("#error-summary")).to_contain_text(
+        "查無此聲請案，請確認聲請編號及身分證字號"
+    )
+    screenshot_of(page, f"professional-reprint-not-found-{width}")
