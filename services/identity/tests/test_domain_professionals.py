@@ -150,11 +150,11 @@ def test_lengths_are_limited():
 def test_account_id_rule_of_the_portal():
     assert account_id_problem("LAWCHEN01") is None
     assert account_id_problem("") == "請輸入帳號"
-    assert account_id_problem("A" * 21) == "帳號請以大寫英文字母及數字組合，最長 20 個字元"
-    assert account_id_problem("LAW-CHEN") == "帳號請以大寫英文字母及數字組合，最長 20 個字元"
-    assert account_id_problem("陳律師") == "帳號請以大寫英文字母及數字組合，最長 20 個字元"
+    assert account_id_problem("A" * 21) == "帳號請以大寫英文字母及數字組合，最多 20 個字元"
+    assert account_id_problem("LAW-CHEN") == "帳號請以大寫英文字母及數字組合，最多 20 個字元"
+    assert account_id_problem("陳律師") == "帳號請以大寫英文字母及數字組合，最多 20 個字元"
     for id_number in ("A123456789", "A800000014", "AC01234567"):
-        assert account_id_problem(id_number) == "請勿使用身分證字號或外來人口統一證號作為帳號"
+        assert account_id_problem(id_number) == "請勿使用身分證字號作為帳號"
 
 
 def test_transition_table():

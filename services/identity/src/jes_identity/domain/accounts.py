@@ -46,9 +46,9 @@ def account_id_problem(account_id: str) -> str | None:
     if not account_id:
         return "請輸入帳號"
     if len(account_id) > ACCOUNT_ID_MAX or not ACCOUNT_ID_CHARACTERS.fullmatch(account_id):
-        return f"帳號請以大寫英文字母及數字組合，最長 {ACCOUNT_ID_MAX} 個字元"
+        return f"帳號請以大寫英文字母及數字組合，最多 {ACCOUNT_ID_MAX} 個字元"
     if ID_NUMBER_SHAPE.fullmatch(account_id):
-        return "請勿使用身分證字號或外來人口統一證號作為帳號"
+        return "請勿使用身分證字號作為帳號"
     return None
 
 

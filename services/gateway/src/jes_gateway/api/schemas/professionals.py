@@ -30,7 +30,7 @@ class ProfessionalApplicationInput(Input):
         ),
     ]
     account_id: Annotated[
-        str, Field(description="網站登入帳號：大寫英文字母及數字，最長 20，不可為身分證字號")
+        str, Field(description="網站登入帳號：大寫英文字母及數字，最多 20，不可為身分證字號")
     ]
     name: Annotated[str, Field(description="聲請人姓名")]
     gender: Annotated[str, values(GENDER_NAMES, "性別")]
