@@ -314,3 +314,27 @@ def test_approval_refuses_a_login_name_taken_since_and_changes_nothing(admin):
     assert still.status == pb.PROFESSIONAL_APPLICATION_STATUS_SUBMITTED
     assert admin.events(pb.ProfessionalAccountApproved) == []
     assert not [a for a in admin.audit() if a.action == "professional_application.approved"]
+
+
+def test_the_database_stops_a_duplicate_the_check_did_not_see(service, monkeypatch):
+    """Two applications with the same values at once: both pass the check before either
+    is stored; the unique columns stop the second, which is told which values are taken."""
+    from jes_identity.usecases import professionals
+
+    apply(service)
+    real_check = professionals.duplicate_problems
+    calls = []
+
+    def check_that_missed_it(session, form):
+        calls.append(form)
+        return {} if len(calls) == 1 else real_check(session, form)
+
+    monkeypatch.setattr(professionals, "duplicate_problems", check_that_missed_it)
+    error = rpc_error(apply, service, account_id="OTHER01")
+    assert error.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert field_violations(error) == {
+        "national_id": "此身分證字號已有聲請案或帳號（一人限申請一個帳號）",
+        "licence_number": "此證書字號已有聲請案",
+    }
+    assert stored_count(service) == 1
+    assert len(service.events(pb.ProfessionalApplicationSubmitted)) == 1

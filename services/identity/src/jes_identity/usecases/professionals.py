@@ -123,9 +123,12 @@ class Professionals:
                 )
                 return professional_message(app)
         except IntegrityError:
-            # the same values sent twice at once: the unique constraints stopped the second
+            # the same values sent twice at once: the unique constraints stopped the
+            # second; name what the first one now holds
+            with self.infra.db.transaction() as session:
+                problems = duplicate_problems(session, form)
             raise AlreadyExists(
-                BAD_APPLICATION, fields={"national_id": DUPLICATE_NATIONAL_ID}
+                BAD_APPLICATION, fields=problems or {"national_id": DUPLICATE_NATIONAL_ID}
             ) from None
 
     def get(
