@@ -5,7 +5,7 @@ whole file in one message (photo-storage's UploadPhoto and ReplacePhotoImage).""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, TypeVar
+from typing import IO, TypeVar
 
 CHUNK_BYTES = 256 * 1024  # well under the contracts' 1 MiB a chunk
 
@@ -14,7 +14,7 @@ Message = TypeVar("Message")
 
 def file_stream(
     first: Message,
-    source: BinaryIO | bytes,
+    source: IO[bytes] | bytes,
     chunk: Callable[[bytes], Message],
     *,
     chunk_bytes: int = CHUNK_BYTES,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO
 
 from jes.audit.v1.audit_pb2 import AuditEntry
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
@@ -104,7 +104,7 @@ class PhotosFacade(Facade[PhotoStorageServiceStub]):
         set_id: str,
         fields: PhotoFields,
         *,
-        content: BinaryIO | bytes,
+        content: IO[bytes] | bytes,
         filename: str,
         version: int = 0,
     ) -> pb.Photo:
@@ -151,7 +151,7 @@ class PhotosFacade(Facade[PhotoStorageServiceStub]):
         token: str,
         photo_id: str,
         *,
-        content: BinaryIO | bytes,
+        content: IO[bytes] | bytes,
         filename: str,
         version: int,
     ) -> pb.Photo:
