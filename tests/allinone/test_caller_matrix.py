@@ -46,6 +46,7 @@ ROLES = {
     "clerk": {"roles": ["clerk"], "court_code": RIGHT_COURT},
     "clerk of another court": {"roles": ["clerk"], "court_code": OTHER_COURT},
     "judge": {"roles": ["judge"], "court_code": RIGHT_COURT},
+    "prosecutor": {"roles": ["prosecutor"], "court_code": ""},
     "admin": {"roles": ["admin"], "court_code": ""},
     "professional": {"roles": ["professional"], "court_code": ""},
 }

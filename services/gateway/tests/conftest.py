@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from google.rpc import error_details_pb2, status_pb2
 
-from jes.identity.v1 import identity_pb2
+from jes.identity.v1 import identity_pb2, sessions_pb2
 from jes_gateway.app import create_app
 from jes_gateway.config import GatewayConfig
 from jes_gateway.facades import Backends
@@ -165,17 +165,44 @@ def sign_in_as(
     court_code: str = "TPD",
     name: str = "測試使用者",
 ) -> str:
-    """A signed-in session as the login page would leave it; returns its access token."""
+    """A signed-in session as the login page would leave it (the cookie holds identity's
+    session token; the fake identity answers RefreshSession for it until the session is
+    ended); returns the access token pages then call services with."""
     token = f"token-of-{account_id}"
+    session_token = f"session-of-{account_id}.secret"
+    identity = client.application.extensions["jes"].services.identity.client
+    known: dict[str, sessions_pb2.SessionTokens] = identity.__dict__.setdefault("web_sessions", {})
+    tokens = sessions_pb2.SessionTokens(
+        access_token=token,
+        expires_in_seconds=300,
+        session_id=f"session-of-{account_id}",
+        account_id=account_id,
+        display_name=name,
+        roles=roles,
+        court_code=court_code,
+    )
+    tokens.idle_expires_at.FromSeconds(int(time.time()) + 30 * 60)
+    known[session_token] = tokens
+
+    def refresh(request: sessions_pb2.RefreshSessionRequest) -> sessions_pb2.SessionTokens:
+        if request.session_token not in known:
+            raise FakeRpcError(grpc.StatusCode.UNAUTHENTICATED, "您已登出，請重新登入")
+        reply = sessions_pb2.SessionTokens()
+        reply.CopyFrom(known[request.session_token])
+        # identity answers with the account as it is now (e.g. a name just changed)
+        account = identity.replies.get("GetMyAccount")
+        if isinstance(account, identity_pb2.Account) and account.account_id == reply.account_id:
+            reply.display_name = account.display_name
+        return reply
+
+    def end(request: sessions_pb2.EndSessionRequest) -> sessions_pb2.EndSessionResponse:
+        known.pop(request.session_token, None)
+        return sessions_pb2.EndSessionResponse()
+
+    identity.replies["RefreshSession"] = refresh
+    identity.replies["EndSession"] = end
     with client.session_transaction() as session:
-        session["token"] = token
-        session["expires_at"] = int(time.time()) + 3600
-        session["account"] = {
-            "account_id": account_id,
-            "name": name,
-            "roles": roles,
-            "court_code": court_code,
-        }
+        session["session_token"] = session_token
         session["csrf_token"] = CSRF
     return token
 
@@ -189,6 +216,12 @@ def clerk(client: FlaskClient) -> FlaskClient:
 @pytest.fixture
 def firm(client: FlaskClient) -> FlaskClient:
     sign_in_as(client, "TPD0001", ["firm"], name="大華估價")
+    return client
+
+
+@pytest.fixture
+def admin(client: FlaskClient) -> FlaskClient:
+    sign_in_as(client, "ADMIN", ["admin"], court_code="", name="系統管理者")
     return client
 
 

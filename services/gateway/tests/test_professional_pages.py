@@ -5,7 +5,6 @@ called by the gateway as itself with identity's data), the administrators' queue
 from __future__ import annotations
 
 import grpc
-import pytest
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes.report_render.v1 import report_render_pb2 as render_pb
@@ -37,21 +36,6 @@ def application(**changes) -> pb.ProfessionalApplication:
     message = pb.ProfessionalApplication(**values)
     message.created_at.FromJsonString("2026-11-30T02:30:00Z")
     return message
-
-
-@pytest.fixture
-def admin(client):
-    with client.session_transaction() as session:
-        session["token"] = "token-of-ADMIN"
-        session["expires_at"] = 9_999_999_999
-        session["account"] = {
-            "account_id": "ADMIN",
-            "name": "系統管理者",
-            "roles": ["admin"],
-            "court_code": "",
-        }
-        session["csrf_token"] = "test-csrf-token"
-    return client
 
 
 def test_the_form_offers_the_five_kinds_with_the_contracts_labels(client):

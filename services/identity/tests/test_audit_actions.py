@@ -6,7 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from jes.identity.v1 import binding_pb2 as bpb
 from jes.identity.v1 import identity_pb2 as pb
+from jes.identity.v1 import sessions_pb2 as spb
+from jes.identity.v1 import verification_pb2 as vpb
 from jes_identity.domain import audit_actions
 from jes_identity.domain.applications import ApplicationStatus
 from jes_identity.domain.audit_actions import ACTION_LABELS, application_decided
@@ -107,6 +110,15 @@ def test_recorded_actions_are_labelled(service):
         "ChangePassword",
         pb.ChangePasswordRequest(current_password="Newpass123!", new_password="Changed123!"),
     )
+    [(_, code_event)] = service.events(vpb.VerificationCodeRequested)  # the new address
+    code = service.as_service("notification").call(
+        "IssueVerificationCode", vpb.IssueVerificationCodeRequest(code_id=code_event.code_id)
+    )
+    me.call("ConfirmEmailChange", vpb.ConfirmEmailChangeRequest(code=code.code))
+    service.add_account("PROGRESS01", roles=["progress"], court_code="")
+    me.call("BindAccount", bpb.BindAccountRequest(account_id="PROGRESS01", password="Firm1234!"))
+    me.call("UnbindAccount", bpb.UnbindAccountRequest(account_id="PROGRESS01"))
+    me.call("EndMySessions", spb.EndMySessionsRequest(all=True))
     record_professional_steps(service)
     records = service.audit()
     assert {r.action for r in records} == set(ACTION_LABELS)

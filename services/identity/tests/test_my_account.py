@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from jes.identity.v1 import identity_pb2 as pb
+from jes.identity.v1 import verification_pb2 as vpb
 from jes_grpckit import field_violations
 from jes_identity.domain.limits import MAX_FAILED_LOGINS
 from jes_identity.models import Account
@@ -78,9 +79,21 @@ def test_my_account_needs_a_user_token(firm):
 # -- UpdateMyAccount ------------------------------------------------------------------------
 
 
+def confirm_with_mailed_code(service, client) -> pb.Account:
+    """Enter the code mailed to the new address (as notification gets it to mail it)."""
+    [*_, (_, event)] = service.events(vpb.VerificationCodeRequested)
+    code = service.as_service("notification").call(
+        "IssueVerificationCode", vpb.IssueVerificationCodeRequest(code_id=event.code_id)
+    )
+    return client.call("ConfirmEmailChange", vpb.ConfirmEmailChangeRequest(code=code.code))
+
+
 def test_update_stores_the_new_details(firm, me):
     reply = me.call("UpdateMyAccount", update_request())
     assert reply.display_name == "大華不動產估價師事務所"
+    # issue 10: a new address is used only once the code mailed to it is entered
+    assert (reply.email, reply.pending_email) == ("demofirm@example.com", "contact@dahua.example")
+    reply = confirm_with_mailed_code(firm, me)
     assert reply.email == "contact@dahua.example"
     assert (reply.phone, reply.contact_person) == ("02-2345-6789", "王大明")
     assert me.call("GetMyAccount", pb.GetMyAccountRequest()) == reply
@@ -88,13 +101,16 @@ def test_update_stores_the_new_details(firm, me):
 
 def test_update_is_audited_with_before_and_after_but_no_hash(firm, me):
     me.call("UpdateMyAccount", update_request())
-    [entry] = firm.audit()
+    confirm_with_mailed_code(firm, me)  # the new address is used from here (issue 10)
+    [entry, email_entry] = firm.audit()
     assert entry.action == "account.updated"
     assert (entry.subject_type, entry.subject_id) == ("account", "DEMOFIRM")
     assert (entry.actor_account_id, entry.actor_role) == ("DEMOFIRM", "firm")
-    assert json.loads(entry.before_json)["email"] == "demofirm@example.com"
-    assert json.loads(entry.after_json)["email"] == "contact@dahua.example"
-    for text in (entry.before_json, entry.after_json):
+    assert email_entry.action == "account.email_changed"
+    assert (email_entry.subject_id, email_entry.actor_account_id) == ("DEMOFIRM", "DEMOFIRM")
+    assert json.loads(email_entry.before_json)["email"] == "demofirm@example.com"
+    assert json.loads(email_entry.after_json)["email"] == "contact@dahua.example"
+    for text in (entry.before_json, entry.after_json, email_entry.after_json):
         assert "argon2" not in text and "password_hash" not in text
 
 

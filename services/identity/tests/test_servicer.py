@@ -134,7 +134,10 @@ def test_login_returns_a_verifiable_token_with_roles_and_court(service):
     assert claims.roles == frozenset({"clerk", "admin"})
     assert claims.court_code == "TPD"
     assert claims.name == "林書記官"
-    assert reply.expires_in_seconds == 15 * 60
+    # issue 10: access tokens live 5 minutes, tied to the login's session; the session
+    # (idle 30 minutes, at most 12 hours) gives the next one (test_sessions.py)
+    assert reply.expires_in_seconds == 5 * 60
+    assert claims.session_id == reply.session_id != ""
     assert reply.account.account_id == "DEMOCLERK"
     assert sorted(reply.account.roles) == ["admin", "clerk"]
     assert reply.account.court_code == "TPD"

@@ -13,7 +13,7 @@ import grpc
 import pytest
 from sqlalchemy import select
 
-from jes.identity.v1 import identity_pb2
+from jes.identity.v1 import identity_pb2, verification_pb2
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
 from jes_events import EventConsumer
@@ -71,6 +71,7 @@ class FakeIdentity:
         self.accounts: dict[str, identity_pb2.Account] = {}
         self.requests: list[Any] = []
         self.issued_tokens: list[str] = []
+        self.issued_codes: list[str] = []
         self.gone_links: set[str] = set()
         self.unavailable = 0
 
@@ -106,6 +107,14 @@ class FakeIdentity:
         token = f"T{len(self.issued_tokens)}-q1W-e2R_t3Y4u5I6o7P8a9S0d1F2g3H4j5K6l7Z8x9C"
         self.issued_tokens.append(token)
         return identity_pb2.PasswordLink(token=token)
+
+    def IssueVerificationCode(self, request: Any, **options: Any) -> Any:
+        self.requests.append(request)
+        if request.code_id in self.gone_links:
+            raise FakeRpcError(grpc.StatusCode.FAILED_PRECONDITION, "請先發送認證碼")
+        code = f"{len(self.issued_codes) + 314159:06d}"
+        self.issued_codes.append(code)
+        return verification_pb2.VerificationCode(code=code)
 
     def call(self, method: str, request: Any, **_: Any) -> Any:
         self.requests.append(request)

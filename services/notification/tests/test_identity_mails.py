@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from jes.identity.v1 import identity_pb2
+from jes.identity.v1 import identity_pb2, verification_pb2
 from jes_notification.handlers import delivery_id
 from jes_protos import make_envelope
 
@@ -196,3 +196,72 @@ def test_the_built_service_maps_every_identity_event(service):
         "jes.identity.v1.PasswordResetRequested",
         "jes.identity.v1.AccountIdReminderRequested",
     } <= mapped
+
+
+# -- e-mail verification codes ---------------------------------------------------------------
+
+
+def code_requested(**overrides) -> verification_pb2.VerificationCodeRequested:
+    fields = {
+        "code_id": "c0de-1",
+        "email": "new.user@example.com",
+        "purpose": verification_pb2.VERIFICATION_PURPOSE_REGISTRATION,
+    }
+    fields.update(overrides)
+    event = verification_pb2.VerificationCodeRequested(**fields)
+    event.expires_at.FromDatetime(EXPIRES)
+    return event
+
+
+def test_a_code_mail_gets_its_code_from_identity_when_sent(service, sender, transport):
+    service.handle(envelope_of(code_requested()))
+    [mail] = service.deliveries()
+    assert (mail.recipient, mail.link_id) == ("new.user@example.com", "c0de-1")
+    assert mail.subject == "【司法院】電子郵件認證碼"
+    assert "您的電子郵件認證碼（註冊驗證電子郵件）" in mail.body
+    assert f"請於 {EXPIRES_SHOWN} 前（10 分鐘內）輸入此認證碼" in mail.body
+    body = sent_body(sender, transport)
+    [code] = service.identity.issued_codes
+    assert f"\n    {code}\n" in body
+    assert code not in service.delivery(mail.id).body  # only in the mail
+    assert service.identity.issued_tokens == []  # not a link
+
+
+def test_a_code_identity_no_longer_gives_voids_the_mail(service, sender, transport):
+    service.identity.gone_links.add("c0de-1")
+    service.handle(envelope_of(code_requested(account_id="TPDF0001")))
+    assert sender.run_once() == 1
+    assert transport.sent == []
+    [mail] = service.deliveries()
+    assert mail.status != "queued"
+
+
+def test_an_email_change_tells_the_old_address(service):
+    event = verification_pb2.EmailChanged(
+        account_id="TPDF0001",
+        display_name="大華不動產估價師事務所",
+        old_email="old@dahua.example",
+        new_email="new.box@dahua.example",
+    )
+    event.changed_at.FromDatetime(EXPIRES)
+    service.handle(envelope_of(event))
+    [mail] = service.deliveries()
+    assert mail.recipient == "old@dahua.example"
+    assert mail.subject == "【司法院】您的帳號電子郵件已變更"
+    assert f"已於 {EXPIRES_SHOWN} 變更為 n****@dahua.example" in mail.body
+    assert "new.box@" not in mail.body
+    assert f"{PUBLIC_URL}/password/forgot" in mail.body
+
+
+def test_a_first_address_tells_no_one(service):
+    """A judge's account made by single sign-on has no address until its first one is
+    verified: there is no old address to tell (a mail to "" would fail for ever)."""
+    event = verification_pb2.EmailChanged(
+        account_id="JABCDEFGHJ",
+        display_name="王大明",
+        old_email="",
+        new_email="judge.wang@courts.test",
+    )
+    event.changed_at.FromDatetime(EXPIRES)
+    service.handle(envelope_of(event))
+    assert service.deliveries() == []

@@ -65,8 +65,10 @@ ROLE_LABELS = {
     "clerk": "法院書記官",
     "judge": "法官",
     "firm": "鑑估價公司",
+    "prosecutor": "檢察官",
     "court-system": "法院系統",
     "litigant": "當事人",
+    "progress": "案件進度查詢帳號",
     "professional": "專業人員",
 }
 OUTSIDE_COURT = "只能查看或處理所屬法院的資料"
@@ -88,6 +90,9 @@ class Claims:
     name: str = ""
     expires_at: int = 0
     username: str = ""  # the login name (account id), for audit logs and messages
+    # the identity session the access token was issued for ("" for none): a token lives
+    # minutes and only an active session gets a new one (identity's RefreshSession)
+    session_id: str = ""
 
     @property
     def display_id(self) -> str:
@@ -249,10 +254,11 @@ class TokenIssuer:
         name: str = "",
         username: str = "",
         ttl: timedelta | None = None,
+        session_id: str = "",
     ) -> str:
         now = int(time.time())
         key = self.keys.current
-        payload = {
+        payload: dict[str, Any] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
             "sub": subject,
@@ -264,6 +270,8 @@ class TokenIssuer:
             "name": name,
             "preferred_username": username,
         }
+        if session_id:
+            payload["sid"] = session_id  # OpenID Connect's name for the session id
         return jwt.encode(payload, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})
 
     def issue_decision_grant(
@@ -349,6 +357,7 @@ class TokenVerifier:
             name=payload.get("name", ""),
             expires_at=payload["exp"],
             username=payload.get("preferred_username", ""),
+            session_id=str(payload.get("sid", "")),
         )
 
     def _decode(self, token: str, audience: str) -> dict[str, Any]:

@@ -19,7 +19,13 @@ from jes_gateway.context import Gateway
 from jes_gateway.facades import Backends, Facades
 from jes_gateway.presentation import roc
 from jes_gateway.problems import Problem
-from jes_gateway.web.session import check_csrf, csrf_token, current_user, sign_out
+from jes_gateway.web.session import (
+    check_csrf,
+    csrf_token,
+    current_user,
+    return_path,
+    sign_out,
+)
 from jes_grpckit.logs import request_id_var
 from jes_grpckit.tls import TlsIdentity
 from jes_objectstore import open_store
@@ -56,7 +62,8 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.platform.public_url.startswith("https://"),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        # identity's absolute session lifetime (it also ends the session on the server)
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     platform = config.platform
@@ -119,7 +126,7 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
             return problem.response()
         if problem.status == 401:  # the session's token expired or was revoked
             sign_out()
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(url_for("auth.login", next=return_path()))
         message = problem.detail or HTTP_MESSAGES.get(problem.status, "")
         return render_template("error.html", message=message), problem.status
 

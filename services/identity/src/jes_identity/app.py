@@ -13,10 +13,13 @@ from sqlalchemy import select
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
 from jes_auth import KeyStore, TokenVerifier
 from jes_config import ServiceConfig
+from jes_config.sign_in import load_sign_in_providers
 from jes_db import Database, run_migrations
 from jes_domain import DomainError
+from jes_identity.domain.sessions import idle_timeout_from
 from jes_identity.grpc_api import SERVICE_NAME, IdentityServicer
 from jes_identity.models import Account, event_tables, metadata
+from jes_identity.oidc import HttpProviderClient
 from jes_identity.passwords import hash_password
 from jes_identity.usecases.bootstrap import AdminLink, create_admin
 from jes_servicekit import ServiceKit
@@ -45,7 +48,14 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         verifier=TokenVerifier(keys.jwks),  # identity trusts its own keys directly
         **kit_options,
     )
-    servicer = IdentityServicer(kit.db, kit.outbox, keys)
+    # the OpenID providers people sign in with (none unless configured)
+    sign_in_clients = {
+        provider.name: HttpProviderClient(provider) for provider in load_sign_in_providers()
+    }
+    session_idle = idle_timeout_from(os.environ.get("JES_SESSION_IDLE_SECONDS", ""))
+    servicer = IdentityServicer(
+        kit.db, kit.outbox, keys, session_idle=session_idle, sign_in_clients=sign_in_clients
+    )
     kit.grpc.add(pb_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)
     return kit
 

@@ -21,6 +21,8 @@ DEMO_ACCOUNTS = [
     ("KLDCLERK", "基隆地院 林書記官", "clerk.kld@jes.example", ["clerk"], "KLD"),
     ("KSDCLERK", "高雄地院 黃書記官", "clerk.ksd@jes.example", ["clerk"], "KSD"),
     ("DEMOFIRM", "大安不動產估價師事務所", "firm@jes.example", ["firm"], "TPD"),
+    # a case-progress account (案件進度查詢帳號), to bind to a portal account (帳號綁定)
+    ("DEMOPROGRESS", "陳小明", "progress@jes.example", ["progress"], ""),
 ]
 
 

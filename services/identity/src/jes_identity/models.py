@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
@@ -33,6 +33,10 @@ class Account(IdentityBase):
     # Failed logins before this moment no longer count toward the lockout (set when the
     # password is set through a link); the records stay, so the user still sees them.
     failures_cleared_at: Mapped[datetime | None]
+    # single sign-on accounts (ExternalIdentity): what the provider's claims said
+    directory_account: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    prosecutor_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    sign_in_provider: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     @property
     def role_list(self) -> list[str]:
@@ -146,6 +150,99 @@ class LoginRecord(IdentityBase):
     # lockout counts failures per account id and client
     client_address: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ExternalIdentity(IdentityBase):
+    """An account's identity at an OpenID provider: the provider's issuer and its stable
+    subject, never an e-mail address or a username (those change hands)."""
+
+    __tablename__ = "external_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_external_identity"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship()
+
+
+class SignInFlow(IdentityBase):
+    """One started sign-in at a provider: the state (only its SHA-256), the nonce and the
+    PKCE verifier, used once and only for minutes."""
+
+    __tablename__ = "sign_in_flows"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    provider: Mapped[str] = mapped_column(String(40))
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+
+
+class EmailCode(IdentityBase):
+    """A 6-digit e-mail verification code (jes_identity.domain.codes). Only a salted
+    SHA-256 of the code is kept: 10^6 codes are no secret against the hash, so what guards
+    a code is its 10-minute life and its 5 tries; the hash keeps it out of sight at rest.
+    The code itself is made when the mail is sent (IssueVerificationCode)."""
+
+    __tablename__ = "email_codes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(String(20))
+    # the subject: an account, or a registration not yet an account (exactly one is set)
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    registration_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    verified_at: Mapped[datetime | None]  # the right code was typed
+    consumed_at: Mapped[datetime | None]  # what it verified has been used (single use)
+    retired_at: Mapped[datetime | None]  # replaced by a newer code, or out of tries
+
+
+class LoginSession(IdentityBase):
+    """A server-side session, started by a login (jes_identity.domain.sessions). The
+    gateway holds "<id>.<secret>"; only the secret's SHA-256 is kept."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    absolute_expires_at: Mapped[datetime]
+    idle_seconds: Mapped[int] = mapped_column(default=1800)  # the idle timeout it started with
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str] = mapped_column(String(20), default="")
+
+
+class AccountBinding(IdentityBase):
+    """A portal account bound to a case-progress account (帳號綁定); one per account on
+    each side. Unbinding deletes the row; the audit log keeps both."""
+
+    __tablename__ = "account_bindings"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    portal_account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    progress_account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    proof: Mapped[str] = mapped_column(String(20))  # password or email_code
+
+    portal: Mapped[Account] = relationship(foreign_keys=[portal_account_id])
+    progress: Mapped[Account] = relationship(foreign_keys=[progress_account_id])
 
 
 event_tables = add_event_tables(IdentityBase.metadata)

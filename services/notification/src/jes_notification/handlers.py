@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from jes.case_sync.v1 import case_sync_pb2
 from jes.events.v1.envelope_pb2 import Envelope
-from jes.identity.v1 import identity_pb2, identity_pb2_grpc
+from jes.identity.v1 import identity_pb2, identity_pb2_grpc, verification_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_domain import FailedPrecondition
 from jes_grpckit import Client
@@ -76,6 +76,8 @@ class Handlers:
             identity_pb2.FirmApplicationRefused: self.firm_application_refused,
             identity_pb2.PasswordResetRequested: self.password_reset_requested,
             identity_pb2.AccountIdReminderRequested: self.account_id_reminder,
+            verification_pb2.VerificationCodeRequested: self.verification_code,
+            verification_pb2.EmailChanged: self.email_changed,
             identity_pb2.ProfessionalApplicationSubmitted: self.professional_received,
             identity_pb2.ProfessionalAccountApproved: self.professional_approved,
             identity_pb2.ProfessionalApplicationRefused: self.professional_refused,
@@ -110,6 +112,14 @@ class Handlers:
     def account_id_reminder(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, identity_pb2.AccountIdReminderRequested)
         self._queue_all(session, envelope, mails.account_id_reminder(event, self.links))
+
+    def verification_code(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, verification_pb2.VerificationCodeRequested)
+        self._queue_all(session, envelope, mails.verification_code(event))
+
+    def email_changed(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, verification_pb2.EmailChanged)
+        self._queue_all(session, envelope, mails.email_changed(event, self.links))
 
     def professional_received(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, identity_pb2.ProfessionalApplicationSubmitted)
@@ -156,13 +166,18 @@ class Handlers:
         self._queue_all(session, envelope, mails.progress_entry_added(event, self.links))
 
 
-def link_issuer(identity: IdentityClient) -> Callable[[str], str]:
-    """For the mail sender: a one-time link's token, asked of identity at send time
-    (IssuePasswordLink). A link identity no longer gives a token for (used, expired,
-    replaced) is `FailedPrecondition`; identity being away is the RpcError (retried)."""
+def link_issuer(identity: IdentityClient) -> Callable[[str, str], str]:
+    """For the mail sender: what fills a mail's slot, asked of identity at send time: a
+    one-time link's token (IssuePasswordLink) or, for a code mail (mails.CODE_TEMPLATES),
+    an e-mail verification code (IssueVerificationCode). One identity no longer gives
+    (used, expired, replaced) is `FailedPrecondition`; identity being away is the RpcError
+    (retried)."""
 
-    def issue(link_id: str) -> str:
+    def issue(link_id: str, template: str) -> str:
         try:
+            if template in mails.CODE_TEMPLATES:
+                code_request = verification_pb2.IssueVerificationCodeRequest(code_id=link_id)
+                return str(identity.stub.IssueVerificationCode(code_request).code)
             request = identity_pb2.IssuePasswordLinkRequest(link_id=link_id)
             return str(identity.stub.IssuePasswordLink(request).token)
         except grpc.RpcError as error:

@@ -140,12 +140,13 @@ class MailSender:
         transport: Transport,
         sender: str,
         poll: float = 5.0,
-        issue_link: Callable[[str], str] | None = None,
+        issue_link: Callable[[str, str], str] | None = None,
     ):
         self.db = db
         self.transport = transport
         self.sender = sender
-        # a one-time link's token for a delivery that has one (handlers.link_issuer)
+        # what fills a delivery's slot (link_id, template) -> a one-time link's token or
+        # a verification code (handlers.link_issuer)
         self.issue_link = issue_link
         self.poll = poll
         self._stop = threading.Event()
@@ -218,7 +219,7 @@ class MailSender:
             return ""
         if self.issue_link is None:
             raise RuntimeError("this mail needs a one-time link, and no link issuer is set")
-        return self.issue_link(delivery.link_id)
+        return self.issue_link(delivery.link_id, delivery.template)
 
     def _void(self, delivery: Delivery, reason: str) -> None:
         log.info("mail %s not sent: its one-time link is gone (%s)", delivery.id, reason)

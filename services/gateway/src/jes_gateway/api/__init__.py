@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from jes_gateway.api import (
     accounts,
     audit,
+    bindings,
     firm_applications,
     openapi,
     photo_sets,
@@ -24,6 +25,7 @@ from jes_gateway.api import (
 BLUEPRINTS: tuple[Blueprint, ...] = (
     sessions.bp,
     accounts.bp,
+    bindings.bp,
     firm_applications.bp,
     professional_applications.bp,
     photo_sets.bp,

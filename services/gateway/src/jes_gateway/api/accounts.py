@@ -12,6 +12,9 @@ from jes_gateway.api.schemas.accounts import (
     Account,
     AccountPatch,
     ChangePasswordInput,
+    EmailChangeInput,
+    EmailCodeSent,
+    EmailConfirmInput,
     Message,
     PasswordSet,
     ReminderInput,
@@ -26,6 +29,7 @@ from jes_gateway.limits import (
     mail_request_limiter,
     set_password_limiter,
 )
+from jes_gateway.presentation.shapes import iso
 from jes_gateway.problems import Problem
 
 bp = Blueprint("api_accounts", __name__, url_prefix=PREFIX)
@@ -97,6 +101,28 @@ def update_account(json: AccountPatch) -> Any:
         refused.fields = {api_names.get(k, k): v for k, v in refused.fields.items()}
         raise
     return jsonify(account_json(account))
+
+
+@bp.post("/account/email-change")
+@api.validate(resp=answers(202, EmailCodeSent, 400, 401, 429), tags=[TAG])
+def request_email_change(json: EmailChangeInput) -> Any:
+    """變更電子郵件：寄出認證碼到新信箱（輸入認證碼前仍使用原信箱）"""
+    sent = services().identity.request_email_change(bearer_token(), json.email)
+    return jsonify(
+        email=sent.email,
+        expires_at=iso(sent.expires_at),
+        resend_after_seconds=sent.resend_after_seconds,
+        message="認證碼已寄到新信箱，10 分鐘內有效",
+    ), 202
+
+
+@bp.post("/account/email-change/confirm")
+@api.validate(resp=answers(200, Account, 400, 401, 409), tags=[TAG])
+def confirm_email_change(json: EmailConfirmInput) -> Any:
+    """以認證碼確認新電子郵件（確認後啟用新信箱，並通知原信箱）"""
+    return jsonify(
+        account_json(services().identity.confirm_email_change(bearer_token(), json.code))
+    )
 
 
 @bp.post("/account/password")

@@ -98,6 +98,7 @@ def account_json(account: identity_pb2.Account) -> dict[str, Any]:
         "roles": list(account.roles),
         "court_code": account.court_code,
         "password_set": account.password_set,
+        "pending_email": account.pending_email,
     }
 
 

@@ -7,12 +7,15 @@ from flask import Blueprint
 from jes_gateway.web import (
     account,
     auth,
+    binding,
     court,
+    devices,
     pages,
     photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
     photos,
     professionals,
     public,
+    sso,
 )
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -21,6 +24,9 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     photos.bp,  # with photo_edit's routes on it
     court.bp,
     account.bp,
+    devices.bp,
+    binding.bp,
     public.bp,
+    sso.bp,
     professionals.bp,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from jes.identity.v1 import identity_pb2
 from jes_gateway.context import gateway
@@ -23,6 +23,7 @@ from jes_gateway.web.session import login_required, require_user
 bp = Blueprint("account", __name__)
 
 MISMATCH = "兩次輸入的新密碼不一致"
+PENDING_EMAIL = "認證碼已寄到新的電子郵件 {email}：請於 10 分鐘內輸入，輸入後才會改用新信箱。"
 
 
 def password_page(template: str, problem: Problem | None = None, **values: Any) -> Any:
@@ -135,13 +136,16 @@ def profile_page(
 def profile() -> Any:
     user = require_user()
     account = gateway().services.identity.my_account(user.token)
-    form = {
+    return profile_page(account, profile_form(account))
+
+
+def profile_form(account: identity_pb2.Account) -> dict[str, str]:
+    return {
         "display_name": account.display_name,
         "email": account.email,
         "phone": account.phone,
         "contact_person": account.contact_person,
     }
-    return profile_page(account, form)
 
 
 @bp.post("/account")
@@ -159,9 +163,41 @@ def profile_submit() -> Any:
         problem = form_problem(error)
         account = identity.my_account(user.token)
         return profile_page(account, form, problem), problem.status
-    # The header shows the name from the session: keep it in step with the change.
-    session["account"] = {**session["account"], "name": account.display_name}
     flash("個人帳號資料已存檔。", "ok")
+    if account.pending_email:
+        flash(PENDING_EMAIL.format(email=account.pending_email), "info")
+    return redirect(url_for("account.profile"))
+
+
+@bp.post("/account/email/confirm")
+@login_required()
+def confirm_email() -> Any:
+    """The code mailed to the new address: from now on the account uses it."""
+    user = require_user()
+    identity = gateway().services.identity
+    try:
+        account = identity.confirm_email_change(user.token, request.form.get("code", "").strip())
+    except Problem as error:
+        problem = form_problem(error)
+        account = identity.my_account(user.token)
+        page = profile_page(account, profile_form(account), problem)
+        return page, problem.status
+    flash(f"電子郵件已變更為 {account.email}，並已通知原信箱。", "ok")
+    return redirect(url_for("account.profile"))
+
+
+@bp.post("/account/email/resend")
+@login_required()
+def resend_email_code() -> Any:
+    user = require_user()
+    identity = gateway().services.identity
+    account = identity.my_account(user.token)
+    try:
+        identity.request_email_change(user.token, account.pending_email)
+    except Problem as error:
+        problem = form_problem(error)
+        return profile_page(account, profile_form(account), problem), problem.status
+    flash(PENDING_EMAIL.format(email=account.pending_email), "info")
     return redirect(url_for("account.profile"))
 
 
@@ -185,5 +221,5 @@ def change_password_submit() -> Any:
         )
     except Problem as error:
         return password_page("account/change_password.html", form_problem(error))
-    flash("密碼已變更，下次登入請使用新密碼。", "ok")
+    flash("密碼已變更，其他裝置的登入已全部登出；下次登入請使用新密碼。", "ok")
     return redirect(url_for("account.profile"))

@@ -1,7 +1,12 @@
-"""Web sessions: a signed, HttpOnly cookie holding the access token, and CSRF tokens.
+"""Web sessions: a signed, HttpOnly cookie holding identity's session token, and CSRF
+tokens.
 
-Pages call services with the signed-in person's own token, so the services' checks
-(role, court, ownership) apply to the web exactly as to the API. Every unsafe request
+The session lives in identity (idle 30 minutes, at most 12 hours, ended by logout, a
+password change or "sign out everywhere"). Every page asks identity for a fresh access
+token for it (RefreshSession), which also counts as activity, so an active user stays
+signed in and an ended session (an old cookie after logout) gets nothing. Pages call
+services with that token, so the services' checks (role, court, ownership) apply to the
+web exactly as to the API. Every unsafe request
 to a page must carry the session's CSRF token (form field `csrf_token` or header
 `X-CSRF-Token`); the REST API under /api/ takes bearer tokens only, never cookies, so
 it needs none.
@@ -19,16 +24,20 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 
 from jes.identity.v1 import identity_pb2
+from jes_gateway.context import gateway
+from jes_gateway.problems import Problem
+from jes_gateway.ratelimit import current_client
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-# Leave a margin so a page never calls a service with a token about to expire.
-EXPIRY_MARGIN_SECONDS = 30
+# The page that only asks how long the session has left: asking is no activity.
+STATUS_ENDPOINT = "auth.session_status"
+USER_AGENT_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,12 @@ class WebUser:
     roles: tuple[str, ...]
     court_code: str
     token: str
+    idle_expires_at: int = 0  # when the session ends without activity (epoch seconds)
+
+    @property
+    def seconds_left(self) -> int:
+        """Until the session ends without activity (for the page script's warning)."""
+        return max(0, self.idle_expires_at - int(time.time()))
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
@@ -55,43 +70,81 @@ def sign_in(reply: identity_pb2.LoginResponse) -> WebUser:
     """Start a fresh session (a new CSRF token too: no session fixation)."""
     session.clear()
     session.permanent = True
-    session["token"] = reply.access_token
-    session["expires_at"] = int(time.time()) + int(reply.expires_in_seconds)
-    session["account"] = {
-        "account_id": reply.account.account_id,
-        "name": reply.account.display_name,
-        "roles": list(reply.account.roles),
-        "court_code": reply.account.court_code,
-    }
+    session["session_token"] = reply.session_token
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
-    g.pop("web_user", None)
-    user = current_user()
-    assert user is not None
+    user = WebUser(
+        account_id=reply.account.account_id,
+        name=reply.account.display_name,
+        roles=tuple(reply.account.roles),
+        court_code=reply.account.court_code,
+        token=reply.access_token,
+        idle_expires_at=reply.idle_expires_at.seconds,
+    )
+    g.web_user = user
     return user
+
+
+def user_agent() -> str:
+    return request.headers.get("User-Agent", "")[:USER_AGENT_MAX]
 
 
 def sign_out() -> None:
+    """End the session on the server too: the cookie, or a copy of it, no longer works."""
+    session_token = session.get("session_token")
     session.clear()
-    g.pop("web_user", None)
+    g.web_user = None
+    if session_token:
+        try:
+            gateway().services.identity.end_session(str(session_token))
+        except Problem:
+            pass  # identity unreachable: the session still ends by its timeouts
 
 
 def current_user() -> WebUser | None:
+    """The person of this request's session, with a fresh access token, or None. Asking
+    counts as the person's activity (except on the page that only reports the time
+    left); a session identity ended or timed out is forgotten here."""
     if "web_user" in g:
         return cast(WebUser | None, g.web_user)
     user = None
-    account = session.get("account")
-    if account and session.get("expires_at", 0) - EXPIRY_MARGIN_SECONDS > time.time():
-        user = WebUser(
-            account_id=account["account_id"],
-            name=account["name"],
-            roles=tuple(account["roles"]),
-            court_code=account["court_code"],
-            token=session["token"],
-        )
-    elif account:
-        sign_out()  # expired: forget it, the next page asks to log in again
+    session_token = session.get("session_token")
+    if session_token:
+        try:
+            tokens = gateway().services.identity.refresh_session(
+                str(session_token),
+                touch=request.endpoint != STATUS_ENDPOINT,
+                client_address=current_client(),
+            )
+        except Problem as problem:
+            if problem.status != 401:
+                raise
+            session.clear()  # ended, idle or expired: the next page asks to log in
+            g.session_ended = problem.detail
+        else:
+            user = WebUser(
+                account_id=tokens.account_id,
+                name=tokens.display_name,
+                roles=tuple(tokens.roles),
+                court_code=tokens.court_code,
+                token=tokens.access_token,
+                idle_expires_at=tokens.idle_expires_at.seconds,
+            )
+    elif session.get("account"):  # a cookie from before server-side sessions
+        session.clear()
     g.web_user = user
     return user
+
+
+def return_path() -> str:
+    """Where to come back to after logging in again: this page; for a form sent to an
+    address that is no page, the page it was sent from (its fields are kept in the
+    browser by session.js and filled in again there)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and safe_next(referrer.path):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return request.path
 
 
 def home_for(user: WebUser) -> str:
@@ -111,7 +164,9 @@ def login_required(*roles: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                if ended := g.get("session_ended"):
+                    flash(ended, "info")  # why: logged out, idle too long, 12 hours
+                return redirect(url_for("auth.login", next=return_path()))
             if roles and not user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)

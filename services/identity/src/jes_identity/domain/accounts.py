@@ -21,9 +21,12 @@ CONTACT_PERSON_MAX = 50
 ACTIVE = "active"  # accounts.status of an account that may log in
 
 # The role an account is named by in audit logs: the first of these it has.
-MAIN_ROLES = ("admin", "clerk", "judge", "firm", "professional")
+MAIN_ROLES = ("admin", "clerk", "judge", "prosecutor", "firm", "professional", "progress")
 FIRM_ROLE = "firm"
 PROFESSIONAL_ROLE = "professional"  # 律師、會計師、專利師、專利代理人、事務所管理人
+# The kind of account a case-progress query account is (案件進度查詢帳號, seed 002): the
+# portal's other accounts may bind one (帳號綁定, jes_identity.domain.binding).
+PROGRESS_ROLE = "progress"
 
 
 def normalize_account_id(typed: str) -> str:

@@ -11,6 +11,10 @@ ACCOUNT_CREATED = "account.created"
 ACCOUNT_UPDATED = "account.updated"
 ACCOUNT_PASSWORD_SET = "account.password_set"  # noqa: S105 (an action name)
 ACCOUNT_PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 (an action name)
+ACCOUNT_SESSIONS_ENDED = "account.sessions_ended"
+ACCOUNT_EMAIL_CHANGED = "account.email_changed"
+ACCOUNT_BOUND = "account.bound"
+ACCOUNT_UNBOUND = "account.unbound"
 APPLICATION_ACTIVATED = "firm_application.activated"
 APPLICATION_REFUSED = "firm_application.refused"
 PROFESSIONAL_APPROVED = "professional_application.approved"
@@ -22,6 +26,10 @@ ACTION_LABELS: dict[str, str] = {
     ACCOUNT_UPDATED: "修改帳號資料",
     ACCOUNT_PASSWORD_SET: "設定密碼",
     ACCOUNT_PASSWORD_CHANGED: "變更密碼",
+    ACCOUNT_SESSIONS_ENDED: "登出其他裝置",
+    ACCOUNT_EMAIL_CHANGED: "變更電子郵件",
+    ACCOUNT_BOUND: "帳號綁定",
+    ACCOUNT_UNBOUND: "解除帳號綁定",
     APPLICATION_ACTIVATED: "開通鑑估價公司帳號",
     APPLICATION_REFUSED: "不予開通帳號申請",
     PROFESSIONAL_APPROVED: "核准專業人員帳號聲請",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes_auth import TokenIssuer
@@ -15,9 +16,15 @@ from jes_identity.accounts_store import (
 from jes_identity.domain.accounts import ACTIVE, is_possible_account_id, normalize_account_id
 from jes_identity.domain.limits import LOGIN_LOCKED, is_locked_out
 from jes_identity.domain.links import ACTIVATION_PENDING
+from jes_identity.domain.sessions import ACCESS_TOKEN_TTL, IDLE_TIMEOUT
 from jes_identity.messages import account_message
 from jes_identity.passwords import verify_password
 from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.sessions import (
+    SessionStart,
+    issue_access_token,
+    start_session,
+)
 
 WRONG_LOGIN = "帳號或密碼錯誤"
 
@@ -27,14 +34,24 @@ class LoginResult:
     access_token: str
     expires_in_seconds: int
     account: pb.Account
+    session: SessionStart  # the server-side session the login started
 
 
 class Sessions:
-    def __init__(self, infra: Infrastructure, issuer: TokenIssuer):
+    def __init__(
+        self, infra: Infrastructure, issuer: TokenIssuer, session_idle: timedelta = IDLE_TIMEOUT
+    ):
         self.infra = infra
         self.issuer = issuer
+        self.session_idle = session_idle  # the installation's idle timeout
 
-    def login(self, typed_account_id: str, password: str, client_address: str = "") -> LoginResult:
+    def login(
+        self,
+        typed_account_id: str,
+        password: str,
+        client_address: str = "",
+        user_agent: str = "",
+    ) -> LoginResult:
         """A token for an active account with its password set. Every attempt is
         recorded; after too many recent failures from one client address the login name
         is locked out for that address (never for the owner elsewhere). Unknown names
@@ -57,17 +74,16 @@ class Sessions:
                 and account.status == ACTIVE
             )
             record_login(session, account_id, ok, client_address)
-        if not ok or account is None:
+            started = (
+                start_session(session, account, client_address, user_agent, self.session_idle)
+                if ok and account is not None
+                else None
+            )
+        if started is None or account is None:
             raise Unauthenticated(WRONG_LOGIN)
-        token = self.issuer.issue(
-            account.id,
-            roles=account.role_list,
-            court_code=account.court_code,
-            name=account.display_name,
-            username=account.account_id,
-        )
         return LoginResult(
-            access_token=token,
-            expires_in_seconds=int(self.issuer.ttl.total_seconds()),
+            access_token=issue_access_token(self.issuer, account, started.session_id),
+            expires_in_seconds=int(ACCESS_TOKEN_TTL.total_seconds()),
             account=account_message(account),
+            session=started,
         )

@@ -23,6 +23,7 @@ from jes_identity.domain.limits import (
 )
 from jes_identity.domain.links import LINK_INVALID, RESET_LINK_TTL, LinkPurpose, check_link
 from jes_identity.domain.passwords import PasswordPolicy
+from jes_identity.domain.sessions import EndReason
 from jes_identity.domain.validation import BAD_INPUT, email_problem, normalize_email
 from jes_identity.links import RateLimit, create_link, find_link, issue_token, retire_links
 from jes_identity.messages import actor_of_account, profile
@@ -30,6 +31,7 @@ from jes_identity.models import Account, audit_log
 from jes_identity.passwords import hash_password
 from jes_identity.usecases.common import Infrastructure
 from jes_identity.usecases.professionals import complete_activation
+from jes_identity.usecases.sessions import end_sessions
 
 
 class Recovery:
@@ -63,6 +65,8 @@ class Recovery:
             retire_links(session, account)  # this link and any other outstanding one
             if link.purpose == LinkPurpose.ACTIVATION:
                 complete_activation(session, account)
+            # a reset is for someone who may not be the only one holding the password
+            ended = end_sessions(session, account.id, EndReason.PASSWORD_SET)
             audit_log.record(
                 session,
                 actor_of_account(account),
@@ -71,7 +75,7 @@ class Recovery:
                 subject_id=account.account_id,
                 court_code=account.court_code,
                 before=before,
-                after={**profile(account), "link": link.purpose},
+                after={**profile(account), "link": link.purpose, "sessions_ended": ended},
             )
             return account.account_id
 

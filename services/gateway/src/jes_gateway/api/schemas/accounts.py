@@ -26,8 +26,47 @@ class SessionAccount(Reply):
 
 class Session(Reply):
     access_token: str
-    expires_in: Annotated[int, Field(description="有效秒數")]
+    expires_in: Annotated[int, Field(description="有效秒數（5 分鐘）")]
+    refresh_token: Annotated[
+        str,
+        Field(
+            description="以 POST /sessions/refresh 換取新的存取權杖；閒置 30 分鐘或登入超過 "
+            "12 小時、登出、變更或重設密碼後失效。請如密碼般保管"
+        ),
+    ]
+    session_id: str
+    idle_expires_at: Annotated[str | None, Field(description="未再使用時登入失效的時間")]
+    absolute_expires_at: Annotated[str | None, Field(description="登入最遲失效的時間")]
     account: SessionAccount
+
+
+class RefreshInput(Input):
+    refresh_token: str
+
+
+class SessionEntry(Reply):
+    id: str
+    created_at: str | None
+    last_activity_at: str | None
+    idle_expires_at: str | None
+    absolute_expires_at: str | None
+    client_address: str
+    user_agent: str
+    browser: Annotated[str, Field(description="瀏覽器及作業系統（由 User-Agent 判讀）")]
+    current: Annotated[bool, Field(description="是否為此存取權杖所屬的登入")]
+
+
+class SessionList(Reply):
+    sessions: list[SessionEntry]
+
+
+class SessionsEnded(Reply):
+    ended: int
+    message: str
+
+
+class LogoutInput(Input):
+    refresh_token: str
 
 
 class SetPasswordInput(Input):
@@ -70,6 +109,25 @@ class Account(Reply):
     roles: list[str]
     court_code: str
     password_set: bool
+    pending_email: Annotated[
+        str,
+        Field(description="待認證的新電子郵件（輸入寄到該信箱的認證碼後才會啟用；空字串表示沒有）"),
+    ]
+
+
+class EmailChangeInput(Input):
+    email: Annotated[str, Field(description="新的電子郵件：認證碼會寄到這裡")]
+
+
+class EmailCodeSent(Reply):
+    email: str
+    expires_at: str | None
+    resend_after_seconds: int
+    message: str
+
+
+class EmailConfirmInput(Input):
+    code: Annotated[str, Field(description="寄到新信箱的 6 位數認證碼")]
 
 
 class Message(Reply):
@@ -129,3 +187,27 @@ class OpenApiDocument(Reply):
     openapi: str
     info: dict[str, Any]
     paths: dict[str, Any]
+
+
+class BindingCodeInput(Input):
+    account_id: Annotated[str, Field(description="要綁定的另一個帳號：認證碼寄到它的電子郵件")]
+
+
+class BindInput(Input):
+    account_id: Annotated[str, Field(description="要綁定的另一個帳號")]
+    password: Annotated[str, Field(description="另一個帳號的密碼（與 code 擇一）")] = ""
+    code: Annotated[
+        str, Field(description="寄到另一個帳號電子郵件的認證碼（與 password 擇一）")
+    ] = ""
+
+
+class BindingEntry(Reply):
+    portal_account_id: str
+    portal_name: str
+    progress_account_id: Annotated[str, Field(description="案件進度查詢帳號")]
+    progress_name: str
+    bound_at: str | None
+
+
+class BindingList(Reply):
+    bindings: list[BindingEntry]

@@ -1,7 +1,7 @@
 """professional_applications: professionals' registrations (seed 001)
 
 Revision ID: 0050
-Revises: 0003
+Revises: 0040
 Create Date: 2026-11-30 13:34:15
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import jes_db
 
 revision: str = "0050"
-down_revision: str | None = "0003"
+down_revision: str | None = "0040"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
