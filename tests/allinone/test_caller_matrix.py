@@ -48,6 +48,7 @@ ROLES = {
     "judge": {"roles": ["judge"], "court_code": RIGHT_COURT},
     "prosecutor": {"roles": ["prosecutor"], "court_code": ""},
     "admin": {"roles": ["admin"], "court_code": ""},
+    "member": {"roles": ["member"], "court_code": ""},  # registered by certificate
     "professional": {"roles": ["professional"], "court_code": ""},
 }
 

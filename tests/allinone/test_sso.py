@@ -17,7 +17,7 @@ from support.keycloak import sso_providers
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
     with (
         sso_providers() as settings,
-        running_all_in_one(tmp_path_factory.mktemp("jes-sso"), env=settings) as platform,
+        running_all_in_one(tmp_path_factory.mktemp("jes-sso"), settings=settings) as platform,
     ):
         yield platform
 

@@ -26,7 +26,7 @@ DESKTOP = {"width": 1280, "height": 900}
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
     with (
         sso_providers() as settings,
-        running_all_in_one(tmp_path_factory.mktemp("jes-e2e-sso"), env=settings) as platform,
+        running_all_in_one(tmp_path_factory.mktemp("jes-e2e-sso"), settings=settings) as platform,
     ):
         yield platform
 

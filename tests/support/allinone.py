@@ -19,19 +19,19 @@ DEMO_PASSWORD = "Demo1234!"
 
 @contextmanager
 def running_all_in_one(
-    data: Path, *, dev: bool = True, env: dict[str, str] | None = None
+    data: Path, *, dev: bool = True, settings: dict[str, str] | None = None
 ) -> Iterator[flows.Platform]:
     """`jes run --target=all --dev` on free ports with its data in `data`: the journeys
     use the demo accounts and read mail at /dev/mailbox, which only development mode has
-    (`dev=False`: as a real installation runs it). `env`: more settings (e.g. JES_SSO_*)."""
+    (`dev=False`: as a real installation runs it). `settings`: more JES_* variables."""
     http_port, metrics_port = free_port(), free_port()
     addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
     settings = base_env(
-        **(env or {}),
         JES_DATA_DIR=str(data),
         JES_HTTP_PORT=str(http_port),
         JES_METRICS_PORT=str(metrics_port),
         **{f"JES_{name.upper().replace('-', '_')}_ADDR": addr for name, addr in addrs.items()},
+        **(settings or {}),
     )
     command = [PYTHON, "-m", "jes_platform", "run", "--target=all", *(["--dev"] if dev else [])]
     jes = Process("jes-all", command, settings, data)

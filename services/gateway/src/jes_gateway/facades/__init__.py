@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jes_gateway.facades.certificates import CertificateFacade, RegistrationCodesFacade
 from jes_gateway.facades.clients import Backends
 from jes_gateway.facades.identity import IdentityFacade
 from jes_gateway.facades.photos import PhotoFields, PhotosFacade
@@ -43,6 +44,8 @@ class Facades:
     photos: PhotosFacade
     reviews: ReviewsFacade
     court_reviews: CourtReviews
+    certificates: CertificateFacade
+    registration_codes: RegistrationCodesFacade
     professionals: ProfessionalsFacade
 
     @classmethod
@@ -54,5 +57,7 @@ class Facades:
             photos=photos,
             reviews=reviews,
             court_reviews=CourtReviews(reviews, photos),
+            certificates=CertificateFacade(backends.certificates),
+            registration_codes=RegistrationCodesFacade(backends.identity),
             professionals=ProfessionalsFacade(backends.identity, backends.render),
         )

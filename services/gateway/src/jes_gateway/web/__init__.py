@@ -8,6 +8,7 @@ from jes_gateway.web import (
     account,
     auth,
     binding,
+    certificates,
     court,
     devices,
     pages,
@@ -28,5 +29,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     binding.bp,
     public.bp,
     sso.bp,
+    certificates.bp,
     professionals.bp,
 )

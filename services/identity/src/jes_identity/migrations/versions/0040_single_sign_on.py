@@ -2,7 +2,7 @@
 identities at OpenID providers (issuer, subject); started sign-ins (state, nonce, PKCE)
 
 Revision ID: 0040
-Revises: 0022
+Revises: 0030
 Create Date: 2026-11-30 14:10:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0040"
-down_revision: str | None = "0022"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
