@@ -49,6 +49,7 @@ ROLES = {
     "prosecutor": {"roles": ["prosecutor"], "court_code": ""},
     "admin": {"roles": ["admin"], "court_code": ""},
     "member": {"roles": ["member"], "court_code": ""},  # registered by certificate
+    "professional": {"roles": ["professional"], "court_code": ""},
 }
 
 

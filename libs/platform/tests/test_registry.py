@@ -106,8 +106,22 @@ def test_check_names_each_contradiction() -> None:
 
 
 def test_callers_are_what_the_charts_allow() -> None:
-    # the gateway never calls report-render: reports are photo-storage's to hand out
-    assert callers_of("report-render") == ("photo-storage",)
+    # the gateway calls report-render for printable forms only: reports are still
+    # photo-storage's to hand out (their RPCs admit photo-storage alone)
+    assert callers_of("report-render") == ("photo-storage", "gateway")
+    from jes.options.v1 import options_pb2
+    from jes.report_render.v1 import report_render_pb2
+
+    service = report_render_pb2.DESCRIPTOR.services_by_name["ReportRenderService"]
+    admitted = {
+        method.name: list(method.GetOptions().Extensions[options_pb2.callers].services)
+        for method in service.methods
+    }
+    assert admitted == {
+        "RenderPhotoReport": ["photo-storage"],
+        "GetReportUrl": ["photo-storage"],
+        "RenderApplicationForm": ["gateway"],
+    }
     assert callers_of("identity") == (
         "photo-storage",
         "report-render",

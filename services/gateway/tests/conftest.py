@@ -143,6 +143,7 @@ def services() -> Backends:
         cases=FakeService(),  # type: ignore[arg-type]
         notification=FakeService(),  # type: ignore[arg-type]
         certificates=FakeService(),  # type: ignore[arg-type]
+        render=FakeService(),  # type: ignore[arg-type]
     )
 
 
@@ -222,6 +223,12 @@ def clerk(client: FlaskClient) -> FlaskClient:
 @pytest.fixture
 def firm(client: FlaskClient) -> FlaskClient:
     sign_in_as(client, "TPD0001", ["firm"], name="大華估價")
+    return client
+
+
+@pytest.fixture
+def admin(client: FlaskClient) -> FlaskClient:
+    sign_in_as(client, "ADMIN", ["admin"], court_code="", name="系統管理者")
     return client
 
 

@@ -53,6 +53,41 @@ def test_actions_are_recorded_only_through_the_constants():
                 )
 
 
+def record_professional_steps(service) -> None:
+    """A professional's application approved and activated, another refused."""
+    admin = service.client(service.issuer.issue("id-admin", roles=["admin"], username="ADMIN"))
+    applied = []
+    for account_id, national_id in (("LAW01", "A223456781"), ("LAW02", "B123456780")):
+        form = pb.ProfessionalApplicationForm(
+            kind=pb.PROFESSION_KIND_ACCOUNTANT,
+            account_id=account_id,
+            name="陳會計師",
+            gender=pb.GENDER_MALE,
+            national_id=national_id,
+            birth_date="0700101",
+            licence_number=account_id,
+            address="臺北市",
+            phone="02-2345-6789",
+            email=f"{account_id.lower()}@example.com",
+        )
+        request = pb.ApplyProfessionalAccountRequest(form=form)
+        applied.append(service.client().call("ApplyProfessionalAccount", request))
+    for application, approve in zip(applied, (True, False), strict=True):
+        admin.call(
+            "DecideProfessionalApplication",
+            pb.DecideProfessionalApplicationRequest(
+                application_id=application.id, approve=approve, reason="" if approve else "不符"
+            ),
+        )
+    [(_, approved)] = service.events(pb.ProfessionalAccountApproved)
+    service.client().call(
+        "SetPassword",
+        pb.SetPasswordRequest(
+            token=service.link_token(approved.set_password_link_id), new_password="Newpass123!"
+        ),
+    )
+
+
 def test_recorded_actions_are_labelled(portal: Portal):
     """Through the service: activation, refusal, setting, updating and changing, and a
     registration by certificate."""
@@ -96,6 +131,7 @@ def test_recorded_actions_are_labelled(portal: Portal):
     me.call("BindAccount", bpb.BindAccountRequest(account_id="PROGRESS01", password="Firm1234!"))
     me.call("UnbindAccount", bpb.UnbindAccountRequest(account_id="PROGRESS01"))
     me.call("EndMySessions", spb.EndMySessionsRequest(all=True))
+    record_professional_steps(service)
     records = service.audit()
     assert {r.action for r in records} == set(ACTION_LABELS)
     entries = audit_entry_messages(records, ACTION_LABELS)

@@ -69,6 +69,8 @@ ROLE_LABELS = {
     "court-system": "法院系統",
     "litigant": "當事人",
     "progress": "案件進度查詢帳號",
+    "professional": "專業人員",
+    "member": "憑證註冊會員",
 }
 OUTSIDE_COURT = "只能查看或處理所屬法院的資料"
 

@@ -76,8 +76,8 @@ MODULES: tuple[Module, ...] = (
         name="identity",
         kind="service",
         app="jes_identity.app",
-        owns="accounts, firm applications, one-time set-password links, login records, "
-        "signing keys, its audit log",
+        owns="accounts, firm and professional applications, one-time set-password links, "
+        "login records, signing keys, its audit log",
         emits=(topic("identity"),),
         dev_mode_hooks=("jes_identity.demo:seed_demo_accounts",),
     ),
@@ -94,7 +94,8 @@ MODULES: tuple[Module, ...] = (
         name="report-render",
         kind="service",
         app="jes_report_render.app",
-        owns="rendered PDFs (pdfkit/wkhtmltopdf) in the `reports` bucket",
+        owns="rendered PDFs (pdfkit/wkhtmltopdf): photo reports in the `reports` bucket, "
+        "application forms (returned, not kept)",
         calls=("identity",),
         emits=(topic("report-render"),),
         debian_packages=("wkhtmltopdf=0.12.6-2+b1", "fonts-noto-cjk=1:20220127+repack1-1"),
@@ -131,7 +132,14 @@ MODULES: tuple[Module, ...] = (
         kind="gateway",
         app="jes_gateway.app",
         owns="web pages and the REST API `/api/v1` (HTTP)",
-        calls=("identity", "photo-storage", "review-workflow", "case-sync", "notification"),
+        calls=(
+            "identity",
+            "photo-storage",
+            "report-render",
+            "review-workflow",
+            "case-sync",
+            "notification",
+        ),
     ),
 )
 

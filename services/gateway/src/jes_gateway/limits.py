@@ -23,6 +23,9 @@ RESET_SENT = "若資料正確，系統已寄出重設密碼連結，請至電子
 ACCOUNT_ID_SENT = "若資料正確，系統已將您的帳號寄至該電子郵件信箱，請收信。"
 # Each application mails the address it names: a client may not send court mail at will.
 application_limiter = RateLimiter(limit=5, window_seconds=3600)
+# Printing a professional's application form: each print renders a PDF, and the answer
+# says whether an application number and national ID belong together.
+form_print_limiter = RateLimiter(limit=20, window_seconds=600)
 
 
 def check_login_budget(device_token: str) -> None:

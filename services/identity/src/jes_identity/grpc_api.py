@@ -23,6 +23,10 @@ from jes_identity.domain.passwords import Policy, policy_named
 from jes_identity.domain.sessions import IDLE_TIMEOUT
 from jes_identity.messages import STATUSES_BY_CODE
 from jes_identity.oidc import ProviderClient
+from jes_identity.professional_messages import (
+    STATUSES_BY_CODE as PROFESSIONAL_STATUSES_BY_CODE,
+)
+from jes_identity.professional_messages import gender_name, kind_name
 from jes_identity.usecases import (
     AccountBindings,
     Accounts,
@@ -35,6 +39,7 @@ from jes_identity.usecases import (
     LoginAttempt,
     LoginHistory,
     LoginResult,
+    Professionals,
     ProviderSignIn,
     Recovery,
     Sessions,
@@ -94,6 +99,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.grants = DecisionGrants(TokenIssuer(keys))
         self.verifier = TokenVerifier(keys.jwks)  # identity trusts its own keys directly
         self.recovery = Recovery(infra, self.policy)
+        self.professionals = Professionals(infra)
         self.codes = EmailCodes(infra)
         self.email_change = EmailChange(infra, self.codes)
         self.accounts = Accounts(infra, self.policy, self.email_change)
@@ -438,4 +444,49 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             login=login_reply(result.login),
             first_visit=result.first_visit,
             email_needed=result.email_needed,
+        )
+
+    # -- professional registration (律師、會計師、專利師、專利代理人、事務所管理人) ---------------
+
+    def ApplyProfessionalAccount(
+        self, request: pb.ApplyProfessionalAccountRequest, context: grpc.ServicerContext
+    ) -> pb.ProfessionalApplication:
+        form = request.form
+        return self.professionals.apply(
+            kind=kind_name(form.kind),
+            account_id=form.account_id,
+            name=form.name,
+            gender=gender_name(form.gender),
+            national_id=form.national_id,
+            is_resident_certificate=form.is_resident_certificate,
+            birth_date=form.birth_date,
+            licence_number=form.licence_number,
+            association=form.association,
+            office_name=form.office_name,
+            address=form.address,
+            phone=form.phone,
+            mobile=form.mobile,
+            email=form.email,
+            fax=form.fax,
+        )
+
+    def GetProfessionalApplication(
+        self, request: pb.GetProfessionalApplicationRequest, context: grpc.ServicerContext
+    ) -> pb.ProfessionalApplication:
+        return self.professionals.get(current_claims(), request.application_id, request.national_id)
+
+    def ListProfessionalApplications(
+        self, request: pb.ListProfessionalApplicationsRequest, context: grpc.ServicerContext
+    ) -> pb.ListProfessionalApplicationsResponse:
+        status = PROFESSIONAL_STATUSES_BY_CODE.get(request.status)
+        if request.status and status is None:  # an unknown code matches no application
+            return pb.ListProfessionalApplicationsResponse()
+        applications = self.professionals.list(current_claims(), status)
+        return pb.ListProfessionalApplicationsResponse(applications=applications)
+
+    def DecideProfessionalApplication(
+        self, request: pb.DecideProfessionalApplicationRequest, context: grpc.ServicerContext
+    ) -> pb.ProfessionalApplication:
+        return self.professionals.decide(
+            current_claims(), request.application_id, request.approve, request.reason
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -65,6 +65,44 @@ class FirmApplication(IdentityBase):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str] = mapped_column(String(36), default="")  # the clerk's login name
+
+    account: Mapped[Account | None] = relationship()
+
+
+class ProfessionalApplication(IdentityBase):
+    """A professional's application (seed 001's 聲請單). The `live_*` columns hold the
+    national ID, licence and chosen account id while the application is live (submitted,
+    approved, activated) and are emptied (NULL) when it is refused: their unique
+    constraints stop a second live application naming them, even two sent at once."""
+
+    __tablename__ = "professional_applications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[str] = mapped_column(String(20))  # the login name asked for
+    name: Mapped[str] = mapped_column(String(50))
+    gender: Mapped[str] = mapped_column(String(10))
+    national_id: Mapped[str] = mapped_column(String(10))
+    is_resident_certificate: Mapped[bool] = mapped_column(default=False)
+    birth_date: Mapped[date]
+    licence_number: Mapped[str] = mapped_column(String(40), default="")
+    association: Mapped[str] = mapped_column(String(100), default="")
+    office_name: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40))
+    mobile: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    fax: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str] = mapped_column(String(36), default="")  # the admin's login name
+    activated_at: Mapped[datetime | None]
+    account_ref: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    live_national_id: Mapped[str | None] = mapped_column(String(10), unique=True)
+    live_licence: Mapped[str | None] = mapped_column(String(64), unique=True)
+    live_account_id: Mapped[str | None] = mapped_column(String(20), unique=True)
 
     account: Mapped[Account | None] = relationship()
 

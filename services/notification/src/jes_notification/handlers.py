@@ -80,6 +80,9 @@ class Handlers:
             identity_pb2.NewDeviceLoggedIn: self.new_device_logged_in,
             verification_pb2.VerificationCodeRequested: self.verification_code,
             verification_pb2.EmailChanged: self.email_changed,
+            identity_pb2.ProfessionalApplicationSubmitted: self.professional_received,
+            identity_pb2.ProfessionalAccountApproved: self.professional_approved,
+            identity_pb2.ProfessionalApplicationRefused: self.professional_refused,
             review_workflow_pb2.ReviewRequested: self.review_requested,
             review_workflow_pb2.ReviewDecided: self.review_decided,
             case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
@@ -127,6 +130,20 @@ class Handlers:
     def email_changed(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, verification_pb2.EmailChanged)
         self._queue_all(session, envelope, mails.email_changed(event, self.links))
+
+    def professional_received(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, identity_pb2.ProfessionalApplicationSubmitted)
+        to_send = mails.professional_application_received(event, self.links)
+        self._queue_all(session, envelope, to_send)
+
+    def professional_approved(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, identity_pb2.ProfessionalAccountApproved)
+        self._queue_all(session, envelope, mails.professional_account_approved(event, self.links))
+
+    def professional_refused(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, identity_pb2.ProfessionalApplicationRefused)
+        to_send = mails.professional_application_refused(event, self.links)
+        self._queue_all(session, envelope, to_send)
 
     def review_requested(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, review_workflow_pb2.ReviewRequested)

@@ -9,14 +9,21 @@ from jes.report_render.v1 import report_render_pb2 as pb
 from jes.report_render.v1 import report_render_pb2_grpc as pb_grpc
 from jes_grpckit import current_claims
 from jes_report_render.domain import access
+from jes_report_render.render_application_form import RenderApplicationForm
 from jes_report_render.render_photo_report import RenderPhotoReport
 from jes_report_render.report_urls import ReportUrls
 
 
 class ReportRenderServicer(pb_grpc.ReportRenderServiceServicer):
-    def __init__(self, render_photo_report: RenderPhotoReport, report_urls: ReportUrls):
+    def __init__(
+        self,
+        render_photo_report: RenderPhotoReport,
+        report_urls: ReportUrls,
+        render_application_form: RenderApplicationForm | None = None,
+    ):
         self.render_photo_report = render_photo_report
         self.report_urls = report_urls
+        self.render_application_form = render_application_form or RenderApplicationForm()
 
     def RenderPhotoReport(
         self, request: pb.RenderPhotoReportRequest, context: grpc.ServicerContext
@@ -30,3 +37,9 @@ class ReportRenderServicer(pb_grpc.ReportRenderServiceServicer):
         claims = current_claims()
         access.require_reader(claims)
         return pb.GetReportUrlResponse(url=self.report_urls(request.report_id, claims))
+
+    def RenderApplicationForm(
+        self, request: pb.RenderApplicationFormRequest, context: grpc.ServicerContext
+    ) -> pb.RenderedDocument:
+        access.require_form_renderer(current_claims())
+        return self.render_application_form(request)

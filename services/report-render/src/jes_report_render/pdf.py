@@ -39,6 +39,7 @@ from typing import Any, cast
 import pdfkit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from PIL import Image
+from prometheus_client import Counter, Histogram
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
@@ -52,6 +53,14 @@ log = logging.getLogger("jes.report_render")
 templates = Environment(
     loader=PackageLoader("jes_report_render", "templates"),
     autoescape=select_autoescape(["html"]),
+)
+
+PDFS_RENDERED = Counter("jes_pdfs_rendered_total", "PDF documents rendered", ["kind"])
+PDF_RENDER_SECONDS = Histogram(
+    "jes_pdf_render_duration_seconds",
+    "Time to render one PDF",
+    ["kind"],
+    buckets=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
 )
 
 # wkhtmltopdf runs headless without an X server this way.
@@ -304,3 +313,17 @@ def render_photo_report(
 def temporary_folder() -> tempfile.TemporaryDirectory[str]:
     """A folder of one render's own: concurrent renders never share files."""
     return tempfile.TemporaryDirectory(prefix="jes-photo-report-")
+
+
+def render_document(template: str, work_dir: Path, **values: Any) -> RenderedReport:
+    """A PDF of text only (a form) from one of templates/, its text layer reading as
+    written; `work_dir` is an empty folder of the caller's."""
+    source = work_dir / "document.html"
+    source.write_text(templates.get_template(template).render(**values), encoding="utf-8")
+    laid_out = work_dir / "laid-out.pdf"
+    run_wkhtmltopdf(source, laid_out, allow=work_dir)
+    writer = PdfWriter(clone_from=str(laid_out))
+    read_as_written(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return RenderedReport(out.getvalue(), len(writer.pages))

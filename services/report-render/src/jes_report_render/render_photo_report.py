@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import Counter, Histogram
-
 from jes.report_render.v1 import report_render_pb2 as pb
 from jes_db import Database, new_id, utcnow
 from jes_domain import InvalidArgument, Unavailable
@@ -31,6 +29,8 @@ from jes_report_render.domain.reports import (
 )
 from jes_report_render.models import Report
 from jes_report_render.pdf import (
+    PDF_RENDER_SECONDS,
+    PDFS_RENDERED,
     ReportHeader,
     ReportPhotoSource,
     render_photo_report,
@@ -39,14 +39,6 @@ from jes_report_render.pdf import (
 )
 
 log = logging.getLogger("jes.report_render")
-
-PDFS_RENDERED = Counter("jes_pdfs_rendered_total", "PDF documents rendered", ["kind"])
-PDF_RENDER_SECONDS = Histogram(
-    "jes_pdf_render_duration_seconds",
-    "Time to render one PDF",
-    ["kind"],
-    buckets=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
-)
 
 
 def report_message(report: Report) -> pb.Report:

@@ -10,6 +10,7 @@ from jes_gateway.facades.certificates import CertificateFacade, RegistrationCode
 from jes_gateway.facades.clients import Backends
 from jes_gateway.facades.identity import IdentityFacade
 from jes_gateway.facades.photos import PhotoFields, PhotosFacade
+from jes_gateway.facades.professionals import ProfessionalsFacade
 from jes_gateway.facades.reviews import (
     CourtReviews,
     QueueSearch,
@@ -25,6 +26,7 @@ __all__ = [
     "IdentityFacade",
     "PhotoFields",
     "PhotosFacade",
+    "ProfessionalsFacade",
     "QueueSearch",
     "ReasonInput",
     "ReviewBundle",
@@ -34,8 +36,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Facades:
-    """The backends the gateway calls. report-render is reached only through
-    photo-storage; case-sync and notification (admins' reads) have no facade yet."""
+    """The backends the gateway calls. report-render prints photo reports through
+    photo-storage and forms for the gateway (`professionals`); case-sync and
+    notification (admins' reads) have no facade yet."""
 
     identity: IdentityFacade
     photos: PhotosFacade
@@ -43,6 +46,7 @@ class Facades:
     court_reviews: CourtReviews
     certificates: CertificateFacade
     registration_codes: RegistrationCodesFacade
+    professionals: ProfessionalsFacade
 
     @classmethod
     def over(cls, backends: Backends) -> Facades:
@@ -55,4 +59,5 @@ class Facades:
             court_reviews=CourtReviews(reviews, photos),
             certificates=CertificateFacade(backends.certificates),
             registration_codes=RegistrationCodesFacade(backends.identity),
+            professionals=ProfessionalsFacade(backends.identity, backends.render),
         )

@@ -8,6 +8,7 @@ from jes.case_sync.v1 import case_sync_pb2_grpc
 from jes.identity.v1 import certificates_pb2_grpc, identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
+from jes.report_render.v1 import report_render_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc
 from jes_grpckit.client import Client
 from jes_grpckit.tls import TlsIdentity
@@ -21,6 +22,9 @@ class Backends:
     cases: Client[case_sync_pb2_grpc.CaseSyncServiceStub]
     notification: Client[notification_pb2_grpc.NotificationServiceStub]
     certificates: Client[certificates_pb2_grpc.CertificateServiceStub]
+    # printable forms only (the gateway calls it as itself); photo reports go through
+    # photo-storage
+    render: Client[report_render_pb2_grpc.ReportRenderServiceStub]
 
     @classmethod
     def connect(cls, addrs: dict[str, str], tls: TlsIdentity) -> Backends:
@@ -45,5 +49,11 @@ class Backends:
             ),
             certificates=Client(
                 addrs["identity"], certificates_pb2_grpc.CertificateServiceStub, tls=tls
+            ),
+            render=Client(
+                addrs["report-render"],
+                report_render_pb2_grpc.ReportRenderServiceStub,
+                tls=tls,
+                timeout=60,
             ),
         )

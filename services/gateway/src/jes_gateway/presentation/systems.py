@@ -54,11 +54,18 @@ SYSTEMS: tuple[PortalSystem, ...] = (
     ),
     PortalSystem("audit", "稽核紀錄", "法院審核決定的紀錄", "/court/audit", COURT_STAFF),
     PortalSystem(
+        "professional-applications",
+        "專業人員註冊審核",
+        "核准或退回律師、會計師等專業人員的註冊申請",
+        "/admin/professionals",
+        frozenset({"admin"}),
+    ),
+    PortalSystem(
         "case-progress",
         "案件進度查詢",
         "查詢您的案件進行情形",
         "/cases/",
-        frozenset({"citizen", "lawyer", "prosecutor", "judge", "firm", "admin"}),
+        frozenset({"progress", "member", "professional", "prosecutor", "judge", "admin"}),
     ),
     PortalSystem(
         "appraiser-commissioning",

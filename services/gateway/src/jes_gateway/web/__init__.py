@@ -15,6 +15,7 @@ from jes_gateway.web import (
     photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
     photos,
     portal,
+    professionals,
     public,
     sso,
 )
@@ -31,4 +32,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     public.bp,
     sso.bp,
     certificates.bp,
+    professionals.bp,
 )

@@ -25,7 +25,13 @@ SUBJECT_LABELS = {
     "photo": "照片",
     "account": "帳號",
 }
-ROLE_LABELS = {"clerk": "書記官", "admin": "系統管理者", "firm": "鑑估價公司", "service": "系統"}
+ROLE_LABELS = {
+    "clerk": "書記官",
+    "admin": "系統管理者",
+    "firm": "鑑估價公司",
+    "professional": "專業人員",
+    "service": "系統",
+}
 # Field names inside the audit log's before/after snapshots, for people.
 FIELD_LABELS = {
     "status": "狀態",

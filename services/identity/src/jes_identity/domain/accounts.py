@@ -3,6 +3,7 @@ their own account, and the role an account acts in."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,8 +21,9 @@ CONTACT_PERSON_MAX = 50
 ACTIVE = "active"  # accounts.status of an account that may log in
 
 # The role an account is named by in audit logs: the first of these it has.
-MAIN_ROLES = ("admin", "clerk", "judge", "prosecutor", "firm", "progress")
+MAIN_ROLES = ("admin", "clerk", "judge", "prosecutor", "firm", "professional", "progress")
 FIRM_ROLE = "firm"
+PROFESSIONAL_ROLE = "professional"  # 律師、會計師、專利師、專利代理人、事務所管理人
 # The kind of account a case-progress query account is (案件進度查詢帳號, seed 002): the
 # portal's other accounts may bind one (帳號綁定, jes_identity.domain.binding).
 PROGRESS_ROLE = "progress"
@@ -34,6 +36,23 @@ def normalize_account_id(typed: str) -> str:
 
 def is_possible_account_id(account_id: str) -> bool:
     return 0 < len(account_id) <= ACCOUNT_ID_MAX
+
+
+ACCOUNT_ID_CHARACTERS = re.compile(r"[A-Z0-9]+")
+ID_NUMBER_SHAPE = re.compile(r"[A-Z][A-Z0-9][0-9]{8}")
+
+
+def account_id_problem(account_id: str) -> str | None:
+    """A login name someone chooses (seed 001's 帳號規則): upper-case letters and digits,
+    at most 20, and not a national ID or resident certificate number (anything shaped
+    like one: a login name is shown where an ID number must not be)."""
+    if not account_id:
+        return "請輸入帳號"
+    if len(account_id) > ACCOUNT_ID_MAX or not ACCOUNT_ID_CHARACTERS.fullmatch(account_id):
+        return f"帳號請以大寫英文字母及數字組合，最多 {ACCOUNT_ID_MAX} 個字元"
+    if ID_NUMBER_SHAPE.fullmatch(account_id):
+        return "請勿使用身分證字號作為帳號"
+    return None
 
 
 def firm_account_prefix(court_code: str) -> str:

@@ -5,6 +5,7 @@ returns audit entries)."""
 from __future__ import annotations
 
 from jes_identity.domain.applications import ApplicationStatus
+from jes_identity.domain.professionals import ProfessionalStatus
 
 ACCOUNT_CREATED = "account.created"
 ACCOUNT_UPDATED = "account.updated"
@@ -18,6 +19,9 @@ ACCOUNT_BOUND = "account.bound"
 ACCOUNT_UNBOUND = "account.unbound"
 APPLICATION_ACTIVATED = "firm_application.activated"
 APPLICATION_REFUSED = "firm_application.refused"
+PROFESSIONAL_APPROVED = "professional_application.approved"
+PROFESSIONAL_REFUSED = "professional_application.refused"
+PROFESSIONAL_ACTIVATED = "professional_application.activated"
 
 ACTION_LABELS: dict[str, str] = {
     ACCOUNT_CREATED: "建立帳號",
@@ -32,6 +36,9 @@ ACTION_LABELS: dict[str, str] = {
     ACCOUNT_UNBOUND: "解除帳號綁定",
     APPLICATION_ACTIVATED: "開通鑑估價公司帳號",
     APPLICATION_REFUSED: "不予開通帳號申請",
+    PROFESSIONAL_APPROVED: "核准專業人員帳號聲請",
+    PROFESSIONAL_REFUSED: "駁回專業人員帳號聲請",
+    PROFESSIONAL_ACTIVATED: "啟用專業人員帳號",
 }
 
 
@@ -40,4 +47,13 @@ def application_decided(status: ApplicationStatus) -> str:
     return {
         ApplicationStatus.ACTIVATED: APPLICATION_ACTIVATED,
         ApplicationStatus.REFUSED: APPLICATION_REFUSED,
+    }[status]
+
+
+def professional_step(status: ProfessionalStatus) -> str:
+    """The action recorded when a professional application reaches `status`."""
+    return {
+        ProfessionalStatus.APPROVED: PROFESSIONAL_APPROVED,
+        ProfessionalStatus.REFUSED: PROFESSIONAL_REFUSED,
+        ProfessionalStatus.ACTIVATED: PROFESSIONAL_ACTIVATED,
     }[status]

@@ -14,6 +14,7 @@ from jes_identity.usecases.email_change import EmailChange
 from jes_identity.usecases.grants import DecisionGrants
 from jes_identity.usecases.login import LoginAttempt, LoginResult, Sessions
 from jes_identity.usecases.login_history import LoginHistory
+from jes_identity.usecases.professionals import Professionals
 from jes_identity.usecases.recovery import Recovery
 from jes_identity.usecases.sessions import AccountSessions, start_session
 from jes_identity.usecases.sign_in import ProviderSignIn, SignInResult
@@ -30,6 +31,7 @@ __all__ = [
     "LoginAttempt",
     "LoginHistory",
     "LoginResult",
+    "Professionals",
     "ProviderSignIn",
     "Recovery",
     "Sessions",

@@ -30,6 +30,7 @@ from jes_identity.messages import actor_of_account, profile
 from jes_identity.models import Account, audit_log
 from jes_identity.passwords import hash_password
 from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.professionals import complete_activation
 from jes_identity.usecases.sessions import end_sessions
 
 
@@ -62,6 +63,8 @@ class Recovery:
             account.password_hash = hash_password(new_password)
             account.failures_cleared_at = utcnow()
             retire_links(session, account)  # this link and any other outstanding one
+            if link.purpose == LinkPurpose.ACTIVATION:
+                complete_activation(session, account)
             # a reset is for someone who may not be the only one holding the password
             ended = end_sessions(session, account.id, EndReason.PASSWORD_SET)
             audit_log.record(

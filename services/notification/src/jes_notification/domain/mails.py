@@ -32,6 +32,9 @@ SUBJECTS = {
     "progress_entry_added": "【司法院】案件進度更新：{case_number}",
     "review_approved": "【司法院】鑑估報告照片已通過審核：{case_number}",
     "review_rejected": "【司法院】鑑估報告照片未通過審核：{case_number}",
+    "professional_application_received": "【司法院】{kind_label}帳號聲請已受理",
+    "professional_account_approved": "【司法院】{kind_label}帳號聲請已核准，請設定密碼啟用",
+    "professional_application_refused": "【司法院】{kind_label}帳號聲請未通過",
 }
 
 # review-workflow's name for an approved submission (jes.review_workflow.v1.Submission.state)
@@ -105,6 +108,15 @@ class Links:
     @property
     def cases(self) -> str:
         return f"{self.public_url}/cases"
+
+    @property
+    def register_professional(self) -> str:
+        return f"{self.public_url}/register/professional"
+
+    @property
+    def reprint_professional(self) -> str:
+        """Where an applicant prints the application form again."""
+        return f"{self.public_url}/register/professional/reprint"
 
 
 # -- identity's events: to the applicant or account holder ------------------------------------
@@ -281,6 +293,77 @@ def masked_email(email: str) -> str:
     """a****@example.com: enough for the owner to recognise, little for anyone else."""
     local, _, domain = email.partition("@")
     return f"{local[:1]}****@{domain}" if domain else "****"
+
+
+# -- professional registration: to the applicant ------------------------------------------------
+
+
+def profession_label(notice: identity_pb2.ProfessionalApplicationNotice) -> str:
+    return enum_label(identity_pb2.ProfessionKind, notice.kind)
+
+
+def professional_application_received(
+    event: identity_pb2.ProfessionalApplicationSubmitted, links: Links
+) -> list[Mail]:
+    """As for firms: anyone may apply naming any address, so this mail carries nothing
+    the applicant typed, only fixed text, the profession, the number and the date."""
+    app = event.application
+    return [
+        Mail(
+            "professional_application_received",
+            app.email,
+            {
+                "kind_label": profession_label(app),
+                "application_id": app.id,
+                "applied_on": format_roc_date(app.created_at.ToDatetime()),
+                "reprint_url": links.reprint_professional,
+            },
+        )
+    ]
+
+
+def professional_account_approved(
+    event: identity_pb2.ProfessionalAccountApproved, links: Links
+) -> list[Mail]:
+    """After an administrator checked the application: the account id and the one-time
+    activation link (the same set-password link as a firm's)."""
+    app = event.application
+    return [
+        Mail(
+            "professional_account_approved",
+            app.email,
+            {
+                "name": app.name,
+                "kind_label": profession_label(app),
+                "account_id": app.account_id,
+                "set_password_url": links.set_password,
+                "expires_at": format_roc_datetime(event.token_expires_at.ToDatetime()),
+                "forgot_password_url": links.forgot_password,
+                "login_url": links.login,
+            },
+            link_id=event.set_password_link_id,
+        )
+    ]
+
+
+def professional_application_refused(
+    event: identity_pb2.ProfessionalApplicationRefused, links: Links
+) -> list[Mail]:
+    """Like the acknowledgement: nothing the applicant typed, and the reason."""
+    app = event.application
+    return [
+        Mail(
+            "professional_application_refused",
+            app.email,
+            {
+                "kind_label": profession_label(app),
+                "application_id": app.id,
+                "applied_on": format_roc_date(app.created_at.ToDatetime()),
+                "reason": app.refusal_reason,
+                "register_url": links.register_professional,
+            },
+        )
+    ]
 
 
 # -- review-workflow's events ---------------------------------------------------------------

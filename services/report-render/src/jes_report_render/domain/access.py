@@ -24,6 +24,13 @@ def require_renderer(claims: Claims) -> None:
         raise PermissionDenied("照片報告只由照片服務製作")
 
 
+def require_form_renderer(claims: Claims) -> None:
+    """A form is printed for a module acting as itself (the gateway, for the applicant
+    it has checked), never on a person's token alone."""
+    if not claims.is_service:
+        raise PermissionDenied("聲請表只由系統服務製作")
+
+
 def require_reader(claims: Claims) -> None:
     if not (claims.is_service or claims.has_role("admin", "clerk", "firm")):
         raise PermissionDenied(roles_required("admin", "clerk", "firm"))
