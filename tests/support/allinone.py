@@ -18,10 +18,13 @@ DEMO_PASSWORD = "Demo1234!"
 
 
 @contextmanager
-def running_all_in_one(data: Path, *, dev: bool = True) -> Iterator[flows.Platform]:
+def running_all_in_one(
+    data: Path, *, dev: bool = True, settings: dict[str, str] | None = None
+) -> Iterator[flows.Platform]:
     """`jes run --target=all --dev` on free ports with its data in `data`: the journeys
     use the demo accounts and read mail at /dev/mailbox, which only development mode has
-    (`dev=False`: as a real installation runs it)."""
+    (`dev=False`: as a real installation runs it). `settings`: more environment, e.g. an
+    installation's JES_SESSION_IDLE_SECONDS."""
     http_port, metrics_port = free_port(), free_port()
     addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
     env = base_env(
@@ -29,6 +32,7 @@ def running_all_in_one(data: Path, *, dev: bool = True) -> Iterator[flows.Platfo
         JES_HTTP_PORT=str(http_port),
         JES_METRICS_PORT=str(metrics_port),
         **{f"JES_{name.upper().replace('-', '_')}_ADDR": addr for name, addr in addrs.items()},
+        **(settings or {}),
     )
     command = [PYTHON, "-m", "jes_platform", "run", "--target=all", *(["--dev"] if dev else [])]
     jes = Process("jes-all", command, env, data)
