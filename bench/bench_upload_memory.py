@@ -45,6 +45,7 @@ def main() -> int:
             "JES_DATA_DIR": data,
             "JES_HTTP_PORT": str(port),
             "JES_LOG_LEVEL": "WARNING",
+            "JES_DEV_MODE": "1",  # the demo firm the upload logs in as
             **{
                 f"JES_{name.upper().replace('-', '_')}_ADDR": f"127.0.0.1:{free_port()}"
                 for name in SERVICES

@@ -12,7 +12,7 @@ import requests
 
 from jes_config import SERVICES
 from support import flows
-from support.processes import PYTHON, Process, base_env, free_port, http_ok, wait_until
+from support.processes import PYTHON, Process, base_env, free_port, wait_for_process
 
 DEMO_PASSWORD = "Demo1234!"
 
@@ -41,7 +41,7 @@ def running_all_in_one(
     def start() -> None:
         jes.start()
         try:
-            wait_until(lambda: http_ok(f"{base_url}/readyz"), timeout=60, what="all-in-one")
+            wait_for_process(jes, f"{base_url}/readyz")
         except TimeoutError:
             jes.stop()
             pytest.fail(f"all-in-one did not start:\n{jes.log_tail()}")

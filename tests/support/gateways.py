@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from jes_config import SERVICES
-from support.processes import PYTHON, Process, base_env, free_port, http_ok, wait_until
+from support.processes import PYTHON, Process, base_env, free_port, wait_for_process
 
 
 class RefuseEverything(grpc.GenericRpcHandler):
@@ -80,7 +80,7 @@ def _two_gateways(work: Path, database_url: str, identity: str) -> Iterator[list
     try:
         for url, process in zip(urls, processes, strict=True):
             try:
-                wait_until(lambda u=url: http_ok(f"{u}/healthz"), timeout=60, what=process.name)
+                wait_for_process(process, f"{url}/healthz")
             except TimeoutError:
                 pytest.fail(f"{process.name} did not start:\n{process.log_tail()}")
         yield urls

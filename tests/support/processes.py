@@ -16,6 +16,10 @@ from support.ports import reserve_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(Path(sys.executable))
+# How long a platform process may take to become ready. A start takes 10-20 s on a quiet
+# machine and over a minute on an oversubscribed one; a process that exits is reported
+# at once (wait_for_process), so the long budget only costs time when it is needed.
+STARTUP_SECONDS = 240
 
 
 def free_port() -> int:
@@ -34,6 +38,27 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str, every: f
             pass
         time.sleep(every)
     raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def wait_for_process(process: Process, url: str, *, timeout: float = STARTUP_SECONDS) -> None:
+    """Until `url` answers 200; TimeoutError at once if the process has ended."""
+
+    def ready() -> bool:
+        if not process.alive():
+            raise TimeoutError(f"{process.name} ended before it was ready")
+        return http_ok(url)
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except TimeoutError:
+            raise
+        except Exception:  # noqa: S110 - not up yet
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {process.name}")
 
 
 def http_ok(url: str) -> bool:

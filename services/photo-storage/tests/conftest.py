@@ -29,6 +29,7 @@ from jes_servicekit import ServiceKit
 from support import callers
 from support.images import jpeg
 from support.services import embedded_config, outbox_events, pki_of
+from support.uploads import upload_requests
 
 
 class FakeReportRender(render_grpc.ReportRenderServiceServicer):
@@ -148,13 +149,9 @@ class PhotoService:
         client: Client | None = None,
         **kw: Any,
     ) -> pb.Photo:
-        request = pb.UploadPhotoRequest(
-            photo_set_id=photo_set_id,
-            content=jpeg(640, 480) if content is None else content,
-            filename=kw.pop("filename", "photo.jpg"),
-            **kw,
-        )
-        return (client or self.client()).call("UploadPhoto", request)
+        new = pb.NewPhoto(photo_set_id=photo_set_id, filename=kw.pop("filename", "photo.jpg"), **kw)
+        requests = upload_requests(new, jpeg(640, 480) if content is None else content)
+        return (client or self.client()).call("UploadPhoto", requests)
 
     def get(self, photo_set_id: str, client: Client | None = None, **kw: Any) -> pb.PhotoSet:
         request = pb.GetPhotoSetRequest(photo_set_id=photo_set_id, **kw)

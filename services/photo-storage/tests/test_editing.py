@@ -11,6 +11,7 @@ import pytest
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes_grpckit import field_violations
 from support.images import jpeg, png
+from support.uploads import replace_requests
 
 STALE = "此案件已在其他視窗或由他人修改，請重新整理後再試"
 LOCKED = "已通過法院審核的案件無法再修改"
@@ -22,10 +23,8 @@ def update(service, photo: pb.Photo, version: int, client=None, **fields) -> pb.
 
 
 def replace(service, photo_id: str, version: int, content: bytes, client=None) -> pb.Photo:
-    request = pb.ReplacePhotoImageRequest(
-        photo_id=photo_id, expected_version=version, content=content, filename="new.jpg"
-    )
-    return (client or service.client()).call("ReplacePhotoImage", request)
+    image = pb.ImageReplacement(photo_id=photo_id, expected_version=version, filename="new.jpg")
+    return (client or service.client()).call("ReplacePhotoImage", replace_requests(image, content))
 
 
 def delete(service, photo_id: str, version: int, client=None) -> pb.PhotoSet:

@@ -13,6 +13,7 @@ from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes_auth import DecisionBinding, KeyStore, TokenIssuer
 from jes_grpckit import field_violations
 from support.images import jpeg, png
+from support.uploads import replace_requests
 
 CHANGED_AFTER_PRINT = "廠商已於列印後修改此案件，請待重新列印後再審"
 
@@ -86,8 +87,8 @@ def test_diff_between_the_rejected_print_and_the_current_set(service):
     )
     client.call(
         "ReplacePhotoImage",
-        pb.ReplacePhotoImageRequest(
-            photo_id=photos[1].id, expected_version=version + 1, content=png(70, 50)
+        replace_requests(
+            pb.ImageReplacement(photo_id=photos[1].id, expected_version=version + 1), png(70, 50)
         ),
     )
     client.call(
@@ -429,11 +430,11 @@ def test_a_replaced_image_has_its_before_and_after_thumbnails(service):
     photo_set, photos, first = printed_set(service, 2)
     service.client().call(
         "ReplacePhotoImage",
-        pb.ReplacePhotoImageRequest(
-            photo_id=photos[1].id,
-            expected_version=photo_set.version,
-            content=jpeg(64, 48, color=(10, 200, 10)),
-            filename="new.jpg",
+        replace_requests(
+            pb.ImageReplacement(
+                photo_id=photos[1].id, expected_version=photo_set.version, filename="new.jpg"
+            ),
+            jpeg(64, 48, color=(10, 200, 10)),
         ),
     )
     second = service.print_set(photo_set.id)

@@ -3,10 +3,10 @@ reading, listing and uploading; printing basics."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import json
+import os
 
 import grpc
 import pytest
@@ -14,9 +14,10 @@ from PIL import Image
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes_grpckit import field_violations
+from jes_grpckit.streams import CHUNK_BYTES
 from jes_objectstore import FileStore
 from jes_photo_storage.domain.validation import current_roc_year
-from jes_photo_storage.images import Derivatives, process
+from jes_photo_storage.images import MAX_UPLOAD_BYTES, process
 from jes_photo_storage.models import PhotoSet
 from jes_photo_storage.storage import BUCKET
 from jes_zhtw import case_word_problem
@@ -436,8 +437,6 @@ def test_upload_stores_the_original_and_every_derivative(service):
 
 def test_heic_is_kept_as_jpeg(service):
     pillow_heif = pytest.importorskip("pillow_heif")
-    if "stored_original" not in {f.name for f in dataclasses.fields(Derivatives)}:
-        pytest.skip("images.py does not convert HEIC originals yet")
     out = io.BytesIO()
     pillow_heif.from_pillow(Image.new("RGB", (640, 480), (200, 30, 30))).save(out, format="HEIF")
     photo = service.upload(service.open_set().id, out.getvalue(), filename="IMG_0001.HEIC")
@@ -451,6 +450,73 @@ def test_portrait_photo_by_exif_orientation(service):
     photo = service.upload(service.open_set().id, jpeg(1200, 900, orientation=6))
     assert (photo.width, photo.height) == (900, 1200)
     assert photo.orientation == pb.ORIENTATION_PORTRAIT
+
+
+def noise_png(width: int, height: int) -> bytes:
+    """A PNG that does not compress: about width * height * 3 bytes."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(700, 500), (1900, 1700)],  # ~1 MB: four chunks in memory; ~9.7 MB: spooled to disk
+)
+def test_an_upload_in_many_chunks_is_stored_byte_for_byte(service, width, height):
+    content = noise_png(width, height)
+    assert len(content) > 3 * CHUNK_BYTES
+    photo = service.upload(service.open_set().id, content, filename="scan.png")
+    assert service.get_object(photo.original_key) == content
+    assert photo.sha256 == hashlib.sha256(content).hexdigest()
+    assert (photo.width, photo.height) == (width, height)
+
+
+def test_an_upload_past_the_limit_is_refused_and_leaves_nothing(service):
+    opened = service.open_set()
+    before = service.object_keys()
+    content = jpeg(64, 48) + b"\x00" * MAX_UPLOAD_BYTES
+    with pytest.raises(grpc.RpcError) as caught:
+        service.upload(opened.id, content)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(caught.value) == {"file": "檔案超過 30 MB 上限"}
+    assert service.object_keys() == before
+    assert service.photos(opened.id) == []
+
+
+@pytest.mark.parametrize(
+    ("messages", "field"),
+    [
+        ([pb.UploadPhotoRequest(chunk=b"\xff\xd8")], "photo"),  # no description first
+        ([], "photo"),  # nothing at all
+        (
+            [
+                pb.UploadPhotoRequest(photo=pb.NewPhoto()),
+                pb.UploadPhotoRequest(chunk=b"\xff\xd8"),
+                pb.UploadPhotoRequest(photo=pb.NewPhoto()),  # described twice
+            ],
+            "photo",
+        ),
+        (
+            [
+                pb.UploadPhotoRequest(photo=pb.NewPhoto()),
+                pb.UploadPhotoRequest(chunk=b"\x00" * (1024 * 1024 + 1)),
+            ],
+            "chunk",
+        ),
+    ],
+)
+def test_a_malformed_upload_stream_is_refused_and_leaves_nothing(service, messages, field):
+    opened = service.open_set()
+    for message in messages:
+        if message.WhichOneof("part") == "photo":
+            message.photo.photo_set_id = opened.id
+    with pytest.raises(grpc.RpcError) as caught:
+        service.client().call("UploadPhoto", iter(messages))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(field_violations(caught.value)) == {field}
+    assert service.object_keys() == set()
+    assert service.photos(opened.id) == []
 
 
 def test_given_fields_orientation_and_views_are_kept(service):

@@ -41,6 +41,7 @@ from support import callers
 from support.images import jpeg
 from support.processes import free_port
 from support.services import embedded_config, outbox_events, pki_of
+from support.uploads import upload_requests
 
 PHOTO_TOPIC = topic_of("photo-storage")
 
@@ -345,12 +346,14 @@ class Platform:
         for n in range(photos):
             firm.call(
                 "UploadPhoto",
-                photo_pb.UploadPhotoRequest(
-                    photo_set_id=photo_set.id,
-                    content=jpeg(320, 240, color=(40 * n, 90, 150)),
-                    filename=f"{n}.jpg",
-                    placement=photo_pb.PLACEMENT_OUTDOOR,
-                    description=f"外觀 {n + 1}",
+                upload_requests(
+                    photo_pb.NewPhoto(
+                        photo_set_id=photo_set.id,
+                        filename=f"{n}.jpg",
+                        placement=photo_pb.PLACEMENT_OUTDOOR,
+                        description=f"外觀 {n + 1}",
+                    ),
+                    jpeg(320, 240, color=(40 * n, 90, 150)),
                 ),
             )
         current = self.photo_set(photo_set.id, court)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from urllib.parse import parse_qs, quote, urlencode, urlparse
 
 __all__ = [
@@ -34,6 +34,9 @@ __all__ = [
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
+COPY_BYTES = 1024 * 1024  # a file is copied into the folder store this much at a time
+
+
 class ObjectNotFound(KeyError):
     pass
 
@@ -41,6 +44,12 @@ class ObjectNotFound(KeyError):
 class ObjectStore(Protocol):
     def ensure_bucket(self, bucket: str) -> None: ...
     def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None: ...
+    def put_file(
+        self, bucket: str, key: str, source: BinaryIO, size: int, content_type: str
+    ) -> None:
+        """`size` bytes read from `source`'s start, never held whole in memory."""
+        ...
+
     def get(self, bucket: str, key: str) -> bytes: ...
     def exists(self, bucket: str, key: str) -> bool: ...
     def delete(self, bucket: str, key: str) -> None: ...
@@ -103,12 +112,25 @@ class FileStore:
         (self.root / bucket).mkdir(parents=True, exist_ok=True)
 
     def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
+        self.put_file(bucket, key, io.BytesIO(data), len(data), content_type)
+
+    def put_file(
+        self, bucket: str, key: str, source: BinaryIO, size: int, content_type: str
+    ) -> None:
+        # Written beside the object and renamed over it once on disk: a reader sees the
+        # old object or the whole new one, never a part.
         path = self._path(bucket, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                source.seek(0)
+                written = 0
+                while written < size and (piece := source.read(min(COPY_BYTES, size - written))):
+                    handle.write(piece)
+                    written += len(piece)
+                if written != size:
+                    raise ValueError(f"{bucket}/{key}: {written} bytes read of {size}")
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
@@ -204,8 +226,14 @@ class MinioStore:
                 raise
 
     def put(self, bucket: str, key: str, data: bytes, content_type: str) -> None:
+        self.put_file(bucket, key, io.BytesIO(data), len(data), content_type)
+
+    def put_file(
+        self, bucket: str, key: str, source: BinaryIO, size: int, content_type: str
+    ) -> None:
         bucket = self._bucket(bucket, key)
-        self.client.put_object(bucket, key, io.BytesIO(data), len(data), content_type=content_type)
+        source.seek(0)
+        self.client.put_object(bucket, key, source, size, content_type=content_type)
 
     def get(self, bucket: str, key: str) -> bytes:
         bucket = self._bucket(bucket, key)

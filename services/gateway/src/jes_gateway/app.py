@@ -139,7 +139,7 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
         message = message or messages.get(error.code or 500, "系統發生錯誤，請稍後再試")
         if is_api_request() or request.accept_mimetypes.best == "application/json":
             return Problem(error.code or 500, message).response()
-        if error.code == 413 and (back := web.photos.back_after_too_large()) is not None:
+        if error.code == 413 and (back := web.photo_edit.back_after_too_large()) is not None:
             return back
         return render_template("error.html", message=message), error.code
 

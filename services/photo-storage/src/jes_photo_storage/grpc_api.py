@@ -5,11 +5,15 @@ turns into gRPC statuses."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import grpc
 
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc as pb_grpc
 from jes_auth import TokenVerifier
+from jes_domain import InvalidArgument
 from jes_grpckit import current_claims, request_id_var
 from jes_photo_storage.domain import validation
 from jes_photo_storage.domain.review import PhotoRejection
@@ -21,6 +25,7 @@ from jes_photo_storage.domain.vocabulary import (
     STATUS_NAMES,
     view_names,
 )
+from jes_photo_storage.images import receive
 from jes_photo_storage.messages import print_record
 from jes_photo_storage.usecases import photos, prints, public, review, sets
 from jes_photo_storage.usecases.common import Call, Parts
@@ -30,6 +35,25 @@ from jes_servicekit.grants import PHOTO_SET_REVIEW, verified_grant
 SERVICE_NAME = "jes.photo_storage.v1.PhotoStorageService"
 
 DECISIONS = {pb.DECISION_APPROVE: True, pb.DECISION_REJECT: False}
+MAX_CHUNK_BYTES = 1024 * 1024  # the contract's limit per chunk message
+
+
+def first_part(requests: Iterator[Any], part: str) -> Any:
+    """An upload stream's first message, which describes the file (`part`)."""
+    first = next(requests, None)
+    if first is None or first.WhichOneof("part") != part:
+        raise InvalidArgument("上傳的第一則訊息須說明檔案", fields={part: "必須是串流的第一則訊息"})
+    return getattr(first, part)
+
+
+def chunks(requests: Iterator[Any], part: str) -> Iterator[bytes]:
+    """The rest of an upload stream: the file's bytes, chunk by chunk."""
+    for message in requests:
+        if message.WhichOneof("part") != "chunk":
+            raise InvalidArgument("檔案說明只能送一次", fields={part: "只能是串流的第一則訊息"})
+        if len(message.chunk) > MAX_CHUNK_BYTES:
+            raise InvalidArgument("檔案分段過大", fields={"chunk": "每段至多 1 MiB"})
+        yield message.chunk
 
 
 def caller() -> Call:
@@ -37,7 +61,7 @@ def caller() -> Call:
 
 
 def photo_fields(
-    request: pb.UploadPhotoRequest | pb.UpdatePhotoRequest,
+    request: pb.NewPhoto | pb.UpdatePhotoRequest,
 ) -> photos.PhotoFields:
     return photos.PhotoFields(
         placement=PLACEMENT_NAMES.get(request.placement, ""),
@@ -128,16 +152,18 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
     # -- photos ----------------------------------------------------------------------------
 
     def UploadPhoto(
-        self, request: pb.UploadPhotoRequest, context: grpc.ServicerContext
+        self, requests: Iterator[pb.UploadPhotoRequest], context: grpc.ServicerContext
     ) -> pb.Photo:
-        photo, duplicate = photos.upload(
-            self.parts,
-            caller(),
-            request.photo_set_id,
-            request.expected_version or None,  # 0 = no check
-            photo_fields(request),
-            request.content,
-        )
+        new = first_part(requests, "photo")
+        with receive(chunks(requests, "photo")) as upload:
+            photo, duplicate = photos.upload(
+                self.parts,
+                caller(),
+                new.photo_set_id,
+                new.expected_version or None,  # 0 = no check
+                photo_fields(new),
+                upload,
+            )
         return self.messages.photo(photo, duplicate=duplicate)
 
     def UpdatePhoto(
@@ -151,11 +177,13 @@ class PhotoStorageServicer(pb_grpc.PhotoStorageServiceServicer):
         return self.messages.photo(photo, duplicate=duplicate)
 
     def ReplacePhotoImage(
-        self, request: pb.ReplacePhotoImageRequest, context: grpc.ServicerContext
+        self, requests: Iterator[pb.ReplacePhotoImageRequest], context: grpc.ServicerContext
     ) -> pb.Photo:
-        photo, duplicate = photos.replace_image(
-            self.parts, caller(), request.photo_id, request.expected_version, request.content
-        )
+        replacement = first_part(requests, "image")
+        with receive(chunks(requests, "image")) as upload:
+            photo, duplicate = photos.replace_image(
+                self.parts, caller(), replacement.photo_id, replacement.expected_version, upload
+            )
         return self.messages.photo(photo, duplicate=duplicate)
 
     def DeletePhoto(

@@ -25,12 +25,18 @@ import hashlib
 import io
 import math
 import os
+import tempfile
 import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import BinaryIO
 
 import pillow_heif
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
+
+from jes_domain import InvalidArgument
 
 pillow_heif.register_heif_opener()  # HEIC/HEIF, as phones write them
 
@@ -43,6 +49,9 @@ if "PILLOW_BLOCK_SIZE" not in os.environ and "PILLOW_BLOCKS_MAX" not in os.envir
     Image.core.set_blocks_max(24)
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+# An upload arrives in chunks and is kept in memory up to this size, on disk beyond it:
+# a phone's 3-5 MB JPEG never touches the disk, a 30 MB PNG is never whole in memory.
+SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # a 60-megapixel photo is generous; beyond that it is a bomb
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "HEIF": "image/heic"}
 
@@ -87,6 +96,41 @@ class ImageRejected(ValueError):
 
 
 @dataclass(frozen=True)
+class Upload:
+    """An uploaded file as it arrived: readable from the start, with its size and SHA-256
+    taken on the way in."""
+
+    file: BinaryIO
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, content: bytes) -> Upload:
+        return cls(io.BytesIO(content), len(content), hashlib.sha256(content).hexdigest())
+
+    def rewind(self) -> BinaryIO:
+        self.file.seek(0)
+        return self.file
+
+
+@contextmanager
+def receive(chunks: Iterable[bytes]) -> Iterator[Upload]:
+    """Take an upload chunk by chunk (an RPC's stream), refusing it as soon as it passes
+    the size limit; the spooled copy is gone when the block ends."""
+    digest = hashlib.sha256()
+    size = 0
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise InvalidArgument(TOO_LARGE, fields={"file": TOO_LARGE})
+            digest.update(chunk)
+            spool.write(chunk)
+        spool.seek(0)
+        yield Upload(spool, size, digest.hexdigest())  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
 class Derivatives:
     format: str  # of the upload: JPEG, PNG, HEIF
     content_type: str  # of the upload
@@ -96,36 +140,39 @@ class Derivatives:
     thumbnail: bytes
     report: bytes
     public: bytes
-    # What to keep as the original: the upload itself for JPEG and PNG, a JPEG for HEIC.
-    stored_original: bytes
-    stored_content_type: str  # image/jpeg or image/png
+    # What to keep as the original: None = the upload itself (JPEG and PNG), a JPEG for HEIC.
+    stored_original: bytes | None
+    stored_content_type: str  # image/jpeg, image/png
 
     @property
     def landscape(self) -> bool:
         return self.width >= self.height
 
 
-def process(content: bytes) -> Derivatives:
+def process(upload: Upload | bytes) -> Derivatives:
+    if isinstance(upload, bytes):
+        upload = Upload.of(upload)
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         # A global switch somebody else flipped would let cut-off uploads through as
         # grey-filled photos; fail loudly (a server error) rather than accept them.
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
-    if not content:
+    if not upload.size:
         raise ImageRejected(EMPTY)
-    if len(content) > MAX_UPLOAD_BYTES:
+    if upload.size > MAX_UPLOAD_BYTES:
         raise ImageRejected(TOO_LARGE)
     try:
         with warnings.catch_warnings():
             # Pillow warns above ~89 MP and raises above ~179 MP; ours is lower, but
             # take its verdict too in case its limits change.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image, image_format = _open(content)
+            image, image_format = _open(upload.rewind())
             full_size = image.size  # as stored, before orientation
             _decode_reduced(image, image_format, REPORT_EDGE)
             # HEIF: libheif applies the container's rotation itself, and the spec says
             # the EXIF orientation must then be ignored.
             orientation = 1 if image_format == "HEIF" else _orientation(image)
-            stored, stored_type = content, ACCEPTED_FORMATS[image_format]
+            stored: bytes | None = None
+            stored_type = ACCEPTED_FORMATS[image_format]
             if image_format == "HEIF":
                 stored, stored_type = _stored_jpeg(image), "image/jpeg"
             working = _flatten(image)
@@ -151,7 +198,7 @@ def process(content: bytes) -> Derivatives:
         content_type=ACCEPTED_FORMATS[image_format],
         width=width,
         height=height,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=upload.sha256,
         thumbnail=_jpeg(thumbnail, 80),
         report=report_jpeg,
         public=report_jpeg,
@@ -160,9 +207,9 @@ def process(content: bytes) -> Derivatives:
     )
 
 
-def _open(content: bytes) -> tuple[ImageFile.ImageFile, str]:
+def _open(content: BinaryIO) -> tuple[ImageFile.ImageFile, str]:
     """Identify by content and check the declared size; no pixel is decoded yet."""
-    image = Image.open(io.BytesIO(content))  # the name of the upload plays no part
+    image = Image.open(content)  # the name of the upload plays no part
     # Many cameras and phones write JPEGs with extra frames (MPF: previews, gain maps)
     # that Pillow reports as MPO; they are JPEGs, shown by their first frame.
     image_format = "JPEG" if image.format == "MPO" else image.format or ""

@@ -13,7 +13,7 @@ from prometheus_client import Counter as MetricCounter
 
 from jes_domain import InvalidArgument
 from jes_objectstore import ObjectStore
-from jes_photo_storage.images import ImageRejected, process
+from jes_photo_storage.images import ImageRejected, Upload, process
 from jes_photo_storage.models import Photo
 
 log = logging.getLogger("jes.photo_storage")
@@ -46,16 +46,14 @@ class PhotoObjects:
     def url(self, key: str) -> str:
         return self.store.presigned_get(BUCKET, key) if key else ""
 
-    def store_image(self, prefix: str, content: bytes) -> StoredImage:
+    def store_image(self, prefix: str, upload: Upload) -> StoredImage:
         """Decode, make the derivatives and write every object under `prefix`."""
         try:
-            derived = process(content)
+            derived = process(upload)
         except ImageRejected as exc:
             PHOTOS_PROCESSED.labels("rejected").inc()
             raise InvalidArgument(str(exc), fields={"file": str(exc)}) from exc
         PHOTOS_PROCESSED.labels("accepted").inc()
-        # HEIC originals come back as JPEG to store.
-        original = derived.stored_original or content
         content_type = derived.stored_content_type or derived.content_type
         keys = {
             "original_key": f"{prefix}/original",
@@ -65,13 +63,19 @@ class PhotoObjects:
         }
         written: list[str] = []
         try:
-            for key, data, object_type in (
-                (keys["original_key"], original, content_type),
-                (keys["thumbnail_key"], derived.thumbnail, "image/jpeg"),
-                (keys["report_key"], derived.report, "image/jpeg"),
-                (keys["public_key"], derived.public, "image/jpeg"),
+            if derived.stored_original is None:  # the upload itself, copied from its spool
+                self.store.put_file(
+                    BUCKET, keys["original_key"], upload.file, upload.size, content_type
+                )
+            else:  # HEIC, kept as JPEG
+                self.store.put(BUCKET, keys["original_key"], derived.stored_original, content_type)
+            written.append(keys["original_key"])
+            for key, data in (
+                (keys["thumbnail_key"], derived.thumbnail),
+                (keys["report_key"], derived.report),
+                (keys["public_key"], derived.public),
             ):
-                self.store.put(BUCKET, key, data, object_type)
+                self.store.put(BUCKET, key, data, "image/jpeg")
                 written.append(key)
         except BaseException:
             self.delete(written)

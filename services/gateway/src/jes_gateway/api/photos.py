@@ -56,7 +56,7 @@ def upload_photo(set_id: str, form: UploadPhotoForm) -> Any:
         bearer_token(),
         set_id,
         fields,
-        content=form.file.read(),
+        content=form.file.stream,
         filename=form.file.filename or "",
         version=form.expected_version,
     )
@@ -104,7 +104,7 @@ def replace_photo_image(photo_id: str, form: ReplaceImageForm) -> Any:
     photo = services().photos.replace_image(
         bearer_token(),
         photo_id,
-        content=form.file.read(),
+        content=form.file.stream,
         filename=form.file.filename or "",
         version=form.expected_version,
     )

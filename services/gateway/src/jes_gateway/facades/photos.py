@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import IO
 
 from jes.audit.v1.audit_pb2 import AuditEntry
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
 from jes.photo_storage.v1.photo_storage_pb2_grpc import PhotoStorageServiceStub
 from jes_gateway.facades.base import Facade
+from jes_grpckit.streams import file_stream
 from jes_zhtw import CaseNumber
 
 PRINT_TIMEOUT_SECONDS = 300  # a report of many photos takes a while to render
@@ -102,23 +104,28 @@ class PhotosFacade(Facade[PhotoStorageServiceStub]):
         set_id: str,
         fields: PhotoFields,
         *,
-        content: bytes,
+        content: IO[bytes] | bytes,
         filename: str,
         version: int = 0,
     ) -> pb.Photo:
+        """`content`: the uploaded file (read from where it stands, chunk by chunk)."""
+        new = pb.NewPhoto(
+            photo_set_id=set_id,
+            filename=filename,
+            placement=fields.placement,
+            orientation=fields.orientation,
+            auction_target=fields.auction_target,
+            description=fields.description,
+            remark=fields.remark,
+            sequence=fields.sequence,
+            views=fields.views,
+            expected_version=version,
+        )
         return self._rpc(token).UploadPhoto(
-            pb.UploadPhotoRequest(
-                photo_set_id=set_id,
-                content=content,
-                filename=filename,
-                placement=fields.placement,
-                orientation=fields.orientation,
-                auction_target=fields.auction_target,
-                description=fields.description,
-                remark=fields.remark,
-                sequence=fields.sequence,
-                views=fields.views,
-                expected_version=version,
+            file_stream(
+                pb.UploadPhotoRequest(photo=new),
+                content,
+                lambda piece: pb.UploadPhotoRequest(chunk=piece),
             )
         )
 
@@ -140,11 +147,20 @@ class PhotosFacade(Facade[PhotoStorageServiceStub]):
         )
 
     def replace_image(
-        self, token: str, photo_id: str, *, content: bytes, filename: str, version: int
+        self,
+        token: str,
+        photo_id: str,
+        *,
+        content: IO[bytes] | bytes,
+        filename: str,
+        version: int,
     ) -> pb.Photo:
+        image = pb.ImageReplacement(photo_id=photo_id, expected_version=version, filename=filename)
         return self._rpc(token).ReplacePhotoImage(
-            pb.ReplacePhotoImageRequest(
-                photo_id=photo_id, expected_version=version, content=content, filename=filename
+            file_stream(
+                pb.ReplacePhotoImageRequest(image=image),
+                content,
+                lambda piece: pb.ReplacePhotoImageRequest(chunk=piece),
             )
         )
 

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from jes_gateway.web import account, auth, binding, court, devices, pages, photos, public
+from jes_gateway.web import (
+    account,
+    auth,
+    binding,
+    court,
+    devices,
+    pages,
+    photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
+    photos,
+    public,
+)
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     pages.bp,
     auth.bp,
-    photos.bp,
+    photos.bp,  # with photo_edit's routes on it
     court.bp,
     account.bp,
     devices.bp,

@@ -13,6 +13,7 @@ from jes_photo_storage.domain import photos as photo_rules
 from jes_photo_storage.domain import validation
 from jes_photo_storage.domain.records import audit_value, image_fields, photo_fields
 from jes_photo_storage.domain.vocabulary import views_to_text
+from jes_photo_storage.images import Upload
 from jes_photo_storage.models import Photo, PhotoSet
 from jes_photo_storage.storage import no_longer_needed
 from jes_photo_storage.usecases.common import (
@@ -57,7 +58,7 @@ def upload(
     photo_set_id: str,
     expected_version: int | None,
     fields: PhotoFields,
-    content: bytes,
+    upload: Upload,
 ) -> tuple[Photo, bool]:
     """A new photo (its derivatives written first); answers it and whether another photo
     of the set shows the same image."""
@@ -69,7 +70,7 @@ def upload(
         photo_set = set_to_change(session, call, photo_set_id, expected_version)
         _count_with_room_for_one_more(session, photo_set)
     photo_id = new_id()
-    image = parts.objects.store_image(f"{photo_set_id}/{photo_id}", content)
+    image = parts.objects.store_image(f"{photo_set_id}/{photo_id}", upload)
     with parts.objects.until_commit(image), parts.db.transaction() as session:
         photo_set = set_to_change(session, call, photo_set_id, expected_version)
         count = _count_with_room_for_one_more(session, photo_set)
@@ -152,7 +153,7 @@ def update(
 
 
 def replace_image(
-    parts: Parts, call: Call, photo_id: str, expected_version: int, content: bytes
+    parts: Parts, call: Call, photo_id: str, expected_version: int, upload: Upload
 ) -> tuple[Photo, bool]:
     """A new image for a photo; its fields and sequence stay, its orientation follows the
     new image."""
@@ -161,7 +162,7 @@ def replace_image(
         photo_set_id = photo_set.id
     # A folder of its own: the new image never overwrites what the committed row (or a
     # print's snapshot) points at.
-    image = parts.objects.store_image(f"{photo_set_id}/{photo_id}/{new_id()}", content)
+    image = parts.objects.store_image(f"{photo_set_id}/{photo_id}/{new_id()}", upload)
     with parts.objects.until_commit(image), parts.db.transaction() as session:
         photo_set, photo = photo_to_change(session, call, photo_id, expected_version)
         old_objects = no_longer_needed(photo)
