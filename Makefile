@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 PY := $(CURDIR)/.venv/bin/python
 # Debian packages: what the platform needs to run, and what the tests add
 RUN_DEB_PACKAGES := wkhtmltopdf fonts-noto-cjk
-TEST_DEB_PACKAGES := $(RUN_DEB_PACKAGES) poppler-utils chromium postgresql
+TEST_DEB_PACKAGES := $(RUN_DEB_PACKAGES) poppler-utils chromium postgresql slapd ldap-utils softhsm2
 
 .PHONY: help
 help: ## list the targets

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Local infrastructure for the integration tests: Kafka (KRaft), MinIO, PostgreSQL 15
-# and an SMTP sink, all on 127.0.0.1. Every checkout has a stack of its own, on a port
+# Local infrastructure for the integration tests: Kafka (KRaft), MinIO, PostgreSQL 15,
+# an SMTP sink, and for single sign-on a slapd directory of test judges and Keycloak
+# (deploy/local/directory.sh, keycloak.sh), all on 127.0.0.1. Every checkout has a stack of its own, on a port
 # block of its own (see "Ports" below).
 #
 #   bash deploy/local/infra.sh up         install (cached) and start this checkout's stack; idempotent
-#   bash deploy/local/infra.sh down       stop it (data is kept)
+#   bash deploy/local/infra.sh up-only C..  only these of the SSO parts (directory keycloak)
+#   bash deploy/local/infra.sh down [C..] stop it, or only these components (data is kept)
 #   bash deploy/local/infra.sh status     one line per component; exit 1 if any is down
 #   bash deploy/local/infra.sh env        `export VAR=...` lines for tests:  eval "$(... env)"
 #   bash deploy/local/infra.sh run CMD..  start what is not running, run CMD with the settings
@@ -656,7 +658,14 @@ smtp_stop() { stop_bg smtp "$SMTP_MARKER" 10; }
 
 # ---- subcommands ------------------------------------------------------------------------
 
-COMPONENTS=(kafka minio postgres smtp)
+# Components in scripts of their own (deploy/local/<name>.sh, sourced here), each with
+# <name>_install, _start, _wait, _stop, _running, _status and _env
+EXTRA_COMPONENTS=(directory keycloak)
+for c in "${EXTRA_COMPONENTS[@]}"; do
+  # shellcheck source=/dev/null
+  source "$HERE/$c.sh"
+done
+COMPONENTS=(kafka minio postgres smtp "${EXTRA_COMPONENTS[@]}")
 
 component_running() {
   case "$1" in
@@ -664,6 +673,7 @@ component_running() {
     minio) running_pid minio "$MINIO_MARKER" >/dev/null ;;
     postgres) pg_running ;;
     smtp) running_pid smtp "$SMTP_MARKER" >/dev/null ;;
+    *) "${1}_running" ;;
   esac
 }
 
@@ -699,25 +709,46 @@ pg_orphans_clean() {
 }
 
 cmd_up() {
-  local t0=$SECONDS
+  local t0=$SECONDS c
   with_lock
   ensure_slot
   mkdir -p "$JES_CACHE"
   pg_install
   kafka_install
   minio_install
+  for c in "${EXTRA_COMPONENTS[@]}"; do "${c}_install"; done
   pg_orphans_clean
   # start everything, then wait for each: the start-ups overlap
   pg_start
   smtp_start
   minio_start
   kafka_start
+  for c in "${EXTRA_COMPONENTS[@]}"; do "${c}_start"; done
   pg_wait
   smtp_wait
   minio_wait
   kafka_wait
+  for c in "${EXTRA_COMPONENTS[@]}"; do "${c}_wait"; done
   unlock
   log "all up in $((SECONDS - t0))s: $(ports_summary); settings: eval \"\$(bash deploy/local/infra.sh env)\"; stop: make infra-down"
+}
+
+# cmd_up_only COMPONENT...: install, start and wait for only these of EXTRA_COMPONENTS
+# (the single sign-on tests outside the integration run: directory keycloak)
+cmd_up_only() {
+  local c t0=$SECONDS
+  (($#)) || die "up-only: which of ${EXTRA_COMPONENTS[*]}?"
+  for c in "$@"; do
+    [[ " ${EXTRA_COMPONENTS[*]} " == *" $c "* ]] || die "up-only: $c is not one of ${EXTRA_COMPONENTS[*]}"
+  done
+  with_lock
+  ensure_slot
+  mkdir -p "$JES_CACHE"
+  for c in "$@"; do "${c}_install"; done
+  for c in "$@"; do "${c}_start"; done
+  for c in "$@"; do "${c}_wait"; done
+  unlock
+  log "$* up in $((SECONDS - t0))s; stop: bash deploy/local/infra.sh down $*"
 }
 
 # cmd_down [COMPONENT...]: stop them (default: all)
@@ -726,7 +757,7 @@ cmd_down() {
   with_lock
   load_slot || true
   (($#)) || set -- "${COMPONENTS[@]}"
-  for c in smtp minio kafka postgres; do
+  for c in keycloak directory smtp minio kafka postgres; do
     [[ " $* " == *" $c "* ]] || continue
     component_running "$c" && stopped+=("$c")
     "${c}_stop"
@@ -788,6 +819,7 @@ cmd_status() {
   if pid="$(running_pid smtp "$SMTP_MARKER")" && smtp_ready >/dev/null 2>&1; then
     status_line smtp up "$pid" "smtp://$HOST:$SMTP_PORT (API http://$HOST:$SMTP_API_PORT/messages)"
   else status_line smtp down - ""; bad=1; fi
+  for c in "${EXTRA_COMPONENTS[@]}"; do "${c}_status" || bad=1; done
   log "stack of $ROOT: $(ports_summary)"
   return "$bad"
 }
@@ -806,6 +838,7 @@ export JES_PG_CA_FILE=$PG_TLS_DIR/ca.crt
 export JES_MAIL_URL=smtp://$HOST:$SMTP_PORT
 export JES_SMTP_SINK_API=http://$HOST:$SMTP_API_PORT
 EOF
+  for c in "${EXTRA_COMPONENTS[@]}"; do "${c}_env"; done
 }
 
 # what of this checkout's stack runs, and how to stop it (nothing when nothing runs)
@@ -864,7 +897,8 @@ main() {
   (($#)) && shift
   case "$cmd" in
     up) cmd_up ;;
-    down) cmd_down ;;
+    up-only) cmd_up_only "$@" ;;
+    down) cmd_down "$@" ;;
     status) cmd_status ;;
     env) cmd_env ;;
     run) cmd_run "$@" ;;
@@ -872,8 +906,9 @@ main() {
     summary) cmd_summary ;;
     release) cmd_release ;;
     clean) cmd_clean ;;
-    install) with_lock; mkdir -p "$JES_CACHE"; pg_install; kafka_install; minio_install ;;
-    *) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    install) with_lock; mkdir -p "$JES_CACHE"; pg_install; kafka_install; minio_install
+      for c in "${EXTRA_COMPONENTS[@]}"; do "${c}_install"; done ;;
+    *) sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 

@@ -46,7 +46,9 @@ ROLES = {
     "clerk": {"roles": ["clerk"], "court_code": RIGHT_COURT},
     "clerk of another court": {"roles": ["clerk"], "court_code": OTHER_COURT},
     "judge": {"roles": ["judge"], "court_code": RIGHT_COURT},
+    "prosecutor": {"roles": ["prosecutor"], "court_code": ""},
     "admin": {"roles": ["admin"], "court_code": ""},
+    "member": {"roles": ["member"], "court_code": ""},  # registered by certificate
 }
 
 

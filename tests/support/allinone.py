@@ -23,11 +23,10 @@ def running_all_in_one(
 ) -> Iterator[flows.Platform]:
     """`jes run --target=all --dev` on free ports with its data in `data`: the journeys
     use the demo accounts and read mail at /dev/mailbox, which only development mode has
-    (`dev=False`: as a real installation runs it). `settings`: more environment, e.g. an
-    installation's JES_SESSION_IDLE_SECONDS."""
+    (`dev=False`: as a real installation runs it). `settings`: more JES_* variables."""
     http_port, metrics_port = free_port(), free_port()
     addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
-    env = base_env(
+    settings = base_env(
         JES_DATA_DIR=str(data),
         JES_HTTP_PORT=str(http_port),
         JES_METRICS_PORT=str(metrics_port),
@@ -35,7 +34,7 @@ def running_all_in_one(
         **(settings or {}),
     )
     command = [PYTHON, "-m", "jes_platform", "run", "--target=all", *(["--dev"] if dev else [])]
-    jes = Process("jes-all", command, env, data)
+    jes = Process("jes-all", command, settings, data)
     base_url = f"http://127.0.0.1:{http_port}"
 
     def start() -> None:

@@ -59,6 +59,11 @@ def pg_tls_settings(infra: dict[str, str]) -> dict[str, str]:
     }
 
 
+def sso_settings(infra: dict[str, str]) -> dict[str, str]:
+    """The OpenID providers of this checkout's Keycloak (deploy/local/keycloak.sh)."""
+    return {key: value for key, value in infra.items() if key.startswith("JES_SSO_")}
+
+
 def reset_databases(infra: dict[str, str]) -> None:
     """Each test session starts from empty service databases."""
     for database in DATABASES.values():
@@ -97,6 +102,8 @@ class Distributed:
                 JES_GRPC_PORT=self.addrs[name].rsplit(":", 1)[1],
                 JES_METRICS_PORT=str(free_port()),
                 JES_HEALTH_PORT=str(free_port()),  # plaintext health only, for probes
+                # single sign-on: only identity knows the providers (and the client secret)
+                **(sso_settings(infra) if name == "identity" else {}),
             )
             module = f"jes_{name.replace('-', '_')}"
             self.processes[name] = Process(name, [PYTHON, "-m", module], env, work)

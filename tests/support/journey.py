@@ -156,9 +156,7 @@ def photo_journey(platform: Platform, clerk: tuple[str, str], other_clerk: tuple
     report = downloaded.content
     assert report.startswith(b"%PDF")
     # saved under the case's name (RFC 6266, the Chinese name in UTF-8)
-    name = (
-        f"{case['year']}年度{case['word']}字第{case['number']}號_批次1_版本{current['version']}.pdf"
-    )
+    name = f"{case['year']}年度{case['word']}字第{case['number']}號_批次1_第1次列印.pdf"
     assert f"filename*=UTF-8''{quote(name)}" in downloaded.headers["Content-Disposition"]
     _assert_report_reads_as_written(
         report,

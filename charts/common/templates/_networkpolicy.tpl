@@ -106,6 +106,9 @@ spec:
     {{- if (.Values.mail | default dict).enabled }}
     {{- include "jes-common.egressRule" $egress.smtp | nindent 4 }}
     {{- end }}
+    {{- with .Values.networkPolicy.extraEgress }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   {{- end }}
 {{- end -}}
 {{- end -}}

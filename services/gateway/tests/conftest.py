@@ -136,6 +136,7 @@ def services() -> Backends:
         reviews=FakeService(),  # type: ignore[arg-type]
         cases=FakeService(),  # type: ignore[arg-type]
         notification=FakeService(),  # type: ignore[arg-type]
+        certificates=FakeService(),  # type: ignore[arg-type]
     )
 
 

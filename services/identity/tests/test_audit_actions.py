@@ -15,6 +15,10 @@ from jes_identity.domain.applications import ApplicationStatus
 from jes_identity.domain.audit_actions import ACTION_LABELS, application_decided
 from jes_servicekit.audit import audit_entry_messages
 
+from .certificate_portal import Portal, component, portal, revocation, trust_env
+
+__all__ = ["component", "portal", "revocation", "trust_env"]  # fixtures used here
+
 SOURCE = Path(audit_actions.__file__).parents[1]
 
 
@@ -49,8 +53,13 @@ def test_actions_are_recorded_only_through_the_constants():
                 )
 
 
-def test_recorded_actions_are_labelled(service):
-    """Through the service: activation, refusal, setting, updating and changing."""
+def test_recorded_actions_are_labelled(portal: Portal):
+    """Through the service: activation, refusal, setting, updating and changing, and a
+    registration by certificate."""
+    service = portal.service
+    portal.registered_with(portal.revocation.pki.card(id_last_four="6789"))
+    member = service.login("WANG2025", "Secret123!").access_token
+    portal.bind_renewed(portal.revocation.pki.card(id_last_four="6789"), member)
     service.add_account("TPDCLERK", roles=["clerk"], court_code="TPD")
     approved = service.apply()
     service.decide(approved.id, approve=True)
@@ -74,7 +83,11 @@ def test_recorded_actions_are_labelled(service):
         "ChangePassword",
         pb.ChangePasswordRequest(current_password="Newpass123!", new_password="Changed123!"),
     )
-    [(_, code_event)] = service.events(vpb.VerificationCodeRequested)  # the new address
+    [code_event] = [  # the code sent to the new address (the registration had one too)
+        event
+        for _, event in service.events(vpb.VerificationCodeRequested)
+        if event.purpose == vpb.VERIFICATION_PURPOSE_EMAIL_CHANGE
+    ]
     code = service.as_service("notification").call(
         "IssueVerificationCode", vpb.IssueVerificationCodeRequest(code_id=code_event.code_id)
     )

@@ -251,3 +251,17 @@ def test_an_email_change_tells_the_old_address(service):
     assert f"已於 {EXPIRES_SHOWN} 變更為 n****@dahua.example" in mail.body
     assert "new.box@" not in mail.body
     assert f"{PUBLIC_URL}/password/forgot" in mail.body
+
+
+def test_a_first_address_tells_no_one(service):
+    """A judge's account made by single sign-on has no address until its first one is
+    verified: there is no old address to tell (a mail to "" would fail for ever)."""
+    event = verification_pb2.EmailChanged(
+        account_id="JABCDEFGHJ",
+        display_name="王大明",
+        old_email="",
+        new_email="judge.wang@courts.test",
+    )
+    event.changed_at.FromDatetime(EXPIRES)
+    service.handle(envelope_of(event))
+    assert service.deliveries() == []

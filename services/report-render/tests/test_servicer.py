@@ -130,14 +130,22 @@ def test_report_url_is_a_signed_link_for_photo_storage(service):
         assert error.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
-def test_report_url_names_the_download_after_the_case(service):
+@pytest.mark.parametrize(
+    ("print_number", "name"),
+    [
+        (3, "107年度司執字第999號_批次2_第3次列印.pdf"),  # as the footer says
+        (0, "107年度司執字第999號_批次2_版本7.pdf"),  # a caller that gives no count
+    ],
+)
+def test_report_url_names_the_download_after_the_case_and_print(service, print_number, name):
     request = render_request(service, batch=2, set_version=7)
+    request.print_number = print_number
     report = service.photo_storage().call("RenderPhotoReport", request)
     reply = service.photo_storage().call(
         "GetReportUrl", pb.GetReportUrlRequest(report_id=report.id)
     )
     query = parse_qs(urlparse(reply.url).query)
-    assert query["name"] == ["107年度司執字第999號_批次2_版本7.pdf"]
+    assert query["name"] == [name]
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,7 @@ ROLE_LABELS = {
     "clerk": "法院書記官",
     "judge": "法官",
     "firm": "鑑估價公司",
+    "prosecutor": "檢察官",
     "court-system": "法院系統",
     "litigant": "當事人",
     "progress": "案件進度查詢帳號",

@@ -18,7 +18,9 @@ def actor_of(claims: Claims) -> Actor:
         return Actor.service(claims.subject)
     if claims.kind == "court-system":
         return Actor(account_id=f"court-system:{claims.subject}", role="court-system")
-    role = next((r for r in ("admin", "clerk", "judge", "firm") if r in claims.roles), "user")
+    role = next(
+        (r for r in ("admin", "clerk", "judge", "prosecutor", "firm") if r in claims.roles), "user"
+    )
     return Actor(account_id=claims.display_id, role=role)
 
 

@@ -27,6 +27,9 @@ class GatewayConfig:
     dev_mailbox: bool
     # Proxies (CIDRs) whose X-Forwarded-For and X-Forwarded-Proto are believed; none by default.
     trusted_proxies: tuple[Network, ...] = ()
+    # the card holder's local signing component (HiPKI 跨平台網頁元件); the browser, not
+    # the gateway, talks to it
+    hipki_url: str = "http://localhost:61161"
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> GatewayConfig:
@@ -55,6 +58,7 @@ class GatewayConfig:
             ),
             dev_mailbox=platform.dev_mode and platform.mail_url.startswith("mailbox:"),
             trusted_proxies=trusted_proxies,
+            hipki_url=env.string("JES_HIPKI_URL", "http://localhost:61161").rstrip("/"),
         )
         env.check()
         return config

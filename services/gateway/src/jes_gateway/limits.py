@@ -5,6 +5,9 @@ from __future__ import annotations
 from jes_gateway.ratelimit import RateLimiter
 
 login_limiter = RateLimiter(limit=20, window_seconds=300)
+# Per client: signatures checked by identity (certificate registration and login; each
+# costs an OCSP request). Challenges are not counted: they are single use and cheap.
+certificate_limiter = RateLimiter(limit=30, window_seconds=300)
 # Per client, on top of identity's own per-account and per-address limits: these mail
 # links or consume them, so one client must not hammer them.
 mail_request_limiter = RateLimiter(limit=10, window_seconds=900)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -10,19 +12,30 @@ from urllib.parse import quote
 from prometheus_client import Gauge
 from sqlalchemy import select
 
+from jes.identity.v1 import certificates_pb2_grpc as cpb_grpc
 from jes.identity.v1 import identity_pb2_grpc as pb_grpc
-from jes_auth import KeyStore, TokenVerifier
+from jes_auth import KeyStore, TokenIssuer, TokenVerifier
 from jes_config import ServiceConfig
+from jes_config.sign_in import load_sign_in_providers
 from jes_db import Database, run_migrations
 from jes_domain import DomainError
+from jes_identity.certificate_trust import load_trust
+from jes_identity.domain.passwords import PasswordPolicy
 from jes_identity.domain.sessions import idle_timeout_from
-from jes_identity.grpc_api import SERVICE_NAME, IdentityServicer
+from jes_identity.grpc_api import SERVICE_NAME, IdentityServicer, current_trace_id
+from jes_identity.grpc_certificates import SERVICE_NAME as CERTIFICATE_SERVICE_NAME
+from jes_identity.grpc_certificates import CertificateServicer
 from jes_identity.models import Account, event_tables, metadata
+from jes_identity.oidc import HttpProviderClient
 from jes_identity.passwords import hash_password
+from jes_identity.revocation import RevocationChecker
+from jes_identity.usecases import Infrastructure
 from jes_identity.usecases.bootstrap import AdminLink, create_admin
+from jes_identity.usecases.certificates import CertificateLogins
 from jes_servicekit import ServiceKit
 
 NAME = "identity"
+log = logging.getLogger(__name__)
 
 KEY_EXPIRY = Gauge(
     "jes_token_signing_key_expiry_timestamp_seconds",
@@ -46,10 +59,55 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         verifier=TokenVerifier(keys.jwks),  # identity trusts its own keys directly
         **kit_options,
     )
+    # the OpenID providers people sign in with (none unless configured)
+    sign_in_clients = {
+        provider.name: HttpProviderClient(provider) for provider in load_sign_in_providers()
+    }
     session_idle = idle_timeout_from(os.environ.get("JES_SESSION_IDLE_SECONDS", ""))
-    servicer = IdentityServicer(kit.db, kit.outbox, keys, session_idle=session_idle)
+    servicer = IdentityServicer(
+        kit.db, kit.outbox, keys, session_idle=session_idle, sign_in_clients=sign_in_clients
+    )
     kit.grpc.add(pb_grpc.add_IdentityServiceServicer_to_server, servicer, SERVICE_NAME)
+    _add_certificate_logins(kit, servicer.policy, keys)
     return kit
+
+
+class _CrlRefresh:
+    """The background CRL refresh as a runtime component (started and stopped with the
+    service)."""
+
+    def __init__(self, checker: RevocationChecker, interval: timedelta):
+        self.checker = checker
+        self.interval = interval
+
+    def start(self) -> None:
+        self.checker.start(self.interval)
+
+    def stop(self) -> None:
+        self.checker.stop()
+
+
+def _add_certificate_logins(kit: ServiceKit, policy: PasswordPolicy, keys: KeyStore) -> None:
+    """Certificate registration and login. JES_CERT_TRUST_DIR: the pinned roots and the
+    issuing CAs (without it every certificate is refused as of an unknown issuer);
+    JES_CERT_CRL_REFRESH_SECONDS: how often the cached CRLs are fetched again."""
+    folder = os.environ.get("JES_CERT_TRUST_DIR", "")
+    trust = load_trust(Path(folder) if folder else None)
+    if not trust.roots or not trust.issuers:
+        log.warning(
+            "certificate login is off: no roots/*.pem and issuers/*.pem in JES_CERT_TRUST_DIR=%r",
+            folder,
+        )
+    checker = RevocationChecker()
+    refresh = timedelta(seconds=int(os.environ.get("JES_CERT_CRL_REFRESH_SECONDS", "3600")))
+    kit.add_component(_CrlRefresh(checker, refresh))
+    infra = Infrastructure(kit.db, kit.outbox, trace_id=current_trace_id)
+    logins = CertificateLogins(infra, TokenIssuer(keys), policy, lambda: trust, checker)
+    kit.grpc.add(
+        cpb_grpc.add_CertificateServiceServicer_to_server,
+        CertificateServicer(logins),
+        CERTIFICATE_SERVICE_NAME,
+    )
 
 
 def ensure_account(

@@ -5,6 +5,7 @@ Domain errors become gRPC statuses in the server interceptor (jes_grpckit)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import timedelta
 
 import grpc
@@ -21,6 +22,7 @@ from jes_grpckit import current_claims, request_id_var
 from jes_identity.domain.passwords import PasswordPolicy
 from jes_identity.domain.sessions import IDLE_TIMEOUT
 from jes_identity.messages import STATUSES_BY_CODE
+from jes_identity.oidc import ProviderClient
 from jes_identity.usecases import (
     AccountBindings,
     Accounts,
@@ -30,6 +32,8 @@ from jes_identity.usecases import (
     EmailChange,
     EmailCodes,
     Infrastructure,
+    LoginResult,
+    ProviderSignIn,
     Recovery,
     Sessions,
 )
@@ -55,6 +59,19 @@ def binding_message(bound: Binding) -> bpb.AccountBinding:
     return message
 
 
+def login_reply(result: LoginResult) -> pb.LoginResponse:
+    reply = pb.LoginResponse(
+        access_token=result.access_token,
+        expires_in_seconds=result.expires_in_seconds,
+        account=result.account,
+        session_token=result.session.token,
+        session_id=result.session.session_id,
+    )
+    reply.idle_expires_at.FromDatetime(result.session.idle_expires_at)
+    reply.absolute_expires_at.FromDatetime(result.session.absolute_expires_at)
+    return reply
+
+
 class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def __init__(
         self,
@@ -62,6 +79,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         outbox: Outbox,
         keys: KeyStore,
         policy: PasswordPolicy | None = None,
+        sign_in_clients: Mapping[str, ProviderClient] | None = None,
         session_idle: timedelta = IDLE_TIMEOUT,
     ):
         infra = Infrastructure(db, outbox, trace_id=current_trace_id)
@@ -77,6 +95,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.accounts = Accounts(infra, self.policy, self.email_change)
         self.login_sessions = AccountSessions(infra, TokenIssuer(keys))
         self.bindings = AccountBindings(infra, self.codes)
+        self.sign_in = ProviderSignIn(self.sessions, sign_in_clients or {})
 
     # -- logging in, the key set ---------------------------------------------
 
@@ -84,16 +103,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         result = self.sessions.login(
             request.account_id, request.password, request.client_address, request.user_agent
         )
-        reply = pb.LoginResponse(
-            access_token=result.access_token,
-            expires_in_seconds=result.expires_in_seconds,
-            account=result.account,
-            session_token=result.session.token,
-            session_id=result.session.session_id,
-        )
-        reply.idle_expires_at.FromDatetime(result.session.idle_expires_at)
-        reply.absolute_expires_at.FromDatetime(result.session.absolute_expires_at)
-        return reply
+        return login_reply(result)
 
     # -- account binding 帳號綁定 -----------------------------------------------------------------
 
@@ -376,3 +386,33 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self, request: pb.GetAccountRequest, context: grpc.ServicerContext
     ) -> pb.Account:
         return self.accounts.account_for_service(current_claims(), request.account_id)
+
+    # -- single sign-on ----------------------------------------------------------
+
+    def ListSignInProviders(
+        self, request: pb.ListSignInProvidersRequest, context: grpc.ServicerContext
+    ) -> pb.ListSignInProvidersResponse:
+        return pb.ListSignInProvidersResponse(providers=self.sign_in.providers())
+
+    def BeginProviderSignIn(
+        self, request: pb.BeginProviderSignInRequest, context: grpc.ServicerContext
+    ) -> pb.BeginProviderSignInResponse:
+        url, state = self.sign_in.begin(request.provider, request.redirect_uri)
+        return pb.BeginProviderSignInResponse(authorization_url=url, state=state)
+
+    def CompleteProviderSignIn(
+        self, request: pb.CompleteProviderSignInRequest, context: grpc.ServicerContext
+    ) -> pb.CompleteProviderSignInResponse:
+        result = self.sign_in.complete(
+            request.provider,
+            request.state,
+            request.session_state,
+            request.code,
+            request.client_address,
+            request.user_agent,
+        )
+        return pb.CompleteProviderSignInResponse(
+            login=login_reply(result.login),
+            first_visit=result.first_visit,
+            email_needed=result.email_needed,
+        )

@@ -50,6 +50,9 @@ def account_message(account: Account) -> pb.Account:
         phone=account.phone,
         contact_person=account.contact_person,
         password_set=account.password_set,
+        directory_account=account.directory_account,
+        prosecutor_id=account.prosecutor_id,
+        sign_in_provider=account.sign_in_provider,
     )
 
 
@@ -64,6 +67,9 @@ def profile(account: Account) -> dict[str, Any]:
         "roles": account.role_list,
         "court_code": account.court_code,
         "password_set": account.password_set,
+        "directory_account": account.directory_account,
+        "prosecutor_id": account.prosecutor_id,
+        "sign_in_provider": account.sign_in_provider,
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
@@ -33,6 +33,10 @@ class Account(IdentityBase):
     # Failed logins before this moment no longer count toward the lockout (set when the
     # password is set through a link); the records stay, so the user still sees them.
     failures_cleared_at: Mapped[datetime | None]
+    # single sign-on accounts (ExternalIdentity): what the provider's claims said
+    directory_account: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    prosecutor_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    sign_in_provider: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     @property
     def role_list(self) -> list[str]:
@@ -108,6 +112,99 @@ class LoginRecord(IdentityBase):
     # lockout counts failures per account id and client
     client_address: Mapped[str] = mapped_column(String(64), default="", server_default="")
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ExternalIdentity(IdentityBase):
+    """An account's identity at an OpenID provider: the provider's issuer and its stable
+    subject, never an e-mail address or a username (those change hands)."""
+
+    __tablename__ = "external_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_external_identity"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship()
+
+
+class SignInFlow(IdentityBase):
+    """One started sign-in at a provider: the state (only its SHA-256), the nonce and the
+    PKCE verifier, used once and only for minutes."""
+
+    __tablename__ = "sign_in_flows"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    provider: Mapped[str] = mapped_column(String(40))
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+
+
+class CertificateChallenge(IdentityBase):
+    """A text for a card to sign (certificate registration or login): single use, a few
+    minutes, answerable only from the browser session that asked for it (its binding is
+    stored hashed). After a registration's signature is verified, the row is the ticket
+    for the form (`verified_*`), until `ticket_expires_at`."""
+
+    __tablename__ = "certificate_challenges"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(String(20))  # register, login
+    binding_hash: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]  # the one attempt to sign it was made
+    verified_certificate: Mapped[bytes | None]  # DER of the card certificate that passed
+    ticket_expires_at: Mapped[datetime | None]
+    registered_at: Mapped[datetime | None]
+
+
+class AccountCertificate(IdentityBase):
+    """A card certificate registered to an account: one certificate, one account
+    (unique on the issuing CA's key identifier and the serial number)."""
+
+    __tablename__ = "account_certificates"
+    __table_args__ = (UniqueConstraint("issuer_key_id", "serial", name="uq_certificate"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    issuer_key_id: Mapped[str] = mapped_column(String(128))
+    serial: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # natural_person, business, ...
+    authority: Mapped[str] = mapped_column(String(20))  # MOICA, MOEACA, GCA, XCA
+    subject_name: Mapped[str] = mapped_column(String(200))
+    # what names the holder besides the name: the ID's last four digits (MOICA), the
+    # business number (MOEACA) or the organisation code (GCA, XCA); a renewed card must
+    # carry the same
+    holder_code: Mapped[str] = mapped_column(String(20), default="")
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the DER
+    not_after: Mapped[datetime]
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CertificateAccountProfile(IdentityBase):
+    """What a certificate registration adds to an account (seed 001's form)."""
+
+    __tablename__ = "certificate_account_profiles"
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    national_id: Mapped[str] = mapped_column(String(10), default="")
+    mobile: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    other_emails: Mapped[str] = mapped_column(Text, default="")  # space-separated, 0-2
+    representative_name: Mapped[str] = mapped_column(String(50), default="")
+    representative_title: Mapped[str] = mapped_column(String(50), default="")
+    business_number: Mapped[str] = mapped_column(String(8), default="")
 
 
 class EmailCode(IdentityBase):

@@ -25,7 +25,8 @@ class Report(RenderBase):
     pages: Mapped[int]
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    # what a download is named (Content-Disposition), e.g. 114年度司執字第12345號_批次1_版本7.pdf
+    # what a download is named (Content-Disposition): case, batch and print count
+    # (114年度司執字第12345號_批次1_第2次列印.pdf)
     download_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # whose it is (GetReportUrl): the firm account (token subject) and the court
     owner_account_id: Mapped[str] = mapped_column(String(36), default="", server_default="")

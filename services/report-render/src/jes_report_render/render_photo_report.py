@@ -119,7 +119,9 @@ class RenderPhotoReport:
         except images.ImageError as exc:
             raise InvalidArgument(str(exc)) from exc
         kind = ReportKind.PHOTO_REPORT
-        name = download_name(request.case_number, request.batch, request.set_version)
+        name = download_name(
+            request.case_number, request.batch, request.set_version, request.print_number
+        )
         owner = Owner(request.owner_account_id, request.court_code)
         report = self._store(kind, request.photo_set_id, rendered.pdf, rendered.pages, name, owner)
         PDFS_RENDERED.labels(kind.value).inc()

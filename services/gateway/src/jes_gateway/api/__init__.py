@@ -11,6 +11,7 @@ from jes_gateway.api import (
     accounts,
     audit,
     bindings,
+    certificates,
     firm_applications,
     openapi,
     photo_sets,
@@ -32,6 +33,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     submissions.bp,
     audit.bp,
     public.bp,
+    certificates.bp,
     openapi.bp,
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jes.case_sync.v1 import case_sync_pb2_grpc
-from jes.identity.v1 import identity_pb2_grpc
+from jes.identity.v1 import certificates_pb2_grpc, identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc
@@ -20,6 +20,7 @@ class Backends:
     reviews: Client[review_workflow_pb2_grpc.ReviewWorkflowServiceStub]
     cases: Client[case_sync_pb2_grpc.CaseSyncServiceStub]
     notification: Client[notification_pb2_grpc.NotificationServiceStub]
+    certificates: Client[certificates_pb2_grpc.CertificateServiceStub]
 
     @classmethod
     def connect(cls, addrs: dict[str, str], tls: TlsIdentity) -> Backends:
@@ -41,5 +42,8 @@ class Backends:
             cases=Client(addrs["case-sync"], case_sync_pb2_grpc.CaseSyncServiceStub, tls=tls),
             notification=Client(
                 addrs["notification"], notification_pb2_grpc.NotificationServiceStub, tls=tls
+            ),
+            certificates=Client(
+                addrs["identity"], certificates_pb2_grpc.CertificateServiceStub, tls=tls
             ),
         )

@@ -136,3 +136,38 @@ class IdentityFacade(Facade[IdentityServiceStub]):
             pb.ListFirmApplicationsRequest(court_code=court_code, status=status)
         )
         return list(reply.applications)
+
+    # -- single sign-on -------------------------------------------------------------
+
+    def sign_in_providers(self) -> list[pb.SignInProvider]:
+        reply = self._rpc().ListSignInProviders(pb.ListSignInProvidersRequest(), timeout=5)
+        return list(reply.providers)
+
+    def begin_provider_sign_in(
+        self, provider: str, redirect_uri: str
+    ) -> pb.BeginProviderSignInResponse:
+        return self._rpc().BeginProviderSignIn(
+            pb.BeginProviderSignInRequest(provider=provider, redirect_uri=redirect_uri)
+        )
+
+    def complete_provider_sign_in(
+        self,
+        provider: str,
+        *,
+        state: str,
+        session_state: str,
+        code: str,
+        client_address: str,
+        user_agent: str = "",
+    ) -> pb.CompleteProviderSignInResponse:
+        return self._rpc().CompleteProviderSignIn(
+            pb.CompleteProviderSignInRequest(
+                provider=provider,
+                state=state,
+                session_state=session_state,
+                code=code,
+                client_address=client_address,
+                user_agent=user_agent,
+            ),
+            timeout=30,  # identity calls the provider's token endpoint meanwhile
+        )

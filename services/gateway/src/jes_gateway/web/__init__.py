@@ -8,12 +8,14 @@ from jes_gateway.web import (
     account,
     auth,
     binding,
+    certificates,
     court,
     devices,
     pages,
     photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
     photos,
     public,
+    sso,
 )
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -25,4 +27,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     devices.bp,
     binding.bp,
     public.bp,
+    sso.bp,
+    certificates.bp,
 )

@@ -20,7 +20,7 @@ CONTACT_PERSON_MAX = 50
 ACTIVE = "active"  # accounts.status of an account that may log in
 
 # The role an account is named by in audit logs: the first of these it has.
-MAIN_ROLES = ("admin", "clerk", "judge", "firm", "progress")
+MAIN_ROLES = ("admin", "clerk", "judge", "prosecutor", "firm", "progress")
 FIRM_ROLE = "firm"
 # The kind of account a case-progress query account is (案件進度查詢帳號, seed 002): the
 # portal's other accounts may bind one (帳號綁定, jes_identity.domain.binding).

@@ -10,6 +10,8 @@ ACCOUNT_CREATED = "account.created"
 ACCOUNT_UPDATED = "account.updated"
 ACCOUNT_PASSWORD_SET = "account.password_set"  # noqa: S105 (an action name)
 ACCOUNT_PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 (an action name)
+ACCOUNT_REGISTERED_BY_CERTIFICATE = "account.registered_by_certificate"
+ACCOUNT_CERTIFICATE_BOUND = "account.certificate_bound"
 ACCOUNT_SESSIONS_ENDED = "account.sessions_ended"
 ACCOUNT_EMAIL_CHANGED = "account.email_changed"
 ACCOUNT_BOUND = "account.bound"
@@ -22,6 +24,8 @@ ACTION_LABELS: dict[str, str] = {
     ACCOUNT_UPDATED: "修改帳號資料",
     ACCOUNT_PASSWORD_SET: "設定密碼",
     ACCOUNT_PASSWORD_CHANGED: "變更密碼",
+    ACCOUNT_REGISTERED_BY_CERTIFICATE: "憑證註冊帳號",
+    ACCOUNT_CERTIFICATE_BOUND: "綁定換發的憑證",
     ACCOUNT_SESSIONS_ENDED: "登出其他裝置",
     ACCOUNT_EMAIL_CHANGED: "變更電子郵件",
     ACCOUNT_BOUND: "帳號綁定",

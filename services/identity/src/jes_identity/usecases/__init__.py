@@ -15,6 +15,7 @@ from jes_identity.usecases.grants import DecisionGrants
 from jes_identity.usecases.login import LoginResult, Sessions
 from jes_identity.usecases.recovery import Recovery
 from jes_identity.usecases.sessions import AccountSessions, start_session
+from jes_identity.usecases.sign_in import ProviderSignIn, SignInResult
 
 __all__ = [
     "AccountBindings",
@@ -26,7 +27,9 @@ __all__ = [
     "EmailCodes",
     "Infrastructure",
     "LoginResult",
+    "ProviderSignIn",
     "Recovery",
     "Sessions",
+    "SignInResult",
     "start_session",
 ]

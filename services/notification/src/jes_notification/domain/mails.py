@@ -223,7 +223,10 @@ def verification_code(event: verification_pb2.VerificationCodeRequested) -> list
 
 def email_changed(event: verification_pb2.EmailChanged, links: Links) -> list[Mail]:
     """To the old address only (the new one proved itself with its code): if the owner did
-    not change it, they learn it here, with where to act."""
+    not change it, they learn it here, with where to act. An account's first address (a
+    judge's, made by single sign-on without one) has no old address to tell."""
+    if not event.old_email:
+        return []
     return [
         Mail(
             "email_changed",

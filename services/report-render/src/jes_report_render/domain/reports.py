@@ -32,13 +32,16 @@ def require_photos(photo_count: int, without_picture: int = 0) -> None:
 _NOT_IN_NAMES = re.compile(r'[\x00-\x1f\x7f/\\"]')
 
 
-def download_name(case_number: str, batch: int, set_version: int) -> str:
-    """The file name a downloaded photo report gets: its case, batch and the set's
-    version printed in its footer, e.g. 114年度司執字第12345號_批次1_版本7.pdf."""
+def download_name(case_number: str, batch: int, set_version: int, print_number: int = 0) -> str:
+    """The file name a downloaded photo report gets: its case, batch and what its footer
+    says of the print, e.g. 114年度司執字第12345號_批次1_第2次列印.pdf (版本7 when the
+    caller gave no print count)."""
     parts = [case_number.strip() or "照片報告"]
     if batch:
         parts.append(f"批次{batch}")
-    if set_version:
+    if print_number:
+        parts.append(f"第{print_number}次列印")
+    elif set_version:
         parts.append(f"版本{set_version}")
     return _NOT_IN_NAMES.sub("_", "_".join(parts))[:150] + ".pdf"
 
