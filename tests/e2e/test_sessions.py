@@ -5,13 +5,14 @@ a case-progress account."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from support import flows, journey
-from support.allinone import DEMO_PASSWORD
+from support.allinone import DEMO_PASSWORD, running_all_in_one
 
 
 def log_in(page: Page, base_url: str, account_id: str, password: str) -> None:
@@ -101,3 +102,46 @@ def test_binding_a_case_progress_account(
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="解除綁定").click()
     expect(page.get_by_text("已解除與 DEMOPROGRESS 的綁定")).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def short_idle_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
+    """An installation whose sessions end after 125 s without activity: the page's warning
+    (2 minutes before) comes at once."""
+    with running_all_in_one(
+        tmp_path_factory.mktemp("jes-e2e-idle"), settings={"JES_SESSION_IDLE_SECONDS": "125"}
+    ) as platform:
+        yield platform
+
+
+def test_the_idle_warning_extends_or_logs_out_and_returns_to_the_form(
+    new_page: Callable[[dict[str, int]], Page],
+    short_idle_platform: flows.Platform,
+    screenshot_of: Callable[[Page, str], Path],
+) -> None:
+    base_url = short_idle_platform.base_url
+    page = new_page({"width": 390, "height": 844})
+    page.clock.install()  # the page's timers: run forward below instead of waiting
+    page.goto(base_url + "/login?next=/account")
+    log_in(page, base_url, "DEMOFIRM", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="個人帳號維護")).to_be_visible()
+    page.get_by_label("聯絡人").fill("閒置前輸入的聯絡人")
+
+    page.clock.run_for(10_000)  # the status check: under 2 minutes left
+    dialog = page.get_by_role("alertdialog", name="即將自動登出")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_role("button", name="繼續使用")).to_be_focused()
+    screenshot_of(page, "session-idle-warning-390")
+    page.get_by_role("button", name="繼續使用").click()
+    expect(dialog).to_be_hidden()
+    status = page.request.get(base_url + "/session/status").json()
+    assert status["active"] is True and status["seconds_left"] > 115
+
+    page.clock.run_for(10_000)  # warned again (2 minutes before the new end) ...
+    expect(dialog).to_be_visible()
+    page.clock.run_for(130_000)  # ... and nobody answered: logged out, to log in again
+    expect(page.get_by_text("閒置過久，已自動登出，請重新登入")).to_be_visible()
+    assert "/login?next=/account" in page.url
+    log_in(page, base_url, "DEMOFIRM", DEMO_PASSWORD)
+    expect(page.get_by_label("聯絡人")).to_have_value("閒置前輸入的聯絡人")
+    expect(page.get_by_text("已填回您重新登入前輸入的資料")).to_be_visible()
