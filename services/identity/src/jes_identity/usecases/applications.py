@@ -24,12 +24,10 @@ from jes_identity.domain.applications import (
     validate_application,
     validate_decision,
 )
-from jes_identity.domain.audit_actions import ACCOUNT_CREATED, application_decided
-from jes_identity.domain.links import ACTIVATION_LINK_TTL, LinkPurpose
-from jes_identity.links import create_link
-from jes_identity.messages import actor_of_account, application_message, profile
+from jes_identity.domain.audit_actions import application_decided
+from jes_identity.messages import actor_of_account, application_message
 from jes_identity.models import Account, FirmApplication, audit_log
-from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.common import Infrastructure, open_for_activation
 
 # Two decisions on different applications of one court may pick the same new account id
 # at once; the unique constraint stops the second, which tries again.
@@ -152,20 +150,8 @@ class Applications:
             status=ACTIVE,
             created_at=utcnow(),
         )
-        session.add(account)
-        session.flush()
+        link = open_for_activation(session, actor, account)
         app.account = account
-        link = create_link(session, account, LinkPurpose.ACTIVATION, ACTIVATION_LINK_TTL)
-        audit_log.record(
-            session,
-            actor,
-            ACCOUNT_CREATED,
-            subject_type="account",
-            subject_id=account.account_id,
-            court_code=account.court_code,
-            after=profile(account),
-        )
-        session.flush()
         event = pb.FirmAccountActivated(
             application=application_message(app),
             account_id=account.account_id,

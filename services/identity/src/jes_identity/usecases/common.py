@@ -9,7 +9,13 @@ from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
 from jes_db import Database
+from jes_db.audit import Actor
 from jes_events import Outbox
+from jes_identity.domain.audit_actions import ACCOUNT_CREATED
+from jes_identity.domain.links import ACTIVATION_LINK_TTL, LinkPurpose
+from jes_identity.links import create_link
+from jes_identity.messages import profile
+from jes_identity.models import Account, PasswordToken, audit_log
 
 
 def no_trace_id() -> str:
@@ -26,3 +32,23 @@ class Infrastructure:
     def publish(self, session: Session, event: Message, subject: str) -> None:
         """Add `event` to the outbox in the caller's transaction."""
         self.outbox.add(session, event, subject=subject, trace_id=self.trace_id())
+
+
+def open_for_activation(session: Session, actor: Actor, account: Account) -> PasswordToken:
+    """Add an approved applicant's account (no usable password yet), record its creation
+    and make the one-time activation link its first mail carries: firms and
+    professionals alike."""
+    session.add(account)
+    session.flush()
+    link = create_link(session, account, LinkPurpose.ACTIVATION, ACTIVATION_LINK_TTL)
+    audit_log.record(
+        session,
+        actor,
+        ACCOUNT_CREATED,
+        subject_type="account",
+        subject_id=account.account_id,
+        court_code=account.court_code,
+        after=profile(account),
+    )
+    session.flush()
+    return link

@@ -19,8 +19,7 @@ from jes_identity.accounts_store import account_by_login_name, account_by_name_o
 from jes_identity.domain import access
 from jes_identity.domain.access import Caller
 from jes_identity.domain.accounts import ACTIVE, PROFESSIONAL_ROLE
-from jes_identity.domain.audit_actions import ACCOUNT_CREATED, professional_step
-from jes_identity.domain.links import ACTIVATION_LINK_TTL, LinkPurpose
+from jes_identity.domain.audit_actions import professional_step
 from jes_identity.domain.professionals import (
     ACCOUNT_ID_TAKEN,
     APPLICATION_NOT_FOUND,
@@ -34,15 +33,14 @@ from jes_identity.domain.professionals import (
     validate_professional_decision,
     validate_professional_form,
 )
-from jes_identity.links import create_link
-from jes_identity.messages import actor_of_account, profile
+from jes_identity.messages import actor_of_account
 from jes_identity.models import Account, ProfessionalApplication, audit_log
 from jes_identity.professional_messages import (
     professional_message,
     professional_notice,
     professional_record,
 )
-from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.common import Infrastructure, open_for_activation
 from jes_zhtw import to_taipei
 
 ADMIN_ROLE = "admin"
@@ -224,19 +222,8 @@ class Professionals:
             status=ACTIVE,
             created_at=utcnow(),
         )
-        session.add(account)
-        session.flush()
+        link = open_for_activation(session, actor, account)
         app.account = account
-        link = create_link(session, account, LinkPurpose.ACTIVATION, ACTIVATION_LINK_TTL)
-        audit_log.record(
-            session,
-            actor,
-            ACCOUNT_CREATED,
-            subject_type="account",
-            subject_id=account.account_id,
-            after=profile(account),
-        )
-        session.flush()
         event = pb.ProfessionalAccountApproved(
             application=professional_notice(app), set_password_link_id=link.id
         )
