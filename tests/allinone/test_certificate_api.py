@@ -104,7 +104,7 @@ class Client:
                 "challenge_id": challenge["challenge_id"],
                 "challenge_secret": challenge["challenge_secret"],
                 "account_id": account_id,
-                "password": "Secret123!",
+                "password": "Card-Holder-2026!",
                 "national_id": "A123456789",
                 "phone": "02-2311-1234",
                 "address": "臺北市中正區重慶南路一段124號",
@@ -140,7 +140,7 @@ def test_register_with_a_card_then_log_in_with_it(client: Client) -> None:
         "challenge_id": challenge["challenge_id"],
         "challenge_secret": challenge["challenge_secret"],
         "account_id": "CHANG01",
-        "password": "Secret123!",
+        "password": "Card-Holder-2026!",
         "national_id": "A123456789",
         "phone": "02-2311-1234",
         "address": "臺北市中正區重慶南路一段124號",
@@ -161,7 +161,7 @@ def test_register_with_a_card_then_log_in_with_it(client: Client) -> None:
     assert me.status_code == 200, me.text
     assert me.json()["name"] == "張志明"
     # and the password works too
-    assert client.platform.login("CHANG01", "Secret123!")
+    assert client.platform.login("CHANG01", "Card-Holder-2026!")
 
 
 def test_a_business_card_registers_its_company(client: Client) -> None:
@@ -254,7 +254,7 @@ def test_garbage_is_a_clear_400(client: Client) -> None:
 def test_a_renewed_card_joins_its_holders_account(client: Client) -> None:
     first = client.pki.card(name="陳小華", id_last_four="6789")
     assert client.register(first, "CHEN01", "chen@example.com").status_code == 201
-    token = client.platform.login("CHEN01", "Secret123!")
+    token = client.platform.login("CHEN01", "Card-Holder-2026!")
 
     other = client.pki.card(name="陳小華", id_last_four="4321")
     client.insert(other)

@@ -110,8 +110,8 @@ def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
     expect(page.get_by_role("status")).to_contain_text(f"{email} 已完成認證")
 
     page.locator("#f-account_id").fill(account_id)
-    page.locator("#f-new_password").fill("Secret123!")
-    page.locator("#f-confirm_password").fill("Secret123!")
+    page.locator("#f-new_password").fill("Card-Holder-2026!")
+    page.locator("#f-confirm_password").fill("Card-Holder-2026!")
     page.locator("#f-national_id").fill("A123410005")  # valid, but not the card's last four digits
     page.locator("#f-phone").fill("02-2311-1234")
     page.locator("#f-address").fill("臺北市中正區重慶南路一段124號")
@@ -119,8 +119,8 @@ def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
     expect(page.locator("#e-national_id")).to_have_text("身分證字號與憑證不符")
     screenshot_of(page, f"cert-details-error-{width}")
     page.locator("#f-national_id").fill("A123456789")
-    page.locator("#f-new_password").fill("Secret123!")
-    page.locator("#f-confirm_password").fill("Secret123!")
+    page.locator("#f-new_password").fill("Card-Holder-2026!")
+    page.locator("#f-confirm_password").fill("Card-Holder-2026!")
     page.get_by_role("button", name="確認註冊").click()
     expect(page.get_by_role("status")).to_contain_text(f"帳號 {account_id}（林美玲）已建立")
     screenshot_of(page, f"cert-done-{width}")

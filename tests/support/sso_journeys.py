@@ -119,13 +119,13 @@ def judge_first_and_later_visits(platform: flows.Platform) -> None:
     # later visits go straight in: Keycloak's own session lets the browser through, and
     # the gateway no longer asks for anything
     later = visit(base_url, "courts", *JUDGE_WANG, browser=first.browser)
-    assert later.status == 200 and later.path == "/"
+    assert (later.status, later.path) == (200, "/portal"), (later.status, later.path)
     page = later.browser.request("GET", f"{base_url}/account/sign-in-email")
     assert f"目前使用的電子郵件：{email}" in page.text  # the same account, its address verified
 
     # from another browser (no session at Keycloak): the form again, the same account
     elsewhere = visit(base_url, "courts", *JUDGE_WANG)
-    assert elsewhere.path == "/"
+    assert elsewhere.path == "/portal", elsewhere.path  # 會員專區, where every login lands
 
 
 def prosecutor_signs_in(platform: flows.Platform) -> None:
@@ -148,7 +148,10 @@ def refused_without_account(
 ) -> None:
     """Someone the claim rules refuse gets the reason and no session."""
     refused = visit(base_url, provider, *user)
-    assert refused.status == 409 and refused.path == ""  # FAILED_PRECONDITION
+    assert (refused.status, refused.path) == (409, ""), (
+        refused.status,
+        refused.path,
+    )  # FAILED_PRECONDITION
     assert reason in refused.text
     page = refused.browser.request("GET", f"{base_url}/account/sign-in-email")
     assert page.is_redirect and "/login" in page.headers["Location"]  # not signed in
@@ -162,7 +165,8 @@ def callback_in_another_browser_is_refused(base_url: str) -> None:
     victim = LoopbackBrowser()
     victim.request("GET", f"{base_url}/login")
     refused = finish(base_url, victim, callback_url)
-    assert refused.status == 401 and "登入流程不符" in refused.text
+    assert refused.status == 401, refused.text[-3000:]
+    assert "登入流程不符" in refused.text
     page = victim.request("GET", f"{base_url}/account/sign-in-email")
     assert page.is_redirect and "/login" in page.headers["Location"]  # not signed in
     # the refusal spent nothing: the browser that started the sign-in still finishes it

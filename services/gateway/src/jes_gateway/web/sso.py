@@ -17,6 +17,7 @@ from jes_gateway.limits import login_limiter
 from jes_gateway.presentation.courts import court_name
 from jes_gateway.problems import Problem
 from jes_gateway.ratelimit import current_client
+from jes_gateway.web.auth import login_page
 from jes_gateway.web.forms import form_problem
 from jes_gateway.web.session import (
     home_for,
@@ -26,7 +27,6 @@ from jes_gateway.web.session import (
     sign_in,
     user_agent,
 )
-from jes_zhtw import COURTS
 
 bp = Blueprint("sso", __name__)
 log = logging.getLogger("jes.gateway.sso")
@@ -55,7 +55,8 @@ def _callback_url(provider: str) -> str:
 
 
 def _login_page(error: str, status: int) -> Any:
-    return render_template("login.html", courts=COURTS, form={}, error=error), status
+    """The login page with the refusal above it, as a refused password login shows it."""
+    return login_page({}, Problem(status, error))
 
 
 @bp.get("/login/sso/<provider>")
