@@ -33,8 +33,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
+    """A fresh installation per test module. One installation for the whole suite saw every
+    browser and API login of every module as one client (127.0.0.1) and, rightly,
+    refused logins once the per-client budget (20 in 5 minutes) was spent."""
     with running_all_in_one(tmp_path_factory.mktemp("jes-e2e")) as platform:
         yield platform
 
