@@ -69,3 +69,22 @@ def distributed(
     db.dispose()
     yield stack
     stack.stop()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def each_module_a_client_of_its_own(infra: dict[str, str]) -> None:
+    """Every module's requests reach the gateway from 127.0.0.1, so to its per-client limits
+    (20 logins in 5 minutes, kept in the gateway's database) the whole suite is one client,
+    and later modules were refused with 429. Each module starts as a new client would: with
+    the gateway's counters empty. The limits themselves are tested in test_shared_limits."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import ProgrammingError
+
+    engine = create_engine(pg_url(infra, "gateway"))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM rate_limit_hits"))
+    except ProgrammingError:  # the gateway has not made its tables yet: nothing to clear
+        pass
+    finally:
+        engine.dispose()
