@@ -62,11 +62,11 @@ def test_report_errors_three_times():
 def test_real_estate_unsold_at_65_percent_twice_in_six_months():
     once = [unsold(date(2026, 3, 1), 65)]
     assert grounds(outcomes=once) == []
-    assert grounds(outcomes=once + [unsold(date(2026, 5, 1), 64)]) == [15]
+    assert grounds(outcomes=[*once, unsold(date(2026, 5, 1), 64)]) == [15]
     # at a higher reserve it does not count; older than six months neither
-    assert grounds(outcomes=once + [unsold(date(2026, 5, 1), 80)]) == []
-    assert grounds(outcomes=once + [unsold(date(2025, 12, 29), 65)]) == []
-    assert grounds(outcomes=once + [unsold(date(2025, 12, 30), 65)]) == [15]
+    assert grounds(outcomes=[*once, unsold(date(2026, 5, 1), 80)]) == []
+    assert grounds(outcomes=[*once, unsold(date(2025, 12, 29), 65)]) == []
+    assert grounds(outcomes=[*once, unsold(date(2025, 12, 30), 65)]) == [15]
 
 
 def test_real_estate_sold_at_120_percent_twice_in_six_months():
@@ -80,7 +80,7 @@ def test_other_property_unsold_at_51_percent_or_taken_over_three_times():
         AuctionOutcome(OTHER, date(2026, 3, 1), 60, AuctionResult.TAKEN_OVER, 60),
     ]
     assert grounds(outcomes=two) == []
-    assert grounds(outcomes=two + [unsold(date(2026, 4, 1), 52, OTHER)]) == []
-    assert grounds(outcomes=two + [unsold(date(2026, 4, 1), 50, OTHER)]) == [16]
+    assert grounds(outcomes=[*two, unsold(date(2026, 4, 1), 52, OTHER)]) == []
+    assert grounds(outcomes=[*two, unsold(date(2026, 4, 1), 50, OTHER)]) == [16]
     # real-estate outcomes do not count towards other property's ground
-    assert grounds(outcomes=two + [unsold(date(2026, 4, 1), 50, RE)]) == []
+    assert grounds(outcomes=[*two, unsold(date(2026, 4, 1), 50, RE)]) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -82,7 +83,7 @@ def _records(n: int) -> list[dict]:
 def test_the_log_is_a_hash_chain_and_verifies():
     linked = chain(GENESIS, _records(4))
     assert linked[0].prev_hash == GENESIS
-    assert all(b.prev_hash == a.hash for a, b in zip(linked, linked[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(linked))
     check = verify(linked)
     assert check.ok and check.checked == 4 and check.broken_at is None
 
