@@ -264,3 +264,20 @@ def test_auction_outcomes_from_the_courts_system_raise_a_flag(service: ReviewSer
     assert [(f.appraiser_id, f.ground) for f in flags] == [(a, 15)]
     with service.kit.db.transaction() as session:
         assert session.scalars(select(Appraiser.id)).all()
+
+
+@pytest.mark.parametrize("role", ["admin", "clerk", "judicial-officer", "records-chief"])
+def test_empty_requests_get_a_clear_error_and_never_an_internal_one(
+    service: ReviewService, kld: dict, role: str
+):
+    caller = person(service, role)
+    for method in pb.DESCRIPTOR.services_by_name["AppraiserService"].methods:
+        request_class = getattr(pb, method.input_type.name)
+        try:
+            getattr(caller.stub, method.name)(request_class())
+        except grpc.RpcError as error:
+            assert error.code() not in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN), (
+                method.name,
+                error.details(),
+            )
+            assert error.details(), method.name
