@@ -149,6 +149,18 @@ def test_rotation_with_a_suspension_a_skip_an_exception_and_a_replacement(
     assert (rows[c].skipped, rows[c].exceptions) == (1, 1)
     assert report.chain_intact
 
+    # one event per change, in the same transactions
+    assigned = [e.assignment for _, e in service.events(pb.AppraiserAssigned)]
+    assert [(x.appraiser_id, x.off_rotation) for x in assigned] == [
+        (b, False),
+        (b, False),
+        (c, True),
+    ]
+    [(_, replaced_event)] = service.events(pb.AppraiserReplaced)
+    assert replaced_event.assignment.refund_owed == 3960
+    assert len(service.events(pb.RotationLogged)) == 7
+    assert len(service.events(pb.RosterChanged)) == 4  # three enrolled, one suspended
+
     # tampering with a stored entry is detected where it happened
     with service.kit.db.transaction() as session:
         session.execute(
@@ -228,6 +240,13 @@ def test_fees_and_deadlines_with_a_typhoon_closure(service: ReviewService, kld: 
         pb.RecordCourtClosureRequest(court_code="KLD", day="2024-10-31", reason="康芮颱風停止上班")
     )
     assert clerk.stub.ComputeAppraisalDeadline(request).last_day == "2024-11-01"
+    [(_, closure)] = service.events(pb.CourtClosureRecorded)
+    assert closure.closure.day == "2024-10-31"
+    again = refused(
+        kld["chief"].stub.RecordCourtClosure,
+        pb.RecordCourtClosureRequest(court_code="KLD", day="2024-10-31", reason="重複"),
+    )
+    assert again.code() == grpc.StatusCode.ALREADY_EXISTS
     bad = refused(
         clerk.stub.ComputeAppraisalDeadline,
         pb.ComputeAppraisalDeadlineRequest(
@@ -254,6 +273,15 @@ def test_auction_outcomes_from_the_courts_system_raise_a_flag(service: ReviewSer
         )
         assert system.stub.RecordAuctionOutcome(outcome).recorded
     assert not system.stub.RecordAuctionOutcome(outcome).recorded  # a retry, once
+    assert len(service.events(pb.AuctionOutcomeRecorded)) == 2
+    # another court's system may not report for Keelung
+    taipei = callers.client(
+        service.pki, service.addr, pb_grpc.AppraiserServiceStub, court_system_of="TPD"
+    )
+    assert (
+        refused(taipei.stub.RecordAuctionOutcome, outcome).code()
+        == grpc.StatusCode.PERMISSION_DENIED
+    )
     flags = (
         person(service, "committee-member")
         .stub.ListDisqualificationFlags(

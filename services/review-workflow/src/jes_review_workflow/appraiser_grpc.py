@@ -14,7 +14,7 @@ from jes_domain import InvalidArgument
 from jes_grpckit import current_claims
 from jes_review_workflow.appraisal.assignments import Assignments
 from jes_review_workflow.appraisal.log import RotationLog
-from jes_review_workflow.appraisal.messages import CATEGORY_OF, STANDING_OF
+from jes_review_workflow.appraisal.messages import AUCTION_RESULT, CATEGORY_OF, STANDING_OF
 from jes_review_workflow.appraisal.outcomes import AuctionOutcomes
 from jes_review_workflow.appraisal.roster import Roster
 from jes_review_workflow.appraisal.rules import AppraisalRules
@@ -40,11 +40,7 @@ DEADLINE_KIND = {
 }
 T = TypeVar("T")
 
-AUCTION_RESULT = {
-    pb.AUCTION_RESULT_UNSOLD: AuctionResult.UNSOLD,
-    pb.AUCTION_RESULT_SOLD: AuctionResult.SOLD,
-    pb.AUCTION_RESULT_TAKEN_OVER: AuctionResult.TAKEN_OVER,
-}
+AUCTION_RESULT_OF = {v: k for k, v in AUCTION_RESULT.items()}
 
 
 def _chosen(table: Mapping[Any, T], value: int, field: str, problem: str) -> T:
@@ -197,7 +193,9 @@ class AppraiserServicer(pb_grpc.AppraiserServiceServicer):
     def RecordAuctionOutcome(
         self, request: pb.RecordAuctionOutcomeRequest, context: grpc.ServicerContext
     ) -> pb.RecordAuctionOutcomeResponse:
-        result: AuctionResult = _chosen(AUCTION_RESULT, request.result, "result", "請選擇拍賣結果")
+        result: AuctionResult = _chosen(
+            AUCTION_RESULT_OF, request.result, "result", "請選擇拍賣結果"
+        )
         recorded = self.outcomes.record(
             current_claims(),
             request.court_code,

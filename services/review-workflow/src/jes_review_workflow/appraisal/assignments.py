@@ -17,6 +17,7 @@ from jes_auth import Claims
 from jes_db import Database
 from jes_domain import FailedPrecondition, InvalidArgument, NotFound
 from jes_events import Outbox
+from jes_grpckit import request_id_var
 from jes_review_workflow.appraisal import log
 from jes_review_workflow.appraisal.common import (
     APPRAISER_ASSIGNED,
@@ -104,6 +105,12 @@ class Assignments:
                 "reason": row.reason,
                 "skips": row.skips,
             },
+        )
+        self.outbox.add(
+            session,
+            pb.AppraiserAssigned(assignment=message),
+            subject=row.id,
+            trace_id=request_id_var.get(),
         )
         return message
 
@@ -283,4 +290,11 @@ class Assignments:
                 before=before,
                 after={"replaced": True, "reason": reason, "refund_owed": row.refund_owed},
             )
-            return assignment_message(row, name)
+            message = assignment_message(row, name)
+            self.outbox.add(
+                session,
+                pb.AppraiserReplaced(assignment=message),
+                subject=row.id,
+                trace_id=request_id_var.get(),
+            )
+            return message

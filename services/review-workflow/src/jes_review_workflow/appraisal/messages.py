@@ -6,6 +6,7 @@ from datetime import date
 
 from jes.review_workflow.v1 import appraisers_pb2 as pb
 from jes_review_workflow.appraisal.common import member_of
+from jes_review_workflow.domain.appraisal.disqualification import AuctionResult
 from jes_review_workflow.domain.appraisal.rotation import Category, LogKind, Standing
 from jes_review_workflow.models import AppraisalAssignment, Appraiser, RotationLogRow
 
@@ -20,6 +21,11 @@ STANDING = {
     Standing.DISQUALIFIED: pb.APPRAISER_STANDING_DISQUALIFIED,
 }
 STANDING_OF = {v: k for k, v in STANDING.items()}
+AUCTION_RESULT = {
+    AuctionResult.UNSOLD: pb.AUCTION_RESULT_UNSOLD,
+    AuctionResult.SOLD: pb.AUCTION_RESULT_SOLD,
+    AuctionResult.TAKEN_OVER: pb.AUCTION_RESULT_TAKEN_OVER,
+}
 LOG_KIND = {
     LogKind.ASSIGNED: pb.ROTATION_LOG_KIND_ASSIGNED,
     LogKind.SKIPPED: pb.ROTATION_LOG_KIND_SKIPPED,

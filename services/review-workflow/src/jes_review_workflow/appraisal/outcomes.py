@@ -10,6 +10,7 @@ from jes_auth import Claims
 from jes_db import Database
 from jes_domain import InvalidArgument
 from jes_events import Outbox
+from jes_grpckit import request_id_var
 from jes_review_workflow.appraisal.common import (
     AUCTION_OUTCOME_RECORDED,
     appraiser_in_court,
@@ -17,6 +18,7 @@ from jes_review_workflow.appraisal.common import (
     day_of,
     today,
 )
+from jes_review_workflow.appraisal.messages import AUCTION_RESULT
 from jes_review_workflow.domain.appraisal import access
 from jes_review_workflow.domain.appraisal.court_rules import rules_for
 from jes_review_workflow.domain.appraisal.disqualification import (
@@ -100,6 +102,21 @@ class AuctionOutcomes:
                     "result": result.value,
                     "price_percent": price,
                 },
+            )
+            self.outbox.add(
+                session,
+                pb.AuctionOutcomeRecorded(
+                    court_code=court_code,
+                    appraiser_id=appraiser.id,
+                    outcome_id=outcome_id,
+                    case_number=row.case_number,
+                    held_on=held.isoformat(),
+                    reserve_percent=reserve,
+                    result=AUCTION_RESULT[result],
+                    price_percent=price,
+                ),
+                subject=row.id,
+                trace_id=request_id_var.get(),
             )
             return True
 

@@ -9,6 +9,7 @@ from jes_auth import Claims
 from jes_db import Database
 from jes_domain import AlreadyExists, InvalidArgument
 from jes_events import Outbox
+from jes_grpckit import request_id_var
 from jes_review_workflow.appraisal.common import (
     COURT_CLOSURE_RECORDED,
     court_calendar,
@@ -141,9 +142,16 @@ class AppraisalRules:
                 court_code=court_code,
                 after={"day": closed.isoformat(), "reason": reason},
             )
-            return pb.CourtClosure(
+            closure = pb.CourtClosure(
                 court_code=court_code,
                 day=closed.isoformat(),
                 reason=reason,
                 recorded_by=claims.display_id,
             )
+            self.outbox.add(
+                session,
+                pb.CourtClosureRecorded(closure=closure),
+                subject=row.id,
+                trace_id=request_id_var.get(),
+            )
+            return closure
