@@ -144,6 +144,7 @@ def services() -> Backends:
         notification=FakeService(),  # type: ignore[arg-type]
         certificates=FakeService(),  # type: ignore[arg-type]
         render=FakeService(),  # type: ignore[arg-type]
+        appraisers=FakeService(),  # type: ignore[arg-type]
     )
 
 
@@ -249,3 +250,9 @@ def refusal() -> type[FakeRpcError]:
 @pytest.fixture
 def form_post() -> Callable[..., Any]:
     return post_form
+
+
+@pytest.fixture
+def sign_in() -> Callable[..., str]:
+    """`sign_in(client, account_id, roles, court_code, name)`: as `sign_in_as`."""
+    return sign_in_as

@@ -309,3 +309,23 @@ def test_empty_requests_get_a_clear_error_and_never_an_internal_one(
                 error.details(),
             )
             assert error.details(), method.name
+
+
+def test_a_newcomer_joins_the_end_of_the_line_after_the_one_just_assigned(
+    service: ReviewService, kld: dict
+):
+    a, b, c = kld["ids"]
+    clerk = person(service, "clerk")
+    assign = pb.AssignAppraiserRequest(court_code="KLD", category=RE, case_number=CASE)
+    assert clerk.stub.AssignAppraiser(assign).appraiser_id == a
+    newcomer = (
+        kld["chief"]
+        .stub.EnrolAppraiser(
+            pb.EnrolAppraiserRequest(court_code="KLD", category=RE, name="丁估價師事務所")
+        )
+        .id
+    )
+    line = clerk.stub.ListRoster(pb.ListRosterRequest(court_code="KLD", category=RE)).entries
+    assert [e.id for e in line] == [b, c, a, newcomer]
+    turns = [clerk.stub.AssignAppraiser(assign).appraiser_id for _ in range(4)]
+    assert turns == [b, c, a, newcomer]

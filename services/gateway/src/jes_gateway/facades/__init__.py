@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jes_gateway.facades.appraisers import AppraisersFacade, FeeInput, FeeItemInput
 from jes_gateway.facades.certificates import CertificateFacade, RegistrationCodesFacade
 from jes_gateway.facades.clients import Backends
 from jes_gateway.facades.identity import IdentityFacade
@@ -20,9 +21,12 @@ from jes_gateway.facades.reviews import (
 )
 
 __all__ = [
+    "AppraisersFacade",
     "Backends",
     "CourtReviews",
     "Facades",
+    "FeeInput",
+    "FeeItemInput",
     "IdentityFacade",
     "PhotoFields",
     "PhotosFacade",
@@ -47,6 +51,7 @@ class Facades:
     certificates: CertificateFacade
     registration_codes: RegistrationCodesFacade
     professionals: ProfessionalsFacade
+    appraisers: AppraisersFacade
 
     @classmethod
     def over(cls, backends: Backends) -> Facades:
@@ -60,4 +65,5 @@ class Facades:
             certificates=CertificateFacade(backends.certificates),
             registration_codes=RegistrationCodesFacade(backends.identity),
             professionals=ProfessionalsFacade(backends.identity, backends.render),
+            appraisers=AppraisersFacade(backends.appraisers),
         )

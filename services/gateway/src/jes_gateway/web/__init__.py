@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from jes_gateway.web import (
     account,
+    appraisers,
     auth,
     binding,
     certificates,
@@ -33,4 +34,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     sso.bp,
     certificates.bp,
     professionals.bp,
+    appraisers.bp,
 )

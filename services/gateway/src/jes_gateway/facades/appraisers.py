@@ -1,0 +1,90 @@
+"""review-workflow's appraiser commissioning: the court's rules, the fee calculator,
+assignment by rotation, the rotation log and the fairness report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from jes.review_workflow.v1 import appraisers_pb2 as pb
+from jes.review_workflow.v1.appraisers_pb2_grpc import AppraiserServiceStub
+from jes_gateway.facades.base import Facade
+
+
+@dataclass(frozen=True)
+class FeeItemInput:
+    kind: pb.FeeItemKind.ValueType
+    count: int
+    adjoining: bool = False
+
+
+@dataclass(frozen=True)
+class FeeInput:
+    items: Sequence[FeeItemInput]
+    registry_parcels: int = 0
+    travel_group: str = ""
+    copies: int = 0
+    charged: int = 0
+    agreed: int = 0
+    approved: bool = False
+
+
+class AppraisersFacade(Facade[AppraiserServiceStub]):
+    def rules(self, token: str, court_code: str = "") -> pb.AppraisalRules:
+        return self._rpc(token).GetAppraisalRules(
+            pb.GetAppraisalRulesRequest(court_code=court_code)
+        )
+
+    def fee(self, token: str, court_code: str, fee: FeeInput) -> pb.AppraisalFee:
+        return self._rpc(token).CalculateAppraisalFee(
+            pb.CalculateAppraisalFeeRequest(
+                court_code=court_code,
+                items=[
+                    pb.FeeItem(kind=i.kind, count=i.count, adjoining=i.adjoining) for i in fee.items
+                ],
+                registry_parcels=fee.registry_parcels,
+                travel_group=fee.travel_group,
+                copies=fee.copies,
+                charged=fee.charged,
+                agreed=fee.agreed,
+                approved=fee.approved,
+            )
+        )
+
+    def roster(
+        self, token: str, court_code: str, category: pb.AppraiserCategory.ValueType
+    ) -> list[pb.RosterEntry]:
+        reply = self._rpc(token).ListRoster(
+            pb.ListRosterRequest(court_code=court_code, category=category)
+        )
+        return list(reply.entries)
+
+    def assign(
+        self,
+        token: str,
+        court_code: str,
+        category: pb.AppraiserCategory.ValueType,
+        case_number: str,
+        division: str,
+        ineligible: dict[str, str] | None = None,
+    ) -> pb.Assignment:
+        return self._rpc(token).AssignAppraiser(
+            pb.AssignAppraiserRequest(
+                court_code=court_code,
+                category=category,
+                case_number=case_number,
+                division=division,
+                ineligible=[
+                    pb.IneligibleAppraiser(appraiser_id=k, reason=v)
+                    for k, v in (ineligible or {}).items()
+                ],
+            )
+        )
+
+    def rotation_log(self, token: str, court_code: str) -> pb.ListRotationLogResponse:
+        return self._rpc(token).ListRotationLog(pb.ListRotationLogRequest(court_code=court_code))
+
+    def fairness(self, token: str, court_code: str, start: str, end: str) -> pb.FairnessReport:
+        return self._rpc(token).GetFairnessReport(
+            pb.GetFairnessReportRequest(court_code=court_code, start=start, end=end)
+        )
