@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from jes_gateway.api import (
     accounts,
+    appraisers,
     audit,
     bindings,
     certificates,
@@ -38,6 +39,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     audit.bp,
     public.bp,
     certificates.bp,
+    appraisers.bp,
     openapi.bp,
 )
 
