@@ -329,3 +329,16 @@ def test_a_newcomer_joins_the_end_of_the_line_after_the_one_just_assigned(
     assert [e.id for e in line] == [b, c, a, newcomer]
     turns = [clerk.stub.AssignAppraiser(assign).appraiser_id for _ in range(4)]
     assert turns == [b, c, a, newcomer]
+
+
+@pytest.mark.parametrize("case_number", ["", "Y", "115年度司執字第0號", "B\x16"])
+def test_a_bad_case_number_is_refused_and_nothing_is_logged(
+    service: ReviewService, kld: dict, case_number: str
+):
+    clerk = person(service, "clerk")
+    error = refused(
+        clerk.stub.AssignAppraiser,
+        pb.AssignAppraiserRequest(court_code="KLD", category=RE, case_number=case_number),
+    )
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert clerk.stub.ListRotationLog(pb.ListRotationLogRequest(court_code="KLD")).entries == []

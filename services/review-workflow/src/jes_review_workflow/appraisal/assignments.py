@@ -39,7 +39,7 @@ from jes_review_workflow.domain.appraisal.rotation import (
 )
 from jes_review_workflow.models import AppraisalAssignment, Appraiser, audit_log
 from jes_servicekit.audit import actor_of
-from jes_zhtw import CaseNumberInvalid, parse_case_number
+from jes_zhtw import parse_case_number
 
 ASSIGNMENT_NOT_FOUND = "查無此選任紀錄"
 ALREADY_REPLACED = "此選任已撤換"
@@ -48,9 +48,11 @@ MAX_TEXT = 500
 
 
 def _case_number(text: str) -> str:
+    # parse_case_number refuses with a plain ValueError (zh-TW message), not only
+    # CaseNumberInvalid: both are the person's input, never a server error.
     try:
         return parse_case_number(text).formal()
-    except CaseNumberInvalid as problem:
+    except ValueError as problem:
         raise InvalidArgument(str(problem), fields={"case_number": str(problem)}) from None
 
 
