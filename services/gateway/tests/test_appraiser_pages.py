@@ -52,7 +52,7 @@ def test_the_page_shows_the_roster_in_rotation_order_with_standings(kld_clerk):
     text = page.get_data(as_text=True)
     assert "鑑定人名冊：不動產" in text and "鑑定人名冊：動產及其他財產" in text
     assert text.index("甲估價師事務所") < text.index("乙估價師事務所")
-    assert "停止輪派（至 2026-12-31）" in text
+    assert "停止輪派（至 115/12/31）" in text
     assert "依輪次選任" in text  # a clerk may ask
 
 
