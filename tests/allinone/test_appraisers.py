@@ -6,6 +6,8 @@ verifies, the fairness report counts, and the flags show the ground with its evi
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -165,7 +167,9 @@ def test_auction_outcomes_from_the_court_s_system_raise_a_flag(
     assert list(flags[0].evidence) == ["2026-08-15 以 121% 拍定", "2026-09-15 以 120% 拍定"]
 
 
-def test_the_pages_show_the_roster_and_the_log(platform: flows.Platform, roster: dict[str, str]):
+def test_the_pages_show_the_roster_and_the_log(
+    platform: flows.Platform, roster: dict[str, str], tmp_path: Path
+):
     web = WebClient(platform.base_url)
     assert web.login("KLDCLERK", DEMO_PASSWORD).status_code == 302
     page = web.get("/appraisers/")
@@ -174,3 +178,15 @@ def test_the_pages_show_the_roster_and_the_log(platform: flows.Platform, roster:
     log = web.get("/appraisers/log?start=2000-01-01&end=2099-12-31")
     assert log.status_code == 200 and "紀錄完整" in log.text
     assert "鑑定人選任" in web.get("/portal").text  # the dashboard links the system
+
+    # the fairness report as a PDF whose zh-TW text is searchable (report-render)
+    pdf = web.get("/appraisers/log.pdf?start=2000-01-01&end=2099-12-31")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    path = tmp_path / "fairness.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = "".join(text.split())
+    assert "鑑定人選任公平性報告" in flat and "臺灣基隆地方法院" in flat
+    assert "乙估價師事務所不動產1010" in flat and "輪次紀錄雜湊鏈檢核：完整" in flat

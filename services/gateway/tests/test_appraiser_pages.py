@@ -9,6 +9,7 @@ import json
 import grpc
 import pytest
 
+from jes.report_render.v1 import report_render_pb2 as render_pb
 from jes.review_workflow.v1 import appraisers_pb2 as pb
 from jes_gateway.facades import Backends
 
@@ -192,3 +193,34 @@ def test_the_log_page_shows_the_chain_and_the_fairness_report(kld_clerk, service
 
 def test_a_firm_may_not_open_the_division_pages(firm):
     assert firm.get("/appraisers/").status_code == 403
+
+
+def test_the_fairness_report_as_a_pdf_from_report_render(kld_clerk, services: Backends):
+    fake = services.appraisers
+    fake.replies["GetFairnessReport"] = pb.FairnessReport(  # type: ignore[attr-defined]
+        court_code="KLD",
+        start="2026-11-01",
+        end="2026-11-30",
+        chain_intact=True,
+        rows=[
+            pb.FairnessRow(
+                appraiser_id="a1",
+                name="甲估價師事務所",
+                category=pb.APPRAISER_CATEGORY_REAL_ESTATE,
+                assigned=3,
+                skipped=1,
+            )
+        ],
+    )
+    services.render.replies["RenderTableReport"] = render_pb.RenderedDocument(  # type: ignore[attr-defined]
+        pdf=b"%PDF-1.7 fake", pages=1
+    )
+    reply = kld_clerk.get("/appraisers/log.pdf?start=2026-11-01&end=2026-11-30")
+    assert reply.status_code == 200 and reply.mimetype == "application/pdf"
+    assert reply.data == b"%PDF-1.7 fake"
+    [asked] = services.render.requests("RenderTableReport")  # type: ignore[attr-defined]
+    assert asked.title == "鑑定人選任公平性報告"
+    assert list(asked.subtitles) == ["臺灣基隆地方法院", "期間：115/11/01 至 115/11/30"]
+    assert list(asked.rows[0].cells) == ["甲估價師事務所", "不動產", "3", "1", "0", "0"]
+    assert list(asked.notes) == ["輪次紀錄雜湊鏈檢核：完整"]
+    assert services.render.tokens("RenderTableReport") == [None]  # the gateway as itself

@@ -65,5 +65,5 @@ class Facades:
             certificates=CertificateFacade(backends.certificates),
             registration_codes=RegistrationCodesFacade(backends.identity),
             professionals=ProfessionalsFacade(backends.identity, backends.render),
-            appraisers=AppraisersFacade(backends.appraisers),
+            appraisers=AppraisersFacade(backends.appraisers, backends.render),
         )

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
+from jes.report_render.v1 import report_render_pb2 as render_pb
+from jes.report_render.v1.report_render_pb2_grpc import ReportRenderServiceStub
 from jes.review_workflow.v1 import appraisers_pb2 as pb
 from jes.review_workflow.v1.appraisers_pb2_grpc import AppraiserServiceStub
-from jes_gateway.facades.base import Facade
+from jes_gateway.facades.base import Facade, _Translating
+from jes_grpckit.client import Client
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,12 @@ class FeeInput:
 
 
 class AppraisersFacade(Facade[AppraiserServiceStub]):
+    def __init__(
+        self, client: Client[AppraiserServiceStub], render: Client[ReportRenderServiceStub]
+    ):
+        super().__init__(client)
+        self.render = render
+
     def rules(self, token: str, court_code: str = "") -> pb.AppraisalRules:
         return self._rpc(token).GetAppraisalRules(
             pb.GetAppraisalRulesRequest(court_code=court_code)
@@ -88,3 +98,24 @@ class AppraisersFacade(Facade[AppraiserServiceStub]):
         return self._rpc(token).GetFairnessReport(
             pb.GetFairnessReportRequest(court_code=court_code, start=start, end=end)
         )
+
+    def table_pdf(
+        self,
+        title: str,
+        subtitles: Sequence[str],
+        columns: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        notes: Sequence[str] = (),
+    ) -> bytes:
+        """A printable table rendered by report-render (the gateway asks as itself, for a
+        person whose data it has just read with their own token)."""
+        stub = cast(ReportRenderServiceStub, _Translating(self.render.as_caller(None)))
+        return stub.RenderTableReport(
+            render_pb.RenderTableReportRequest(
+                title=title,
+                subtitles=subtitles,
+                columns=columns,
+                rows=[render_pb.TableRow(cells=row) for row in rows],
+                notes=notes,
+            )
+        ).pdf

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from jes_gateway.context import gateway
@@ -21,6 +21,7 @@ from jes_gateway.presentation.appraisers import (
     roster_entry_json,
 )
 from jes_gateway.presentation.courts import COURT_NAMES, court_name
+from jes_gateway.presentation.roc import roc_day
 from jes_gateway.presentation.vocabulary import (
     APPRAISER_CATEGORIES,
     APPRAISER_CATEGORY_LABELS,
@@ -191,3 +192,43 @@ def log() -> Any:
 
 def to_taipei_today() -> date:
     return to_taipei(datetime.now(UTC)).date()
+
+
+FAIRNESS_COLUMNS = ("鑑定人", "類別", "依輪次選任", "跳過", "不依輪次選任", "撤換")
+
+
+@bp.get("/log.pdf")
+@login_required(*STAFF)
+def fairness_pdf() -> Any:
+    """The fairness report of a period as a PDF (searchable text), for the file."""
+    user = require_user()
+    court = court_of(user)
+    if not court:
+        abort(404)
+    today = to_taipei_today()
+    start = request.args.get("start", "").strip() or today.replace(day=1).isoformat()
+    end = request.args.get("end", "").strip() or today.isoformat()
+    appraisers = gateway().services.appraisers
+    report = appraisers.fairness(user.token, court, start, end)
+    rows = [fairness_row_json(r) for r in report.rows]
+    pdf = appraisers.table_pdf(
+        "鑑定人選任公平性報告",
+        [court_name(court), f"期間：{roc_day(report.start)} 至 {roc_day(report.end)}"],
+        FAIRNESS_COLUMNS,
+        [
+            [
+                r["name"],
+                r["category_label"],
+                str(r["assigned"]),
+                str(r["skipped"]),
+                str(r["exceptions"]),
+                str(r["replaced"]),
+            ]
+            for r in rows
+        ],
+        ["輪次紀錄雜湊鏈檢核：" + ("完整" if report.chain_intact else "不相符，紀錄可能遭竄改")],
+    )
+    response = Response(pdf, mimetype="application/pdf")
+    name = f"fairness-{court}-{report.start}-{report.end}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
