@@ -190,3 +190,93 @@ def test_the_pages_show_the_roster_and_the_log(
     flat = "".join(text.split())
     assert "鑑定人選任公平性報告" in flat and "臺灣基隆地方法院" in flat
     assert "乙估價師事務所不動產1010" in flat and "輪次紀錄雜湊鏈檢核：完整" in flat
+
+
+def test_the_records_chief_and_the_officer_through_the_api(platform: flows.Platform):
+    chief = platform.login("KLDCHIEF", DEMO_PASSWORD)
+    enrolled = [
+        api(
+            platform,
+            chief,
+            "POST",
+            "/api/v1/appraisers",
+            json={"category": "other_property", "name": name, "qualification": "舊名冊"},
+        )
+        for name in ("戊鑑定有限公司", "己拍賣鑑價公司")
+    ]
+    first, second = (e["id"] for e in enrolled)
+    suspended = api(
+        platform,
+        chief,
+        "POST",
+        f"/api/v1/appraisers/{first}/standing",
+        json={"standing": "suspended", "until": "2099-01-31", "reason": "逾期未回覆"},
+    )
+    assert suspended["standing"] == "suspended"
+    # only the chief judge records the committee's disqualification
+    refused = platform.api(
+        "POST",
+        f"/api/v1/appraisers/{first}/standing",
+        chief,
+        json={"standing": "disqualified", "until": "2029-01-31", "reason": "議決不適任"},
+    )
+    assert refused.status_code == 403 and "庭長" in refused.json()["error"]
+
+    # a typhoon closure moves a last day (Civil Code §122)
+    query = "/api/v1/appraisers/deadlines?kind=payment&start=2024-10-26"
+    assert api(platform, chief, "GET", query)["last_day"] == "2024-10-31"
+    api(
+        platform,
+        chief,
+        "POST",
+        "/api/v1/court-closures",
+        json={"day": "2024-10-31", "reason": "康芮颱風停止上班"},
+    )
+    assert api(platform, chief, "GET", query)["last_day"] == "2024-11-01"
+
+    clerk = platform.login("KLDCLERK", DEMO_PASSWORD)
+    body = {"category": "other_property", "case_number": "115年度司執字第500號"}
+    assigned = api(platform, clerk, "POST", "/api/v1/appraisers/assignments", json=body)
+    assert assigned["appraiser_id"] == second
+
+    officer = platform.login("KLDOFFICER", DEMO_PASSWORD)
+    off_body = {
+        **body,
+        "appraiser_id": second,
+        "ground": "special_object",
+        "reason": "古董鐘錶，宜委由專業鑑定",
+    }
+    no_ground = platform.api(
+        "POST",
+        "/api/v1/appraisers/off-rotation-assignments",
+        officer,
+        json={**off_body, "ground": ""},
+    )
+    assert no_ground.status_code == 400 and no_ground.json()["fields"]["ground"]
+    suspended_choice = platform.api(
+        "POST",
+        "/api/v1/appraisers/off-rotation-assignments",
+        officer,
+        json={**off_body, "appraiser_id": first},
+    )
+    assert suspended_choice.status_code == 409
+    exception = api(
+        platform, officer, "POST", "/api/v1/appraisers/off-rotation-assignments", json=off_body
+    )
+    assert exception["ground_label"] == "執行標的特殊，宜委由專業鑑定"
+    replaced = api(
+        platform,
+        officer,
+        "POST",
+        f"/api/v1/appraisers/assignments/{assigned['id']}/replacement",
+        json={"reason": "未於期限內送交鑑定書", "fee_received": 1200},
+    )
+    assert replaced["replaced"] is True and replaced["refund_owed"] == 1200
+    log = api(platform, clerk, "GET", "/api/v1/appraisers/rotation-log")
+    assert log["chain_intact"] is True
+    assert [e["kind"] for e in log["entries"]][-4:] == [
+        "skipped",
+        "assigned",
+        "exception",
+        "replaced",
+    ]

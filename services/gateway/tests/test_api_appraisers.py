@@ -100,3 +100,18 @@ def test_the_roster_needs_a_category(client, services):
     reply = client.get("/api/v1/appraisers?court_code=KLD", headers=BEARER)
     assert reply.status_code == 400
     assert services.appraisers.requests("ListRoster") == []
+
+
+def test_a_deadline_of_an_unknown_kind_is_refused_before_asking(client, services):
+    reply = client.get(
+        "/api/v1/appraisers/deadlines?kind=eventually&start=2025-01-22", headers=BEARER
+    )
+    assert reply.status_code == 400 and "kind" in reply.json["fields"]
+    assert services.appraisers.requests("ComputeAppraisalDeadline") == []
+    services.appraisers.replies["ComputeAppraisalDeadline"] = pb.AppraisalDeadline(
+        start="2025-01-22", days=5, nominal="2025-01-27", last_day="2025-02-03"
+    )
+    reply = client.get("/api/v1/appraisers/deadlines?kind=payment&start=2025-01-22", headers=BEARER)
+    assert reply.status_code == 200 and reply.json["last_day"] == "2025-02-03"
+    [asked] = services.appraisers.requests("ComputeAppraisalDeadline")
+    assert asked.kind == pb.DEADLINE_KIND_PAYMENT

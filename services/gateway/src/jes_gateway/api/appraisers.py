@@ -12,14 +12,23 @@ from jes_gateway.api.common import PREFIX, bearer_token, services
 from jes_gateway.api.schemas.appraisers import (
     Assignment,
     AssignmentInput,
+    Closure,
+    ClosureInput,
     CourtQuery,
+    Deadline,
+    DeadlineQuery,
+    EnrolInput,
     FairnessQuery,
     FairnessReport,
     FeeCalculation,
     FeeCalculationInput,
+    OffRotationInput,
+    ReplacementInput,
     Roster,
+    RosterEntry,
     RosterQuery,
     RotationLog,
+    StandingInput,
 )
 from jes_gateway.api.spec import answers, api
 from jes_gateway.facades import FeeInput, FeeItemInput
@@ -29,7 +38,12 @@ from jes_gateway.presentation.appraisers import (
     log_entry_json,
     roster_entry_json,
 )
-from jes_gateway.presentation.vocabulary import APPRAISER_CATEGORIES, FEE_ITEM_KINDS
+from jes_gateway.presentation.vocabulary import (
+    APPRAISER_CATEGORIES,
+    APPRAISER_STANDINGS,
+    DEADLINE_KINDS,
+    FEE_ITEM_KINDS,
+)
 
 bp = Blueprint("api_appraisers", __name__, url_prefix=PREFIX)
 TAG = "鑑定人選任"
@@ -123,3 +137,90 @@ def fairness_report(query: FairnessQuery) -> Any:
         rows=[fairness_row_json(r) for r in report.rows],
         chain_intact=report.chain_intact,
     )
+
+
+@bp.post("/appraisers/off-rotation-assignments")
+@api.validate(resp=answers(200, Assignment, 400, 401, 403, 404, 409), tags=[TAG])
+def assign_off_rotation(json: OffRotationInput) -> Any:
+    """不依輪次選任（須有法院規定的事由，並由司法事務官核可：呼叫者即核可者）"""
+    assigned = services().appraisers.assign_off_rotation(
+        bearer_token(),
+        json.court_code,
+        APPRAISER_CATEGORIES[json.category],
+        json.case_number,
+        json.division,
+        json.appraiser_id,
+        json.ground,
+        json.reason,
+    )
+    return jsonify(assignment_json(assigned))
+
+
+@bp.post("/appraisers/assignments/<assignment_id>/replacement")
+@api.validate(
+    resp=answers(200, Assignment, 400, 401, 403, 404, 409),
+    tags=[TAG],
+    path_parameter_descriptions={"assignment_id": "選任紀錄代號"},
+)
+def replace(assignment_id: str, json: ReplacementInput) -> Any:
+    """撤換鑑定人（記錄理由；未完成鑑定者應退還已收費用）"""
+    replaced = services().appraisers.replace(
+        bearer_token(), assignment_id, json.reason, json.fee_received, json.work_completed
+    )
+    return jsonify(assignment_json(replaced))
+
+
+@bp.get("/appraisers/deadlines")
+@api.validate(resp=answers(200, Deadline, 400, 401, 403, 404), tags=[TAG])
+def deadline(query: DeadlineQuery) -> Any:
+    """期間末日（民法第120條第2項、第122條；含補行上班日及法院停止上班日）"""
+    due = services().appraisers.deadline(
+        bearer_token(), query.court_code, DEADLINE_KINDS[query.kind], query.start
+    )
+    return jsonify(
+        kind=query.kind, start=due.start, days=due.days, nominal=due.nominal, last_day=due.last_day
+    )
+
+
+@bp.post("/court-closures")
+@api.validate(resp=answers(200, Closure, 400, 401, 403, 409), tags=[TAG])
+def record_closure(json: ClosureInput) -> Any:
+    """登錄法院停止上班日（如颱風）：期間末日不落在該日"""
+    closure = services().appraisers.record_closure(
+        bearer_token(), json.court_code, json.day, json.reason
+    )
+    return jsonify(
+        court_code=closure.court_code,
+        day=closure.day,
+        reason=closure.reason,
+        recorded_by=closure.recorded_by,
+    )
+
+
+@bp.post("/appraisers")
+@api.validate(resp=answers(200, RosterEntry, 400, 401, 403), tags=[TAG])
+def enrol(json: EnrolInput) -> Any:
+    """列入鑑定人名冊（排在該類別輪次之末）"""
+    entry = services().appraisers.enrol(
+        bearer_token(),
+        json.court_code,
+        APPRAISER_CATEGORIES[json.category],
+        json.name,
+        json.account_id,
+        json.qualification,
+    )
+    return jsonify(roster_entry_json(entry))
+
+
+@bp.post("/appraisers/<appraiser_id>/standing")
+@api.validate(
+    resp=answers(200, RosterEntry, 400, 401, 403, 404),
+    tags=[TAG],
+    path_parameter_descriptions={"appraiser_id": "鑑定人代號"},
+)
+def change_standing(appraiser_id: str, json: StandingInput) -> Any:
+    """停止輪派、恢復輪派（紀錄科科長）或登錄不適任議決（庭長）"""
+    entry = services().appraisers.change_standing(
+        bearer_token(), appraiser_id, APPRAISER_STANDINGS[json.standing], json.until, json.reason
+    )
+    return jsonify(roster_entry_json(entry))

@@ -119,3 +119,83 @@ class AppraisersFacade(Facade[AppraiserServiceStub]):
                 notes=notes,
             )
         ).pdf
+
+    def assign_off_rotation(
+        self,
+        token: str,
+        court_code: str,
+        category: pb.AppraiserCategory.ValueType,
+        case_number: str,
+        division: str,
+        appraiser_id: str,
+        ground: str,
+        reason: str,
+    ) -> pb.Assignment:
+        return self._rpc(token).AssignOffRotation(
+            pb.AssignOffRotationRequest(
+                court_code=court_code,
+                category=category,
+                case_number=case_number,
+                division=division,
+                appraiser_id=appraiser_id,
+                ground=ground,
+                reason=reason,
+            )
+        )
+
+    def replace(
+        self, token: str, assignment_id: str, reason: str, fee_received: int, work_completed: bool
+    ) -> pb.Assignment:
+        return self._rpc(token).ReplaceAppraiser(
+            pb.ReplaceAppraiserRequest(
+                assignment_id=assignment_id,
+                reason=reason,
+                fee_received=fee_received,
+                work_completed=work_completed,
+            )
+        )
+
+    def deadline(
+        self, token: str, court_code: str, kind: pb.DeadlineKind.ValueType, start: str
+    ) -> pb.AppraisalDeadline:
+        return self._rpc(token).ComputeAppraisalDeadline(
+            pb.ComputeAppraisalDeadlineRequest(court_code=court_code, kind=kind, start=start)
+        )
+
+    def record_closure(self, token: str, court_code: str, day: str, reason: str) -> pb.CourtClosure:
+        return self._rpc(token).RecordCourtClosure(
+            pb.RecordCourtClosureRequest(court_code=court_code, day=day, reason=reason)
+        )
+
+    def enrol(
+        self,
+        token: str,
+        court_code: str,
+        category: pb.AppraiserCategory.ValueType,
+        name: str,
+        account_id: str,
+        qualification: str,
+    ) -> pb.RosterEntry:
+        return self._rpc(token).EnrolAppraiser(
+            pb.EnrolAppraiserRequest(
+                court_code=court_code,
+                category=category,
+                name=name,
+                account_id=account_id,
+                qualification=qualification,
+            )
+        )
+
+    def change_standing(
+        self,
+        token: str,
+        appraiser_id: str,
+        standing: pb.AppraiserStanding.ValueType,
+        until: str,
+        reason: str,
+    ) -> pb.RosterEntry:
+        return self._rpc(token).ChangeAppraiserStanding(
+            pb.ChangeAppraiserStandingRequest(
+                appraiser_id=appraiser_id, standing=standing, until=until, reason=reason
+            )
+        )

@@ -81,6 +81,9 @@ ROTATION_LOG_KINDS: dict[str, appraisers_pb2.RotationLogKind.ValueType] = api_na
 APPRAISER_STANDINGS: dict[str, appraisers_pb2.AppraiserStanding.ValueType] = api_names(
     appraisers_pb2.AppraiserStanding, "APPRAISER_STANDING_", unspecified=False
 )
+DEADLINE_KINDS: dict[str, appraisers_pb2.DeadlineKind.ValueType] = api_names(
+    appraisers_pb2.DeadlineKind, "DEADLINE_KIND_", unspecified=False
+)
 APPRAISER_CATEGORY_LABELS = labels_by_name(appraisers_pb2.AppraiserCategory, APPRAISER_CATEGORIES)
 FEE_ITEM_KIND_LABELS = labels_by_name(appraisers_pb2.FeeItemKind, FEE_ITEM_KINDS)
 ROTATION_LOG_KIND_LABELS = labels_by_value(appraisers_pb2.RotationLogKind)

@@ -11,6 +11,7 @@ from jes_gateway.api.schemas.base import Input, OptionalInt, Query, Reply, blank
 from jes_gateway.presentation.vocabulary import (
     APPRAISER_CATEGORIES,
     APPRAISER_STANDINGS,
+    DEADLINE_KINDS,
     FEE_ITEM_KINDS,
     ROTATION_LOG_KINDS,
 )
@@ -175,3 +176,64 @@ class FairnessReport(Reply):
     end: str
     rows: list[FairnessRow]
     chain_intact: bool
+
+
+class OffRotationInput(Input):
+    court_code: CourtCode = ""
+    category: Category
+    case_number: Annotated[str, Field(max_length=40, description="案號")]
+    division: Annotated[str, Field(max_length=20, description="股別")] = ""
+    appraiser_id: Annotated[str, Field(max_length=36, description="選任的鑑定人")]
+    ground: Annotated[str, Field(max_length=40, description="不依輪次選任的事由代碼（見法院規定）")]
+    reason: Annotated[str, Field(max_length=500, description="理由")]
+
+
+class ReplacementInput(Input):
+    reason: Annotated[str, Field(max_length=500, description="撤換理由")]
+    fee_received: Annotated[int, Field(ge=0, le=100_000_000, description="鑑定人已收取的費用")] = 0
+    work_completed: Annotated[StrictBool, Field(description="已完成鑑定（不退費）")] = False
+
+
+class DeadlineQuery(Query):
+    court_code: CourtCode = ""
+    kind: Annotated[str, choice(DEADLINE_KINDS, "（期限種類）"), values(DEADLINE_KINDS, "期限種類")]
+    start: Annotated[str, Field(max_length=10, description="期間起算日 YYYY-MM-DD（不算入）")]
+
+
+class Deadline(Reply):
+    kind: str
+    start: str
+    days: int
+    nominal: str
+    last_day: Annotated[str, Field(description="期間末日（遇休息日或停止上班日順延）")]
+
+
+class ClosureInput(Input):
+    court_code: CourtCode = ""
+    day: Annotated[str, Field(max_length=10, description="停止上班日 YYYY-MM-DD")]
+    reason: Annotated[str, Field(max_length=200, description="原因，如 颱風")]
+
+
+class Closure(Reply):
+    court_code: str
+    day: str
+    reason: str
+    recorded_by: str
+
+
+class EnrolInput(Input):
+    court_code: CourtCode = ""
+    category: Category
+    name: Annotated[str, Field(max_length=100, description="鑑定人名稱")]
+    account_id: Annotated[str, Field(max_length=100, description="入口網帳號（選填）")] = ""
+    qualification: Annotated[str, Field(max_length=500, description="資格依據")] = ""
+
+
+class StandingInput(Input):
+    standing: Annotated[
+        str, choice(APPRAISER_STANDINGS, "（輪派狀態）"), values(APPRAISER_STANDINGS, "輪派狀態")
+    ]
+    until: Annotated[
+        str, Field(max_length=10, description="期限 YYYY-MM-DD（停止輪派、不適任）")
+    ] = ""
+    reason: Annotated[str, Field(max_length=500, description="理由")]
