@@ -40,8 +40,12 @@ def append(
     day: date,
     content: dict[str, Any],
 ) -> RotationLogRow:
-    """One entry after the court's last (the caller holds the roster rows' locks, so
-    sequences do not race; the unique sequence per court is the backstop)."""
+    """One entry after the court's last. The court's roster rows are locked first, so
+    appends of one court (any category, assignments and replacements alike) take turns
+    on PostgreSQL; the unique sequence per court is the backstop."""
+    session.execute(
+        select(Appraiser.id).where(Appraiser.court_code == court_code).with_for_update()
+    ).all()
     last = session.scalars(
         select(RotationLogRow)
         .where(RotationLogRow.court_code == court_code)
