@@ -79,3 +79,23 @@ def test_a_clerk_asks_for_an_appraiser_and_calculates_a_fee(
     expect(page.get_by_text("紀錄完整")).to_be_visible()
     expect(page.get_by_role("heading", name="公平性報告", exact=True)).to_be_visible()
     screenshot_of(page, f"appraisers-log-{width}")
+
+
+def test_the_officer_chooses_off_the_rotation(
+    new_page: Callable[[dict[str, int]], Page],
+    screenshot_of: Callable[[Page, str], Path],
+    platform: flows.Platform,
+    keelung_roster: None,
+) -> None:
+    page = new_page({"width": 1280, "height": 900})
+    log_in(page, platform, "KLDOFFICER")
+    page.goto(platform.base_url + "/appraisers/")
+    page.get_by_text("不依輪次選任（司法事務官核可）").click()
+    page.get_by_label("案號").last.fill("115年度司執字第777號")
+    page.locator("#f-appraiser_id").select_option(label="丙建築師事務所（輪派中）")
+    page.get_by_label("事由").select_option("special_object")
+    page.get_by_label("理由").fill("標的為古蹟建築，宜委由建築師鑑定")
+    page.get_by_role("button", name="核可並選任").click()
+    expect(page.get_by_text("已不依輪次選任：丙建築師事務所")).to_be_visible()
+    expect(page.get_by_text("核可：KLDOFFICER")).to_be_visible()
+    screenshot_of(page, "appraisers-off-rotation-1280")

@@ -224,3 +224,61 @@ def test_the_fairness_report_as_a_pdf_from_report_render(kld_clerk, services: Ba
     assert list(asked.rows[0].cells) == ["甲估價師事務所", "不動產", "3", "1", "0", "0"]
     assert list(asked.notes) == ["輪次紀錄雜湊鏈檢核：完整"]
     assert services.render.tokens("RenderTableReport") == [None]  # the gateway as itself
+
+
+def test_the_officer_chooses_off_the_rotation_with_a_ground(
+    client, services: Backends, sign_in, form_post, refusal
+):
+    sign_in(client, "KLDOFFICER", ["judicial-officer"], court_code="KLD", name="王司法事務官")
+    fake = services.appraisers
+    fake.replies["GetAppraisalRules"] = pb.AppraisalRules(  # type: ignore[attr-defined]
+        court_code="KLD",
+        source="要點",
+        off_rotation_grounds=[
+            pb.Ground(code="party_request", label="債權人或債務人聲請指定特定鑑定人")
+        ],
+    )
+    fake.replies["ListRoster"] = pb.ListRosterResponse(  # type: ignore[attr-defined]
+        entries=[pb.RosterEntry(id="a2", name="乙估價師事務所", standing_today=1)]
+    )
+    page = client.get("/appraisers/")
+    assert "不依輪次選任（司法事務官核可）" in page.get_data(as_text=True)
+    missing = form_post(
+        client,
+        "/appraisers/off-rotation-assignments",
+        {"category": "real_estate", "year": "115年度司執字第8號", "appraiser_id": "a2"},
+    )
+    assert missing.status_code == 400
+    text = missing.get_data(as_text=True)
+    assert "請選擇不依輪次選任的事由" in text and "請填寫理由" in text
+    assert fake.requests("AssignOffRotation") == []  # type: ignore[attr-defined]
+    fake.replies["AssignOffRotation"] = pb.Assignment(  # type: ignore[attr-defined]
+        appraiser_name="乙估價師事務所",
+        case_number="115年度司執字第8號",
+        off_rotation=True,
+        ground_label="債權人或債務人聲請指定特定鑑定人",
+        reason="債權人聲請",
+        approved_by="KLDOFFICER",
+    )
+    done = form_post(
+        client,
+        "/appraisers/off-rotation-assignments",
+        {
+            "category": "real_estate",
+            "year": "115年度司執字第8號",
+            "appraiser_id": "a2",
+            "ground": "party_request",
+            "reason": "債權人聲請",
+        },
+    )
+    assert done.status_code == 200
+    assert "已不依輪次選任：乙估價師事務所" in done.get_data(as_text=True)
+    [asked] = fake.requests("AssignOffRotation")  # type: ignore[attr-defined]
+    assert (asked.ground, asked.case_number) == ("party_request", "115年度司執字第8號")
+
+
+def test_a_clerk_may_not_post_an_off_rotation_choice(kld_clerk, form_post):
+    reply = form_post(
+        kld_clerk, "/appraisers/off-rotation-assignments", {"category": "real_estate"}
+    )
+    assert reply.status_code == 403

@@ -40,6 +40,7 @@ STAFF = ("clerk", "judicial-officer", "records-chief", "chief-judge", "committee
 ASSIGNERS = ("clerk", "judicial-officer")
 FEE_FIELDS = ("kind", "count", "registry_parcels", "travel_group", "copies", "charged")
 ASSIGN_FIELDS = ("category", "year", "word", "number", "division")
+OFF_ROTATION_FIELDS = (*ASSIGN_FIELDS, "appraiser_id", "ground", "reason")
 NUMBER_PROBLEM = "請輸入 0 以上的整數"
 
 
@@ -115,6 +116,7 @@ def overview(
         categories=APPRAISER_CATEGORY_LABELS,
         rosters=rosters,
         may_assign=user.has_role(*ASSIGNERS),
+        may_approve=user.has_role("judicial-officer"),
         assigned=assigned,
         problem=problem,
         form=form or {},
@@ -147,6 +149,47 @@ def assign() -> Any:
     try:
         assigned = gateway().services.appraisers.assign(
             user.token, court_of(user), category, case.formal(), form["division"]
+        )
+    except Problem as error:
+        problem = form_problem(error)
+        return overview(problem=problem, form=form), problem.status
+    return overview(assigned=assignment_json(assigned))
+
+
+@bp.post("/off-rotation-assignments")
+@login_required("judicial-officer")
+def assign_off_rotation() -> Any:
+    """The officer chooses an appraiser off the rotation, with one of the court's grounds
+    (the officer's own decision is the approval)."""
+    user = require_user()
+    form = {k: request.form.get(k, "").strip()[:500] for k in OFF_ROTATION_FIELDS}
+    errors: dict[str, str] = {}
+    category = APPRAISER_CATEGORIES.get(form["category"])
+    if category is None:
+        errors["category"] = "請選擇鑑定類別"
+    for name, missing in (("appraiser_id", "請選擇鑑定人"), ("ground", "請選擇不依輪次選任的事由")):
+        if not form[name]:
+            errors[name] = missing
+    if not form["reason"]:
+        errors["reason"] = "請填寫理由"
+    case = None
+    try:
+        case = read_case_number(form["year"], form["word"], form["number"])
+        form.update(year=str(case.year), word=case.word, number=str(case.number))
+    except CaseNumberInvalid as wrong:
+        errors.update(wrong.fields)
+    if errors or case is None or category is None:
+        return overview(problem=invalid(errors), form=form), 400
+    try:
+        assigned = gateway().services.appraisers.assign_off_rotation(
+            user.token,
+            court_of(user),
+            category,
+            case.formal(),
+            form["division"],
+            form["appraiser_id"],
+            form["ground"],
+            form["reason"],
         )
     except Problem as error:
         problem = form_problem(error)
