@@ -8,9 +8,15 @@ import pytest
 from jes.case_sync.v1 import case_events_pb2 as events
 from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import cases_pb2
+from jes_case_sync.models import ProgressEntry
 from jes_grpckit import field_violations, refusal_reason
 
 PARTY = cases_pb2.FOLLOWER_ROLE_PARTY
+
+
+def entry_rows(service) -> list[str]:
+    with service.kit.db.transaction() as session:
+        return [e.source_entry_id for e in session.query(ProgressEntry)]
 
 
 def rpc_error(call, *args, **kwargs) -> grpc.RpcError:
@@ -119,26 +125,32 @@ def test_court_codes_are_exact(service):
     assert set(field_violations(error)) == {"case.court_code"}
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        pytest.param(lambda issuer: issuer.issue("f", roles=["firm"], court_code="TPD"), id="firm"),
-        pytest.param(
-            lambda issuer: issuer.issue("c", roles=["clerk"], court_code="TPD"), id="clerk"
-        ),
-        pytest.param(lambda issuer: issuer.issue("a", roles=["admin"]), id="admin"),
-    ],
-)
-def test_only_court_systems_and_services_may_push_or_follow(service, token):
+PEOPLE = [
+    pytest.param(lambda issuer: issuer.issue("f", roles=["firm"], court_code="TPD"), id="firm"),
+    pytest.param(lambda issuer: issuer.issue("c", roles=["clerk"], court_code="TPD"), id="clerk"),
+    pytest.param(lambda issuer: issuer.issue("a", roles=["admin"]), id="admin"),
+]
+
+
+@pytest.mark.parametrize("token", PEOPLE)
+def test_only_court_systems_may_push(service, token):
     client = service.client(token(service.issuer))
     case = service.case()
     for call in (
         lambda: service.push(case, service.entry(), client),
-        lambda: service.follow(case, "a@example.com", client=client),
         lambda: client.call("IngestProgress", iter([pb.CaseChange()])),
+        lambda: client.call("ApplyCaseChange", pb.CaseChange()),
     ):
         assert rpc_error(call).code() == grpc.StatusCode.PERMISSION_DENIED
     assert service.events(events.ProgressEntryAdded) == []
+
+
+@pytest.mark.parametrize("token", PEOPLE[::2])
+def test_only_court_systems_and_clerks_may_approve_follows(service, token):
+    client = service.client(token(service.issuer))
+    error = rpc_error(service.follow, service.case(), "a@example.com", client=client)
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert service.events(events.FollowApproved) == []
 
 
 def test_a_token_claiming_the_court_system_role_is_no_court_system(service):
@@ -167,14 +179,12 @@ def test_a_court_system_pushes_and_follows_for_its_own_court_only(service, court
     for call in (
         lambda: service.push(case, service.entry(), tpd),
         lambda: service.follow(case, "a@example.com", client=tpd),
-        lambda: tpd.call(
-            "IngestProgress",
-            iter(
-                [
-                    pb.CaseChange(case=service.case(), post=service.entry("ok")),
-                    pb.CaseChange(case=case, post=service.entry("other-court")),
-                ]
-            ),
+        lambda: service.ingest(
+            [
+                pb.CaseChange(case=service.case(), post=service.entry("ok")),
+                pb.CaseChange(case=case, post=service.entry("other-court")),
+            ],
+            client=tpd,
         ),
     ):
         error = rpc_error(call)
@@ -182,10 +192,7 @@ def test_a_court_system_pushes_and_follows_for_its_own_court_only(service, court
             grpc.StatusCode.PERMISSION_DENIED,
             "CALLER_NOT_ALLOWED",
         )
-    with service.kit.db.transaction() as session:
-        from jes_case_sync.models import ProgressEntry
-
-        assert [e.source_entry_id for e in session.query(ProgressEntry)] == ["ok"]
+    assert entry_rows(service) == []  # the stream's first, good entry is not kept either
 
 
 # -- IngestProgress -------------------------------------------------------------------------
@@ -193,14 +200,14 @@ def test_a_court_system_pushes_and_follows_for_its_own_court_only(service, court
 
 def test_ingest_counts_received_and_created(service):
     case = service.case()
-    requests = [
+    changes = [
         pb.CaseChange(case=case, post=service.entry("src-1")),
         pb.CaseChange(case=case, post=service.entry("src-2")),
         pb.CaseChange(case=case, post=service.entry("src-1")),  # re-sent
         pb.CaseChange(case=service.case(), post=service.entry("src-1")),
     ]
-    reply = service.court_system().call("IngestProgress", iter(requests))
-    assert (reply.received, reply.created) == (4, 3)
+    reply = service.ingest(changes)
+    assert (reply.received, reply.created, reply.unchanged) == (4, 3, 1)
     assert len(service.events(events.ProgressEntryAdded)) == 3
 
 
@@ -209,18 +216,20 @@ def test_ingest_of_nothing(service):
     assert (reply.received, reply.created) == (0, 0)
 
 
-def test_ingest_stops_at_a_bad_entry_keeping_the_ones_before(service):
+def test_a_stream_with_a_bad_entry_changes_nothing(service):
+    """Issue 11: bad input changes nothing; a stream is all or nothing (it used to keep
+    the entries before the bad one)."""
     case = service.case()
-    requests = [
+    changes = [
         pb.CaseChange(case=case, post=service.entry("src-1")),
         pb.CaseChange(case=case, post=service.entry("src-2", item="")),
         pb.CaseChange(case=case, post=service.entry("src-3")),
     ]
-    error = rpc_error(service.court_system().call, "IngestProgress", iter(requests))
+    error = rpc_error(service.ingest, changes)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert [e.entry.source_entry_id for _, e in service.events(events.ProgressEntryAdded)] == [
-        "src-1"
-    ]
+    assert set(field_violations(error)) == {"changes[2].post.item"}
+    assert service.events(events.ProgressEntryAdded) == []
+    assert entry_rows(service) == []
 
 
 # -- ApproveFollow ----------------------------------------------------------------------------
