@@ -258,8 +258,11 @@ def test_withdrawn_entries_are_not_shown(service, world):
     assert (reply.total_entries, list(reply.entries)) == (0, [])
 
 
-def test_a_firm_or_an_admin_may_not_read_cases(service, world):
-    for role in ("firm", "admin"):
-        client = service.person(f"x-{role}", role, court_code="TPD")
-        error = rpc_error(page, client, world["first"])
-        assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+def test_an_admin_may_not_read_cases_and_a_firm_only_through_a_binding(service, world):
+    admin = service.person("x-admin", "admin")
+    assert rpc_error(page, admin, world["first"]).code() == grpc.StatusCode.PERMISSION_DENIED
+    firm = service.person("x-firm", "firm", court_code="TPD")
+    assert rpc_error(page, firm, world["first"]).code() == grpc.StatusCode.NOT_FOUND
+    account = service.identity.accounts["zhang@example.com"]
+    service.identity.readers["x-firm"] = ReaderIdentity(("x-firm", account.id), "")
+    assert page(firm, world["first"]).summary.case_id == world["first"]

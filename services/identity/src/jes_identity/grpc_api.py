@@ -46,6 +46,7 @@ from jes_identity.usecases import (
     Sessions,
 )
 from jes_identity.usecases.binding import Binding
+from jes_identity.usecases.progress_accounts import ProgressAccounts
 from jes_identity.usecases.sessions import session_idle_expires_at
 from jes_servicekit.grants import FIRM_APPLICATION, verified_grant
 
@@ -107,6 +108,7 @@ class IdentityServicer(ProgressAccountRpcs, pb_grpc.IdentityServiceServicer):
         self.login_sessions = AccountSessions(infra, TokenIssuer(keys))
         self.bindings = AccountBindings(infra, self.codes)
         self.sign_in = ProviderSignIn(self.sessions, sign_in_clients or {})
+        self.progress_accounts = ProgressAccounts(infra)
 
     # -- logging in, the key set ---------------------------------------------
 

@@ -14,7 +14,8 @@ from enum import StrEnum
 
 from jes_auth import Claims
 
-LITIGANT_ROLES = ("progress", "member", "professional")
+# a case-progress account, or a portal account that may have one bound (帳號綁定)
+LITIGANT_ROLES = ("progress", "member", "professional", "firm")
 
 
 class ReaderKind(StrEnum):
