@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jes.case_sync.v1 import case_events_pb2 as events
@@ -14,8 +14,7 @@ from jes.case_sync.v1 import cases_pb2
 from jes_case_sync.domain.cases import CaseKey, category_value
 from jes_case_sync.domain.followers import ACTIVE, role_value
 from jes_case_sync.models import Case, Follower
-
-KEY_COLUMNS = (Case.court_code, Case.category, Case.year, Case.word, Case.number)
+from jes_db.bulk import one_of
 
 
 def key_of(case: Case) -> CaseKey:
@@ -34,16 +33,19 @@ def case_of(session: Session, key: CaseKey) -> Case:
 def cases_of(session: Session, keys: Iterable[CaseKey]) -> dict[CaseKey, Case]:
     """Every case named, created on first mention, in one query (and one flush)."""
     wanted = list(dict.fromkeys(keys))
+    wanted_set = set(wanted)
     found: dict[CaseKey, Case] = {}
-    for chunk in _chunks(wanted, 500):
+    # by court and number (one array parameter each: a short statement), then exactly
+    by_court: dict[str, set[int]] = {}
+    for key in wanted:
+        by_court.setdefault(key.court_code, set()).add(key.number)
+    for court_code, numbers in by_court.items():
         rows = session.scalars(
             select(Case).where(
-                tuple_(*KEY_COLUMNS).in_(
-                    [(k.court_code, k.category, k.year, k.word, k.number) for k in chunk]
-                )
+                Case.court_code == court_code, one_of(session, Case.number, sorted(numbers))
             )
         ).all()
-        found |= {key_of(row): row for row in rows}
+        found |= {key: row for row in rows if (key := key_of(row)) in wanted_set}
     missing = [key for key in wanted if key not in found]
     for key in missing:
         found[key] = Case(**key.fields())
@@ -57,14 +59,15 @@ def active_followers(session: Session, case_ids: Iterable[str]) -> dict[str, lis
     """The active follows of each case, by e-mail."""
     ids = list(dict.fromkeys(case_ids))
     by_case: dict[str, list[Follower]] = {case_id: [] for case_id in ids}
-    for chunk in _chunks(ids, 500):
-        rows = session.scalars(
-            select(Follower)
-            .where(Follower.case_id.in_(chunk), Follower.status == ACTIVE)
-            .order_by(Follower.case_id, Follower.email)
-        ).all()
-        for row in rows:
-            by_case[row.case_id].append(row)
+    if not ids:
+        return by_case
+    rows = session.scalars(
+        select(Follower)
+        .where(one_of(session, Follower.case_id, ids), Follower.status == ACTIVE)
+        .order_by(Follower.case_id, Follower.email)
+    ).all()
+    for row in rows:
+        by_case[row.case_id].append(row)
     return by_case
 
 
@@ -92,8 +95,3 @@ def follower_messages(followers: Sequence[Follower]) -> list[events.Follower]:
         )
         for f in followers
     ]
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

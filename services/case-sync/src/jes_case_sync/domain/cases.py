@@ -48,17 +48,24 @@ class CaseKey:
         return CaseNumber(self.year, self.word, self.number)
 
 
+_CATEGORY_LABELS = {
+    value.number: enum_label(cases_pb2.CaseCategory, value.number)
+    for value in cases_pb2.CaseCategory.DESCRIPTOR.values
+}
+_CATEGORY_VALUES = {
+    enum_label(cases_pb2.CaseCategory, value.number): cases_pb2.CaseCategory.Value(value.name)
+    for value in cases_pb2.CaseCategory.DESCRIPTOR.values
+}
+
+
 def category_label(value: int) -> str:
     """The stored form of a contract's CaseCategory ("" for an unknown number)."""
-    return enum_label(cases_pb2.CaseCategory, value)
+    return _CATEGORY_LABELS.get(value, "")
 
 
 def category_value(label: str) -> cases_pb2.CaseCategory.ValueType:
     """The contract's CaseCategory of a stored label."""
-    for value in cases_pb2.CaseCategory.DESCRIPTOR.values:
-        if enum_label(cases_pb2.CaseCategory, value.number) == label:
-            return cases_pb2.CaseCategory.Value(value.name)
-    return cases_pb2.CASE_CATEGORY_UNSPECIFIED
+    return _CATEGORY_VALUES.get(label, cases_pb2.CASE_CATEGORY_UNSPECIFIED)
 
 
 def case_key_problems(key: CaseKey) -> dict[str, str]:

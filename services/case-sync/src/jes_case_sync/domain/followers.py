@@ -33,11 +33,14 @@ def role_label(value: int) -> str:
     return enum_label(cases_pb2.FollowerRole, value)
 
 
+_ROLE_VALUES = {
+    enum_label(cases_pb2.FollowerRole, value.number): cases_pb2.FollowerRole.Value(value.name)
+    for value in cases_pb2.FollowerRole.DESCRIPTOR.values
+}
+
+
 def role_value(label: str) -> cases_pb2.FollowerRole.ValueType:
-    for value in cases_pb2.FollowerRole.DESCRIPTOR.values:
-        if enum_label(cases_pb2.FollowerRole, value.number) == label:
-            return cases_pb2.FollowerRole.Value(value.name)
-    return cases_pb2.FOLLOWER_ROLE_UNSPECIFIED
+    return _ROLE_VALUES.get(label, cases_pb2.FOLLOWER_ROLE_UNSPECIFIED)
 
 
 @dataclass(frozen=True)

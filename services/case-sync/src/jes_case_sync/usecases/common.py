@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -35,3 +35,7 @@ class Infrastructure:
     def publish(self, session: Session, event: Message, subject: str) -> None:
         """Add `event` to the outbox in the caller's transaction."""
         self.outbox.add(session, event, subject=subject, trace_id=self.trace_id())
+
+    def publish_many(self, session: Session, events: Sequence[tuple[Message, str]]) -> None:
+        """Add (event, subject) pairs to the outbox with one statement, in order."""
+        self.outbox.add_many(session, events, trace_id=self.trace_id())

@@ -16,6 +16,36 @@ def entry_message(row: ProgressEntry) -> cases_pb2.ProgressEntry:
     return message
 
 
+def valid_entry_message(entry: ValidEntry) -> cases_pb2.ProgressEntry:
+    """The message of an entry as it is being stored (no row object: bulk inserts)."""
+    message = cases_pb2.ProgressEntry(
+        source_entry_id=entry.source_entry_id,
+        posted_on=entry.posted_on.isoformat(),
+        item=entry.item,
+    )
+    if entry.hearing is not None:
+        message.hearing.CopyFrom(
+            cases_pb2.Hearing(
+                starts_at=entry.hearing.local_text(),
+                place=entry.hearing.place,
+                kind=entry.hearing.kind,
+            )
+        )
+    return message
+
+
+def entry_values(entry: ValidEntry) -> dict[str, object]:
+    """The columns of an entry's date, text and hearing."""
+    hearing = entry.hearing
+    return {
+        "posted_on": entry.posted_on,
+        "item": entry.item,
+        "hearing_at": hearing.local_text() if hearing else "",
+        "hearing_place": hearing.place if hearing else "",
+        "hearing_kind": hearing.kind if hearing else "",
+    }
+
+
 def hearing_message(row: ProgressEntry) -> cases_pb2.Hearing:
     if not row.hearing_at:
         return cases_pb2.Hearing()

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from google.protobuf.message import Message
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,11 +36,19 @@ from jes_case_sync.models import (
     audit_log,
 )
 from jes_case_sync.usecases.common import Infrastructure
-from jes_case_sync.usecases.entry_rows import entry_message, same_entry, write_entry
+from jes_case_sync.usecases.entry_rows import (
+    entry_message,
+    entry_values,
+    same_entry,
+    valid_entry_message,
+    write_entry,
+)
 from jes_db import new_id
 from jes_db.audit import Actor
+from jes_db.bulk import bulk_insert, one_of
 from jes_domain import AlreadyExists, FailedPrecondition, NotFound
 
+ENTRIES = cast(Table, ProgressEntry.__table__)
 BATCH_REPLAYED = "此批次已匯入，重送的串流未再匯入任何資料"
 ENTRY_NOT_FOUND = "查無此進行事項"
 ATTEMPTS = 3
@@ -96,6 +106,11 @@ class _Work:
     from_reconciliation: bool = False
     arrivals: int = 0
     results: list[ChangeResult] = field(default_factory=list)
+    # added to the outbox together at the end: one statement, and no flush per change
+    outgoing: list[tuple[Message, str]] = field(default_factory=list)
+    # new entries, inserted together at the end (bulk_insert), by (case id, source id)
+    new_entries: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)  # cases changed (last_changed_at)
 
     def arrival(self) -> datetime:
         """Strictly increasing within the transaction: entries of one day keep the order
@@ -159,15 +174,14 @@ class Ingest:
             if change.kind in (ChangeKind.POST, ChangeKind.CORRECT, ChangeKind.WITHDRAW)
         }
         entries: dict[tuple[str, str], ProgressEntry] = {}
-        if source_ids:
-            for start in range(0, len(case_ids), 500):
-                rows = session.scalars(
-                    select(ProgressEntry).where(
-                        ProgressEntry.case_id.in_(case_ids[start : start + 500]),
-                        ProgressEntry.source_entry_id.in_(list(source_ids)),
-                    )
-                ).all()
-                entries |= {(row.case_id, row.source_entry_id): row for row in rows}
+        if source_ids and case_ids:
+            rows = session.scalars(
+                select(ProgressEntry).where(
+                    one_of(session, ProgressEntry.case_id, case_ids),
+                    one_of(session, ProgressEntry.source_entry_id, sorted(source_ids)),
+                )
+            ).all()
+            entries |= {(row.case_id, row.source_entry_id): row for row in rows}
         return _Work(
             session=session,
             today=self.infra.today(),
@@ -188,13 +202,23 @@ class Ingest:
             ChangeKind.DETAILS: self._details,
         }[change.kind](work, case, change)
         if outcome is Outcome.APPLIED:
-            case.last_changed_at = work.now
+            work.touched.add(case.id)
         return ChangeResult(case.id, change.kind, outcome)
 
     def finish(
         self, session: Session, court_code: str, work: _Work, actor: Actor, batch_id: str
     ) -> None:
-        """資料更新至 for the court, and one audit record of what the call changed."""
+        """The events, 資料更新至 for the court, and one audit record of what the call
+        changed."""
+        self.insert_new_entries(work)
+        if work.touched:
+            session.execute(
+                update(Case)
+                .where(one_of(session, Case.id, sorted(work.touched)))
+                .values(last_changed_at=work.now)
+                .execution_options(synchronize_session=False)
+            )
+        self.infra.publish_many(session, work.outgoing)
         sync = session.get(CourtSync, court_code)
         if sync is None:
             session.add(CourtSync(court_code=court_code, last_received_at=work.now))
@@ -215,38 +239,58 @@ class Ingest:
             after=vars(counts),
         )
 
+    @staticmethod
+    def insert_new_entries(work: _Work) -> None:
+        """The new entries, in one statement (no ORM objects: a stream brings thousands)."""
+        if work.new_entries:
+            bulk_insert(work.session, ENTRIES, list(work.new_entries.values()))
+            work.new_entries.clear()
+
     # -- each kind of change ---------------------------------------------------------------
 
     def _post(self, work: _Work, case: Case, change: ValidChange) -> Outcome:
         entry = change.entry
         assert entry is not None
-        if (case.id, entry.source_entry_id) in work.entries:
+        key = (case.id, entry.source_entry_id)
+        if key in work.entries or key in work.new_entries:
             return Outcome.UNCHANGED  # a court system re-sent it
-        row = ProgressEntry(
-            id=new_id(),  # known now: no flush per entry
-            case_id=case.id,
-            source_entry_id=entry.source_entry_id,
-            ingested_at=work.arrival(),
-            changed_at=change.changed_at,
-        )
-        write_entry(row, entry)
-        work.session.add(row)
-        work.entries[(case.id, entry.source_entry_id)] = row
+        entry_id, ingested_at = new_id(), work.arrival()
+        work.new_entries[key] = {
+            "id": entry_id,
+            "case_id": case.id,
+            "source_entry_id": entry.source_entry_id,
+            "ingested_at": ingested_at,
+            "changed_at": change.changed_at,
+            "corrected_at": None,
+            "withdrawn_at": None,
+            "withdraw_reason": "",
+            **entry_values(entry),
+        }
         followers = work.followers_of(case)
         event = events.ProgressEntryAdded(
             case_id=case.id,
             case=case_message(case),
-            entry=entry_message(row),
-            entry_id=row.id,
+            entry=valid_entry_message(entry),
+            entry_id=entry_id,
             follower_emails=[f.email for f in followers],
             followers=followers,
             from_reconciliation=work.from_reconciliation,
         )
-        event.ingested_at.FromDatetime(row.ingested_at)
-        self.infra.publish(work.session, event, subject=case.id)
+        event.ingested_at.FromDatetime(ingested_at)
+        work.outgoing.append((event, case.id))
         return Outcome.APPLIED
 
     def _held_entry(self, work: _Work, case: Case, source_id: str, kind: str) -> ProgressEntry:
+        if (case.id, source_id) in work.new_entries:
+            # posted earlier in this batch: write the new ones, then work on the row
+            self.insert_new_entries(work)
+            row = work.session.scalar(
+                select(ProgressEntry).where(
+                    ProgressEntry.case_id == case.id, ProgressEntry.source_entry_id == source_id
+                )
+            )
+            assert row is not None
+            work.entries[(case.id, source_id)] = row
         row = work.entries.get((case.id, source_id))
         if row is None:
             raise NotFound(
@@ -281,7 +325,7 @@ class Ingest:
             followers=work.followers_of(case),
         )
         event.corrected_at.FromDatetime(work.now)
-        self.infra.publish(work.session, event, subject=case.id)
+        work.outgoing.append((event, case.id))
         return Outcome.APPLIED
 
     def _withdraw(self, work: _Work, case: Case, change: ValidChange) -> Outcome:
@@ -302,7 +346,7 @@ class Ingest:
             followers=work.followers_of(case),
         )
         event.withdrawn_at.FromDatetime(work.now)
-        self.infra.publish(work.session, event, subject=case.id)
+        work.outgoing.append((event, case.id))
         return Outcome.APPLIED
 
     def _status(self, work: _Work, case: Case, change: ValidChange) -> Outcome:
@@ -330,7 +374,7 @@ class Ingest:
             followers=work.followers_of(case),
         )
         event.changed_at.FromDatetime(work.now)
-        self.infra.publish(work.session, event, subject=case.id)
+        work.outgoing.append((event, case.id))
         return Outcome.APPLIED
 
     def _details(self, work: _Work, case: Case, change: ValidChange) -> Outcome:
