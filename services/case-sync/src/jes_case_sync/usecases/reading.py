@@ -287,10 +287,25 @@ class Reading:
                 next_token = encode_token(
                     [last.posted_on.isoformat(), last.ingested_at.isoformat(), last.id]
                 )
-            total = session.scalar(
-                select(func.count()).where(ProgressEntry.case_id == case.id, LIVE)
+            # one case: its counts in one query, its latest three from this page when it is
+            # the first (the list's window query is for many cases)
+            newer_than_visit = (
+                ProgressEntry.ingested_at > previous_visit_at
+                if previous_visit_at is not None
+                else literal(False)
             )
-            [view] = self._views(session, reader, [(case, follow_id)])
+            total, new = session.execute(
+                select(
+                    func.count(),
+                    func.count().filter(newer_than_visit),
+                ).where(ProgressEntry.case_id == case.id, LIVE)
+            ).one()
+            if position is None and not only_hearings:
+                latest = entries[:DEFAULT_LISTED_ENTRIES]
+            else:
+                latest = self._views(session, reader, [(case, follow_id)])[0].latest
+            hearing = self._next_hearings(session, [case.id]).get(case.id)
+            view = CaseView(case, follow_id, list(latest), hearing, int(new or 0))
             sync = session.get(CourtSync, case.court_code)
             if record_visit and reader.subject and reader.kind is not ReaderKind.COURT_SYSTEM:
                 if visit is None:
