@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, load_note, table, write_results
+from common import ROOT, load_note, postgres_up, table, write_results
 
 DATABASE = "bench_case_sync"
 TARGET = 5000.0  # entries per second, sustained
@@ -270,6 +270,9 @@ def main() -> int:
     from support.services import embedded_config, pki_of
 
     settings = infra()
+    if not postgres_up(settings):
+        print("skipped: needs this checkout's PostgreSQL (bash deploy/local/infra.sh up)")
+        return 0
     url = fresh_database(settings)
     work = Path(tempfile.mkdtemp(prefix="bench-case-ingest-"))
     config = embedded_config("case-sync", work, JES_DATABASE_URL=url)

@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, load_note, summary, table, write_results
+from common import ROOT, load_note, postgres_up, summary, table, write_results
 
 DATABASE = "bench_case_page"
 READER = "bench-reader-account"
@@ -63,6 +63,7 @@ def ensure_data(url: str, cases: int, entries: int, followed: int) -> float:
         if have == cases and have_entries >= entries * 0.9:
             return 0.0
         began = time.perf_counter()
+        # the sizes are integers from the command line, not text from outside
         for sql in (
             "TRUNCATE progress_entries, followers, case_visits, feed_tokens, case_prosecutors,"
             " cases CASCADE",
@@ -116,7 +117,11 @@ def main() -> int:
     from support.distributed import infra_settings
     from support.services import embedded_config
 
-    url = database(infra_settings())
+    settings = infra_settings()
+    if not postgres_up(settings):
+        print("skipped: needs this checkout's PostgreSQL (bash deploy/local/infra.sh up)")
+        return 0
+    url = database(settings)
     work = Path(tempfile.mkdtemp(prefix="bench-case-page-"))
     config = embedded_config("case-sync", work, JES_DATABASE_URL=url)
     kit = build(config, identity_port=None, metrics=False)  # migrations; no server started
@@ -136,7 +141,8 @@ def main() -> int:
         plan = (
             conn.execute(
                 text(
-                    "EXPLAIN SELECT * FROM progress_entries WHERE case_id = :c AND withdrawn_at IS NULL"
+                    "EXPLAIN SELECT * FROM progress_entries"
+                    " WHERE case_id = :c AND withdrawn_at IS NULL"
                     " ORDER BY posted_on DESC, ingested_at DESC, id DESC LIMIT 51"
                 ),
                 {"c": case_ids[0]},
