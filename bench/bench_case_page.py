@@ -61,6 +61,7 @@ def ensure_data(url: str, cases: int, entries: int, followed: int) -> float:
             )
         ).scalar_one()
         if have == cases and have_entries >= entries * 0.9:
+            conn.execute(text("ANALYZE"))  # a run stopped before its VACUUM ANALYZE
             return 0.0
         began = time.perf_counter()
         # the sizes are integers from the command line, not text from outside
@@ -93,7 +94,7 @@ def ensure_data(url: str, cases: int, entries: int, followed: int) -> float:
             f" 'reader' || g || '@example.com', '當事人', now(), '{READER}', '', 'active', '',"
             f" '', '', '' FROM generate_series(1, {followed}) g",
             "INSERT INTO court_syncs (court_code, last_received_at)"
-            " SELECT unnest(ARRAY['TPD','KLD','KSD','PCD']), now()",
+            " SELECT unnest(ARRAY['TPD','KLD','KSD','PCD']), now() ON CONFLICT DO NOTHING",
             "VACUUM ANALYZE",
         ):
             print(f"  {sql[:90]}...", flush=True)
