@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from support.card_desk import CardDesk, card_desk
 from support.distributed import (
+    ADMIN,
     CLERK_EMAIL,
     FIRM,
     Distributed,
@@ -27,14 +29,23 @@ def infra() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def cards() -> Iterator[CardDesk]:
+    """The test GRCA hierarchy's CRL and OCSP responder and the HiPKI stand-in, which
+    identity trusts for 憑證註冊 and 憑證登入 (test_certificates)."""
+    with card_desk() as desk:
+        yield desk
+
+
+@pytest.fixture(scope="session")
 def distributed(
-    infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory, cards: CardDesk
 ) -> Iterator[Distributed]:
     from jes_db import Database, run_migrations
     from jes_identity.app import MIGRATIONS, ensure_account
 
     reset_databases(infra)
-    stack = Distributed(infra, tmp_path_factory.mktemp("distributed"))
+    work = tmp_path_factory.mktemp("distributed")
+    stack = Distributed(infra, work, settings=cards.trust_settings(work / "cert-trust"))
     stack.start()
     identity_url = pg_url(infra, "identity")
     run_migrations(identity_url, MIGRATIONS)
@@ -65,6 +76,14 @@ def distributed(
         email="clerk.kld@integration.example",
         roles=["clerk"],
         court_code="KLD",
+    )
+    ensure_account(
+        db,
+        account_id=ADMIN[0],
+        password=ADMIN[1],
+        display_name="整合測試系統管理者",
+        email="admin@integration.example",
+        roles=["admin"],
     )
     db.dispose()
     yield stack
