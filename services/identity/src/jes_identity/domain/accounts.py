@@ -19,6 +19,10 @@ ACCOUNT_ID_MAX = 20  # seed 001: upper-case letters and digits, at most 20
 DISPLAY_NAME_MAX = 100
 CONTACT_PERSON_MAX = 50
 ACTIVE = "active"  # accounts.status of an account that may log in
+# Single sign-on accounts (judges, prosecutors): their directory owns the name (read again
+# on every visit) and their password (there is none here).
+NAME_FROM_DIRECTORY = "名稱由所屬機關的單一登入目錄提供，無法在此修改"
+PASSWORD_AT_PROVIDER = "此帳號以所屬機關的單一登入使用，密碼由機關管理，無法在此變更"  # noqa: S105
 
 # The role an account is named by in audit logs: the first of these it has.
 MAIN_ROLES = ("admin", "clerk", "judge", "prosecutor", "firm", "professional", "progress")
@@ -89,9 +93,14 @@ class AccountDetails:
 
 
 def validate_account_update(
-    display_name: str, email: str, phone: str, contact_person: str
+    display_name: str,
+    email: str,
+    phone: str,
+    contact_person: str,
+    directory_name: str | None = None,
 ) -> AccountDetails:
-    """The new details, or InvalidArgument naming every wrong field."""
+    """The new details, or InvalidArgument naming every wrong field. `directory_name`: the
+    name a single sign-on account's directory gave, which the update must keep."""
     details = AccountDetails(
         display_name=display_name.strip(),
         email=normalize_email(email),
@@ -101,6 +110,8 @@ def validate_account_update(
     problems: dict[str, str] = {}
     if problem := required_text_problem(details.display_name, "請輸入名稱", DISPLAY_NAME_MAX):
         problems["display_name"] = problem
+    elif directory_name is not None and details.display_name != directory_name:
+        problems["display_name"] = NAME_FROM_DIRECTORY
     problems.update(contact_problems(details.email, details.phone))
     if len(details.contact_person) > CONTACT_PERSON_MAX:
         problems["contact_person"] = f"不可超過 {CONTACT_PERSON_MAX} 個字"

@@ -7,12 +7,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jes.identity.v1 import identity_pb2 as pb
-from jes_domain import InvalidArgument, NotFound, ResourceExhausted, Unauthenticated
+from jes_domain import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Unauthenticated,
+)
 from jes_identity import login_store
 from jes_identity.accounts_store import account_by_name_or_id, recent_password_change_failures
 from jes_identity.domain import access
 from jes_identity.domain.access import Caller
-from jes_identity.domain.accounts import ACTIVE, validate_account_update
+from jes_identity.domain.accounts import ACTIVE, PASSWORD_AT_PROVIDER, validate_account_update
 from jes_identity.domain.audit_actions import ACCOUNT_PASSWORD_CHANGED, ACCOUNT_UPDATED
 from jes_identity.domain.limits import PASSWORD_CHANGE_LOCKED, is_locked_out
 from jes_identity.domain.passwords import Policy
@@ -50,10 +56,17 @@ class Accounts:
         self, caller: Caller, display_name: str, email: str, phone: str, contact_person: str
     ) -> pb.Account:
         """The caller's own contact details; audited when anything changed. Another
-        e-mail address is not used yet: a code goes to it (journey 10)."""
-        details = validate_account_update(display_name, email, phone, contact_person)
+        e-mail address is not used yet: a code goes to it (journey 10). A single sign-on
+        account's name is its directory's."""
         with self.infra.db.transaction() as session:
             account = self._own_account(session, caller)
+            details = validate_account_update(
+                display_name,
+                email,
+                phone,
+                contact_person,
+                directory_name=account.display_name if account.sign_in_provider else None,
+            )
             self.email_change.request_in(session, account, details.email)
             before = profile(account)
             account.display_name = details.display_name
@@ -75,12 +88,15 @@ class Accounts:
 
     def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
         """A wrong current password is recorded with the login attempts (the owner sees
-        it) and counts toward a short lock of password changes only."""
+        it) and counts toward a short lock of password changes only. A single sign-on
+        account has no password here."""
         problems: dict[str, str] = {}
         if problem := self.policy.change_problem(new_password, current_password):
             problems["new_password"] = problem
         with self.infra.db.transaction() as session:
             account = self._own_account(session, caller)
+            if account.sign_in_provider:
+                raise FailedPrecondition(PASSWORD_AT_PROVIDER)
             if is_locked_out(recent_password_change_failures(session, account)):
                 raise ResourceExhausted(PASSWORD_CHANGE_LOCKED)
             if not verify_password(account.password_hash, current_password):
