@@ -23,10 +23,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
 from jes.identity.v1 import identity_pb2 as pb
-from jes_config.sign_in import SignInProviderConfig
+from jes_config.sign_in import NAME_FROM_DIRECTORY, PASSWORD_AT_PROVIDER, SignInProviderConfig
 from jes_domain import FailedPrecondition, NotFound, Unauthenticated
 from jes_grpckit import field_violations
-from jes_identity.domain.accounts import NAME_FROM_DIRECTORY, PASSWORD_AT_PROVIDER
 from jes_identity.models import Account, ExternalIdentity, SignInFlow, audit_log
 from jes_identity.usecases import Infrastructure, ProviderSignIn, Sessions
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from jes_config.sign_in import NAME_FROM_DIRECTORY
 from jes_domain import InvalidArgument
 from jes_identity.domain.validation import (
     BAD_INPUT,
@@ -19,10 +20,6 @@ ACCOUNT_ID_MAX = 20  # seed 001: upper-case letters and digits, at most 20
 DISPLAY_NAME_MAX = 100
 CONTACT_PERSON_MAX = 50
 ACTIVE = "active"  # accounts.status of an account that may log in
-# Single sign-on accounts (judges, prosecutors): their directory owns the name (read again
-# on every visit) and their password (there is none here).
-NAME_FROM_DIRECTORY = "名稱由所屬機關的單一登入目錄提供，無法在此修改"
-PASSWORD_AT_PROVIDER = "此帳號以所屬機關的單一登入使用，密碼由機關管理，無法在此變更"  # noqa: S105
 
 # The role an account is named by in audit logs: the first of these it has.
 MAIN_ROLES = ("admin", "clerk", "judge", "prosecutor", "firm", "professional", "progress")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jes.identity.v1 import identity_pb2 as pb
+from jes_config.sign_in import PASSWORD_AT_PROVIDER
 from jes_domain import (
     FailedPrecondition,
     InvalidArgument,
@@ -18,7 +19,7 @@ from jes_identity import login_store
 from jes_identity.accounts_store import account_by_name_or_id, recent_password_change_failures
 from jes_identity.domain import access
 from jes_identity.domain.access import Caller
-from jes_identity.domain.accounts import ACTIVE, PASSWORD_AT_PROVIDER, validate_account_update
+from jes_identity.domain.accounts import ACTIVE, validate_account_update
 from jes_identity.domain.audit_actions import ACCOUNT_PASSWORD_CHANGED, ACCOUNT_UPDATED
 from jes_identity.domain.limits import PASSWORD_CHANGE_LOCKED, is_locked_out
 from jes_identity.domain.passwords import Policy
