@@ -118,19 +118,25 @@ class CardClient:
         assert facts.status_code == 200, facts.text
         self.verify_email(challenge["challenge_id"], email)
         return self.post(
-            "/certificate-registrations",
-            {
-                "challenge_id": challenge["challenge_id"],
-                "challenge_secret": challenge["challenge_secret"],
-                "account_id": account_id,
-                "password": CARD_PASSWORD,
-                "national_id": "A123456789",
-                "phone": "02-2311-1234",
-                "address": "臺北市中正區重慶南路一段124號",
-                "emails": [email],
-                **form,
-            },
+            "/certificate-registrations", registration_form(challenge, account_id, [email], **form)
         )
+
+
+def registration_form(
+    challenge: dict[str, Any], account_id: str, emails: list[str], **changes: Any
+) -> dict[str, Any]:
+    """The form after the card's signature (seed 001, Step 2/2): a citizen's details."""
+    return {
+        "challenge_id": challenge["challenge_id"],
+        "challenge_secret": challenge["challenge_secret"],
+        "account_id": account_id,
+        "password": CARD_PASSWORD,
+        "national_id": "A123456789",
+        "phone": "02-2311-1234",
+        "address": "臺北市中正區重慶南路一段124號",
+        "emails": emails,
+        **changes,
+    }
 
 
 def refused(reply: requests.Response, status: int, message: str) -> None:
@@ -152,16 +158,7 @@ def registers_then_logs_in(client: CardClient, account_id: str, email: str) -> N
     assert facts.json()["name"] == "張志明"
     assert facts.json()["id_last_four"] == "6789"
 
-    form = {
-        "challenge_id": challenge["challenge_id"],
-        "challenge_secret": challenge["challenge_secret"],
-        "account_id": account_id,
-        "password": CARD_PASSWORD,
-        "national_id": "A123456789",
-        "phone": "02-2311-1234",
-        "address": "臺北市中正區重慶南路一段124號",
-        "emails": [email, f"second.{email}"],
-    }
+    form = registration_form(challenge, account_id, [email, f"second.{email}"])
     # not before the first e-mail is verified; nothing is created
     refused(client.post("/certificate-registrations", form), 409, "請先完成電子郵件認證")
     client.verify_email(challenge["challenge_id"], email)

@@ -40,6 +40,7 @@ def is_possible_account_id(account_id: str) -> bool:
 
 
 ACCOUNT_ID_CHARACTERS = re.compile(r"[A-Z0-9]+")
+ACCOUNT_ID_TAKEN = "此帳號已有人使用，請換一個"
 ID_NUMBER_SHAPE = re.compile(r"[A-Z][A-Z0-9][0-9]{8}")
 
 

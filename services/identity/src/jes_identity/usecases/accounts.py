@@ -20,7 +20,7 @@ from jes_identity.accounts_store import account_by_name_or_id, recent_password_c
 from jes_identity.domain import access
 from jes_identity.domain.access import Caller
 from jes_identity.domain.accounts import ACTIVE, validate_account_update
-from jes_identity.domain.audit_actions import ACCOUNT_PASSWORD_CHANGED, ACCOUNT_UPDATED
+from jes_identity.domain.audit_actions import ACCOUNT_PASSWORD_CHANGED
 from jes_identity.domain.limits import PASSWORD_CHANGE_LOCKED, is_locked_out
 from jes_identity.domain.passwords import Policy
 from jes_identity.domain.sessions import EndReason
@@ -29,7 +29,7 @@ from jes_identity.links import retire_links
 from jes_identity.messages import account_message, actor_of_account, profile
 from jes_identity.models import Account, audit_log
 from jes_identity.passwords import hash_password, verify_password
-from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.common import Infrastructure, audit_account_update
 from jes_identity.usecases.email_change import EmailChange, account_with_pending
 from jes_identity.usecases.sessions import end_sessions
 
@@ -73,18 +73,7 @@ class Accounts:
             account.display_name = details.display_name
             account.phone = details.phone
             account.contact_person = details.contact_person
-            after = profile(account)
-            if after != before:
-                audit_log.record(
-                    session,
-                    actor_of_account(account),
-                    ACCOUNT_UPDATED,
-                    subject_type="account",
-                    subject_id=account.account_id,
-                    court_code=account.court_code,
-                    before=before,
-                    after=after,
-                )
+            audit_account_update(session, account, before)
             return account_with_pending(session, account)
 
     def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
