@@ -213,6 +213,7 @@ def test_a_judge_sees_no_password_tab_and_cannot_edit_the_name(judge, services):
     name = re.search(r'<input id="f-display_name"[^>]*>', page)
     assert name and "readonly" in name.group(0) and 'value="王大明"' in name.group(0)
     assert "名稱由所屬機關的單一登入目錄提供" in page
+    assert "重設密碼連結" not in page  # none is sent to these accounts
 
 
 def test_a_judge_is_told_the_password_is_the_courts(judge, services):
