@@ -178,6 +178,7 @@ class IdentityServicer(ProgressAccountRpcs, pb_grpc.IdentityServiceServicer):
             display_name=active.account.display_name,
             roles=active.account.role_list,
             court_code=active.account.court_code,
+            sign_in_provider=active.account.sign_in_provider,
         )
         reply.idle_expires_at.FromDatetime(active.idle_expires_at)
         reply.absolute_expires_at.FromDatetime(active.absolute_expires_at)

@@ -48,6 +48,8 @@ class WebUser:
     court_code: str
     token: str
     idle_expires_at: int = 0  # when the session ends without activity (epoch seconds)
+    # single sign-on accounts: their provider, which owns the name and the password
+    sign_in_provider: str = ""
 
     @property
     def seconds_left(self) -> int:
@@ -79,6 +81,7 @@ def sign_in(reply: identity_pb2.LoginResponse) -> WebUser:
         court_code=reply.account.court_code,
         token=reply.access_token,
         idle_expires_at=reply.idle_expires_at.seconds,
+        sign_in_provider=reply.account.sign_in_provider,
     )
     g.web_user = user
     return user
@@ -128,6 +131,7 @@ def current_user() -> WebUser | None:
                 court_code=tokens.court_code,
                 token=tokens.access_token,
                 idle_expires_at=tokens.idle_expires_at.seconds,
+                sign_in_provider=tokens.sign_in_provider,
             )
     elif session.get("account"):  # a cookie from before server-side sessions
         session.clear()
