@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes.identity.v1 import identity_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_domain import InvalidArgument
@@ -130,12 +130,12 @@ def test_a_rejection_lists_each_photos_reason_in_order():
 
 
 def progress(word: str = "訴", followers: tuple[str, ...] = ("a@example.com",)):
-    return case_sync_pb2.ProgressEntryAdded(
+    return case_events_pb2.ProgressEntryAdded(
         case_id="case-1",
-        case=case_sync_pb2.CaseKey(
-            court_code="KLD", category="民事", year=113, word=word, number=9
+        case=cases_pb2.CaseKey(
+            court_code="KLD", category=cases_pb2.CASE_CATEGORY_CIVIL, year=113, word=word, number=9
         ),
-        entry=case_sync_pb2.ProgressEntry(posted_on="2024-11-20", item="定期言詞辯論"),
+        entry=cases_pb2.ProgressEntry(posted_on="2024-11-20", item="定期言詞辯論"),
         follower_emails=list(followers),
     )
 

@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_events_pb2
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc, verification_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
@@ -85,7 +85,7 @@ class Handlers:
             identity_pb2.ProfessionalApplicationRefused: self.professional_refused,
             review_workflow_pb2.ReviewRequested: self.review_requested,
             review_workflow_pb2.ReviewDecided: self.review_decided,
-            case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
+            case_events_pb2.ProgressEntryAdded: self.progress_entry_added,
         }
 
     def _queue_all(self, session: Session, envelope: Envelope, to_send: list[Mail]) -> None:
@@ -172,7 +172,7 @@ class Handlers:
             raise  # identity unavailable: the consumer tries the event again
 
     def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
-        event = event_of(envelope, case_sync_pb2.ProgressEntryAdded)
+        event = event_of(envelope, case_events_pb2.ProgressEntryAdded)
         self._queue_all(session, envelope, mails.progress_entry_added(event, self.links))
 
 

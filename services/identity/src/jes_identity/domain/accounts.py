@@ -57,6 +57,18 @@ def account_id_problem(account_id: str) -> str | None:
     return None
 
 
+# A litigant's case-progress account is opened by the court's approval, not chosen: its
+# login name is P and ten digits (told in the activation mail; 忘記帳號 finds it again).
+PROGRESS_ACCOUNT_PREFIX = "P"
+PROGRESS_ACCOUNT_DIGITS = 10
+
+
+def progress_account_id(number: int) -> str:
+    """P0123456789 for 123456789 (any number below 10**10)."""
+    digits = str(number % 10**PROGRESS_ACCOUNT_DIGITS).zfill(PROGRESS_ACCOUNT_DIGITS)
+    return PROGRESS_ACCOUNT_PREFIX + digits
+
+
 def firm_account_prefix(court_code: str) -> str:
     return f"{court_code}F"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes.identity.v1 import identity_pb2, verification_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_domain import InvalidArgument
@@ -432,7 +432,7 @@ def review_decided(
 # -- case-sync's events: to the case's followers ----------------------------------------------
 
 
-def progress_entry_added(event: case_sync_pb2.ProgressEntryAdded, links: Links) -> list[Mail]:
+def progress_entry_added(event: case_events_pb2.ProgressEntryAdded, links: Links) -> list[Mail]:
     case = event.case
     try:
         case_number = CaseNumber(case.year, case.word, case.number).dotted()
@@ -447,7 +447,7 @@ def progress_entry_added(event: case_sync_pb2.ProgressEntryAdded, links: Links) 
             email,
             {
                 "court_name": court_by_code(case.court_code).name,
-                "category": case.category,
+                "category": enum_label(cases_pb2.CaseCategory, case.category),
                 "case_number": case_number,
                 "posted_on": event.entry.posted_on,
                 "item": event.entry.item,
