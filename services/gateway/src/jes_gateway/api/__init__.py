@@ -14,6 +14,7 @@ from jes_gateway.api import (
     certificates,
     firm_applications,
     login,
+    notices,
     openapi,
     photo_sets,
     photos,
@@ -38,6 +39,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     audit.bp,
     public.bp,
     certificates.bp,
+    notices.bp,
     openapi.bp,
 )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from jes_gateway.facades.certificates import CertificateFacade, RegistrationCodesFacade
 from jes_gateway.facades.clients import Backends
 from jes_gateway.facades.identity import IdentityFacade
+from jes_gateway.facades.notices import NoticesFacade
 from jes_gateway.facades.photos import PhotoFields, PhotosFacade
 from jes_gateway.facades.professionals import ProfessionalsFacade
 from jes_gateway.facades.reviews import (
@@ -24,6 +25,7 @@ __all__ = [
     "CourtReviews",
     "Facades",
     "IdentityFacade",
+    "NoticesFacade",
     "PhotoFields",
     "PhotosFacade",
     "ProfessionalsFacade",
@@ -37,8 +39,8 @@ __all__ = [
 @dataclass(frozen=True)
 class Facades:
     """The backends the gateway calls. report-render prints photo reports through
-    photo-storage and forms for the gateway (`professionals`); case-sync and
-    notification (admins' reads) have no facade yet."""
+    photo-storage and forms for the gateway (`professionals`); notification for the
+    links in case-progress mails (`notices`)."""
 
     identity: IdentityFacade
     photos: PhotosFacade
@@ -47,6 +49,7 @@ class Facades:
     certificates: CertificateFacade
     registration_codes: RegistrationCodesFacade
     professionals: ProfessionalsFacade
+    notices: NoticesFacade
 
     @classmethod
     def over(cls, backends: Backends) -> Facades:
@@ -60,4 +63,5 @@ class Facades:
             certificates=CertificateFacade(backends.certificates),
             registration_codes=RegistrationCodesFacade(backends.identity),
             professionals=ProfessionalsFacade(backends.identity, backends.render),
+            notices=NoticesFacade(backends.notification),
         )

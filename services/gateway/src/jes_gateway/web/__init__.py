@@ -11,6 +11,7 @@ from jes_gateway.web import (
     certificates,
     court,
     devices,
+    notices,
     pages,
     photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
     photos,
@@ -33,4 +34,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     sso.bp,
     certificates.bp,
     professionals.bp,
+    notices.bp,
 )
