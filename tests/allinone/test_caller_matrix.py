@@ -50,6 +50,7 @@ ROLES = {
     "admin": {"roles": ["admin"], "court_code": ""},
     "member": {"roles": ["member"], "court_code": ""},  # registered by certificate
     "professional": {"roles": ["professional"], "court_code": ""},
+    "progress": {"roles": ["progress"], "court_code": ""},  # a litigant's case-progress account
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_sync_pb2, cases_pb2
 from support.distributed import Distributed
 from support.processes import wait_until
 
@@ -19,18 +19,27 @@ def test_notification_killed_mid_burst_loses_and_duplicates_nothing(distributed:
     client = platform.court_system("KLD")  # Keelung's system, for Keelung's case
     follower = f"crash-{uuid.uuid4().hex[:10]}@example.com"
     number = int(uuid.uuid4().int % 900000) + 1
-    case = case_sync_pb2.CaseKey(
-        court_code="KLD", category="刑事", year=112, word="易", number=number
+    case = cases_pb2.CaseKey(
+        court_code="KLD",
+        category=cases_pb2.CASE_CATEGORY_CRIMINAL,
+        year=112,
+        word="易",
+        number=number,
     )
     client.call(
-        "AddFollower", case_sync_pb2.AddFollowerRequest(case=case, email=follower, role="辯護人")
+        "ApproveFollow",
+        case_sync_pb2.ApproveFollowRequest(
+            case=case, email=follower, role=cases_pb2.FOLLOWER_ROLE_DEFENDER
+        ),
     )
     entries = [
-        case_sync_pb2.PushProgressRequest(
+        case_sync_pb2.CaseChange(
             case=case,
-            entry=case_sync_pb2.ProgressEntry(
+            post=cases_pb2.ProgressEntry(
                 source_entry_id=f"burst-{i}", posted_on="2026-11-21", item=f"進行事項 第{i}筆"
             ),
+            batch_id=f"crash-{number}",
+            sequence=i + 1,
         )
         for i in range(BURST)
     ]

@@ -13,6 +13,7 @@ import pytest
 
 from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
+from jes.case_sync.v1 import cases_pb2
 from jes.events.v1.envelope_pb2 import Envelope
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
 from jes_case_sync.app import build
@@ -41,38 +42,42 @@ class CaseSyncService:
             self.pki, self.addr, pb_grpc.CaseSyncServiceStub, caller=caller, token=token
         )
 
-    def case(self, **overrides: Any) -> pb.CaseKey:
+    def case(self, **overrides: Any) -> cases_pb2.CaseKey:
         fields: dict[str, Any] = {
             "court_code": "TPD",
-            "category": "民事",
+            "category": cases_pb2.CASE_CATEGORY_CIVIL,
             "year": 113,
             "word": "訴",
             "number": next(self._numbers),
         }
         fields.update(overrides)
-        return pb.CaseKey(**fields)
+        return cases_pb2.CaseKey(**fields)
 
-    def entry(self, source_entry_id: str = "e-1", **overrides: Any) -> pb.ProgressEntry:
+    def entry(self, source_entry_id: str = "e-1", **overrides: Any) -> cases_pb2.ProgressEntry:
         fields: dict[str, Any] = {
             "source_entry_id": source_entry_id,
             "posted_on": "2024-11-20",
             "item": "定期言詞辯論",
         }
         fields.update(overrides)
-        return pb.ProgressEntry(**fields)
+        return cases_pb2.ProgressEntry(**fields)
 
     def push(
-        self, case: pb.CaseKey, entry: pb.ProgressEntry, client: Client | None = None
+        self, case: cases_pb2.CaseKey, entry: cases_pb2.ProgressEntry, client: Client | None = None
     ) -> pb.PushProgressResponse:
         return (client or self.court_system()).call(
             "PushProgress", pb.PushProgressRequest(case=case, entry=entry)
         )
 
     def follow(
-        self, case: pb.CaseKey, email: str, role: str = "當事人", client: Client | None = None
-    ) -> pb.AddFollowerResponse:
+        self,
+        case: cases_pb2.CaseKey,
+        email: str,
+        role: int = cases_pb2.FOLLOWER_ROLE_PARTY,
+        client: Client | None = None,
+    ) -> cases_pb2.Follow:
         return (client or self.court_system()).call(
-            "AddFollower", pb.AddFollowerRequest(case=case, email=email, role=role)
+            "ApproveFollow", pb.ApproveFollowRequest(case=case, email=email, role=role)
         )
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:

@@ -60,9 +60,9 @@ def test_a_mail_lists_its_entries_in_posting_order_with_roc_dates():
     arrived = datetime(2026, 11, 30, tzinfo=UTC)
     lines = rules.in_posting_order(
         [
-            (date(2012, 7, 20), arrived, "101/08/10 10:00第一法庭言詞辯論"),
-            (date(2012, 7, 2), arrived + timedelta(seconds=1), "準備程序"),
-            (date(2012, 7, 4), arrived, "函查"),
+            (date(2012, 7, 20), arrived, "101/08/10 10:00第一法庭言詞辯論", ""),
+            (date(2012, 7, 2), arrived + timedelta(seconds=1), "準備程序", ""),
+            (date(2012, 7, 4), arrived, "函查", ""),
         ]
     )
     assert [(line.posted_on, line.item) for line in lines] == [
@@ -112,3 +112,16 @@ def test_settings_tokens_are_long_and_random():
     assert rules.settings_token_problem("") is not None
     assert rules.settings_token_problem("x" * 101) is not None
     assert rules.settings_token_problem(rules.new_settings_token()) is None
+
+
+def test_a_hearing_is_shown_with_its_absolute_roc_date_weekday_and_place():
+    assert rules.hearing_line("2012-08-10T10:00", "第一法庭", "言詞辯論") == (
+        "民國 101年 8月10日 星期五 10:00 第一法庭 言詞辯論"
+    )
+    assert rules.hearing_line("", "第一法庭", "言詞辯論") == ""
+
+
+def test_corrections_and_withdrawals_say_so():
+    assert rules.corrected_item("函查") == "（更正）函查"
+    assert rules.withdrawn_item("函查", "誤登") == "（撤回）先前通知的「函查」已撤回，原因：誤登"
+    assert rules.withdrawn_item("函查", "") == "（撤回）先前通知的「函查」已撤回"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes.identity.v1 import identity_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_db import utcnow
@@ -52,13 +52,17 @@ def review_requested(court_code: str = "TPD") -> review_workflow_pb2.ReviewReque
     return review_workflow_pb2.ReviewRequested(submission=submission)
 
 
-def progress_added(followers: list[str]) -> case_sync_pb2.ProgressEntryAdded:
-    return case_sync_pb2.ProgressEntryAdded(
+def progress_added(followers: list[str]) -> case_events_pb2.ProgressEntryAdded:
+    return case_events_pb2.ProgressEntryAdded(
         case_id="case-1",
-        case=case_sync_pb2.CaseKey(
-            court_code="KLD", category="民事", year=113, word="訴", number=999
+        case=cases_pb2.CaseKey(
+            court_code="KLD",
+            category=cases_pb2.CASE_CATEGORY_CIVIL,
+            year=113,
+            word="訴",
+            number=999,
         ),
-        entry=case_sync_pb2.ProgressEntry(
+        entry=cases_pb2.ProgressEntry(
             source_entry_id="e-1", posted_on="2024-11-20", item="定期言詞辯論"
         ),
         follower_emails=followers,

@@ -11,7 +11,7 @@ import grpc
 import pytest
 from sqlalchemy import select
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes.notification.v1 import notification_pb2 as pb
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_db import utcnow
@@ -35,14 +35,35 @@ def entry_added(
     followers: tuple[str, ...] = ("wang@example.com",),
     case_id: str = "case-1",
     number: int = 992032,
-) -> case_sync_pb2.ProgressEntryAdded:
-    return case_sync_pb2.ProgressEntryAdded(
+    hearing: cases_pb2.Hearing | None = None,
+) -> case_events_pb2.ProgressEntryAdded:
+    return case_events_pb2.ProgressEntryAdded(
         case_id=case_id,
-        case=case_sync_pb2.CaseKey(
-            court_code="CHD", category="刑事", year=100, word="訴", number=number
+        case=case_key(number),
+        entry=cases_pb2.ProgressEntry(
+            source_entry_id=entry_id, posted_on=posted_on, item=item, hearing=hearing
         ),
-        entry=case_sync_pb2.ProgressEntry(source_entry_id=entry_id, posted_on=posted_on, item=item),
-        follower_emails=list(followers),
+        entry_id=f"{case_id}/{entry_id}",
+        followers=[follower(email) for email in followers],
+    )
+
+
+def case_key(number: int = 992032) -> cases_pb2.CaseKey:
+    return cases_pb2.CaseKey(
+        court_code="CHD",
+        category=cases_pb2.CASE_CATEGORY_CRIMINAL,
+        year=100,
+        word="訴",
+        number=number,
+    )
+
+
+def follower(email: str) -> case_events_pb2.Follower:
+    return case_events_pb2.Follower(
+        follow_id=f"follow-{email.lower()}",
+        email=email,
+        account_id=f"account-{email.lower()}",
+        role=cases_pb2.FOLLOWER_ROLE_PARTY,
     )
 
 
@@ -333,6 +354,7 @@ def test_a_court_system_sees_what_became_of_each_followers_mail(service, sender)
     assert sent["wang@example.com"].message_id.endswith("@jes>")
     assert sent["wang@example.com"].HasField("sent_at")
     assert sent["lin@example.com"].message_id == ""
+    assert sent["wang@example.com"].follow_id == "follow-wang@example.com"
 
 
 def test_a_court_system_asks_only_about_its_own_courts_entries(service):

@@ -21,6 +21,7 @@ from jes_events import Outbox
 from jes_grpckit import current_claims, request_id_var
 from jes_identity.domain.passwords import Policy, policy_named
 from jes_identity.domain.sessions import IDLE_TIMEOUT
+from jes_identity.grpc_progress import ProgressAccountRpcs
 from jes_identity.messages import STATUSES_BY_CODE
 from jes_identity.oidc import ProviderClient
 from jes_identity.professional_messages import (
@@ -80,7 +81,7 @@ def login_reply(result: LoginResult) -> pb.LoginResponse:
     return reply
 
 
-class IdentityServicer(pb_grpc.IdentityServiceServicer):
+class IdentityServicer(ProgressAccountRpcs, pb_grpc.IdentityServiceServicer):
     def __init__(
         self,
         db: Database,

@@ -82,6 +82,7 @@ class NotificationServicer(pb_grpc.NotificationServiceServicer):
             status = case_notices.entry_delivery_status(row.notice_status, row.delivery_status)
             delivery = reply.deliveries.add(
                 recipient=row.recipient,
+                follow_id=row.follow_id,
                 status=ENTRY_STATUSES[status],
                 mode=MODES[MailMode(row.mode)],
                 message_id=f"<{row.delivery_id}@jes>" if row.delivery_id else "",

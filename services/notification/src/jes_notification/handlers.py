@@ -12,14 +12,14 @@ from google.protobuf.message import Message
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_events_pb2
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc, verification_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_domain import FailedPrecondition
 from jes_grpckit import Client
 from jes_notification import progress_notices
-from jes_notification.domain import mails
+from jes_notification.domain import case_mails, mails
 from jes_notification.domain.mails import Links, Mail, delivery_id
 from jes_notification.models import Delivery
 from jes_notification.rendering import templates
@@ -87,7 +87,14 @@ class Handlers:
             identity_pb2.ProfessionalApplicationRefused: self.professional_refused,
             review_workflow_pb2.ReviewRequested: self.review_requested,
             review_workflow_pb2.ReviewDecided: self.review_decided,
-            case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
+            case_events_pb2.ProgressEntryAdded: self.progress_entry_added,
+            case_events_pb2.ProgressEntryCorrected: self.progress_entry_corrected,
+            case_events_pb2.ProgressEntryWithdrawn: self.progress_entry_withdrawn,
+            case_events_pb2.CaseStatusChanged: self.case_status_changed,
+            case_events_pb2.CaseCutOffApproaching: self.case_cut_off_approaching,
+            case_events_pb2.CaseCutOffReached: self.case_cut_off_reached,
+            case_events_pb2.FollowApproved: self.follow_approved,
+            case_events_pb2.FollowRevoked: self.follow_revoked,
         }
 
     def _queue_all(self, session: Session, envelope: Envelope, to_send: list[Mail]) -> None:
@@ -174,9 +181,45 @@ class Handlers:
 
     def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
         """A notice per follower; the composer mails them, batched, once they fall due."""
-        event = event_of(envelope, case_sync_pb2.ProgressEntryAdded)
-        if progress_notices.record_progress(session, event) and self.on_noticed is not None:
+        event = event_of(envelope, case_events_pb2.ProgressEntryAdded)
+        self._noticed(session, progress_notices.record_progress(session, event))
+
+    def progress_entry_corrected(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.ProgressEntryCorrected)
+        self._noticed(session, progress_notices.record_correction(session, event))
+
+    def progress_entry_withdrawn(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.ProgressEntryWithdrawn)
+        self._noticed(session, progress_notices.record_withdrawal(session, event))
+
+    def _noticed(self, session: Session, waiting: int) -> None:
+        if waiting and self.on_noticed is not None:
             after_commit(session, self.on_noticed)
+
+    def case_status_changed(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.CaseStatusChanged)
+        unsubscribed = progress_notices.unsubscribed_emails(session, event.case_id)
+        to_send = case_mails.cut_off_started(event, unsubscribed, self.links)
+        self._queue_all(session, envelope, to_send)
+
+    def case_cut_off_approaching(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.CaseCutOffApproaching)
+        unsubscribed = progress_notices.unsubscribed_emails(session, event.case_id)
+        to_send = case_mails.cut_off_approaching(event, unsubscribed, self.links)
+        self._queue_all(session, envelope, to_send)
+
+    def case_cut_off_reached(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.CaseCutOffReached)
+        progress_notices.drop_waiting(session, event.case_id)
+
+    def follow_approved(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.FollowApproved)
+        self._queue_all(session, envelope, case_mails.follow_approved(event, self.links))
+
+    def follow_revoked(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.FollowRevoked)
+        progress_notices.drop_waiting(session, event.case_id, [event.follow_id])
+        self._queue_all(session, envelope, case_mails.follow_revoked(event, self.links))
 
 
 def link_issuer(identity: IdentityClient) -> Callable[[str, str], str]:

@@ -48,6 +48,8 @@ class CaseMailSubscription(NotificationBase):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(String(64))
     recipient: Mapped[str] = mapped_column(String(254), index=True)
+    # case-sync's follow (Follower.follow_id): the gateway asks by it; "" from older events
+    follow_id: Mapped[str] = mapped_column(String(64), default="", index=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     mode: Mapped[str] = mapped_column(String(20), default="immediate")
     court_code: Mapped[str] = mapped_column(String(10))
@@ -76,6 +78,7 @@ class ProgressNotice(NotificationBase):
     source_entry_id: Mapped[str] = mapped_column(String(100))
     posted_on: Mapped[date] = mapped_column(Date)
     item: Mapped[str] = mapped_column(Text)
+    hearing: Mapped[str] = mapped_column(String(200), default="")  # as the mail shows it
     status: Mapped[str] = mapped_column(String(10), default="pending")
     due_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,12 +4,14 @@ transaction per mail). The rules are in domain/case_notices.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes_db import Database, new_id, utcnow
 from jes_domain import InvalidArgument
 from jes_notification.domain import case_notices as rules
@@ -17,64 +19,90 @@ from jes_notification.domain.case_notices import MailMode, NoticeStatus
 from jes_notification.domain.mails import Links
 from jes_notification.models import CaseMailSubscription, Delivery, ProgressNotice
 from jes_notification.rendering import templates
+from jes_protos import enum_label
 from jes_zhtw import court_by_code, parse_case_number
 
 TEMPLATE = "case_progress"
 
 
-def _posted_on(event: case_sync_pb2.ProgressEntryAdded) -> date:
+def _posted_on(case_id: str, entry: cases_pb2.ProgressEntry) -> date:
     try:
-        return date.fromisoformat(event.entry.posted_on)
+        return date.fromisoformat(entry.posted_on)
     except ValueError:
         raise InvalidArgument(
-            f"案件 {event.case_id} 的進行事項登載日期格式錯誤：{event.entry.posted_on!r}",
+            f"案件 {case_id} 的進行事項登載日期格式錯誤：{entry.posted_on!r}",
             fields={"entry.posted_on": "登載日期應為 ISO 日期，例如 2024-11-20"},
         ) from None
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """One follower to tell: the address, and case-sync's follow ("" in older events)."""
+
+    email: str
+    follow_id: str = ""
+
+
+def recipients_of(
+    followers: Iterable[case_events_pb2.Follower], emails: Iterable[str] = ()
+) -> list[Recipient]:
+    """The event's followers, one per address (older events name only the addresses)."""
+    found: dict[str, Recipient] = {}
+    for follower in followers:
+        email = follower.email.strip().lower()
+        if email:
+            found.setdefault(email, Recipient(email, follower.follow_id))
+    for email in (e.strip().lower() for e in emails):
+        if email:
+            found.setdefault(email, Recipient(email))
+    return [found[email] for email in sorted(found)]
+
+
 def subscription_of(
-    session: Session, event: case_sync_pb2.ProgressEntryAdded, recipient: str, case_number: str
+    session: Session, case_id: str, case: cases_pb2.CaseKey, recipient: Recipient
 ) -> CaseMailSubscription:
     """The address's settings for the case, made (mailed at once) the first time."""
     subscription = session.scalar(
         select(CaseMailSubscription).where(
-            CaseMailSubscription.case_id == event.case_id,
-            CaseMailSubscription.recipient == recipient,
+            CaseMailSubscription.case_id == case_id,
+            CaseMailSubscription.recipient == recipient.email,
         )
     )
     if subscription is None:
+        case_number = rules.dotted_case_number(case_id, case.year, case.word, case.number)
         subscription = CaseMailSubscription(
             id=new_id(),
-            case_id=event.case_id,
-            recipient=recipient,
+            case_id=case_id,
+            recipient=recipient.email,
+            follow_id=recipient.follow_id,
             token=rules.new_settings_token(),
             mode=MailMode.IMMEDIATE.value,
-            court_code=event.case.court_code,
-            category=event.case.category,
+            court_code=case.court_code,
+            category=enum_label(cases_pb2.CaseCategory, case.category),
             case_number=case_number,
         )
         session.add(subscription)
         session.flush()  # a second consumer racing on the same pair fails here, and retries
+    elif recipient.follow_id and subscription.follow_id != recipient.follow_id:
+        subscription.follow_id = recipient.follow_id  # a new follow of the same address
     return subscription
 
 
 def record_progress(
-    session: Session, event: case_sync_pb2.ProgressEntryAdded, now: datetime | None = None
+    session: Session, event: case_events_pb2.ProgressEntryAdded, now: datetime | None = None
 ) -> int:
     """One notice per follower of the entry, unless that follower already has one for it
     (a replayed event, or the entry re-sent). Returns how many notices wait to be mailed."""
     now = now or utcnow()
     case = event.case
-    case_number = rules.dotted_case_number(event.case_id, case.year, case.word, case.number)
-    posted_on = _posted_on(event)
+    rules.dotted_case_number(event.case_id, case.year, case.word, case.number)
+    posted_on = _posted_on(event.case_id, event.entry)
     waiting = 0
-    for recipient in sorted({email.strip().lower() for email in event.follower_emails}):
-        if not recipient:
-            continue
-        notice_id = rules.notice_id(event.case_id, event.entry.source_entry_id, recipient)
+    for recipient in recipients_of(event.followers, event.follower_emails):
+        notice_id = rules.notice_id(event.case_id, event.entry.source_entry_id, recipient.email)
         if session.get(ProgressNotice, notice_id) is not None:
             continue
-        subscription = subscription_of(session, event, recipient, case_number)
+        subscription = subscription_of(session, event.case_id, case, recipient)
         mode = MailMode(subscription.mode)
         status = rules.status_on_arrival(mode)
         session.add(
@@ -86,6 +114,7 @@ def record_progress(
                 source_entry_id=event.entry.source_entry_id,
                 posted_on=posted_on,
                 item=event.entry.item,
+                hearing=_hearing(event.entry),
                 status=status.value,
                 due_at=rules.due_at(mode, now),
                 created_at=now,
@@ -95,8 +124,105 @@ def record_progress(
     return waiting
 
 
-def _event_key(event: case_sync_pb2.ProgressEntryAdded) -> str:
+def _event_key(event: case_events_pb2.ProgressEntryAdded) -> str:
     return f"{event.case_id}:{event.entry.source_entry_id}"[:64]
+
+
+def _hearing(entry: cases_pb2.ProgressEntry) -> str:
+    hearing = entry.hearing
+    return rules.hearing_line(hearing.starts_at, hearing.place, hearing.kind)[:200]
+
+
+def _notices_of_entry(session: Session, case_id: str, source_entry_id: str) -> list[ProgressNotice]:
+    """Each follower's notice of the entry itself (not the later ones about its
+    corrections or withdrawal)."""
+    rows = session.execute(
+        select(ProgressNotice, CaseMailSubscription.recipient)
+        .join(CaseMailSubscription, CaseMailSubscription.id == ProgressNotice.subscription_id)
+        .where(
+            CaseMailSubscription.case_id == case_id,
+            ProgressNotice.source_entry_id == source_entry_id,
+        )
+    ).all()
+    return [
+        notice
+        for notice, recipient in rows
+        if notice.id == rules.notice_id(case_id, source_entry_id, recipient)
+    ]
+
+
+def _follow_up(
+    session: Session,
+    original: ProgressNotice,
+    key: str,
+    posted_on: date,
+    item: str,
+    hearing: str,
+    now: datetime,
+) -> int:
+    """A further notice about an entry the follower was already mailed (a correction or
+    a withdrawal), keyed so the same change is told once."""
+    subscription = session.get(CaseMailSubscription, original.subscription_id)
+    assert subscription is not None
+    notice_id = rules.notice_id(subscription.case_id, key, subscription.recipient)
+    if session.get(ProgressNotice, notice_id) is not None:
+        return 0
+    mode = MailMode(subscription.mode)
+    status = rules.status_on_arrival(mode)
+    session.add(
+        ProgressNotice(
+            id=notice_id,
+            subscription_id=subscription.id,
+            event_id=original.event_id,
+            court_code=original.court_code,
+            source_entry_id=original.source_entry_id,
+            posted_on=posted_on,
+            item=item,
+            hearing=hearing,
+            status=status.value,
+            due_at=rules.due_at(mode, now),
+            created_at=now,
+        )
+    )
+    return int(status is NoticeStatus.PENDING)
+
+
+def record_correction(
+    session: Session, event: case_events_pb2.ProgressEntryCorrected, now: datetime | None = None
+) -> int:
+    """A notice not yet mailed is mailed as corrected; one already mailed is followed by
+    a correction notice (once per correction)."""
+    now = now or utcnow()
+    posted_on = _posted_on(event.case_id, event.entry)
+    hearing = _hearing(event.entry)
+    source_entry_id = event.entry.source_entry_id or event.previous.source_entry_id
+    waiting = 0
+    key = f"{source_entry_id}#corrected:{event.corrected_at.ToSeconds()}"
+    for notice in _notices_of_entry(session, event.case_id, source_entry_id):
+        if notice.status == NoticeStatus.PENDING:
+            notice.posted_on, notice.item, notice.hearing = posted_on, event.entry.item, hearing
+        elif notice.status == NoticeStatus.COMPOSED:
+            item = rules.corrected_item(event.entry.item)
+            waiting += _follow_up(session, notice, key, posted_on, item, hearing, now)
+    return waiting
+
+
+def record_withdrawal(
+    session: Session, event: case_events_pb2.ProgressEntryWithdrawn, now: datetime | None = None
+) -> int:
+    """A notice not yet mailed is never mailed; one already mailed is followed by a
+    withdrawal notice."""
+    now = now or utcnow()
+    waiting = 0
+    source_entry_id = event.entry.source_entry_id
+    for notice in _notices_of_entry(session, event.case_id, source_entry_id):
+        if notice.status == NoticeStatus.PENDING:
+            notice.status = NoticeStatus.DROPPED.value
+        elif notice.status == NoticeStatus.COMPOSED:
+            item = rules.withdrawn_item(event.entry.item, event.reason)
+            key = f"{source_entry_id}#withdrawn"
+            waiting += _follow_up(session, notice, key, notice.posted_on, item, "", now)
+    return waiting
 
 
 def next_due(db: Database) -> datetime | None:
@@ -175,7 +301,8 @@ def _delivery(
     links: Links,
 ) -> Delivery:
     digest = mode is MailMode.DAILY_DIGEST
-    entries = rules.in_posting_order((n.posted_on, n.created_at, n.item) for n in notices)
+    lines = ((n.posted_on, n.created_at, n.item, n.hearing) for n in notices)
+    entries = rules.in_posting_order(lines)
     body = templates.get_template(f"{TEMPLATE}.txt").render(
         digest=digest,
         entries=entries,
@@ -195,4 +322,33 @@ def _delivery(
         subject=rules.progress_mail_subject(subscription.case_number, len(notices), digest=digest),
         body=body,
         list_unsubscribe=links.one_click_unsubscribe(subscription.token),
+    )
+
+
+def unsubscribed_emails(session: Session, case_id: str) -> set[str]:
+    """The addresses that stopped the case's mails: they get none about it."""
+    return set(
+        session.scalars(
+            select(CaseMailSubscription.recipient).where(
+                CaseMailSubscription.case_id == case_id,
+                CaseMailSubscription.mode == MailMode.UNSUBSCRIBED.value,
+            )
+        )
+    )
+
+
+def drop_waiting(session: Session, case_id: str, follow_ids: Iterable[str] | None = None) -> None:
+    """The case's notices not yet mailed are never mailed (the case is cut off, or the
+    follow ended): all of them, or those of these follows."""
+    subscriptions = select(CaseMailSubscription.id).where(CaseMailSubscription.case_id == case_id)
+    if follow_ids is not None:
+        subscriptions = subscriptions.where(CaseMailSubscription.follow_id.in_(list(follow_ids)))
+    session.execute(
+        update(ProgressNotice)
+        .where(
+            ProgressNotice.subscription_id.in_(subscriptions),
+            ProgressNotice.status == NoticeStatus.PENDING.value,
+        )
+        .values(status=NoticeStatus.DROPPED.value)
+        .execution_options(synchronize_session=False)
     )

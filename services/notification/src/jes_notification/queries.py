@@ -31,6 +31,7 @@ class EntryDeliveryRow:
     """What became of the mail about one entry to one follower."""
 
     recipient: str
+    follow_id: str
     notice_status: str
     mode: str
     delivery_id: str
@@ -61,6 +62,7 @@ class EntryDeliveryQueries:
             return case_id, [
                 EntryDeliveryRow(
                     recipient=subscription.recipient,
+                    follow_id=subscription.follow_id,
                     notice_status=notice.status,
                     mode=subscription.mode,
                     delivery_id=delivery.id if delivery else "",

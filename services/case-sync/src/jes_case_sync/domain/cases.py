@@ -6,10 +6,21 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from jes.case_sync.v1 import cases_pb2
 from jes_domain import InvalidArgument
+from jes_protos import enum_label
 from jes_zhtw import COURT_CODES, CaseNumber
 
-CATEGORIES = ("民事", "刑事", "家事", "行政")
+# The categories case-sync covers, by their labels in the contract (what is stored).
+CATEGORIES = tuple(
+    enum_label(cases_pb2.CaseCategory, value)
+    for value in (
+        cases_pb2.CASE_CATEGORY_CIVIL,
+        cases_pb2.CASE_CATEGORY_FAMILY,
+        cases_pb2.CASE_CATEGORY_CRIMINAL,
+        cases_pb2.CASE_CATEGORY_ADMINISTRATIVE,
+    )
+)
 
 CASE_NOT_FOUND = "查無此案件"
 DEFAULT_LISTED_ENTRIES = 3
@@ -18,13 +29,26 @@ DEFAULT_LISTED_ENTRIES = 3
 @dataclass(frozen=True)
 class CaseKey:
     court_code: str
-    category: str
+    category: str  # the category's label: 民事 家事 刑事 行政
     year: int
     word: str
     number: int
 
     def fields(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def category_label(value: int) -> str:
+    """The stored form of a contract's CaseCategory ("" for an unknown number)."""
+    return enum_label(cases_pb2.CaseCategory, value)
+
+
+def category_value(label: str) -> int:
+    """The contract's CaseCategory of a stored label."""
+    for value in cases_pb2.CaseCategory.DESCRIPTOR.values:
+        if enum_label(cases_pb2.CaseCategory, value.number) == label:
+            return int(value.number)
+    return int(cases_pb2.CASE_CATEGORY_UNSPECIFIED)
 
 
 @dataclass(frozen=True)
@@ -43,7 +67,7 @@ def case_key_problems(key: CaseKey) -> dict[str, str]:
     if key.court_code not in COURT_CODES:
         problems["case.court_code"] = "法院代碼不正確"
     if key.category not in CATEGORIES:
-        problems["case.category"] = "案件類別須為民事、刑事、家事或行政"
+        problems["case.category"] = "案件類別須為民事、家事、刑事或行政"
     try:
         CaseNumber(key.year, key.word, key.number)
     except ValueError as exc:

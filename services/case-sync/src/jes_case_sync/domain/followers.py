@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import re
 
+from jes.case_sync.v1 import cases_pb2
 from jes_case_sync.domain.cases import CaseKey, case_key_problems
 from jes_domain import InvalidArgument
+from jes_protos import enum_label
 
-FOLLOWER_ROLES = ("當事人", "法定代理人", "訴訟代理人", "辯護人")
+# 當事人 法定代理人 訴訟代理人 辯護人: the contract's FollowerRole labels (what is stored)
+FOLLOWER_ROLES = tuple(
+    enum_label(cases_pb2.FollowerRole, value.number)
+    for value in cases_pb2.FollowerRole.DESCRIPTOR.values
+    if value.number != cases_pb2.FOLLOWER_ROLE_UNSPECIFIED
+)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def role_label(value: int) -> str:
+    return enum_label(cases_pb2.FollowerRole, value)
+
+
+def role_value(label: str) -> int:
+    for value in cases_pb2.FollowerRole.DESCRIPTOR.values:
+        if enum_label(cases_pb2.FollowerRole, value.number) == label:
+            return int(value.number)
+    return int(cases_pb2.FOLLOWER_ROLE_UNSPECIFIED)
 
 
 def follower_email(key: CaseKey, email: str, role: str) -> str:

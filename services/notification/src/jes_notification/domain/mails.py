@@ -32,6 +32,12 @@ SUBJECTS = {
     "professional_application_received": "【司法院】{kind_label}帳號聲請已受理",
     "professional_account_approved": "【司法院】{kind_label}帳號聲請已核准，請設定密碼啟用",
     "professional_application_refused": "【司法院】{kind_label}帳號聲請未通過",
+    # the case-progress service (domain/case_mails.py)
+    "follow_activation": "【司法院】案件進度查詢聲請已核准，請設定密碼啟用：{case_number}",
+    "follow_approved": "【司法院】案件進度查詢聲請已核准：{case_number}",
+    "follow_revoked": "【司法院】案件進度查詢已終止：{case_number}",
+    "case_cut_off_started": "【司法院】案件將於 {last_day} 後停止查詢：{case_number}",
+    "case_cut_off_approaching": "【司法院】七日後停止查詢：{case_number}",
 }
 
 # review-workflow's name for an approved submission (jes.review_workflow.v1.Submission.state)

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("case_id", sa.String(length=64), nullable=False),
         sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("follow_id", sa.String(length=64), nullable=False),
         sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("mode", sa.String(length=20), nullable=False),
         sa.Column("court_code", sa.String(length=10), nullable=False),
@@ -44,6 +45,9 @@ def upgrade() -> None:
         batch.create_index(
             batch.f("ix_case_mail_subscriptions_recipient"), ["recipient"], unique=False
         )
+        batch.create_index(
+            batch.f("ix_case_mail_subscriptions_follow_id"), ["follow_id"], unique=False
+        )
     op.create_table(
         "progress_notices",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -53,6 +57,7 @@ def upgrade() -> None:
         sa.Column("source_entry_id", sa.String(length=100), nullable=False),
         sa.Column("posted_on", sa.Date(), nullable=False),
         sa.Column("item", sa.Text(), nullable=False),
+        sa.Column("hearing", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("due_at", jes_db.UTCDateTime(), nullable=False),
         sa.Column("created_at", jes_db.UTCDateTime(), nullable=False),
