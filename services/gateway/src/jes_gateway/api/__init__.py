@@ -11,6 +11,7 @@ from jes_gateway.api import (
     accounts,
     audit,
     bindings,
+    cases,
     certificates,
     firm_applications,
     login,
@@ -40,6 +41,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     public.bp,
     certificates.bp,
     notices.bp,
+    cases.bp,
     openapi.bp,
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jes_gateway.facades.cases import CasesFacade
 from jes_gateway.facades.certificates import CertificateFacade, RegistrationCodesFacade
 from jes_gateway.facades.clients import Backends
 from jes_gateway.facades.identity import IdentityFacade
@@ -22,6 +23,7 @@ from jes_gateway.facades.reviews import (
 
 __all__ = [
     "Backends",
+    "CasesFacade",
     "CourtReviews",
     "Facades",
     "IdentityFacade",
@@ -40,7 +42,7 @@ __all__ = [
 class Facades:
     """The backends the gateway calls. report-render prints photo reports through
     photo-storage and forms for the gateway (`professionals`); notification for the
-    links in case-progress mails (`notices`)."""
+    links in case-progress mails (`notices`); case-sync for readers (`cases`)."""
 
     identity: IdentityFacade
     photos: PhotosFacade
@@ -50,6 +52,7 @@ class Facades:
     registration_codes: RegistrationCodesFacade
     professionals: ProfessionalsFacade
     notices: NoticesFacade
+    cases: CasesFacade
 
     @classmethod
     def over(cls, backends: Backends) -> Facades:
@@ -64,4 +67,5 @@ class Facades:
             registration_codes=RegistrationCodesFacade(backends.identity),
             professionals=ProfessionalsFacade(backends.identity, backends.render),
             notices=NoticesFacade(backends.notification),
+            cases=CasesFacade(backends.cases),
         )

@@ -14,6 +14,7 @@ MAIL_MODES: dict[str, pb.CaseMailMode.ValueType] = api_names(
     pb.CaseMailMode, "CASE_MAIL_MODE_", unspecified=False
 )
 MAIL_MODE_LABELS = labels_by_name(pb.CaseMailMode, MAIL_MODES)
+UNSUBSCRIBED = pb.CASE_MAIL_MODE_UNSUBSCRIBED
 NO_MODE = "請選擇通知方式：有新進度即通知、每日摘要或不再通知"
 NO_TOKEN = "連結不完整，請使用通知信中的完整連結"  # noqa: S105 (a message)
 MAX_TOKEN = 100

@@ -8,6 +8,7 @@ from jes_gateway.web import (
     account,
     auth,
     binding,
+    cases,
     certificates,
     court,
     devices,
@@ -35,4 +36,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     certificates.bp,
     professionals.bp,
     notices.bp,
+    cases.bp,
 )

@@ -12,6 +12,7 @@ from jes_gateway.context import gateway
 from jes_gateway.presentation.case_mail import (
     MAIL_MODE_LABELS,
     NO_MODE,
+    UNSUBSCRIBED,
     case_mail_view,
     mode_value,
     token_problem,
@@ -44,8 +45,7 @@ def unsubscribe() -> Any:
     """One click: from the page's button, or a mail client's POST of
     `List-Unsubscribe=One-Click` (RFC 8058), which carries no session."""
     token = _token()
-    services = gateway().services
-    settings = services.notices.set_case_mail_mode(token, mode_value("unsubscribed") or 0)
+    settings = gateway().services.notices.set_case_mail_mode(token, UNSUBSCRIBED)
     return render_template(
         "notices/unsubscribe.html", case=case_mail_view(settings), token=token, done=True
     )
