@@ -12,6 +12,7 @@ from jes_gateway.web import (
     certificates,
     court,
     devices,
+    feeds,
     notices,
     pages,
     photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
@@ -37,4 +38,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     professionals.bp,
     notices.bp,
     cases.bp,
+    feeds.bp,
 )

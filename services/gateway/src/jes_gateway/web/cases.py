@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, render_template, request, url_for
 
 from jes_gateway.context import gateway
 from jes_gateway.presentation.cases import NOTICES, case_page_view, case_view
@@ -51,3 +51,30 @@ def case_page(case_id: str) -> Any:
         record_visit=not page_token,
     )
     return render_template("cases/case.html", page=case_page_view(page), notices=NOTICES)
+
+
+@bp.route("/<case_id>/feeds", methods=["GET", "POST"])
+@login_required(*READERS)
+def feeds(case_id: str) -> Any:
+    """The case's private feed addresses: make one (its secret is shown this once) or
+    revoke one (the address stops working at once)."""
+    user = require_user()
+    cases = gateway().services.cases
+    created = None
+    if request.method == "POST":
+        feed_id = request.form.get("revoke", "").strip()
+        if feed_id:
+            cases.revoke_feed(user.token, feed_id[:100])
+            flash("已停用此訂閱網址", "ok")
+        else:
+            created = cases.create_feed(user.token, case_id)
+    page = cases.case_page(user.token, case_id, page_size=1)
+    public_url = gateway().config.platform.public_url
+    return render_template(
+        "cases/feeds.html",
+        case=case_view(page.summary),
+        feeds=cases.my_feeds(user.token, case_id).feeds,
+        created=created,
+        atom_url=lambda token: public_url + url_for("feeds.atom", token=token),
+        ics_url=lambda token: public_url + url_for("feeds.calendar", token=token),
+    )
