@@ -45,6 +45,7 @@ from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObje
 
 from jes_report_render.domain import layout
 from jes_report_render.images import Prepared, fit, prepare
+from jes_report_render.memory import release_freed_memory
 from jes_report_render.text_layer import read_as_written
 from jes_zhtw import to_roc_year, to_taipei
 
@@ -280,6 +281,7 @@ def render_photo_report(
             raise
 
     photos_done = time.perf_counter()
+    release_freed_memory()  # before wkhtmltopdf runs beside this process
     placeholders = {index: write_placeholder(index, work_dir) for index in prepared}
     html = templates.get_template("photo_report.html").render(
         pages=[shown_page(page, prepared, placeholders) for page in pages],
