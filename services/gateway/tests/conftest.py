@@ -251,3 +251,9 @@ def refusal() -> type[FakeRpcError]:
 @pytest.fixture
 def form_post() -> Callable[..., Any]:
     return post_form
+
+
+@pytest.fixture
+def sign_in() -> Callable[..., str]:
+    """`sign_in(client, account_id, roles, court_code=..., name=...)`: sign_in_as."""
+    return sign_in_as

@@ -11,9 +11,11 @@ from jes_gateway.api import (
     accounts,
     audit,
     bindings,
+    cases,
     certificates,
     firm_applications,
     login,
+    notices,
     openapi,
     photo_sets,
     photos,
@@ -38,6 +40,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     audit.bp,
     public.bp,
     certificates.bp,
+    notices.bp,
+    cases.bp,
     openapi.bp,
 )
 

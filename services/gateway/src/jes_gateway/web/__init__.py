@@ -8,9 +8,12 @@ from jes_gateway.web import (
     account,
     auth,
     binding,
+    cases,
     certificates,
     court,
     devices,
+    feeds,
+    notices,
     pages,
     photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
     photos,
@@ -33,4 +36,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     sso.bp,
     certificates.bp,
     professionals.bp,
+    notices.bp,
+    cases.bp,
+    feeds.bp,
 )
