@@ -169,3 +169,19 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "load_average": load,  # other work on the machine makes the numbers noisy
     }
+
+
+def postgres_up(settings: dict[str, str]) -> bool:
+    """This checkout's PostgreSQL answers (the case-sync benchmarks need it)."""
+    from sqlalchemy import create_engine, text
+
+    from support.distributed import pg_url
+
+    try:
+        engine = create_engine(pg_url(settings, "postgres"), connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception:
+        return False
+    return True

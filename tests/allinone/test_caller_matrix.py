@@ -56,6 +56,7 @@ ROLES = {
     "chief judge": {"roles": ["chief-judge"], "court_code": RIGHT_COURT},
     "committee member": {"roles": ["committee-member"], "court_code": RIGHT_COURT},
     "appraiser": {"roles": ["appraiser"], "court_code": RIGHT_COURT},
+    "progress": {"roles": ["progress"], "court_code": ""},  # a litigant's case-progress account
 }
 
 

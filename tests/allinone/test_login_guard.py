@@ -1,118 +1,34 @@
 """Brute force without victim lockout, through the gateway in all-in-one mode (issue 10,
-journey 2): thirty wrong passwords from one client do not stop the real user on the
-browser they logged in with before, on the page and through the API; the captcha the
-rules ask for is drawn by the gateway and solved with identity's digits; the owner is
-mailed about the new device and the failures; 會員專區 shows them."""
+journey 2); the journeys are in support/login_guard_journeys.py, shared with distributed
+mode: thirty wrong passwords from one client do not stop the real user on the browser
+they logged in with before, on the page and through the API; the captcha the rules ask
+for; the owner is mailed about the new device; 會員專區 shows them."""
 
 from __future__ import annotations
 
-import re
-
-from jes.identity.v1 import identity_pb2, identity_pb2_grpc
-from support import callers, flows
+from support import flows
 from support.allinone import DEMO_PASSWORD
-from support.web import WebClient
-
-OWNER = "DEMOFIRM"
-GATEWAY_BUDGET_SPENT = "嘗試次數過多，請稍後再試"  # the gateway's per-client limit, not identity
-
-
-def digits_of_new_challenge(platform: flows.Platform) -> tuple[str, str]:
-    """A challenge and its digits as the gateway gets them from identity (what a person
-    reads off the picture or hears)."""
-    identity = callers.client(
-        platform.pki, platform.addrs["identity"], identity_pb2_grpc.IdentityServiceStub
-    )
-    challenge = identity.call("CreateLoginChallenge", identity_pb2.CreateLoginChallengeRequest())
-    return challenge.id, challenge.digits
-
-
-def post_login(web: WebClient, password: str, **extra: str):
-    web.get("/login")
-    return web.post(
-        "/login", {"account_id": OWNER, "password": password, **extra}, allow_redirects=False
-    )
+from support.login_guard_journeys import (
+    captcha_the_rules_ask_for_is_shown_and_accepted,
+    owner_is_mailed_about_a_login_from_a_new_browser,
+    thirty_wrong_passwords_do_not_stop_the_owner_on_their_known_browser,
+)
 
 
 def test_the_captcha_the_rules_ask_for_is_shown_and_accepted(platform: flows.Platform):
-    web = WebClient(platform.base_url)
-    web.http.cookies.clear()
-    for _ in range(3):
-        assert post_login(web, "Wrong1234!", account_id="KLDCLERK").status_code == 400
-    page = web.get("/login").text
-    assert 'name="captcha_id"' in page and "聽語音驗證碼（國語）" in page
-    needed = web.post(
-        "/login", {"account_id": "KLDCLERK", "password": DEMO_PASSWORD}, allow_redirects=False
-    )
-    assert needed.status_code == 400 and "請輸入圖形驗證碼" in needed.text
-    audio = re.search(r'href="(/login/captcha/audio\?token=[^"]+)"', needed.text)
-    assert audio
-    wav = web.get(audio.group(1).replace("&amp;", "&"))
-    assert wav.status_code == 200 and wav.content[:4] == b"RIFF"
-    challenge_id, digits = digits_of_new_challenge(platform)
-    web.get("/login")
-    solved = web.post(
-        "/login",
-        {
-            "account_id": "KLDCLERK",
-            "password": DEMO_PASSWORD,
-            "captcha_id": challenge_id,
-            "captcha_answer": digits,
-        },
-        allow_redirects=False,
-    )
-    assert solved.status_code == 302
+    captcha_the_rules_ask_for_is_shown_and_accepted(platform, "KLDCLERK", DEMO_PASSWORD)
 
 
 def test_the_owner_is_mailed_about_a_login_from_a_new_browser(platform: flows.Platform):
-    """An account's first login ever makes no mail (there is nothing to compare with); a
-    browser it has not used before is told to the owner. (The mail after repeated
-    failures needs failures from many addresses: identity's and notification's own tests
-    show it.)"""
-    first = platform.api(
-        "POST", "/api/v1/sessions", json={"account_id": "KSDCLERK", "password": DEMO_PASSWORD}
+    owner_is_mailed_about_a_login_from_a_new_browser(
+        platform, "KSDCLERK", DEMO_PASSWORD, "clerk.ksd@jes.example"
     )
-    assert first.status_code == 201 and first.json()["device_token"]
-    web = WebClient(platform.base_url)
-    web.get("/login")
-    reply = web.post(
-        "/login", {"account_id": "KSDCLERK", "password": DEMO_PASSWORD}, allow_redirects=False
-    )
-    assert reply.status_code == 302, reply.text
-    [mail] = platform.wait_for_mail("clerk.ksd@jes.example")
-    assert mail["subject"] == "【司法院】您的帳號從新的裝置登入"
-    assert "從新的瀏覽器或裝置登入（來源位址 127.0.0.1）" in mail["body"]
 
 
 # Last: the attacker spends the client's whole login budget at the gateway.
 def test_thirty_wrong_passwords_do_not_stop_the_owner_on_their_known_browser(
     platform: flows.Platform,
 ):
-    owner = WebClient(platform.base_url)
-    first = post_login(owner, DEMO_PASSWORD)
-    assert first.status_code == 302 and first.headers["Location"].endswith("/portal")
-    device = next(c for c in owner.http.cookies if c.name == f"jes_device_{OWNER}")
-    assert device.path == "/login" and device.has_nonstandard_attr("HttpOnly")
-    owner.get("/portal")
-    owner.post("/logout")
-
-    attacker = WebClient(platform.base_url)  # the same address: 127.0.0.1
-    answers = [post_login(attacker, f"Guess{n:04d}!") for n in range(30)]
-    assert {a.status_code for a in answers} <= {400, 429}
-    # identity answered those the gateway's per-client budget let through
-    reached = [a for a in answers if GATEWAY_BUDGET_SPENT not in a.text]
-    assert len(reached) >= 10
-    assert any("請輸入圖形驗證碼" in a.text for a in reached)
-    refused = post_login(attacker, DEMO_PASSWORD)
-    assert refused.status_code in (400, 429)  # a captcha or a wait, even for the password
-
-    back = post_login(owner, DEMO_PASSWORD)  # no captcha, no wait
-    assert back.status_code == 302 and back.headers["Location"].endswith("/portal")
-    dashboard = owner.get("/portal").text
-    assert "最近登入成功記錄" in dashboard and "127.0.0.1" in dashboard
-    failures = re.search(r"(\d+) 次（自上次登入成功後）", dashboard)
-    # every attempt identity saw, the refused ones too
-    assert failures and int(failures.group(1)) == len(reached) + (
-        GATEWAY_BUDGET_SPENT not in refused.text
+    thirty_wrong_passwords_do_not_stop_the_owner_on_their_known_browser(
+        platform, "DEMOFIRM", DEMO_PASSWORD
     )
-    assert 'href="/photos/"' in dashboard

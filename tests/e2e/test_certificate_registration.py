@@ -12,11 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from support import flows
-from support.allinone import running_all_in_one
-from support.card_pki import RevocationServer, revocation_server
-from support.hipki_standin import Component, local_component
+from support.card_desk import CardDesk, all_in_one_trusting_cards
 from support.processes import wait_until
-from support.soft_token import SoftTokens
 
 PIN = "135790"
 PHONE = {"width": 390, "height": 844}
@@ -24,31 +21,9 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
-def revocation() -> Iterator[RevocationServer]:
-    with revocation_server() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def component() -> Iterator[Component]:
-    with local_component(SoftTokens.shared()) as running:
+def cards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[flows.Platform, CardDesk]]:
+    with all_in_one_trusting_cards(tmp_path_factory.mktemp("jes-e2e-cert")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def cert_platform(
-    tmp_path_factory: pytest.TempPathFactory, revocation: RevocationServer, component: Component
-) -> Iterator[flows.Platform]:
-    data = tmp_path_factory.mktemp("jes-e2e-cert")
-    trust = revocation.pki.write_trust(data / "cert-trust")
-    settings = {"JES_CERT_TRUST_DIR": str(trust), "JES_HIPKI_URL": component.url}
-    with running_all_in_one(data, settings=settings) as platform:
-        yield platform
-
-
-def insert_card(component: Component, revocation: RevocationServer, label: str, **kw: str) -> None:
-    card = revocation.pki.card(**kw)  # type: ignore[arg-type]
-    component.insert(label, SoftTokens.shared().insert(card, PIN, label))
 
 
 def sign_with_pin(page: Page, pin: str) -> None:
@@ -59,15 +34,14 @@ def sign_with_pin(page: Page, pin: str) -> None:
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
 def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
     viewport: dict[str, int],
-    cert_platform: flows.Platform,
-    component: Component,
-    revocation: RevocationServer,
+    cards: tuple[flows.Platform, CardDesk],
     new_page: Callable[[dict[str, int]], Page],
     screenshot_of: Callable[[Page, str], Path],
 ) -> None:
     width = viewport["width"]
     account_id = f"CITIZEN{width}"
-    insert_card(component, revocation, f"e2e-{width}", name="林美玲", id_last_four="6789")
+    cert_platform, desk = cards
+    desk.insert(desk.pki.card(name="林美玲", id_last_four="6789"), PIN, f"e2e-{width}")
     page = new_page(viewport)
     posted_to_portal: list[str] = []
     page.context.on(
@@ -131,7 +105,7 @@ def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
     sign_with_pin(page, PIN)
     page.wait_for_url(lambda url: "/login" not in url)
     expect(page.get_by_text("林美玲").first).to_be_visible()
-    assert component.signed[-1].startswith("司法院整合服務入口網 憑證登入")
+    assert desk.component.signed[-1].startswith("司法院整合服務入口網 憑證登入")
     # a renewed card is bound from the account (the page, checked by axe)
     page.goto(f"{cert_platform.base_url}/account/certificate")
     expect(page.get_by_role("heading", level=1)).to_have_text("換發憑證綁定")

@@ -80,3 +80,9 @@ def test_a_judges_first_visit_in_the_browser(
     page.get_by_role("button", name="確認註冊").click()
     expect(page.get_by_text("已完成註冊")).to_be_visible()
     screenshot_of(page, f"sso-judge-registered-{width}")
+    # the directory owns the name and the password: no 維護密碼, a read-only name
+    page.goto(platform.base_url + "/account")
+    expect(page.get_by_role("link", name="維護密碼")).to_have_count(0)
+    expect(page.locator("#f-display_name")).to_have_attribute("readonly", "")
+    expect(page.get_by_text("名稱由所屬機關的單一登入目錄提供")).to_be_visible()
+    screenshot_of(page, f"sso-judge-account-{width}")

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from support.card_desk import CardDesk, card_desk
 from support.distributed import (
+    ADMIN,
     CLERK_EMAIL,
     FIRM,
     Distributed,
@@ -26,46 +28,47 @@ def infra() -> dict[str, str]:
     return read_infra_env()
 
 
+# the accounts every module may use: (id, password, name, e-mail, role, court)
+ACCOUNTS = [
+    (*FIRM, "整合測試估價公司", "firm@integration.example", "firm", "TPD"),
+    ("ITCLERK", FIRM[1], "整合測試書記官", CLERK_EMAIL, "clerk", "TPD"),
+    ("ITKLDCLERK", FIRM[1], "整合測試基隆書記官", "clerk.kld@integration.example", "clerk", "KLD"),
+    (*ADMIN, "整合測試系統管理者", "admin@integration.example", "admin", ""),
+]
+
+
+@pytest.fixture(scope="session")
+def cards() -> Iterator[CardDesk]:
+    """The test GRCA hierarchy's CRL and OCSP responder and the HiPKI stand-in, which
+    identity trusts for 憑證註冊 and 憑證登入 (test_certificates)."""
+    with card_desk() as desk:
+        yield desk
+
+
 @pytest.fixture(scope="session")
 def distributed(
-    infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    infra: dict[str, str], tmp_path_factory: pytest.TempPathFactory, cards: CardDesk
 ) -> Iterator[Distributed]:
     from jes_db import Database, run_migrations
     from jes_identity.app import MIGRATIONS, ensure_account
 
     reset_databases(infra)
-    stack = Distributed(infra, tmp_path_factory.mktemp("distributed"))
+    work = tmp_path_factory.mktemp("distributed")
+    stack = Distributed(infra, work, settings=cards.trust_settings(work / "cert-trust"))
     stack.start()
     identity_url = pg_url(infra, "identity")
     run_migrations(identity_url, MIGRATIONS)
     db = Database(identity_url)
-    ensure_account(
-        db,
-        account_id=FIRM[0],
-        password=FIRM[1],
-        display_name="整合測試估價公司",
-        email="firm@integration.example",
-        roles=["firm"],
-        court_code="TPD",
-    )
-    ensure_account(
-        db,
-        account_id="ITCLERK",
-        password=FIRM[1],
-        display_name="整合測試書記官",
-        email=CLERK_EMAIL,
-        roles=["clerk"],
-        court_code="TPD",
-    )
-    ensure_account(
-        db,
-        account_id="ITKLDCLERK",
-        password=FIRM[1],
-        display_name="整合測試基隆書記官",
-        email="clerk.kld@integration.example",
-        roles=["clerk"],
-        court_code="KLD",
-    )
+    for account_id, password, name, email, role, court in ACCOUNTS:
+        ensure_account(
+            db,
+            account_id=account_id,
+            password=password,
+            display_name=name,
+            email=email,
+            roles=[role],
+            court_code=court,
+        )
     db.dispose()
     yield stack
     stack.stop()

@@ -8,6 +8,7 @@ Its CRLs and OCSP answers come from `revocation_server` (HTTP on loopback)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +98,10 @@ class CardPki:
         self.base_url = base_url.rstrip("/")
         self.now = now or dt.datetime.now(dt.UTC)
         self.ocsp_enabled = True
+        # the OCSP nonce (RFC 8954) in answers: "echo" the request's, "none" (a responder
+        # that answers from a cache, as many do) or "other" (a replayed answer)
+        self.ocsp_nonce = "echo"
+        self.ocsp_requests: list[ocsp.OCSPRequest] = []
         start = self.now - dt.timedelta(days=365)
         end = self.now + dt.timedelta(days=3650)
         self.grca = self._root("GRCA", start, end)
@@ -309,6 +314,7 @@ class CardPki:
         if authority is None or not self.ocsp_enabled:
             return None
         request = ocsp.load_der_ocsp_request(request_der)
+        self.ocsp_requests.append(request)
         serial = request.serial_number
         # a card certificate is needed only for its serial and issuer; rebuild a stub
         revoked_at = authority.revoked.get(serial)
@@ -326,8 +332,20 @@ class CardPki:
             revocation_time=revoked_at,
             revocation_reason=x509.ReasonFlags.key_compromise if revoked_at else None,
         )
+        nonce = _nonce_of(request)
+        if self.ocsp_nonce == "other":
+            nonce = os.urandom(32)
+        if nonce is not None and self.ocsp_nonce != "none":
+            builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
         response = builder.sign(authority.key, hashes.SHA256())
         return response.public_bytes(serialization.Encoding.DER)
+
+
+def _nonce_of(request: ocsp.OCSPRequest) -> bytes | None:
+    try:
+        return request.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+    except x509.ExtensionNotFound:
+        return None
 
 
 def _ca_usage() -> x509.KeyUsage:

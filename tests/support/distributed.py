@@ -19,6 +19,7 @@ from support.processes import PYTHON, ROOT, Process, base_env, free_port, http_o
 # each service's database, and the gateway's (the per-client limits its replicas share)
 DATABASES = {**{name: name.replace("-", "_") for name in SERVICES}, "gateway": "gateway"}
 FIRM = ("ITFIRM", "Firm1234!")
+ADMIN = ("ITADMIN", "Integration-Admin-2026!")
 CLERK_EMAIL = "clerk.tpd@integration.example"
 
 
@@ -74,8 +75,25 @@ def reset_databases(infra: dict[str, str]) -> None:
         engine.dispose()
 
 
+def rows(infra: dict[str, str], database: str, query: str, **params: Any) -> list[Any]:
+    """What a service stored: the rows of one query on its PostgreSQL database."""
+    engine = create_engine(pg_url(infra, database))
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(query), params))
+    finally:
+        engine.dispose()
+
+
 class Distributed:
-    def __init__(self, infra: dict[str, str], work: Path, databases: dict[str, str] = DATABASES):
+    def __init__(
+        self,
+        infra: dict[str, str],
+        work: Path,
+        databases: dict[str, str] = DATABASES,
+        settings: dict[str, str] | None = None,
+    ):
+        """`settings`: more of the environment, given to every process (each reads its own)."""
         self.infra = infra
         self.work = work
         self.addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
@@ -92,6 +110,7 @@ class Distributed:
             "JES_PUBLIC_URL": self.base_url,
             "JES_HTTP_PORT": str(self.http_port),
             **{f"JES_{n.upper().replace('-', '_')}_ADDR": a for n, a in self.addrs.items()},
+            **(settings or {}),
         }
         self.processes: dict[str, Process] = {}
         for name in SERVICES:

@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from jes.case_sync.v1 import case_sync_pb2, case_sync_pb2_grpc
+from jes.case_sync.v1 import case_sync_pb2, case_sync_pb2_grpc, cases_pb2
 from jes_grpckit import Client
 from support import callers
 from support.images import jpeg
@@ -139,13 +139,16 @@ def court_pushes_progress(platform: Platform) -> None:
     client = platform.court_system()
     follower = unique_email("party")
     number = int(uuid.uuid4().int % 900000) + 1
-    case = case_sync_pb2.CaseKey(
-        court_code="TPD", category="民事", year=100, word="訴", number=number
+    case = cases_pb2.CaseKey(
+        court_code="TPD", category=cases_pb2.CASE_CATEGORY_CIVIL, year=100, word="訴", number=number
     )
     client.call(
-        "AddFollower", case_sync_pb2.AddFollowerRequest(case=case, email=follower, role="當事人")
+        "ApproveFollow",
+        case_sync_pb2.ApproveFollowRequest(
+            case=case, email=follower, role=cases_pb2.FOLLOWER_ROLE_PARTY
+        ),
     )
-    entry = case_sync_pb2.ProgressEntry(
+    entry = cases_pb2.ProgressEntry(
         source_entry_id=f"e-{number}", posted_on="2026-11-20", item="定期言詞辯論"
     )
     first = client.call("PushProgress", case_sync_pb2.PushProgressRequest(case=case, entry=entry))

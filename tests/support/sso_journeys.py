@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from jes_config.sign_in import NAME_FROM_DIRECTORY, PASSWORD_AT_PROVIDER
 from support import flows
 from support.keycloak import JUDGE_CHOU, JUDGE_WANG, PROSECUTOR_CHEN, STAFF_LEE
 from support.sso_browser import LoopbackBrowser
@@ -122,10 +123,38 @@ def judge_first_and_later_visits(platform: flows.Platform) -> None:
     assert (later.status, later.path) == (200, "/portal"), (later.status, later.path)
     page = later.browser.request("GET", f"{base_url}/account/sign-in-email")
     assert f"目前使用的電子郵件：{email}" in page.text  # the same account, its address verified
+    directory_owns_name_and_password(base_url, later.browser, email)
 
     # from another browser (no session at Keycloak): the form again, the same account
     elsewhere = visit(base_url, "courts", *JUDGE_WANG)
     assert elsewhere.path == "/portal", elsewhere.path  # 會員專區, where every login lands
+
+
+def directory_owns_name_and_password(base_url: str, browser: LoopbackBrowser, email: str):
+    """A judge's account page has no 維護密碼 and no editable name; a direct POST that
+    tries either is refused in zh-TW, and the name stays the directory's."""
+    page = browser.request("GET", f"{base_url}/account")
+    assert 'href="/account/password"' not in page.text and "維護密碼" not in page.text
+    assert NAME_FROM_DIRECTORY in page.text
+    token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    renamed = browser.request(
+        "POST",
+        f"{base_url}/account",
+        data={"csrf_token": token, "display_name": "王小明", "email": email, "phone": "02-1"},
+    )
+    assert renamed.status_code == 400 and NAME_FROM_DIRECTORY in renamed.text
+    password = browser.request(
+        "POST",
+        f"{base_url}/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": "Judge-Wang-2026",
+            "new_password": "Judge-Wang-2026-Changed!",
+            "confirm_password": "Judge-Wang-2026-Changed!",
+        },
+    )
+    assert password.status_code == 409 and PASSWORD_AT_PROVIDER in password.text
+    assert "王大明（" in browser.request("GET", f"{base_url}/account").text  # the user bar
 
 
 def prosecutor_signs_in(platform: flows.Platform) -> None:

@@ -70,6 +70,9 @@ the operator made: the existingSecret values).
 {{- if (.Values.tokenKeys | default dict).enabled -}}
 {{- $_ := set $data "JES_TOKEN_KEY_DIR" .Values.tokenKeys.mountPath -}}
 {{- end -}}
+{{- range $name, $value := (include "jes-common.portalConfig" . | fromYaml) -}}
+{{- $_ := set $data $name $value -}}
+{{- end -}}
 {{- range $name, $value := .Values.extraConfig -}}
 {{- if eq $name "JES_DEV_MODE" -}}
 {{- fail "extraConfig.JES_DEV_MODE: development mode (demo accounts, /dev/mailbox) is never for Kubernetes" -}}
@@ -160,6 +163,13 @@ credential comes from existing Secrets.
       name: {{ $mail.auth.existingSecret }}
       key: {{ $mail.auth.passwordKey | default "password" }}
 {{- end }}
+{{- range (.Values.singleSignOn | default dict).providers }}
+- name: {{ printf "JES_SSO_%s_CLIENT_SECRET" (upper .name) }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ required (printf "singleSignOn.providers[%s].clientSecret.existingSecret is required" .name) (.clientSecret | default dict).existingSecret }}
+      key: {{ (.clientSecret | default dict).key | default "client-secret" }}
+{{- end }}
 {{- $secretKey := .Values.secretKey | default dict }}
 {{- if $secretKey.enabled }}
 - name: JES_SECRET_KEY
@@ -238,5 +248,81 @@ the database's only.
   secret:
     secretName: {{ $secret }}
     defaultMode: 0440
+{{- end }}
+{{- end -}}
+
+{{/*
+The portal's settings of identity and the gateway (issue 10), as ConfigMap data (YAML
+map): the password policy, the session idle timeout, certificate login (the trusted CAs'
+folder, the CRL refresh, the HiPKI component's address browsers use) and the single
+sign-on providers (their client secrets come from Secrets: jes-common.secretEnv).
+*/}}
+{{- define "jes-common.portalConfig" -}}
+{{- $data := dict -}}
+{{- with .Values.passwordPolicy -}}
+{{- if not (has . (list "asvs-l2" "seed")) -}}
+{{- fail (printf "passwordPolicy: %q is not asvs-l2 or seed" .) -}}
+{{- end -}}
+{{- $_ := set $data "JES_PASSWORD_POLICY" . -}}
+{{- end -}}
+{{- with (.Values.sessions | default dict).idleSeconds -}}
+{{- if or (lt (int .) 120) (gt (int .) 43200) -}}
+{{- fail "sessions.idleSeconds must be 120 to 43200 (the absolute lifetime is 12 hours)" -}}
+{{- end -}}
+{{- $_ := set $data "JES_SESSION_IDLE_SECONDS" (toString (int .)) -}}
+{{- end -}}
+{{- $certs := .Values.certificateLogin | default dict -}}
+{{- if $certs.enabled -}}
+{{- $_ := set $data "JES_CERT_TRUST_DIR" $certs.mountPath -}}
+{{- $_ := set $data "JES_CERT_CRL_REFRESH_SECONDS" (toString (int $certs.crlRefreshSeconds)) -}}
+{{- end -}}
+{{- with $certs.hipkiUrl -}}
+{{- $_ := set $data "JES_HIPKI_URL" . -}}
+{{- end -}}
+{{- $providers := (.Values.singleSignOn | default dict).providers | default list -}}
+{{- $names := list -}}
+{{- range $providers -}}
+{{- $name := required "singleSignOn.providers[].name is required" .name -}}
+{{- $prefix := printf "JES_SSO_%s_" (upper $name) -}}
+{{- $names = append $names $name -}}
+{{- $_ := set $data (print $prefix "ISSUER") (required (printf "singleSignOn.providers[%s].issuer is required" $name) .issuer) -}}
+{{- $_ := set $data (print $prefix "CLIENT_ID") (required (printf "singleSignOn.providers[%s].clientId is required" $name) .clientId) -}}
+{{- $_ := set $data (print $prefix "ROLE") (required (printf "singleSignOn.providers[%s].role (judge or prosecutor) is required" $name) .role) -}}
+{{- with .label -}}
+{{- $_ := set $data (print $prefix "LABEL") . -}}
+{{- end -}}
+{{- end -}}
+{{- with $names -}}
+{{- $_ := set $data "JES_SSO_PROVIDERS" (join "," .) -}}
+{{- end -}}
+{{- if $data -}}
+{{- toYaml $data -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Certificate login's trusted CAs (identity): the roots and the issuing CAs, each from a
+ConfigMap or an existing Secret, mounted as <mountPath>/roots and <mountPath>/issuers
+(what JES_CERT_TRUST_DIR holds). Called with the chart's context; "mounts" or "volumes".
+*/}}
+{{- define "jes-common.certTrust" -}}
+{{- $certs := .ctx.Values.certificateLogin | default dict -}}
+{{- if $certs.enabled -}}
+{{- range $part := list "roots" "issuers" -}}
+{{- $source := get $certs $part | default dict -}}
+{{- if eq $.what "mounts" }}
+- name: cert-trust-{{ $part }}
+  mountPath: {{ printf "%s/%s" $certs.mountPath $part }}
+  readOnly: true
+{{- else if $source.existingSecret }}
+- name: cert-trust-{{ $part }}
+  secret:
+    secretName: {{ $source.existingSecret }}
+{{- else }}
+- name: cert-trust-{{ $part }}
+  configMap:
+    name: {{ required (printf "certificateLogin.%s.configMap or .existingSecret is required with certificateLogin.enabled" $part) $source.configMap }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end -}}

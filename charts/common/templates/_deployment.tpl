@@ -138,6 +138,7 @@ spec:
               readOnly: true
             {{- end }}
             {{- include "jes-common.tlsVolumeMounts" (dict "ctx" .) | nindent 12 }}
+            {{- include "jes-common.certTrust" (dict "ctx" . "what" "mounts") | nindent 12 }}
             {{- with .Values.extraVolumeMounts }}
             {{- toYaml . | nindent 12 }}
             {{- end }}
@@ -159,6 +160,7 @@ spec:
             defaultMode: 0440
         {{- end }}
         {{- include "jes-common.tlsVolumes" (dict "ctx" .) | nindent 8 }}
+        {{- include "jes-common.certTrust" (dict "ctx" . "what" "volumes") | nindent 8 }}
         {{- with .Values.extraVolumes }}
         {{- toYaml . | nindent 8 }}
         {{- end }}

@@ -81,3 +81,33 @@ def test_service_migrations_upgrade_an_empty_database(tmp_path: Path):
     run_migrations(url, MIGRATIONS)  # a second start finds nothing to do
     tables = set(inspect(Database(url).engine).get_table_names())
     assert {"accounts", "firm_applications", "outbox", "processed_events"} <= tables
+
+
+def test_bulk_insert_writes_every_row_once(tmp_path):
+    """jes_db.bulk.bulk_insert: SQLite here (executemany); PostgreSQL (unnest) in the
+    case-sync benchmark and the distributed tests."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import Column, Integer, MetaData, String, Table, select
+
+    from jes_db import Database, UTCDateTime
+    from jes_db.bulk import bulk_insert
+
+    metadata = MetaData()
+    table = Table(
+        "things",
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("n", Integer),
+        Column("at", UTCDateTime()),
+    )
+    db = Database(f"sqlite:///{tmp_path}/bulk.db")
+    metadata.create_all(db.engine)
+    at = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    with db.transaction() as session:
+        bulk_insert(session, table, [{"id": f"t{n}", "n": n, "at": at} for n in range(3)])
+        bulk_insert(session, table, [])
+    with db.engine.connect() as conn:
+        rows = conn.execute(select(table).order_by(table.c.n)).all()
+    assert [(r.id, r.n, r.at) for r in rows] == [("t0", 0, at), ("t1", 1, at), ("t2", 2, at)]
+    db.dispose()

@@ -59,6 +59,26 @@ def test_outbox_row_commits_only_with_the_state_change(producer, payload):
     assert (stored.source, stored.subject, stored.trace_id) == ("identity", "t1", "trace-1")
 
 
+def test_many_events_go_in_with_one_statement_in_order_and_only_with_the_change(producer, payload):
+    """A stream of a thousand entries adds a thousand events: one INSERT of them all."""
+    outbox = Outbox(producer.tables, "identity", TOPIC)
+    with producer.db.transaction() as session:
+        session.execute(insert(producer.things).values(id="t1"))
+        envelopes = outbox.add_many(
+            session, [(payload(n), f"s{n}") for n in range(3)], trace_id="trace-9"
+        )
+    with pytest.raises(RuntimeError), producer.db.transaction() as session:
+        outbox.add_many(session, [(payload(9), "s9")])
+        raise RuntimeError("the use case failed after adding its events")
+    rows = outbox_rows(producer)
+    assert [row.id for row in rows] == [envelope.id for envelope in envelopes]
+    assert [row.key for row in rows] == ["s0", "s1", "s2"]
+    assert [Envelope.FromString(row.value).trace_id for row in rows] == ["trace-9"] * 3
+    assert len({row.created_at for row in rows}) == 3  # strictly increasing, like add()
+    with producer.db.transaction() as session:
+        assert outbox.add_many(session, []) == []
+
+
 def test_relay_publishes_in_created_order_and_marks_published(producer, bus, payload, metric):
     outbox = Outbox(producer.tables, "identity", TOPIC)
     ids = []

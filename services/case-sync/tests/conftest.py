@@ -13,13 +13,47 @@ import pytest
 
 from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
+from jes.case_sync.v1 import cases_pb2
 from jes.events.v1.envelope_pb2 import Envelope
 from jes_auth import KeyStore, TokenIssuer, TokenVerifier
 from jes_case_sync.app import build
+from jes_case_sync.identity_port import ReaderIdentity
+from jes_case_sync.usecases.follows import OpenedAccount
 from jes_grpckit import Client
 from jes_servicekit import ServiceKit
 from support import callers
 from support.services import embedded_config, outbox_events, pki_of
+
+
+@dataclass
+class IdentityStandIn:
+    """Identity's two answers for case-sync's own tests (the all-in-one tests use the real
+    identity): one case-progress account per e-mail, opened on first use, with an
+    activation link until `activate`; readers as `readers` says."""
+
+    accounts: dict[str, OpenedAccount] = field(default_factory=dict)
+    readers: dict[str, ReaderIdentity] = field(default_factory=dict)
+    opened_for: list[tuple[str, str, str]] = field(default_factory=list)
+    down: bool = False
+
+    def open_account(self, email: str, display_name: str, reason: str) -> OpenedAccount:
+        if self.down:
+            raise RuntimeError("identity is away")
+        self.opened_for.append((email, display_name, reason))
+        known = self.accounts.get(email)
+        if known is not None:
+            return OpenedAccount(known.id, known.username, False, known.activation_link_id)
+        number = len(self.accounts) + 1
+        account = OpenedAccount(f"acct-{number}", f"P{number:010d}", True, f"link-{number}")
+        self.accounts[email] = account
+        return account
+
+    def activate(self, email: str) -> None:
+        known = self.accounts[email]
+        self.accounts[email] = OpenedAccount(known.id, known.username, False, "")
+
+    def reader(self, token: str, account_id: str) -> ReaderIdentity:
+        return self.readers.get(account_id, ReaderIdentity((account_id,), ""))
 
 
 @dataclass
@@ -28,6 +62,7 @@ class CaseSyncService:
     addr: str
     issuer: TokenIssuer
     pki: Path
+    identity: IdentityStandIn
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def court_system(self, court_code: str = "TPD") -> Client:
@@ -41,39 +76,66 @@ class CaseSyncService:
             self.pki, self.addr, pb_grpc.CaseSyncServiceStub, caller=caller, token=token
         )
 
-    def case(self, **overrides: Any) -> pb.CaseKey:
+    def case(self, **overrides: Any) -> cases_pb2.CaseKey:
         fields: dict[str, Any] = {
             "court_code": "TPD",
-            "category": "民事",
+            "category": cases_pb2.CASE_CATEGORY_CIVIL,
             "year": 113,
             "word": "訴",
             "number": next(self._numbers),
         }
         fields.update(overrides)
-        return pb.CaseKey(**fields)
+        return cases_pb2.CaseKey(**fields)
 
-    def entry(self, source_entry_id: str = "e-1", **overrides: Any) -> pb.ProgressEntry:
+    def entry(self, source_entry_id: str = "e-1", **overrides: Any) -> cases_pb2.ProgressEntry:
         fields: dict[str, Any] = {
             "source_entry_id": source_entry_id,
             "posted_on": "2024-11-20",
             "item": "定期言詞辯論",
         }
         fields.update(overrides)
-        return pb.ProgressEntry(**fields)
+        return cases_pb2.ProgressEntry(**fields)
 
     def push(
-        self, case: pb.CaseKey, entry: pb.ProgressEntry, client: Client | None = None
+        self, case: cases_pb2.CaseKey, entry: cases_pb2.ProgressEntry, client: Client | None = None
     ) -> pb.PushProgressResponse:
         return (client or self.court_system()).call(
             "PushProgress", pb.PushProgressRequest(case=case, entry=entry)
         )
 
     def follow(
-        self, case: pb.CaseKey, email: str, role: str = "當事人", client: Client | None = None
-    ) -> pb.AddFollowerResponse:
+        self,
+        case: cases_pb2.CaseKey,
+        email: str,
+        role: int = cases_pb2.FOLLOWER_ROLE_PARTY,
+        client: Client | None = None,
+    ) -> cases_pb2.Follow:
         return (client or self.court_system()).call(
-            "AddFollower", pb.AddFollowerRequest(case=case, email=email, role=role)
+            "ApproveFollow", pb.ApproveFollowRequest(case=case, email=email, role=role)
         )
+
+    def ingest(
+        self,
+        changes: list[pb.CaseChange],
+        batch_id: str = "",
+        client: Client | None = None,
+    ) -> pb.IngestProgressResponse:
+        """One stream: the changes numbered 1, 2, 3 ... in one (new) batch."""
+        batch_id = batch_id or f"batch-{next(self._numbers)}"
+        framed = []
+        for sequence, change in enumerate(changes, 1):
+            message = pb.CaseChange()
+            message.CopyFrom(change)
+            message.batch_id, message.sequence = batch_id, sequence
+            framed.append(message)
+        return (client or self.court_system()).call("IngestProgress", iter(framed))
+
+    def apply(self, change: pb.CaseChange, client: Client | None = None) -> pb.CaseChangeResult:
+        return (client or self.court_system()).call("ApplyCaseChange", change)
+
+    def person(self, subject: str, *roles: str, court_code: str = "") -> Client:
+        """A person's token forwarded by the gateway."""
+        return self.client(self.issuer.issue(subject, roles=list(roles), court_code=court_code))
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
         return outbox_events(self.kit, payload_class)
@@ -83,9 +145,12 @@ class CaseSyncService:
 def service(tmp_path: Path) -> Iterator[CaseSyncService]:
     keys = KeyStore(tmp_path / "keys")
     config = embedded_config("case-sync", tmp_path)
-    kit = build(config, verifier=TokenVerifier(keys.jwks), metrics=False)
+    identity = IdentityStandIn()
+    kit = build(config, identity_port=identity, verifier=TokenVerifier(keys.jwks), metrics=False)
     kit.grpc.start()  # the relay stays off: events stay in the outbox for the tests to read
-    yield CaseSyncService(kit, f"127.0.0.1:{kit.grpc.port}", TokenIssuer(keys), pki_of(tmp_path))
+    yield CaseSyncService(
+        kit, f"127.0.0.1:{kit.grpc.port}", TokenIssuer(keys), pki_of(tmp_path), identity
+    )
     kit.grpc.stop(0)
     kit.bus.close()
     kit.db.dispose()

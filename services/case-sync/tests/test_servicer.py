@@ -5,8 +5,18 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from jes.case_sync.v1 import case_events_pb2 as events
 from jes.case_sync.v1 import case_sync_pb2 as pb
+from jes.case_sync.v1 import cases_pb2
+from jes_case_sync.models import ProgressEntry
 from jes_grpckit import field_violations, refusal_reason
+
+PARTY = cases_pb2.FOLLOWER_ROLE_PARTY
+
+
+def entry_rows(service) -> list[str]:
+    with service.kit.db.transaction() as session:
+        return [e.source_entry_id for e in session.query(ProgressEntry)]
 
 
 def rpc_error(call, *args, **kwargs) -> grpc.RpcError:
@@ -24,7 +34,7 @@ def test_push_creates_the_entry_and_announces_it(service):
     reply = service.push(case, entry)
     assert reply.created
     assert reply.case_id
-    [(envelope, event)] = service.events(pb.ProgressEntryAdded)
+    [(envelope, event)] = service.events(events.ProgressEntryAdded)
     assert envelope.subject == reply.case_id
     assert envelope.source == "case-sync"
     assert event.case_id == reply.case_id
@@ -40,7 +50,7 @@ def test_push_is_idempotent_on_source_entry_id(service):
     again = service.push(case, service.entry("src-1", item="改過的文字"))
     assert first.created and not again.created
     assert again.case_id == first.case_id
-    assert len(service.events(pb.ProgressEntryAdded)) == 1
+    assert len(service.events(events.ProgressEntryAdded)) == 1
     listed = service.court_system().call("ListProgress", pb.ListProgressRequest(case=case))
     assert [e.item for e in listed.entries] == ["定期言詞辯論"]
 
@@ -60,18 +70,22 @@ def test_entries_of_one_case_share_its_id(service):
 
 
 def test_the_same_number_in_another_category_is_another_case(service):
-    civil = service.push(service.case(number=5, category="民事"), service.entry())
-    criminal = service.push(service.case(number=5, category="刑事"), service.entry())
+    civil = service.push(
+        service.case(number=5, category=cases_pb2.CASE_CATEGORY_CIVIL), service.entry()
+    )
+    criminal = service.push(
+        service.case(number=5, category=cases_pb2.CASE_CATEGORY_CRIMINAL), service.entry()
+    )
     assert criminal.created and criminal.case_id != civil.case_id
 
 
 def test_follower_emails_are_carried_in_the_event(service):
     case = service.case()
     service.follow(case, "Zhang@Example.com")
-    service.follow(case, "chen@example.com", role="訴訟代理人")
+    service.follow(case, "chen@example.com", role=cases_pb2.FOLLOWER_ROLE_ATTORNEY)
     service.follow(service.case(), "someone.else@example.com")  # another case
     service.push(case, service.entry())
-    [(_, event)] = service.events(pb.ProgressEntryAdded)
+    [(_, event)] = service.events(events.ProgressEntryAdded)
     assert list(event.follower_emails) == ["chen@example.com", "zhang@example.com"]
 
 
@@ -79,8 +93,8 @@ def test_follower_emails_are_carried_in_the_event(service):
     ("case_overrides", "entry_overrides", "field"),
     [
         ({"court_code": "XXX"}, {}, "case.court_code"),  # XXX's system: no such court
-        ({"category": "商事"}, {}, "case.category"),
-        ({"category": ""}, {}, "case.category"),
+        ({"category": 99}, {}, "case.category"),  # no such category
+        ({"category": 0}, {}, "case.category"),
         ({"year": 0}, {}, "case.number"),
         ({"word": "ABC"}, {}, "case.number"),
         ({"word": ""}, {}, "case.number"),
@@ -102,7 +116,7 @@ def test_push_validation_names_the_bad_field(service, case_overrides, entry_over
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.details() == "進度資料有誤"
     assert set(field_violations(error)) == {field}
-    assert service.events(pb.ProgressEntryAdded) == []
+    assert service.events(events.ProgressEntryAdded) == []
 
 
 def test_court_codes_are_exact(service):
@@ -111,26 +125,32 @@ def test_court_codes_are_exact(service):
     assert set(field_violations(error)) == {"case.court_code"}
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        pytest.param(lambda issuer: issuer.issue("f", roles=["firm"], court_code="TPD"), id="firm"),
-        pytest.param(
-            lambda issuer: issuer.issue("c", roles=["clerk"], court_code="TPD"), id="clerk"
-        ),
-        pytest.param(lambda issuer: issuer.issue("a", roles=["admin"]), id="admin"),
-    ],
-)
-def test_only_court_systems_and_services_may_push_or_follow(service, token):
+PEOPLE = [
+    pytest.param(lambda issuer: issuer.issue("f", roles=["firm"], court_code="TPD"), id="firm"),
+    pytest.param(lambda issuer: issuer.issue("c", roles=["clerk"], court_code="TPD"), id="clerk"),
+    pytest.param(lambda issuer: issuer.issue("a", roles=["admin"]), id="admin"),
+]
+
+
+@pytest.mark.parametrize("token", PEOPLE)
+def test_only_court_systems_may_push(service, token):
     client = service.client(token(service.issuer))
     case = service.case()
     for call in (
         lambda: service.push(case, service.entry(), client),
-        lambda: service.follow(case, "a@example.com", client=client),
-        lambda: client.call("IngestProgress", iter([pb.PushProgressRequest()])),
+        lambda: client.call("IngestProgress", iter([pb.CaseChange()])),
+        lambda: client.call("ApplyCaseChange", pb.CaseChange()),
     ):
         assert rpc_error(call).code() == grpc.StatusCode.PERMISSION_DENIED
-    assert service.events(pb.ProgressEntryAdded) == []
+    assert service.events(events.ProgressEntryAdded) == []
+
+
+@pytest.mark.parametrize("token", PEOPLE[::2])
+def test_only_court_systems_and_clerks_may_approve_follows(service, token):
+    client = service.client(token(service.issuer))
+    error = rpc_error(service.follow, service.case(), "a@example.com", client=client)
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert service.events(events.FollowApproved) == []
 
 
 def test_a_token_claiming_the_court_system_role_is_no_court_system(service):
@@ -148,7 +168,7 @@ def test_push_needs_a_court_systems_certificate(service):
         client = service.client(None, caller=module)
         error = rpc_error(service.push, service.case(), service.entry(), client)
         assert error.code() == grpc.StatusCode.PERMISSION_DENIED
-    assert service.events(pb.ProgressEntryAdded) == []
+    assert service.events(events.ProgressEntryAdded) == []
 
 
 @pytest.mark.parametrize("court_code", ["KLD", ""])
@@ -159,14 +179,12 @@ def test_a_court_system_pushes_and_follows_for_its_own_court_only(service, court
     for call in (
         lambda: service.push(case, service.entry(), tpd),
         lambda: service.follow(case, "a@example.com", client=tpd),
-        lambda: tpd.call(
-            "IngestProgress",
-            iter(
-                [
-                    pb.PushProgressRequest(case=service.case(), entry=service.entry("ok")),
-                    pb.PushProgressRequest(case=case, entry=service.entry("other-court")),
-                ]
-            ),
+        lambda: service.ingest(
+            [
+                pb.CaseChange(case=service.case(), post=service.entry("ok")),
+                pb.CaseChange(case=case, post=service.entry("other-court")),
+            ],
+            client=tpd,
         ),
     ):
         error = rpc_error(call)
@@ -174,10 +192,7 @@ def test_a_court_system_pushes_and_follows_for_its_own_court_only(service, court
             grpc.StatusCode.PERMISSION_DENIED,
             "CALLER_NOT_ALLOWED",
         )
-    with service.kit.db.transaction() as session:
-        from jes_case_sync.models import ProgressEntry
-
-        assert [e.source_entry_id for e in session.query(ProgressEntry)] == ["ok"]
+    assert entry_rows(service) == []  # the stream's first, good entry is not kept either
 
 
 # -- IngestProgress -------------------------------------------------------------------------
@@ -185,15 +200,15 @@ def test_a_court_system_pushes_and_follows_for_its_own_court_only(service, court
 
 def test_ingest_counts_received_and_created(service):
     case = service.case()
-    requests = [
-        pb.PushProgressRequest(case=case, entry=service.entry("src-1")),
-        pb.PushProgressRequest(case=case, entry=service.entry("src-2")),
-        pb.PushProgressRequest(case=case, entry=service.entry("src-1")),  # re-sent
-        pb.PushProgressRequest(case=service.case(), entry=service.entry("src-1")),
+    changes = [
+        pb.CaseChange(case=case, post=service.entry("src-1")),
+        pb.CaseChange(case=case, post=service.entry("src-2")),
+        pb.CaseChange(case=case, post=service.entry("src-1")),  # re-sent
+        pb.CaseChange(case=service.case(), post=service.entry("src-1")),
     ]
-    reply = service.court_system().call("IngestProgress", iter(requests))
-    assert (reply.received, reply.created) == (4, 3)
-    assert len(service.events(pb.ProgressEntryAdded)) == 3
+    reply = service.ingest(changes)
+    assert (reply.received, reply.created, reply.unchanged) == (4, 3, 1)
+    assert len(service.events(events.ProgressEntryAdded)) == 3
 
 
 def test_ingest_of_nothing(service):
@@ -201,50 +216,64 @@ def test_ingest_of_nothing(service):
     assert (reply.received, reply.created) == (0, 0)
 
 
-def test_ingest_stops_at_a_bad_entry_keeping_the_ones_before(service):
+def test_a_stream_with_a_bad_entry_changes_nothing(service):
+    """Issue 11: bad input changes nothing; a stream is all or nothing (it used to keep
+    the entries before the bad one)."""
     case = service.case()
-    requests = [
-        pb.PushProgressRequest(case=case, entry=service.entry("src-1")),
-        pb.PushProgressRequest(case=case, entry=service.entry("src-2", item="")),
-        pb.PushProgressRequest(case=case, entry=service.entry("src-3")),
+    changes = [
+        pb.CaseChange(case=case, post=service.entry("src-1")),
+        pb.CaseChange(case=case, post=service.entry("src-2", item="")),
+        pb.CaseChange(case=case, post=service.entry("src-3")),
     ]
-    error = rpc_error(service.court_system().call, "IngestProgress", iter(requests))
+    error = rpc_error(service.ingest, changes)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert [e.entry.source_entry_id for _, e in service.events(pb.ProgressEntryAdded)] == ["src-1"]
+    assert set(field_violations(error)) == {"changes[2].post.item"}
+    assert service.events(events.ProgressEntryAdded) == []
+    assert entry_rows(service) == []
 
 
-# -- AddFollower ----------------------------------------------------------------------------
+# -- ApproveFollow ----------------------------------------------------------------------------
 
 
 def test_add_follower_is_idempotent_per_email(service):
     case = service.case()
     first = service.follow(case, "zhang@example.com")
-    again = service.follow(case, "  ZHANG@example.com ", role="法定代理人")
+    again = service.follow(
+        case, "  ZHANG@example.com ", role=cases_pb2.FOLLOWER_ROLE_LEGAL_REPRESENTATIVE
+    )
     other = service.follow(case, "chen@example.com")
-    assert first.follower_id and again.follower_id == first.follower_id
-    assert other.follower_id != first.follower_id
+    assert first.follow_id and again.follow_id == first.follow_id
+    assert other.follow_id != first.follow_id
 
 
 def test_the_same_email_follows_cases_separately(service):
     first = service.follow(service.case(), "zhang@example.com")
     second = service.follow(service.case(), "zhang@example.com")
-    assert second.follower_id != first.follower_id
+    assert second.follow_id != first.follow_id
 
 
-@pytest.mark.parametrize("role", ["當事人", "法定代理人", "訴訟代理人", "辯護人"])
+@pytest.mark.parametrize(
+    "role",
+    [
+        cases_pb2.FOLLOWER_ROLE_PARTY,
+        cases_pb2.FOLLOWER_ROLE_LEGAL_REPRESENTATIVE,
+        cases_pb2.FOLLOWER_ROLE_ATTORNEY,
+        cases_pb2.FOLLOWER_ROLE_DEFENDER,
+    ],
+)
 def test_every_follower_role_is_accepted(service, role):
-    assert service.follow(service.case(), "a@example.com", role=role).follower_id
+    assert service.follow(service.case(), "a@example.com", role=role).follow_id
 
 
 @pytest.mark.parametrize(
     ("email", "role", "case_overrides", "fields"),
     [
-        ("not-an-email", "當事人", {}, {"email"}),
-        ("", "當事人", {}, {"email"}),
-        ("a@example.com", "路人", {}, {"role"}),
-        ("a@example.com", "", {}, {"role"}),
-        ("a@example.com", "當事人", {"category": "商事"}, {"case.category"}),
-        ("bad", "路人", {"court_code": "XXX"}, {"email", "role", "case.court_code"}),
+        ("not-an-email", PARTY, {}, {"email"}),
+        ("", PARTY, {}, {"email"}),
+        ("a@example.com", 99, {}, {"role"}),  # no such role
+        ("a@example.com", 0, {}, {"role"}),
+        ("a@example.com", PARTY, {"category": 99}, {"case.category"}),
+        ("bad", 99, {"court_code": "XXX"}, {"email", "role", "case.court_code"}),
     ],
 )
 def test_add_follower_validation(service, email, role, case_overrides, fields):

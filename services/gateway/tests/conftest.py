@@ -172,6 +172,7 @@ def sign_in_as(
     roles: list[str],
     court_code: str = "TPD",
     name: str = "測試使用者",
+    sign_in_provider: str = "",
 ) -> str:
     """A signed-in session as the login page would leave it (the cookie holds identity's
     session token; the fake identity answers RefreshSession for it until the session is
@@ -188,6 +189,7 @@ def sign_in_as(
         display_name=name,
         roles=roles,
         court_code=court_code,
+        sign_in_provider=sign_in_provider,
     )
     tokens.idle_expires_at.FromSeconds(int(time.time()) + 30 * 60)
     known[session_token] = tokens
@@ -254,5 +256,5 @@ def form_post() -> Callable[..., Any]:
 
 @pytest.fixture
 def sign_in() -> Callable[..., str]:
-    """`sign_in(client, account_id, roles, court_code, name)`: as `sign_in_as`."""
+    """`sign_in(client, account_id, roles, court_code=..., name=...)`: sign_in_as."""
     return sign_in_as

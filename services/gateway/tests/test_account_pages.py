@@ -3,9 +3,14 @@ personal account maintenance, change password."""
 
 from __future__ import annotations
 
+import re
+
 import grpc
+import pytest
 
 from jes.identity.v1 import identity_pb2
+
+from .conftest import sign_in_as
 
 LINK_USED = "此連結已失效或已使用，請重新申請"
 
@@ -188,3 +193,39 @@ def test_account_posts_without_the_csrf_token_are_refused(app, services):
     reply = browser.post("/password/forgot", data={"account_id": "A", "email": "a@b.tw"})
     assert reply.status_code == 403
     assert services.identity.calls == []
+
+
+# -- single sign-on accounts: the directory owns the name and the password ----------------
+
+
+@pytest.fixture
+def judge(client):
+    sign_in_as(client, "J3K7Q2", ["judge"], name="王大明", sign_in_provider="courts")
+    return client
+
+
+def test_a_judge_sees_no_password_tab_and_cannot_edit_the_name(judge, services):
+    services.identity.replies["GetMyAccount"] = my_account(
+        account_id="J3K7Q2", display_name="王大明", roles=["judge"], sign_in_provider="courts"
+    )
+    page = judge.get("/account").get_data(as_text=True)
+    assert "維護密碼" not in page and 'href="/account/password"' not in page
+    name = re.search(r'<input id="f-display_name"[^>]*>', page)
+    assert name and "readonly" in name.group(0) and 'value="王大明"' in name.group(0)
+    assert "名稱由所屬機關的單一登入目錄提供" in page
+    assert "重設密碼連結" not in page  # none is sent to these accounts
+
+
+def test_a_judge_is_told_the_password_is_the_courts(judge, services):
+    page = judge.get("/account/password").get_data(as_text=True)
+    assert "此帳號以所屬機關的單一登入使用，密碼由機關管理" in page
+    assert 'name="current_password"' not in page
+    assert "ChangePassword" not in [name for name, _, _ in services.identity.calls]
+
+
+def test_others_still_have_the_password_tab(firm, services):
+    services.identity.replies["GetMyAccount"] = my_account()
+    page = firm.get("/account").get_data(as_text=True)
+    assert 'href="/account/password"' in page
+    name = re.search(r'<input id="f-display_name"[^>]*>', page)
+    assert name and "readonly" not in name.group(0)

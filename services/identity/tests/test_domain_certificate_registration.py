@@ -8,8 +8,8 @@ import pytest
 
 from jes_domain import InvalidArgument
 from jes_identity.certificate_trust import load_profiles
+from jes_identity.domain.accounts import account_id_problem
 from jes_identity.domain.certificate_registration import (
-    account_id_problem,
     holder_code,
     same_holder,
     validate_registration,

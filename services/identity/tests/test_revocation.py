@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from cryptography import x509
 
 from jes_identity.certificate_trust import load_profiles
 from jes_identity.domain import certificates as rules
@@ -43,6 +44,38 @@ def test_ocsp_says_good_or_revoked(server: RevocationServer) -> None:
     assert checker.status(signer_of(server, good)) is RevocationStatus.GOOD
     assert checker.status(signer_of(server, bad)) is RevocationStatus.REVOKED
     assert not [r for r in server.requests_seen if r.startswith("GET")]
+
+
+def test_each_ocsp_request_carries_a_fresh_nonce(server: RevocationServer) -> None:
+    """RFC 8954: 32 random octets a request, so an answer cannot be replayed to it."""
+    card = server.pki.card()
+    checker = RevocationChecker()
+    for _ in range(2):
+        assert checker.status(signer_of(server, card)) is RevocationStatus.GOOD
+    nonces = [
+        r.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+        for r in server.pki.ocsp_requests
+    ]
+    assert len(nonces) == 2 and all(len(n) == 32 for n in nonces) and nonces[0] != nonces[1]
+
+
+def test_an_answer_with_another_nonce_is_not_believed(server: RevocationServer) -> None:
+    """A replayed answer (a nonce not this request's) says nothing: without a cached CRL
+    the card's status is unknown, even though the answer says good."""
+    server.pki.ocsp_nonce = "other"
+    checker = RevocationChecker()
+    assert checker.status(signer_of(server, server.pki.card())) is RevocationStatus.UNKNOWN
+
+
+def test_an_answer_without_a_nonce_is_still_believed(server: RevocationServer) -> None:
+    """Many CAs' responders answer from a cache and leave the nonce out (RFC 8954 lets
+    the client decide): its signature and times are checked as before."""
+    server.pki.ocsp_nonce = "none"
+    good, bad = server.pki.card(), server.pki.card()
+    server.pki.revoke(bad)
+    checker = RevocationChecker()
+    assert checker.status(signer_of(server, good)) is RevocationStatus.GOOD
+    assert checker.status(signer_of(server, bad)) is RevocationStatus.REVOKED
 
 
 def test_without_ocsp_the_cached_crl_answers_after_a_background_refresh(

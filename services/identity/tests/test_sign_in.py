@@ -16,14 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import grpc
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
-from jes_config.sign_in import SignInProviderConfig
+from jes.identity.v1 import identity_pb2 as pb
+from jes_config.sign_in import NAME_FROM_DIRECTORY, PASSWORD_AT_PROVIDER, SignInProviderConfig
 from jes_domain import FailedPrecondition, NotFound, Unauthenticated
-from jes_identity.models import Account, ExternalIdentity, SignInFlow
+from jes_grpckit import field_violations
+from jes_identity.models import Account, ExternalIdentity, SignInFlow, audit_log
 from jes_identity.usecases import Infrastructure, ProviderSignIn, Sessions
 
 REDIRECT = "http://127.0.0.1:8080/login/sso/courts/callback"
@@ -297,3 +300,77 @@ def test_a_single_window_user_who_is_not_a_prosecutor_gets_no_account(
 def test_an_unknown_provider_is_refused(sign_in):
     with pytest.raises(NotFound, match="沒有這個單一登入服務"):
         sign_in.begin("nowhere", REDIRECT)
+
+
+# -- what a single sign-on account may not do here ----------------------------------------
+
+
+def judge_with_email(service, sign_in, courts):
+    """A judge after the first visit, with the e-mail verified (test_email_change)."""
+    result = visit(sign_in, courts)
+    with service.kit.db.transaction() as session:
+        account = session.get(Account, result.login.account.id)
+        account.email = "wang@courts.test"
+        account.phone = "02-2311-0000"
+    return result
+
+
+def stored(service, account_id: str) -> tuple[str, str, str | None, int]:
+    with service.kit.db.transaction() as session:
+        account = session.get(Account, account_id)
+        return (
+            account.display_name,
+            account.phone,
+            account.password_hash,
+            int(session.scalar(select(func.count()).select_from(audit_log.table))),
+        )
+
+
+def update_request(**changes: str) -> pb.UpdateMyAccountRequest:
+    fields = {"display_name": "王大明", "email": "wang@courts.test", "phone": "02-2311-0000"}
+    return pb.UpdateMyAccountRequest(**{**fields, **changes})
+
+
+def test_a_single_sign_on_account_cannot_rename_itself(service, sign_in, courts):
+    """The directory owns the name (it is read again on every visit): a direct call that
+    changes it is refused with the field named, and nothing changes."""
+    result = judge_with_email(service, sign_in, courts)
+    judge = service.client(result.login.access_token)
+    before = stored(service, result.login.account.id)
+    with pytest.raises(grpc.RpcError) as caught:
+        judge.call("UpdateMyAccount", update_request(display_name="王小明", phone="02-1111-2222"))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(caught.value) == {"display_name": NAME_FROM_DIRECTORY}
+    assert stored(service, result.login.account.id) == before
+    # the rest of the profile is the judge's own
+    changed = judge.call("UpdateMyAccount", update_request(phone="02-1111-2222"))
+    assert (changed.display_name, changed.phone) == ("王大明", "02-1111-2222")
+
+
+def test_a_single_sign_on_account_has_no_password_here(service, sign_in, courts):
+    result = judge_with_email(service, sign_in, courts)
+    judge = service.client(result.login.access_token)
+    before = stored(service, result.login.account.id)
+    with pytest.raises(grpc.RpcError) as caught:
+        judge.call(
+            "ChangePassword",
+            pb.ChangePasswordRequest(current_password="x", new_password="Judge-Wang-2026-new!"),
+        )
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert caught.value.details() == PASSWORD_AT_PROVIDER
+    assert stored(service, result.login.account.id) == before
+    # not a wrong password: no failure for the login guard to count
+    assert [success for _, success in service.login_records()] == [True]
+
+
+def test_a_single_sign_on_account_gets_no_reset_link(service, sign_in, courts):
+    """忘記密碼 must not give a directory account a password that would sign in without the
+    directory; the reply is the same as for any address that does not match."""
+    result = judge_with_email(service, sign_in, courts)
+    service.client().call(
+        "RequestPasswordReset",
+        pb.RequestPasswordResetRequest(
+            account_id=result.login.account.account_id, email="wang@courts.test"
+        ),
+    )
+    assert service.events(pb.PasswordResetRequested) == []

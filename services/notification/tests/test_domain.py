@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jes.case_sync.v1 import case_sync_pb2
 from jes.identity.v1 import identity_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_domain import InvalidArgument
-from jes_notification.domain import deliveries, mails
+from jes_notification.domain import case_notices, deliveries, mails
 from jes_notification.domain.deliveries import DeliveryStatus
 from jes_notification.domain.mails import Links, Mail
 
@@ -129,31 +128,10 @@ def test_a_rejection_lists_each_photos_reason_in_order():
     assert mail.subject == "【司法院】鑑估報告照片未通過審核：107年度司執字第999號"
 
 
-def progress(word: str = "訴", followers: tuple[str, ...] = ("a@example.com",)):
-    return case_sync_pb2.ProgressEntryAdded(
-        case_id="case-1",
-        case=case_sync_pb2.CaseKey(
-            court_code="KLD", category="民事", year=113, word=word, number=9
-        ),
-        entry=case_sync_pb2.ProgressEntry(posted_on="2024-11-20", item="定期言詞辯論"),
-        follower_emails=list(followers),
-    )
-
-
-def test_progress_goes_to_every_follower():
-    to_send = mails.progress_entry_added(progress(followers=("a@x.example", "b@x.example")), LINKS)
-    assert recipients(to_send) == [
-        ("progress_entry_added", "a@x.example"),
-        ("progress_entry_added", "b@x.example"),
-    ]
-    assert to_send[0].subject == "【司法院】案件進度更新：113.訴.000009"
-    assert mails.progress_entry_added(progress(followers=()), LINKS) == []
-
-
 @pytest.mark.parametrize("word", ["ABC", "訴訴訴訴訴訴訴", "年度司執字第"])
 def test_progress_of_a_case_number_no_service_accepts_is_refused_with_the_reason(word):
     with pytest.raises(InvalidArgument) as refused:
-        mails.progress_entry_added(progress(word), LINKS)
+        case_notices.dotted_case_number("case-1", 113, word, 9)
     assert "case-1" in refused.value.message and "案號字別錯誤" in refused.value.message
 
 
@@ -166,8 +144,11 @@ def test_every_subject_has_a_template():
     from importlib.resources import files
 
     templates = files("jes_notification") / "templates"
-    assert {name for name in mails.SUBJECTS} == {
-        entry.name.removesuffix(".txt") for entry in templates.iterdir()
+    # case-progress mails take their subject from domain/case_notices.py (a count, a digest)
+    assert {*mails.SUBJECTS, "case_progress"} == {
+        entry.name.removesuffix(".txt")
+        for entry in templates.iterdir()
+        if not entry.name.startswith("_")  # partials (_case.txt) other templates include
     }
 
 

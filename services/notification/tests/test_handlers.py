@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes.identity.v1 import identity_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
+from jes_db import utcnow
+from jes_notification.domain.case_notices import BATCH_WINDOW
+from jes_notification.domain.mails import Links
 from jes_notification.handlers import delivery_id
+from jes_notification.progress_notices import compose_due
 from jes_protos import make_envelope
 
 PUBLIC_URL = "https://jes.example.gov.tw"
@@ -48,13 +52,17 @@ def review_requested(court_code: str = "TPD") -> review_workflow_pb2.ReviewReque
     return review_workflow_pb2.ReviewRequested(submission=submission)
 
 
-def progress_added(followers: list[str]) -> case_sync_pb2.ProgressEntryAdded:
-    return case_sync_pb2.ProgressEntryAdded(
+def progress_added(followers: list[str]) -> case_events_pb2.ProgressEntryAdded:
+    return case_events_pb2.ProgressEntryAdded(
         case_id="case-1",
-        case=case_sync_pb2.CaseKey(
-            court_code="KLD", category="民事", year=113, word="訴", number=999
+        case=cases_pb2.CaseKey(
+            court_code="KLD",
+            category=cases_pb2.CASE_CATEGORY_CIVIL,
+            year=113,
+            word="訴",
+            number=999,
         ),
-        entry=case_sync_pb2.ProgressEntry(
+        entry=cases_pb2.ProgressEntry(
             source_entry_id="e-1", posted_on="2024-11-20", item="定期言詞辯論"
         ),
         follower_emails=followers,
@@ -155,20 +163,22 @@ def test_review_request_for_a_court_without_clerks_queues_nothing(service):
 
 def test_progress_entry_is_mailed_to_every_follower(service):
     service.handle(envelope_of(progress_added(["a@example.com", "b@example.com"])))
+    compose_due(service.kit.db, Links(PUBLIC_URL), utcnow() + BATCH_WINDOW)
     mails = service.deliveries()
     assert sorted(m.recipient for m in mails) == ["a@example.com", "b@example.com"]
     mail = mails[0]
-    assert mail.template == "progress_entry_added"
+    assert mail.template == "case_progress"
     assert mail.subject == "【司法院】案件進度更新：113.訴.000999"
     assert "法院：臺灣基隆地方法院\n" in mail.body
-    assert "案件：民事 113.訴.000999\n" in mail.body
-    assert "登載日期：2024-11-20\n" in mail.body
+    assert "案類：民事\n案號：113.訴.000999（113年度訴字第999號）\n" in mail.body
+    assert "登載日期：113/11/20\n" in mail.body  # the ROC date
     assert "登載事項：定期言詞辯論\n" in mail.body
-    assert f"查詢案件進度：{PUBLIC_URL}/cases\n" in mail.body
+    assert f"查看案件進度：{PUBLIC_URL}/cases/case-1\n" in mail.body
 
 
 def test_progress_entry_without_followers_queues_nothing(service):
     service.handle(envelope_of(progress_added([])))
+    compose_due(service.kit.db, Links(PUBLIC_URL), utcnow() + BATCH_WINDOW)
     assert service.deliveries() == []
 
 
@@ -176,7 +186,7 @@ def test_progress_entry_without_followers_queues_nothing(service):
 
 
 def test_the_same_envelope_handled_twice_queues_one_delivery(service):
-    envelope = envelope_of(progress_added(["a@example.com"]))
+    envelope = envelope_of(firm_applied(email="a@example.com"))
     service.handle(envelope)
     service.handle(envelope)
     [mail] = service.deliveries()
@@ -184,8 +194,9 @@ def test_the_same_envelope_handled_twice_queues_one_delivery(service):
 
 
 def test_another_event_to_the_same_recipient_is_another_mail(service):
-    service.handle(envelope_of(progress_added(["a@example.com"])))
-    service.handle(envelope_of(progress_added(["a@example.com"])))
+    # (progress entries are keyed by entry, not by event: test_progress_notices.py)
+    service.handle(envelope_of(firm_applied(email="a@example.com")))
+    service.handle(envelope_of(firm_applied(email="a@example.com")))
     assert len(service.deliveries()) == 2
 
 

@@ -51,3 +51,35 @@ def test_sent_mails_lose_their_token_queued_ones_keep_it(tmp_path: Path):
     assert rows["sent-1"] == BODY.replace(TOKEN, "(redacted)")
     assert rows["queued-1"] == BODY
     assert link_ids == {""}
+
+
+def test_0010_adds_case_progress_notices_and_keeps_the_log(tmp_path: Path):
+    """From 0002 to 0010 and back: the delivery log stays, the new tables come and go."""
+    url = f"sqlite:///{tmp_path}/notification.db"
+    migrate(url, "0002")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO deliveries (id, event_id, template, recipient, subject, body,"
+                " status, attempts, last_error, created_at, next_attempt_at, link_id)"
+                " VALUES ('d-1', 'e', 'firm_application_received', 'a@example.com', 's', 'b',"
+                " 'sent', 1, '', '2026-11-30 00:00:00', '2026-11-30 00:00:00', '')"
+            )
+        )
+    migrate(url, "0010")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT list_unsubscribe FROM deliveries")).scalars().all() == [""]
+        assert conn.execute(text("SELECT count(*) FROM progress_notices")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM case_mail_subscriptions")).scalar() == 0
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["database_url"] = url
+    command.downgrade(config, "0002")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id FROM deliveries")).scalars().all() == ["d-1"]
+        tables = set(
+            conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars()
+        )
+    engine.dispose()
+    assert "progress_notices" not in tables and "case_mail_subscriptions" not in tables

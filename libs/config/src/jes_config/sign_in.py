@@ -22,6 +22,11 @@ from jes_config import ConfigError, Env, is_loopback
 ROLES = ("judge", "prosecutor")
 DEFAULT_LABELS = {"judge": "法官單一登入", "prosecutor": "檢察官（法務部單一登入窗口）"}
 NAME = re.compile(r"^[a-z][a-z0-9]{0,19}$")
+# An account that signs in at a provider: its directory owns the name (read again on every
+# visit) and the password (there is none here). Identity refuses changes with these words;
+# the gateway's pages say them where the field or the page would be.
+NAME_FROM_DIRECTORY = "名稱由所屬機關的單一登入目錄提供，無法在此修改"
+PASSWORD_AT_PROVIDER = "此帳號以所屬機關的單一登入使用，密碼由機關管理，無法在此變更"  # noqa: S105
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from google.protobuf.message import Message
@@ -12,6 +12,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from jes_db import utcnow
+from jes_db.bulk import bulk_insert
 from jes_events.tables import EventTables
 from jes_protos import Envelope, make_envelope
 
@@ -89,6 +90,38 @@ class Outbox:
             session.info[_NOTIFY_KEY] = True
             event.listen(session, "after_commit", self._committed, once=True)
         return envelope
+
+    def add_many(
+        self, session: Session, events: Sequence[tuple[Message, str]], trace_id: str = ""
+    ) -> list[Envelope]:
+        """Insert many events (payload, subject) in the caller's transaction with one
+        statement (a bulk ingest adds thousands); they keep the order given."""
+        envelopes: list[Envelope] = []
+        rows = []
+        for payload, subject in events:
+            created_at = _created_at()
+            envelope = make_envelope(
+                payload, source=self.source, subject=subject, trace_id=trace_id, time=created_at
+            )
+            envelopes.append(envelope)
+            rows.append(
+                {
+                    "id": envelope.id,
+                    "topic": self.topic,
+                    "key": subject,
+                    "value": envelope.SerializeToString(),
+                    "created_at": created_at,
+                    "published_at": None,
+                }
+            )
+        if not rows:
+            return envelopes
+        bulk_insert(session, self.tables.outbox, rows)
+        log.debug("outbox: added %d events", len(rows), extra={"trace_id": trace_id})
+        if self.on_commit is not None and not session.info.get(_NOTIFY_KEY):
+            session.info[_NOTIFY_KEY] = True
+            event.listen(session, "after_commit", self._committed, once=True)
+        return envelopes
 
     def _committed(self, session: Session) -> None:
         session.info.pop(_NOTIFY_KEY, None)

@@ -32,7 +32,7 @@ class ProgressQueries:
                 raise NotFound(CASE_NOT_FOUND)
             entries = session.scalars(
                 select(ProgressEntry)
-                .where(ProgressEntry.case_id == case.id)
+                .where(ProgressEntry.case_id == case.id, ProgressEntry.withdrawn_at.is_(None))
                 .order_by(ProgressEntry.posted_on.desc(), ProgressEntry.ingested_at.desc())
                 .limit(listed_entries(limit))
             ).all()

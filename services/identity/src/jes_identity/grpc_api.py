@@ -21,6 +21,7 @@ from jes_events import Outbox
 from jes_grpckit import current_claims, request_id_var
 from jes_identity.domain.passwords import Policy, policy_named
 from jes_identity.domain.sessions import IDLE_TIMEOUT
+from jes_identity.grpc_progress import ProgressAccountRpcs
 from jes_identity.messages import STATUSES_BY_CODE
 from jes_identity.oidc import ProviderClient
 from jes_identity.professional_messages import (
@@ -45,6 +46,7 @@ from jes_identity.usecases import (
     Sessions,
 )
 from jes_identity.usecases.binding import Binding
+from jes_identity.usecases.progress_accounts import ProgressAccounts
 from jes_identity.usecases.sessions import session_idle_expires_at
 from jes_servicekit.grants import FIRM_APPLICATION, verified_grant
 
@@ -80,7 +82,7 @@ def login_reply(result: LoginResult) -> pb.LoginResponse:
     return reply
 
 
-class IdentityServicer(pb_grpc.IdentityServiceServicer):
+class IdentityServicer(ProgressAccountRpcs, pb_grpc.IdentityServiceServicer):
     def __init__(
         self,
         db: Database,
@@ -106,6 +108,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         self.login_sessions = AccountSessions(infra, TokenIssuer(keys))
         self.bindings = AccountBindings(infra, self.codes)
         self.sign_in = ProviderSignIn(self.sessions, sign_in_clients or {})
+        self.progress_accounts = ProgressAccounts(infra)
 
     # -- logging in, the key set ---------------------------------------------
 
@@ -175,6 +178,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
             display_name=active.account.display_name,
             roles=active.account.role_list,
             court_code=active.account.court_code,
+            sign_in_provider=active.account.sign_in_provider,
         )
         reply.idle_expires_at.FromDatetime(active.idle_expires_at)
         reply.absolute_expires_at.FromDatetime(active.absolute_expires_at)

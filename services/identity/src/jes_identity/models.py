@@ -342,6 +342,16 @@ class AccountBinding(IdentityBase):
     progress: Mapped[Account] = relationship(foreign_keys=[progress_account_id])
 
 
+class ProgressAccountEmail(IdentityBase):
+    """The case-progress account of each e-mail (seed 002: one account per applicant's
+    address); its primary key stops two approvals at once from opening two."""
+
+    __tablename__ = "progress_account_emails"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)  # lower case
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), unique=True)
+
+
 event_tables = add_event_tables(IdentityBase.metadata)
 audit_log = AuditLog(IdentityBase.metadata)
 metadata = IdentityBase.metadata

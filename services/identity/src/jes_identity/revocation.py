@@ -6,6 +6,7 @@ and the next background refresh fetches it."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import urllib.request
 from collections.abc import Callable
@@ -23,6 +24,9 @@ from jes_identity.domain.certificates import RevocationStatus, VerifiedSigner, k
 log = logging.getLogger(__name__)
 
 OCSP_TIMEOUT_SECONDS = 3.0
+# RFC 8954: 32 random octets a request. An answer without a nonce is still believed (many
+# responders answer from a cache and leave it out); one with another nonce is a replay.
+OCSP_NONCE_BYTES = 32
 CRL_TIMEOUT_SECONDS = 120.0
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -42,6 +46,13 @@ def _verify(key: object, signature: bytes, data: bytes, algorithm: hashes.HashAl
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def _nonce_of(response: ocsp.OCSPResponse) -> bytes | None:
+    try:
+        return response.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+    except x509.ExtensionNotFound:
+        return None
 
 
 class RevocationChecker:
@@ -80,9 +91,11 @@ class RevocationChecker:
     def _ask_ocsp(
         self, url: str, certificate: x509.Certificate, issuer: x509.Certificate
     ) -> RevocationStatus | None:
+        nonce = os.urandom(OCSP_NONCE_BYTES)
         request = (
             ocsp.OCSPRequestBuilder()
             .add_certificate(certificate, issuer, hashes.SHA1())  # noqa: S303 (OCSP's CertID)
+            .add_extension(x509.OCSPNonce(nonce), critical=False)
             .build()
         )
         http_request = urllib.request.Request(  # noqa: S310 (the CA's http URL)
@@ -101,6 +114,9 @@ class RevocationChecker:
             return None
         if not self._signed_for(response, issuer):
             log.warning("OCSP %s: the answer is not signed for the issuer", url)
+            return None
+        if _nonce_of(response) not in (None, nonce):
+            log.warning("OCSP %s: the answer carries another request's nonce", url)
             return None
         now = self._clock()
         for single in response.responses:

@@ -9,30 +9,23 @@ from typing import Any, TypeVar, cast
 
 import grpc
 from google.protobuf.message import Message
-from jinja2 import Environment, PackageLoader, StrictUndefined
-from sqlalchemy import event
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from jes.case_sync.v1 import case_sync_pb2
+from jes.case_sync.v1 import case_events_pb2
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc, verification_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
 from jes_domain import FailedPrecondition
 from jes_grpckit import Client
-from jes_notification.domain import mails
+from jes_notification import progress_notices
+from jes_notification.domain import case_mails, mails
 from jes_notification.domain.mails import Links, Mail, delivery_id
 from jes_notification.models import Delivery
+from jes_notification.rendering import templates
 from jes_protos import open_envelope
 
 __all__ = ["Handlers", "delivery_id", "link_issuer", "queue"]
-
-# Plain-text mails: HTML escaping would corrupt names such as "A&B 估價".
-templates = Environment(
-    loader=PackageLoader("jes_notification", "templates"),
-    autoescape=False,  # noqa: S701
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
 
 EventT = TypeVar("EventT", bound=Message)
 IdentityClient = Client[identity_pb2_grpc.IdentityServiceStub]
@@ -55,6 +48,11 @@ def queue(session: Session, envelope: Envelope, mail: Mail) -> None:
     session.merge(delivery)  # the same event and recipient twice is one mail
 
 
+def after_commit(session: Session, call: Callable[[], None]) -> None:
+    """`call` once the session's transaction commits (not if it rolls back)."""
+    sqlalchemy_event.listen(session, "after_commit", lambda _session: call(), once=True)
+
+
 class Handlers:
     def __init__(
         self,
@@ -62,12 +60,16 @@ class Handlers:
         identity: IdentityClient,
         *,
         on_queued: Callable[[], None] | None = None,
+        on_noticed: Callable[[], None] | None = None,
     ):
         self.links = Links(public_url)
         self.identity = identity
         # Called once the transaction that queued mail commits (MailSender.notify), so the
         # mail goes out at once instead of at the sender's next poll.
         self.on_queued = on_queued
+        # Called once a transaction that recorded progress notices commits
+        # (NoticeComposer.notify), so the composer learns when the next batch falls due.
+        self.on_noticed = on_noticed
 
     def mapping(self) -> dict[Any, Callable[[Session, Envelope], None]]:
         return {
@@ -85,15 +87,21 @@ class Handlers:
             identity_pb2.ProfessionalApplicationRefused: self.professional_refused,
             review_workflow_pb2.ReviewRequested: self.review_requested,
             review_workflow_pb2.ReviewDecided: self.review_decided,
-            case_sync_pb2.ProgressEntryAdded: self.progress_entry_added,
+            case_events_pb2.ProgressEntryAdded: self.progress_entry_added,
+            case_events_pb2.ProgressEntryCorrected: self.progress_entry_corrected,
+            case_events_pb2.ProgressEntryWithdrawn: self.progress_entry_withdrawn,
+            case_events_pb2.CaseStatusChanged: self.case_status_changed,
+            case_events_pb2.CaseCutOffApproaching: self.case_cut_off_approaching,
+            case_events_pb2.CaseCutOffReached: self.case_cut_off_reached,
+            case_events_pb2.FollowApproved: self.follow_approved,
+            case_events_pb2.FollowRevoked: self.follow_revoked,
         }
 
     def _queue_all(self, session: Session, envelope: Envelope, to_send: list[Mail]) -> None:
         for mail in to_send:
             queue(session, envelope, mail)
         if to_send and self.on_queued is not None:
-            on_queued = self.on_queued
-            event.listen(session, "after_commit", lambda _session: on_queued(), once=True)
+            after_commit(session, self.on_queued)
 
     def firm_application_received(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, identity_pb2.FirmAccountApplied)
@@ -172,8 +180,46 @@ class Handlers:
             raise  # identity unavailable: the consumer tries the event again
 
     def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
-        event = event_of(envelope, case_sync_pb2.ProgressEntryAdded)
-        self._queue_all(session, envelope, mails.progress_entry_added(event, self.links))
+        """A notice per follower; the composer mails them, batched, once they fall due."""
+        event = event_of(envelope, case_events_pb2.ProgressEntryAdded)
+        self._noticed(session, progress_notices.record_progress(session, event))
+
+    def progress_entry_corrected(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.ProgressEntryCorrected)
+        self._noticed(session, progress_notices.record_correction(session, event))
+
+    def progress_entry_withdrawn(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.ProgressEntryWithdrawn)
+        self._noticed(session, progress_notices.record_withdrawal(session, event))
+
+    def _noticed(self, session: Session, waiting: int) -> None:
+        if waiting and self.on_noticed is not None:
+            after_commit(session, self.on_noticed)
+
+    def case_status_changed(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.CaseStatusChanged)
+        unsubscribed = progress_notices.unsubscribed_emails(session, event.case_id)
+        to_send = case_mails.cut_off_started(event, unsubscribed, self.links)
+        self._queue_all(session, envelope, to_send)
+
+    def case_cut_off_approaching(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.CaseCutOffApproaching)
+        unsubscribed = progress_notices.unsubscribed_emails(session, event.case_id)
+        to_send = case_mails.cut_off_approaching(event, unsubscribed, self.links)
+        self._queue_all(session, envelope, to_send)
+
+    def case_cut_off_reached(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.CaseCutOffReached)
+        progress_notices.drop_waiting(session, event.case_id)
+
+    def follow_approved(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.FollowApproved)
+        self._queue_all(session, envelope, case_mails.follow_approved(event, self.links))
+
+    def follow_revoked(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, case_events_pb2.FollowRevoked)
+        progress_notices.drop_waiting(session, event.case_id, [event.follow_id])
+        self._queue_all(session, envelope, case_mails.follow_revoked(event, self.links))
 
 
 def link_issuer(identity: IdentityClient) -> Callable[[str, str], str]:

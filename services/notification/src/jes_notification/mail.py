@@ -124,6 +124,10 @@ def build_message(delivery: Delivery, sender: str, link_token: str = "") -> Emai
     message["Message-ID"] = f"<{delivery.id}@jes>"
     message["Date"] = format_datetime(delivery.created_at)
     message["X-JES-Event-ID"] = delivery.event_id
+    if delivery.list_unsubscribe:
+        # RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to the URL.
+        message["List-Unsubscribe"] = f"<{delivery.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(with_link_token(delivery.body, link_token) if link_token else delivery.body)
     return message
 

@@ -12,9 +12,11 @@ from jes_gateway.api import (
     appraisers,
     audit,
     bindings,
+    cases,
     certificates,
     firm_applications,
     login,
+    notices,
     openapi,
     photo_sets,
     photos,
@@ -40,6 +42,8 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     public.bp,
     certificates.bp,
     appraisers.bp,
+    notices.bp,
+    cases.bp,
     openapi.bp,
 )
 

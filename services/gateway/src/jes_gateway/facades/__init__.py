@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jes_gateway.facades.appraisers import AppraisersFacade, FeeInput, FeeItemInput
+from jes_gateway.facades.cases import CasesFacade
 from jes_gateway.facades.certificates import CertificateFacade, RegistrationCodesFacade
 from jes_gateway.facades.clients import Backends
 from jes_gateway.facades.identity import IdentityFacade
+from jes_gateway.facades.notices import NoticesFacade
 from jes_gateway.facades.photos import PhotoFields, PhotosFacade
 from jes_gateway.facades.professionals import ProfessionalsFacade
 from jes_gateway.facades.reviews import (
@@ -23,11 +25,13 @@ from jes_gateway.facades.reviews import (
 __all__ = [
     "AppraisersFacade",
     "Backends",
+    "CasesFacade",
     "CourtReviews",
     "Facades",
     "FeeInput",
     "FeeItemInput",
     "IdentityFacade",
+    "NoticesFacade",
     "PhotoFields",
     "PhotosFacade",
     "ProfessionalsFacade",
@@ -41,8 +45,8 @@ __all__ = [
 @dataclass(frozen=True)
 class Facades:
     """The backends the gateway calls. report-render prints photo reports through
-    photo-storage and forms for the gateway (`professionals`); case-sync and
-    notification (admins' reads) have no facade yet."""
+    photo-storage and forms for the gateway (`professionals`); notification for the
+    links in case-progress mails (`notices`); case-sync for readers (`cases`)."""
 
     identity: IdentityFacade
     photos: PhotosFacade
@@ -52,6 +56,8 @@ class Facades:
     registration_codes: RegistrationCodesFacade
     professionals: ProfessionalsFacade
     appraisers: AppraisersFacade
+    notices: NoticesFacade
+    cases: CasesFacade
 
     @classmethod
     def over(cls, backends: Backends) -> Facades:
@@ -66,4 +72,6 @@ class Facades:
             registration_codes=RegistrationCodesFacade(backends.identity),
             professionals=ProfessionalsFacade(backends.identity, backends.render),
             appraisers=AppraisersFacade(backends.appraisers, backends.render),
+            notices=NoticesFacade(backends.notification),
+            cases=CasesFacade(backends.cases),
         )

@@ -9,9 +9,12 @@ from jes_gateway.web import (
     appraisers,
     auth,
     binding,
+    cases,
     certificates,
     court,
     devices,
+    feeds,
+    notices,
     pages,
     photo_edit,  # noqa: F401  (adds one photo's routes to photos.bp)
     photos,
@@ -35,4 +38,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     certificates.bp,
     professionals.bp,
     appraisers.bp,
+    notices.bp,
+    cases.bp,
+    feeds.bp,
 )

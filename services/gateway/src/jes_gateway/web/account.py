@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from jes.identity.v1 import identity_pb2
+from jes_config.sign_in import NAME_FROM_DIRECTORY, PASSWORD_AT_PROVIDER
 from jes_gateway.context import gateway
 from jes_gateway.limits import (
     ACCOUNT_ID_SENT,
@@ -123,6 +124,7 @@ def profile_page(
     court = court_name(account.court_code)
     return render_template(
         "account/profile.html",
+        name_from_directory=NAME_FROM_DIRECTORY,
         account=account,
         court=court,
         form=form,
@@ -204,7 +206,14 @@ def resend_email_code() -> Any:
 @bp.get("/account/password")
 @login_required()
 def change_password() -> Any:
-    return password_page("account/change_password.html")
+    return change_password_page()
+
+
+def change_password_page(problem: Problem | None = None) -> Any:
+    # a single sign-on account is told where its password is (identity refuses a change)
+    return password_page(
+        "account/change_password.html", problem, password_at_provider=PASSWORD_AT_PROVIDER
+    )
 
 
 @bp.post("/account/password")
@@ -214,12 +223,12 @@ def change_password_submit() -> Any:
     new_password = request.form.get("new_password", "")
     if new_password != request.form.get("confirm_password", ""):
         problem = invalid({"confirm_password": MISMATCH})
-        return password_page("account/change_password.html", problem)
+        return change_password_page(problem)
     try:
         gateway().services.identity.change_password(
             user.token, request.form.get("current_password", ""), new_password
         )
     except Problem as error:
-        return password_page("account/change_password.html", form_problem(error))
+        return change_password_page(form_problem(error))
     flash("密碼已變更，其他裝置的登入已全部登出；下次登入請使用新密碼。", "ok")
     return redirect(url_for("account.profile"))

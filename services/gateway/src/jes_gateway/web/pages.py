@@ -46,6 +46,8 @@ def mailbox() -> Any:
                 "subject": message["Subject"],
                 "date": message["Date"],
                 "body": body.get_content() if body else "",
+                # as the SMTP sink's API lists them (List-Unsubscribe, Message-ID, ...)
+                "headers": [[name, str(value)] for name, value in message.items()],
             }
         )
     if request.accept_mimetypes.best == "application/json":

@@ -48,6 +48,8 @@ class WebUser:
     court_code: str
     token: str
     idle_expires_at: int = 0  # when the session ends without activity (epoch seconds)
+    # single sign-on accounts: their provider, which owns the name and the password
+    sign_in_provider: str = ""
 
     @property
     def seconds_left(self) -> int:
@@ -79,6 +81,7 @@ def sign_in(reply: identity_pb2.LoginResponse) -> WebUser:
         court_code=reply.account.court_code,
         token=reply.access_token,
         idle_expires_at=reply.idle_expires_at.seconds,
+        sign_in_provider=reply.account.sign_in_provider,
     )
     g.web_user = user
     return user
@@ -128,6 +131,7 @@ def current_user() -> WebUser | None:
                 court_code=tokens.court_code,
                 token=tokens.access_token,
                 idle_expires_at=tokens.idle_expires_at.seconds,
+                sign_in_provider=tokens.sign_in_provider,
             )
     elif session.get("account"):  # a cookie from before server-side sessions
         session.clear()
@@ -187,9 +191,16 @@ def csrf_token() -> str:
     return str(token)
 
 
+# RFC 8058 one-click unsubscribe: the mail client POSTs with no session. The link's secret
+# token is the key, and the one thing it does (stop one case's mails) is harmless to repeat.
+CSRF_EXEMPT_PATHS = frozenset({"/notices/unsubscribe"})
+
+
 def check_csrf() -> None:
     """Refuse an unsafe page request that does not carry this session's CSRF token."""
     if request.method not in UNSAFE_METHODS or request.path.startswith("/api/"):
+        return
+    if request.path in CSRF_EXEMPT_PATHS:
         return
     expected = session.get(CSRF_FIELD, "")
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")

@@ -90,6 +90,15 @@ def require_service(caller: Caller) -> None:
 
 # The one service that may have a one-time link's raw token (IssuePasswordLink): it puts
 # it into the mail and nowhere else.
+PROGRESS_ACCOUNT_OPENER = "case-sync"
+
+
+def require_progress_account_opener(caller: Caller) -> None:
+    """OpenProgressAccount: case-sync's service identity only (a court approved a follow)."""
+    if not (caller.is_service and caller.subject == PROGRESS_ACCOUNT_OPENER):
+        raise Forbidden("權限不足：僅限案件進度服務開立案件進度查詢帳號")
+
+
 LINK_MAILER = "notification"
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from jes_config.sign_in import NAME_FROM_DIRECTORY
 from jes_domain import InvalidArgument
 from jes_identity.domain.validation import (
     BAD_INPUT,
@@ -52,6 +53,7 @@ def is_possible_account_id(account_id: str) -> bool:
 
 
 ACCOUNT_ID_CHARACTERS = re.compile(r"[A-Z0-9]+")
+ACCOUNT_ID_TAKEN = "此帳號已有人使用，請換一個"
 ID_NUMBER_SHAPE = re.compile(r"[A-Z][A-Z0-9][0-9]{8}")
 
 
@@ -66,6 +68,18 @@ def account_id_problem(account_id: str) -> str | None:
     if ID_NUMBER_SHAPE.fullmatch(account_id):
         return "請勿使用身分證字號作為帳號"
     return None
+
+
+# A litigant's case-progress account is opened by the court's approval, not chosen: its
+# login name is P and ten digits (told in the activation mail; 忘記帳號 finds it again).
+PROGRESS_ACCOUNT_PREFIX = "P"
+PROGRESS_ACCOUNT_DIGITS = 10
+
+
+def progress_account_id(number: int) -> str:
+    """P0123456789 for 123456789 (any number below 10**10)."""
+    digits = str(number % 10**PROGRESS_ACCOUNT_DIGITS).zfill(PROGRESS_ACCOUNT_DIGITS)
+    return PROGRESS_ACCOUNT_PREFIX + digits
 
 
 def firm_account_prefix(court_code: str) -> str:
@@ -102,9 +116,14 @@ class AccountDetails:
 
 
 def validate_account_update(
-    display_name: str, email: str, phone: str, contact_person: str
+    display_name: str,
+    email: str,
+    phone: str,
+    contact_person: str,
+    directory_name: str | None = None,
 ) -> AccountDetails:
-    """The new details, or InvalidArgument naming every wrong field."""
+    """The new details, or InvalidArgument naming every wrong field. `directory_name`: the
+    name a single sign-on account's directory gave, which the update must keep."""
     details = AccountDetails(
         display_name=display_name.strip(),
         email=normalize_email(email),
@@ -114,6 +133,8 @@ def validate_account_update(
     problems: dict[str, str] = {}
     if problem := required_text_problem(details.display_name, "請輸入名稱", DISPLAY_NAME_MAX):
         problems["display_name"] = problem
+    elif directory_name is not None and details.display_name != directory_name:
+        problems["display_name"] = NAME_FROM_DIRECTORY
     problems.update(contact_problems(details.email, details.phone))
     if len(details.contact_person) > CONTACT_PERSON_MAX:
         problems["contact_person"] = f"不可超過 {CONTACT_PERSON_MAX} 個字"

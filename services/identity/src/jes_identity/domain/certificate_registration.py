@@ -4,11 +4,10 @@ e-mails; organisations add the representative and the unified business number.""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from jes_domain import InvalidArgument
-from jes_identity.domain.accounts import ACCOUNT_ID_MAX, normalize_account_id
+from jes_identity.domain.accounts import account_id_problem, normalize_account_id
 from jes_identity.domain.certificates import CertificateKind, VerifiedSigner
 from jes_identity.domain.passwords import Policy
 from jes_identity.domain.validation import (
@@ -21,14 +20,11 @@ from jes_identity.domain.validation import (
 )
 from jes_zhtw import validate_business_number, validate_national_id, validate_resident_certificate
 
-ACCOUNT_ID_PATTERN = re.compile(r"^[A-Z0-9]{1,%d}$" % ACCOUNT_ID_MAX)  # noqa: UP031
-NATIONAL_ID_SHAPE = re.compile(r"^[A-Z][0-9A-D][0-9]{8}$")
 EMAILS_MAX = 3
 ADDRESS_MAX = 200
 NAME_MAX = 50
 
 CERTIFICATE_ALREADY_REGISTERED = "此憑證已註冊帳號，每一憑證限申請一次"
-ACCOUNT_ID_TAKEN = "此帳號已有人使用，請換一個"
 # the membership role of accounts registered by certificate (民眾 / 法人)
 MEMBER_ROLE = "member"
 
@@ -45,16 +41,6 @@ class CertificateRegistration:
     representative_name: str
     representative_title: str
     business_number: str
-
-
-def account_id_problem(account_id: str) -> str | None:
-    if not account_id:
-        return "請輸入帳號"
-    if not ACCOUNT_ID_PATTERN.match(account_id):
-        return f"帳號請以大寫英文字母及數字組合，最多 {ACCOUNT_ID_MAX} 個字元"
-    if NATIONAL_ID_SHAPE.match(account_id):
-        return "請勿使用身分證字號作為帳號"
-    return None
 
 
 def _national_id(typed: str, signer: VerifiedSigner, problems: dict[str, str]) -> str:

@@ -332,4 +332,3 @@ def validate_professional_decision(
 APPLICATION_NOT_FOUND = "查無此聲請案，請確認聲請編號及身分證字號"
 DUPLICATE_NATIONAL_ID = "此身分證字號已有聲請案或帳號（一人限申請一個帳號）"
 DUPLICATE_LICENCE = "此證書字號已有聲請案"
-ACCOUNT_ID_TAKEN = "此帳號已有人使用，請換一個"

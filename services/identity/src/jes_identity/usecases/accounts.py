@@ -7,13 +7,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jes.identity.v1 import identity_pb2 as pb
-from jes_domain import InvalidArgument, NotFound, ResourceExhausted, Unauthenticated
+from jes_config.sign_in import PASSWORD_AT_PROVIDER
+from jes_domain import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Unauthenticated,
+)
 from jes_identity import login_store
 from jes_identity.accounts_store import account_by_name_or_id, recent_password_change_failures
 from jes_identity.domain import access
 from jes_identity.domain.access import Caller
 from jes_identity.domain.accounts import ACTIVE, validate_account_update
-from jes_identity.domain.audit_actions import ACCOUNT_PASSWORD_CHANGED, ACCOUNT_UPDATED
+from jes_identity.domain.audit_actions import ACCOUNT_PASSWORD_CHANGED
 from jes_identity.domain.limits import PASSWORD_CHANGE_LOCKED, is_locked_out
 from jes_identity.domain.passwords import Policy
 from jes_identity.domain.sessions import EndReason
@@ -22,7 +29,7 @@ from jes_identity.links import retire_links
 from jes_identity.messages import account_message, actor_of_account, profile
 from jes_identity.models import Account, audit_log
 from jes_identity.passwords import hash_password, verify_password
-from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.common import Infrastructure, audit_account_update
 from jes_identity.usecases.email_change import EmailChange, account_with_pending
 from jes_identity.usecases.sessions import end_sessions
 
@@ -50,37 +57,36 @@ class Accounts:
         self, caller: Caller, display_name: str, email: str, phone: str, contact_person: str
     ) -> pb.Account:
         """The caller's own contact details; audited when anything changed. Another
-        e-mail address is not used yet: a code goes to it (journey 10)."""
-        details = validate_account_update(display_name, email, phone, contact_person)
+        e-mail address is not used yet: a code goes to it (journey 10). A single sign-on
+        account's name is its directory's."""
         with self.infra.db.transaction() as session:
             account = self._own_account(session, caller)
+            details = validate_account_update(
+                display_name,
+                email,
+                phone,
+                contact_person,
+                directory_name=account.display_name if account.sign_in_provider else None,
+            )
             self.email_change.request_in(session, account, details.email)
             before = profile(account)
             account.display_name = details.display_name
             account.phone = details.phone
             account.contact_person = details.contact_person
-            after = profile(account)
-            if after != before:
-                audit_log.record(
-                    session,
-                    actor_of_account(account),
-                    ACCOUNT_UPDATED,
-                    subject_type="account",
-                    subject_id=account.account_id,
-                    court_code=account.court_code,
-                    before=before,
-                    after=after,
-                )
+            audit_account_update(session, account, before)
             return account_with_pending(session, account)
 
     def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
         """A wrong current password is recorded with the login attempts (the owner sees
-        it) and counts toward a short lock of password changes only."""
+        it) and counts toward a short lock of password changes only. A single sign-on
+        account has no password here."""
         problems: dict[str, str] = {}
         if problem := self.policy.change_problem(new_password, current_password):
             problems["new_password"] = problem
         with self.infra.db.transaction() as session:
             account = self._own_account(session, caller)
+            if account.sign_in_provider:
+                raise FailedPrecondition(PASSWORD_AT_PROVIDER)
             if is_locked_out(recent_password_change_failures(session, account)):
                 raise ResourceExhausted(PASSWORD_CHANGE_LOCKED)
             if not verify_password(account.password_hash, current_password):

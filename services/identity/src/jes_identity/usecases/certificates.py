@@ -27,13 +27,12 @@ from jes_identity.accounts_store import account_by_login_name
 from jes_identity.domain import access
 from jes_identity.domain import certificates as rules
 from jes_identity.domain.access import Caller
-from jes_identity.domain.accounts import ACTIVE
+from jes_identity.domain.accounts import ACCOUNT_ID_TAKEN, ACTIVE
 from jes_identity.domain.audit_actions import (
     ACCOUNT_CERTIFICATE_BOUND,
     ACCOUNT_REGISTERED_BY_CERTIFICATE,
 )
 from jes_identity.domain.certificate_registration import (
-    ACCOUNT_ID_TAKEN,
     CERTIFICATE_ALREADY_REGISTERED,
     MEMBER_ROLE,
     NOT_THE_SAME_HOLDER,

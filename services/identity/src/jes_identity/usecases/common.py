@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy.orm import Session
@@ -11,10 +12,10 @@ from sqlalchemy.orm import Session
 from jes_db import Database
 from jes_db.audit import Actor
 from jes_events import Outbox
-from jes_identity.domain.audit_actions import ACCOUNT_CREATED
+from jes_identity.domain.audit_actions import ACCOUNT_CREATED, ACCOUNT_UPDATED
 from jes_identity.domain.links import ACTIVATION_LINK_TTL, LinkPurpose
 from jes_identity.links import create_link
-from jes_identity.messages import profile
+from jes_identity.messages import actor_of_account, profile
 from jes_identity.models import Account, PasswordToken, audit_log
 
 
@@ -52,3 +53,20 @@ def open_for_activation(session: Session, actor: Actor, account: Account) -> Pas
     )
     session.flush()
     return link
+
+
+def audit_account_update(session: Session, account: Account, before: dict[str, Any]) -> None:
+    """Record the account's change (by its owner, or by its directory at a sign-in) with
+    before and after; nothing when nothing changed."""
+    after = profile(account)
+    if after != before:
+        audit_log.record(
+            session,
+            actor_of_account(account),
+            ACCOUNT_UPDATED,
+            subject_type="account",
+            subject_id=account.account_id,
+            court_code=account.court_code,
+            before=before,
+            after=after,
+        )

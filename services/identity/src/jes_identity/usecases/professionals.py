@@ -18,10 +18,9 @@ from jes_domain import AlreadyExists, FailedPrecondition, NotFound
 from jes_identity.accounts_store import account_by_login_name, account_by_name_or_id
 from jes_identity.domain import access
 from jes_identity.domain.access import Caller
-from jes_identity.domain.accounts import ACTIVE, PROFESSIONAL_ROLE
+from jes_identity.domain.accounts import ACCOUNT_ID_TAKEN, ACTIVE, PROFESSIONAL_ROLE
 from jes_identity.domain.audit_actions import professional_step
 from jes_identity.domain.professionals import (
-    ACCOUNT_ID_TAKEN,
     APPLICATION_NOT_FOUND,
     BAD_APPLICATION,
     DUPLICATE_LICENCE,

@@ -109,6 +109,8 @@ class Recovery:
             )
             if account is None or account.email.lower() != email:
                 return
+            if account.sign_in_provider:  # its password is the directory's: no link here
+                return
             retire_links(session, account, LinkPurpose.RESET)
             link = create_link(session, account, LinkPurpose.RESET, RESET_LINK_TTL)
             event = pb.PasswordResetRequested(

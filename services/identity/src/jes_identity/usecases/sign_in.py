@@ -21,7 +21,7 @@ from jes_domain import FailedPrecondition, InvalidArgument, NotFound, Unauthenti
 from jes_identity import login_store
 from jes_identity.accounts_store import account_by_login_name
 from jes_identity.domain.accounts import ACTIVE
-from jes_identity.domain.audit_actions import ACCOUNT_CREATED, ACCOUNT_UPDATED
+from jes_identity.domain.audit_actions import ACCOUNT_CREATED
 from jes_identity.domain.sessions import ACCESS_TOKEN_TTL
 from jes_identity.domain.sign_in import (
     FLOW_LIFETIME,
@@ -38,7 +38,7 @@ from jes_identity.domain.validation import BAD_INPUT
 from jes_identity.messages import account_message, actor_of_account, profile
 from jes_identity.models import Account, ExternalIdentity, SignInFlow, audit_log
 from jes_identity.oidc import ProviderClient, pkce_pair
-from jes_identity.usecases.common import Infrastructure
+from jes_identity.usecases.common import Infrastructure, audit_account_update
 from jes_identity.usecases.login import LoginResult, Sessions
 from jes_identity.usecases.sessions import issue_access_token, start_session
 
@@ -243,15 +243,4 @@ class ProviderSignIn:
         account.directory_account = person.directory_account
         account.court_code = person.court_code
         account.prosecutor_id = person.prosecutor_id
-        after = profile(account)
-        if after != before:
-            audit_log.record(
-                session,
-                actor_of_account(account),
-                ACCOUNT_UPDATED,
-                subject_type="account",
-                subject_id=account.account_id,
-                court_code=account.court_code,
-                before=before,
-                after=after,
-            )
+        audit_account_update(session, account, before)

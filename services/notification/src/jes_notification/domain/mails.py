@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from jes.case_sync.v1 import case_sync_pb2
 from jes.identity.v1 import identity_pb2, verification_pb2
 from jes.review_workflow.v1 import review_workflow_pb2
-from jes_domain import InvalidArgument
 from jes_protos import enum_label
-from jes_zhtw import CaseNumber, court_by_code, format_roc_date, format_roc_datetime
+from jes_zhtw import court_by_code, format_roc_date, format_roc_datetime
 
 SUBJECTS = {
     "firm_application_received": "【司法院】鑑估價公司帳號申請已受理",
@@ -29,12 +27,17 @@ SUBJECTS = {
     "verification_code": "【司法院】電子郵件認證碼",
     "email_changed": "【司法院】您的帳號電子郵件已變更",
     "review_requested": "【司法院】鑑估報告照片待審核：{case_number}",
-    "progress_entry_added": "【司法院】案件進度更新：{case_number}",
     "review_approved": "【司法院】鑑估報告照片已通過審核：{case_number}",
     "review_rejected": "【司法院】鑑估報告照片未通過審核：{case_number}",
     "professional_application_received": "【司法院】{kind_label}帳號聲請已受理",
     "professional_account_approved": "【司法院】{kind_label}帳號聲請已核准，請設定密碼啟用",
     "professional_application_refused": "【司法院】{kind_label}帳號聲請未通過",
+    # the case-progress service (domain/case_mails.py)
+    "follow_activation": "【司法院】案件進度查詢聲請已核准，請設定密碼啟用：{case_number}",
+    "follow_approved": "【司法院】案件進度查詢聲請已核准：{case_number}",
+    "follow_revoked": "【司法院】案件進度查詢已終止：{case_number}",
+    "case_cut_off_started": "【司法院】案件將於 {last_day} 後停止查詢：{case_number}",
+    "case_cut_off_approaching": "【司法院】七日後停止查詢：{case_number}",
 }
 
 # review-workflow's name for an approved submission (jes.review_workflow.v1.Submission.state)
@@ -108,6 +111,17 @@ class Links:
     @property
     def cases(self) -> str:
         return f"{self.public_url}/cases"
+
+    def case_page(self, case_id: str) -> str:
+        return f"{self.public_url}/cases/{quote(case_id, safe='')}"
+
+    def case_mail_settings(self, token: str) -> str:
+        """The page to choose the daily digest or stop a case's mails (a button, no login)."""
+        return f"{self.public_url}/notices/settings?token={quote(token, safe='')}"
+
+    def one_click_unsubscribe(self, token: str) -> str:
+        """RFC 8058: mail clients POST here; opening it shows a page with a button."""
+        return f"{self.public_url}/notices/unsubscribe?token={quote(token, safe='')}"
 
     @property
     def register_professional(self) -> str:
@@ -426,33 +440,4 @@ def review_decided(
                 "rejected_url": links.rejected_photos,
             },
         )
-    ]
-
-
-# -- case-sync's events: to the case's followers ----------------------------------------------
-
-
-def progress_entry_added(event: case_sync_pb2.ProgressEntryAdded, links: Links) -> list[Mail]:
-    case = event.case
-    try:
-        case_number = CaseNumber(case.year, case.word, case.number).dotted()
-    except ValueError as error:
-        raise InvalidArgument(
-            f"案件 {event.case_id} 的案號不符合案號規則，無法通知：{error}",
-            fields={"case": str(error)},
-        ) from None
-    return [
-        Mail(
-            "progress_entry_added",
-            email,
-            {
-                "court_name": court_by_code(case.court_code).name,
-                "category": case.category,
-                "case_number": case_number,
-                "posted_on": event.entry.posted_on,
-                "item": event.entry.item,
-                "query_url": links.cases,
-            },
-        )
-        for email in event.follower_emails
     ]

@@ -1,0 +1,201 @@
+"""From ingest to the mail (issue 11): a burst of progress entries over followed cases,
+pushed by a court system on IngestProgress streams into all-in-one JES; each entry's
+latency is the time from its push to the mail that carries it landing in the mailbox.
+Target: p95 ≤ 5 s for 10,000 entries over 1,000 cases.
+
+In-run baseline: the same measurement for single entries, one at a time, on an idle
+platform before the burst (the floor: case-sync, the event bus, notification's 2 s
+batching window, the mail sender)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from common import load_note, summary, table, write_results
+
+from jes.case_sync.v1 import case_sync_pb2, cases_pb2
+from support.allinone import running_all_in_one
+
+ITEM = re.compile(r"登載事項：(bench-[0-9a-f]+-\d+-\d+)")
+POSTED_ON = "2026-11-20"
+
+
+def case_key(number: int) -> cases_pb2.CaseKey:
+    return cases_pb2.CaseKey(
+        court_code="TPD", category=cases_pb2.CASE_CATEGORY_CIVIL, year=115, word="訴", number=number
+    )
+
+
+class Mailbox:
+    """The all-in-one mailbox folder: when each entry's first mail landed (file mtime)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.seen: set[str] = set()
+        self.arrived: dict[str, float] = {}
+        self.mails = 0
+
+    def scan(self) -> None:
+        for path in self.folder.glob("*.eml") if self.folder.exists() else []:
+            if path.name in self.seen:
+                continue
+            self.seen.add(path.name)
+            self.mails += 1
+            landed = path.stat().st_mtime
+            message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            body = message.get_body(preferencelist=("plain",))
+            for item in ITEM.findall(body.get_content() if body else ""):
+                self.arrived.setdefault(item, landed)
+
+    def wait_for(self, items: set[str], timeout: float) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline and not items <= self.arrived.keys():
+            self.scan()
+            time.sleep(0.1)
+
+
+def follow(court, numbers: list[int], run: str) -> None:
+    for number in numbers:
+        court.call(
+            "ApproveFollow",
+            case_sync_pb2.ApproveFollowRequest(
+                case=case_key(number),
+                email=f"bench-{run}-{number}@example.com",
+                role=cases_pb2.FOLLOWER_ROLE_PARTY,
+            ),
+        )
+
+
+def baseline(court, mailbox: Mailbox, numbers: list[int], run: str) -> list[float]:
+    latencies = []
+    for number in numbers:
+        item = f"bench-{run}-{number}-0"
+        entry = cases_pb2.ProgressEntry(source_entry_id=item, posted_on=POSTED_ON, item=item)
+        pushed = time.time()
+        court.call(
+            "PushProgress", case_sync_pb2.PushProgressRequest(case=case_key(number), entry=entry)
+        )
+        mailbox.wait_for({item}, timeout=60)
+        latencies.append(mailbox.arrived[item] - pushed)
+    return latencies
+
+
+def burst(
+    court, numbers: list[int], per_case: int, streams: int, run: str
+) -> tuple[dict[str, float], float]:
+    """Entries interleaved over the cases (as courts post them through the day), on
+    `streams` concurrent IngestProgress streams. Returns each item's push time."""
+    pushed: dict[str, float] = {}
+    items = [
+        (number, k) for k in range(1, per_case + 1) for number in numbers
+    ]  # round robin over the cases
+    shares = [items[i::streams] for i in range(streams)]
+
+    def changes(share: list[tuple[int, int]]) -> Iterator[case_sync_pb2.CaseChange]:
+        batch = uuid.uuid4().hex
+        for sequence, (number, k) in enumerate(share, start=1):
+            item = f"bench-{run}-{number}-{k}"
+            pushed[item] = time.time()
+            yield case_sync_pb2.CaseChange(
+                case=case_key(number),
+                post=cases_pb2.ProgressEntry(source_entry_id=item, posted_on=POSTED_ON, item=item),
+                batch_id=batch,
+                sequence=sequence,
+            )
+
+    started = time.time()
+    threads = [
+        threading.Thread(target=lambda s=share: court.stub.IngestProgress(changes(s), timeout=600))
+        for share in shares
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return pushed, time.time() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--streams", type=int, default=4)
+    parser.add_argument("--baseline", type=int, default=10, help="single entries before the burst")
+    args = parser.parse_args()
+    per_case = max(1, args.entries // args.cases)
+    run = uuid.uuid4().hex[:8]
+    with tempfile.TemporaryDirectory(prefix="jes-bench-mail-") as folder:
+        data = Path(folder)
+        with running_all_in_one(data) as platform:
+            court = platform.court_system("TPD")
+            mailbox = Mailbox(data / "mailbox")
+            numbers = list(range(1, args.cases + 1))
+            calm = list(range(args.cases + 1, args.cases + 1 + args.baseline))
+            follow(court, numbers + calm, run)
+            time.sleep(3)  # the approvals' own mails, if any, out of the way
+            floor = baseline(court, mailbox, calm, run)
+            pushed, ingest_seconds = burst(court, numbers, per_case, args.streams, run)
+            mailbox.wait_for(set(pushed), timeout=600)
+            mailbox.scan()
+    missing = set(pushed) - mailbox.arrived.keys()
+    latencies = [mailbox.arrived[i] - pushed[i] for i in pushed if i in mailbox.arrived]
+    burst_s = summary(latencies)
+    floor_s = summary(floor)
+    ok = burst_s["p95"] <= 5.0 and not missing
+    results = {
+        "cases": args.cases,
+        "entries": len(pushed),
+        "streams": args.streams,
+        "ingest_seconds": ingest_seconds,
+        "entries_per_second_ingested": len(pushed) / ingest_seconds,
+        "mails": mailbox.mails,
+        "missing": len(missing),
+        "latency_s": burst_s,
+        "baseline_single_entry_latency_s": floor_s,
+        "target_p95_s": 5.0,
+        "pass": ok,
+    }
+    print("ingest to mail, all-in-one mode (one process, SQLite, embedded bus, mailbox)")
+    print(
+        table(
+            ["", "entries", "p50 s", "p95 s", "max s"],
+            [
+                [
+                    "baseline: one entry at a time, idle",
+                    len(floor),
+                    floor_s["median"],
+                    floor_s["p95"],
+                    floor_s["max"],
+                ],
+                [
+                    f"burst over {args.cases} cases",
+                    len(latencies),
+                    burst_s["median"],
+                    burst_s["p95"],
+                    burst_s["max"],
+                ],
+            ],
+        )
+    )
+    print(
+        f"ingest {len(pushed)} entries in {ingest_seconds:.1f} s "
+        f"({len(pushed) / ingest_seconds:.0f}/s on {args.streams} streams); {mailbox.mails} mails "
+        f"(entries per mail {len(latencies) / max(1, mailbox.mails - len(floor)):.1f}); "
+        f"missing {len(missing)}; p95 / baseline p95 {burst_s['p95'] / floor_s['p95']:.1f}"
+    )
+    print(f"target p95 ≤ 5 s: {'PASS' if ok else 'MISS'}; {load_note()}")
+    print(f"results: {write_results('progress_mail', results)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

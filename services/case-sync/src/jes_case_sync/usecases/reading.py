@@ -1,0 +1,329 @@
+"""What readers see: a litigant's or a prosecutor's cases, each with its latest three
+entries, and one case's page (every entry newest first, keyset pages, what is new since
+the last visit, the next hearing, 資料更新至). A case the reader may not read, a cut-off
+case included (for litigants and prosecutors), is NOT_FOUND."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
+
+from jes_case_sync.case_store import find_case, is_cut_off, key_of
+from jes_case_sync.domain.access import Reader, ReaderKind, may_read
+from jes_case_sync.domain.cases import CASE_NOT_FOUND, DEFAULT_LISTED_ENTRIES, CaseKey
+from jes_case_sync.domain.followers import ACTIVE
+from jes_case_sync.domain.paging import decode_token, encode_token, page_size
+from jes_case_sync.models import (
+    Case,
+    CaseProsecutor,
+    CaseVisit,
+    CourtSync,
+    Follower,
+    ProgressEntry,
+)
+from jes_case_sync.usecases.common import Infrastructure
+from jes_domain import NotFound
+from jes_zhtw import to_taipei
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    follow_id: str
+    latest: list[ProgressEntry]
+    next_hearing: ProgressEntry | None
+    new_entries: int
+    prosecutor_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CasesPage:
+    cases: list[CaseView]
+    next_token: str
+
+
+@dataclass(frozen=True)
+class EntriesPage:
+    view: CaseView
+    entries: list[ProgressEntry]
+    next_token: str
+    previous_visit_at: datetime | None
+    data_as_of: datetime | None
+    total_entries: int
+
+
+# entries not withdrawn
+LIVE = ProgressEntry.withdrawn_at.is_(None)
+
+
+def not_cut_off(today: date) -> ColumnElement[bool]:
+    return or_(Case.cut_off_on.is_(None), Case.cut_off_on > today)
+
+
+class Reading:
+    def __init__(self, infra: Infrastructure):
+        self.infra = infra
+
+    def _now_local_text(self) -> str:
+        return to_taipei(self.infra.now()).strftime("%Y-%m-%dT%H:%M")
+
+    # -- the reader's cases ----------------------------------------------------------------
+
+    def my_cases(self, reader: Reader, size: int, token: str) -> CasesPage:
+        limit = page_size(size)
+        position = decode_token(token, 2)
+        today = self.infra.today()
+        with self.infra.db.transaction() as session:
+            if reader.kind is ReaderKind.PROSECUTOR:
+                if not reader.prosecutor_id:
+                    return CasesPage([], "")
+                query = (
+                    select(Case, literal(""))
+                    .join(CaseProsecutor, CaseProsecutor.case_id == Case.id)
+                    .where(CaseProsecutor.prosecutor_id == reader.prosecutor_id)
+                )
+            elif reader.kind is ReaderKind.LITIGANT and reader.account_ids:
+                query = (
+                    select(Case, func.min(Follower.id))
+                    .join(Follower, Follower.case_id == Case.id)
+                    .where(Follower.account_id.in_(reader.account_ids), Follower.status == ACTIVE)
+                    .group_by(Case.id)
+                )
+            else:
+                return CasesPage([], "")
+            query = query.where(not_cut_off(today))
+            if position is not None:
+                changed_at = datetime.fromisoformat(position[0])
+                query = query.where(
+                    tuple_(Case.last_changed_at, Case.id) < tuple_(changed_at, position[1])
+                )
+            rows = session.execute(
+                query.order_by(Case.last_changed_at.desc(), Case.id.desc()).limit(limit + 1)
+            ).all()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            views = self._views(
+                session, reader, [(case, follow_id or "") for case, follow_id in rows]
+            )
+            next_token = ""
+            if more and rows:
+                last = rows[-1][0]
+                next_token = encode_token([last.last_changed_at.isoformat(), last.id])
+            return CasesPage(views, next_token)
+
+    def _views(
+        self, session: Session, reader: Reader, cases: Sequence[tuple[Case, str]]
+    ) -> list[CaseView]:
+        """Each case with its latest three entries, next hearing and new-entry count, in
+        three queries for the whole page."""
+        ids = [case.id for case, _ in cases]
+        if not ids:
+            return []
+        ranked = (
+            select(
+                ProgressEntry.id,
+                func.row_number()
+                .over(
+                    partition_by=ProgressEntry.case_id,
+                    order_by=(
+                        ProgressEntry.posted_on.desc(),
+                        ProgressEntry.ingested_at.desc(),
+                        ProgressEntry.id.desc(),
+                    ),
+                )
+                .label("rank"),
+            )
+            .where(ProgressEntry.case_id.in_(ids), LIVE)
+            .subquery()
+        )
+        latest_rows = session.execute(
+            select(ProgressEntry)
+            .join(ranked, ranked.c.id == ProgressEntry.id)
+            .where(ranked.c.rank <= DEFAULT_LISTED_ENTRIES)
+            .order_by(
+                ProgressEntry.case_id,
+                ProgressEntry.posted_on.desc(),
+                ProgressEntry.ingested_at.desc(),
+                ProgressEntry.id.desc(),
+            )
+        ).scalars()
+        latest: dict[str, list[ProgressEntry]] = {case_id: [] for case_id in ids}
+        for row in latest_rows:
+            latest[row.case_id].append(row)
+        hearings = self._next_hearings(session, ids)
+        new_counts = self._new_counts(session, reader.subject, ids)
+        return [
+            CaseView(
+                case,
+                follow_id,
+                latest[case.id],
+                hearings.get(case.id),
+                new_counts.get(case.id, 0),
+            )
+            for case, follow_id in cases
+        ]
+
+    def _next_hearings(self, session: Session, ids: list[str]) -> dict[str, ProgressEntry]:
+        now = self._now_local_text()
+        rows = session.scalars(
+            select(ProgressEntry)
+            .where(ProgressEntry.case_id.in_(ids), ProgressEntry.hearing_at >= now, LIVE)
+            .order_by(ProgressEntry.case_id, ProgressEntry.hearing_at)
+        ).all()
+        found: dict[str, ProgressEntry] = {}
+        for row in rows:
+            found.setdefault(row.case_id, row)
+        return found
+
+    def _new_counts(self, session: Session, account_id: str, ids: list[str]) -> dict[str, int]:
+        rows = session.execute(
+            select(ProgressEntry.case_id, func.count())
+            .join(
+                CaseVisit,
+                and_(
+                    CaseVisit.case_id == ProgressEntry.case_id,
+                    CaseVisit.account_id == account_id,
+                ),
+            )
+            .where(
+                ProgressEntry.case_id.in_(ids),
+                ProgressEntry.ingested_at > CaseVisit.visited_at,
+                LIVE,
+            )
+            .group_by(ProgressEntry.case_id)
+        ).all()
+        return {case_id: int(count) for case_id, count in rows}
+
+    # -- one case --------------------------------------------------------------------------
+
+    def readable_case(
+        self, session: Session, reader: Reader, case_id: str = "", key: CaseKey | None = None
+    ) -> tuple[Case, str]:
+        """The case and the reader's follow of it; NotFound for anything the reader may
+        not read (the same answer as for no such case)."""
+        case = session.get(Case, case_id) if case_id else None
+        if case is None and key is not None and not case_id:
+            case = find_case(session, key)
+        if case is None:
+            raise NotFound(CASE_NOT_FOUND)
+        follow_id = ""
+        if reader.kind is ReaderKind.LITIGANT and reader.account_ids:
+            follow_id = (
+                session.scalar(
+                    select(Follower.id)
+                    .where(
+                        Follower.case_id == case.id,
+                        Follower.account_id.in_(reader.account_ids),
+                        Follower.status == ACTIVE,
+                    )
+                    .order_by(Follower.id)
+                    .limit(1)
+                )
+                or ""
+            )
+        prosecutors: list[str] = []
+        if reader.kind is ReaderKind.PROSECUTOR and reader.prosecutor_id:
+            prosecutors = list(
+                session.scalars(
+                    select(CaseProsecutor.prosecutor_id).where(
+                        CaseProsecutor.case_id == case.id,
+                        CaseProsecutor.prosecutor_id == reader.prosecutor_id,
+                    )
+                ).all()
+            )
+        if not may_read(reader, case.court_code, bool(follow_id), prosecutors):
+            raise NotFound(CASE_NOT_FOUND)
+        courts_own = reader.kind in (ReaderKind.CLERK, ReaderKind.COURT_SYSTEM)
+        if not courts_own and is_cut_off(case, self.infra.today()):
+            raise NotFound(CASE_NOT_FOUND)
+        return case, follow_id
+
+    def case_page(
+        self,
+        reader: Reader,
+        *,
+        case_id: str = "",
+        key: CaseKey | None = None,
+        size: int = 0,
+        token: str = "",
+        record_visit: bool = False,
+        only_hearings: bool = False,
+    ) -> EntriesPage:
+        limit = page_size(size)
+        position = decode_token(token, 3)
+        with self.infra.db.transaction() as session:
+            case, follow_id = self.readable_case(session, reader, case_id, key)
+            visit = session.get(CaseVisit, (reader.subject, case.id)) if reader.subject else None
+            previous_visit_at = visit.visited_at if visit is not None else None
+            query = select(ProgressEntry).where(ProgressEntry.case_id == case.id, LIVE)
+            if only_hearings:
+                query = query.where(ProgressEntry.hearing_at != "")
+            if position is not None:
+                query = query.where(
+                    tuple_(ProgressEntry.posted_on, ProgressEntry.ingested_at, ProgressEntry.id)
+                    < tuple_(
+                        date.fromisoformat(position[0]),
+                        datetime.fromisoformat(position[1]),
+                        position[2],
+                    )
+                )
+            rows = session.scalars(
+                query.order_by(
+                    ProgressEntry.posted_on.desc(),
+                    ProgressEntry.ingested_at.desc(),
+                    ProgressEntry.id.desc(),
+                ).limit(limit + 1)
+            ).all()
+            more = len(rows) > limit
+            entries = list(rows[:limit])
+            next_token = ""
+            if more:
+                last = entries[-1]
+                next_token = encode_token(
+                    [last.posted_on.isoformat(), last.ingested_at.isoformat(), last.id]
+                )
+            # one case: its counts in one query, its latest three from this page when it is
+            # the first (the list's window query is for many cases)
+            newer_than_visit = (
+                ProgressEntry.ingested_at > previous_visit_at
+                if previous_visit_at is not None
+                else literal(False)
+            )
+            total, new = session.execute(
+                select(
+                    func.count(),
+                    func.count().filter(newer_than_visit),
+                ).where(ProgressEntry.case_id == case.id, LIVE)
+            ).one()
+            if position is None and not only_hearings:
+                latest = entries[:DEFAULT_LISTED_ENTRIES]
+            else:
+                latest = self._views(session, reader, [(case, follow_id)])[0].latest
+            hearing = self._next_hearings(session, [case.id]).get(case.id)
+            view = CaseView(case, follow_id, list(latest), hearing, int(new or 0))
+            sync = session.get(CourtSync, case.court_code)
+            if record_visit and reader.subject and reader.kind is not ReaderKind.COURT_SYSTEM:
+                if visit is None:
+                    session.add(
+                        CaseVisit(
+                            account_id=reader.subject, case_id=case.id, visited_at=self.infra.now()
+                        )
+                    )
+                else:
+                    visit.visited_at = self.infra.now()
+            return EntriesPage(
+                view,
+                entries,
+                next_token,
+                previous_visit_at,
+                sync.last_received_at if sync is not None else None,
+                int(total or 0),
+            )
+
+    def key_of(self, case: Case) -> CaseKey:
+        return key_of(case)

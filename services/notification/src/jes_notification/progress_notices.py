@@ -1,0 +1,354 @@
+"""Use cases of case-progress notices: a new entry becomes a notice per follower (in the
+consumer's transaction), and due notices become one mail per case and address (one
+transaction per mail). The rules are in domain/case_notices.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from jes.case_sync.v1 import case_events_pb2, cases_pb2
+from jes_db import Database, new_id, utcnow
+from jes_domain import InvalidArgument
+from jes_notification.domain import case_notices as rules
+from jes_notification.domain.case_notices import MailMode, NoticeStatus
+from jes_notification.domain.mails import Links
+from jes_notification.models import CaseMailSubscription, Delivery, ProgressNotice
+from jes_notification.rendering import templates
+from jes_protos import enum_label
+from jes_zhtw import court_by_code, parse_case_number
+
+TEMPLATE = "case_progress"
+
+
+def _posted_on(case_id: str, entry: cases_pb2.ProgressEntry) -> date:
+    try:
+        return date.fromisoformat(entry.posted_on)
+    except ValueError:
+        raise InvalidArgument(
+            f"案件 {case_id} 的進行事項登載日期格式錯誤：{entry.posted_on!r}",
+            fields={"entry.posted_on": "登載日期應為 ISO 日期，例如 2024-11-20"},
+        ) from None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One follower to tell: the address, and case-sync's follow ("" in older events)."""
+
+    email: str
+    follow_id: str = ""
+
+
+def recipients_of(
+    followers: Iterable[case_events_pb2.Follower], emails: Iterable[str] = ()
+) -> list[Recipient]:
+    """The event's followers, one per address (older events name only the addresses)."""
+    found: dict[str, Recipient] = {}
+    for follower in followers:
+        email = follower.email.strip().lower()
+        if email:
+            found.setdefault(email, Recipient(email, follower.follow_id))
+    for email in (e.strip().lower() for e in emails):
+        if email:
+            found.setdefault(email, Recipient(email))
+    return [found[email] for email in sorted(found)]
+
+
+def subscription_of(
+    session: Session, case_id: str, case: cases_pb2.CaseKey, recipient: Recipient
+) -> CaseMailSubscription:
+    """The address's settings for the case, made (mailed at once) the first time."""
+    subscription = session.scalar(
+        select(CaseMailSubscription).where(
+            CaseMailSubscription.case_id == case_id,
+            CaseMailSubscription.recipient == recipient.email,
+        )
+    )
+    if subscription is None:
+        case_number = rules.dotted_case_number(case_id, case.year, case.word, case.number)
+        subscription = CaseMailSubscription(
+            id=new_id(),
+            case_id=case_id,
+            recipient=recipient.email,
+            follow_id=recipient.follow_id,
+            token=rules.new_settings_token(),
+            mode=MailMode.IMMEDIATE.value,
+            court_code=case.court_code,
+            category=enum_label(cases_pb2.CaseCategory, case.category),
+            case_number=case_number,
+        )
+        session.add(subscription)
+        session.flush()  # a second consumer racing on the same pair fails here, and retries
+    elif recipient.follow_id and subscription.follow_id != recipient.follow_id:
+        subscription.follow_id = recipient.follow_id  # a new follow of the same address
+    return subscription
+
+
+def record_progress(
+    session: Session, event: case_events_pb2.ProgressEntryAdded, now: datetime | None = None
+) -> int:
+    """One notice per follower of the entry, unless that follower already has one for it
+    (a replayed event, or the entry re-sent). Returns how many notices wait to be mailed."""
+    now = now or utcnow()
+    case = event.case
+    rules.dotted_case_number(event.case_id, case.year, case.word, case.number)
+    posted_on = _posted_on(event.case_id, event.entry)
+    waiting = 0
+    for recipient in recipients_of(event.followers, event.follower_emails):
+        notice_id = rules.notice_id(event.case_id, event.entry.source_entry_id, recipient.email)
+        if session.get(ProgressNotice, notice_id) is not None:
+            continue
+        subscription = subscription_of(session, event.case_id, case, recipient)
+        mode = MailMode(subscription.mode)
+        status = rules.status_on_arrival(mode)
+        session.add(
+            ProgressNotice(
+                id=notice_id,
+                subscription_id=subscription.id,
+                event_id=_event_key(event),
+                court_code=case.court_code,
+                source_entry_id=event.entry.source_entry_id,
+                posted_on=posted_on,
+                item=event.entry.item,
+                hearing=_hearing(event.entry),
+                status=status.value,
+                due_at=rules.due_at(mode, now),
+                created_at=now,
+            )
+        )
+        waiting += status is NoticeStatus.PENDING
+    return waiting
+
+
+def _event_key(event: case_events_pb2.ProgressEntryAdded) -> str:
+    return f"{event.case_id}:{event.entry.source_entry_id}"[:64]
+
+
+def _hearing(entry: cases_pb2.ProgressEntry) -> str:
+    hearing = entry.hearing
+    return rules.hearing_line(hearing.starts_at, hearing.place, hearing.kind)[:200]
+
+
+def _notices_of_entry(session: Session, case_id: str, source_entry_id: str) -> list[ProgressNotice]:
+    """Each follower's notice of the entry itself (not the later ones about its
+    corrections or withdrawal)."""
+    rows = session.execute(
+        select(ProgressNotice, CaseMailSubscription.recipient)
+        .join(CaseMailSubscription, CaseMailSubscription.id == ProgressNotice.subscription_id)
+        .where(
+            CaseMailSubscription.case_id == case_id,
+            ProgressNotice.source_entry_id == source_entry_id,
+        )
+    ).all()
+    return [
+        notice
+        for notice, recipient in rows
+        if notice.id == rules.notice_id(case_id, source_entry_id, recipient)
+    ]
+
+
+def _follow_up(
+    session: Session,
+    original: ProgressNotice,
+    key: str,
+    posted_on: date,
+    item: str,
+    hearing: str,
+    now: datetime,
+) -> int:
+    """A further notice about an entry the follower was already mailed (a correction or
+    a withdrawal), keyed so the same change is told once."""
+    subscription = session.get(CaseMailSubscription, original.subscription_id)
+    assert subscription is not None
+    notice_id = rules.notice_id(subscription.case_id, key, subscription.recipient)
+    if session.get(ProgressNotice, notice_id) is not None:
+        return 0
+    mode = MailMode(subscription.mode)
+    status = rules.status_on_arrival(mode)
+    session.add(
+        ProgressNotice(
+            id=notice_id,
+            subscription_id=subscription.id,
+            event_id=original.event_id,
+            court_code=original.court_code,
+            source_entry_id=original.source_entry_id,
+            posted_on=posted_on,
+            item=item,
+            hearing=hearing,
+            status=status.value,
+            due_at=rules.due_at(mode, now),
+            created_at=now,
+        )
+    )
+    return int(status is NoticeStatus.PENDING)
+
+
+def record_correction(
+    session: Session, event: case_events_pb2.ProgressEntryCorrected, now: datetime | None = None
+) -> int:
+    """A notice not yet mailed is mailed as corrected; one already mailed is followed by
+    a correction notice (once per correction)."""
+    now = now or utcnow()
+    posted_on = _posted_on(event.case_id, event.entry)
+    hearing = _hearing(event.entry)
+    source_entry_id = event.entry.source_entry_id or event.previous.source_entry_id
+    waiting = 0
+    key = f"{source_entry_id}#corrected:{event.corrected_at.ToSeconds()}"
+    for notice in _notices_of_entry(session, event.case_id, source_entry_id):
+        if notice.status == NoticeStatus.PENDING:
+            notice.posted_on, notice.item, notice.hearing = posted_on, event.entry.item, hearing
+        elif notice.status == NoticeStatus.COMPOSED:
+            item = rules.corrected_item(event.entry.item)
+            waiting += _follow_up(session, notice, key, posted_on, item, hearing, now)
+    return waiting
+
+
+def record_withdrawal(
+    session: Session, event: case_events_pb2.ProgressEntryWithdrawn, now: datetime | None = None
+) -> int:
+    """A notice not yet mailed is never mailed; one already mailed is followed by a
+    withdrawal notice."""
+    now = now or utcnow()
+    waiting = 0
+    source_entry_id = event.entry.source_entry_id
+    for notice in _notices_of_entry(session, event.case_id, source_entry_id):
+        if notice.status == NoticeStatus.PENDING:
+            notice.status = NoticeStatus.DROPPED.value
+        elif notice.status == NoticeStatus.COMPOSED:
+            item = rules.withdrawn_item(event.entry.item, event.reason)
+            key = f"{source_entry_id}#withdrawn"
+            waiting += _follow_up(session, notice, key, notice.posted_on, item, "", now)
+    return waiting
+
+
+def next_due(db: Database) -> datetime | None:
+    """When the next waiting notice falls due (None: none waits)."""
+    with db.transaction() as session:
+        return session.scalar(
+            select(func.min(ProgressNotice.due_at)).where(
+                ProgressNotice.status == NoticeStatus.PENDING.value
+            )
+        )
+
+
+def compose_due(db: Database, links: Links, now: datetime | None = None) -> int:
+    """Every case and address with a notice due gets one mail with all its waiting
+    notices (one transaction per mail). Returns the number of mails queued."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        due = session.execute(
+            select(ProgressNotice.subscription_id)
+            .where(
+                ProgressNotice.status == NoticeStatus.PENDING.value,
+                ProgressNotice.due_at <= now,
+            )
+            .group_by(ProgressNotice.subscription_id)
+            .limit(500)
+        ).scalars()
+        subscription_ids = list(due)
+    return sum(_compose_one(db, links, subscription, now) for subscription in subscription_ids)
+
+
+def _compose_one(db: Database, links: Links, subscription_id: str, now: datetime) -> int:
+    with db.transaction() as session:
+        subscription = session.get(CaseMailSubscription, subscription_id)
+        assert subscription is not None
+        notices = list(
+            session.scalars(
+                select(ProgressNotice)
+                .where(
+                    ProgressNotice.subscription_id == subscription_id,
+                    ProgressNotice.status == NoticeStatus.PENDING.value,
+                )
+                .order_by(ProgressNotice.created_at)
+                .limit(rules.MAX_ENTRIES_PER_MAIL)
+            )
+        )
+        if not notices:
+            return 0  # another composer took them
+        mode = MailMode(subscription.mode)
+        if mode is MailMode.UNSUBSCRIBED:
+            _mark(session, notices, NoticeStatus.DROPPED, None)
+            return 0
+        delivery = _delivery(subscription, notices, mode, links)
+        session.add(delivery)
+        _mark(session, notices, NoticeStatus.COMPOSED, delivery.id)
+        return 1
+
+
+def _mark(
+    session: Session, notices: list[ProgressNotice], status: NoticeStatus, delivery_id: str | None
+) -> None:
+    ids = [notice.id for notice in notices]
+    changed = session.execute(
+        update(ProgressNotice)
+        .where(ProgressNotice.id.in_(ids), ProgressNotice.status == NoticeStatus.PENDING.value)
+        .values(status=status.value, delivery_id=delivery_id)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != len(ids):  # type: ignore[attr-defined]
+        raise RuntimeError("another composer took these notices; this mail is not queued")
+
+
+def _delivery(
+    subscription: CaseMailSubscription,
+    notices: list[ProgressNotice],
+    mode: MailMode,
+    links: Links,
+) -> Delivery:
+    digest = mode is MailMode.DAILY_DIGEST
+    lines = ((n.posted_on, n.created_at, n.item, n.hearing) for n in notices)
+    entries = rules.in_posting_order(lines)
+    body = templates.get_template(f"{TEMPLATE}.txt").render(
+        digest=digest,
+        entries=entries,
+        court_name=court_by_code(subscription.court_code).name,
+        category=subscription.category,
+        case_number=subscription.case_number,
+        case_number_formal=parse_case_number(subscription.case_number).formal(),
+        case_url=links.case_page(subscription.case_id),
+        settings_url=links.case_mail_settings(subscription.token),
+    )
+    delivery_id = rules.batch_delivery_id(n.id for n in notices)
+    return Delivery(
+        id=delivery_id,
+        event_id=notices[0].event_id,
+        template=TEMPLATE,
+        recipient=subscription.recipient,
+        subject=rules.progress_mail_subject(subscription.case_number, len(notices), digest=digest),
+        body=body,
+        list_unsubscribe=links.one_click_unsubscribe(subscription.token),
+    )
+
+
+def unsubscribed_emails(session: Session, case_id: str) -> set[str]:
+    """The addresses that stopped the case's mails: they get none about it."""
+    return set(
+        session.scalars(
+            select(CaseMailSubscription.recipient).where(
+                CaseMailSubscription.case_id == case_id,
+                CaseMailSubscription.mode == MailMode.UNSUBSCRIBED.value,
+            )
+        )
+    )
+
+
+def drop_waiting(session: Session, case_id: str, follow_ids: Iterable[str] | None = None) -> None:
+    """The case's notices not yet mailed are never mailed (the case is cut off, or the
+    follow ended): all of them, or those of these follows."""
+    subscriptions = select(CaseMailSubscription.id).where(CaseMailSubscription.case_id == case_id)
+    if follow_ids is not None:
+        subscriptions = subscriptions.where(CaseMailSubscription.follow_id.in_(list(follow_ids)))
+    session.execute(
+        update(ProgressNotice)
+        .where(
+            ProgressNotice.subscription_id.in_(subscriptions),
+            ProgressNotice.status == NoticeStatus.PENDING.value,
+        )
+        .values(status=NoticeStatus.DROPPED.value)
+        .execution_options(synchronize_session=False)
+    )

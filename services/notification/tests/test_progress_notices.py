@@ -1,0 +1,373 @@
+"""Case-progress mails through the service: one notice per follower and entry, batched
+into one mail per case and address, never twice, with RFC 8058 one-click unsubscribe,
+the daily digest, and what a court system is told became of an entry's mails."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import grpc
+import pytest
+from sqlalchemy import select
+
+from jes.case_sync.v1 import case_events_pb2, cases_pb2
+from jes.notification.v1 import notification_pb2 as pb
+from jes.notification.v1 import notification_pb2_grpc as pb_grpc
+from jes_db import utcnow
+from jes_notification import progress_notices
+from jes_notification.composer import NoticeComposer
+from jes_notification.domain.case_notices import BATCH_WINDOW, next_digest_time
+from jes_notification.domain.mails import Links
+from jes_notification.mail import MailSender
+from jes_notification.models import CaseMailSubscription, ProgressNotice
+from jes_protos import make_envelope
+from support import callers
+
+PUBLIC_URL = "https://jes.example.gov.tw"
+LINKS = Links(PUBLIC_URL)
+
+
+def entry_added(
+    entry_id: str = "e-1",
+    item: str = "定期言詞辯論",
+    posted_on: str = "2012-07-20",
+    followers: tuple[str, ...] = ("wang@example.com",),
+    case_id: str = "case-1",
+    number: int = 992032,
+    hearing: cases_pb2.Hearing | None = None,
+) -> case_events_pb2.ProgressEntryAdded:
+    return case_events_pb2.ProgressEntryAdded(
+        case_id=case_id,
+        case=case_key(number),
+        entry=cases_pb2.ProgressEntry(
+            source_entry_id=entry_id, posted_on=posted_on, item=item, hearing=hearing
+        ),
+        entry_id=f"{case_id}/{entry_id}",
+        followers=[follower(email) for email in followers],
+    )
+
+
+def case_key(number: int = 992032) -> cases_pb2.CaseKey:
+    return cases_pb2.CaseKey(
+        court_code="CHD",
+        category=cases_pb2.CASE_CATEGORY_CRIMINAL,
+        year=100,
+        word="訴",
+        number=number,
+    )
+
+
+def follower(email: str) -> case_events_pb2.Follower:
+    return case_events_pb2.Follower(
+        follow_id=f"follow-{email.lower()}",
+        email=email,
+        account_id=f"account-{email.lower()}",
+        role=cases_pb2.FOLLOWER_ROLE_PARTY,
+    )
+
+
+def handle(service, event) -> None:
+    service.handle(make_envelope(event, source="case-sync", subject=event.case_id))
+
+
+def compose(service, after: timedelta = BATCH_WINDOW) -> int:
+    return progress_notices.compose_due(service.kit.db, LINKS, utcnow() + after)
+
+
+def settings_token(service, recipient: str = "wang@example.com", case_id: str = "case-1") -> str:
+    with service.kit.db.transaction() as session:
+        return session.scalars(
+            select(CaseMailSubscription.token).where(
+                CaseMailSubscription.recipient == recipient,
+                CaseMailSubscription.case_id == case_id,
+            )
+        ).one()
+
+
+def anonymous(service):
+    return service.client(None).stub
+
+
+def court_system(service, court_code: str = "CHD"):
+    return callers.client(
+        service.pki, service.addr, pb_grpc.NotificationServiceStub, court_system_of=court_code
+    ).stub
+
+
+def rpc_error(call, *args) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as raised:
+        call(*args)
+    return raised.value
+
+
+# -- who is mailed, when ---------------------------------------------------------------------
+
+
+def test_every_follower_is_mailed_once_the_batching_window_closes(service):
+    handle(service, entry_added(followers=("wang@example.com", "Chen@Example.com")))
+    assert compose(service, after=timedelta(0)) == 0  # still inside the window
+    assert service.deliveries() == []
+    assert compose(service) == 2
+    assert sorted(m.recipient for m in service.deliveries()) == [
+        "chen@example.com",
+        "wang@example.com",
+    ]
+
+
+def test_entries_that_arrive_together_for_one_case_go_in_one_mail(service):
+    handle(service, entry_added("e-3", "101/08/10 10:00第一法庭言詞辯論", "2012-07-20"))
+    handle(service, entry_added("e-1", "準備程序", "2012-07-02"))
+    handle(service, entry_added("e-2", "函查", "2012-07-04"))
+    handle(service, entry_added("x-1", "調查證據", "2012-07-04", case_id="case-2", number=5))
+    assert compose(service) == 2
+    [one_case] = [m for m in service.deliveries() if "992032" in m.subject]
+    assert one_case.subject == "【司法院】案件進度更新：100.訴.992032（3 筆）"
+    assert "法院：臺灣彰化地方法院\n案類：刑事\n" in one_case.body
+    assert "案號：100.訴.992032（100年度訴字第992032號）\n" in one_case.body
+    assert (
+        "登載日期：101/07/02\n登載事項：準備程序\n\n"
+        "登載日期：101/07/04\n登載事項：函查\n\n"
+        "登載日期：101/07/20\n登載事項：101/08/10 10:00第一法庭言詞辯論\n"
+    ) in one_case.body
+    assert "仍以法院傳票或通知書等為準" in one_case.body
+
+
+def test_the_same_entry_is_never_mailed_twice_to_the_same_person(service, sender, transport):
+    handle(service, entry_added("e-1"))
+    compose(service)
+    assert sender.run_once() == 1
+    # case-sync's event again (a new envelope: a retry of its outbox) and the court
+    # system's reconciliation re-sending the entry
+    handle(service, entry_added("e-1"))
+    handle(service, entry_added("e-1", followers=("WANG@example.com",)))
+    assert compose(service) == 0
+    assert sender.run_once() == 0
+    assert len(transport.sent) == 1
+
+
+def test_a_composer_that_crashes_mid_mail_leaves_the_notices_for_the_next_try(service, monkeypatch):
+    handle(service, entry_added("e-1"))
+    handle(service, entry_added("e-2", "函查"))
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed while composing")
+
+    monkeypatch.setattr(progress_notices, "_mark", crash)
+    with pytest.raises(RuntimeError):
+        compose(service)
+    assert service.deliveries() == []
+    monkeypatch.undo()
+    assert compose(service) == 1
+    [mail] = service.deliveries()
+    assert "（2 筆）" in mail.subject
+
+
+def test_a_composer_that_lost_the_race_queues_nothing(service):
+    """Two replicas compose the same notices: the mail is the same delivery (its id comes
+    from the notices), and the loser's transaction rolls back."""
+    handle(service, entry_added("e-1"))
+    with service.kit.db.transaction() as session:
+        [notice] = session.scalars(select(ProgressNotice))
+        subscription_id = notice.subscription_id
+    now = utcnow() + BATCH_WINDOW
+    assert progress_notices._compose_one(service.kit.db, LINKS, subscription_id, now) == 1
+    assert progress_notices._compose_one(service.kit.db, LINKS, subscription_id, now) == 0
+    assert len(service.deliveries()) == 1
+
+
+def test_a_date_that_is_not_a_date_is_refused_with_the_reason(service):
+    from jes_domain import InvalidArgument
+
+    with pytest.raises(InvalidArgument) as refused:
+        handle(service, entry_added(posted_on="101/07/20"))
+    assert "登載日期" in refused.value.message
+    assert service.deliveries() == []
+
+
+def test_the_composer_mails_within_seconds_of_the_event(service, transport):
+    sender = MailSender(service.kit.db, transport, "no-reply@jes.example", poll=0.2)
+    composer = NoticeComposer(service.kit.db, LINKS, on_composed=sender.notify, poll=5)
+    sender.start()
+    composer.start()
+    try:
+        started = time.monotonic()
+        handle(service, entry_added("e-1"))
+        composer.notify()  # as the handlers do once the consumer's transaction commits
+        while not transport.sent and time.monotonic() - started < 10:
+            time.sleep(0.05)
+        assert transport.sent, "no mail within 10 s"
+        assert time.monotonic() - started < BATCH_WINDOW.total_seconds() + 2
+    finally:
+        composer.stop()
+        sender.stop()
+
+
+# -- one-click unsubscribe and the daily digest ------------------------------------------------
+
+
+def test_each_mail_carries_rfc_8058_one_click_unsubscribe_for_its_case(service, sender, transport):
+    handle(service, entry_added("e-1"))
+    compose(service)
+    sender.run_once()
+    [message] = transport.sent
+    token = settings_token(service)
+    assert message["List-Unsubscribe"] == f"<{PUBLIC_URL}/notices/unsubscribe?token={token}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    body = message.get_content()
+    assert f"改為每日摘要或停止通知本案：{PUBLIC_URL}/notices/settings?token={token}\n" in body
+    # one token per case and address
+    handle(service, entry_added("x-1", case_id="case-2", number=5))
+    assert settings_token(service, case_id="case-2") != token
+
+
+def test_unsubscribing_stops_the_cases_mails_and_drops_the_waiting_ones(service):
+    handle(service, entry_added("e-1"))
+    token = settings_token(service)
+    settings = anonymous(service).SetCaseMailMode(
+        pb.SetCaseMailModeRequest(token=token, mode=pb.CASE_MAIL_MODE_UNSUBSCRIBED)
+    )
+    assert settings.mode == pb.CASE_MAIL_MODE_UNSUBSCRIBED
+    assert settings.case_number == "100.訴.992032"
+    assert settings.recipient == "w****@example.com"
+    handle(service, entry_added("e-2"))
+    assert compose(service) == 0
+    assert service.deliveries() == []
+    # other followers of the case, and the address's other cases, still get theirs
+    handle(service, entry_added("e-3", followers=("chen@example.com", "wang@example.com")))
+    handle(service, entry_added("x-1", case_id="case-2", number=5))
+    compose(service)
+    assert sorted((m.recipient, m.subject) for m in service.deliveries()) == [
+        ("chen@example.com", "【司法院】案件進度更新：100.訴.992032"),
+        ("wang@example.com", "【司法院】案件進度更新：100.訴.000005"),
+    ]
+
+
+def test_unsubscribing_twice_is_the_same_as_once_and_the_address_may_come_back(service):
+    handle(service, entry_added("e-1"))
+    token = settings_token(service)
+    stub = anonymous(service)
+    for _ in range(2):
+        stub.SetCaseMailMode(
+            pb.SetCaseMailModeRequest(token=token, mode=pb.CASE_MAIL_MODE_UNSUBSCRIBED)
+        )
+    stub.SetCaseMailMode(pb.SetCaseMailModeRequest(token=token, mode=pb.CASE_MAIL_MODE_IMMEDIATE))
+    handle(service, entry_added("e-2", "函查"))
+    compose(service)
+    [mail] = service.deliveries()
+    assert "登載事項：函查\n" in mail.body and "定期言詞辯論" not in mail.body
+
+
+def test_the_daily_digest_collects_the_days_entries_into_one_mail_at_18_00(service):
+    handle(service, entry_added("e-1"))
+    token = settings_token(service)
+    anonymous(service).SetCaseMailMode(
+        pb.SetCaseMailModeRequest(token=token, mode=pb.CASE_MAIL_MODE_DAILY_DIGEST)
+    )
+    handle(service, entry_added("e-2", "函查"))
+    assert compose(service, after=timedelta(minutes=1)) == 0
+    digest_at = next_digest_time(utcnow())
+    assert progress_notices.compose_due(service.kit.db, LINKS, digest_at) == 1
+    [mail] = service.deliveries()
+    assert mail.subject == "【司法院】案件進度每日摘要：100.訴.992032（2 筆）"
+    assert "以下是您追蹤的案件今天的 2 筆進行事項（每日摘要）。" in mail.body
+
+
+def test_leaving_the_digest_mails_the_waiting_entries_at_once(service):
+    handle(service, entry_added("e-1"))
+    token = settings_token(service)
+    stub = anonymous(service)
+    stub.SetCaseMailMode(
+        pb.SetCaseMailModeRequest(token=token, mode=pb.CASE_MAIL_MODE_DAILY_DIGEST)
+    )
+    stub.SetCaseMailMode(pb.SetCaseMailModeRequest(token=token, mode=pb.CASE_MAIL_MODE_IMMEDIATE))
+    assert compose(service) == 1
+
+
+def test_settings_are_read_by_the_token_alone(service):
+    handle(service, entry_added("e-1"))
+    settings = anonymous(service).GetCaseMailSettings(
+        pb.GetCaseMailSettingsRequest(token=settings_token(service))
+    )
+    assert (settings.court_code, settings.category, settings.case_number) == (
+        "CHD",
+        "刑事",
+        "100.訴.992032",
+    )
+    assert settings.mode == pb.CASE_MAIL_MODE_IMMEDIATE
+    assert settings.case_id == "case-1"
+
+
+@pytest.mark.parametrize(
+    ("token", "code"),
+    [("", grpc.StatusCode.INVALID_ARGUMENT), ("no-such-token", grpc.StatusCode.NOT_FOUND)],
+)
+def test_a_bad_token_is_refused_in_zh_tw_and_changes_nothing(service, token, code):
+    handle(service, entry_added("e-1"))
+    stub = anonymous(service)
+    error = rpc_error(
+        stub.SetCaseMailMode,
+        pb.SetCaseMailModeRequest(token=token, mode=pb.CASE_MAIL_MODE_UNSUBSCRIBED),
+    )
+    assert error.code() == code and "連結" in error.details()
+    assert compose(service) == 1
+
+
+def test_a_mode_must_be_chosen(service):
+    handle(service, entry_added("e-1"))
+    error = rpc_error(
+        anonymous(service).SetCaseMailMode,
+        pb.SetCaseMailModeRequest(token=settings_token(service)),
+    )
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "請選擇通知方式" in error.details()
+
+
+# -- what a court system is told ---------------------------------------------------------------
+
+
+def test_a_court_system_sees_what_became_of_each_followers_mail(service, sender):
+    followers = ("wang@example.com", "chen@example.com", "lin@example.com")
+    handle(service, entry_added("e-0", followers=("lin@example.com",)))
+    anonymous(service).SetCaseMailMode(
+        pb.SetCaseMailModeRequest(
+            token=settings_token(service, "lin@example.com"),
+            mode=pb.CASE_MAIL_MODE_UNSUBSCRIBED,
+        )
+    )
+    handle(service, entry_added("e-1", followers=followers))
+    stub = court_system(service)
+    request = pb.ListEntryDeliveriesRequest(court_code="CHD", source_entry_id="e-1")
+    reply = stub.ListEntryDeliveries(request)
+    assert reply.case_id == "case-1"
+    assert [(d.recipient, d.status) for d in reply.deliveries] == [
+        ("chen@example.com", pb.ENTRY_DELIVERY_STATUS_PENDING),
+        ("lin@example.com", pb.ENTRY_DELIVERY_STATUS_NOT_SENT),
+        ("wang@example.com", pb.ENTRY_DELIVERY_STATUS_PENDING),
+    ]
+    compose(service)
+    sender.run_once()
+    sender.run_once()
+    reply = stub.ListEntryDeliveries(request)
+    sent = {d.recipient: d for d in reply.deliveries}
+    assert sent["wang@example.com"].status == pb.ENTRY_DELIVERY_STATUS_SENT
+    assert sent["wang@example.com"].message_id.endswith("@jes>")
+    assert sent["wang@example.com"].HasField("sent_at")
+    assert sent["lin@example.com"].message_id == ""
+    assert sent["wang@example.com"].follow_id == "follow-wang@example.com"
+
+
+def test_a_court_system_asks_only_about_its_own_courts_entries(service):
+    handle(service, entry_added("e-1"))
+    request = pb.ListEntryDeliveriesRequest(court_code="CHD", source_entry_id="e-1")
+    error = rpc_error(court_system(service, "TPD").ListEntryDeliveries, request)
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    error = rpc_error(anonymous(service).ListEntryDeliveries, request)
+    assert error.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED)
+
+
+def test_an_entry_id_is_required(service):
+    request = pb.ListEntryDeliveriesRequest(court_code="CHD", source_entry_id=" ")
+    error = rpc_error(court_system(service).ListEntryDeliveries, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "進行事項編號" in error.details()
