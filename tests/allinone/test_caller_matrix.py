@@ -50,6 +50,12 @@ ROLES = {
     "admin": {"roles": ["admin"], "court_code": ""},
     "member": {"roles": ["member"], "court_code": ""},  # registered by certificate
     "professional": {"roles": ["professional"], "court_code": ""},
+    # the execution division's appraiser work (seed 003)
+    "judicial officer": {"roles": ["judicial-officer"], "court_code": RIGHT_COURT},
+    "records chief": {"roles": ["records-chief"], "court_code": RIGHT_COURT},
+    "chief judge": {"roles": ["chief-judge"], "court_code": RIGHT_COURT},
+    "committee member": {"roles": ["committee-member"], "court_code": RIGHT_COURT},
+    "appraiser": {"roles": ["appraiser"], "court_code": RIGHT_COURT},
     "progress": {"roles": ["progress"], "court_code": ""},  # a litigant's case-progress account
 }
 

@@ -35,12 +35,23 @@ def test_identity_s_hook_seeds_the_demo_accounts_once_and_names_them(tmp_path: P
             "  TPDCLERK     臺北地院 陳書記官",
             "  KLDCLERK     基隆地院 林書記官",
             "  KSDCLERK     高雄地院 黃書記官",
+            "  KLDOFFICER   基隆地院 王司法事務官",
+            "  KLDCHIEF     基隆地院 張科長",
             "  DEMOFIRM     大安不動產估價師事務所",
             "  DEMOPROGRESS 陳小明",
         ]
         assert hook(started_identity) == lines  # a second start finds them again
         with db.transaction() as session:
             ids = sorted(session.scalars(select(Account.account_id)))
-        assert ids == ["ADMIN", "DEMOFIRM", "DEMOPROGRESS", "KLDCLERK", "KSDCLERK", "TPDCLERK"]
+        assert ids == [
+            "ADMIN",
+            "DEMOFIRM",
+            "DEMOPROGRESS",
+            "KLDCHIEF",
+            "KLDCLERK",
+            "KLDOFFICER",
+            "KSDCLERK",
+            "TPDCLERK",
+        ]
     finally:
         db.dispose()

@@ -106,8 +106,8 @@ def test_check_names_each_contradiction() -> None:
 
 
 def test_callers_are_what_the_charts_allow() -> None:
-    # the gateway calls report-render for printable forms only: reports are still
-    # photo-storage's to hand out (their RPCs admit photo-storage alone)
+    # the gateway calls report-render for printable forms and tables only (returned, not
+    # kept): reports are still photo-storage's to hand out (their RPCs admit it alone)
     assert callers_of("report-render") == ("photo-storage", "gateway")
     from jes.options.v1 import options_pb2
     from jes.report_render.v1 import report_render_pb2
@@ -121,6 +121,7 @@ def test_callers_are_what_the_charts_allow() -> None:
         "RenderPhotoReport": ["photo-storage"],
         "GetReportUrl": ["photo-storage"],
         "RenderApplicationForm": ["gateway"],
+        "RenderTableReport": ["gateway"],
     }
     assert callers_of("identity") == (
         "photo-storage",

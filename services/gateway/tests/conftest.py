@@ -144,6 +144,7 @@ def services() -> Backends:
         notification=FakeService(),  # type: ignore[arg-type]
         certificates=FakeService(),  # type: ignore[arg-type]
         render=FakeService(),  # type: ignore[arg-type]
+        appraisers=FakeService(),  # type: ignore[arg-type]
     )
 
 

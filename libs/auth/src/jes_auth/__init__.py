@@ -71,6 +71,12 @@ ROLE_LABELS = {
     "progress": "案件進度查詢帳號",
     "professional": "專業人員",
     "member": "憑證註冊會員",
+    # the execution division's appraiser work (seed 003)
+    "records-chief": "民事執行紀錄科科長",
+    "chief-judge": "民事執行處庭長",
+    "committee-member": "鑑定人資格審查小組委員",
+    "judicial-officer": "司法事務官",
+    "appraiser": "鑑定人",
 }
 OUTSIDE_COURT = "只能查看或處理所屬法院的資料"
 

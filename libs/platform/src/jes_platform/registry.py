@@ -95,7 +95,7 @@ MODULES: tuple[Module, ...] = (
         kind="service",
         app="jes_report_render.app",
         owns="rendered PDFs (pdfkit/wkhtmltopdf): photo reports in the `reports` bucket, "
-        "application forms (returned, not kept)",
+        "application forms and tables such as fairness reports (returned, not kept)",
         calls=("identity",),
         emits=(topic("report-render"),),
         debian_packages=("wkhtmltopdf=0.12.6-2+b1", "fonts-noto-cjk=1:20220127+repack1-1"),
@@ -105,7 +105,8 @@ MODULES: tuple[Module, ...] = (
         kind="service",
         app="jes_review_workflow.app",
         owns="court decisions (photo-set reviews, firm applications) and the decision "
-        "audit log; carries decisions out through photo-storage and identity",
+        "audit log; carries decisions out through photo-storage and identity; appraisers: "
+        "each court's rules, the roster, rotation with a hash-chained log, auction outcomes",
         calls=("identity", "photo-storage"),
         consumes=(topic("photo-storage"),),
         emits=(topic("review-workflow"),),

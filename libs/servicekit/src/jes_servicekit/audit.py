@@ -19,7 +19,23 @@ def actor_of(claims: Claims) -> Actor:
     if claims.kind == "court-system":
         return Actor(account_id=f"court-system:{claims.subject}", role="court-system")
     role = next(
-        (r for r in ("admin", "clerk", "judge", "prosecutor", "firm") if r in claims.roles), "user"
+        (
+            r
+            for r in (
+                "admin",
+                "clerk",
+                "judicial-officer",
+                "records-chief",
+                "chief-judge",
+                "committee-member",
+                "judge",
+                "prosecutor",
+                "firm",
+                "appraiser",
+            )
+            if r in claims.roles
+        ),
+        "user",
     )
     return Actor(account_id=claims.display_id, role=role)
 

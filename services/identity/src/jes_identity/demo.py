@@ -1,4 +1,5 @@
-"""Demo data for development mode: an administrator, clerks of a few courts, a firm.
+"""Demo data for development mode: an administrator, clerks of a few courts, Keelung's
+judicial affairs officer and records chief, a firm.
 
 identity's development-mode hook (jes_platform's registry): the runtime calls
 `seed_demo_accounts` once identity has started, only in development mode (`jes run --dev`,
@@ -20,6 +21,9 @@ DEMO_ACCOUNTS = [
     ("TPDCLERK", "臺北地院 陳書記官", "clerk.tpd@jes.example", ["clerk"], "TPD"),
     ("KLDCLERK", "基隆地院 林書記官", "clerk.kld@jes.example", ["clerk"], "KLD"),
     ("KSDCLERK", "高雄地院 黃書記官", "clerk.ksd@jes.example", ["clerk"], "KSD"),
+    # Keelung's execution division for the appraiser pages (seed 003)
+    ("KLDOFFICER", "基隆地院 王司法事務官", "officer.kld@jes.example", ["judicial-officer"], "KLD"),
+    ("KLDCHIEF", "基隆地院 張科長", "records.kld@jes.example", ["records-chief"], "KLD"),
     ("DEMOFIRM", "大安不動產估價師事務所", "firm@jes.example", ["firm"], "TPD"),
     # a case-progress account (案件進度查詢帳號), to bind to a portal account (帳號綁定)
     ("DEMOPROGRESS", "陳小明", "progress@jes.example", ["progress"], ""),

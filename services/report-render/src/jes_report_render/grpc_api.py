@@ -11,6 +11,7 @@ from jes_grpckit import current_claims
 from jes_report_render.domain import access
 from jes_report_render.render_application_form import RenderApplicationForm
 from jes_report_render.render_photo_report import RenderPhotoReport
+from jes_report_render.render_table_report import RenderTableReport
 from jes_report_render.report_urls import ReportUrls
 
 
@@ -20,10 +21,12 @@ class ReportRenderServicer(pb_grpc.ReportRenderServiceServicer):
         render_photo_report: RenderPhotoReport,
         report_urls: ReportUrls,
         render_application_form: RenderApplicationForm | None = None,
+        render_table_report: RenderTableReport | None = None,
     ):
         self.render_photo_report = render_photo_report
         self.report_urls = report_urls
         self.render_application_form = render_application_form or RenderApplicationForm()
+        self.render_table_report = render_table_report or RenderTableReport()
 
     def RenderPhotoReport(
         self, request: pb.RenderPhotoReportRequest, context: grpc.ServicerContext
@@ -43,3 +46,9 @@ class ReportRenderServicer(pb_grpc.ReportRenderServiceServicer):
     ) -> pb.RenderedDocument:
         access.require_form_renderer(current_claims())
         return self.render_application_form(request)
+
+    def RenderTableReport(
+        self, request: pb.RenderTableReportRequest, context: grpc.ServicerContext
+    ) -> pb.RenderedDocument:
+        access.require_form_renderer(current_claims())
+        return self.render_table_report(request)

@@ -8,8 +8,15 @@ from typing import Any
 from jes.identity.v1 import identity_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
+from jes.review_workflow.v1 import appraisers_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
+from jes_review_workflow.appraisal.assignments import Assignments
+from jes_review_workflow.appraisal.log import RotationLog
+from jes_review_workflow.appraisal.outcomes import AuctionOutcomes
+from jes_review_workflow.appraisal.roster import Roster
+from jes_review_workflow.appraisal.rules import AppraisalRules
+from jes_review_workflow.appraiser_grpc import AppraiserServicer
 from jes_review_workflow.carry_out import CarryOutDecisions
 from jes_review_workflow.decide_firm_application import DecideFirmApplication
 from jes_review_workflow.decide_submission import DecideSubmission
@@ -46,6 +53,17 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
             DecideFirmApplication(kit.db, identity, carry_out),
         ),
         "jes.review_workflow.v1.ReviewWorkflowService",
+    )
+    kit.grpc.add(
+        appraisers_pb2_grpc.add_AppraiserServiceServicer_to_server,
+        AppraiserServicer(
+            AppraisalRules(kit.db, kit.outbox),
+            Roster(kit.db, kit.outbox),
+            Assignments(kit.db, kit.outbox),
+            RotationLog(kit.db),
+            AuctionOutcomes(kit.db, kit.outbox),
+        ),
+        "jes.review_workflow.v1.AppraiserService",
     )
     kit.consume(
         [topic_of("photo-storage")],

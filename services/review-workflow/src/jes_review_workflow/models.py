@@ -3,10 +3,10 @@ applications, and the audit log of every decision."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from jes_db import TYPE_ANNOTATION_MAP, new_id, utcnow
@@ -93,6 +93,101 @@ class FirmApplicationDecision(ReviewBase):
     not_applied_reason: Mapped[str] = mapped_column(Text, default="")
     # Identity's grant for this one decision (grants.py); its decision id is `id`.
     decision_grant: Mapped[str] = mapped_column(Text, default="")
+
+
+class CourtClosure(ReviewBase):
+    """A day a court's offices were closed (a typhoon): no appraisal period ends on it."""
+
+    __tablename__ = "court_closures"
+    __table_args__ = (UniqueConstraint("court_code", "day"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    court_code: Mapped[str] = mapped_column(String(3), index=True)
+    day: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(100), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Appraiser(ReviewBase):
+    """One appraiser on one court's roster for one category (domain/appraisal/rotation)."""
+
+    __tablename__ = "appraisers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    court_code: Mapped[str] = mapped_column(String(3), index=True)
+    category: Mapped[str] = mapped_column(String(20), index=True)  # a Category
+    name: Mapped[str] = mapped_column(String(100))
+    account_id: Mapped[str] = mapped_column(String(100), default="")
+    position: Mapped[int]
+    standing: Mapped[str] = mapped_column(String(20))  # a Standing
+    until: Mapped[date | None]
+    standing_reason: Mapped[str] = mapped_column(Text, default="")
+    # The rotation-log sequence of their last rotation turn (0: none yet).
+    last_turn: Mapped[int] = mapped_column(default=0)
+    qualification: Mapped[str] = mapped_column(Text, default="")
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AppraisalAssignment(ReviewBase):
+    """An appraiser assigned to a case, by rotation or off it, and a replacement (撤換)."""
+
+    __tablename__ = "appraisal_assignments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    court_code: Mapped[str] = mapped_column(String(3), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    case_number: Mapped[str] = mapped_column(String(40), index=True)
+    division: Mapped[str] = mapped_column(String(20), default="")
+    appraiser_id: Mapped[str] = mapped_column(String(36), index=True)
+    off_rotation: Mapped[bool] = mapped_column(default=False)
+    ground: Mapped[str] = mapped_column(String(30), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    approved_by: Mapped[str] = mapped_column(String(100), default="")
+    assigned_on: Mapped[date]
+    # [{appraiser_id, name, reason}]: who the rotation passed over for this case.
+    skips: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    replaced: Mapped[bool] = mapped_column(default=False)
+    replaced_reason: Mapped[str] = mapped_column(Text, default="")
+    refund_owed: Mapped[int] = mapped_column(default=0)
+
+
+class RotationLogRow(ReviewBase):
+    """One entry of a court's hash-chained rotation log (domain/appraisal/rotation_log):
+    `content` is the canonical JSON that was hashed, kept as text so it verifies later."""
+
+    __tablename__ = "rotation_log"
+    __table_args__ = (UniqueConstraint("court_code", "sequence"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    court_code: Mapped[str] = mapped_column(String(3), index=True)
+    sequence: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    appraiser_id: Mapped[str] = mapped_column(String(36), index=True)
+    day: Mapped[date]
+    content: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuctionOutcomeRow(ReviewBase):
+    """An auction's outcome for an object an appraiser appraised, from the court's system."""
+
+    __tablename__ = "auction_outcomes"
+    __table_args__ = (UniqueConstraint("court_code", "outcome_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    court_code: Mapped[str] = mapped_column(String(3), index=True)
+    outcome_id: Mapped[str] = mapped_column(String(100))
+    case_number: Mapped[str] = mapped_column(String(40), default="")
+    appraiser_id: Mapped[str] = mapped_column(String(36), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[date]
+    reserve_percent: Mapped[float]
+    result: Mapped[str] = mapped_column(String(20))
+    price_percent: Mapped[float] = mapped_column(default=0.0)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 event_tables = add_event_tables(ReviewBase.metadata)

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from jes_gateway.api import (
     accounts,
+    appraisers,
     audit,
     bindings,
     cases,
@@ -40,6 +41,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     audit.bp,
     public.bp,
     certificates.bp,
+    appraisers.bp,
     notices.bp,
     cases.bp,
     openapi.bp,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jes_gateway.facades.appraisers import AppraisersFacade, FeeInput, FeeItemInput
 from jes_gateway.facades.cases import CasesFacade
 from jes_gateway.facades.certificates import CertificateFacade, RegistrationCodesFacade
 from jes_gateway.facades.clients import Backends
@@ -22,10 +23,13 @@ from jes_gateway.facades.reviews import (
 )
 
 __all__ = [
+    "AppraisersFacade",
     "Backends",
     "CasesFacade",
     "CourtReviews",
     "Facades",
+    "FeeInput",
+    "FeeItemInput",
     "IdentityFacade",
     "NoticesFacade",
     "PhotoFields",
@@ -51,6 +55,7 @@ class Facades:
     certificates: CertificateFacade
     registration_codes: RegistrationCodesFacade
     professionals: ProfessionalsFacade
+    appraisers: AppraisersFacade
     notices: NoticesFacade
     cases: CasesFacade
 
@@ -66,6 +71,7 @@ class Facades:
             certificates=CertificateFacade(backends.certificates),
             registration_codes=RegistrationCodesFacade(backends.identity),
             professionals=ProfessionalsFacade(backends.identity, backends.render),
+            appraisers=AppraisersFacade(backends.appraisers, backends.render),
             notices=NoticesFacade(backends.notification),
             cases=CasesFacade(backends.cases),
         )

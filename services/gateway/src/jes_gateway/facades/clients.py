@@ -9,7 +9,7 @@ from jes.identity.v1 import certificates_pb2_grpc, identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
 from jes.report_render.v1 import report_render_pb2_grpc
-from jes.review_workflow.v1 import review_workflow_pb2_grpc
+from jes.review_workflow.v1 import appraisers_pb2_grpc, review_workflow_pb2_grpc
 from jes_grpckit.client import Client
 from jes_grpckit.tls import TlsIdentity
 
@@ -25,6 +25,8 @@ class Backends:
     # printable forms only (the gateway calls it as itself); photo reports go through
     # photo-storage
     render: Client[report_render_pb2_grpc.ReportRenderServiceStub]
+    # review-workflow's appraiser commissioning (another service on the same server)
+    appraisers: Client[appraisers_pb2_grpc.AppraiserServiceStub]
 
     @classmethod
     def connect(cls, addrs: dict[str, str], tls: TlsIdentity) -> Backends:
@@ -55,5 +57,8 @@ class Backends:
                 report_render_pb2_grpc.ReportRenderServiceStub,
                 tls=tls,
                 timeout=60,
+            ),
+            appraisers=Client(
+                addrs["review-workflow"], appraisers_pb2_grpc.AppraiserServiceStub, tls=tls
             ),
         )

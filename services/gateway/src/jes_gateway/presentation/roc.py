@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Flask
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -46,6 +46,14 @@ def roc_short(value: Timestamp) -> str:
     return f"{format_roc_date_short(local)} {local:%H:%M}"
 
 
+def roc_day(value: str) -> str:
+    """An ISO day from a service (2026-12-01) as 115/12/01; anything else as it is."""
+    try:
+        return format_roc_date_short(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 def waited(value: Timestamp, now: datetime | None = None) -> str:
     """How long since `value`, as a clerk reads a queue: 3 天 4 小時, 2 小時 5 分, 12 分."""
     moment = _as_datetime(value)
@@ -66,5 +74,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["roc_date"] = roc_date
     app.jinja_env.filters["roc_short"] = roc_short
     app.jinja_env.filters["waited"] = waited
+    app.jinja_env.filters["roc_day"] = roc_day
     app.jinja_env.globals["roc_today"] = roc_today
     app.jinja_env.globals["roc_now"] = roc_now

@@ -70,9 +70,18 @@ SYSTEMS: tuple[PortalSystem, ...] = (
     PortalSystem(
         "appraiser-commissioning",
         "鑑定人選任",
-        "法院鑑定人名冊與選任",
+        "依輪次選任鑑定人、鑑定費用試算、輪次紀錄與公平性報告",
         "/appraisers/",
-        frozenset({"clerk", "judge", "admin"}),
+        frozenset(
+            {
+                "clerk",
+                "judicial-officer",
+                "records-chief",
+                "chief-judge",
+                "committee-member",
+                "admin",
+            }
+        ),
     ),
     PortalSystem("public-photos", "照片公開查詢", "依法院及案號查詢已審核通過的照片", "/public"),
     PortalSystem("account", "個人帳號維護", "修改基本資料及密碼", "/account"),

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from jes.identity.v1 import identity_pb2
 from jes.photo_storage.v1 import photo_storage_pb2 as pb
+from jes.review_workflow.v1 import appraisers_pb2
 from jes_protos import enum_label, enum_labels
 
 E = TypeVar("E", bound=int)
@@ -66,3 +67,24 @@ ORIENTATION_LABELS = labels_by_name(pb.Orientation, ORIENTATIONS)
 PROPERTY_TYPE_LABELS = labels_by_name(pb.PropertyType, PROPERTY_TYPES)  # "" = 未指定
 VIEW_LABELS = labels_by_name(pb.View, VIEWS)
 APPLICATION_STATUS_LABELS = labels_by_value(identity_pb2.ApplicationStatus)
+
+# Appraiser commissioning (review-workflow's appraisers.proto), by API name.
+APPRAISER_CATEGORIES: dict[str, appraisers_pb2.AppraiserCategory.ValueType] = api_names(
+    appraisers_pb2.AppraiserCategory, "APPRAISER_CATEGORY_", unspecified=False
+)
+FEE_ITEM_KINDS: dict[str, appraisers_pb2.FeeItemKind.ValueType] = api_names(
+    appraisers_pb2.FeeItemKind, "FEE_ITEM_KIND_", unspecified=False
+)
+ROTATION_LOG_KINDS: dict[str, appraisers_pb2.RotationLogKind.ValueType] = api_names(
+    appraisers_pb2.RotationLogKind, "ROTATION_LOG_KIND_", unspecified=False
+)
+APPRAISER_STANDINGS: dict[str, appraisers_pb2.AppraiserStanding.ValueType] = api_names(
+    appraisers_pb2.AppraiserStanding, "APPRAISER_STANDING_", unspecified=False
+)
+DEADLINE_KINDS: dict[str, appraisers_pb2.DeadlineKind.ValueType] = api_names(
+    appraisers_pb2.DeadlineKind, "DEADLINE_KIND_", unspecified=False
+)
+APPRAISER_CATEGORY_LABELS = labels_by_name(appraisers_pb2.AppraiserCategory, APPRAISER_CATEGORIES)
+FEE_ITEM_KIND_LABELS = labels_by_name(appraisers_pb2.FeeItemKind, FEE_ITEM_KINDS)
+ROTATION_LOG_KIND_LABELS = labels_by_value(appraisers_pb2.RotationLogKind)
+APPRAISER_STANDING_LABELS = labels_by_value(appraisers_pb2.AppraiserStanding)

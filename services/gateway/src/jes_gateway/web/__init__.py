@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from jes_gateway.web import (
     account,
+    appraisers,
     auth,
     binding,
     cases,
@@ -36,6 +37,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     sso.bp,
     certificates.bp,
     professionals.bp,
+    appraisers.bp,
     notices.bp,
     cases.bp,
     feeds.bp,

@@ -22,7 +22,20 @@ CONTACT_PERSON_MAX = 50
 ACTIVE = "active"  # accounts.status of an account that may log in
 
 # The role an account is named by in audit logs: the first of these it has.
-MAIN_ROLES = ("admin", "clerk", "judge", "prosecutor", "firm", "professional", "progress")
+MAIN_ROLES = (
+    "admin",
+    "clerk",
+    "judicial-officer",
+    "records-chief",
+    "chief-judge",
+    "committee-member",
+    "judge",
+    "prosecutor",
+    "firm",
+    "appraiser",
+    "professional",
+    "progress",
+)
 FIRM_ROLE = "firm"
 PROFESSIONAL_ROLE = "professional"  # 律師、會計師、專利師、專利代理人、事務所管理人
 # The kind of account a case-progress query account is (案件進度查詢帳號, seed 002): the
