@@ -8,7 +8,6 @@ import pytest
 from jes_domain import InvalidArgument
 from jes_identity.domain.accounts import (
     is_possible_account_id,
-    main_role,
     next_firm_account_id,
     normalize_account_id,
     validate_account_update,
@@ -42,20 +41,6 @@ def test_login_names():
     assert is_possible_account_id("A" * 20)
     assert not is_possible_account_id("A" * 21)
     assert not is_possible_account_id("")
-
-
-@pytest.mark.parametrize(
-    ("roles", "expected"),
-    [
-        (["firm"], "firm"),
-        (["judge", "clerk"], "clerk"),
-        (["clerk", "admin"], "admin"),
-        (["auditor"], "user"),
-        ([], "user"),
-    ],
-)
-def test_main_role(roles, expected):
-    assert main_role(roles) == expected
 
 
 def test_a_valid_update_is_trimmed_and_the_email_lowered():

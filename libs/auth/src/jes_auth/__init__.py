@@ -26,6 +26,7 @@ from jwt.algorithms import OKPAlgorithm
 __all__ = [
     "GRANT_AUDIENCE",
     "GRANT_LIFETIME",
+    "MAIN_ROLES",
     "OUTSIDE_COURT",
     "ROLE_LABELS",
     "AuthError",
@@ -36,6 +37,7 @@ __all__ = [
     "PermissionDenied",
     "TokenIssuer",
     "TokenVerifier",
+    "main_role",
     "roles_required",
 ]
 
@@ -79,6 +81,27 @@ ROLE_LABELS = {
     "appraiser": "鑑定人",
 }
 OUTSIDE_COURT = "只能查看或處理所屬法院的資料"
+# The role that names a person in audit logs: the first of these they hold.
+MAIN_ROLES = (
+    "admin",
+    "clerk",
+    "judicial-officer",
+    "records-chief",
+    "chief-judge",
+    "committee-member",
+    "judge",
+    "prosecutor",
+    "firm",
+    "appraiser",
+    "professional",
+    "progress",
+)
+
+
+def main_role(roles: Iterable[str]) -> str:
+    """The role that names an account in the audit log ("user" if it has none of them)."""
+    held = set(roles)
+    return next((role for role in MAIN_ROLES if role in held), "user")
 
 
 def roles_required(*roles: str) -> str:

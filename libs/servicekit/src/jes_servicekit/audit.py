@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from jes.audit.v1 import audit_pb2
-from jes_auth import Claims
+from jes_auth import Claims, main_role
 from jes_db.audit import Actor, AuditRecord
 
 
@@ -18,25 +18,7 @@ def actor_of(claims: Claims) -> Actor:
         return Actor.service(claims.subject)
     if claims.kind == "court-system":
         return Actor(account_id=f"court-system:{claims.subject}", role="court-system")
-    role = next(
-        (
-            r
-            for r in (
-                "admin",
-                "clerk",
-                "judicial-officer",
-                "records-chief",
-                "chief-judge",
-                "committee-member",
-                "judge",
-                "prosecutor",
-                "firm",
-                "appraiser",
-            )
-            if r in claims.roles
-        ),
-        "user",
-    )
+    role = main_role(claims.roles)
     return Actor(account_id=claims.display_id, role=role)
 
 

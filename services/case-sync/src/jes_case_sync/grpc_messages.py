@@ -9,7 +9,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from jes.case_sync.v1 import case_queries_pb2 as qpb
 from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import cases_pb2
-from jes_auth import Claims
+from jes_auth import Claims, main_role
 from jes_case_sync.case_store import case_message, key_of
 from jes_case_sync.domain.cases import CaseKey, category_label
 from jes_case_sync.domain.changes import ChangeInput, ChangeKind, DetailsInput, Outcome
@@ -92,8 +92,7 @@ def actor_of(claims: Claims) -> Actor:
     """Who the audit log names: a court system, or the person."""
     if claims.kind == "court-system":
         return Actor(f"court-system:{claims.court_code}", "court-system")
-    role = next(iter(sorted(claims.roles)), "user")
-    return Actor(claims.display_id, role)
+    return Actor(claims.display_id, main_role(claims.roles))
 
 
 def timestamp(value: datetime | None) -> Timestamp | None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from jes.identity.v1 import identity_pb2 as pb
+from jes_auth import main_role
 from jes_db.audit import Actor
-from jes_identity.domain.accounts import main_role
 from jes_identity.domain.applications import ApplicationStatus
 from jes_identity.models import Account, FirmApplication
 

@@ -21,21 +21,6 @@ DISPLAY_NAME_MAX = 100
 CONTACT_PERSON_MAX = 50
 ACTIVE = "active"  # accounts.status of an account that may log in
 
-# The role an account is named by in audit logs: the first of these it has.
-MAIN_ROLES = (
-    "admin",
-    "clerk",
-    "judicial-officer",
-    "records-chief",
-    "chief-judge",
-    "committee-member",
-    "judge",
-    "prosecutor",
-    "firm",
-    "appraiser",
-    "professional",
-    "progress",
-)
 FIRM_ROLE = "firm"
 PROFESSIONAL_ROLE = "professional"  # 律師、會計師、專利師、專利代理人、事務所管理人
 # The kind of account a case-progress query account is (案件進度查詢帳號, seed 002): the
@@ -97,12 +82,6 @@ def next_firm_account_id(court_code: str, taken: Iterable[str]) -> str:
         if account_id.startswith(prefix) and account_id[len(prefix) :].isdigit()
     ]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
-
-
-def main_role(roles: Iterable[str]) -> str:
-    """The role that names an account in the audit log ("user" if it has none of them)."""
-    held = set(roles)
-    return next((role for role in MAIN_ROLES if role in held), "user")
 
 
 @dataclass(frozen=True)
