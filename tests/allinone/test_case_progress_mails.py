@@ -29,7 +29,9 @@ def header(mail: dict[str, Any], name: str) -> str:
 
 
 def progress_mails(platform: flows.Platform, to: str) -> list[dict[str, Any]]:
-    return [m for m in platform.mails_to(to) if "案件進度" in m["subject"]]
+    """The notices of new entries (not the follow's activation mail)."""
+    subjects = ("【司法院】案件進度更新：", "【司法院】案件進度每日摘要：")
+    return [m for m in platform.mails_to(to) if m["subject"].startswith(subjects)]
 
 
 def push(client, case: cases_pb2.CaseKey, entry_id: str, item: str) -> None:
@@ -61,6 +63,11 @@ def test_entries_pushed_together_come_in_one_mail_with_one_click_unsubscribe(
     time.sleep(3)  # a second mail, if any, would have been composed by now
     [mail] = progress_mails(platform, follower)
     assert seconds < 5, f"the mail took {seconds:.1f} s"
+    # The first approval for this address opened an account: its activation mail, once.
+    activation = [m for m in platform.mails_to(follower) if "請設定密碼啟用" in m["subject"]]
+    assert [m["subject"] for m in activation] == [
+        f"【司法院】案件進度查詢聲請已核准，請設定密碼啟用：115.訴.{number:06d}"
+    ]
     assert mail["subject"] == f"【司法院】案件進度更新：115.訴.{number:06d}（3 筆）"
     body = mail["body"]
     assert "法院：臺灣臺北地方法院\n案類：民事\n" in body

@@ -154,6 +154,13 @@ def court_pushes_progress(platform: Platform) -> None:
     first = client.call("PushProgress", case_sync_pb2.PushProgressRequest(case=case, entry=entry))
     again = client.call("PushProgress", case_sync_pb2.PushProgressRequest(case=case, entry=entry))
     assert first.created and not again.created
-    [mail] = platform.wait_for_mail(follower)
-    assert f"100.訴.{number:06d}" in mail["subject"]
-    assert "定期言詞辯論" in mail["body"]
+    # The first approval for an address opens its account (an activation mail); the
+    # entry comes in a notice of its own.
+    mails = platform.wait_for_mail(follower, count=2)
+    subjects = sorted(mail["subject"] for mail in mails)
+    assert subjects == [
+        f"【司法院】案件進度更新：100.訴.{number:06d}",
+        f"【司法院】案件進度查詢聲請已核准，請設定密碼啟用：100.訴.{number:06d}",
+    ], subjects
+    [notice] = [mail for mail in mails if "案件進度更新" in mail["subject"]]
+    assert "定期言詞辯論" in notice["body"]
