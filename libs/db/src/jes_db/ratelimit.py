@@ -17,7 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, and_, delete, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    delete,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jes_db import Database
@@ -51,13 +62,25 @@ class SlidingWindow:
         return previous * (1 - into_window / self.window) + current
 
 
+def _create_table(db: Database) -> None:
+    """The counters' table, made by whichever replica starts first: on PostgreSQL two
+    gateways starting at once would both see no table and one CREATE would fail, so the
+    check and the create happen under a transaction-scoped advisory lock."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext('jes_db.rate_limit_hits'))")
+            )
+        rate_limit_metadata.create_all(connection, checkfirst=True)
+
+
 class SqlRateLimiter:
     """`hit(key, window)` counts one request and says whether it is within the limit."""
 
     def __init__(self, db: Database, clock: Callable[[], float] = time.time):
         self.db = db
         self.clock = clock
-        rate_limit_metadata.create_all(db.engine, checkfirst=True)
+        _create_table(db)
         dialect = db.engine.dialect.name
         # both dialects' INSERT has on_conflict_do_update (the common Insert has not)
         self._insert: Callable[..., Any] = {
