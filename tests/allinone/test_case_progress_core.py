@@ -7,6 +7,7 @@ data with nothing announced twice."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import grpc
@@ -18,11 +19,11 @@ from jes.case_sync.v1 import case_queries_pb2 as qpb
 from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import binding_pb2 as bpb
-from jes.identity.v1 import identity_pb2 as ipb
 from jes.identity.v1 import identity_pb2_grpc
 from jes_protos import open_envelope
 from support import callers, flows, journey
 from support.allinone import DEMO_PASSWORD
+from support.processes import wait_until
 
 PASSWORD = "Litigant-2026-Case!"
 
@@ -62,15 +63,23 @@ def approve(client, case, email: str) -> cases_pb2.Follow:
     )
 
 
-def activate(platform: flows.Platform, link_id: str, password: str = PASSWORD) -> None:
-    """What notification does when it mails the link (IssuePasswordLink at send time), then
-    what the applicant does on the page behind it (SetPassword)."""
-    link = identity_as(platform, "notification").call(
-        "IssuePasswordLink", ipb.IssuePasswordLinkRequest(link_id=link_id)
+SET_PASSWORD_LINK = re.compile(r"/password/set\?token=([A-Za-z0-9_\-]+)")
+
+
+def activate(platform: flows.Platform, email: str, password: str = PASSWORD) -> None:
+    """What the applicant does: opens the activation mail notification sent (it asked
+    identity for the link at send time) and sets a password on the page behind it."""
+
+    def activation_mails() -> list[dict]:
+        return [m for m in platform.mails_to(email) if "請設定密碼啟用" in m["subject"]]
+
+    wait_until(lambda: bool(activation_mails()), timeout=30, what="the activation mail")
+    link = SET_PASSWORD_LINK.search(activation_mails()[-1]["body"])
+    assert link, activation_mails()[-1]["body"]
+    reply = platform.api(
+        "POST", "/api/v1/password/set", json={"token": link.group(1), "new_password": password}
     )
-    identity_as(platform, "gateway").call(
-        "SetPassword", ipb.SetPasswordRequest(token=link.token, new_password=password)
-    )
+    assert reply.status_code in (200, 204), reply.text
 
 
 def follow_event(platform: flows.Platform, email: str) -> list[case_events_pb2.FollowApproved]:
@@ -109,7 +118,7 @@ def test_an_approved_follow_opens_an_account_that_reads_its_cases(platform: flow
     assert follow.account_opened and follow.account_username.startswith("P")
     [event] = follow_event(platform, email)
     assert event.activation_link_id and event.account_username == follow.account_username
-    activate(platform, event.activation_link_id)
+    activate(platform, event.email)
     token = platform.login(follow.account_username, PASSWORD)
     litigant = as_person(platform, token)
 
@@ -142,7 +151,7 @@ def test_an_approved_follow_opens_an_account_that_reads_its_cases(platform: flow
     # another litigant sees none of it
     other = approve(court, new_case(900003), flows.unique_email("other"))
     [other_event] = follow_event(platform, other.email)
-    activate(platform, other_event.activation_link_id)
+    activate(platform, other_event.email)
     stranger = as_person(platform, platform.login(other.account_username, PASSWORD))
     with pytest.raises(grpc.RpcError) as caught:
         stranger.call("GetCase", qpb.GetCaseRequest(case_id=summary.case_id))
@@ -175,7 +184,7 @@ def test_a_bound_portal_account_holds_the_follows(platform: flows.Platform):
     )
     follow = approve(court, case, email)
     [event] = follow_event(platform, email)
-    activate(platform, event.activation_link_id)
+    activate(platform, event.email)
     account_id, password, _ = journey.firm_is_activated(platform, ("TPDCLERK", DEMO_PASSWORD))
     portal_token = platform.login(account_id, password)
     identity = callers.client(

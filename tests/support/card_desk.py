@@ -6,7 +6,6 @@ them through /api/v1, as a program on the card holder's machine would."""
 from __future__ import annotations
 
 import base64
-import itertools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +24,6 @@ from support.soft_token import SoftTokens
 PIN = "112233"
 PROBLEM = "application/problem+json"
 CARD_PASSWORD = "Card-Holder-2026!"
-_labels = itertools.count(1)
 
 
 @dataclass
@@ -40,7 +38,7 @@ class CardDesk:
         return self.revocation.pki
 
     def insert(self, card: Card, pin: str = PIN, label: str = "") -> None:
-        label = label or f"card-{next(_labels)}"
+        label = label or SoftTokens.new_label()
         self.component.insert(label, SoftTokens.shared().insert(card, pin, label))
 
     def trust_settings(self, folder: Path) -> dict[str, str]:

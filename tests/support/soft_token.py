@@ -8,6 +8,7 @@ one folder (`SoftTokens.shared()`), under the test run's temporary folder."""
 from __future__ import annotations
 
 import atexit
+import itertools
 import os
 import shutil
 import subprocess
@@ -32,6 +33,13 @@ class WrongPin(Exception):
 
 class SoftTokens:
     _shared: SoftTokens | None = None
+    # Every token of the process lives in one folder: labels come from one counter, or
+    # two test modules' "card-1" would both match (MultipleTokensReturned).
+    _labels = itertools.count(1)
+
+    @classmethod
+    def new_label(cls) -> str:
+        return f"card-{next(cls._labels)}"
 
     def __init__(self, folder: Path):
         self.folder = folder

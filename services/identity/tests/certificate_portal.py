@@ -6,7 +6,6 @@ module to use them."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,6 @@ from .conftest import IdentityService
 
 PIN = "246810"
 BINDING = "browser-session-1"
-_labels = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +59,7 @@ class Portal:
 
     def insert(self, card: Card) -> None:
         """The card goes into the reader: a fresh soft token holding it."""
-        label = f"card-{next(_labels)}"
+        label = SoftTokens.new_label()
         serial = SoftTokens.shared().insert(card, PIN, label)
         self.component.insert(label, serial)
 
