@@ -8,9 +8,12 @@ from typing import Any
 from jes.identity.v1 import identity_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
-from jes.review_workflow.v1 import appraisers_pb2_grpc
+from jes.review_workflow.v1 import appraiser_applications_pb2_grpc, appraisers_pb2_grpc
 from jes.review_workflow.v1 import review_workflow_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
+from jes_review_workflow.application_grpc import AppraiserApplicationServicer
+from jes_review_workflow.appraisal.applications import BUCKET as APPLICATION_BUCKET
+from jes_review_workflow.appraisal.applications import Applications
 from jes_review_workflow.appraisal.assignments import Assignments
 from jes_review_workflow.appraisal.log import RotationLog
 from jes_review_workflow.appraisal.outcomes import AuctionOutcomes
@@ -64,6 +67,13 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
             AuctionOutcomes(kit.db, kit.outbox),
         ),
         "jes.review_workflow.v1.AppraiserService",
+    )
+    documents = kit.object_store()
+    documents.ensure_bucket(APPLICATION_BUCKET)
+    kit.grpc.add(
+        appraiser_applications_pb2_grpc.add_AppraiserApplicationServiceServicer_to_server,
+        AppraiserApplicationServicer(Applications(kit.db, kit.outbox, documents)),
+        "jes.review_workflow.v1.AppraiserApplicationService",
     )
     kit.consume(
         [topic_of("photo-storage")],

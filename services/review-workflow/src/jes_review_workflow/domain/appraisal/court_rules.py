@@ -13,6 +13,12 @@ from importlib import resources
 from typing import Any
 
 from jes_domain import InvalidArgument, NotFound
+from jes_review_workflow.domain.appraisal.application_rules import (
+    ApplicationRules,
+    CommitteeRules,
+    parse_applications,
+    parse_committee,
+)
 
 RULES_PACKAGE = "jes_review_workflow.court_rules"
 NO_RULES = "此法院尚未設定鑑定人作業規定"
@@ -68,6 +74,8 @@ class CourtRules:
     deadlines: Deadlines
     off_rotation_grounds: tuple[Ground, ...]
     disqualification: DisqualificationRules
+    applications: ApplicationRules
+    committee: CommitteeRules
 
     def travel_group(self, code: str) -> TravelGroup:
         for group in self.travel:
@@ -119,6 +127,8 @@ def _parse(raw: dict[str, Any]) -> CourtRules:
             other_property_count=dq["other_property"]["count"],
             grounds=tuple(dq["grounds"]),
         ),
+        applications=parse_applications(raw["applications"]),
+        committee=parse_committee(raw["committee"]),
     )
 
 
