@@ -15,12 +15,14 @@ from jes_review_workflow.application_grpc import AppraiserApplicationServicer
 from jes_review_workflow.appraisal.applications import BUCKET as APPLICATION_BUCKET
 from jes_review_workflow.appraisal.applications import Applications
 from jes_review_workflow.appraisal.assignments import Assignments
+from jes_review_workflow.appraisal.committee import Committee
 from jes_review_workflow.appraisal.log import RotationLog
 from jes_review_workflow.appraisal.outcomes import AuctionOutcomes
 from jes_review_workflow.appraisal.roster import Roster
 from jes_review_workflow.appraisal.rules import AppraisalRules
 from jes_review_workflow.appraiser_grpc import AppraiserServicer
 from jes_review_workflow.carry_out import CarryOutDecisions
+from jes_review_workflow.committee_grpc import AppraiserCommitteeServicer
 from jes_review_workflow.decide_firm_application import DecideFirmApplication
 from jes_review_workflow.decide_submission import DecideSubmission
 from jes_review_workflow.grpc_api import ReviewWorkflowServicer
@@ -74,6 +76,11 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         appraiser_applications_pb2_grpc.add_AppraiserApplicationServiceServicer_to_server,
         AppraiserApplicationServicer(Applications(kit.db, kit.outbox, documents)),
         "jes.review_workflow.v1.AppraiserApplicationService",
+    )
+    kit.grpc.add(
+        appraiser_applications_pb2_grpc.add_AppraiserCommitteeServiceServicer_to_server,
+        AppraiserCommitteeServicer(Committee(kit.db, kit.outbox)),
+        "jes.review_workflow.v1.AppraiserCommitteeService",
     )
     kit.consume(
         [topic_of("photo-storage")],

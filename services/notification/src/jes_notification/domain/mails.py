@@ -32,6 +32,10 @@ SUBJECTS = {
     "professional_application_received": "【司法院】{kind_label}帳號聲請已受理",
     "professional_account_approved": "【司法院】{kind_label}帳號聲請已核准，請設定密碼啟用",
     "professional_application_refused": "【司法院】{kind_label}帳號聲請未通過",
+    # appraiser applications (domain/appraiser_mails.py)
+    "appraiser_application_not_considered": "【司法院】鑑定人申請文件不全，不列入評選",
+    "appraiser_application_qualified": "【司法院】鑑定人資格評選合格，已列入鑑定人名冊",
+    "appraiser_application_refused": "【司法院】鑑定人資格評選未通過",
     # the case-progress service (domain/case_mails.py)
     "follow_activation": "【司法院】案件進度查詢聲請已核准，請設定密碼啟用：{case_number}",
     "follow_approved": "【司法院】案件進度查詢聲請已核准：{case_number}",
