@@ -145,6 +145,8 @@ def services() -> Backends:
         certificates=FakeService(),  # type: ignore[arg-type]
         render=FakeService(),  # type: ignore[arg-type]
         appraisers=FakeService(),  # type: ignore[arg-type]
+        appraiser_applications=FakeService(),  # type: ignore[arg-type]
+        committee=FakeService(),  # type: ignore[arg-type]
     )
 
 

@@ -24,6 +24,10 @@ DEMO_ACCOUNTS = [
     # Keelung's execution division for the appraiser pages (seed 003)
     ("KLDOFFICER", "基隆地院 王司法事務官", "officer.kld@jes.example", ["judicial-officer"], "KLD"),
     ("KLDCHIEF", "基隆地院 張科長", "records.kld@jes.example", ["records-chief"], "KLD"),
+    # ... and its appraiser qualification committee: the chief judge (chair) and two members
+    ("KLDJUDGE", "基隆地院 李庭長", "judge.kld@jes.example", ["chief-judge"], "KLD"),
+    ("KLDMEMBER1", "基隆地院 周委員", "member1.kld@jes.example", ["committee-member"], "KLD"),
+    ("KLDMEMBER2", "基隆地院 吳委員", "member2.kld@jes.example", ["committee-member"], "KLD"),
     ("DEMOFIRM", "大安不動產估價師事務所", "firm@jes.example", ["firm"], "TPD"),
     # a case-progress account (案件進度查詢帳號), to bind to a portal account (帳號綁定)
     ("DEMOPROGRESS", "陳小明", "progress@jes.example", ["progress"], ""),

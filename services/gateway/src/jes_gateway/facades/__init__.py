@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jes_gateway.facades.appraiser_applications import (
+    ApplicationInput,
+    AppraiserApplicationsFacade,
+    CommitteeFacade,
+)
 from jes_gateway.facades.appraisers import AppraisersFacade, FeeInput, FeeItemInput
 from jes_gateway.facades.cases import CasesFacade
 from jes_gateway.facades.certificates import CertificateFacade, RegistrationCodesFacade
@@ -23,9 +28,12 @@ from jes_gateway.facades.reviews import (
 )
 
 __all__ = [
+    "ApplicationInput",
+    "AppraiserApplicationsFacade",
     "AppraisersFacade",
     "Backends",
     "CasesFacade",
+    "CommitteeFacade",
     "CourtReviews",
     "Facades",
     "FeeInput",
@@ -56,6 +64,8 @@ class Facades:
     registration_codes: RegistrationCodesFacade
     professionals: ProfessionalsFacade
     appraisers: AppraisersFacade
+    appraiser_applications: AppraiserApplicationsFacade
+    committee: CommitteeFacade
     notices: NoticesFacade
     cases: CasesFacade
 
@@ -72,6 +82,8 @@ class Facades:
             registration_codes=RegistrationCodesFacade(backends.identity),
             professionals=ProfessionalsFacade(backends.identity, backends.render),
             appraisers=AppraisersFacade(backends.appraisers, backends.render),
+            appraiser_applications=AppraiserApplicationsFacade(backends.appraiser_applications),
+            committee=CommitteeFacade(backends.committee),
             notices=NoticesFacade(backends.notification),
             cases=CasesFacade(backends.cases),
         )

@@ -9,7 +9,11 @@ from jes.identity.v1 import certificates_pb2_grpc, identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
 from jes.report_render.v1 import report_render_pb2_grpc
-from jes.review_workflow.v1 import appraisers_pb2_grpc, review_workflow_pb2_grpc
+from jes.review_workflow.v1 import (
+    appraiser_applications_pb2_grpc,
+    appraisers_pb2_grpc,
+    review_workflow_pb2_grpc,
+)
 from jes_grpckit.client import Client
 from jes_grpckit.tls import TlsIdentity
 
@@ -27,6 +31,9 @@ class Backends:
     render: Client[report_render_pb2_grpc.ReportRenderServiceStub]
     # review-workflow's appraiser commissioning (another service on the same server)
     appraisers: Client[appraisers_pb2_grpc.AppraiserServiceStub]
+    # ... its appraiser applications and the qualification committee
+    appraiser_applications: Client[appraiser_applications_pb2_grpc.AppraiserApplicationServiceStub]
+    committee: Client[appraiser_applications_pb2_grpc.AppraiserCommitteeServiceStub]
 
     @classmethod
     def connect(cls, addrs: dict[str, str], tls: TlsIdentity) -> Backends:
@@ -60,5 +67,16 @@ class Backends:
             ),
             appraisers=Client(
                 addrs["review-workflow"], appraisers_pb2_grpc.AppraiserServiceStub, tls=tls
+            ),
+            appraiser_applications=Client(
+                addrs["review-workflow"],
+                appraiser_applications_pb2_grpc.AppraiserApplicationServiceStub,
+                tls=tls,
+                timeout=60,
+            ),
+            committee=Client(
+                addrs["review-workflow"],
+                appraiser_applications_pb2_grpc.AppraiserCommitteeServiceStub,
+                tls=tls,
             ),
         )

@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from jes_gateway.web import (
     account,
+    appraiser_applications,
     appraisers,
     auth,
     binding,
@@ -38,6 +39,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     certificates.bp,
     professionals.bp,
     appraisers.bp,
+    appraiser_applications.bp,
     notices.bp,
     cases.bp,
     feeds.bp,

@@ -103,6 +103,10 @@ def barred_until(session: Session, court_code: str, account_id: str) -> date | N
     )
 
 
+# People are known by their login name (`Claims.display_id`): what staff type to name
+# them, what the roster's account_id holds and what identity's GetAccount takes.
+
+
 def own_application(
     session: Session, claims: Claims, application_id: str, *, for_update: bool = False
 ) -> AppraiserApplicationRow:
@@ -112,7 +116,7 @@ def own_application(
     if for_update:
         query = query.with_for_update()
     row = session.scalars(query).first()
-    if row is None or row.applicant_account_id != claims.subject:
+    if row is None or row.applicant_account_id != claims.display_id:
         raise NotFound(APPLICATION_NOT_FOUND, fields={"application_id": APPLICATION_NOT_FOUND})
     return row
 
@@ -161,18 +165,18 @@ class Applications:
         office = office_of(rules, office_address, office_phone)
         people = staff_of(staff)
         with self.db.transaction() as session:
-            check_not_barred(barred_until(session, court_code, claims.subject), day)
+            check_not_barred(barred_until(session, court_code, claims.display_id), day)
             self._check_not_applying(session, claims, court_code, kind.category)
             check_offices_and_staff(
                 rules.applications.max_offices_per_address,
                 kind.category,
                 office,
                 people,
-                other_applicants(session, court_code, claims.subject),
+                other_applicants(session, court_code, claims.display_id),
             )
             row = AppraiserApplicationRow(
                 court_code=court_code,
-                applicant_account_id=claims.subject,
+                applicant_account_id=claims.display_id,
                 applicant_type=kind.code,
                 category=kind.category,
                 name=name,
@@ -206,7 +210,7 @@ class Applications:
         existing = session.scalar(
             select(AppraiserApplicationRow.id).where(
                 AppraiserApplicationRow.court_code == court_code,
-                AppraiserApplicationRow.applicant_account_id == claims.subject,
+                AppraiserApplicationRow.applicant_account_id == claims.display_id,
                 AppraiserApplicationRow.category == category,
                 AppraiserApplicationRow.state.in_(pending),
             )
@@ -312,7 +316,7 @@ class Applications:
         with self.db.transaction() as session:
             row = session.get(AppraiserApplicationRow, application_id.strip())
             if row is None or not (
-                row.applicant_account_id == claims.subject or _staff_may_see(claims, row)
+                row.applicant_account_id == claims.display_id or _staff_may_see(claims, row)
             ):
                 raise NotFound(
                     APPLICATION_NOT_FOUND, fields={"application_id": APPLICATION_NOT_FOUND}
@@ -329,7 +333,7 @@ class Applications:
                 )
             else:
                 query = select(AppraiserApplicationRow).where(
-                    AppraiserApplicationRow.applicant_account_id == claims.subject
+                    AppraiserApplicationRow.applicant_account_id == claims.display_id
                 )
             rows = session.scalars(query.order_by(AppraiserApplicationRow.created_at))
             return [message_of(session, r) for r in rows]

@@ -70,8 +70,8 @@ class Committee:
         court_code = access.court_of(claims, court_code)
         start = common.day_of(term_from, "term_from", common.today())
         court_rules = rules_for(court_code, start)
-        account_id = account_id.strip() or claims.subject
-        chair = account_id == claims.subject and claims.has_role("chief-judge")
+        account_id = account_id.strip() or claims.display_id
+        chair = account_id == claims.display_id and claims.has_role("chief-judge")
         name = name.strip() or claims.name
         if not name or len(name) > 100:
             raise InvalidArgument("請填寫委員姓名", fields={"name": "請填寫委員姓名"})
@@ -248,7 +248,7 @@ class Committee:
             )
             committee_rules = rules_for(matter.court_code, day).committee
             matter.members = rules.members_for_vote(committee_rules, map(_term, terms), day)
-            if claims.subject != matter.members[0]:
+            if claims.display_id != matter.members[0]:
                 raise Forbidden("由審查小組召集人（庭長）提付表決")
             matter.state = MatterState.VOTING.value
             matter.put_by = claims.display_id
@@ -306,7 +306,7 @@ class Committee:
             matter = self._matter(session, claims, matter_id, for_update=True)
             if matter.state != MatterState.VOTING.value:
                 raise FailedPrecondition(rules.NOT_VOTING)
-            if claims.subject != matter.members[0]:
+            if claims.display_id != matter.members[0]:
                 raise Forbidden("由審查小組召集人（庭長）宣告表決結果")
             passed = rules.result(
                 matter.members, (Vote(v.vote) for v in _votes(session, matter.id))
@@ -434,7 +434,7 @@ class Committee:
         if row.kind != MatterKind.DISQUALIFICATION.value or not claims.has_role("appraiser"):
             return False
         appraiser = session.get(Appraiser, row.subject_id)
-        return appraiser is not None and appraiser.account_id == claims.subject
+        return appraiser is not None and appraiser.account_id == claims.display_id
 
     def _message(self, session: Session, row: CommitteeMatterRow) -> pb.CommitteeMatter:
         if row.kind == MatterKind.QUALIFICATION.value:

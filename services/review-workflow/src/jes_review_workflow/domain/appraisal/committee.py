@@ -109,14 +109,15 @@ def members_for_vote(rules: CommitteeRules, terms: Iterable[Term], day: date) ->
 
 
 def voter_of(claims: Claims, members: Sequence[str], written_for: str) -> tuple[str, bool]:
-    """Whose vote this is and whether it is a written one the chair records."""
+    """Whose vote this is (members are known by their login name, as the chief judge
+    appoints them) and whether it is a written one the chair records."""
     written_for = written_for.strip()
     if written_for:
-        if not claims.has_role("chief-judge") or claims.subject not in members[:1]:
+        if not claims.has_role("chief-judge") or claims.display_id not in members[:1]:
             raise Forbidden(WRITTEN_VOTE_IS_CHAIRS)
         voter = written_for
     else:
-        voter = claims.subject
+        voter = claims.display_id
     if voter not in members:
         raise Forbidden(NOT_A_MEMBER)
     return voter, bool(written_for)
