@@ -9,10 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import grpc
+import pytest
 from sqlalchemy import func, select
 
 from jes.review_workflow.v1 import appraiser_applications_pb2 as pb
 from jes_review_workflow.application_models import ApplicationDocumentRow, AppraiserApplicationRow
+from jes_review_workflow.appraisal import applications
 from jes_review_workflow.appraisal.common import today
 from jes_review_workflow.models import Appraiser
 from support.images import gif, jpeg, png
@@ -265,3 +267,21 @@ def test_an_applicant_sees_and_changes_only_their_own(service: ReviewService):
         assert error.code() == grpc.StatusCode.NOT_FOUND
         assert error.details() == "查無此申請案"
     assert objects(service) == []
+
+
+def test_an_upload_whose_row_does_not_commit_leaves_no_object(
+    service: ReviewService, monkeypatch: pytest.MonkeyPatch
+):
+    """The object is written inside the transaction; a failure after it (here the audit
+    record) deletes it again."""
+    firm = applicant(service, "KLDF061")
+    draft = start(firm)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(applications.audit_log, "record", broken)
+    error = refused(upload, firm, draft.id, "application", pdf())
+    assert error.code() == grpc.StatusCode.INTERNAL
+    assert objects(service) == []
+    assert rows(service, ApplicationDocumentRow) == 0
