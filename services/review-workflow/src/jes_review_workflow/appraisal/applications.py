@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from jes.review_workflow.v1 import appraiser_applications_pb2 as pb
@@ -93,6 +93,18 @@ def other_applicants(session: Session, court_code: str, account_id: str) -> list
     ]
 
 
+def one_at_a_time(session: Session, court_code: str) -> None:
+    """The office rules compare an application with the court's others: two handed in at
+    once must not both pass as the second office at one address. On PostgreSQL the
+    checks of one court take turns (a transaction-scoped advisory lock); SQLite runs one
+    writing transaction at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"jes_review_workflow.appraiser_applications:{court_code}"},
+        )
+
+
 def barred_until(session: Session, court_code: str, account_id: str) -> date | None:
     return session.scalar(
         select(func.max(Appraiser.until)).where(
@@ -165,6 +177,7 @@ class Applications:
         office = office_of(rules, office_address, office_phone)
         people = staff_of(staff)
         with self.db.transaction() as session:
+            one_at_a_time(session, court_code)
             check_not_barred(barred_until(session, court_code, claims.display_id), day)
             self._check_not_applying(session, claims, court_code, kind.category)
             check_offices_and_staff(
@@ -275,6 +288,7 @@ class Applications:
             row = own_application(session, claims, application_id, for_update=True)
             if row.state != ApplicationState.DRAFT.value:
                 raise FailedPrecondition(NOT_A_DRAFT, fields={"application_id": NOT_A_DRAFT})
+            one_at_a_time(session, row.court_code)
             rules = self._rules_of(row)
             kind = rules.applications.applicant_type(row.applicant_type)
             # Others may have handed theirs in since this draft was started.
