@@ -7,10 +7,12 @@ firm is on the roster and is mailed the result."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from typing import Any
 
+import requests
 from pypdf import PdfWriter
 
 from support import flows
@@ -111,6 +113,12 @@ def test_apply_vote_and_enrol_through_the_api(platform: flows.Platform):
     records = platform.login("KLDCHIEF", DEMO_PASSWORD)
     listed = call(platform, records, "GET", "/appraiser-applications")["applications"]
     assert {a["id"] for a in listed} == {first["id"], app_id}
+    # the records chief opens a document: the file as uploaded
+    [seen] = [a for a in listed if a["id"] == app_id]
+    scan = next(d for d in seen["documents"] if d["content_type"] == "image/jpeg")
+    fetched = requests.get(scan["url"], timeout=30)
+    assert fetched.status_code == 200
+    assert hashlib.sha256(fetched.content).hexdigest() == scan["sha256"]
     matter = call(
         platform,
         records,

@@ -76,6 +76,10 @@ def test_a_firm_hands_in_its_six_documents_and_the_records_chief_sees_it(
     ).applications
     assert seen.id == draft.id and len(seen.documents) == 10
     assert {d.content_type for d in seen.documents} == {"application/pdf", "image/jpeg"}
+    assert all("/objects/appraiser-documents/KLD/" in d.url for d in seen.documents)
+    # an event carries no links (they expire; anyone reading the bus would hold them)
+    [(_, handed)] = service.events(pb.AppraiserApplicationChanged)
+    assert [d.url for d in handed.application.documents] == [""] * 10
     # another court's records chief does not see it
     other = staff_member(service, "records-chief", court="TPD")
     assert not other.stub.ListAppraiserApplications(

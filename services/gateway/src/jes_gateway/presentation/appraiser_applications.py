@@ -65,6 +65,7 @@ def application_json(application: pb.AppraiserApplication) -> dict[str, Any]:
                 "size": d.size,
                 "sha256": d.sha256,
                 "uploaded_at": d.uploaded_at,
+                "url": d.url,
             }
             for d in application.documents
         ],

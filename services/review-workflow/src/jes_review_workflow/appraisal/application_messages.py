@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from jes.review_workflow.v1 import appraiser_applications_pb2 as pb
@@ -30,8 +30,11 @@ def rfc3339(moment: datetime | None) -> str:
 
 
 def application_message(
-    row: AppraiserApplicationRow, documents: Sequence[ApplicationDocumentRow]
+    row: AppraiserApplicationRow,
+    documents: Sequence[ApplicationDocumentRow],
+    url_of: Callable[[ApplicationDocumentRow], str] | None = None,
 ) -> pb.AppraiserApplication:
+    """`url_of`: each file's time-limited link, for an answer (an event carries none)."""
     kind = rules_for(row.court_code, to_taipei(row.created_at).date()).applications.applicant_type(
         row.applicant_type
     )
@@ -63,6 +66,7 @@ def application_message(
                 size=d.size,
                 sha256=d.sha256,
                 uploaded_at=rfc3339(d.uploaded_at),
+                url=url_of(d) if url_of else "",
             )
             for d in sorted(documents, key=lambda d: d.uploaded_at)
         ],

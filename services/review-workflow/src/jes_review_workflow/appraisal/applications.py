@@ -5,7 +5,7 @@ fails, so a refused upload leaves nothing behind), hand it in, and read them."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlalchemy import func, select, text
@@ -69,8 +69,12 @@ def documents_of(session: Session, application_id: str) -> list[ApplicationDocum
     )
 
 
-def message_of(session: Session, row: AppraiserApplicationRow) -> pb.AppraiserApplication:
-    return application_message(row, documents_of(session, row.id))
+def message_of(
+    session: Session,
+    row: AppraiserApplicationRow,
+    url_of: Callable[[ApplicationDocumentRow], str] | None = None,
+) -> pb.AppraiserApplication:
+    return application_message(row, documents_of(session, row.id), url_of)
 
 
 def other_applicants(session: Session, court_code: str, account_id: str) -> list[OtherApplicant]:
@@ -276,7 +280,7 @@ class Applications:
                     after={"item": required.code, "document_id": document_id},
                 )
                 session.flush()
-                message = message_of(session, row)
+                message = message_of(session, row, self.url_of)
         except BaseException:
             if written:
                 self.store.delete(BUCKET, written)
@@ -317,14 +321,13 @@ class Applications:
                 court_code=row.court_code,
                 after={"state": row.state, "missing": missing},
             )
-            message = message_of(session, row)
             self.outbox.add(
                 session,
-                pb.AppraiserApplicationChanged(application=message),
+                pb.AppraiserApplicationChanged(application=message_of(session, row)),
                 subject=row.id,
                 trace_id=request_id_var.get(),
             )
-            return message
+            return message_of(session, row, self.url_of)
 
     def get(self, claims: Claims, application_id: str) -> pb.AppraiserApplication:
         with self.db.transaction() as session:
@@ -335,7 +338,7 @@ class Applications:
                 raise NotFound(
                     APPLICATION_NOT_FOUND, fields={"application_id": APPLICATION_NOT_FOUND}
                 )
-            return message_of(session, row)
+            return message_of(session, row, self.url_of)
 
     def list(self, claims: Claims, court_code: str) -> list[pb.AppraiserApplication]:
         with self.db.transaction() as session:
@@ -350,7 +353,12 @@ class Applications:
                     AppraiserApplicationRow.applicant_account_id == claims.display_id
                 )
             rows = session.scalars(query.order_by(AppraiserApplicationRow.created_at))
-            return [message_of(session, r) for r in rows]
+            return [message_of(session, r, self.url_of) for r in rows]
+
+    def url_of(self, document: ApplicationDocumentRow) -> str:
+        return str(
+            self.store.presigned_get(BUCKET, document.object_key, download_name=document.file_name)
+        )
 
     @staticmethod
     def _rules_of(row: AppraiserApplicationRow) -> CourtRules:

@@ -67,6 +67,7 @@ class ApplicationDocument(Reply):
     size: int
     sha256: str
     uploaded_at: str
+    url: Annotated[str, Field(description="檔案的限時下載連結")]
 
 
 class StaffPerson(Reply):
