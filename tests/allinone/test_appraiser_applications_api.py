@@ -12,6 +12,7 @@ import io
 import re
 from typing import Any
 
+import pytest
 import requests
 from pypdf import PdfWriter
 
@@ -68,7 +69,26 @@ def upload(
     )
 
 
-def test_apply_vote_and_enrol_through_the_api(platform: flows.Platform):
+@pytest.fixture(scope="module")
+def committee(platform: flows.Platform) -> str:
+    """Keelung's committee: the chief judge (chair) and two members; the judge's token."""
+    judge = platform.login("KLDJUDGE", DEMO_PASSWORD)
+    assert call(platform, judge, "POST", "/committee/members", 201, json={"name": "李庭長"})[
+        "chair"
+    ]
+    for member in ("KLDMEMBER1", "KLDMEMBER2"):
+        call(
+            platform,
+            judge,
+            "POST",
+            "/committee/members",
+            201,
+            json={"account_id": member, "name": member},
+        )
+    return judge
+
+
+def test_apply_vote_and_enrol_through_the_api(platform: flows.Platform, committee: str):
     firm = platform.login("DEMOFIRM", DEMO_PASSWORD)
 
     # an unknown court: a clear zh-TW problem, nothing recorded
@@ -127,19 +147,7 @@ def test_apply_vote_and_enrol_through_the_api(platform: flows.Platform):
         json={"recommend": True, "opinion": "文件齊備，建議列入名冊"},
     )
 
-    judge = platform.login("KLDJUDGE", DEMO_PASSWORD)
-    assert call(platform, judge, "POST", "/committee/members", 201, json={"name": "李庭長"})[
-        "chair"
-    ]
-    for member in ("KLDMEMBER1", "KLDMEMBER2"):
-        call(
-            platform,
-            judge,
-            "POST",
-            "/committee/members",
-            201,
-            json={"account_id": member, "name": member},
-        )
+    judge = committee
     assert len(call(platform, judge, "GET", "/committee/members")["members"]) == 3
     voting = call(platform, judge, "POST", f"/committee/matters/{matter['id']}/vote-call")
     assert voting["state"] == "voting" and voting["members"] == [
@@ -181,12 +189,13 @@ def test_apply_vote_and_enrol_through_the_api(platform: flows.Platform):
     assert "已列入本院動產及其他財產鑑定人名冊" in result["body"]
 
 
-def test_apply_and_vote_on_the_pages(platform: flows.Platform):
+def test_apply_and_vote_on_the_pages(platform: flows.Platform, committee: str):
     """The same journey as people click it: an architect's application (from DEMOFIRM's
     account: real estate is another business), the records chief's opinion, the chair's
     vote call, the members' votes and the decision."""
     applicant = WebClient(platform.base_url)
     assert applicant.login("DEMOFIRM", DEMO_PASSWORD).status_code == 302
+    assert "鑑定人申請" in applicant.get("/portal").text  # the dashboard links the system
     assert "申請列為鑑定人" in applicant.get("/appraiser-applications/").text
     form = {
         "court_code": "KLD",
@@ -253,8 +262,11 @@ def test_apply_and_vote_on_the_pages(platform: flows.Platform):
 
     chair = WebClient(platform.base_url)
     assert chair.login("KLDJUDGE", DEMO_PASSWORD).status_code == 302
-    committee = chair.get("/committee/")  # the committee of the API test above serves
-    matter_id = re.search(r"/committee/matters/([0-9a-f-]+)/vote-call", committee.text).group(1)  # type: ignore[union-attr]
+    assert "鑑定人資格審查小組" in chair.get("/portal").text
+    committee_page = chair.get("/committee/")
+    matter_id = re.search(r"/committee/matters/([0-9a-f-]+)/vote-call", committee_page.text).group(
+        1
+    )  # type: ignore[union-attr]
     voting = chair.post(f"/committee/matters/{matter_id}/vote-call", {})
     assert "審查小組表決中" in voting.text
     chair.post(f"/committee/matters/{matter_id}/votes", {"choice": "for"})

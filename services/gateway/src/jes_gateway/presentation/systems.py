@@ -83,6 +83,31 @@ SYSTEMS: tuple[PortalSystem, ...] = (
             }
         ),
     ),
+    PortalSystem(
+        "appraiser-applications",
+        "鑑定人申請",
+        "申請列為法院鑑定人、上傳應備文件、查看評選結果",
+        "/appraiser-applications/",
+        frozenset(
+            {
+                "firm",
+                "professional",
+                "member",
+                "appraiser",
+                "records-chief",
+                "chief-judge",
+                "committee-member",
+                "admin",
+            }
+        ),
+    ),
+    PortalSystem(
+        "appraiser-committee",
+        "鑑定人資格審查小組",
+        "委員、初擬意見、提付表決、投票及議決",
+        "/committee/",
+        frozenset({"records-chief", "chief-judge", "committee-member", "admin"}),
+    ),
     PortalSystem("public-photos", "照片公開查詢", "依法院及案號查詢已審核通過的照片", "/public"),
     PortalSystem("account", "個人帳號維護", "修改基本資料及密碼", "/account"),
 )
