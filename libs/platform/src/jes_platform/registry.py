@@ -106,7 +106,8 @@ MODULES: tuple[Module, ...] = (
         app="jes_review_workflow.app",
         owns="court decisions (photo-set reviews, firm applications) and the decision "
         "audit log; carries decisions out through photo-storage and identity; appraisers: "
-        "each court's rules, the roster, rotation with a hash-chained log, auction outcomes",
+        "each court's rules, applications and their documents, the qualification committee, "
+        "the roster, rotation with a hash-chained log, auction outcomes",
         calls=("identity", "photo-storage"),
         consumes=(topic("photo-storage"),),
         emits=(topic("review-workflow"),),
