@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from jes.case_sync.v1 import case_sync_pb2, cases_pb2
 from support import case_journeys as cj
 from support import flows
+from support.allinone import DEMO_PASSWORD
 from support.processes import wait_until
 
 PHONE = {"width": 390, "height": 844}
@@ -210,3 +211,41 @@ CONTRAST = """(element) => {
 def contrast(page: Page, locator) -> float:
     """WCAG contrast of an element's text with its own (opaque) background."""
     return float(locator.evaluate(CONTRAST))
+
+
+def test_a_clerk_approves_a_follow_on_the_court_page(
+    new_page: Callable[[dict[str, int]], Page],
+    platform: flows.Platform,
+    screenshot_of: Callable[[Page, str], Path],
+):
+    case = cj.new_case()
+    email = flows.unique_email("e2e-clerk-approved")
+    for viewport, width in ((DESK, 1280), (PHONE, 390)):
+        page = new_page(viewport)
+        page.goto(platform.base_url + "/login")
+        log_in(page, "TPDCLERK", DEMO_PASSWORD)
+        page.get_by_role("link", name="案件進度查詢聲請").click()
+        expect(page.get_by_role("heading", name="案件進度查詢聲請核准")).to_be_visible()
+        screenshot_of(page, f"court-follows-{width}")
+        no_sideways_scrolling(page)
+    # a juvenile case is not served (seed 002): case-sync's reason shows beside the word
+    page.get_by_label("案類").select_option(label="刑事")
+    page.get_by_label("年度").fill(f"115年度少訴字第{case.number}號")
+    page.get_by_label("電子郵件").fill(email)
+    page.get_by_label("聲請人身分").select_option(label="訴訟代理人")
+    page.get_by_role("button", name="核准查詢").click()
+    expect(page.locator("#e-word")).to_have_text("字別「少訴」為少年事件，不提供查詢")
+    screenshot_of(page, "court-follows-error-390")
+    # the number pasted whole in one box, as a clerk copies it from the filing
+    page.get_by_label("案類").select_option(label="民事")
+    page.get_by_label("年度").fill(cj.formal(case))
+    page.get_by_label("字別").fill("")
+    page.get_by_label("號", exact=True).fill("")
+    page.get_by_role("button", name="核准查詢").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"已核准 {email} 查詢 {cj.dotted(case)}；已開立帳號 P"
+    )
+    expect(page.get_by_role("cell", name=email)).to_be_visible()
+    screenshot_of(page, "court-follows-approved-390")
+    no_sideways_scrolling(page)
+    cj.wait_for(platform, email, cj.ACTIVATION)

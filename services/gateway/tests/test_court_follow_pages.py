@@ -112,3 +112,16 @@ def test_only_clerks_reach_it(client, sign_in, cases, form_post):
     assert client.get("/court/follows").status_code == 403
     assert form_post(client, "/court/follows", FORM).status_code == 403
     assert cases.calls == []
+
+
+def test_the_services_case_fields_link_to_their_boxes(clerk, cases, refusal, form_post):
+    cases.replies["ApproveFollow"] = refusal(
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "少年事件不在案件進度查詢服務的範圍",
+        {"case.word": "字別「少訴」為少年事件，不提供查詢"},
+    )
+    reply = form_post(clerk, "/court/follows", {**FORM, "year": "115年度少訴字第12號"})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 409
+    assert '<a href="#f-word">字別：字別「少訴」為少年事件，不提供查詢</a>' in page
+    assert 'id="e-word" class="field-error">字別「少訴」為少年事件，不提供查詢' in page

@@ -91,7 +91,10 @@ def follows_page(
     form: dict[str, str], problem: Problem | None = None, followers: Any = None, done: str = ""
 ) -> Any:
     user = require_user()
-    errors = {SERVICE_FIELDS.get(k, k): v for k, v in (problem.fields if problem else {}).items()}
+    if problem is not None:  # case-sync's case.* fields are the form's boxes
+        fields = {SERVICE_FIELDS.get(k, k): v for k, v in problem.fields.items()}
+        problem = Problem(problem.status, problem.detail, fields)
+    errors = problem.fields if problem else {}
     page = render_template(
         "court/follows.html",
         form=form,
