@@ -136,6 +136,8 @@ def test_the_case_page_shows_everything_newest_first_and_marks_what_is_new(
     assert "逾二個月，即不再提供查詢" in first
 
     cj.push(court, litigant["case"], f"j-{litigant['case'].number}-new", "裁定")
+    listed = browser.get("/cases/").text  # the list counts and marks it too
+    assert "1 筆新進度" in listed and listed.count('class="entry is-new"') == 1
     second = browser.get(f"/cases/{case_id}").text
     assert second.count('class="entry is-new"') == 1
     new_entry = second.index('class="entry is-new"')
