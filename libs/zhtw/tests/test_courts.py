@@ -1,6 +1,14 @@
 import pytest
 
-from jes_zhtw import COURT_CODES, COURTS, UnknownCourt, court_by_code, court_by_name
+from jes_zhtw import (
+    COURT_CODES,
+    COURTS,
+    PHOTO_SYSTEM_COURTS,
+    UnknownCourt,
+    court_by_code,
+    court_by_name,
+    photo_system_court,
+)
 
 # DESIGN.md §3, in its order.
 DESIGN_CODES = (
@@ -27,6 +35,15 @@ def test_the_administrative_high_courts() -> None:
     assert court_by_name("北高行").code == "TPB"
     assert [c.code for c in COURTS if c.is_administrative] == ADMINISTRATIVE_CODES
     assert not any(c.is_district_court for c in COURTS if c.is_administrative)
+
+
+def test_the_photo_system_serves_the_design_courts_only() -> None:
+    # The high administrative courts auction nothing: no photos, firms or appraisers.
+    assert [c.code for c in PHOTO_SYSTEM_COURTS] == DESIGN_CODES
+    assert photo_system_court(" kld ").code == "KLD"
+    for code in [*ADMINISTRATIVE_CODES, "XYZ"]:
+        with pytest.raises(UnknownCourt):
+            photo_system_court(code)
 
 
 def test_names_are_unique_and_well_formed() -> None:

@@ -19,10 +19,12 @@ from jes_zhtw.case_number import (
 from jes_zhtw.courts import (
     COURT_CODES,
     COURTS,
+    PHOTO_SYSTEM_COURTS,
     Court,
     UnknownCourt,
     court_by_code,
     court_by_name,
+    photo_system_court,
 )
 from jes_zhtw.hearings import format_hearing
 from jes_zhtw.ids import (
@@ -49,6 +51,7 @@ __all__ = [
     "COURTS",
     "COURT_CODES",
     "MAX_BATCH",
+    "PHOTO_SYSTEM_COURTS",
     "TAIPEI",
     "WEEKDAYS",
     "CaseNumber",
@@ -69,6 +72,7 @@ __all__ = [
     "is_valid_resident_certificate",
     "parse_case_number",
     "parse_roc_date",
+    "photo_system_court",
     "read_batch",
     "read_case_number",
     "to_roc_year",

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 __all__ = [
     "COURTS",
     "COURT_CODES",
+    "PHOTO_SYSTEM_COURTS",
     "Court",
     "UnknownCourt",
     "court_by_code",
     "court_by_name",
+    "photo_system_court",
 ]
 
 
@@ -74,6 +76,11 @@ the high administrative courts."""
 
 COURT_CODES: frozenset[str] = frozenset(c.code for c in COURTS)
 
+PHOTO_SYSTEM_COURTS: tuple[Court, ...] = tuple(c for c in COURTS if not c.is_administrative)
+"""The courts of the appraisal photo system (seed 000's letter): the district courts and
+the two high courts. The high administrative courts auction nothing, so they have no
+property photos, no firm accounts and no appraisers."""
+
 _BY_CODE = {c.code: c for c in COURTS}
 _BY_NAME = {n: c for c in COURTS for n in (c.name, c.short_name)}
 
@@ -104,3 +111,11 @@ def court_by_name(name: str) -> Court:
         return _BY_NAME[name.strip().replace("台", "臺")]
     except KeyError:
         raise UnknownCourt(f"查無法院名稱：「{name}」") from None
+
+
+def photo_system_court(code: str) -> Court:
+    """The court with this code if the appraisal photo system serves it."""
+    court = court_by_code(code)
+    if court.is_administrative:
+        raise UnknownCourt(f"{court.name}不受理不動產鑑價照片：「{code}」")
+    return court
