@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def test_sender_thread_sends_queued_mail(service, sender, transport):
         for _ in range(100):
             if transport.sent:
                 break
-            sender._stop.wait(0.05)
+            time.sleep(0.05)
     finally:
         sender.stop()
     assert len(transport.sent) == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from jes_db import Database, utcnow
 from jes_domain import InvalidArgument
 from jes_events import metrics
+from jes_events.background import BackgroundLoop, doubling
 from jes_events.bus import Bus, BusConsumer, Record, dead_letter_topic
 from jes_events.tables import EventTables
 from jes_protos import Envelope
@@ -73,8 +73,15 @@ class EventConsumer:
         self.batch_size = batch_size
         self._consumer: BusConsumer | None = None
         self._topics_ready = False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        # The bus or the database away: start again from the committed offset, later.
+        self._loop = BackgroundLoop(
+            f"event-consumer-{group}",
+            self._round,
+            after_failure=doubling(0.5, 10.0),
+            on_failure=self._close_consumer,
+            on_exit=self._close_consumer,
+            logger=log,
+        )
         self._next_lag_report = 0.0
 
     # -- one poll -----------------------------------------------------------------------
@@ -90,7 +97,7 @@ class EventConsumer:
                     break  # stopping during a retry: leave it for the next consumer
                 consumer.commit(record)  # only now: the effect is committed
                 done += 1
-                if self._stop.is_set():
+                if self._loop.stopping:
                     break  # graceful stop: the current message is finished
         finally:
             if done < len(records):
@@ -159,7 +166,7 @@ class EventConsumer:
                     exc,
                     extra=context,
                 )
-                if self._stop.wait(self.retry_backoff * 2 ** (attempt - 1)):
+                if self._loop.sleep(self.retry_backoff * 2 ** (attempt - 1)):
                     return None
             else:
                 metrics.EVENTS_CONSUMED.labels(self.group, record.topic, outcome).inc()
@@ -244,38 +251,17 @@ class EventConsumer:
 
     # -- the thread ---------------------------------------------------------------------
 
+    def _round(self) -> float:
+        self.run_once()  # waits up to poll_timeout for messages itself
+        return 0.0
+
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, name=f"event-consumer-{self.group}", daemon=True
-        )
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the message in hand, then stop; the rest stays for the next start."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._loop.stop(timeout)
 
     def close(self) -> None:
         """Release the bus consumer (for callers of run_once without the thread)."""
         self._close_consumer()
-
-    def _run(self) -> None:
-        log.info("consumer %s: started on %s", self.group, ", ".join(self.topics))
-        failures = 0
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-                failures = 0
-            except Exception:
-                # The bus or the database is away; start again from the committed offset.
-                failures += 1
-                log.exception("consumer %s: consuming failed (attempt %d)", self.group, failures)
-                self._close_consumer()
-                self._stop.wait(min(0.5 * 2**failures, 10.0))
-        self._close_consumer()
-        log.info("consumer %s: stopped", self.group)

@@ -5,13 +5,13 @@ handlers say new notices were recorded."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
 from jes_db import Database, utcnow
 from jes_notification import progress_notices
 from jes_notification.domain.mails import Links
+from jes_servicekit.background import BackgroundLoop
 
 log = logging.getLogger("jes.notification.composer")
 
@@ -32,12 +32,12 @@ class NoticeComposer:
         self.links = links
         self.on_composed = on_composed
         self.poll = poll
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop(
+            "notice-composer", self._round, after_failure=lambda _: self.poll, logger=log
+        )
 
     def notify(self) -> None:
-        self._wake.set()
+        self._loop.notify()
 
     def run_once(self, now: datetime | None = None) -> int:
         composed = progress_notices.compose_due(self.db, self.links, now)
@@ -51,24 +51,12 @@ class NoticeComposer:
             return self.poll
         return max(MIN_WAIT, min(self.poll, (due - utcnow()).total_seconds()))
 
+    def _round(self) -> float:
+        self.run_once()
+        return self._wait_seconds()
+
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="notice-composer", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()  # before the work: a notify() during it is kept
-            wait = self.poll
-            try:
-                self.run_once()
-                wait = self._wait_seconds()
-            except Exception:
-                log.exception("notice composer failed; retrying")
-            self._wake.wait(wait)
+        self._loop.stop()

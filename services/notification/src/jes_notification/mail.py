@@ -7,7 +7,6 @@ import os
 import smtplib
 import ssl
 import tempfile
-import threading
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -31,6 +30,7 @@ from jes_notification.domain.deliveries import (
 )
 from jes_notification.domain.mails import with_link_token
 from jes_notification.models import Delivery
+from jes_servicekit.background import BackgroundLoop
 
 log = logging.getLogger("jes.notification.mail")
 
@@ -153,16 +153,16 @@ class MailSender:
         # a verification code (handlers.link_issuer)
         self.issue_link = issue_link
         self.poll = poll
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop(
+            "mail-sender", self._round, after_failure=lambda _: self.poll, logger=log
+        )
 
     def notify(self) -> None:
-        self._wake.set()
+        self._loop.notify()
 
     def run_once(self) -> int:
         sent = 0
-        while not self._stop.is_set():
+        while not self._loop.stopping:
             with self.db.transaction() as session:
                 delivery = session.scalar(
                     select(Delivery)
@@ -234,22 +234,12 @@ class MailSender:
             row.status = attempt.status.value
             row.last_error = reason[:500]
 
+    def _round(self) -> float:
+        self.run_once()
+        return self.poll
+
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()  # before the work: a notify() during run_once() is kept
-            try:
-                self.run_once()
-            except Exception:
-                log.exception("mail sender loop failed; retrying")
-            self._wake.wait(self.poll)
+        self._loop.stop()
