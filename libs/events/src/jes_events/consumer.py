@@ -87,18 +87,29 @@ class EventConsumer:
     # -- one poll -----------------------------------------------------------------------
 
     def run_once(self, timeout: float | None = None) -> int:
-        """Poll once and handle what came; returns how many messages were committed."""
+        """Poll once and handle what came; returns how many messages were committed.
+
+        The messages go in one database transaction (a savepoint each) and one offset
+        commit, as far as they apply cleanly at the first try; one that does not is
+        handled alone (retries, dead letter), then the batch goes on after it."""
         consumer = self._get_consumer()
         records = consumer.poll(self.poll_timeout if timeout is None else timeout, self.batch_size)
         done = 0
         try:
-            for record in records:
-                if self._handle(record) is None:
+            while done < len(records):
+                applied, failure = self._apply_batch(records[done:])
+                if applied:
+                    consumer.commit(records[done + applied - 1])  # only now: effects committed
+                    done += applied
+                if done == len(records) or self._loop.stopping:
+                    break  # all done, or a graceful stop: the message in hand is finished
+                # records[done] did not apply at its first try (or is not an envelope)
+                if self._handle(records[done], failure) is None:
                     break  # stopping during a retry: leave it for the next consumer
-                consumer.commit(record)  # only now: the effect is committed
+                consumer.commit(records[done])
                 done += 1
                 if self._loop.stopping:
-                    break  # graceful stop: the current message is finished
+                    break
         finally:
             if done < len(records):
                 # The rest of the batch was polled but not handled; a new consumer starts
@@ -129,8 +140,9 @@ class EventConsumer:
                     "consumer %s: closing the bus consumer failed", self.group, exc_info=True
                 )
 
-    def _handle(self, record: Record) -> str | None:
-        """Apply one message; returns the outcome, or None when stopped before finishing."""
+    def _handle(self, record: Record, first_failure: Exception | None = None) -> str | None:
+        """Apply one message; returns the outcome, or None when stopped before finishing.
+        `first_failure`: its first attempt was made in a batch, and failed so."""
         try:
             envelope = Envelope.FromString(record.value)
             if not envelope.id:
@@ -148,6 +160,8 @@ class EventConsumer:
         }
         for attempt in range(1, self.max_attempts + 1):
             try:
+                if attempt == 1 and first_failure is not None:
+                    raise first_failure
                 outcome = self._apply(envelope, handler)
             except Exception as exc:
                 # An event the rules refuse (InvalidArgument) stays refused: retrying
@@ -169,39 +183,77 @@ class EventConsumer:
                 if self._loop.sleep(self.retry_backoff * 2 ** (attempt - 1)):
                     return None
             else:
-                metrics.EVENTS_CONSUMED.labels(self.group, record.topic, outcome).inc()
-                log.debug(
-                    "consumer %s: event %s (%s) %s%s",
-                    self.group,
-                    envelope.id,
-                    envelope.type,
-                    outcome,
-                    "" if handler or outcome == DUPLICATE else " (no handler, skipped)",
-                    extra=context,
-                )
+                self._count(record, envelope, outcome)
                 return outcome
         raise AssertionError("unreachable")
 
+    def _count(self, record: Record, envelope: Envelope, outcome: str) -> None:
+        metrics.EVENTS_CONSUMED.labels(self.group, record.topic, outcome).inc()
+        log.debug(
+            "consumer %s: event %s (%s) %s%s",
+            self.group,
+            envelope.id,
+            envelope.type,
+            outcome,
+            ""
+            if outcome == DUPLICATE or envelope.type in self.handlers
+            else " (no handler, skipped)",
+            extra={"event_id": envelope.id, "event_type": envelope.type, "topic": record.topic},
+        )
+
     def _apply(self, envelope: Envelope, handler: Handler | None) -> str:
-        processed = self.processed
         with self.database.transaction() as session:
-            seen = session.execute(
-                select(processed.c.event_id).where(
-                    processed.c.consumer_group == self.group,
-                    processed.c.event_id == envelope.id,
-                )
-            ).first()
-            if seen is not None:
-                return DUPLICATE
-            if handler is not None:
-                handler(session, envelope)
-            # Unknown types are recorded too: skipped once, never looked at again.
-            session.execute(
-                insert(processed).values(
-                    consumer_group=self.group, event_id=envelope.id, processed_at=utcnow()
-                )
+            return self._apply_in(session, envelope, handler)
+
+    def _apply_in(self, session: Session, envelope: Envelope, handler: Handler | None) -> str:
+        processed = self.processed
+        seen = session.execute(
+            select(processed.c.event_id).where(
+                processed.c.consumer_group == self.group,
+                processed.c.event_id == envelope.id,
             )
+        ).first()
+        if seen is not None:
+            return DUPLICATE
+        if handler is not None:
+            handler(session, envelope)
+        # Unknown types are recorded too: skipped once, never looked at again.
+        session.execute(
+            insert(processed).values(
+                consumer_group=self.group, event_id=envelope.id, processed_at=utcnow()
+            )
+        )
         return OK
+
+    def _apply_batch(self, records: Sequence[Record]) -> tuple[int, Exception | None]:
+        """Apply records from the first on in one transaction, each in a savepoint, up to
+        the first that fails (or is not an envelope) or a stop; returns how many were
+        applied and committed, and the failure of the one after them (None: none failed).
+        """
+        outcomes: list[tuple[Record, Envelope, str]] = []
+        failure: Exception | None = None
+        with self.database.transaction() as session:
+            for record in records:
+                try:
+                    envelope = Envelope.FromString(record.value)
+                except DecodeError:
+                    break  # _handle dead-letters it
+                if not envelope.id:
+                    break
+                try:
+                    with session.begin_nested():
+                        outcome = self._apply_in(
+                            session, envelope, self.handlers.get(envelope.type)
+                        )
+                except Exception as exc:
+                    failure = exc
+                    break
+                outcomes.append((record, envelope, outcome))
+                if self._loop.stopping:
+                    break  # graceful stop: the message in hand is finished
+        for record, envelope, outcome in outcomes:
+            self._count(record, envelope, outcome)
+        return len(outcomes), failure
 
     def _dead_letter(
         self, record: Record, envelope: Envelope | None, error: Exception, attempts: int
