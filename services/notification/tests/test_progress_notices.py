@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import grpc
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 
 from jes.case_sync.v1 import case_events_pb2, cases_pb2
@@ -174,6 +175,36 @@ def test_a_composer_that_lost_the_race_queues_nothing(service):
     assert progress_notices._compose_one(service.kit.db, LINKS, subscription_id, now) == 1
     assert progress_notices._compose_one(service.kit.db, LINKS, subscription_id, now) == 0
     assert len(service.deliveries()) == 1
+
+
+def test_a_burst_over_many_cases_is_composed_in_few_transactions(service):
+    """Each mail in a transaction of its own queued every mail behind the others for the
+    database's write lock: a backlog of cases is composed in chunks."""
+    for number in range(30):
+        handle(service, entry_added(f"e-{number}", case_id=f"case-{number}", number=number + 1))
+    transactions: list[int] = []
+    sqlalchemy_event.listen(service.kit.db.engine, "begin", lambda _c: transactions.append(1))
+    assert compose(service) == 30
+    assert len(transactions) <= 2  # the due list, then one chunk
+    assert len(service.deliveries()) == 30
+
+
+def test_a_lost_race_for_one_case_does_not_hold_back_the_others(service, monkeypatch):
+    for number in range(3):
+        handle(service, entry_added(f"e-{number}", case_id=f"case-{number}", number=number + 1))
+    mark = progress_notices._mark
+
+    def taken_for_case_1(session, notices, status, delivery_id):
+        if any(notice.source_entry_id == "e-1" for notice in notices):
+            raise progress_notices.NoticesTaken("another composer took these notices")
+        mark(session, notices, status, delivery_id)
+
+    monkeypatch.setattr(progress_notices, "_mark", taken_for_case_1)
+    assert compose(service) == 2
+    assert sorted(m.subject for m in service.deliveries()) == [
+        "【司法院】案件進度更新：100.訴.000001",
+        "【司法院】案件進度更新：100.訴.000003",
+    ]
 
 
 def test_a_date_that_is_not_a_date_is_refused_with_the_reason(service):
