@@ -17,6 +17,7 @@ from jes_notification import mail as mail_module
 from jes_notification.mail import (
     MAX_ATTEMPTS,
     MailboxTransport,
+    MailSender,
     SmtpTransport,
     build_message,
     open_transport,
@@ -252,6 +253,35 @@ def test_smtp_transport_delivers_to_an_smtp_server(service):
     [envelope] = received
     assert envelope.rcpt_tos == ["wang@example.com"]
     assert parse(envelope.content)["Subject"] == "【司法院】通知"
+
+
+def test_a_backlog_goes_out_over_one_smtp_connection(service):
+    """A connection per mail (TCP, EHLO, STARTTLS, login) was most of a burst's cost."""
+    controller_module = pytest.importorskip("aiosmtpd.controller")
+    from aiosmtpd.handlers import Sink
+
+    sessions: list[object] = []
+
+    class Collect(Sink):
+        async def handle_DATA(self, server, session, envelope):
+            sessions.append(session)
+            return "250 OK"
+
+    port = free_port()
+    controller = controller_module.Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        for n in range(5):
+            service.queue_raw(id=f"d-{n}", recipient=f"user{n}@example.com")
+        sender = MailSender(
+            service.kit.db, SmtpTransport("127.0.0.1", port), "no-reply@jes.example"
+        )
+        assert sender.run_once() == 5
+    finally:
+        controller.stop()
+    assert len(sessions) == 5
+    assert all(session is sessions[0] for session in sessions)
+    assert {service.delivery(f"d-{n}").status for n in range(5)} == {"sent"}
 
 
 # -- one-time links: the token is asked of identity at send time, put in the mail only ------
