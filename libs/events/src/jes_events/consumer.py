@@ -54,7 +54,7 @@ class EventConsumer:
         *,
         retry_backoff: float = 0.2,
         poll_timeout: float = 0.5,
-        batch_size: int = 20,
+        batch_size: int = 100,
     ):
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
