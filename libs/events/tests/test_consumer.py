@@ -350,3 +350,16 @@ def test_a_failing_event_in_a_batch_leaves_the_others_applied_once(
     assert metric("jes_events_consumed_total", outcome="ok", **labels) == 4
     assert metric("jes_events_consumed_total", outcome="dead_letter", **labels) == 1
     assert metric("jes_events_consumed_total", outcome="retry", **labels) == 2
+
+
+def test_a_consumer_says_when_it_is_behind(consumer_db, bus, payload):
+    """A full poll means more is waiting: notification holds its mails while it catches up."""
+    for n in range(3):
+        publish(bus, make_envelope(payload(n), source="identity", subject="a"))
+    consumer = make_consumer(consumer_db, bus, {}, batch_size=2)
+    assert not consumer.behind
+    assert consumer.run_once() == 2
+    assert consumer.behind
+    assert consumer.run_once() == 1
+    assert not consumer.behind
+    consumer.close()

@@ -207,6 +207,52 @@ def test_a_lost_race_for_one_case_does_not_hold_back_the_others(service, monkeyp
     ]
 
 
+def test_while_the_consumer_catches_up_the_composer_waits_so_a_case_gets_one_mail(service):
+    """A backlog of events spreads one case's entries over the time it takes to drain:
+    composing as each falls due would mail them one by one."""
+    behind = [True]
+    composer = NoticeComposer(service.kit.db, LINKS, behind=lambda: behind[0], poll=0.05)
+    past = utcnow() - BATCH_WINDOW * 2
+    for n in range(3):
+        handle(service, entry_added(f"e-{n}"))
+    with service.kit.db.transaction() as session:
+        for notice in session.scalars(select(ProgressNotice)):
+            notice.due_at = past
+    composer.start()
+    try:
+        time.sleep(0.5)
+        assert service.deliveries() == []  # held while behind
+        behind[0] = False
+        composer.notify()
+        deadline = time.monotonic() + 5
+        while not service.deliveries():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        composer.stop()
+    [mail] = service.deliveries()
+    assert "（3 筆）" in mail.subject
+
+
+def test_a_consumer_that_never_catches_up_holds_mails_only_so_long(service):
+    composer = NoticeComposer(
+        service.kit.db, LINKS, behind=lambda: True, hold_at_most=0.3, poll=0.05
+    )
+    handle(service, entry_added("e-1"))
+    with service.kit.db.transaction() as session:
+        for notice in session.scalars(select(ProgressNotice)):
+            notice.due_at = utcnow() - BATCH_WINDOW
+    composer.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not service.deliveries():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        composer.stop()
+    assert len(service.deliveries()) == 1
+
+
 def test_a_date_that_is_not_a_date_is_refused_with_the_reason(service):
     from jes_domain import InvalidArgument
 

@@ -83,6 +83,8 @@ class EventConsumer:
             logger=log,
         )
         self._next_lag_report = 0.0
+        # the last poll came back full: more is probably waiting
+        self.behind = False
 
     # -- one poll -----------------------------------------------------------------------
 
@@ -94,6 +96,7 @@ class EventConsumer:
         handled alone (retries, dead letter), then the batch goes on after it."""
         consumer = self._get_consumer()
         records = consumer.poll(self.poll_timeout if timeout is None else timeout, self.batch_size)
+        self.behind = len(records) >= self.batch_size
         done = 0
         try:
             while done < len(records):
