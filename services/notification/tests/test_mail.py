@@ -209,6 +209,25 @@ def test_mailbox_write_is_atomic_and_leaves_no_temp_file(tmp_path: Path, monkeyp
     assert list((tmp_path / "box").iterdir()) == []
 
 
+def test_the_mailbox_does_not_wait_for_the_disk_per_mail(tmp_path: Path, monkeypatch):
+    """An fsync per mail was a sixth of the sender's time in a burst; the rename alone
+    survives a crash of the process, as all-in-one's SQLite (synchronous=NORMAL) does."""
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    box = MailboxTransport(tmp_path / "box")
+    for n in range(3):
+        message = email.message.EmailMessage()
+        message["Message-ID"] = f"<d-{n}@jes>"
+        message.set_content("x")
+        box.send(message)
+    assert sorted(p.name for p in (tmp_path / "box").iterdir()) == [
+        "d-0@jes.eml",
+        "d-1@jes.eml",
+        "d-2@jes.eml",
+    ]
+    assert synced == []
+
+
 def test_the_services_mailbox_receives_what_the_built_sender_sends(service):
     service.queue_raw(id="d-1")
     assert service.sender.run_once() == 1
