@@ -12,6 +12,7 @@ from jes_gateway.web import (
     cases,
     certificates,
     court,
+    court_follows,  # noqa: F401  (adds the follow approvals to court.bp)
     devices,
     feeds,
     notices,
