@@ -6,6 +6,8 @@ import email
 import email.policy
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -249,55 +251,48 @@ def test_open_transport_by_url(tmp_path: Path):
         open_transport("http://mail.example")
 
 
-def test_smtp_transport_delivers_to_an_smtp_server(service):
+@contextmanager
+def smtp_server() -> Iterator[tuple[int, list[tuple[object, object]]]]:
+    """An SMTP server on loopback: its port, and (session, envelope) per mail received."""
     controller_module = pytest.importorskip("aiosmtpd.controller")
     from aiosmtpd.handlers import Sink
 
-    received = []
+    received: list[tuple[object, object]] = []
 
     class Collect(Sink):
         async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
+            received.append((session, envelope))
             return "250 OK"
 
     port = free_port()
     controller = controller_module.Controller(Collect(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
+        yield port, received
+    finally:
+        controller.stop()
+
+
+def test_smtp_transport_delivers_to_an_smtp_server(service):
+    with smtp_server() as (port, received):
         service.queue_raw(id="d-1", recipient="wang@example.com", subject="【司法院】通知")
         message = build_message(service.delivery("d-1"), "no-reply@jes.example")
         SmtpTransport("127.0.0.1", port).send(message)
-    finally:
-        controller.stop()
-    [envelope] = received
-    assert envelope.rcpt_tos == ["wang@example.com"]
-    assert parse(envelope.content)["Subject"] == "【司法院】通知"
+    [(_, envelope)] = received
+    assert envelope.rcpt_tos == ["wang@example.com"]  # type: ignore[attr-defined]
+    assert parse(envelope.content)["Subject"] == "【司法院】通知"  # type: ignore[attr-defined]
 
 
 def test_a_backlog_goes_out_over_one_smtp_connection(service):
     """A connection per mail (TCP, EHLO, STARTTLS, login) was most of a burst's cost."""
-    controller_module = pytest.importorskip("aiosmtpd.controller")
-    from aiosmtpd.handlers import Sink
-
-    sessions: list[object] = []
-
-    class Collect(Sink):
-        async def handle_DATA(self, server, session, envelope):
-            sessions.append(session)
-            return "250 OK"
-
-    port = free_port()
-    controller = controller_module.Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server() as (port, received):
         for n in range(5):
             service.queue_raw(id=f"d-{n}", recipient=f"user{n}@example.com")
         sender = MailSender(
             service.kit.db, SmtpTransport("127.0.0.1", port), "no-reply@jes.example"
         )
         assert sender.run_once() == 5
-    finally:
-        controller.stop()
+    sessions = [session for session, _ in received]
     assert len(sessions) == 5
     assert all(session is sessions[0] for session in sessions)
     assert {service.delivery(f"d-{n}").status for n in range(5)} == {"sent"}
