@@ -40,6 +40,8 @@ class Deadlines:
     report_days_with_zoning: int
     reply_days: int
     reply_after_reminder_days: int
+    # the appraiser is reminded by e-mail this many days before a last day
+    reminder_days_before: int = 2
 
 
 @dataclass(frozen=True)
