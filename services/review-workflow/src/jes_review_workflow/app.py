@@ -14,6 +14,8 @@ from jes_config import ServiceConfig
 from jes_review_workflow.appraisal.assignments import Assignments
 from jes_review_workflow.appraisal.log import RotationLog
 from jes_review_workflow.appraisal.outcomes import AuctionOutcomes
+from jes_review_workflow.appraisal.reports import BUCKET as REPORTS_BUCKET
+from jes_review_workflow.appraisal.reports import AppraisalReports
 from jes_review_workflow.appraisal.roster import Roster
 from jes_review_workflow.appraisal.rules import AppraisalRules
 from jes_review_workflow.appraisal.work import AppraisalWork
@@ -69,9 +71,16 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         ),
         "jes.review_workflow.v1.AppraiserService",
     )
+    # Appraisal reports' PDFs (appraisal/reports.py) are kept in the object store.
+    reports_store = kit.object_store()
+    reports_store.ensure_bucket(REPORTS_BUCKET)
     kit.grpc.add(
         appraisal_work_pb2_grpc.add_AppraisalWorkServiceServicer_to_server,
-        AppraisalWorkServicer(AppraisalWork(kit.db, kit.outbox), WorkQueries(kit.db)),
+        AppraisalWorkServicer(
+            AppraisalWork(kit.db, kit.outbox),
+            WorkQueries(kit.db),
+            AppraisalReports(kit.db, kit.outbox, reports_store),
+        ),
         "jes.review_workflow.v1.AppraisalWorkService",
     )
     kit.consume(

@@ -3,38 +3,53 @@ result. The rules are in domain/appraisal/work, the transactions in appraisal/wo
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 
 from jes.review_workflow.v1 import appraisal_work_pb2 as pb
 from jes.review_workflow.v1 import appraisal_work_pb2_grpc as pb_grpc
 from jes_grpckit import current_claims
+from jes_review_workflow.appraisal.reports import AppraisalReports, ReportInput
 from jes_review_workflow.appraisal.work import AppraisalWork
 from jes_review_workflow.appraisal.work_queries import WorkQueries
-from jes_review_workflow.appraiser_grpc import FEE_ITEM_KIND, _chosen
+from jes_review_workflow.appraiser_grpc import FEE_ITEM_KIND, _category, _chosen
 from jes_review_workflow.domain.appraisal.fees import FeeItem, FeeRequest
+from jes_review_workflow.domain.appraisal.report import Answer
+
+ANSWER_OF = {
+    pb.REPORT_ITEM_ANSWER_PRESENT: Answer.PRESENT,
+    pb.REPORT_ITEM_ANSWER_NOT_APPLICABLE: Answer.NOT_APPLICABLE,
+}
 
 
-class AppraisalWorkServicer(pb_grpc.AppraisalWorkServiceServicer):
-    def __init__(self, work: AppraisalWork, queries: WorkQueries):
-        self.work = work
-        self.queries = queries
-
-    def OrderAppraisalFee(
-        self, request: pb.OrderAppraisalFeeRequest, context: grpc.ServicerContext
-    ) -> pb.WorkItem:
-        items = tuple(
+def fee_request(items: Any, registry_parcels: int, travel_group: str, copies: int) -> FeeRequest:
+    return FeeRequest(
+        items=tuple(
             FeeItem(
                 _chosen(FEE_ITEM_KIND, i.kind, f"items[{n}].kind", "請選擇鑑定標的種類"),
                 i.count,
                 i.adjoining,
             )
-            for n, i in enumerate(request.items)
-        )
-        fee = FeeRequest(
-            items=items,
-            registry_parcels=request.registry_parcels,
-            travel_group=request.travel_group.strip(),
-            copies=request.copies,
+            for n, i in enumerate(items)
+        ),
+        registry_parcels=registry_parcels,
+        travel_group=travel_group.strip(),
+        copies=copies,
+    )
+
+
+class AppraisalWorkServicer(pb_grpc.AppraisalWorkServiceServicer):
+    def __init__(self, work: AppraisalWork, queries: WorkQueries, reports: AppraisalReports):
+        self.work = work
+        self.queries = queries
+        self.reports = reports
+
+    def OrderAppraisalFee(
+        self, request: pb.OrderAppraisalFeeRequest, context: grpc.ServicerContext
+    ) -> pb.WorkItem:
+        fee = fee_request(
+            request.items, request.registry_parcels, request.travel_group, request.copies
         )
         return self.work.order_fee(
             current_claims(),
@@ -95,3 +110,40 @@ class AppraisalWorkServicer(pb_grpc.AppraisalWorkServiceServicer):
             request.as_of,
             request.assignment_id,
         )
+
+    def GetReportRequirements(
+        self, request: pb.GetReportRequirementsRequest, context: grpc.ServicerContext
+    ) -> pb.ReportRequirements:
+        return self.reports.requirements(
+            current_claims(), request.court_code, _category(request.category)
+        )
+
+    def SubmitAppraisalReport(
+        self, request: pb.SubmitAppraisalReportRequest, context: grpc.ServicerContext
+    ) -> pb.AppraisalReport:
+        answers = {}
+        for n, item in enumerate(request.items):
+            answers[item.code.strip()] = _chosen(
+                ANSWER_OF, item.answer, f"items[{n}].answer", "請選擇已載明或不適用"
+            )
+        given = ReportInput(
+            assignment_id=request.assignment_id,
+            pdf=request.pdf,
+            report_date=request.report_date,
+            address=request.address,
+            phone=request.phone,
+            total_fee=request.total_fee,
+            answers=answers,
+            photo_set_id=request.photo_set_id.strip(),
+            fee=fee_request(
+                request.fee_items, request.registry_parcels, request.travel_group, request.copies
+            ),
+            agreed=request.agreed,
+            warnings_acknowledged=request.warnings_acknowledged,
+        )
+        return self.reports.submit(current_claims(), given)
+
+    def ListAppraisalReports(
+        self, request: pb.ListAppraisalReportsRequest, context: grpc.ServicerContext
+    ) -> pb.ListAppraisalReportsResponse:
+        return self.reports.list(current_claims(), request.court_code, request.assignment_id)

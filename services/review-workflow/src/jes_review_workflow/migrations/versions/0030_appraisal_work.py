@@ -1,8 +1,8 @@
-"""appraisal work
+"""appraisal work: rows with last days, report errors, reports received
 
 Revision ID: 0030
 Revises: 0010
-Create Date: 2026-11-30 20:16:41.707794
+Create Date: 2026-11-30 20:31:26.427085
 """
 
 from collections.abc import Sequence
@@ -35,6 +35,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_appraisal_report_errors_appraiser_id'), ['appraiser_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appraisal_report_errors_assignment_id'), ['assignment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_appraisal_report_errors_court_code'), ['court_code'], unique=False)
+
+    op.create_table('appraisal_reports',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('court_code', sa.String(length=3), nullable=False),
+    sa.Column('assignment_id', sa.String(length=36), nullable=False),
+    sa.Column('appraiser_id', sa.String(length=36), nullable=False),
+    sa.Column('category', sa.String(length=20), nullable=False),
+    sa.Column('object_key', sa.String(length=200), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('pages', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('report_date', sa.Date(), nullable=False),
+    sa.Column('address', sa.Text(), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('total_fee', sa.Integer(), nullable=False),
+    sa.Column('fee_allowed', sa.Integer(), nullable=False),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.Column('photo_set_id', sa.String(length=36), nullable=False),
+    sa.Column('warnings', sa.JSON(), nullable=False),
+    sa.Column('submitted_on', sa.Date(), nullable=False),
+    sa.Column('submitted_by', sa.String(length=100), nullable=False),
+    sa.Column('submitted_at', jes_db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('appraisal_reports', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appraisal_reports_appraiser_id'), ['appraiser_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appraisal_reports_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appraisal_reports_court_code'), ['court_code'], unique=False)
 
     op.create_table('appraisal_work_items',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -78,6 +106,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_appraisal_work_items_appraiser_id'))
 
     op.drop_table('appraisal_work_items')
+    with op.batch_alter_table('appraisal_reports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appraisal_reports_court_code'))
+        batch_op.drop_index(batch_op.f('ix_appraisal_reports_assignment_id'))
+        batch_op.drop_index(batch_op.f('ix_appraisal_reports_appraiser_id'))
+
+    op.drop_table('appraisal_reports')
     with op.batch_alter_table('appraisal_report_errors', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_appraisal_report_errors_court_code'))
         batch_op.drop_index(batch_op.f('ix_appraisal_report_errors_assignment_id'))
