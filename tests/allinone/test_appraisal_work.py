@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import requests
 
 from jes.review_workflow.v1 import appraisers_pb2 as pb
 from jes.review_workflow.v1 import appraisers_pb2_grpc as pb_grpc
@@ -160,3 +161,91 @@ def test_bad_input_and_another_court(platform: flows.Platform, assignment: dict[
     )
     assert elsewhere.status_code == 404
     assert api(platform, tpd, "GET", "/api/v1/appraisal-work")["items"] == []
+
+
+def a4_pdf(pages: int = 1, size: tuple[float, float] = (595.28, 841.89)) -> bytes:
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=size[0], height=size[1])
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_the_appraiser_submits_the_report_and_the_division_receives_it(
+    platform: flows.Platform, assignment: dict[str, Any]
+):
+    clerk = platform.login("KLDCLERK", DEMO_PASSWORD)
+    appraiser = platform.login("KLDAPPRAISER", DEMO_PASSWORD)
+    case = assignment["id"]
+    needed = api(
+        platform,
+        appraiser,
+        "GET",
+        "/api/v1/appraisal-report-requirements?category=other_property",
+    )
+    assert len(needed["items"]) == 5
+    codes = [i["code"] for i in needed["items"]]
+    form = {
+        "report_date": "2025-02-05",
+        "address": "基隆市仁愛區愛一路1號",
+        "phone": "02-2422-1234",
+        "total_fee": "2161",
+        "fee_kind": "movables",
+        "travel_group": "city",
+        "present": codes[:-1],  # the fee amount (item 5) left out
+    }
+    missing = platform.api(
+        "POST",
+        f"/api/v1/appraisers/assignments/{case}/report",
+        appraiser,
+        data=form,
+        files={"file": ("report.pdf", a4_pdf(2), "application/pdf")},
+    )
+    assert missing.status_code == 400, missing.text
+    assert missing.json()["fields"] == {
+        "items.fee_amount": "第 5 項「鑑定費用金額」未填答",
+        "total_fee": "收費標準上限為 2160 元，超過 1 元",  # every hard stop at once
+    }
+
+    form["present"] = codes
+    above = platform.api(
+        "POST",
+        f"/api/v1/appraisers/assignments/{case}/report",
+        appraiser,
+        data=form,
+        files={"file": ("report.pdf", a4_pdf(2), "application/pdf")},
+    )
+    assert above.status_code == 400
+    assert above.json()["error"] == "鑑定費用超過收費標準，須先經承辦司法事務官核可"
+    not_a4 = platform.api(
+        "POST",
+        f"/api/v1/appraisers/assignments/{case}/report",
+        appraiser,
+        data={**form, "total_fee": "2160"},
+        files={"file": ("report.pdf", a4_pdf(1, (612, 792)), "application/pdf")},
+    )
+    assert not_a4.status_code == 400 and not_a4.json()["fields"] == {"pdf": "第 1 頁不是 A4 尺寸"}
+    assert api(platform, clerk, "GET", "/api/v1/appraisal-reports")["reports"] == []
+    assert not platform.object_exists("appraisal-reports", "KLD/")  # nothing kept
+
+    reply = platform.api(
+        "POST",
+        f"/api/v1/appraisers/assignments/{case}/report",
+        appraiser,
+        data={**form, "total_fee": "2160"},
+        files={"file": ("report.pdf", a4_pdf(2), "application/pdf")},
+    )
+    assert reply.status_code == 201, reply.text
+    received = reply.json()
+    assert (received["pages"], received["total_fee"], received["fee_allowed"]) == (2, 2160, 2160)
+
+    [listed] = api(platform, clerk, "GET", "/api/v1/appraisal-reports")["reports"]
+    assert listed["id"] == received["id"] and listed["case_number"] == "115年度司執字第88號"
+    url = listed["download_url"]
+    download = requests.get(url if url.startswith("http") else platform.base_url + url, timeout=30)
+    assert download.status_code == 200 and download.content[:5] == b"%PDF-"

@@ -127,3 +127,78 @@ def test_api_lists_and_records_with_the_documented_shape(client, services, refus
     )
     assert no_subject.status_code == 400 and "subject" in no_subject.json["fields"]
     assert len(fake.requests("RecordCourtNotice")) == 1  # only the one the service refused
+
+
+REQUIREMENTS = pb.ReportRequirements(
+    court_code="KLD",
+    category=apb.APPRAISER_CATEGORY_OTHER_PROPERTY,
+    items=[
+        pb.ReportRequirement(number=1, code="basis", label="鑑定依據", not_applicable="never"),
+        pb.ReportRequirement(number=2, code="parking", label="附屬車位", not_applicable="allowed"),
+    ],
+    max_bytes=50 * 1024 * 1024,
+)
+
+
+def test_the_report_form_lists_the_items_and_shows_warnings_to_acknowledge(
+    client, services, sign_in, form_post, refusal
+):
+    from io import BytesIO
+
+    sign_in(client, "APPR001", ["appraiser"], court_code="KLD")
+    fake = services.appraisal_work
+    fake.replies["GetReportRequirements"] = REQUIREMENTS
+    services.appraisers.replies["GetAppraisalRules"] = apb.AppraisalRules(court_code="KLD")
+    page = client.get("/appraisers/my-work/as2/report?category=other_property")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "1. 鑑定依據（必要）" in html and "2. 附屬車位" in html
+    assert 'name="item-parking" value="not_applicable"' in html
+    assert 'name="item-basis" value="not_applicable"' not in html  # always required
+
+    fake.replies["SubmitAppraisalReport"] = refusal(
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "鑑定書有待確認的事項，請確認後再送出",
+        {"warnings[0]": "照片集尚未送交本院或不屬於本案，請確認照片集連結"},
+    )
+    warned = form_post(
+        client,
+        "/appraisers/my-work/as2/report",
+        {
+            "category": "other_property",
+            "fee_kind": "movables",
+            "total_fee": "1200",
+            "item-basis": "present",
+            "file": (BytesIO(b"%PDF-1.7 ..."), "report.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert warned.status_code == 409
+    body = warned.get_data(as_text=True)
+    assert "照片集尚未送交本院或不屬於本案，請確認照片集連結" in body
+    assert 'name="warnings_acknowledged"' in body
+    [asked] = fake.requests("SubmitAppraisalReport")
+    assert asked.pdf == b"%PDF-1.7 ..." and asked.total_fee == 1200
+    assert [(i.code, i.answer) for i in asked.items] == [("basis", pb.REPORT_ITEM_ANSWER_PRESENT)]
+
+
+def test_the_division_sees_the_received_reports(client, services, sign_in):
+    sign_in(client, "KLDCLERK", ["clerk"], court_code="KLD")
+    services.appraisal_work.replies["ListAppraisalReports"] = pb.ListAppraisalReportsResponse(
+        reports=[
+            pb.AppraisalReport(
+                id="r1",
+                case_number="113年度司執字第2號",
+                appraiser_name="甲估價師事務所",
+                category=apb.APPRAISER_CATEGORY_OTHER_PROPERTY,
+                total_fee=1200,
+                fee_allowed=1200,
+                pages=3,
+                submitted_on="2025-02-05",
+                download_url="/objects/appraisal-reports/x.pdf?sig=1",
+            )
+        ]
+    )
+    html = client.get("/appraisers/reports").get_data(as_text=True)
+    assert "113年度司執字第2號" in html and "114/02/05" in html
+    assert 'href="/objects/appraisal-reports/x.pdf?sig=1"' in html and "1,200 元" in html

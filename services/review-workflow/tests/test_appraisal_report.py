@@ -158,6 +158,7 @@ def test_a_complete_report_is_received_with_its_photo_set(
 
     division = person(service, "clerk").stub.ListAppraisalReports(pb.ListAppraisalReportsRequest())
     assert [r.id for r in division.reports] == [received.id]
+    assert division.reports[0].download_url  # short-lived link to the PDF
     other = person(service, "appraiser", "APPR002").stub.ListAppraisalReports(
         pb.ListAppraisalReportsRequest()
     )

@@ -11,6 +11,8 @@ from flask import Blueprint, jsonify
 
 from jes_gateway.api.common import PREFIX, bearer_token, services
 from jes_gateway.api.schemas.appraisal_work import (
+    AppraisalReport,
+    AppraisalReports,
     FeeOrderInput,
     NonPaymentInput,
     NoticeInput,
@@ -19,14 +21,18 @@ from jes_gateway.api.schemas.appraisal_work import (
     ReplyInput,
     ReportError,
     ReportErrorInput,
+    ReportForm,
+    ReportRequirements,
+    ReportsQuery,
+    RequirementsQuery,
     WorkItem,
     WorkItems,
     WorkQuery,
 )
 from jes_gateway.api.spec import answers, api
-from jes_gateway.facades import FeeInput, FeeItemInput
-from jes_gateway.presentation.appraisal_work import work_item_json
-from jes_gateway.presentation.vocabulary import FEE_ITEM_KINDS
+from jes_gateway.facades import FeeInput, FeeItemInput, ReportSubmission
+from jes_gateway.presentation.appraisal_work import REPORT_ITEM_ANSWERS, report_json, work_item_json
+from jes_gateway.presentation.vocabulary import APPRAISER_CATEGORIES, FEE_ITEM_KINDS
 
 bp = Blueprint("api_appraisal_work", __name__, url_prefix=PREFIX)
 TAG = "鑑定期限"
@@ -155,3 +161,77 @@ def record_report_error(assignment_id: str, json: ReportErrorInput) -> Any:
         found_on=error.found_on,
         recorded_by=error.recorded_by,
     )
+
+
+@bp.get("/appraisal-report-requirements")
+@api.validate(resp=answers(200, ReportRequirements, 400, 401, 403, 404), tags=[TAG])
+def report_requirements(query: RequirementsQuery) -> Any:
+    """鑑定書應記載事項（依法院規定：不動產二十六項，動產及無體財產權五項）"""
+    needed = services().appraisal_work.report_requirements(
+        bearer_token(), APPRAISER_CATEGORIES[query.category], query.court_code
+    )
+    return jsonify(
+        court_code=needed.court_code,
+        category=query.category,
+        items=[
+            {
+                "number": i.number,
+                "code": i.code,
+                "label": i.label,
+                "not_applicable": i.not_applicable,
+            }
+            for i in needed.items
+        ],
+        photo_item=needed.photo_item,
+        max_bytes=needed.max_bytes,
+    )
+
+
+@bp.post("/appraisers/assignments/<assignment_id>/report")
+@api.validate(
+    resp=answers(201, AppraisalReport, 400, 401, 403, 404, 409),
+    tags=[TAG],
+    path_parameter_descriptions=ASSIGNMENT,
+)
+def submit_report(assignment_id: str, form: ReportForm) -> Any:
+    """鑑定人送交鑑定書（A4 PDF，multipart）
+
+    欠缺必要記載事項者不予收受（400，逐項說明）；有待確認事項者須勾選
+    warnings_acknowledged 後再送（409，逐項說明）；鑑定費用超過收費標準而未經司法事務官
+    核可者不予收受。未收受者不留存任何檔案。
+    """
+    answers_given = [(c, REPORT_ITEM_ANSWERS["present"]) for c in form.present] + [
+        (c, REPORT_ITEM_ANSWERS["not_applicable"]) for c in form.not_applicable
+    ]
+    received = services().appraisal_work.submit_report(
+        bearer_token(),
+        ReportSubmission(
+            assignment_id=assignment_id,
+            pdf=form.file.stream.read(),
+            report_date=form.report_date,
+            address=form.address,
+            phone=form.phone,
+            total_fee=form.total_fee,
+            answers=answers_given,
+            photo_set_id=form.photo_set_id,
+            fee=FeeInput(
+                items=[FeeItemInput(FEE_ITEM_KINDS[form.fee_kind], form.fee_count)],
+                registry_parcels=form.registry_parcels,
+                travel_group=form.travel_group,
+                copies=form.copies,
+                agreed=form.agreed,
+            ),
+            warnings_acknowledged=form.warnings_acknowledged,
+        ),
+    )
+    return jsonify(report_json(received)), 201
+
+
+@bp.get("/appraisal-reports")
+@api.validate(resp=answers(200, AppraisalReports, 400, 401, 403), tags=[TAG])
+def appraisal_reports(query: ReportsQuery) -> Any:
+    """已收受的鑑定書（執行處：本院；鑑定人：自己的），附短時效下載連結"""
+    listed = services().appraisal_work.reports(
+        bearer_token(), query.court_code, query.assignment_id
+    )
+    return jsonify(reports=[report_json(r) for r in listed])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jes_gateway.facades.appraisal_work import AppraisalWorkFacade
+from jes_gateway.facades.appraisal_work import AppraisalWorkFacade, ReportSubmission
 from jes_gateway.facades.appraisers import AppraisersFacade, FeeInput, FeeItemInput
 from jes_gateway.facades.cases import CasesFacade
 from jes_gateway.facades.certificates import CertificateFacade, RegistrationCodesFacade
@@ -39,6 +39,7 @@ __all__ = [
     "ProfessionalsFacade",
     "QueueSearch",
     "ReasonInput",
+    "ReportSubmission",
     "ReviewBundle",
     "ReviewsFacade",
 ]

@@ -4,11 +4,28 @@ their last days (the division's, the appraiser's own)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from jes.review_workflow.v1 import appraisal_work_pb2 as pb
 from jes.review_workflow.v1 import appraisers_pb2 as apb
 from jes.review_workflow.v1.appraisal_work_pb2_grpc import AppraisalWorkServiceStub
 from jes_gateway.facades.appraisers import FeeInput
 from jes_gateway.facades.base import Facade
+
+
+@dataclass(frozen=True)
+class ReportSubmission:
+    assignment_id: str
+    pdf: bytes
+    report_date: str
+    address: str
+    phone: str
+    total_fee: int
+    answers: Sequence[tuple[str, pb.ReportItemAnswer.ValueType]]
+    photo_set_id: str
+    fee: FeeInput
+    warnings_acknowledged: bool = False
 
 
 class AppraisalWorkFacade(Facade[AppraisalWorkServiceStub]):
@@ -93,3 +110,43 @@ class AppraisalWorkFacade(Facade[AppraisalWorkServiceStub]):
                 assignment_id=assignment_id, description=description, found_on=found_on
             )
         )
+
+    # -- the appraisal report ------------------------------------------------------------
+
+    def report_requirements(
+        self, token: str, category: apb.AppraiserCategory.ValueType, court_code: str = ""
+    ) -> pb.ReportRequirements:
+        return self._rpc(token).GetReportRequirements(
+            pb.GetReportRequirementsRequest(court_code=court_code, category=category)
+        )
+
+    def submit_report(self, token: str, report: ReportSubmission) -> pb.AppraisalReport:
+        return self._rpc(token).SubmitAppraisalReport(
+            pb.SubmitAppraisalReportRequest(
+                assignment_id=report.assignment_id,
+                pdf=report.pdf,
+                report_date=report.report_date,
+                address=report.address,
+                phone=report.phone,
+                total_fee=report.total_fee,
+                items=[pb.ReportItem(code=code, answer=answer) for code, answer in report.answers],
+                photo_set_id=report.photo_set_id,
+                fee_items=[
+                    apb.FeeItem(kind=i.kind, count=i.count, adjoining=i.adjoining)
+                    for i in report.fee.items
+                ],
+                registry_parcels=report.fee.registry_parcels,
+                travel_group=report.fee.travel_group,
+                copies=report.fee.copies,
+                agreed=report.fee.agreed,
+                warnings_acknowledged=report.warnings_acknowledged,
+            )
+        )
+
+    def reports(
+        self, token: str, court_code: str = "", assignment_id: str = ""
+    ) -> list[pb.AppraisalReport]:
+        reply = self._rpc(token).ListAppraisalReports(
+            pb.ListAppraisalReportsRequest(court_code=court_code, assignment_id=assignment_id)
+        )
+        return list(reply.reports)

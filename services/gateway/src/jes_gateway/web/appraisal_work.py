@@ -4,7 +4,9 @@
   the chief judge, admins): overdue rows first, then every row with its last day; the
   clerk records a notice, a reminder, a reply and an error found in a report.
 - `/appraisers/my-work` (an appraiser): their own rows; they record that the party paid
-  (the report's period starts) or report that it did not.
+  (the report's period starts) or report that it did not, and submit the report
+  (`/appraisers/my-work/<assignment>/report`: the A4 PDF, its fields, each item answered).
+- `/appraisers/reports` (the division): the reports received, with download links.
 
 Every call carries the person's token: review-workflow decides what they may see."""
 
@@ -12,11 +14,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from jes_gateway.context import gateway
-from jes_gateway.presentation.appraisal_work import work_item_json
+from jes_gateway.facades import FeeInput, FeeItemInput, ReportSubmission
+from jes_gateway.presentation.appraisal_work import (
+    REPORT_ITEM_ANSWERS,
+    report_json,
+    work_item_json,
+)
 from jes_gateway.presentation.courts import court_name
+from jes_gateway.presentation.vocabulary import (
+    APPRAISER_CATEGORIES,
+    APPRAISER_CATEGORY_LABELS,
+    FEE_ITEM_KIND_LABELS,
+    FEE_ITEM_KINDS,
+)
 from jes_gateway.problems import Problem
 from jes_gateway.web.appraisers import court_of
 from jes_gateway.web.forms import form_problem, invalid
@@ -208,3 +221,129 @@ def report_non_payment(assignment_id: str) -> Any:
         return my_page(form_problem(error), form)
     flash("已向承辦股陳報當事人未繳納鑑定費用", "info")
     return redirect(url_for("appraisal_work.mine"))
+
+
+# -- the appraisal report ----------------------------------------------------------------
+
+REPORT_FIELDS = (
+    "report_date",
+    "address",
+    "phone",
+    "total_fee",
+    "photo_set_id",
+    "fee_kind",
+    "fee_count",
+    "travel_group",
+    "registry_parcels",
+    "copies",
+)
+NUMBER_FIELDS = ("total_fee", "fee_count", "registry_parcels", "copies")
+
+
+def report_page(
+    assignment_id: str,
+    category: str,
+    problem: Problem | None = None,
+    form: dict[str, Any] | None = None,
+) -> Any:
+    user = require_user()
+    if category not in APPRAISER_CATEGORIES:
+        abort(404)
+    work = gateway().services.appraisal_work
+    needed = work.report_requirements(user.token, APPRAISER_CATEGORIES[category])
+    rules = gateway().services.appraisers.rules(user.token)
+    warnings = (
+        [m for f, m in sorted(problem.fields.items()) if f.startswith("warnings[")]
+        if problem and problem.status == 409
+        else []
+    )
+    return render_template(
+        "appraisers/report.html",
+        assignment_id=assignment_id,
+        category=category,
+        category_label=APPRAISER_CATEGORY_LABELS[category],
+        needed=needed,
+        travel_groups=rules.travel_groups,
+        fee_kinds=FEE_ITEM_KIND_LABELS,
+        problem=problem,
+        warnings=warnings,
+        form=form or {},
+    ), (problem.status if problem else 200)
+
+
+@bp.get("/my-work/<assignment_id>/report")
+@login_required("appraiser")
+def report_form(assignment_id: str) -> Any:
+    return report_page(assignment_id, request.args.get("category", ""))
+
+
+@bp.post("/my-work/<assignment_id>/report")
+@login_required("appraiser")
+def submit_report(assignment_id: str) -> Any:
+    user = require_user()
+    category = request.form.get("category", "")
+    form: dict[str, Any] = _form(*REPORT_FIELDS)
+    answers = {
+        k.removeprefix("item-"): v
+        for k, v in request.form.items()
+        if k.startswith("item-") and v in REPORT_ITEM_ANSWERS
+    }
+    form["answers"] = answers
+    errors: dict[str, str] = {}
+    numbers: dict[str, int] = {}
+    for name in NUMBER_FIELDS:
+        text = form[name] or ("1" if name == "fee_count" else "0")
+        if not text.isdigit() or len(text) > 9:
+            errors[name] = "請輸入 0 以上的整數"
+        else:
+            numbers[name] = int(text)
+    kind = FEE_ITEM_KINDS.get(form["fee_kind"])
+    if kind is None:
+        errors["fee_kind"] = "請選擇鑑定標的種類"
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        errors["file"] = "請選擇鑑定書 PDF 檔"
+    if errors or kind is None or upload is None:
+        return report_page(assignment_id, category, invalid(errors), form)
+    submission = ReportSubmission(
+        assignment_id=assignment_id,
+        pdf=upload.stream.read(),
+        report_date=form["report_date"],
+        address=form["address"],
+        phone=form["phone"],
+        total_fee=numbers["total_fee"],
+        answers=[(code, REPORT_ITEM_ANSWERS[a]) for code, a in answers.items()],
+        photo_set_id=form["photo_set_id"],
+        fee=FeeInput(
+            items=[FeeItemInput(kind, max(1, numbers["fee_count"]))],
+            registry_parcels=numbers["registry_parcels"],
+            travel_group=form["travel_group"],
+            copies=numbers["copies"],
+        ),
+        warnings_acknowledged=request.form.get("warnings_acknowledged") == "1",
+    )
+    try:
+        gateway().services.appraisal_work.submit_report(user.token, submission)
+    except Problem as error:
+        return report_page(assignment_id, category, form_problem(error), form)
+    flash("鑑定書已送交法院", "info")
+    return redirect(url_for("appraisal_work.mine"))
+
+
+@bp.get("/reports")
+@login_required(*DIVISION)
+def received_reports() -> Any:
+    user = require_user()
+    court = court_of(user)
+    reports = (
+        [report_json(r) for r in gateway().services.appraisal_work.reports(user.token, court)]
+        if court
+        else []
+    )
+    return render_template(
+        "appraisers/reports.html",
+        court=court,
+        courts=COURTS,
+        court_name=court_name,
+        reports=reports,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -47,6 +47,7 @@ from jes_review_workflow.work_models import AppraisalReportRow, WorkItemRow
 from jes_servicekit.audit import actor_of
 
 BUCKET = "appraisal-reports"
+URL_LIFETIME = timedelta(minutes=10)
 REPORT_SUBMITTED = "appraisal.report_submitted"
 REPORT_AUDIT_LABELS = {REPORT_SUBMITTED: "鑑定人送交鑑定書"}
 ANSWER = {
@@ -139,17 +140,31 @@ class AppraisalReports:
                 category = Category(assignment.category)
                 rules = rules_for(assignment.court_code, now)
                 pages = pages_of(rules, given.pdf)
-                allowed = self._fee_allowed(session, assignment, given, rules)
                 photo_known = self._photo_set_known(session, assignment, given.photo_set_id)
-                checked = report.check(
-                    rules,
-                    category,
-                    report.ReportFields(report_date, given.address, given.phone, given.total_fee),
-                    given.answers,
-                    now,
-                    photo_set_id=given.photo_set_id,
-                    photo_set_known=photo_known,
-                )
+                # every hard stop at once: the fee's and the contents'
+                fee_problem: InvalidArgument | None = None
+                try:
+                    allowed = self._fee_allowed(session, assignment, given, rules)
+                except InvalidArgument as problem:
+                    fee_problem, allowed = problem, 0
+                try:
+                    checked = report.check(
+                        rules,
+                        category,
+                        report.ReportFields(
+                            report_date, given.address, given.phone, given.total_fee
+                        ),
+                        given.answers,
+                        now,
+                        photo_set_id=given.photo_set_id,
+                        photo_set_known=photo_known,
+                    )
+                except InvalidArgument as incomplete:
+                    if fee_problem is not None:
+                        incomplete.fields.update(fee_problem.fields)
+                    raise
+                if fee_problem is not None:
+                    raise fee_problem
                 if checked.warnings and not given.warnings_acknowledged:
                     raise FailedPrecondition(
                         report.WARNINGS_TO_CONFIRM,
@@ -268,6 +283,14 @@ class AppraisalReports:
             if assignment_id.strip():
                 query = query.where(AppraisalReportRow.assignment_id == assignment_id.strip())
             rows = session.scalars(query.order_by(AppraisalReportRow.submitted_at.desc())).all()
-            return pb.ListAppraisalReportsResponse(
-                reports=[report_message(r, session) for r in rows]
-            )
+            reports = []
+            for row in rows:
+                message = report_message(row, session)
+                message.download_url = self.store.presigned_get(
+                    BUCKET,
+                    row.object_key,
+                    URL_LIFETIME,
+                    download_name=f"appraisal-report-{row.id}.pdf",
+                )
+                reports.append(message)
+            return pb.ListAppraisalReportsResponse(reports=reports)

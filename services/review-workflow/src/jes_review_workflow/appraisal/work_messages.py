@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from jes.review_workflow.v1 import appraisal_work_pb2 as pb
 from jes.review_workflow.v1 import appraisers_pb2 as appraisers_pb
+from jes_review_workflow.appraisal.messages import CATEGORY
 from jes_review_workflow.domain.appraisal.deadlines import DEADLINE_LABELS, DeadlineKind
+from jes_review_workflow.domain.appraisal.rotation import Category
 from jes_review_workflow.domain.appraisal.work import Closed, Row, WorkState, state_on
 from jes_review_workflow.models import AppraisalAssignment, Appraiser
 from jes_review_workflow.work_models import WorkItemRow
@@ -37,7 +39,7 @@ class Names:
     """What a work row's message shows of its assignment and appraiser."""
 
     appraisers: dict[str, str]
-    cases: dict[str, tuple[str, str]]  # assignment id -> (case number, division)
+    cases: dict[str, tuple[str, str, str]]  # assignment id -> (case number, division, category)
 
 
 def names_of(session: Session, rows: Sequence[WorkItemRow]) -> Names:
@@ -48,7 +50,7 @@ def names_of(session: Session, rows: Sequence[WorkItemRow]) -> Names:
         for a in session.scalars(select(Appraiser).where(Appraiser.id.in_(appraiser_ids)))
     }
     cases = {
-        a.id: (a.case_number, a.division)
+        a.id: (a.case_number, a.division, a.category)
         for a in session.scalars(
             select(AppraisalAssignment).where(AppraisalAssignment.id.in_(assignment_ids))
         )
@@ -68,7 +70,7 @@ def row_of(row: WorkItemRow) -> Row:
 
 def item_message(row: WorkItemRow, names: Names, day: date) -> pb.WorkItem:
     kind = DeadlineKind(row.kind)
-    case_number, division = names.cases.get(row.assignment_id, ("", ""))
+    case_number, division, category = names.cases.get(row.assignment_id, ("", "", ""))
     return pb.WorkItem(
         id=row.id,
         court_code=row.court_code,
@@ -91,4 +93,9 @@ def item_message(row: WorkItemRow, names: Names, day: date) -> pb.WorkItem:
         fee_approved=row.fee_approved,
         reminder_sent=row.reminded_at is not None,
         note=row.note,
+        category=(
+            CATEGORY[Category(category)]
+            if category
+            else appraisers_pb.APPRAISER_CATEGORY_UNSPECIFIED
+        ),
     )
