@@ -202,3 +202,23 @@ def test_the_division_sees_the_received_reports(client, services, sign_in):
     html = client.get("/appraisers/reports").get_data(as_text=True)
     assert "113年度司執字第2號" in html and "114/02/05" in html
     assert 'href="/objects/appraisal-reports/x.pdf?sig=1"' in html and "1,200 元" in html
+
+
+def test_a_report_error_needs_its_assignment_and_text(client, services, sign_in, form_post):
+    sign_in(client, "KLDCLERK", ["clerk"], court_code="KLD")
+    fake = services.appraisal_work
+    fake.replies["ListWorkItems"] = rows()
+    refused = form_post(client, "/appraisers/work/report-errors", {"description": ""})
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "請填寫選任紀錄代號" in html and "請說明錯誤內容" in html
+    assert fake.requests("RecordReportError") == []
+    fake.replies["RecordReportError"] = pb.ReportError(id="e1")
+    done = form_post(
+        client,
+        "/appraisers/work/report-errors",
+        {"error_assignment_id": "as1", "description": "面積誤植"},
+    )
+    assert done.status_code == 302
+    [asked] = fake.requests("RecordReportError")
+    assert (asked.assignment_id, asked.description) == ("as1", "面積誤植")

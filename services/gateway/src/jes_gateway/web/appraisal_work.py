@@ -139,10 +139,10 @@ def record_reply(notice_id: str) -> Any:
 @login_required(*RECORDERS)
 def record_report_error() -> Any:
     user = require_user()
-    form = _form("assignment_id", "description", "found_on")
+    form = _form("error_assignment_id", "description", "found_on")
     errors = {}
-    if not form["assignment_id"]:
-        errors["assignment_id"] = "請填寫選任紀錄代號"
+    if not form["error_assignment_id"]:
+        errors["error_assignment_id"] = "請填寫選任紀錄代號"
     if not form["description"]:
         errors["description"] = "請說明錯誤內容"
     if errors:
@@ -150,7 +150,7 @@ def record_report_error() -> Any:
     work = gateway().services.appraisal_work
     return _recorded(
         lambda: work.record_report_error(
-            user.token, form["assignment_id"], form["description"], form["found_on"]
+            user.token, form["error_assignment_id"], form["description"], form["found_on"]
         ),
         form,
         "已登錄鑑定書錯誤",
