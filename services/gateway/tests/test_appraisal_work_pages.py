@@ -53,6 +53,7 @@ def rows() -> pb.ListWorkItemsResponse:
 
 def test_the_division_sees_overdue_rows_first_with_roc_days(client, services, sign_in):
     sign_in(client, "KLDCLERK", ["clerk"], court_code="KLD")
+    services.appraisers.replies["GetAppraisalRules"] = apb.AppraisalRules(court_code="KLD")
     services.appraisal_work.replies["ListWorkItems"] = rows()
     page = client.get("/appraisers/work")
     assert page.status_code == 200
@@ -206,6 +207,7 @@ def test_the_division_sees_the_received_reports(client, services, sign_in):
 
 def test_a_report_error_needs_its_assignment_and_text(client, services, sign_in, form_post):
     sign_in(client, "KLDCLERK", ["clerk"], court_code="KLD")
+    services.appraisers.replies["GetAppraisalRules"] = apb.AppraisalRules(court_code="KLD")
     fake = services.appraisal_work
     fake.replies["ListWorkItems"] = rows()
     refused = form_post(client, "/appraisers/work/report-errors", {"description": ""})
@@ -222,3 +224,36 @@ def test_a_report_error_needs_its_assignment_and_text(client, services, sign_in,
     assert done.status_code == 302
     [asked] = fake.requests("RecordReportError")
     assert (asked.assignment_id, asked.description) == ("as1", "面積誤植")
+
+
+def test_the_division_orders_the_fee_for_the_assignment_just_made(
+    client, services, sign_in, form_post
+):
+    sign_in(client, "KLDCLERK", ["clerk"], court_code="KLD")
+    fake = services.appraisal_work
+    fake.replies["ListWorkItems"] = rows()
+    services.appraisers.replies["GetAppraisalRules"] = apb.AppraisalRules(
+        court_code="KLD", travel_groups=[apb.TravelGroup(code="city", label="基隆市區")]
+    )
+    page = client.get("/appraisers/work?assignment=as9").get_data(as_text=True)
+    assert 'name="fee_assignment_id" type="text" value="as9"' in page
+    assert "核可超過收費標準" not in page  # the officer's alone
+
+    fake.replies["OrderAppraisalFee"] = pb.WorkItem(id="p9")
+    done = form_post(
+        client,
+        "/appraisers/work/fee-orders",
+        {
+            "fee_assignment_id": "as9",
+            "fee_kind": "movables",
+            "fee_count": "2",
+            "travel_group": "city",
+        },
+    )
+    assert done.status_code == 302
+    [asked] = fake.requests("OrderAppraisalFee")
+    assert (asked.assignment_id, asked.items[0].count, asked.travel_group) == ("as9", 2, "city")
+    assert asked.approved is False
+    bad = form_post(client, "/appraisers/work/fee-orders", {"fee_kind": "castle"})
+    assert bad.status_code == 400 and "請選擇鑑定標的種類" in bad.get_data(as_text=True)
+    assert len(fake.requests("OrderAppraisalFee")) == 1

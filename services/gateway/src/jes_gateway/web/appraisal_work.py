@@ -49,6 +49,10 @@ def _form(*names: str) -> dict[str, str]:
 
 def division_page(problem: Problem | None = None, form: dict[str, str] | None = None) -> Any:
     user = require_user()
+    if form is None:
+        # from the assignment just made (/appraisers/): its id in every form
+        chosen = request.args.get("assignment", "").strip()[:36]
+        form = dict.fromkeys(("fee_assignment_id", "assignment_id", "error_assignment_id"), chosen)
     court = court_of(user)
     rows: list[dict[str, Any]] = []
     as_of = ""
@@ -56,8 +60,11 @@ def division_page(problem: Problem | None = None, form: dict[str, str] | None = 
         listed = gateway().services.appraisal_work.items(user.token, court)
         rows = [work_item_json(i) for i in listed.items]
         as_of = listed.as_of
+    rules = gateway().services.appraisers.rules(user.token, court) if court else None
     return render_template(
         "appraisers/work.html",
+        fee_kinds=FEE_ITEM_KIND_LABELS,
+        travel_groups=rules.travel_groups if rules else [],
         court=court,
         courts=COURTS,
         court_name=court_name,
@@ -85,6 +92,36 @@ def _recorded(call: Any, form: dict[str, str], done: str) -> Any:
     user = require_user()
     court = court_of(user) if user.has_role("admin") else None
     return redirect(url_for("appraisal_work.division", court=court))
+
+
+@bp.post("/work/fee-orders")
+@login_required(*RECORDERS)
+def order_fee() -> Any:
+    """The division orders the paying party to pay (five days)."""
+    user = require_user()
+    form = _form("fee_assignment_id", "ordered_on", "fee_kind", "fee_count", "travel_group")
+    errors = {}
+    if not form["fee_assignment_id"]:
+        errors["fee_assignment_id"] = "請填寫選任紀錄代號"
+    kind = FEE_ITEM_KINDS.get(form["fee_kind"])
+    if kind is None:
+        errors["fee_kind"] = "請選擇鑑定標的種類"
+    count = form["fee_count"] or "1"
+    if not count.isdigit() or len(count) > 6 or int(count) < 1:
+        errors["fee_count"] = "請輸入 1 以上的整數"
+    if errors or kind is None:
+        return division_page(invalid(errors), form)
+    fee = FeeInput(
+        items=[FeeItemInput(kind, int(count))],
+        travel_group=form["travel_group"],
+        approved=request.form.get("approved") == "1",
+    )
+    work = gateway().services.appraisal_work
+    return _recorded(
+        lambda: work.order_fee(user.token, form["fee_assignment_id"], form["ordered_on"], fee),
+        form,
+        "已命繳納鑑定費用",
+    )
 
 
 @bp.post("/work/notices")
