@@ -1,4 +1,5 @@
-"""zh-TW and ROC reference data for JES: ROC dates, case numbers, ID validators, courts.
+"""zh-TW and ROC reference data for JES: ROC dates, hearings, case numbers, ID
+validators, courts.
 
 Dependency-free (standard library only). Every error meant for people is a ValueError
 (or, for unknown courts, a KeyError subclass) with a zh-TW message that the gateway can
@@ -23,6 +24,7 @@ from jes_zhtw.courts import (
     court_by_code,
     court_by_name,
 )
+from jes_zhtw.hearings import format_hearing
 from jes_zhtw.ids import (
     is_valid_business_number,
     is_valid_national_id,
@@ -57,6 +59,7 @@ __all__ = [
     "case_word_problem",
     "court_by_code",
     "court_by_name",
+    "format_hearing",
     "format_roc_date",
     "format_roc_date_short",
     "format_roc_datetime",

@@ -2,7 +2,9 @@
 
 The district courts are those named in the Judicial Yuan letter that launched the
 appraisal photo system (seed ``000_…``), in the letter's order (north to south, then
-the outlying islands), followed by the two high courts it was addressed to.
+the outlying islands), followed by the two high courts it was addressed to, then the
+three high administrative courts, whose cases seed ``002_…`` (case progress online) serves.
+The codes are the Judicial Yuan's (its judgments' ids begin TPBA, TCBA, KSBA for them).
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ class Court:
         """District courts' codes end in D, high courts' in H."""
         return self.code.endswith("D")
 
+    @property
+    def is_administrative(self) -> bool:
+        """The high administrative courts' codes end in B."""
+        return self.code.endswith("B")
+
 
 COURTS: tuple[Court, ...] = (
     Court("TPD", "臺灣臺北地方法院", "臺北地院"),
@@ -58,8 +65,12 @@ COURTS: tuple[Court, ...] = (
     Court("LCD", "福建連江地方法院", "連江地院"),
     Court("TPH", "臺灣高等法院", "臺灣高院"),
     Court("KMH", "福建高等法院金門分院", "金門高分院"),
+    Court("TPB", "臺北高等行政法院", "北高行"),
+    Court("TCB", "臺中高等行政法院", "中高行"),
+    Court("KSB", "高雄高等行政法院", "高高行"),
 )
-"""All courts, district courts first, in the official order."""
+"""All courts, district courts first, in the official order, then the high courts and
+the high administrative courts."""
 
 COURT_CODES: frozenset[str] = frozenset(c.code for c in COURTS)
 

@@ -20,7 +20,7 @@ from jes_notification.domain.mails import Links
 from jes_notification.models import CaseMailSubscription, Delivery, ProgressNotice
 from jes_notification.rendering import templates
 from jes_protos import enum_label
-from jes_zhtw import court_by_code, parse_case_number
+from jes_zhtw import court_by_code, format_hearing, parse_case_number
 
 TEMPLATE = "case_progress"
 
@@ -130,7 +130,7 @@ def _event_key(event: case_events_pb2.ProgressEntryAdded) -> str:
 
 def _hearing(entry: cases_pb2.ProgressEntry) -> str:
     hearing = entry.hearing
-    return rules.hearing_line(hearing.starts_at, hearing.place, hearing.kind)[:200]
+    return format_hearing(hearing.starts_at, hearing.place, hearing.kind)[:200]
 
 
 def _notices_of_entry(session: Session, case_id: str, source_entry_id: str) -> list[ProgressNotice]:

@@ -13,6 +13,7 @@ from jes_gateway.web import (
     cases,
     certificates,
     court,
+    court_follows,  # noqa: F401  (adds the follow approvals to court.bp)
     devices,
     feeds,
     notices,
