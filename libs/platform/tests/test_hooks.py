@@ -37,6 +37,7 @@ def test_identity_s_hook_seeds_the_demo_accounts_once_and_names_them(tmp_path: P
             "  KSDCLERK     高雄地院 黃書記官",
             "  KLDOFFICER   基隆地院 王司法事務官",
             "  KLDCHIEF     基隆地院 張科長",
+            "  KLDAPPRAISER 甲估價師事務所 李估價師",
             "  DEMOFIRM     大安不動產估價師事務所",
             "  DEMOPROGRESS 陳小明",
         ]
@@ -47,6 +48,7 @@ def test_identity_s_hook_seeds_the_demo_accounts_once_and_names_them(tmp_path: P
             "ADMIN",
             "DEMOFIRM",
             "DEMOPROGRESS",
+            "KLDAPPRAISER",
             "KLDCHIEF",
             "KLDCLERK",
             "KLDOFFICER",

@@ -145,6 +145,7 @@ def services() -> Backends:
         certificates=FakeService(),  # type: ignore[arg-type]
         render=FakeService(),  # type: ignore[arg-type]
         appraisers=FakeService(),  # type: ignore[arg-type]
+        appraisal_work=FakeService(),  # type: ignore[arg-type]
     )
 
 

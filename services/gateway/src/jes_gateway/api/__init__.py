@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from jes_gateway.api import (
     accounts,
+    appraisal_work,
     appraisers,
     audit,
     bindings,
@@ -42,6 +43,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     public.bp,
     certificates.bp,
     appraisers.bp,
+    appraisal_work.bp,
     notices.bp,
     cases.bp,
     openapi.bp,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jes_gateway.facades.appraisal_work import AppraisalWorkFacade, ReportSubmission
 from jes_gateway.facades.appraisers import AppraisersFacade, FeeInput, FeeItemInput
 from jes_gateway.facades.cases import CasesFacade
 from jes_gateway.facades.certificates import CertificateFacade, RegistrationCodesFacade
@@ -23,6 +24,7 @@ from jes_gateway.facades.reviews import (
 )
 
 __all__ = [
+    "AppraisalWorkFacade",
     "AppraisersFacade",
     "Backends",
     "CasesFacade",
@@ -37,6 +39,7 @@ __all__ = [
     "ProfessionalsFacade",
     "QueueSearch",
     "ReasonInput",
+    "ReportSubmission",
     "ReviewBundle",
     "ReviewsFacade",
 ]
@@ -56,6 +59,7 @@ class Facades:
     registration_codes: RegistrationCodesFacade
     professionals: ProfessionalsFacade
     appraisers: AppraisersFacade
+    appraisal_work: AppraisalWorkFacade
     notices: NoticesFacade
     cases: CasesFacade
 
@@ -72,6 +76,7 @@ class Facades:
             registration_codes=RegistrationCodesFacade(backends.identity),
             professionals=ProfessionalsFacade(backends.identity, backends.render),
             appraisers=AppraisersFacade(backends.appraisers, backends.render),
+            appraisal_work=AppraisalWorkFacade(backends.appraisal_work),
             notices=NoticesFacade(backends.notification),
             cases=CasesFacade(backends.cases),
         )

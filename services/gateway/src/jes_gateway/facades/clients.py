@@ -9,7 +9,11 @@ from jes.identity.v1 import certificates_pb2_grpc, identity_pb2_grpc
 from jes.notification.v1 import notification_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
 from jes.report_render.v1 import report_render_pb2_grpc
-from jes.review_workflow.v1 import appraisers_pb2_grpc, review_workflow_pb2_grpc
+from jes.review_workflow.v1 import (
+    appraisal_work_pb2_grpc,
+    appraisers_pb2_grpc,
+    review_workflow_pb2_grpc,
+)
 from jes_grpckit.client import Client
 from jes_grpckit.tls import TlsIdentity
 
@@ -27,6 +31,8 @@ class Backends:
     render: Client[report_render_pb2_grpc.ReportRenderServiceStub]
     # review-workflow's appraiser commissioning (another service on the same server)
     appraisers: Client[appraisers_pb2_grpc.AppraiserServiceStub]
+    # an assigned appraiser's work rows (the same server again)
+    appraisal_work: Client[appraisal_work_pb2_grpc.AppraisalWorkServiceStub]
 
     @classmethod
     def connect(cls, addrs: dict[str, str], tls: TlsIdentity) -> Backends:
@@ -60,5 +66,10 @@ class Backends:
             ),
             appraisers=Client(
                 addrs["review-workflow"], appraisers_pb2_grpc.AppraiserServiceStub, tls=tls
+            ),
+            appraisal_work=Client(
+                addrs["review-workflow"],
+                appraisal_work_pb2_grpc.AppraisalWorkServiceStub,
+                tls=tls,
             ),
         )

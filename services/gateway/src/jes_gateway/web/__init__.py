@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from jes_gateway.web import (
     account,
+    appraisal_work,
     appraisers,
     auth,
     binding,
@@ -39,6 +40,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     certificates.bp,
     professionals.bp,
     appraisers.bp,
+    appraisal_work.bp,
     notices.bp,
     cases.bp,
     feeds.bp,

@@ -1,6 +1,7 @@
 """Alembic environment of review-workflow: its models are the target."""
 
 from jes_db.migration_env import run
+from jes_review_workflow import work_models  # noqa: F401  (its tables on the metadata)
 from jes_review_workflow.models import metadata
 
 run(metadata)

@@ -6,7 +6,7 @@ day is answered with the version in force on that day."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -40,6 +40,8 @@ class Deadlines:
     report_days_with_zoning: int
     reply_days: int
     reply_after_reminder_days: int
+    # the appraiser is reminded by e-mail this many days before a last day
+    reminder_days_before: int = 2
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class CourtRules:
     deadlines: Deadlines
     off_rotation_grounds: tuple[Ground, ...]
     disqualification: DisqualificationRules
+    # what a report must contain (point 7), read by domain.appraisal.report
+    report: dict[str, Any] = field(default_factory=dict)
 
     def travel_group(self, code: str) -> TravelGroup:
         for group in self.travel:
@@ -119,6 +123,7 @@ def _parse(raw: dict[str, Any]) -> CourtRules:
             other_property_count=dq["other_property"]["count"],
             grounds=tuple(dq["grounds"]),
         ),
+        report=raw.get("report", {}),
     )
 
 
