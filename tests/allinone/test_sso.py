@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from support import flows, sso_journeys
+from support import case_journeys, flows, sso_journeys
 from support.allinone import running_all_in_one
 from support.keycloak import sso_providers
 
@@ -28,6 +28,10 @@ def test_a_judges_first_visit_creates_the_account_and_later_visits_go_straight_i
 
 def test_a_prosecutor_signs_in_through_the_single_window(platform):
     sso_journeys.prosecutor_signs_in(platform)
+
+
+def test_a_prosecutor_reads_the_cases_naming_them_without_applying(platform):
+    case_journeys.prosecutor_reads_the_cases_naming_them(platform)
 
 
 @pytest.mark.parametrize(("provider", "user", "reason"), sso_journeys.REFUSED)

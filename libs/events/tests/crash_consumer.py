@@ -47,6 +47,8 @@ def main() -> None:
         [topic],
         {"jes.identity.v1.FirmAccountApplied": apply},
         poll_timeout=0.1,
+        # a poll's messages commit together: small polls, so the kills land between commits
+        batch_size=20,
     )
     consumer.start()
     while True:

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import insert, select
 
 from jes.photo_storage.v1 import photo_storage_pb2
@@ -291,3 +292,74 @@ def test_thread_consumes_until_stopped_and_finishes_the_current_message(
     finally:
         consumer.stop()
     assert sorted(effect_ids(consumer_db)) == sorted(set(calls))
+
+
+def test_events_polled_together_are_applied_in_one_transaction(consumer_db, bus, payload):
+    """A burst costs one database transaction and one offset commit per poll, not per event."""
+    events = [make_envelope(payload(n), source="identity", subject="a") for n in range(10)]
+    for envelope in events:
+        publish(bus, envelope)
+    publish(bus, events[0])  # a duplicate inside the batch is still recognised
+    transactions: list[int] = []
+    sqlalchemy_event.listen(consumer_db.db.engine, "begin", lambda _conn: transactions.append(1))
+    calls: list[str] = []
+    consumer = make_consumer(
+        consumer_db, bus, {APPLIED: recording_handler(consumer_db, calls)}, batch_size=20
+    )
+    commits: list[int] = []
+    inner = consumer._get_consumer()
+    original = inner.commit
+    inner.commit = lambda record: (commits.append(record.offset), original(record))  # type: ignore[method-assign]
+
+    assert consumer.run_once() == 11
+    consumer.close()
+    assert len(transactions) == 1
+    assert len(commits) == 1
+
+    assert calls == [e.id for e in events]
+    assert effect_ids(consumer_db) == [e.id for e in events]
+
+
+def test_a_failing_event_in_a_batch_leaves_the_others_applied_once(
+    consumer_db, bus, payload, metric
+):
+    events = [make_envelope(payload(n), source="identity", subject="a") for n in range(5)]
+    bad = events[2]
+    for e in events:
+        publish(bus, e)
+    calls: list[str] = []
+    record = recording_handler(consumer_db, calls)
+
+    def handle(session, envelope: Envelope) -> None:
+        record(session, envelope)
+        if envelope.id == bad.id:
+            raise RuntimeError("the mail server said no")
+
+    consumer = make_consumer(
+        consumer_db, bus, {APPLIED: handle}, max_attempts=3, retry_backoff=0.01
+    )
+    assert consumer.run_once() == 5
+    assert consumer.run_once(timeout=0.1) == 0
+    consumer.close()
+
+    good = [e.id for e in events if e.id != bad.id]
+    assert [c for c in calls if c != bad.id] == good  # each good one handled once
+    assert calls.count(bad.id) == 3  # max_attempts in all, the batch's try included
+    assert effect_ids(consumer_db) == good
+    labels = {"service": consumer_db.name, "topic": TOPIC}
+    assert metric("jes_events_consumed_total", outcome="ok", **labels) == 4
+    assert metric("jes_events_consumed_total", outcome="dead_letter", **labels) == 1
+    assert metric("jes_events_consumed_total", outcome="retry", **labels) == 2
+
+
+def test_a_consumer_says_when_it_is_behind(consumer_db, bus, payload):
+    """A full poll means more is waiting: notification holds its mails while it catches up."""
+    for n in range(3):
+        publish(bus, make_envelope(payload(n), source="identity", subject="a"))
+    consumer = make_consumer(consumer_db, bus, {}, batch_size=2)
+    assert not consumer.behind
+    assert consumer.run_once() == 2
+    assert consumer.behind
+    assert consumer.run_once() == 1
+    assert not consumer.behind
+    consumer.close()

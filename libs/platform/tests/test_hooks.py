@@ -40,6 +40,7 @@ def test_identity_s_hook_seeds_the_demo_accounts_once_and_names_them(tmp_path: P
             "  KLDJUDGE     基隆地院 李庭長",
             "  KLDMEMBER1   基隆地院 周委員",
             "  KLDMEMBER2   基隆地院 吳委員",
+            "  KLDAPPRAISER 甲估價師事務所 李估價師",
             "  DEMOFIRM     大安不動產估價師事務所",
             "  DEMOPROGRESS 陳小明",
         ]
@@ -50,6 +51,7 @@ def test_identity_s_hook_seeds_the_demo_accounts_once_and_names_them(tmp_path: P
             "ADMIN",
             "DEMOFIRM",
             "DEMOPROGRESS",
+            "KLDAPPRAISER",
             "KLDCHIEF",
             "KLDCLERK",
             "KLDJUDGE",

@@ -20,6 +20,12 @@ def test_seed_examples() -> None:
     assert parse_case_number("109.他.000025") == CaseNumber(109, "他", 25)
 
 
+def test_the_seed_002_web_form_without_the_first_dot() -> None:
+    # Seed 002's web query result shows 案號：100訴.992032 (its phone view 100.訴.992032).
+    assert parse_case_number("100訴.992032") == CaseNumber(100, "訴", 992032)
+    assert parse_case_number("１０７司執．０００９９９") == EXAMPLE
+
+
 def test_seven_digit_numbers_are_not_truncated() -> None:
     assert CaseNumber(99, "簡上", 1234567).dotted() == "99.簡上.1234567"
 

@@ -1,6 +1,14 @@
 import pytest
 
-from jes_zhtw import COURT_CODES, COURTS, UnknownCourt, court_by_code, court_by_name
+from jes_zhtw import (
+    COURT_CODES,
+    COURTS,
+    PHOTO_SYSTEM_COURTS,
+    UnknownCourt,
+    court_by_code,
+    court_by_name,
+    photo_system_court,
+)
 
 # DESIGN.md §3, in its order.
 DESIGN_CODES = (
@@ -9,17 +17,41 @@ DESIGN_CODES = (
 ).split()
 
 
+# Seed 002 serves the trial courts' administrative cases too (臺北高等行政法院 was one of
+# its three pilot courts); the Judicial Yuan's codes, as in its judgments' ids (TPBA...).
+ADMINISTRATIVE_CODES = ["TPB", "TCB", "KSB"]
+
+
 def test_all_design_courts_in_order() -> None:
-    assert [c.code for c in COURTS] == DESIGN_CODES
-    assert frozenset(DESIGN_CODES) == COURT_CODES
+    assert [c.code for c in COURTS] == DESIGN_CODES + ADMINISTRATIVE_CODES
+    assert frozenset(DESIGN_CODES + ADMINISTRATIVE_CODES) == COURT_CODES
     assert len(COURT_CODES) == len(COURTS)  # no duplicate codes
+
+
+def test_the_administrative_high_courts() -> None:
+    assert court_by_code("TPB").name == "臺北高等行政法院"
+    assert court_by_code("TCB").name == "臺中高等行政法院"
+    assert court_by_code("KSB").name == "高雄高等行政法院"
+    assert court_by_name("北高行").code == "TPB"
+    assert [c.code for c in COURTS if c.is_administrative] == ADMINISTRATIVE_CODES
+    assert not any(c.is_district_court for c in COURTS if c.is_administrative)
+
+
+def test_the_photo_system_serves_the_design_courts_only() -> None:
+    # The high administrative courts auction nothing: no photos, firms or appraisers.
+    assert [c.code for c in PHOTO_SYSTEM_COURTS] == DESIGN_CODES
+    assert photo_system_court(" kld ").code == "KLD"
+    for code in [*ADMINISTRATIVE_CODES, "XYZ"]:
+        with pytest.raises(UnknownCourt):
+            photo_system_court(code)
 
 
 def test_names_are_unique_and_well_formed() -> None:
     assert len({c.name for c in COURTS}) == len(COURTS)
     assert len({c.short_name for c in COURTS}) == len(COURTS)
     for court in COURTS:
-        assert court.name.startswith(("臺灣", "福建")), court
+        assert court.name.startswith(("臺灣", "福建")) or court.is_administrative, court
+        assert court.is_administrative == court.name.endswith("高等行政法院")
         assert court.is_district_court == court.name.endswith("地方法院")
         if court.is_district_court:
             assert court.short_name.endswith("地院")

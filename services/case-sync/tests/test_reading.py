@@ -202,7 +202,13 @@ def test_what_is_new_since_the_last_visit_is_highlighted(service, world):
     assert not first_visit.HasField("previous_visit_at")
     assert [e.is_new for e in first_visit.entries] == [False]
     service.push(service.case(number=1), service.entry("new", item="新進度"))
-    assert my_cases(zhang).cases[0].new_entries == 1
+    listed = my_cases(zhang).cases[0]  # the case changed last comes first
+    assert listed.new_entries == 1
+    # the list marks which of its latest entries are new, as the page does
+    assert [(e.item, e.is_new) for e in listed.latest_entries] == [
+        ("新進度", True),
+        ("定期言詞辯論", False),
+    ]
     second_visit = page(zhang, world["first"], record_visit=True)
     assert second_visit.HasField("previous_visit_at")
     assert [(e.item, e.is_new) for e in second_visit.entries] == [

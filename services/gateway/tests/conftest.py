@@ -147,6 +147,7 @@ def services() -> Backends:
         appraisers=FakeService(),  # type: ignore[arg-type]
         appraiser_applications=FakeService(),  # type: ignore[arg-type]
         committee=FakeService(),  # type: ignore[arg-type]
+        appraisal_work=FakeService(),  # type: ignore[arg-type]
     )
 
 

@@ -1,6 +1,8 @@
 """案件進度查詢 pages against a fake case-sync: the reader's cases with their latest three
 entries, and one case's page (phone first) with the next hearing at the top, every entry
-newest first in ROC form, what is new marked, 資料更新至, the cut-off date."""
+newest first in ROC form, what is new marked, 資料更新至, the cut-off date. Unit tests of
+the pages; the same journey against the real case-sync: tests/allinone/
+test_case_progress_journeys.py, test_case_progress_access.py and tests/e2e."""
 
 from __future__ import annotations
 

@@ -239,3 +239,11 @@ def test_every_page_has_a_skip_link_to_main(client):
     assert '<a class="skip-link" href="#main">跳到主要內容</a>' in html
     assert '<main id="main" tabindex="-1">' in html
     assert "forms.js" in html
+
+
+def test_the_firm_application_offers_only_the_photo_systems_courts(client):
+    # High administrative courts auction nothing: a firm cannot apply to one.
+    html = client.get("/").get_data(as_text=True)
+    apply_form = html[html.index('id="apply-form"') :]
+    assert "臺灣基隆地方法院" in apply_form
+    assert "臺北高等行政法院" not in apply_form

@@ -94,6 +94,7 @@ def test_a_valid_application_is_trimmed_and_the_email_lowered():
     ("field", "value", "message"),
     [
         ("court_code", "XYZ", "請選擇所屬法院"),
+        ("court_code", "TPB", "請選擇所屬法院"),  # a high administrative court: no photos
         ("court_code", "", "請選擇所屬法院"),
         ("company_name", "  ", "請輸入公司名稱"),
         ("company_name", "大" * 101, "不可超過 100 個字"),

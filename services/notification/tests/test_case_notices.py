@@ -14,6 +14,7 @@ from jes_notification.domain.case_notices import (
     MailMode,
     NoticeStatus,
 )
+from jes_zhtw import format_hearing
 
 
 def test_one_notice_per_case_entry_and_address_whatever_the_case_of_the_address():
@@ -115,10 +116,10 @@ def test_settings_tokens_are_long_and_random():
 
 
 def test_a_hearing_is_shown_with_its_absolute_roc_date_weekday_and_place():
-    assert rules.hearing_line("2012-08-10T10:00", "第一法庭", "言詞辯論") == (
+    assert format_hearing("2012-08-10T10:00", "第一法庭", "言詞辯論") == (
         "民國 101年 8月10日 星期五 10:00 第一法庭 言詞辯論"
     )
-    assert rules.hearing_line("", "第一法庭", "言詞辯論") == ""
+    assert format_hearing("", "第一法庭", "言詞辯論") == ""
 
 
 def test_corrections_and_withdrawals_say_so():

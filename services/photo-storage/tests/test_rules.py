@@ -85,6 +85,13 @@ def test_set_key_names_every_bad_field():
     }
 
 
+def test_high_administrative_courts_have_no_photo_sets():
+    for code in ("TPB", "TCB", "KSB"):
+        with pytest.raises(InvalidArgument) as caught:
+            validation.set_key(code, "甲", 112, "司執", 7, 1, own_court=code)
+        assert caught.value.fields == {"court_code": "找不到此法院"}
+
+
 def test_public_lookup_uses_the_same_case_rule():
     for word in EDGE_WORDS:
         with pytest.raises(InvalidArgument) as caught:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from jes_db import Database, utcnow
 from jes_domain import InvalidArgument
 from jes_events import metrics
+from jes_events.background import BackgroundLoop, doubling
 from jes_events.bus import Bus, BusConsumer, Record, dead_letter_topic
 from jes_events.tables import EventTables
 from jes_protos import Envelope
@@ -54,7 +54,7 @@ class EventConsumer:
         *,
         retry_backoff: float = 0.2,
         poll_timeout: float = 0.5,
-        batch_size: int = 20,
+        batch_size: int = 100,
     ):
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -73,25 +73,46 @@ class EventConsumer:
         self.batch_size = batch_size
         self._consumer: BusConsumer | None = None
         self._topics_ready = False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        # The bus or the database away: start again from the committed offset, later.
+        self._loop = BackgroundLoop(
+            f"event-consumer-{group}",
+            self._round,
+            after_failure=doubling(0.5, 10.0),
+            on_failure=self._close_consumer,
+            on_exit=self._close_consumer,
+            logger=log,
+        )
         self._next_lag_report = 0.0
+        # the last poll came back full: more is probably waiting
+        self.behind = False
 
     # -- one poll -----------------------------------------------------------------------
 
     def run_once(self, timeout: float | None = None) -> int:
-        """Poll once and handle what came; returns how many messages were committed."""
+        """Poll once and handle what came; returns how many messages were committed.
+
+        The messages go in one database transaction (a savepoint each) and one offset
+        commit, as far as they apply cleanly at the first try; one that does not is
+        handled alone (retries, dead letter), then the batch goes on after it."""
         consumer = self._get_consumer()
         records = consumer.poll(self.poll_timeout if timeout is None else timeout, self.batch_size)
+        self.behind = len(records) >= self.batch_size
         done = 0
         try:
-            for record in records:
-                if self._handle(record) is None:
+            while done < len(records):
+                applied, failure = self._apply_batch(records[done:])
+                if applied:
+                    consumer.commit(records[done + applied - 1])  # only now: effects committed
+                    done += applied
+                if done == len(records) or self._loop.stopping:
+                    break  # all done, or a graceful stop: the message in hand is finished
+                # records[done] did not apply at its first try (or is not an envelope)
+                if self._handle(records[done], failure) is None:
                     break  # stopping during a retry: leave it for the next consumer
-                consumer.commit(record)  # only now: the effect is committed
+                consumer.commit(records[done])
                 done += 1
-                if self._stop.is_set():
-                    break  # graceful stop: the current message is finished
+                if self._loop.stopping:
+                    break
         finally:
             if done < len(records):
                 # The rest of the batch was polled but not handled; a new consumer starts
@@ -122,8 +143,9 @@ class EventConsumer:
                     "consumer %s: closing the bus consumer failed", self.group, exc_info=True
                 )
 
-    def _handle(self, record: Record) -> str | None:
-        """Apply one message; returns the outcome, or None when stopped before finishing."""
+    def _handle(self, record: Record, first_failure: Exception | None = None) -> str | None:
+        """Apply one message; returns the outcome, or None when stopped before finishing.
+        `first_failure`: its first attempt was made in a batch, and failed so."""
         try:
             envelope = Envelope.FromString(record.value)
             if not envelope.id:
@@ -141,6 +163,8 @@ class EventConsumer:
         }
         for attempt in range(1, self.max_attempts + 1):
             try:
+                if attempt == 1 and first_failure is not None:
+                    raise first_failure
                 outcome = self._apply(envelope, handler)
             except Exception as exc:
                 # An event the rules refuse (InvalidArgument) stays refused: retrying
@@ -159,42 +183,80 @@ class EventConsumer:
                     exc,
                     extra=context,
                 )
-                if self._stop.wait(self.retry_backoff * 2 ** (attempt - 1)):
+                if self._loop.sleep(self.retry_backoff * 2 ** (attempt - 1)):
                     return None
             else:
-                metrics.EVENTS_CONSUMED.labels(self.group, record.topic, outcome).inc()
-                log.debug(
-                    "consumer %s: event %s (%s) %s%s",
-                    self.group,
-                    envelope.id,
-                    envelope.type,
-                    outcome,
-                    "" if handler or outcome == DUPLICATE else " (no handler, skipped)",
-                    extra=context,
-                )
+                self._count(record, envelope, outcome)
                 return outcome
         raise AssertionError("unreachable")
 
+    def _count(self, record: Record, envelope: Envelope, outcome: str) -> None:
+        metrics.EVENTS_CONSUMED.labels(self.group, record.topic, outcome).inc()
+        log.debug(
+            "consumer %s: event %s (%s) %s%s",
+            self.group,
+            envelope.id,
+            envelope.type,
+            outcome,
+            ""
+            if outcome == DUPLICATE or envelope.type in self.handlers
+            else " (no handler, skipped)",
+            extra={"event_id": envelope.id, "event_type": envelope.type, "topic": record.topic},
+        )
+
     def _apply(self, envelope: Envelope, handler: Handler | None) -> str:
-        processed = self.processed
         with self.database.transaction() as session:
-            seen = session.execute(
-                select(processed.c.event_id).where(
-                    processed.c.consumer_group == self.group,
-                    processed.c.event_id == envelope.id,
-                )
-            ).first()
-            if seen is not None:
-                return DUPLICATE
-            if handler is not None:
-                handler(session, envelope)
-            # Unknown types are recorded too: skipped once, never looked at again.
-            session.execute(
-                insert(processed).values(
-                    consumer_group=self.group, event_id=envelope.id, processed_at=utcnow()
-                )
+            return self._apply_in(session, envelope, handler)
+
+    def _apply_in(self, session: Session, envelope: Envelope, handler: Handler | None) -> str:
+        processed = self.processed
+        seen = session.execute(
+            select(processed.c.event_id).where(
+                processed.c.consumer_group == self.group,
+                processed.c.event_id == envelope.id,
             )
+        ).first()
+        if seen is not None:
+            return DUPLICATE
+        if handler is not None:
+            handler(session, envelope)
+        # Unknown types are recorded too: skipped once, never looked at again.
+        session.execute(
+            insert(processed).values(
+                consumer_group=self.group, event_id=envelope.id, processed_at=utcnow()
+            )
+        )
         return OK
+
+    def _apply_batch(self, records: Sequence[Record]) -> tuple[int, Exception | None]:
+        """Apply records from the first on in one transaction, each in a savepoint, up to
+        the first that fails (or is not an envelope) or a stop; returns how many were
+        applied and committed, and the failure of the one after them (None: none failed).
+        """
+        outcomes: list[tuple[Record, Envelope, str]] = []
+        failure: Exception | None = None
+        with self.database.transaction() as session:
+            for record in records:
+                try:
+                    envelope = Envelope.FromString(record.value)
+                except DecodeError:
+                    break  # _handle dead-letters it
+                if not envelope.id:
+                    break
+                try:
+                    with session.begin_nested():
+                        outcome = self._apply_in(
+                            session, envelope, self.handlers.get(envelope.type)
+                        )
+                except Exception as exc:
+                    failure = exc
+                    break
+                outcomes.append((record, envelope, outcome))
+                if self._loop.stopping:
+                    break  # graceful stop: the message in hand is finished
+        for record, envelope, outcome in outcomes:
+            self._count(record, envelope, outcome)
+        return len(outcomes), failure
 
     def _dead_letter(
         self, record: Record, envelope: Envelope | None, error: Exception, attempts: int
@@ -244,38 +306,17 @@ class EventConsumer:
 
     # -- the thread ---------------------------------------------------------------------
 
+    def _round(self) -> float:
+        self.run_once()  # waits up to poll_timeout for messages itself
+        return 0.0
+
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, name=f"event-consumer-{self.group}", daemon=True
-        )
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the message in hand, then stop; the rest stays for the next start."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._loop.stop(timeout)
 
     def close(self) -> None:
         """Release the bus consumer (for callers of run_once without the thread)."""
         self._close_consumer()
-
-    def _run(self) -> None:
-        log.info("consumer %s: started on %s", self.group, ", ".join(self.topics))
-        failures = 0
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-                failures = 0
-            except Exception:
-                # The bus or the database is away; start again from the committed offset.
-                failures += 1
-                log.exception("consumer %s: consuming failed (attempt %d)", self.group, failures)
-                self._close_consumer()
-                self._stop.wait(min(0.5 * 2**failures, 10.0))
-        self._close_consumer()
-        log.info("consumer %s: stopped", self.group)

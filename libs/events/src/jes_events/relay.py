@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from jes_db import Database, utcnow
 from jes_events import metrics
+from jes_events.background import BackgroundLoop, doubling
 from jes_events.bus import Bus, OutgoingMessage
 from jes_events.tables import EventTables
 from jes_protos import Envelope
@@ -57,9 +57,12 @@ class OutboxRelay:
         # PostgreSQL: replicas share the outbox; each locks the rows it publishes and skips
         # the rows another holds. SQLite has one writer at a time and no such clause.
         self._skip_locked = database.engine.dialect.name == "postgresql"
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._next_backlog = 0.0
+        self._next_purge = time.monotonic()
+        # The bus or the database away: the rows stay unpublished, try later.
+        self._loop = BackgroundLoop(
+            f"outbox-relay-{service}", self._round, after_failure=doubling(0.5, 10.0), logger=log
+        )
 
     # -- the work -----------------------------------------------------------------------
 
@@ -150,52 +153,31 @@ class OutboxRelay:
 
     def notify(self) -> None:
         """Wake the relay now (call after committing events)."""
-        self._wake.set()
+        self._loop.notify()
 
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, name=f"outbox-relay-{self.service}", daemon=True
-        )
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the batch in hand and stop."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._loop.stop(timeout)
 
-    def _run(self) -> None:
-        log.info("relay %s: started", self.service)
-        failures = 0
-        next_backlog = 0.0
-        next_purge = time.monotonic()
-        while not self._stop.is_set():
-            self._wake.clear()  # before the work: a notify() during run_once() is kept
-            published = 0
-            try:
-                published = self.run_once()
-                failures = 0
-            except Exception:
-                # The bus or the database is away; the rows stay unpublished, try later.
-                failures += 1
-                log.exception("relay %s: publishing failed (attempt %d)", self.service, failures)
-            now = time.monotonic()
-            try:
-                if now >= next_backlog:
-                    next_backlog = now + self.backlog_interval
-                    self.backlog()
-                if now >= next_purge:
-                    next_purge = now + self.purge_interval
-                    self.purge()
-            except Exception:
-                log.exception("relay %s: outbox housekeeping failed", self.service)
-            if failures:
-                self._stop.wait(min(0.5 * 2**failures, 10.0))
-            elif published < self.batch_size:  # a full batch: there is probably more
-                self._wake.wait(self.poll_interval)
-        log.info("relay %s: stopped", self.service)
+    def _round(self) -> float:
+        try:
+            published = self.run_once()
+        finally:
+            self._housekeeping()
+        # a full batch: there is probably more
+        return 0.0 if published >= self.batch_size else self.poll_interval
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        try:
+            if now >= self._next_backlog:
+                self._next_backlog = now + self.backlog_interval
+                self.backlog()
+            if now >= self._next_purge:
+                self._next_purge = now + self.purge_interval
+                self.purge()
+        except Exception:
+            log.exception("relay %s: outbox housekeeping failed", self.service)

@@ -1,4 +1,5 @@
-"""zh-TW and ROC reference data for JES: ROC dates, case numbers, ID validators, courts.
+"""zh-TW and ROC reference data for JES: ROC dates, hearings, case numbers, ID
+validators, courts.
 
 Dependency-free (standard library only). Every error meant for people is a ValueError
 (or, for unknown courts, a KeyError subclass) with a zh-TW message that the gateway can
@@ -18,11 +19,14 @@ from jes_zhtw.case_number import (
 from jes_zhtw.courts import (
     COURT_CODES,
     COURTS,
+    PHOTO_SYSTEM_COURTS,
     Court,
     UnknownCourt,
     court_by_code,
     court_by_name,
+    photo_system_court,
 )
+from jes_zhtw.hearings import format_hearing
 from jes_zhtw.ids import (
     is_valid_business_number,
     is_valid_national_id,
@@ -47,6 +51,7 @@ __all__ = [
     "COURTS",
     "COURT_CODES",
     "MAX_BATCH",
+    "PHOTO_SYSTEM_COURTS",
     "TAIPEI",
     "WEEKDAYS",
     "CaseNumber",
@@ -57,6 +62,7 @@ __all__ = [
     "case_word_problem",
     "court_by_code",
     "court_by_name",
+    "format_hearing",
     "format_roc_date",
     "format_roc_date_short",
     "format_roc_datetime",
@@ -66,6 +72,7 @@ __all__ = [
     "is_valid_resident_certificate",
     "parse_case_number",
     "parse_roc_date",
+    "photo_system_court",
     "read_batch",
     "read_case_number",
     "to_roc_year",

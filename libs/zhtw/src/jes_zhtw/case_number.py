@@ -36,11 +36,12 @@ MAX_BATCH = 99
 # Both patterns run on NFKC-normalized text (full-width digits and punctuation are
 # ASCII by then). The word is non-greedy in the formal form so that 字第 ends it.
 _FORMAL = re.compile(rf"(\d{{1,3}})\s*年度?\s*([{_CJK}]{{1,6}}?)\s*字\s*第\s*(\d{{1,7}})\s*號")
-# 107.司執.000999, 107-司執-999, 107/司執/999, 107 司執 999. A separator is required:
-# without one, a formal number missing its 號 (107年度司執字第999) would pass with the
-# word 年度司執字第.
+# 107.司執.000999, 107-司執-999, 107/司執/999, 107 司執 999, and 100訴.992032 as seed
+# 002's web page shows it (digits then Han characters need no separator to be read). A
+# separator before the number is required: without one, a formal number missing its 號
+# (107年度司執字第999) would pass with the word 年度司執字第.
 _SEP = r"(?:\s*[./-]\s*|\s+)"
-_SHORT = re.compile(rf"(\d{{1,3}}){_SEP}([{_CJK}]{{1,6}}){_SEP}(\d{{1,7}})")
+_SHORT = re.compile(rf"(\d{{1,3}})(?:{_SEP})?([{_CJK}]{{1,6}}){_SEP}(\d{{1,7}})")
 
 
 def case_word_problem(word: str) -> str | None:
@@ -89,9 +90,9 @@ class CaseNumber:
 def parse_case_number(text: str) -> CaseNumber:
     """Parse a case number in any of the forms people and court systems use.
 
-    Accepted: ``107.司執.000999``, ``107年度司執字第999號`` (also ``第000999號`` and
-    without ``度``), ``107-司執-999``, ``107 司執 999``; full-width digits and
-    surrounding whitespace are fine. Raises ValueError with a zh-TW message otherwise.
+    Accepted: ``107.司執.000999``, ``107司執.000999`` (seed 002), ``107年度司執字第999號``
+    (also ``第000999號`` and without ``度``), ``107-司執-999``, ``107 司執 999``; full-width
+    digits and surrounding whitespace are fine. Raises ValueError with a zh-TW message otherwise.
     """
     s = unicodedata.normalize("NFKC", text).strip()
     m = _FORMAL.fullmatch(s)

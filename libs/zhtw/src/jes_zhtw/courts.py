@@ -2,7 +2,9 @@
 
 The district courts are those named in the Judicial Yuan letter that launched the
 appraisal photo system (seed ``000_…``), in the letter's order (north to south, then
-the outlying islands), followed by the two high courts it was addressed to.
+the outlying islands), followed by the two high courts it was addressed to, then the
+three high administrative courts, whose cases seed ``002_…`` (case progress online) serves.
+The codes are the Judicial Yuan's (its judgments' ids begin TPBA, TCBA, KSBA for them).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from dataclasses import dataclass
 __all__ = [
     "COURTS",
     "COURT_CODES",
+    "PHOTO_SYSTEM_COURTS",
     "Court",
     "UnknownCourt",
     "court_by_code",
     "court_by_name",
+    "photo_system_court",
 ]
 
 
@@ -31,6 +35,11 @@ class Court:
     def is_district_court(self) -> bool:
         """District courts' codes end in D, high courts' in H."""
         return self.code.endswith("D")
+
+    @property
+    def is_administrative(self) -> bool:
+        """The high administrative courts' codes end in B."""
+        return self.code.endswith("B")
 
 
 COURTS: tuple[Court, ...] = (
@@ -58,10 +67,19 @@ COURTS: tuple[Court, ...] = (
     Court("LCD", "福建連江地方法院", "連江地院"),
     Court("TPH", "臺灣高等法院", "臺灣高院"),
     Court("KMH", "福建高等法院金門分院", "金門高分院"),
+    Court("TPB", "臺北高等行政法院", "北高行"),
+    Court("TCB", "臺中高等行政法院", "中高行"),
+    Court("KSB", "高雄高等行政法院", "高高行"),
 )
-"""All courts, district courts first, in the official order."""
+"""All courts, district courts first, in the official order, then the high courts and
+the high administrative courts."""
 
 COURT_CODES: frozenset[str] = frozenset(c.code for c in COURTS)
+
+PHOTO_SYSTEM_COURTS: tuple[Court, ...] = tuple(c for c in COURTS if not c.is_administrative)
+"""The courts of the appraisal photo system (seed 000's letter): the district courts and
+the two high courts. The high administrative courts auction nothing, so they have no
+property photos, no firm accounts and no appraisers."""
 
 _BY_CODE = {c.code: c for c in COURTS}
 _BY_NAME = {n: c for c in COURTS for n in (c.name, c.short_name)}
@@ -93,3 +111,11 @@ def court_by_name(name: str) -> Court:
         return _BY_NAME[name.strip().replace("台", "臺")]
     except KeyError:
         raise UnknownCourt(f"查無法院名稱：「{name}」") from None
+
+
+def photo_system_court(code: str) -> Court:
+    """The court with this code if the appraisal photo system serves it."""
+    court = court_by_code(code)
+    if court.is_administrative:
+        raise UnknownCourt(f"{court.name}不受理不動產鑑價照片：「{code}」")
+    return court

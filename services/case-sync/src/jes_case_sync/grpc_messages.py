@@ -169,6 +169,6 @@ def case_summary(view: CaseView, with_latest: bool = True) -> qpb.CaseSummary:
     if view.next_hearing is not None:
         summary.next_hearing.CopyFrom(hearing_message(view.next_hearing))
     if with_latest:
-        summary.latest_entries.extend(entry_view(row) for row in view.latest)
+        summary.latest_entries.extend(entry_view(row, view.last_visit_at) for row in view.latest)
     summary.last_changed_at.FromDatetime(case.last_changed_at)
     return summary

@@ -5,9 +5,9 @@ announced within a minute of midnight, Taipei time, or of the status change that
 from __future__ import annotations
 
 import logging
-import threading
 
 from jes_case_sync.usecases.cut_off import CutOffSweep
+from jes_servicekit.background import BackgroundLoop
 
 log = logging.getLogger("jes.case_sync.sweeper")
 
@@ -16,28 +16,18 @@ class CutOffSweeper:
     def __init__(self, sweep: CutOffSweep, *, interval: float = 60.0):
         self.sweep = sweep
         self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        # a failed round (the database away) leaves the dates due: the next one announces them
+        self._loop = BackgroundLoop(
+            "cut-off-sweeper", self._round, after_failure=lambda _: self.interval, logger=log
+        )
+
+    def _round(self) -> float:
+        while self.sweep.run() and not self._loop.stopping:
+            pass  # a full batch: there may be more
+        return self.interval
 
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="cut-off-sweeper", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                while self.sweep.run() and not self._stop.is_set():
-                    pass  # a full batch: there may be more
-            except Exception:
-                # the database is away: the dates stay due, the next round announces them
-                log.exception("cut-off sweep: a round failed")
-            self._stop.wait(self.interval)
+        self._loop.stop(timeout)

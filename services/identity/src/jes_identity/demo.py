@@ -1,5 +1,5 @@
 """Demo data for development mode: an administrator, clerks of a few courts, Keelung's
-judicial affairs officer and records chief, a firm.
+judicial affairs officer, records chief and an appraiser, a firm.
 
 identity's development-mode hook (jes_platform's registry): the runtime calls
 `seed_demo_accounts` once identity has started, only in development mode (`jes run --dev`,
@@ -28,6 +28,8 @@ DEMO_ACCOUNTS = [
     ("KLDJUDGE", "基隆地院 李庭長", "judge.kld@jes.example", ["chief-judge"], "KLD"),
     ("KLDMEMBER1", "基隆地院 周委員", "member1.kld@jes.example", ["committee-member"], "KLD"),
     ("KLDMEMBER2", "基隆地院 吳委員", "member2.kld@jes.example", ["committee-member"], "KLD"),
+    # an appraiser of Keelung's roster, for their own deadlines (/appraisers/my-work)
+    ("KLDAPPRAISER", "甲估價師事務所 李估價師", "appraiser.kld@jes.example", ["appraiser"], "KLD"),
     ("DEMOFIRM", "大安不動產估價師事務所", "firm@jes.example", ["firm"], "TPD"),
     # a case-progress account (案件進度查詢帳號), to bind to a portal account (帳號綁定)
     ("DEMOPROGRESS", "陳小明", "progress@jes.example", ["progress"], ""),

@@ -1,22 +1,30 @@
 """The component that turns due progress notices into mails (progress_notices.compose_due)
 and wakes the mail sender. It sleeps until the next notice falls due, or until the
-handlers say new notices were recorded."""
+handlers say new notices were recorded.
+
+While the event consumer is behind (a burst's backlog), composing waits, at most
+HOLD_AT_MOST seconds: the backlog holds more entries of the same cases, and composing as
+each falls due would mail a case's entries one by one, each mail slowing the drain."""
 
 from __future__ import annotations
 
 import logging
-import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from jes_db import Database, utcnow
 from jes_notification import progress_notices
 from jes_notification.domain.mails import Links
+from jes_servicekit.background import BackgroundLoop
 
 log = logging.getLogger("jes.notification.composer")
 
 # Shortest sleep: a notice due "now" is composed at once, without spinning.
 MIN_WAIT = 0.05
+HOLD_AT_MOST = 10.0
+# How often a held composer looks whether the consumer caught up.
+HOLD_POLL = 0.25
 
 
 class NoticeComposer:
@@ -27,17 +35,22 @@ class NoticeComposer:
         *,
         on_composed: Callable[[], None] | None = None,
         poll: float = 5.0,
+        behind: Callable[[], bool] = lambda: False,
+        hold_at_most: float = HOLD_AT_MOST,
     ):
         self.db = db
         self.links = links
         self.on_composed = on_composed
         self.poll = poll
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.behind = behind
+        self.hold_at_most = hold_at_most
+        self._held_since: float | None = None
+        self._loop = BackgroundLoop(
+            "notice-composer", self._round, after_failure=lambda _: self.poll, logger=log
+        )
 
     def notify(self) -> None:
-        self._wake.set()
+        self._loop.notify()
 
     def run_once(self, now: datetime | None = None) -> int:
         composed = progress_notices.compose_due(self.db, self.links, now)
@@ -51,24 +64,18 @@ class NoticeComposer:
             return self.poll
         return max(MIN_WAIT, min(self.poll, (due - utcnow()).total_seconds()))
 
+    def _round(self) -> float:
+        if self.behind():
+            now = time.monotonic()
+            self._held_since = self._held_since or now
+            if now - self._held_since < self.hold_at_most:
+                return min(HOLD_POLL, self.poll)
+        self._held_since = None
+        self.run_once()
+        return self._wait_seconds()
+
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="notice-composer", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.clear()  # before the work: a notify() during it is kept
-            wait = self.poll
-            try:
-                self.run_once()
-                wait = self._wait_seconds()
-            except Exception:
-                log.exception("notice composer failed; retrying")
-            self._wake.wait(wait)
+        self._loop.stop()

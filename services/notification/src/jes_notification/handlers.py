@@ -15,11 +15,15 @@ from sqlalchemy.orm import Session
 from jes.case_sync.v1 import case_events_pb2
 from jes.events.v1.envelope_pb2 import Envelope
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc, verification_pb2
-from jes.review_workflow.v1 import appraiser_applications_pb2, review_workflow_pb2
+from jes.review_workflow.v1 import (
+    appraisal_work_pb2,
+    appraiser_applications_pb2,
+    review_workflow_pb2,
+)
 from jes_domain import FailedPrecondition
 from jes_grpckit import Client
 from jes_notification import progress_notices
-from jes_notification.domain import appraiser_mails, case_mails, mails
+from jes_notification.domain import appraisal_mails, appraiser_mails, case_mails, mails
 from jes_notification.domain.mails import Links, Mail, delivery_id
 from jes_notification.models import Delivery
 from jes_notification.rendering import templates
@@ -88,6 +92,7 @@ class Handlers:
             review_workflow_pb2.ReviewRequested: self.review_requested,
             review_workflow_pb2.ReviewDecided: self.review_decided,
             appraiser_applications_pb2.AppraiserApplicationChanged: self.appraiser_application,
+            appraisal_work_pb2.AppraisalDeadlineApproaching: self.appraisal_deadline_approaching,
             case_events_pb2.ProgressEntryAdded: self.progress_entry_added,
             case_events_pb2.ProgressEntryCorrected: self.progress_entry_corrected,
             case_events_pb2.ProgressEntryWithdrawn: self.progress_entry_withdrawn,
@@ -174,6 +179,12 @@ class Handlers:
             return
         email = self.account_email(event.application.applicant_account_id)
         self._queue_all(session, envelope, appraiser_mails.application_changed(event, email))
+
+    def appraisal_deadline_approaching(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, appraisal_work_pb2.AppraisalDeadlineApproaching)
+        email = self.account_email(event.appraiser_account_id)
+        to_send = appraisal_mails.deadline_approaching(event, email, self.links)
+        self._queue_all(session, envelope, to_send)
 
     def account_email(self, account_id: str) -> str:
         """The e-mail identity has for an account ("" when there is no such account)."""

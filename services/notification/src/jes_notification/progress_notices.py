@@ -1,6 +1,6 @@
 """Use cases of case-progress notices: a new entry becomes a notice per follower (in the
-consumer's transaction), and due notices become one mail per case and address (one
-transaction per mail). The rules are in domain/case_notices.py."""
+consumer's transaction), and due notices become one mail per case and address (a chunk
+of mails per transaction). The rules are in domain/case_notices.py."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from jes_notification.domain.mails import Links
 from jes_notification.models import CaseMailSubscription, Delivery, ProgressNotice
 from jes_notification.rendering import templates
 from jes_protos import enum_label
-from jes_zhtw import court_by_code, parse_case_number
+from jes_zhtw import court_by_code, format_hearing, parse_case_number
 
 TEMPLATE = "case_progress"
 
@@ -130,7 +130,7 @@ def _event_key(event: case_events_pb2.ProgressEntryAdded) -> str:
 
 def _hearing(entry: cases_pb2.ProgressEntry) -> str:
     hearing = entry.hearing
-    return rules.hearing_line(hearing.starts_at, hearing.place, hearing.kind)[:200]
+    return format_hearing(hearing.starts_at, hearing.place, hearing.kind)[:200]
 
 
 def _notices_of_entry(session: Session, case_id: str, source_entry_id: str) -> list[ProgressNotice]:
@@ -235,9 +235,18 @@ def next_due(db: Database) -> datetime | None:
         )
 
 
+# Mails composed per transaction: one each queued every mail of a backlog behind the
+# others for the database's write lock; a savepoint each keeps a lost race to itself.
+COMPOSE_CHUNK = 50
+
+
+class NoticesTaken(RuntimeError):
+    """Another composer took these notices first (a replica racing this one)."""
+
+
 def compose_due(db: Database, links: Links, now: datetime | None = None) -> int:
     """Every case and address with a notice due gets one mail with all its waiting
-    notices (one transaction per mail). Returns the number of mails queued."""
+    notices (a chunk of mails per transaction). Returns the number of mails queued."""
     now = now or utcnow()
     with db.transaction() as session:
         due = session.execute(
@@ -250,34 +259,47 @@ def compose_due(db: Database, links: Links, now: datetime | None = None) -> int:
             .limit(500)
         ).scalars()
         subscription_ids = list(due)
-    return sum(_compose_one(db, links, subscription, now) for subscription in subscription_ids)
+    composed = 0
+    for start in range(0, len(subscription_ids), COMPOSE_CHUNK):
+        with db.transaction() as session:
+            for subscription_id in subscription_ids[start : start + COMPOSE_CHUNK]:
+                try:
+                    with session.begin_nested():
+                        composed += _compose_in(session, links, subscription_id, now)
+                except NoticesTaken:
+                    continue  # the other composer queues this mail
+    return composed
 
 
 def _compose_one(db: Database, links: Links, subscription_id: str, now: datetime) -> int:
     with db.transaction() as session:
-        subscription = session.get(CaseMailSubscription, subscription_id)
-        assert subscription is not None
-        notices = list(
-            session.scalars(
-                select(ProgressNotice)
-                .where(
-                    ProgressNotice.subscription_id == subscription_id,
-                    ProgressNotice.status == NoticeStatus.PENDING.value,
-                )
-                .order_by(ProgressNotice.created_at)
-                .limit(rules.MAX_ENTRIES_PER_MAIL)
+        return _compose_in(session, links, subscription_id, now)
+
+
+def _compose_in(session: Session, links: Links, subscription_id: str, now: datetime) -> int:
+    subscription = session.get(CaseMailSubscription, subscription_id)
+    assert subscription is not None
+    notices = list(
+        session.scalars(
+            select(ProgressNotice)
+            .where(
+                ProgressNotice.subscription_id == subscription_id,
+                ProgressNotice.status == NoticeStatus.PENDING.value,
             )
+            .order_by(ProgressNotice.created_at)
+            .limit(rules.MAX_ENTRIES_PER_MAIL)
         )
-        if not notices:
-            return 0  # another composer took them
-        mode = MailMode(subscription.mode)
-        if mode is MailMode.UNSUBSCRIBED:
-            _mark(session, notices, NoticeStatus.DROPPED, None)
-            return 0
-        delivery = _delivery(subscription, notices, mode, links)
-        session.add(delivery)
-        _mark(session, notices, NoticeStatus.COMPOSED, delivery.id)
-        return 1
+    )
+    if not notices:
+        return 0  # another composer took them
+    mode = MailMode(subscription.mode)
+    if mode is MailMode.UNSUBSCRIBED:
+        _mark(session, notices, NoticeStatus.DROPPED, None)
+        return 0
+    delivery = _delivery(subscription, notices, mode, links)
+    session.add(delivery)
+    _mark(session, notices, NoticeStatus.COMPOSED, delivery.id)
+    return 1
 
 
 def _mark(
@@ -291,7 +313,7 @@ def _mark(
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != len(ids):  # type: ignore[attr-defined]
-        raise RuntimeError("another composer took these notices; this mail is not queued")
+        raise NoticesTaken("another composer took these notices; this mail is not queued")
 
 
 def _delivery(

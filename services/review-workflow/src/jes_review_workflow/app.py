@@ -8,7 +8,11 @@ from typing import Any
 from jes.identity.v1 import identity_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2 as photo_pb
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
-from jes.review_workflow.v1 import appraiser_applications_pb2_grpc, appraisers_pb2_grpc
+from jes.review_workflow.v1 import (
+    appraisal_work_pb2_grpc,
+    appraiser_applications_pb2_grpc,
+    appraisers_pb2_grpc,
+)
 from jes.review_workflow.v1 import review_workflow_pb2_grpc as pb_grpc
 from jes_config import ServiceConfig
 from jes_review_workflow.application_grpc import AppraiserApplicationServicer
@@ -18,8 +22,13 @@ from jes_review_workflow.appraisal.assignments import Assignments
 from jes_review_workflow.appraisal.committee import Committee
 from jes_review_workflow.appraisal.log import RotationLog
 from jes_review_workflow.appraisal.outcomes import AuctionOutcomes
+from jes_review_workflow.appraisal.reports import BUCKET as REPORTS_BUCKET
+from jes_review_workflow.appraisal.reports import AppraisalReports
 from jes_review_workflow.appraisal.roster import Roster
 from jes_review_workflow.appraisal.rules import AppraisalRules
+from jes_review_workflow.appraisal.work import AppraisalWork
+from jes_review_workflow.appraisal.work_queries import DeadlineReminders, WorkQueries
+from jes_review_workflow.appraisal_work_grpc import AppraisalWorkServicer
 from jes_review_workflow.appraiser_grpc import AppraiserServicer
 from jes_review_workflow.carry_out import CarryOutDecisions
 from jes_review_workflow.committee_grpc import AppraiserCommitteeServicer
@@ -29,6 +38,7 @@ from jes_review_workflow.grpc_api import ReviewWorkflowServicer
 from jes_review_workflow.handlers import PhotoSetChangedAfterPrintHandler, PhotoSetSubmittedHandler
 from jes_review_workflow.models import event_tables, metadata
 from jes_review_workflow.queries import ReviewQueries
+from jes_review_workflow.reminder_worker import ReminderWorker
 from jes_review_workflow.worker import DecisionWorker
 from jes_servicekit import ServiceKit, topic_of
 
@@ -82,6 +92,18 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         AppraiserCommitteeServicer(Committee(kit.db, kit.outbox)),
         "jes.review_workflow.v1.AppraiserCommitteeService",
     )
+    # Appraisal reports' PDFs (appraisal/reports.py) are kept in the object store.
+    reports_store = kit.object_store()
+    reports_store.ensure_bucket(REPORTS_BUCKET)
+    kit.grpc.add(
+        appraisal_work_pb2_grpc.add_AppraisalWorkServiceServicer_to_server,
+        AppraisalWorkServicer(
+            AppraisalWork(kit.db, kit.outbox),
+            WorkQueries(kit.db),
+            AppraisalReports(kit.db, kit.outbox, reports_store),
+        ),
+        "jes.review_workflow.v1.AppraisalWorkService",
+    )
     kit.consume(
         [topic_of("photo-storage")],
         {
@@ -91,4 +113,6 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     )
     # Decisions the request that recorded them did not finish, resumed after a restart too.
     kit.add_component(DecisionWorker(carry_out))
+    # Reminder e-mails before an appraiser's last days (notification mails them).
+    kit.add_component(ReminderWorker(DeadlineReminders(kit.db, kit.outbox)))
     return kit

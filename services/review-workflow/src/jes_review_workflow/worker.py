@@ -10,12 +10,12 @@ is applied or refused for good.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
 from jes_db import utcnow
 from jes_review_workflow.carry_out import CarryOutDecisions
+from jes_servicekit.background import BackgroundLoop, doubling
 
 log = logging.getLogger("jes.review_workflow.worker")
 
@@ -31,47 +31,33 @@ class DecisionWorker:
         self.carry_out = carry_out
         self.poll_interval = poll_interval
         self.clock = clock
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        # the database away: the decisions stay recorded, try again later
+        self._loop = BackgroundLoop(
+            "review-decision-worker",
+            self._round,
+            after_failure=doubling(poll_interval, 30.0),
+            logger=log,
+        )
 
     def run_once(self, now: datetime | None = None) -> int:
         """One round: how many decisions were attempted."""
         now = now or self.clock()
         attempted = 0
         for kind, key in self.carry_out.due(now):
-            if self._stop.is_set():
+            if self._loop.stopping:
                 break
             if self.carry_out.claim(kind, key, now):
                 attempted += 1
                 self.carry_out.attempt(kind, key)
         return attempted
 
+    def _round(self) -> float:
+        self.run_once()
+        return self.poll_interval
+
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._run, name="review-decision-worker", daemon=True
-        )
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the attempt in hand and stop; the rest is resumed at the next start."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        log.info("decision worker: started")
-        failures = 0
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-                failures = 0
-            except Exception:
-                # The database is away: the decisions stay recorded, try again later.
-                failures += 1
-                log.exception("decision worker: a round failed (attempt %d)", failures)
-            self._stop.wait(min(self.poll_interval * 2**failures, 30.0))
-        log.info("decision worker: stopped")
+        self._loop.stop(timeout)

@@ -39,6 +39,8 @@ class CaseView:
     next_hearing: ProgressEntry | None
     new_entries: int
     prosecutor_ids: tuple[str, ...] = ()
+    # the reader's last visit, when entries came since: the list marks those new
+    last_visit_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,8 @@ class Reading:
                 follow_id,
                 latest[case.id],
                 hearings.get(case.id),
-                new_counts.get(case.id, 0),
+                new_counts[case.id][0] if case.id in new_counts else 0,
+                last_visit_at=new_counts[case.id][1] if case.id in new_counts else None,
             )
             for case, follow_id in cases
         ]
@@ -180,9 +183,12 @@ class Reading:
             found.setdefault(row.case_id, row)
         return found
 
-    def _new_counts(self, session: Session, account_id: str, ids: list[str]) -> dict[str, int]:
+    def _new_counts(
+        self, session: Session, account_id: str, ids: list[str]
+    ) -> dict[str, tuple[int, datetime]]:
+        """Per case with entries since the reader's last visit: how many, and that visit."""
         rows = session.execute(
-            select(ProgressEntry.case_id, func.count())
+            select(ProgressEntry.case_id, func.count(), CaseVisit.visited_at)
             .join(
                 CaseVisit,
                 and_(
@@ -195,9 +201,9 @@ class Reading:
                 ProgressEntry.ingested_at > CaseVisit.visited_at,
                 LIVE,
             )
-            .group_by(ProgressEntry.case_id)
+            .group_by(ProgressEntry.case_id, CaseVisit.visited_at)
         ).all()
-        return {case_id: int(count) for case_id, count in rows}
+        return {case_id: (int(count), visited_at) for case_id, count, visited_at in rows}
 
     # -- one case --------------------------------------------------------------------------
 
@@ -305,7 +311,14 @@ class Reading:
             else:
                 latest = self._views(session, reader, [(case, follow_id)])[0].latest
             hearing = self._next_hearings(session, [case.id]).get(case.id)
-            view = CaseView(case, follow_id, list(latest), hearing, int(new or 0))
+            view = CaseView(
+                case,
+                follow_id,
+                list(latest),
+                hearing,
+                int(new or 0),
+                last_visit_at=previous_visit_at if new else None,
+            )
             sync = session.get(CourtSync, case.court_code)
             if record_visit and reader.subject and reader.kind is not ReaderKind.COURT_SYSTEM:
                 if visit is None:

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from jes_gateway.api import (
     accounts,
+    appraisal_work,
     appraiser_applications,
     appraisers,
     audit,
@@ -44,6 +45,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     certificates.bp,
     appraisers.bp,
     appraiser_applications.bp,
+    appraisal_work.bp,
     notices.bp,
     cases.bp,
     openapi.bp,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jes_gateway.facades.appraisal_work import AppraisalWorkFacade, ReportSubmission
 from jes_gateway.facades.appraiser_applications import (
     ApplicationInput,
     AppraiserApplicationsFacade,
@@ -29,6 +30,7 @@ from jes_gateway.facades.reviews import (
 
 __all__ = [
     "ApplicationInput",
+    "AppraisalWorkFacade",
     "AppraiserApplicationsFacade",
     "AppraisersFacade",
     "Backends",
@@ -45,6 +47,7 @@ __all__ = [
     "ProfessionalsFacade",
     "QueueSearch",
     "ReasonInput",
+    "ReportSubmission",
     "ReviewBundle",
     "ReviewsFacade",
 ]
@@ -66,6 +69,7 @@ class Facades:
     appraisers: AppraisersFacade
     appraiser_applications: AppraiserApplicationsFacade
     committee: CommitteeFacade
+    appraisal_work: AppraisalWorkFacade
     notices: NoticesFacade
     cases: CasesFacade
 
@@ -84,6 +88,7 @@ class Facades:
             appraisers=AppraisersFacade(backends.appraisers, backends.render),
             appraiser_applications=AppraiserApplicationsFacade(backends.appraiser_applications),
             committee=CommitteeFacade(backends.committee),
+            appraisal_work=AppraisalWorkFacade(backends.appraisal_work),
             notices=NoticesFacade(backends.notification),
             cases=CasesFacade(backends.cases),
         )

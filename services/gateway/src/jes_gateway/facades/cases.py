@@ -1,10 +1,14 @@
 """case-sync for readers: a person's cases and one case's page (as the person: their
-forwarded token; case-sync decides what they may see), and the private feeds."""
+forwarded token; case-sync decides what they may see), the private feeds, and a clerk's
+approval of a follow application (case-sync decides which court's cases the clerk may
+approve)."""
 
 from __future__ import annotations
 
 from jes.case_sync.v1 import case_queries_pb2 as q
+from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
+from jes.case_sync.v1 import cases_pb2
 from jes_gateway.facades.base import Facade
 
 
@@ -44,3 +48,25 @@ class CasesFacade(Facade[pb_grpc.CaseSyncServiceStub]):
     def resolve_feed(self, feed_token: str, kind: q.FeedKind.ValueType) -> q.CasePage:
         """A feed reader has no login: the address's secret is the key (as the gateway)."""
         return self._rpc().ResolveFeed(q.ResolveFeedRequest(token=feed_token, kind=kind))
+
+    def approve_follow(
+        self,
+        token: str,
+        case: cases_pb2.CaseKey,
+        *,
+        email: str,
+        role: cases_pb2.FollowerRole.ValueType,
+        applicant_name: str = "",
+        application_id: str = "",
+    ) -> cases_pb2.Follow:
+        request = pb.ApproveFollowRequest(
+            case=case,
+            email=email,
+            role=role,
+            applicant_name=applicant_name,
+            application_id=application_id,
+        )
+        return self._rpc(token).ApproveFollow(request)
+
+    def followers(self, token: str, case: cases_pb2.CaseKey) -> pb.ListFollowersResponse:
+        return self._rpc(token).ListFollowers(pb.ListFollowersRequest(case=case))

@@ -10,6 +10,7 @@ from jes.notification.v1 import notification_pb2_grpc
 from jes.photo_storage.v1 import photo_storage_pb2_grpc
 from jes.report_render.v1 import report_render_pb2_grpc
 from jes.review_workflow.v1 import (
+    appraisal_work_pb2_grpc,
     appraiser_applications_pb2_grpc,
     appraisers_pb2_grpc,
     review_workflow_pb2_grpc,
@@ -34,6 +35,8 @@ class Backends:
     # ... its appraiser applications and the qualification committee
     appraiser_applications: Client[appraiser_applications_pb2_grpc.AppraiserApplicationServiceStub]
     committee: Client[appraiser_applications_pb2_grpc.AppraiserCommitteeServiceStub]
+    # an assigned appraiser's work rows (the same server again)
+    appraisal_work: Client[appraisal_work_pb2_grpc.AppraisalWorkServiceStub]
 
     @classmethod
     def connect(cls, addrs: dict[str, str], tls: TlsIdentity) -> Backends:
@@ -77,6 +80,11 @@ class Backends:
             committee=Client(
                 addrs["review-workflow"],
                 appraiser_applications_pb2_grpc.AppraiserCommitteeServiceStub,
+                tls=tls,
+            ),
+            appraisal_work=Client(
+                addrs["review-workflow"],
+                appraisal_work_pb2_grpc.AppraisalWorkServiceStub,
                 tls=tls,
             ),
         )

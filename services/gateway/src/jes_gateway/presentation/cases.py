@@ -6,12 +6,12 @@ cut-off long, with the weekday), what is new since the reader's last visit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
 from jes.case_sync.v1 import case_queries_pb2 as q
 from jes.case_sync.v1 import cases_pb2
 from jes_protos import enum_label
-from jes_zhtw import format_roc_date, format_roc_date_short, format_roc_datetime
+from jes_zhtw import format_hearing, format_roc_date, format_roc_date_short, format_roc_datetime
 
 # The seed's notes for readers (案件進度查詢系統 說明), still true.
 NOTICES = (
@@ -63,15 +63,7 @@ class CasePageView:
 
 
 def hearing_text(hearing: cases_pb2.Hearing) -> str:
-    if not hearing.starts_at:
-        return ""
-    try:
-        local = datetime.fromisoformat(hearing.starts_at)
-    except ValueError:
-        when = hearing.starts_at
-    else:
-        when = f"{format_roc_date(local.date())} {local:%H:%M}"
-    return " ".join(part for part in (when, hearing.place, hearing.kind) if part)
+    return format_hearing(hearing.starts_at, hearing.place, hearing.kind)
 
 
 def entry_view(entry: q.CaseEntry) -> EntryView:

@@ -108,6 +108,20 @@ SYSTEMS: tuple[PortalSystem, ...] = (
         "/committee/",
         frozenset({"records-chief", "chief-judge", "committee-member", "admin"}),
     ),
+    PortalSystem(
+        "appraisal-deadlines",
+        "鑑定期限",
+        "鑑定費用繳納、鑑定書送交及回覆本院通知的期限，逾期項目",
+        "/appraisers/work",
+        frozenset({"clerk", "judicial-officer", "records-chief", "chief-judge", "admin"}),
+    ),
+    PortalSystem(
+        "my-appraisals",
+        "我的鑑定事件",
+        "受選任鑑定事件的期限、繳費登錄及未繳費陳報",
+        "/appraisers/my-work",
+        frozenset({"appraiser"}),
+    ),
     PortalSystem("public-photos", "照片公開查詢", "依法院及案號查詢已審核通過的照片", "/public"),
     PortalSystem("account", "個人帳號維護", "修改基本資料及密碼", "/account"),
 )

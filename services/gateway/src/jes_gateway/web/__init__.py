@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from jes_gateway.web import (
     account,
+    appraisal_work,
     appraiser_applications,
     appraisers,
     auth,
@@ -13,6 +14,7 @@ from jes_gateway.web import (
     cases,
     certificates,
     court,
+    court_follows,  # noqa: F401  (adds the follow approvals to court.bp)
     devices,
     feeds,
     notices,
@@ -40,6 +42,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     professionals.bp,
     appraisers.bp,
     appraiser_applications.bp,
+    appraisal_work.bp,
     notices.bp,
     cases.bp,
     feeds.bp,

@@ -31,7 +31,7 @@ from jes_gateway.presentation.vocabulary import (
 from jes_gateway.problems import Problem
 from jes_gateway.web.forms import form_problem, invalid
 from jes_gateway.web.session import WebUser, login_required, require_user
-from jes_zhtw import COURTS, CaseNumberInvalid, read_case_number
+from jes_zhtw import PHOTO_SYSTEM_COURTS, CaseNumberInvalid, read_case_number
 from jes_zhtw.roc import to_taipei
 
 bp = Blueprint("appraisers", __name__, url_prefix="/appraisers")
@@ -106,7 +106,7 @@ def overview(
     return render_template(
         "appraisers/index.html",
         court=court,
-        courts=COURTS,
+        courts=PHOTO_SYSTEM_COURTS,
         court_name=court_name,
         rules=rules,
         fee=fee,
@@ -220,7 +220,7 @@ def log() -> Any:
     return render_template(
         "appraisers/log.html",
         court=court,
-        courts=COURTS,
+        courts=PHOTO_SYSTEM_COURTS,
         court_name=court_name,
         start=start,
         end=end,

@@ -22,7 +22,7 @@ from jes_gateway.problems import Problem
 from jes_gateway.web.audit_view import readable_entry
 from jes_gateway.web.forms import form_problem, page_count, page_number
 from jes_gateway.web.session import WebUser, login_required, require_user
-from jes_zhtw import COURTS
+from jes_zhtw import PHOTO_SYSTEM_COURTS
 
 bp = Blueprint("court", __name__, url_prefix="/court")
 
@@ -99,7 +99,7 @@ def reviews() -> Any:
         states=SUBMISSION_STATES,
         state_labels=STATE_LABELS,
         court=court,
-        courts=COURTS,
+        courts=PHOTO_SYSTEM_COURTS,
         court_name=court_name,
     )
 
@@ -295,6 +295,6 @@ def audit() -> Any:
         page=page,
         pages=page_count(reply.total, PAGE_SIZE),
         court=court,
-        courts=COURTS,
+        courts=PHOTO_SYSTEM_COURTS,
         court_name=court_name,
     )

@@ -11,14 +11,14 @@ from urllib.parse import urlparse
 from flask import Blueprint, abort, jsonify, render_template, request
 
 from jes_gateway.context import gateway
-from jes_zhtw import COURTS
+from jes_zhtw import PHOTO_SYSTEM_COURTS
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def home() -> Any:
-    return render_template("home.html", courts=COURTS)
+    return render_template("home.html", courts=PHOTO_SYSTEM_COURTS)
 
 
 @bp.get("/guide")

@@ -18,7 +18,7 @@ from jes_gateway.presentation.lookup import (
 from jes_gateway.presentation.vocabulary import labels_by_value
 from jes_gateway.problems import Problem
 from jes_gateway.web.forms import form_problem, invalid
-from jes_zhtw import COURTS, court_by_code
+from jes_zhtw import PHOTO_SYSTEM_COURTS, court_by_code
 
 bp = Blueprint("public", __name__)
 
@@ -30,7 +30,7 @@ def lookup() -> Any:
     form = {name: request.args.get(name, "").strip() for name in LOOKUP_FIELDS}
     values: dict[str, Any] = {
         "form": form,
-        "courts": COURTS,
+        "courts": PHOTO_SYSTEM_COURTS,
         "placement_labels": PLACEMENT_LABELS,
         "errors": {},
         "problem": None,

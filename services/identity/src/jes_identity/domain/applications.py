@@ -23,7 +23,7 @@ from jes_identity.domain.validation import (
     normalize_email,
     required_text_problem,
 )
-from jes_zhtw import UnknownCourt, court_by_code
+from jes_zhtw import UnknownCourt, photo_system_court
 
 BAD_APPLICATION = "申請資料有誤，請修正後再送出"
 COMPANY_NAME_MAX = 100
@@ -97,7 +97,7 @@ def validate_application(
     """The application, or InvalidArgument naming every wrong field."""
     problems: dict[str, str] = {}
     try:
-        court_by_code(court_code)
+        photo_system_court(court_code)
     except UnknownCourt:
         problems["court_code"] = "請選擇所屬法院"
     company_name = company_name.strip()

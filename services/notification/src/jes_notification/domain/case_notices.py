@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from jes_domain import InvalidArgument
-from jes_zhtw import TAIPEI, CaseNumber, format_roc_date, format_roc_date_short, to_taipei
+from jes_zhtw import TAIPEI, CaseNumber, format_roc_date_short, to_taipei
 
 # Entries a court system pushes together arrive within a second or two; one mail for them
 # all, still well inside the promise of a mail within seconds.
@@ -132,19 +132,6 @@ def in_posting_order(entries: Iterable[tuple[date, datetime, str, str]]) -> list
         EntryLine(format_roc_date_short(posted), item, hearing)
         for posted, _arrived, item, hearing in sorted(entries)
     ]
-
-
-def hearing_line(starts_at: str, place: str, kind: str) -> str:
-    """A hearing as a mail shows it, with an absolute ROC date and weekday:
-    民國 113年 12月5日 星期四 10:00 第一法庭 言詞辯論 ("" = the entry sets none)."""
-    if not starts_at:
-        return ""
-    try:
-        local = datetime.fromisoformat(starts_at)
-    except ValueError:
-        return " ".join(part for part in (starts_at, place, kind) if part)
-    when = f"{format_roc_date(local.date())} {local:%H:%M}"
-    return " ".join(part for part in (when, place, kind) if part)
 
 
 def corrected_item(item: str) -> str:

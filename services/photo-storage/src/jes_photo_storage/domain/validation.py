@@ -14,7 +14,7 @@ from jes_zhtw import (
     UnknownCourt,
     batch_problem,
     case_word_problem,
-    court_by_code,
+    photo_system_court,
     to_roc_year,
     to_taipei,
 )
@@ -54,7 +54,7 @@ def case_number_problems(year: int, word: str, number: int) -> dict[str, str]:
 
 def court_problem(court_code: str) -> str | None:
     try:
-        court_by_code(court_code)
+        photo_system_court(court_code)
     except UnknownCourt:
         return "請選擇法院" if not court_code else "找不到此法院"
     return None

@@ -19,6 +19,7 @@ from jes_review_workflow.appraisal.common import (
     today,
 )
 from jes_review_workflow.appraisal.messages import AUCTION_RESULT
+from jes_review_workflow.appraisal.work_queries import flag_inputs
 from jes_review_workflow.domain.appraisal import access
 from jes_review_workflow.domain.appraisal.court_rules import rules_for
 from jes_review_workflow.domain.appraisal.disqualification import (
@@ -147,7 +148,8 @@ class AuctionOutcomes:
                         )
                     )
                 ]
-                for flag in flags(rules, calendar, day, outcomes=outcomes):
+                inputs = flag_inputs(session, appraiser.id)
+                for flag in flags(rules, calendar, day, outcomes=outcomes, **inputs):
                     found.append(
                         pb.DisqualificationFlag(
                             appraiser_id=appraiser.id,

@@ -6,7 +6,7 @@ day is answered with the version in force on that day."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -46,6 +46,8 @@ class Deadlines:
     report_days_with_zoning: int
     reply_days: int
     reply_after_reminder_days: int
+    # the appraiser is reminded by e-mail this many days before a last day
+    reminder_days_before: int = 2
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class CourtRules:
     disqualification: DisqualificationRules
     applications: ApplicationRules
     committee: CommitteeRules
+    # what a report must contain (point 7), read by domain.appraisal.report
+    report: dict[str, Any] = field(default_factory=dict)
 
     def travel_group(self, code: str) -> TravelGroup:
         for group in self.travel:
@@ -129,6 +133,7 @@ def _parse(raw: dict[str, Any]) -> CourtRules:
         ),
         applications=parse_applications(raw["applications"]),
         committee=parse_committee(raw["committee"]),
+        report=raw.get("report", {}),
     )
 
 

@@ -1,7 +1,7 @@
 """appraiser applications and the qualification committee
 
 Revision ID: 0020
-Revises: 0010
+Revises: 0030
 Create Date: 2026-11-30 20:16:13.209339
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import jes_db
 
 revision: str = '0020'
-down_revision: str | None = '0010'
+down_revision: str | None = '0030'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
