@@ -363,3 +363,35 @@ def test_a_consumer_says_when_it_is_behind(consumer_db, bus, payload):
     assert consumer.run_once() == 1
     assert not consumer.behind
     consumer.close()
+
+
+def test_a_batch_over_two_topics_commits_both(consumer_db, bus, payload, metric):
+    # One poll can bring several topics (and, on Kafka, partitions): committing only the
+    # batch's last record left the others' offsets behind, so a restart read them again.
+    other_topic = "jes.case-sync.events"
+    for n in range(3):
+        publish(bus, make_envelope(payload(n), source="identity", subject="a"))
+        envelope = make_envelope(payload(10 + n), source="identity", subject="b")
+        bus.publish(other_topic, envelope.subject, envelope.SerializeToString())
+    calls: list[str] = []
+    handlers = {APPLIED: recording_handler(consumer_db, calls)}
+    topics = [TOPIC, other_topic]
+    first = EventConsumer(
+        consumer_db.db, consumer_db.tables, bus, consumer_db.name, topics, handlers
+    )
+    handled = 0
+    while handled < 6:
+        got = first.run_once(timeout=1.0)
+        assert got, "the six events did not come"
+        handled += got
+    first.close()
+
+    restarted = EventConsumer(
+        consumer_db.db, consumer_db.tables, bus, consumer_db.name, topics, handlers
+    )
+    assert restarted.run_once(timeout=0.3) == 0
+    restarted.close()
+    assert len(calls) == 6
+    for topic in topics:
+        labels = {"service": consumer_db.name, "topic": topic}
+        assert metric("jes_events_consumed_total", outcome="duplicate", **labels) == 0

@@ -102,7 +102,8 @@ class EventConsumer:
             while done < len(records):
                 applied, failure = self._apply_batch(records[done:])
                 if applied:
-                    consumer.commit(records[done + applied - 1])  # only now: effects committed
+                    # only now: effects committed
+                    commit_through(consumer, records[done : done + applied])
                     done += applied
                 if done == len(records) or self._loop.stopping:
                     break  # all done, or a graceful stop: the message in hand is finished
@@ -320,3 +321,13 @@ class EventConsumer:
     def close(self) -> None:
         """Release the bus consumer (for callers of run_once without the thread)."""
         self._close_consumer()
+
+
+def commit_through(consumer: BusConsumer, records: Sequence[Record]) -> None:
+    """Commit past each (topic, partition)'s last record: a poll can bring several, and
+    committing only the batch's last record would leave the others to be read again."""
+    last: dict[tuple[str, int], Record] = {}
+    for record in records:  # in offset order within each (topic, partition)
+        last[(record.topic, record.partition)] = record
+    for record in last.values():
+        consumer.commit(record)
