@@ -226,6 +226,29 @@ def test_the_text_layer_reads_as_written(small_set, tmp_path):
     assert KANGXI_IDEOGRAPHS in extracted and SUPPLEMENT_IDEOGRAPHS in extracted
 
 
+def test_the_words_read_with_the_spaces_printed_between_them(small_set, tmp_path):
+    # the raw text, whitespace and all, as a reader's search and copy-and-paste see it: the
+    # space glyph was mapped to a tab, and pdftotext read 第 1 頁 as 第1頁 (norm() above
+    # folds whitespace and so could not see it)
+    report, _, _ = small_set
+    path = tmp_path / "raw.pdf"
+    path.write_bytes(report.pdf)
+    for mode in ([], ["-layout"], ["-raw"]):
+        out = subprocess.run(
+            ["pdftotext", *mode, str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        pages = out.split("\f")[:-1]
+        assert len(pages) == 3, mode
+        for number, page in enumerate(pages, start=1):
+            assert f"第 {number} 頁 / 共 3 頁" in page, (mode, page)
+            assert "第 2 批" in page and "民國 114 年 3 月 5 日" in page, (mode, page)
+            assert "\t" not in page, (mode, page)
+    for number, page in enumerate(PdfReader(io.BytesIO(report.pdf)).pages, start=1):
+        text = page.extract_text()
+        assert f"第 {number} 頁 / 共 3 頁" in text and "第 2 批" in text, text
+        assert "\t" not in text, text
+
+
 def test_cjk_fonts_are_embedded(small_set):
     report, _, tmp_path = small_set
     path = tmp_path / "fonts.pdf"

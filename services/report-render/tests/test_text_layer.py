@@ -88,3 +88,10 @@ def test_many_mappings_are_written_in_sections_of_at_most_100():
     rewritten = to_unicode_cmap(QT, as_written(mapping), 2)
     assert rewritten.count(b"beginbfchar") == 3 and b"100 beginbfchar" in rewritten
     assert parse_to_unicode(rewritten)[0] == {code: "方" for code in range(250)}
+
+
+def test_the_space_glyphs_read_as_the_spaces_the_templates_write():
+    # Qt gives a glyph the lowest code point the font draws with it: the space's glyph is
+    # the tab's, the ideographic space's is the em space's
+    mapping = {0x12: "\t", 0x5B: "\u2003", 0x13: "2", 0x14: "\u2f45"}
+    assert as_written(mapping) == {0x12: " ", 0x5B: "\u3000", 0x13: "2", 0x14: "方"}

@@ -97,11 +97,17 @@ def to_unicode_cmap(original: bytes, mapping: dict[int, str], width: int) -> byt
     return head + b"".join(blocks) + tail.lstrip(b"\n")
 
 
+# a glyph Qt mapped to the lowest of the code points a font draws with it -> what the
+# templates write with that glyph
+_SPACES_AS_WRITTEN = {"\t": " ", "\u2003": "\u3000"}
+
+
+def _as_written(character: str) -> str:
+    return _SPACES_AS_WRITTEN.get(character) or unified_ideograph(character) or character
+
+
 def as_written(mapping: dict[int, str]) -> dict[int, str]:
-    return {
-        code: "".join(unified_ideograph(character) or character for character in text)
-        for code, text in mapping.items()
-    }
+    return {code: "".join(map(_as_written, text)) for code, text in mapping.items()}
 
 
 def _fonts(resources: DictionaryObject, seen: set[int]) -> list[DictionaryObject]:
