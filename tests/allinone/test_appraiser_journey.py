@@ -265,6 +265,10 @@ def test_application_to_roster_to_report_to_disqualification(platform: flows.Pla
         },
     )
     matter = f"/committee/matters/{raised['id']}"
+    told = platform.wait_for_mail(APPRAISER_MAIL, count=2)
+    [raised_mail] = [m for m in told if m["subject"] == "【司法院】鑑定人不適任案，請提出書面答辯"]
+    assert "底價 65% 未拍定\n" in raised_mail["body"]
+    assert f"{matter}/reply\n" in raised_mail["body"]
     # the appraiser's written reply comes before the vote
     early = platform.api("POST", f"/api/v1{matter}/vote-call", judge)
     assert early.status_code == 409, early.text
@@ -281,6 +285,10 @@ def test_application_to_roster_to_report_to_disqualification(platform: flows.Pla
         call(platform, tokens[member], "POST", f"{matter}/votes", json={"choice": "for"})
     decided = call(platform, judge, "POST", f"{matter}/decision")
     assert (decided["state"], decided["passed"]) == ("decided", True)
+
+    told = platform.wait_for_mail(APPRAISER_MAIL, count=3)
+    [result] = [m for m in told if m["subject"] == "【司法院】鑑定人資格審查小組議決結果：不適任"]
+    assert "經鑑定人資格審查小組議決為不適任（第十二點第15款）" in result["body"]
 
     standing = call(platform, clerk, "GET", "/appraisers?category=real_estate")["entries"][1]
     assert standing["standing"] == "disqualified"

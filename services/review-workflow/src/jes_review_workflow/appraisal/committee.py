@@ -211,6 +211,7 @@ class Committee:
                 matter.court_code,
                 {"appraiser_id": appraiser.id, "grounds": chosen},
             )
+            self._tell_appraiser(session, matter)
             return self._message(session, matter)
 
     def record_reply(self, claims: Claims, matter_id: str, reply: str) -> pb.CommitteeMatter:
@@ -321,6 +322,8 @@ class Committee:
                 self._qualification_decided(session, claims, matter, passed)
             elif passed:
                 self._disqualify(session, claims, matter, day)
+            if matter.kind == MatterKind.DISQUALIFICATION.value:
+                self._tell_appraiser(session, matter)
             self._audit(
                 session,
                 claims,
@@ -391,6 +394,22 @@ class Committee:
             session,
             appraisers_pb2.RosterChanged(entry=roster_entry(appraiser, day)),
             subject=appraiser.id,
+            trace_id=request_id_var.get(),
+        )
+
+    def _tell_appraiser(self, session: Session, matter: CommitteeMatterRow) -> None:
+        """The appraiser hears of the matter raised against them and of its result."""
+        appraiser = session.get(Appraiser, matter.subject_id)
+        assert appraiser is not None
+        barred = appraiser.until if matter.passed else None
+        self.outbox.add(
+            session,
+            pb.DisqualificationMatterChanged(
+                matter=self._message(session, matter),
+                appraiser_account_id=appraiser.account_id,
+                barred_until=barred.isoformat() if barred else "",
+            ),
+            subject=matter.id,
             trace_id=request_id_var.get(),
         )
 
