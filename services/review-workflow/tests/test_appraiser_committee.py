@@ -356,7 +356,15 @@ def test_the_appraiser_is_told_of_the_matter_and_its_result(service: ReviewServi
     assert raised.matter.id == matter.id and list(raised.matter.grounds) == [12]
     assert raised.matter.state == pb.COMMITTEE_MATTER_STATE_DRAFTED and not raised.barred_until
 
+    # the appraiser opens the matter raised against them (the reply page); nobody else's
     appraiser = person(service, "KLDAPP3", "appraiser")
+    seen = appraiser.stub.GetCommitteeMatter(pb.GetCommitteeMatterRequest(matter_id=matter.id))
+    assert (seen.evidence, list(seen.grounds)) == ("報告錯誤三次", [12])
+    other = person(service, "KLDAPP4", "appraiser")
+    error = refused(
+        other.stub.GetCommitteeMatter, pb.GetCommitteeMatterRequest(matter_id=matter.id)
+    )
+    assert error.code() == grpc.StatusCode.NOT_FOUND
     appraiser.stub.RecordAppraiserReply(
         pb.RecordAppraiserReplyRequest(matter_id=matter.id, reply="錯誤均已更正")
     )
@@ -364,6 +372,10 @@ def test_the_appraiser_is_told_of_the_matter_and_its_result(service: ReviewServi
     court.vote(court.chair, matter.id, FOR)
     court.vote(court.members[0], matter.id, FOR)
     court.decide(matter.id)
+    # the result, without each member's vote
+    seen = appraiser.stub.GetCommitteeMatter(pb.GetCommitteeMatterRequest(matter_id=matter.id))
+    assert seen.passed and seen.state == pb.COMMITTEE_MATTER_STATE_DECIDED
+    assert list(seen.votes) == [] and list(seen.members) == []
     decided = [e for _, e in service.events(pb.DisqualificationMatterChanged)]
     assert [e.matter.state for e in decided] == [
         pb.COMMITTEE_MATTER_STATE_DRAFTED,

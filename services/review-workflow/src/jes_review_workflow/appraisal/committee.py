@@ -27,7 +27,11 @@ from jes_review_workflow.application_models import (
 )
 from jes_review_workflow.appraisal import common, roster
 from jes_review_workflow.appraisal.applications import APPLICATION_NOT_FOUND, message_of
-from jes_review_workflow.appraisal.committee_messages import matter_message, member_message
+from jes_review_workflow.appraisal.committee_messages import (
+    appraiser_told,
+    matter_message,
+    member_message,
+)
 from jes_review_workflow.appraisal.messages import roster_entry
 from jes_review_workflow.domain.appraisal import access
 from jes_review_workflow.domain.appraisal import committee as rules
@@ -337,7 +341,12 @@ class Committee:
 
     def get(self, claims: Claims, matter_id: str) -> pb.CommitteeMatter:
         with self.db.transaction() as session:
-            return self._message(session, self._matter(session, claims, matter_id))
+            matter = self._matter(session, claims, matter_id, staff_only=False)
+            message = self._message(session, matter)
+            if self._is_subject(session, claims, matter):  # the votes are the committee's
+                for field in ("members", "votes", "votes_for", "votes_against"):
+                    message.ClearField(field)
+            return message
 
     def list(self, claims: Claims, court_code: str) -> list[pb.CommitteeMatter]:
         court_code = access.court_of(claims, court_code)
@@ -401,17 +410,8 @@ class Committee:
         """The appraiser hears of the matter raised against them and of its result."""
         appraiser = session.get(Appraiser, matter.subject_id)
         assert appraiser is not None
-        barred = appraiser.until if matter.passed else None
-        self.outbox.add(
-            session,
-            pb.DisqualificationMatterChanged(
-                matter=self._message(session, matter),
-                appraiser_account_id=appraiser.account_id,
-                barred_until=barred.isoformat() if barred else "",
-            ),
-            subject=matter.id,
-            trace_id=request_id_var.get(),
-        )
+        event = appraiser_told(self._message(session, matter), appraiser, bool(matter.passed))
+        self.outbox.add(session, event, subject=matter.id, trace_id=request_id_var.get())
 
     def _application_state(
         self, session: Session, matter: CommitteeMatterRow, state: ApplicationState
