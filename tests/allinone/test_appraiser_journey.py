@@ -290,6 +290,15 @@ def test_application_to_roster_to_report_to_disqualification(platform: flows.Pla
     [result] = [m for m in told if m["subject"] == "【司法院】鑑定人資格審查小組議決結果：不適任"]
     assert "經鑑定人資格審查小組議決為不適任（第十二點第15款）" in result["body"]
 
+    # the qualified application no longer says so: its state follows the decision
+    application = call(
+        platform, tokens["KLDAPPRAISER"], "GET", f"/appraiser-applications/{qualified['id']}"
+    )
+    assert (application["state"], application["state_label"]) == (
+        "disqualified",
+        "經議決不適任，已停止選任",
+    )
+
     standing = call(platform, clerk, "GET", "/appraisers?category=real_estate")["entries"][1]
     assert standing["standing"] == "disqualified"
     bar_ends = date.fromisoformat(standing["until"])

@@ -249,4 +249,5 @@ def test_the_whole_journey_in_a_browser(
 
     apply(appraiser, platform)
     expect(appraiser.get_by_role("alert")).to_contain_text("經議決為不適任者")
+    expect(appraiser.get_by_text("經議決不適任，已停止選任")).to_be_visible()  # the first one
     screenshot_of(appraiser, "journey-barred-390")

@@ -25,7 +25,7 @@ from jes_review_workflow.application_models import (
     CommitteeMemberRow,
     CommitteeVoteRow,
 )
-from jes_review_workflow.appraisal import common, roster
+from jes_review_workflow.appraisal import applications, common, roster
 from jes_review_workflow.appraisal.applications import APPLICATION_NOT_FOUND, message_of
 from jes_review_workflow.appraisal.committee_messages import (
     appraiser_told,
@@ -399,6 +399,7 @@ class Committee:
         appraiser.standing = Standing.DISQUALIFIED.value
         appraiser.until = rules.bar_until(day, years)
         appraiser.standing_reason = f"鑑定人資格審查小組議決不適任（第十二點{numbers}）"
+        applications.applications_disqualified(session, appraiser.id)
         self.outbox.add(
             session,
             appraisers_pb2.RosterChanged(entry=roster_entry(appraiser, day)),
