@@ -87,6 +87,10 @@ def test_raise_from_the_flag_reply_vote_and_decide_on_the_pages(platform: flows.
     )
     assert "已報請審查小組議決" in raised.text and "尚待鑑定人書面答辯" in raised.text
 
+    # the flag now points to the open matter instead of raising a second one
+    pending = records.get("/committee/disqualification-flags").text
+    assert "已報請議決，審查中" in pending and "報請審查小組議決不適任</button>" not in pending
+
     [mail] = platform.wait_for_mail(APPRAISER_MAIL)
     assert mail["subject"] == "【司法院】鑑定人不適任案，請提出書面答辯"
     link = re.search(r"https?://\S+/committee/matters/([0-9a-f-]+)/reply", mail["body"])
@@ -122,6 +126,7 @@ def test_raise_from_the_flag_reply_vote_and_decide_on_the_pages(platform: flows.
     mails = platform.wait_for_mail(APPRAISER_MAIL, count=2)
     [result] = [m for m in mails if m["subject"].endswith("議決結果：不適任")]
     assert "以前不得向本院申請列為鑑定人" in result["body"]
+    assert "已議決不適任" in records.get("/committee/disqualification-flags").text
     seen = appraiser.get(reply_path)
     assert "議決結果：不適任" in seen.text and "KLDMEMBER1" not in seen.text
     assert "<form" not in seen.text.split("書面答辯</h2>")[1]  # nothing more to send

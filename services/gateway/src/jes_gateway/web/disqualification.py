@@ -24,9 +24,17 @@ REPLIERS = ("appraiser", "records-chief")
 def _flags_page(problem: Problem | None = None, form: dict[str, str] | None = None) -> Any:
     user = require_user()
     flags = gateway().services.appraisers.flags(user.token, "", "")
+    # a flag whose appraiser already has a matter: open (審查中) or decided against them
+    matters: dict[str, str] = {}
+    for m in map(matter_json, gateway().services.committee.matters(user.token)):
+        if m["kind"] == "disqualification" and m["subject_id"] not in matters:
+            decided = m["state"] == "decided"
+            if not decided or m["passed"]:
+                matters[m["subject_id"]] = "已議決不適任" if decided else "已報請議決，審查中"
     return render_template(
         "appraiser_applications/flags.html",
         flags=flags,
+        matters=matters,
         may_raise=user.has_role("records-chief"),
         problem=problem,
         form=form or {},
