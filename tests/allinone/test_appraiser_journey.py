@@ -248,6 +248,15 @@ def test_application_to_roster_to_report_to_disqualification(platform: flows.Pla
             )
         )
     [flag] = call(platform, chief, "GET", "/appraisers/disqualification-flags")["flags"]
+    # the flags are the committee's; a malformed day is refused in zh-TW
+    assert (
+        platform.api("GET", "/api/v1/appraisers/disqualification-flags", clerk).status_code == 403
+    )
+    bad_day = platform.api(
+        "GET", "/api/v1/appraisers/disqualification-flags?as_of=2026-13-01", chief
+    )
+    assert bad_day.status_code == 400, bad_day.text
+    assert bad_day.headers["Content-Type"].startswith("application/problem+json")
     assert (flag["appraiser_id"], flag["ground"]) == (newcomer, 15)
     assert flag["evidence"] == [f"{d.isoformat()} 底價 65% 未拍定" for d in held]
 
