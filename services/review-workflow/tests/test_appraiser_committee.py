@@ -330,3 +330,55 @@ def test_more_than_half_of_the_members_decide(members: int, votes: list[Vote], p
 def test_the_bar_on_reapplying_lasts_three_years():
     assert bar_until(date(2026, 11, 30), 3) == date(2029, 11, 29)
     assert bar_until(date(2028, 2, 29), 3) == date(2031, 2, 28)
+
+
+def test_the_appraiser_is_told_of_the_matter_and_its_result(service: ReviewService):
+    """DisqualificationMatterChanged goes out when the matter is raised and when it is
+    decided, with the appraiser's portal account and, when it passed, the bar's end."""
+    court = Court(service)
+    entry = person(
+        service, "KLDCHIEF", "records-chief", roster_grpc.AppraiserServiceStub
+    ).stub.EnrolAppraiser(
+        roster_pb.EnrolAppraiserRequest(
+            court_code="KLD",
+            category=roster_pb.APPRAISER_CATEGORY_OTHER_PROPERTY,
+            name="丁鑑定有限公司",
+            account_id="KLDAPP3",
+        )
+    )
+    matter = court.records.stub.RaiseDisqualificationMatter(
+        pb.RaiseDisqualificationMatterRequest(
+            appraiser_id=entry.id, grounds=[12], evidence="報告錯誤三次", opinion="擬議決不適任"
+        )
+    )
+    [(_, raised)] = service.events(pb.DisqualificationMatterChanged)
+    assert raised.appraiser_account_id == "KLDAPP3"
+    assert raised.matter.id == matter.id and list(raised.matter.grounds) == [12]
+    assert raised.matter.state == pb.COMMITTEE_MATTER_STATE_DRAFTED and not raised.barred_until
+
+    # the appraiser opens the matter raised against them (the reply page); nobody else's
+    appraiser = person(service, "KLDAPP3", "appraiser")
+    seen = appraiser.stub.GetCommitteeMatter(pb.GetCommitteeMatterRequest(matter_id=matter.id))
+    assert (seen.evidence, list(seen.grounds)) == ("報告錯誤三次", [12])
+    other = person(service, "KLDAPP4", "appraiser")
+    error = refused(
+        other.stub.GetCommitteeMatter, pb.GetCommitteeMatterRequest(matter_id=matter.id)
+    )
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+    appraiser.stub.RecordAppraiserReply(
+        pb.RecordAppraiserReplyRequest(matter_id=matter.id, reply="錯誤均已更正")
+    )
+    court.put(matter.id)
+    court.vote(court.chair, matter.id, FOR)
+    court.vote(court.members[0], matter.id, FOR)
+    court.decide(matter.id)
+    # the result, without each member's vote
+    seen = appraiser.stub.GetCommitteeMatter(pb.GetCommitteeMatterRequest(matter_id=matter.id))
+    assert seen.passed and seen.state == pb.COMMITTEE_MATTER_STATE_DECIDED
+    assert list(seen.votes) == [] and list(seen.members) == []
+    decided = [e for _, e in service.events(pb.DisqualificationMatterChanged)]
+    assert [e.matter.state for e in decided] == [
+        pb.COMMITTEE_MATTER_STATE_DRAFTED,
+        pb.COMMITTEE_MATTER_STATE_DECIDED,
+    ]
+    assert decided[1].matter.passed and decided[1].barred_until == bar_until(today(), 3).isoformat()

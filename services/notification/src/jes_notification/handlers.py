@@ -23,7 +23,13 @@ from jes.review_workflow.v1 import (
 from jes_domain import FailedPrecondition
 from jes_grpckit import Client
 from jes_notification import progress_notices
-from jes_notification.domain import appraisal_mails, appraiser_mails, case_mails, mails
+from jes_notification.domain import (
+    appraisal_mails,
+    appraiser_mails,
+    case_mails,
+    disqualification_mails,
+    mails,
+)
 from jes_notification.domain.mails import Links, Mail, delivery_id
 from jes_notification.models import Delivery
 from jes_notification.rendering import templates
@@ -93,6 +99,7 @@ class Handlers:
             review_workflow_pb2.ReviewDecided: self.review_decided,
             appraiser_applications_pb2.AppraiserApplicationChanged: self.appraiser_application,
             appraisal_work_pb2.AppraisalDeadlineApproaching: self.appraisal_deadline_approaching,
+            appraiser_applications_pb2.DisqualificationMatterChanged: self.disqualification,
             case_events_pb2.ProgressEntryAdded: self.progress_entry_added,
             case_events_pb2.ProgressEntryCorrected: self.progress_entry_corrected,
             case_events_pb2.ProgressEntryWithdrawn: self.progress_entry_withdrawn,
@@ -184,6 +191,14 @@ class Handlers:
         event = event_of(envelope, appraisal_work_pb2.AppraisalDeadlineApproaching)
         email = self.account_email(event.appraiser_account_id)
         to_send = appraisal_mails.deadline_approaching(event, email, self.links)
+        self._queue_all(session, envelope, to_send)
+
+    def disqualification(self, session: Session, envelope: Envelope) -> None:
+        event = event_of(envelope, appraiser_applications_pb2.DisqualificationMatterChanged)
+        if event.matter.state not in disqualification_mails.TEMPLATES:
+            return
+        email = self.account_email(event.appraiser_account_id)
+        to_send = disqualification_mails.matter_changed(event, email, self.links)
         self._queue_all(session, envelope, to_send)
 
     def account_email(self, account_id: str) -> str:

@@ -17,11 +17,13 @@ from jes_gateway.api.schemas.appraisers import (
     CourtQuery,
     Deadline,
     DeadlineQuery,
+    DisqualificationFlags,
     EnrolInput,
     FairnessQuery,
     FairnessReport,
     FeeCalculation,
     FeeCalculationInput,
+    FlagsQuery,
     OffRotationInput,
     ReplacementInput,
     Roster,
@@ -120,6 +122,26 @@ def rotation_log(query: CourtQuery) -> Any:
         chain_intact=listed.chain_intact,
         checked=listed.checked,
         broken_at=listed.broken_at,
+    )
+
+
+@bp.get("/appraisers/disqualification-flags")
+@api.validate(resp=answers(200, DisqualificationFlags, 400, 401, 403), tags=[TAG])
+def disqualification_flags(query: FlagsQuery) -> Any:
+    """資料顯示可能構成不適任事由者（第十二點第五、一○、一二、一五、一六款），附相關資料；
+    由審查小組議決，本身不是決定"""
+    flags = services().appraisers.flags(bearer_token(), query.court_code, query.as_of)
+    return jsonify(
+        flags=[
+            {
+                "appraiser_id": f.appraiser_id,
+                "name": f.name,
+                "ground": f.ground,
+                "label": f.label,
+                "evidence": list(f.evidence),
+            }
+            for f in flags
+        ]
     )
 
 

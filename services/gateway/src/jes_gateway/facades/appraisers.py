@@ -99,6 +99,12 @@ class AppraisersFacade(Facade[AppraiserServiceStub]):
             pb.GetFairnessReportRequest(court_code=court_code, start=start, end=end)
         )
 
+    def flags(self, token: str, court_code: str, as_of: str) -> list[pb.DisqualificationFlag]:
+        reply = self._rpc(token).ListDisqualificationFlags(
+            pb.ListDisqualificationFlagsRequest(court_code=court_code, as_of=as_of)
+        )
+        return list(reply.flags)
+
     def table_pdf(
         self,
         title: str,

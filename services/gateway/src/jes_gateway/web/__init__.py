@@ -16,6 +16,7 @@ from jes_gateway.web import (
     court,
     court_follows,  # noqa: F401  (adds the follow approvals to court.bp)
     devices,
+    disqualification,
     feeds,
     notices,
     pages,
@@ -42,6 +43,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     professionals.bp,
     appraisers.bp,
     appraiser_applications.bp,
+    disqualification.bp,
     appraisal_work.bp,
     notices.bp,
     cases.bp,

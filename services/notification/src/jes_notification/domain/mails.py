@@ -36,6 +36,9 @@ SUBJECTS = {
     "appraiser_application_not_considered": "【司法院】鑑定人申請文件不全，不列入評選",
     "appraiser_application_qualified": "【司法院】鑑定人資格評選合格，已列入鑑定人名冊",
     "appraiser_application_refused": "【司法院】鑑定人資格評選未通過",
+    # disqualification matters (domain/disqualification_mails.py)
+    "disqualification_matter_raised": "【司法院】鑑定人不適任案，請提出書面答辯",
+    "disqualification_matter_decided": "【司法院】鑑定人資格審查小組議決結果：{result}",
     # the case-progress service (domain/case_mails.py)
     "follow_activation": "【司法院】案件進度查詢聲請已核准，請設定密碼啟用：{case_number}",
     "follow_approved": "【司法院】案件進度查詢聲請已核准：{case_number}",

@@ -363,3 +363,14 @@ class Applications:
     @staticmethod
     def _rules_of(row: AppraiserApplicationRow) -> CourtRules:
         return rules_for(row.court_code, common.today())
+
+
+def applications_disqualified(session: Session, roster_entry_id: str) -> None:
+    """The application that put a now disqualified appraiser on the roster says so (and
+    no longer counts against other applicants' offices and staff)."""
+    for application in session.scalars(
+        select(AppraiserApplicationRow).where(
+            AppraiserApplicationRow.roster_entry_id == roster_entry_id
+        )
+    ):
+        application.state = ApplicationState.DISQUALIFIED.value

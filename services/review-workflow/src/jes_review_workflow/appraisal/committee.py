@@ -25,9 +25,13 @@ from jes_review_workflow.application_models import (
     CommitteeMemberRow,
     CommitteeVoteRow,
 )
-from jes_review_workflow.appraisal import common, roster
+from jes_review_workflow.appraisal import applications, common, roster
 from jes_review_workflow.appraisal.applications import APPLICATION_NOT_FOUND, message_of
-from jes_review_workflow.appraisal.committee_messages import matter_message, member_message
+from jes_review_workflow.appraisal.committee_messages import (
+    appraiser_told,
+    matter_message,
+    member_message,
+)
 from jes_review_workflow.appraisal.messages import roster_entry
 from jes_review_workflow.domain.appraisal import access
 from jes_review_workflow.domain.appraisal import committee as rules
@@ -211,6 +215,7 @@ class Committee:
                 matter.court_code,
                 {"appraiser_id": appraiser.id, "grounds": chosen},
             )
+            self._tell_appraiser(session, matter)
             return self._message(session, matter)
 
     def record_reply(self, claims: Claims, matter_id: str, reply: str) -> pb.CommitteeMatter:
@@ -321,6 +326,8 @@ class Committee:
                 self._qualification_decided(session, claims, matter, passed)
             elif passed:
                 self._disqualify(session, claims, matter, day)
+            if matter.kind == MatterKind.DISQUALIFICATION.value:
+                self._tell_appraiser(session, matter)
             self._audit(
                 session,
                 claims,
@@ -334,7 +341,12 @@ class Committee:
 
     def get(self, claims: Claims, matter_id: str) -> pb.CommitteeMatter:
         with self.db.transaction() as session:
-            return self._message(session, self._matter(session, claims, matter_id))
+            matter = self._matter(session, claims, matter_id, staff_only=False)
+            message = self._message(session, matter)
+            if self._is_subject(session, claims, matter):  # the votes are the committee's
+                for field in ("members", "votes", "votes_for", "votes_against"):
+                    message.ClearField(field)
+            return message
 
     def list(self, claims: Claims, court_code: str) -> list[pb.CommitteeMatter]:
         court_code = access.court_of(claims, court_code)
@@ -387,12 +399,20 @@ class Committee:
         appraiser.standing = Standing.DISQUALIFIED.value
         appraiser.until = rules.bar_until(day, years)
         appraiser.standing_reason = f"鑑定人資格審查小組議決不適任（第十二點{numbers}）"
+        applications.applications_disqualified(session, appraiser.id)
         self.outbox.add(
             session,
             appraisers_pb2.RosterChanged(entry=roster_entry(appraiser, day)),
             subject=appraiser.id,
             trace_id=request_id_var.get(),
         )
+
+    def _tell_appraiser(self, session: Session, matter: CommitteeMatterRow) -> None:
+        """The appraiser hears of the matter raised against them and of its result."""
+        appraiser = session.get(Appraiser, matter.subject_id)
+        assert appraiser is not None
+        event = appraiser_told(self._message(session, matter), appraiser, bool(matter.passed))
+        self.outbox.add(session, event, subject=matter.id, trace_id=request_id_var.get())
 
     def _application_state(
         self, session: Session, matter: CommitteeMatterRow, state: ApplicationState

@@ -13,6 +13,7 @@ from jes_review_workflow.application_models import (
 from jes_review_workflow.appraisal.application_messages import rfc3339
 from jes_review_workflow.appraisal.messages import iso
 from jes_review_workflow.domain.appraisal.committee import MatterKind, MatterState, Vote
+from jes_review_workflow.models import Appraiser
 
 KIND = {
     MatterKind.QUALIFICATION: pb.COMMITTEE_MATTER_KIND_QUALIFICATION,
@@ -76,4 +77,17 @@ def matter_message(
         passed=bool(row.passed),
         decided_at=rfc3339(row.decided_at),
         put_at=rfc3339(row.put_at),
+    )
+
+
+def appraiser_told(
+    matter: pb.CommitteeMatter, appraiser: Appraiser, passed: bool
+) -> pb.DisqualificationMatterChanged:
+    """The event that mails the appraiser a disqualification matter: raised, or decided
+    (with the last day of the bar on reapplying when it passed)."""
+    barred = appraiser.until if passed else None
+    return pb.DisqualificationMatterChanged(
+        matter=matter,
+        appraiser_account_id=appraiser.account_id,
+        barred_until=barred.isoformat() if barred else "",
     )

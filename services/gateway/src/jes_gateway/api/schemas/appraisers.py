@@ -159,6 +159,25 @@ class FairnessQuery(Query):
     end: Annotated[str, Field(max_length=10, description="結束日 YYYY-MM-DD")]
 
 
+class FlagsQuery(Query):
+    court_code: CourtCode = ""
+    as_of: Annotated[str, Field(max_length=10, description="以此日判斷 YYYY-MM-DD（預設今天）")] = (
+        ""
+    )
+
+
+class DisqualificationFlag(Reply):
+    appraiser_id: str
+    name: str
+    ground: Annotated[int, Field(description="第十二點不適任事由之款次")]
+    label: str
+    evidence: list[str]
+
+
+class DisqualificationFlags(Reply):
+    flags: list[DisqualificationFlag]
+
+
 class FairnessRow(Reply):
     appraiser_id: str
     name: str

@@ -30,6 +30,7 @@ class ApplicationState(Enum):
     VOTING = "voting"
     QUALIFIED = "qualified"  # on the roster
     REFUSED = "refused"
+    DISQUALIFIED = "disqualified"  # qualified, then disqualified by the committee
 
 
 # Applications whose offices and staff count against other applicants.
