@@ -28,6 +28,7 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     converters = [_bind_converter(table.c[name].type, dialect) for name in names]
     session.flush()  # the ORM's pending rows first (the new rows may refer to them)
     connection = session.connection().connection.driver_connection
+    assert connection is not None  # a live connection of the session's transaction
     command = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(*([table.schema] if table.schema else []), table.name),
         sql.SQL(", ").join(sql.Identifier(name) for name in names),
