@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, load_note, postgres_up, table, write_results
+from common import ROOT, load_note, postgres_up, scheduler_seconds, table, write_results
 
 DATABASE = "bench_case_sync"
 TARGET = 5000.0  # entries per second, sustained
@@ -107,17 +107,20 @@ def court_system(
             )
         batches.append(messages)
     start.wait()
+    running0, waiting0 = scheduler_seconds()
     created = 0
     for messages in batches:
         reply = client.stub.IngestProgress(iter(messages), metadata=client.metadata(), timeout=600)
         created += reply.created
-    done.put(created)
+    running1, waiting1 = scheduler_seconds()
+    done.put((created, running1 - running0, waiting1 - waiting0))
 
 
 def ingest(
     pki: Path, addr: str, streams: int, per_client: int, size: int, cases: int
-) -> tuple[float, int]:
-    """Wall seconds and entries created with `streams` court systems at once."""
+) -> tuple[float, int, tuple[float, float]]:
+    """Wall seconds, entries created with `streams` court systems at once, and the
+    clients' seconds on a CPU and waiting for one (summed)."""
     context = multiprocessing.get_context("spawn")
     start, done = context.Event(), context.Queue()
     workers = [
@@ -132,11 +135,34 @@ def ingest(
     time.sleep(3 + per_client * size / 20000)  # the clients build their messages
     began = time.perf_counter()
     start.set()
-    created = sum(done.get(timeout=1800) for _ in workers)
+    reports = [done.get(timeout=1800) for _ in workers]
     elapsed = time.perf_counter() - began
     for worker in workers:
         worker.join()
-    return elapsed, created
+    created = sum(r[0] for r in reports)
+    return elapsed, created, (sum(r[1] for r in reports), sum(r[2] for r in reports))
+
+
+def backend_pids(url: str) -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (case-sync's pool)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()"
+            )
+        ).scalars()
+        found = list(pids)
+    engine.dispose()
+    return found
+
+
+def backends_seconds(pids: list[int]) -> tuple[float, float]:
+    times = [scheduler_seconds(pid) for pid in pids]
+    return sum(t[0] for t in times), sum(t[1] for t in times)
 
 
 # -- the baseline: plain executemany ---------------------------------------------------------
@@ -283,11 +309,14 @@ def main() -> int:
     per_client = max(1, args.entries // (args.streams * args.stream))
     try:
         ingest(pki_of(work), addr, args.streams, 1, args.stream, args.cases)  # warm-up
+        backends = backend_pids(url)
         cpu0 = time.process_time()
-        elapsed, created = ingest(
+        server0, backends0 = scheduler_seconds(), backends_seconds(backends)
+        elapsed, created, clients = ingest(
             pki_of(work), addr, args.streams, per_client, args.stream, args.cases
         )
         server_cpu = time.process_time() - cpu0
+        server1, backends1 = scheduler_seconds(), backends_seconds(backends)
     finally:
         kit.grpc.stop(0)
     engine = create_engine(url)
@@ -316,6 +345,23 @@ def main() -> int:
         f"ratio to the baseline: {rate / base_rate:.2f}; events in the outbox: {events}"
         f" (entries stored: {entries}, warm-up included)"
     )
+    server_sched = (server1[0] - server0[0], server1[1] - server0[1])
+    backend_sched = (backends1[0] - backends0[0], backends1[1] - backends0[1])
+    print(
+        f"where the {elapsed:.1f} s went (threads summed; runnable = waiting for a CPU):\n"
+        + table(
+            ["process", "on a CPU s", "runnable s"],
+            [
+                ["case-sync (this process)", f"{server_sched[0]:.1f}", f"{server_sched[1]:.1f}"],
+                [f"court systems ({args.streams})", f"{clients[0]:.1f}", f"{clients[1]:.1f}"],
+                [
+                    f"PostgreSQL backends ({len(backends)})",
+                    f"{backend_sched[0]:.1f}",
+                    f"{backend_sched[1]:.1f}",
+                ],
+            ],
+        )
+    )
     verdict = "PASS" if rate >= TARGET else "MISS"
     print(f"target ≥ {TARGET:.0f} entries/s sustained: {verdict} ({rate:.0f}); {load_note()}")
     path = write_results(
@@ -327,6 +373,11 @@ def main() -> int:
             "seconds": elapsed,
             "entries_per_second": rate,
             "server_cpu_us_per_entry": server_cpu / created * 1e6,
+            "scheduler_seconds": {
+                "server": server_sched,
+                "clients": clients,
+                "postgres_backends": backend_sched,
+            },
             "baseline_seconds": base,
             "baseline_entries_per_second": base_rate,
             "ratio_to_baseline": rate / base_rate,

@@ -185,3 +185,18 @@ def postgres_up(settings: dict[str, str]) -> bool:
     except Exception:
         return False
     return True
+
+
+def scheduler_seconds(pid: int | str = "self") -> tuple[float, float]:
+    """(on a CPU, runnable but waiting for one) summed over a process's threads, from
+    Linux's /proc/<pid>/task/*/schedstat: on a shared machine the second says how much of
+    the wall time was the run queue rather than I/O or locks. (0, 0) where unavailable."""
+    running = waiting = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            on_cpu, queued, _ = stat.read_text().split()
+        except (OSError, ValueError):
+            continue  # a thread that ended meanwhile
+        running += int(on_cpu)
+        waiting += int(queued)
+    return running / 1e9, waiting / 1e9

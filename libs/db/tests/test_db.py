@@ -123,8 +123,8 @@ def test_service_migrations_upgrade_an_empty_database(tmp_path: Path):
 
 
 def test_bulk_insert_writes_every_row_once(tmp_path):
-    """jes_db.bulk.bulk_insert: SQLite here (executemany); PostgreSQL (unnest) in the
-    case-sync benchmark and the distributed tests."""
+    """jes_db.bulk.bulk_insert: SQLite here (executemany); PostgreSQL (COPY) in the
+    case-sync benchmark and tests/integration/test_bulk_insert_postgres.py."""
     from datetime import UTC, datetime
 
     from sqlalchemy import Column, Integer, MetaData, String, Table, select

@@ -46,6 +46,13 @@ class Transport(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
 
+def resend_replaces(transport: Transport) -> bool:
+    """Whether sending a mail again replaces the first copy (same Message-ID) instead of
+    delivering a second one. Only then may the sender record a batch as sent at once: a
+    crash re-sends the batch, and the recipient still sees each mail once."""
+    return bool(getattr(transport, "resend_replaces", False))
+
+
 class SmtpTransport:
     """SMTP, secured as `security` says: implicit TLS (smtps://), STARTTLS (refused when
     the server does not offer it), or none (a relay on loopback). The server's
@@ -126,7 +133,12 @@ class MailboxTransport:
 
     The file is named by Message-ID and written atomically, like a maildir. Not fsync'd
     (that was a sixth of the sender's time in a burst): the rename survives a crash of the
-    process, which is as durable as all-in-one's SQLite (synchronous=NORMAL) is."""
+    process, which is as durable as all-in-one's SQLite (synchronous=NORMAL) is.
+
+    A mail sent again (after a crash, before it was recorded as sent) replaces its own
+    file, so the sender records a whole batch as sent in one transaction."""
+
+    resend_replaces = True
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -179,8 +191,9 @@ SEND_BATCH = 50
 
 
 class MailSender:
-    """Sends queued deliveries, recording each as sent right after the server accepted it;
-    failures are retried with backoff, then marked failed."""
+    """Sends queued deliveries and records them as sent: each right after the server
+    accepted it, or, where a re-sent mail replaces the first (`resend_replaces`: the
+    mailbox), a batch at once; failures are retried with backoff, then marked failed."""
 
     # Each poll is a database transaction: rare. New mail wakes the sender (notify, called
     # by the handlers once their transaction commits); the poll finds retries that fell due.
@@ -207,10 +220,16 @@ class MailSender:
         self._loop.notify()
 
     def run_once(self) -> int:
-        """Send what is due, oldest first, a batch per database read and per connection;
-        each mail is marked sent in its own transaction right after the server took it,
-        so a crash sends at most that one mail again."""
+        """Send what is due, oldest first, a batch per database read and per connection.
+
+        Over SMTP each mail is marked sent in its own transaction right after the server
+        took it, so a crash sends at most that one mail again: SMTP has no idempotent
+        submit, and not every mailbox drops a second copy by Message-ID. Where a re-send
+        replaces the first copy (the mailbox), the batch is marked in one transaction
+        after it went out (each mark waited behind the event consumer's transaction);
+        a crash re-sends at most that batch, each mail under its own Message-ID."""
         sent = 0
+        mark_per_batch = resend_replaces(self.transport)
         while not self._loop.stopping:
             with self.db.transaction() as session:
                 batch = list(
@@ -226,19 +245,40 @@ class MailSender:
                 )
             if not batch:
                 return sent
+            accepted: list[str] = []
             with self._connection() as transport:
                 for delivery in batch:
                     if self._loop.stopping:
                         break
-                    self._send(delivery, transport)
+                    if self._send(delivery, transport):
+                        if mark_per_batch:
+                            accepted.append(delivery.id)
+                        else:
+                            self._mark_sent([delivery.id])
                     sent += 1
+            self._mark_sent(accepted)
         return sent
+
+    def _mark_sent(self, delivery_ids: list[str]) -> None:
+        if not delivery_ids:
+            return
+        with self.db.transaction() as session:
+            rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(delivery_ids))))
+            for row in rows:
+                attempt = after_sending(row.attempts)
+                row.status = attempt.status.value
+                row.attempts = attempt.attempts
+                row.sent_at = utcnow()
+        for row in rows:
+            EMAILS_SENT.labels(row.template).inc()
 
     def _connection(self) -> AbstractContextManager[Transport]:
         session = getattr(self.transport, "session", None)
         return session() if session is not None else nullcontext(self.transport)
 
-    def _send(self, delivery: Delivery, transport: Transport) -> None:
+    def _send(self, delivery: Delivery, transport: Transport) -> bool:
+        """Whether the server accepted the mail (the caller records it as sent); a
+        failure or a voided link is recorded here."""
         try:
             # A new token on every attempt: identity keeps only its hash, and the token
             # of an attempt that failed stops working.
@@ -246,7 +286,7 @@ class MailSender:
             transport.send(build_message(delivery, self.sender, link_token))
         except FailedPrecondition as gone:
             self._void(delivery, str(gone))
-            return
+            return False
         except Exception as exc:
             # MAX_ATTEMPTS is read here, at call time, so it can be changed for a test.
             attempt = after_failure(delivery.attempts, MAX_ATTEMPTS)
@@ -267,15 +307,8 @@ class MailSender:
                     row.next_attempt_at = utcnow() + attempt.retry_after
             if attempt.status is DeliveryStatus.FAILED:
                 EMAILS_FAILED.labels(delivery.template).inc()
-            return
-        with self.db.transaction() as session:
-            row = session.get(Delivery, delivery.id)
-            assert row is not None
-            attempt = after_sending(row.attempts)
-            row.status = attempt.status.value
-            row.attempts = attempt.attempts
-            row.sent_at = utcnow()
-        EMAILS_SENT.labels(delivery.template).inc()
+            return False
+        return True
 
     def _link_token(self, delivery: Delivery) -> str:
         if not delivery.link_id:
