@@ -11,7 +11,7 @@ from google.protobuf.message import Message
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
-from jes_db import utcnow
+from jes_db import new_ids, utcnow
 from jes_db.bulk import bulk_insert
 from jes_events.tables import EventTables
 from jes_protos import Envelope, make_envelope
@@ -98,10 +98,15 @@ class Outbox:
         statement (a bulk ingest adds thousands); they keep the order given."""
         envelopes: list[Envelope] = []
         rows = []
-        for payload, subject in events:
+        for (payload, subject), event_id in zip(events, new_ids(len(events)), strict=True):
             created_at = _created_at()
             envelope = make_envelope(
-                payload, source=self.source, subject=subject, trace_id=trace_id, time=created_at
+                payload,
+                source=self.source,
+                subject=subject,
+                trace_id=trace_id,
+                event_id=event_id,
+                time=created_at,
             )
             envelopes.append(envelope)
             rows.append(

@@ -5,7 +5,7 @@ is ever mailed twice."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -43,7 +43,7 @@ from jes_case_sync.usecases.entry_rows import (
     valid_entry_message,
     write_entry,
 )
-from jes_db import new_id
+from jes_db import new_id, new_ids
 from jes_db.audit import Actor
 from jes_db.bulk import bulk_insert, one_of
 from jes_domain import AlreadyExists, FailedPrecondition, NotFound
@@ -111,6 +111,8 @@ class _Work:
     # new entries, inserted together at the end (bulk_insert), by (case id, source id)
     new_entries: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)  # cases changed (last_changed_at)
+    # the new entries' ids, drawn for the batch at once (a uuid4 each cost 8% of the CPU)
+    entry_ids: Iterator[str] = field(default_factory=lambda: iter(()))
 
     def arrival(self) -> datetime:
         """Strictly increasing within the transaction: entries of one day keep the order
@@ -190,6 +192,7 @@ class Ingest:
             entries=entries,
             followers=active_followers(session, case_ids),
             from_reconciliation=from_reconciliation,
+            entry_ids=iter(new_ids(sum(change.kind is ChangeKind.POST for change in changes))),
         )
 
     def apply_one(self, work: _Work, change: ValidChange) -> ChangeResult:
@@ -254,7 +257,7 @@ class Ingest:
         key = (case.id, entry.source_entry_id)
         if key in work.entries or key in work.new_entries:
             return Outcome.UNCHANGED  # a court system re-sent it
-        entry_id, ingested_at = new_id(), work.arrival()
+        entry_id, ingested_at = next(work.entry_ids, None) or new_id(), work.arrival()
         work.new_entries[key] = {
             "id": entry_id,
             "case_id": case.id,
