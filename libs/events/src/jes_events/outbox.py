@@ -40,6 +40,20 @@ def _created_at() -> datetime:
         return now
 
 
+def _created_times(count: int) -> list[datetime]:
+    """`count` times for the events of one add_many, as `count` calls of _created_at
+    would give (strictly increasing, after every earlier one), under one lock."""
+    global _last_created_at
+    with _clock_lock:
+        now = utcnow()
+        if now <= _last_created_at:
+            now = _last_created_at + timedelta(microseconds=1)
+        times = [now + timedelta(microseconds=n) for n in range(count)]
+        if times:
+            _last_created_at = times[-1]
+        return times
+
+
 class Outbox:
     """Adds events of one producing service to its `outbox` table.
 
@@ -98,8 +112,9 @@ class Outbox:
         statement (a bulk ingest adds thousands); they keep the order given."""
         envelopes: list[Envelope] = []
         rows = []
-        for (payload, subject), event_id in zip(events, new_ids(len(events)), strict=True):
-            created_at = _created_at()
+        for (payload, subject), event_id, created_at in zip(
+            events, new_ids(len(events)), _created_times(len(events)), strict=True
+        ):
             envelope = make_envelope(
                 payload,
                 source=self.source,

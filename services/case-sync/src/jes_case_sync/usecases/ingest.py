@@ -50,6 +50,7 @@ from jes_db import new_id, new_ids
 from jes_db.audit import Actor
 from jes_db.bulk import bulk_insert, one_of
 from jes_domain import AlreadyExists, FailedPrecondition, NotFound
+from jes_protos import timestamp_of
 
 ENTRIES = cast(Table, ProgressEntry.__table__)
 BATCH_REPLAYED = "此批次已匯入，重送的串流未再匯入任何資料"
@@ -310,8 +311,8 @@ class Ingest:
             follower_emails=[f.email for f in followers],
             followers=followers,
             from_reconciliation=work.from_reconciliation,
+            ingested_at=timestamp_of(ingested_at),
         )
-        event.ingested_at.FromDatetime(ingested_at)
         work.outgoing.append((event, case.id))
         return Outcome.APPLIED
 
