@@ -24,7 +24,7 @@ from pypdf import PdfWriter
 
 from jes.review_workflow.v1 import appraisers_pb2 as pb
 from jes.review_workflow.v1 import appraisers_pb2_grpc as pb_grpc
-from jes_zhtw.roc import to_taipei
+from jes_zhtw.roc import format_roc_date, to_taipei
 from support import callers, flows
 from support.images import jpeg
 from support.processes import wait_until
@@ -397,5 +397,5 @@ def application_to_roster_to_report_to_disqualification(
     assert refused.status_code == 409, refused.text
     assert refused.headers["Content-Type"].startswith("application/problem+json")
     assert refused.json()["detail"] == (
-        f"經議決為不適任者，{bar_ends.isoformat()}以前不得向本院申請列為鑑定人"
+        f"經議決為不適任者，{format_roc_date(bar_ends)}以前不得向本院申請列為鑑定人"
     )

@@ -20,6 +20,7 @@ from jes.review_workflow.v1 import appraisers_pb2_grpc as roster_grpc
 from jes_grpckit import Client
 from jes_review_workflow.appraisal.common import today
 from jes_review_workflow.domain.appraisal.committee import Vote, bar_until, result, term_until
+from jes_zhtw.roc import format_roc_date
 from support import callers
 
 from .applicants import applicant, complete_application, refused, start
@@ -294,7 +295,8 @@ def test_a_disqualification_with_the_written_reply_bars_a_new_application_for_th
     )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert (
-        error.details() == f"經議決為不適任者，{bar_ends.isoformat()}以前不得向本院申請列為鑑定人"
+        error.details()
+        == f"經議決為不適任者，{format_roc_date(bar_ends)}以前不得向本院申請列為鑑定人"
     )
 
 
