@@ -367,6 +367,11 @@ def test_the_appraiser_is_told_of_the_matter_and_its_result(service: ReviewServi
         other.stub.GetCommitteeMatter, pb.GetCommitteeMatterRequest(matter_id=matter.id)
     )
     assert error.code() == grpc.StatusCode.NOT_FOUND
+    # ... and lists their own matters (only theirs, and not the committee's others)
+    [listed] = appraiser.stub.ListCommitteeMatters(pb.ListCommitteeMattersRequest()).matters
+    assert (listed.id, listed.state) == (matter.id, pb.COMMITTEE_MATTER_STATE_DRAFTED)
+    assert listed.evidence == "報告錯誤三次"
+    assert list(other.stub.ListCommitteeMatters(pb.ListCommitteeMattersRequest()).matters) == []
     appraiser.stub.RecordAppraiserReply(
         pb.RecordAppraiserReplyRequest(matter_id=matter.id, reply="錯誤均已更正")
     )
@@ -378,6 +383,9 @@ def test_the_appraiser_is_told_of_the_matter_and_its_result(service: ReviewServi
     seen = appraiser.stub.GetCommitteeMatter(pb.GetCommitteeMatterRequest(matter_id=matter.id))
     assert seen.passed and seen.state == pb.COMMITTEE_MATTER_STATE_DECIDED
     assert list(seen.votes) == [] and list(seen.members) == []
+    [listed] = appraiser.stub.ListCommitteeMatters(pb.ListCommitteeMattersRequest()).matters
+    assert listed.passed and listed.state == pb.COMMITTEE_MATTER_STATE_DECIDED
+    assert list(listed.votes) == [] and list(listed.members) == [] and listed.votes_for == 0
     decided = [e for _, e in service.events(pb.DisqualificationMatterChanged)]
     assert [e.matter.state for e in decided] == [
         pb.COMMITTEE_MATTER_STATE_DRAFTED,

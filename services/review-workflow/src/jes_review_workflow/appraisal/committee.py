@@ -28,6 +28,7 @@ from jes_review_workflow.appraisal import common
 from jes_review_workflow.appraisal.applications import APPLICATION_NOT_FOUND
 from jes_review_workflow.appraisal.committee_messages import member_message
 from jes_review_workflow.appraisal.committee_reading import (
+    COMMITTEE_STAFF,
     is_subject,
     matter_of,
     message_of,
@@ -41,7 +42,7 @@ from jes_review_workflow.domain.appraisal.applications import ApplicationState
 from jes_review_workflow.domain.appraisal.committee import MatterKind, MatterState, Vote
 from jes_review_workflow.domain.appraisal.court_rules import rules_for
 from jes_review_workflow.domain.appraisal.rotation import Standing
-from jes_review_workflow.models import audit_log
+from jes_review_workflow.models import Appraiser, audit_log
 from jes_servicekit.audit import actor_of
 
 MEMBER_APPOINTED = "appraisal.committee_member_appointed"
@@ -347,6 +348,8 @@ class Committee:
             return without_votes(message) if is_subject(session, claims, matter) else message
 
     def list(self, claims: Claims, court_code: str) -> list[pb.CommitteeMatter]:
+        if not claims.has_role(*COMMITTEE_STAFF):
+            return self.own(claims)
         court_code = access.court_of(claims, court_code)
         with self.db.transaction() as session:
             rows = session.scalars(
@@ -355,6 +358,21 @@ class Committee:
                 .order_by(CommitteeMatterRow.created_at.desc())
             )
             return [message_of(session, r) for r in rows]
+
+    def own(self, claims: Claims) -> list[pb.CommitteeMatter]:
+        """The disqualification matters about the caller's own roster entries, newest
+        first, without the votes (the appraiser's list, to reply and to see the result)."""
+        with self.db.transaction() as session:
+            rows = session.scalars(
+                select(CommitteeMatterRow)
+                .join(Appraiser, Appraiser.id == CommitteeMatterRow.subject_id)
+                .where(
+                    CommitteeMatterRow.kind == MatterKind.DISQUALIFICATION.value,
+                    Appraiser.account_id == claims.display_id,
+                )
+                .order_by(CommitteeMatterRow.created_at.desc())
+            )
+            return [without_votes(message_of(session, r)) for r in rows]
 
     @staticmethod
     def _audit(
