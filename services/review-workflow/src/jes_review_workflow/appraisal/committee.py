@@ -347,18 +347,6 @@ class Committee:
             message = message_of(session, matter)
             return without_votes(message) if is_subject(session, claims, matter) else message
 
-    def list(self, claims: Claims, court_code: str) -> list[pb.CommitteeMatter]:
-        if not claims.has_role(*COMMITTEE_STAFF):
-            return self.own(claims)
-        court_code = access.court_of(claims, court_code)
-        with self.db.transaction() as session:
-            rows = session.scalars(
-                select(CommitteeMatterRow)
-                .where(CommitteeMatterRow.court_code == court_code)
-                .order_by(CommitteeMatterRow.created_at.desc())
-            )
-            return [message_of(session, r) for r in rows]
-
     def own(self, claims: Claims) -> list[pb.CommitteeMatter]:
         """The disqualification matters about the caller's own roster entries, newest
         first, without the votes (the appraiser's list, to reply and to see the result)."""
@@ -373,6 +361,18 @@ class Committee:
                 .order_by(CommitteeMatterRow.created_at.desc())
             )
             return [without_votes(message_of(session, r)) for r in rows]
+
+    def list(self, claims: Claims, court_code: str) -> list[pb.CommitteeMatter]:
+        if not claims.has_role(*COMMITTEE_STAFF):
+            return self.own(claims)
+        court_code = access.court_of(claims, court_code)
+        with self.db.transaction() as session:
+            rows = session.scalars(
+                select(CommitteeMatterRow)
+                .where(CommitteeMatterRow.court_code == court_code)
+                .order_by(CommitteeMatterRow.created_at.desc())
+            )
+            return [message_of(session, r) for r in rows]
 
     @staticmethod
     def _audit(
