@@ -217,3 +217,49 @@ def test_two_applications_handed_in_at_once_are_not_both_the_second_office_at_on
         a=address,
     )
     assert {r.id for r in live} == {first, racing[2 - loser]}
+
+
+def test_two_appointments_at_once_do_not_make_a_tenth_member(
+    distributed: Distributed, keelung: Keelung
+):
+    """The committee's size (at most nine serving on any day) is checked against the
+    court's other terms: two appointments at once take turns, as applications do. The
+    terms here begin two years on, apart from the journey's committee."""
+    platform = distributed.platform()
+    judge = platform.login(keelung.accounts["judge"], PASSWORD)
+    term_from = (date.today() + timedelta(days=730)).isoformat()
+
+    def appoint(account: str) -> requests.Response:
+        return platform.api(
+            "POST",
+            "/api/v1/committee/members",
+            judge,
+            json={"account_id": account, "name": account, "term_from": term_from},
+        )
+
+    for n in range(8):
+        assert appoint(f"ITKLDFUTURE{n}").status_code == 201
+    ready = threading.Barrier(2)
+    replies: dict[str, requests.Response] = {}
+
+    def at_once(account: str) -> None:
+        ready.wait()
+        replies[account] = appoint(account)
+
+    threads = [threading.Thread(target=at_once, args=(f"ITKLDFUTURE{n}",)) for n in (8, 9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(r.status_code for r in replies.values()) == [201, 409], [
+        r.text for r in replies.values()
+    ]
+    [refused] = [r for r in replies.values() if r.status_code == 409]
+    assert refused.json()["detail"] == "審查小組委員至多9人"
+    serving = rows(
+        distributed.infra,
+        "review_workflow",
+        "SELECT count(*) FROM committee_members WHERE court_code = 'KLD' AND term_from = :d",
+        d=date.fromisoformat(term_from),
+    )
+    assert serving[0][0] == 9

@@ -88,10 +88,10 @@ class Committee:
             rules.term_until(start, court_rules.committee.term_months),
         )
         with self.db.transaction() as session:
+            # two appointments at once must not both pass as the ninth member
+            common.take_turns(session, f"jes_review_workflow.committee_members:{court_code}")
             rows = session.scalars(
-                select(CommitteeMemberRow)
-                .where(CommitteeMemberRow.court_code == court_code)
-                .with_for_update()
+                select(CommitteeMemberRow).where(CommitteeMemberRow.court_code == court_code)
             ).all()
             rules.check_appointment(court_rules.committee, map(term_of, rows), new, claims)
             row = CommitteeMemberRow(
