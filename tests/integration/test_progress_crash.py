@@ -125,15 +125,17 @@ class Burst:
 
 
 class CourtSystem(threading.Thread):
-    """The court's system streaming the burst a batch per stream, each batch sent until
-    the server acknowledges it. `hold_batch`: that batch's first stream stops half-way
-    (`holding` set) until `release` is set, so a crash finds it unacknowledged.
-    `wait_before`: before sending that batch, wait until `go_on` is set."""
+    """The court's system streaming `batches` of the burst (all by default), a batch per
+    stream, each batch sent until the server acknowledges it. `hold_batch`: that batch's
+    first stream stops half-way (`holding` set) until `release` is set, so a crash finds
+    it unacknowledged. `wait_before`: before sending that batch, wait until `go_on` is
+    set."""
 
     def __init__(
         self,
         platform: Platform,
         burst: Burst,
+        batches: range = range(BATCHES),
         hold_batch: int | None = None,
         wait_before: int | None = None,
         deadline: float = 180,
@@ -141,6 +143,7 @@ class CourtSystem(threading.Thread):
         super().__init__(daemon=True)
         self.client = platform.court_system("TPD")
         self.burst = burst
+        self.batches = batches
         self.hold_batch = hold_batch
         self.wait_before = wait_before
         self.holding = threading.Event()
@@ -153,7 +156,7 @@ class CourtSystem(threading.Thread):
 
     def run(self) -> None:
         try:
-            for batch in range(BATCHES):
+            for batch in self.batches:
                 if batch == self.wait_before and not self.go_on.wait(120):
                     raise TimeoutError("the test did not let the court system go on")
                 self._send_until_acknowledged(batch)
@@ -195,18 +198,19 @@ class CourtSystem(threading.Thread):
             raise self.error
 
 
-def assert_stored_once(distributed: Distributed, burst: Burst, court: CourtSystem) -> None:
+def assert_stored_once(distributed: Distributed, burst: Burst, *courts: CourtSystem) -> None:
     """Every entry in case-sync once, on its case; every batch acknowledged once, each
     of its changes either created or (sent again) unchanged."""
-    assert [batch for batch, _, _ in court.acknowledged] == list(range(BATCHES))
-    replies = [reply for _, _, reply in court.acknowledged]
+    acknowledged = sorted(ack for court in courts for ack in court.acknowledged)
+    assert [batch for batch, _, _ in acknowledged] == list(range(BATCHES))
+    replies = [reply for _, _, reply in acknowledged]
     assert all(reply.received == BATCH for reply in replies)
     created = sum(reply.created for reply in replies)
     unchanged = sum(reply.unchanged for reply in replies)
     assert created + unchanged == ENTRIES
     # only a batch sent again may find its entries stored already
     assert all(
-        reply.unchanged == 0 for _, batch_id, reply in court.acknowledged if batch_id[-2:] == "-0"
+        reply.unchanged == 0 for _, batch_id, reply in acknowledged if batch_id.endswith("-0")
     )
     stored = rows(
         distributed.infra,
@@ -280,7 +284,7 @@ def assert_mailed_once(distributed: Distributed, burst: Burst) -> None:
 
 @pytest.fixture
 def burst(distributed: Distributed) -> Iterator[Burst]:
-    """A burst whose cases are followed; and afterwards, whatever a test stopped runs
+    """A burst whose cases are followed; and afterwards, whatever a test killed runs
     again, even when the test failed."""
     burst = Burst.new()
     burst.approve_follows(distributed.platform())
@@ -288,25 +292,31 @@ def burst(distributed: Distributed) -> Iterator[Burst]:
     for process in distributed.processes.values():
         if not process.alive():
             process.start()
-    infra_command("up-only", "kafka", timeout=300)  # nothing to do when it runs
 
 
 def test_case_sync_killed_mid_ingest_loses_and_duplicates_nothing(
     distributed: Distributed, burst: Burst
 ):
+    """Two streams at once, as a court system with more than one sender would: one held
+    half-way at the kill; the other streams on through it, so the kill finds whatever
+    it is doing (a stream open, a transaction committing, events being relayed)."""
     case_sync = distributed.processes["case-sync"]
-    court = CourtSystem(distributed.platform(), burst, hold_batch=BATCHES // 3)
-    court.start()
-    assert court.holding.wait(120), "the court system never reached the held batch"
-    # ten batches acknowledged (their events on their way to notification), the
-    # eleventh half-way through its stream
-    assert len(court.acknowledged) == BATCHES // 3
+    platform = distributed.platform()
+    half = BATCHES // 2
+    held = CourtSystem(platform, burst, range(half), hold_batch=half // 3)
+    streaming = CourtSystem(platform, burst, range(half, BATCHES))
+    held.start()
+    streaming.start()
+    assert held.holding.wait(120), "the court system never reached the held batch"
+    assert len(held.acknowledged) == half // 3
     case_sync.kill()
-    court.release.set()
+    held.release.set()
+    assert len(streaming.acknowledged) < half, "the burst ended before the kill"
     case_sync.start()
-    court.finished(timeout=180)
-    assert court.failures, "the held batch was never refused; the test proves nothing"
-    assert_stored_once(distributed, burst, court)
+    held.finished(timeout=180)
+    streaming.finished(timeout=60)
+    assert held.failures, "the held batch was never refused; the test proves nothing"
+    assert_stored_once(distributed, burst, held, streaming)
     assert_mailed_once(distributed, burst)
 
 
@@ -320,16 +330,18 @@ def test_kafka_restarted_mid_burst_loses_and_duplicates_nothing(
         timeout=120,
         what="the first third of the burst acknowledged",
     )
-    infra_command("down", "kafka", timeout=120)
-    court.go_on.set()
-    # ingest never goes offline: the court system's batches are taken with Kafka away
-    # (their events wait in case-sync's outbox)
-    wait_until(
-        lambda: len(court.acknowledged) >= 2 * BATCHES // 3,
-        timeout=120,
-        what="two thirds of the burst acknowledged while Kafka is down",
-    )
-    infra_command("up-only", "kafka", timeout=300)
+    try:
+        infra_command("down", "kafka", timeout=120)
+        court.go_on.set()
+        # ingest never goes offline: the court system's batches are taken with Kafka away
+        # (their events wait in case-sync's outbox)
+        wait_until(
+            lambda: len(court.acknowledged) >= 2 * BATCHES // 3,
+            timeout=120,
+            what="two thirds of the burst acknowledged while Kafka is down",
+        )
+    finally:
+        infra_command("up-only", "kafka", timeout=300)  # the later tests need it too
     court.finished(timeout=120)
     assert_stored_once(distributed, burst, court)
     assert_mailed_once(distributed, burst)
