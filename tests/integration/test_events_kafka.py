@@ -389,4 +389,4 @@ def test_a_member_killed_without_leaving_hands_its_partitions_on_within_seconds(
     finally:
         successor.close()
     took = time.monotonic() - killed
-    assert took < 30, f"the partitions waited {took:.0f} s for the killed member's session to end"
+    assert took < 35, f"the partitions waited {took:.0f} s for the killed member's session to end"
