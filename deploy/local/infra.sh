@@ -5,8 +5,11 @@
 # block of its own (see "Ports" below).
 #
 #   bash deploy/local/infra.sh up         install (cached) and start this checkout's stack; idempotent
-#   bash deploy/local/infra.sh up-only C..  only these of the SSO parts (directory keycloak)
-#   bash deploy/local/infra.sh down [C..] stop it, or only these components (data is kept)
+#   bash deploy/local/infra.sh up-only C..  start only these: kafka, directory, keycloak (the SSO
+#                                         parts alone; kafka again after `down kafka`)
+#   bash deploy/local/infra.sh down [C..] stop it, or only these components (data is kept);
+#                                         `down kafka` then `up-only kafka` restarts the broker
+#                                         (tests/integration/test_progress_crash.py)
 #   bash deploy/local/infra.sh status     one line per component; exit 1 if any is down
 #   bash deploy/local/infra.sh env        `export VAR=...` lines for tests:  eval "$(... env)"
 #   bash deploy/local/infra.sh run CMD..  start what is not running, run CMD with the settings
@@ -733,13 +736,15 @@ cmd_up() {
   log "all up in $((SECONDS - t0))s: $(ports_summary); settings: eval \"\$(bash deploy/local/infra.sh env)\"; stop: make infra-down"
 }
 
-# cmd_up_only COMPONENT...: install, start and wait for only these of EXTRA_COMPONENTS
-# (the single sign-on tests outside the integration run: directory keycloak)
+# cmd_up_only COMPONENT...: install, start and wait for only these of UP_ONLY_COMPONENTS
+# (the single sign-on tests outside the integration run: directory keycloak; Kafka again
+# after `down kafka`, the broker restart of the crash tests)
+UP_ONLY_COMPONENTS=(kafka "${EXTRA_COMPONENTS[@]}")
 cmd_up_only() {
   local c t0=$SECONDS
-  (($#)) || die "up-only: which of ${EXTRA_COMPONENTS[*]}?"
+  (($#)) || die "up-only: which of ${UP_ONLY_COMPONENTS[*]}?"
   for c in "$@"; do
-    [[ " ${EXTRA_COMPONENTS[*]} " == *" $c "* ]] || die "up-only: $c is not one of ${EXTRA_COMPONENTS[*]}"
+    [[ " ${UP_ONLY_COMPONENTS[*]} " == *" $c "* ]] || die "up-only: $c is not one of ${UP_ONLY_COMPONENTS[*]}"
   done
   with_lock
   ensure_slot
@@ -908,7 +913,7 @@ main() {
     clean) cmd_clean ;;
     install) with_lock; mkdir -p "$JES_CACHE"; pg_install; kafka_install; minio_install
       for c in "${EXTRA_COMPONENTS[@]}"; do "${c}_install"; done ;;
-    *) sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 

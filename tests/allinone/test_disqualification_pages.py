@@ -98,6 +98,17 @@ def test_raise_from_the_flag_reply_vote_and_decide_on_the_pages(platform: flows.
     reply_path = f"/committee/matters/{link.group(1)}/reply"
 
     appraiser = person(platform, "KLDAPPRAISER")
+    # their own page lists the matters about them, each with the way to its reply page
+    mine = appraiser.get("/appraisers/my-work").text
+    assert "關於您的不適任案（1）" in mine
+    assert f'<a href="{reply_path}">提出書面答辯</a>' in mine
+    assert "第15款：不動產之鑑定" in mine and "待庭長提付審查小組" in mine
+    # ... as does the API, to them: only theirs
+    own = platform.api(
+        "GET", "/api/v1/committee/matters", platform.login("KLDAPPRAISER", DEMO_PASSWORD)
+    )
+    assert own.status_code == 200, own.text
+    assert [m["id"] for m in own.json()["matters"]] == [link.group(1)]
     page = appraiser.get(reply_path)
     assert page.status_code == 200
     assert (
@@ -129,4 +140,6 @@ def test_raise_from_the_flag_reply_vote_and_decide_on_the_pages(platform: flows.
     assert "已議決不適任" in records.get("/committee/disqualification-flags").text
     seen = appraiser.get(reply_path)
     assert "議決結果：不適任" in seen.text and "KLDMEMBER1" not in seen.text
+    mine = appraiser.get("/appraisers/my-work").text
+    assert f'<a href="{reply_path}">查看</a>' in mine and "議決結果：不適任" in mine
     assert "<form" not in seen.text.split("書面答辯</h2>")[1]  # nothing more to send

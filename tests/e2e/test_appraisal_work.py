@@ -6,6 +6,7 @@ hard stop, then the report received; the division's deadlines and received repor
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from jes.review_workflow.v1 import appraisers_pb2 as pb
 from jes.review_workflow.v1 import appraisers_pb2_grpc as pb_grpc
 from support import callers, flows
 from support.allinone import DEMO_PASSWORD
+from support.court_login import log_in_at_court
 
 
 def grpc_as(platform: flows.Platform, account_id: str, stub):  # type: ignore[no-untyped-def]
@@ -63,13 +65,7 @@ def orders(platform: flows.Platform) -> list[str]:
     return ids
 
 
-def log_in(page: Page, platform: flows.Platform, account_id: str) -> None:
-    page.goto(platform.base_url + "/login")
-    page.get_by_label("所屬法院").select_option("KLD")
-    page.get_by_label("帳號").fill(account_id)
-    page.get_by_label("密碼").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登入").click()
-    expect(page.get_by_role("button", name="登出")).to_be_visible()
+log_in = partial(log_in_at_court, court="KLD")  # this file's court users
 
 
 def a4_pdf(path: Path) -> Path:

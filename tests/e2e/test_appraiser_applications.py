@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
 
 from support import flows
-from support.allinone import DEMO_PASSWORD
+from support.court_login import log_in_at_court
 
 FIRM_DOCUMENTS = [
     "申請書",
@@ -35,13 +36,7 @@ def pdf_file(tmp: Path, name: str) -> Path:
     return path
 
 
-def log_in(page: Page, platform: flows.Platform, account_id: str, court: str = "KLD") -> None:
-    page.goto(platform.base_url + "/login")
-    page.get_by_label("所屬法院").select_option(court)
-    page.get_by_label("帳號").fill(account_id)
-    page.get_by_label("密碼").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登入").click()
-    expect(page.get_by_role("button", name="登出")).to_be_visible()
+log_in = partial(log_in_at_court, court="KLD")  # this file's court users
 
 
 def upload(page: Page, label: str, path: Path) -> None:

@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from jes.review_workflow.v1 import appraisers_pb2_grpc as pb_grpc
 from jes_zhtw.roc import to_taipei
 from support import callers, flows
 from support.allinone import DEMO_PASSWORD
+from support.court_login import log_in_at_court
 
 APPRAISER_MAIL = "appraiser.kld@jes.example"
 NAME = "李估價師（不動產估價師）"
@@ -63,13 +65,7 @@ def court(platform: flows.Platform) -> None:
         assert platform.api("POST", "/api/v1/committee/members", judge, json=body).ok
 
 
-def log_in(page: Page, platform: flows.Platform, account_id: str) -> None:
-    page.goto(platform.base_url + "/login")
-    page.get_by_label("所屬法院").select_option("KLD")
-    page.get_by_label("帳號").fill(account_id)
-    page.get_by_label("密碼").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登入").click()
-    expect(page.get_by_role("button", name="登出")).to_be_visible()
+log_in = partial(log_in_at_court, court="KLD")  # this file's court users
 
 
 def upload(page: Page, label: str, path: Path) -> None:

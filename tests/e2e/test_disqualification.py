@@ -3,13 +3,15 @@ court's system reports auctions (real estate twice unsold at a reserve of 65 % f
 width, other property three times unsold at 51 % for the other); the records chief raises
 the matter from the flag with its evidence filled in; the appraiser follows the mail's
 link and replies in writing; the chair puts it to the vote, the members vote, the chair
-decides; the appraiser sees the result on the reply page."""
+decides; the appraiser sees the result on the reply page. Their own page
+(/appraisers/my-work) lists the matter, linked to it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from jes.review_workflow.v1 import appraisers_pb2_grpc as pb_grpc
 from jes_zhtw.roc import to_taipei
 from support import callers, flows
 from support.allinone import DEMO_PASSWORD
+from support.court_login import log_in_at_court
 
 APPRAISER_MAIL = "appraiser.kld@jes.example"
 # per width: the roster entry, its category, the ground the outcomes show and how many
@@ -72,13 +75,7 @@ def flagged(platform: flows.Platform) -> dict[int, list[str]]:
     return evidence
 
 
-def log_in(page: Page, platform: flows.Platform, account_id: str) -> None:
-    page.goto(platform.base_url + "/login")
-    page.get_by_label("所屬法院").select_option("KLD")
-    page.get_by_label("帳號").fill(account_id)
-    page.get_by_label("密碼").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登入").click()
-    expect(page.get_by_role("button", name="登出")).to_be_visible()
+log_in = partial(log_in_at_court, court="KLD")  # this file's court users
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -124,6 +121,13 @@ def test_raise_from_the_flag_reply_and_decide(
     appraiser.get_by_label("您的書面答辯").fill("各次拍賣均逢市場急凍，鑑定價格並無偏高")
     appraiser.get_by_role("button", name="送出書面答辯").click()
     expect(appraiser.get_by_text("書面答辯已送出。")).to_be_visible()
+    # their own page lists the matter with the way back to it
+    appraiser.goto(platform.base_url + "/appraisers/my-work")
+    mine = appraiser.locator("section", has_text="關於您的不適任案")
+    expect(mine).to_contain_text(name)
+    expect(mine.locator(f'a[href="{link.group(1)}"]')).to_have_text("查看")
+    screenshot_of(appraiser, f"my-work-matters-{width}")
+    appraiser.goto(platform.base_url + link.group(1))
 
     chair = new_page(viewport)
     log_in(chair, platform, "KLDJUDGE")

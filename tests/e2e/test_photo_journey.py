@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from support import flows
 from support.accessibility import Accessibility
-from support.allinone import DEMO_PASSWORD
+from support.court_login import log_in_at_court
 from support.images import gif, labelled_jpeg, labelled_png
 
 PHONE = {"width": 390, "height": 844}
@@ -250,14 +250,7 @@ def log_in(
     account_id: str,
     accessibility: Accessibility | None = None,
 ) -> None:
-    page.goto(platform.base_url + "/login")
-    if accessibility is not None:
-        accessibility.check(page, "login")
-    page.get_by_label("所屬法院").select_option("TPD")
-    page.get_by_label("帳號").fill(account_id)
-    page.get_by_label("密碼").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登入").click()
-    expect(page.get_by_role("button", name="登出")).to_be_visible()
+    log_in_at_court(page, platform, account_id, "TPD", accessibility)
     expect(page.get_by_text(f"（{account_id}）")).to_be_visible()
 
 

@@ -7,34 +7,21 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
 from support import flows
 from support.accessibility import Accessibility
-from support.allinone import DEMO_PASSWORD
+from support.court_login import log_in_at_court
 from support.images import labelled_jpeg
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def log_in(
-    page: Page,
-    platform: flows.Platform,
-    account_id: str,
-    court: str = "TPD",
-    accessibility: Accessibility | None = None,
-) -> None:
-    page.goto(platform.base_url + "/login")
-    if accessibility is not None:
-        accessibility.check(page, "login")
-    page.get_by_label("所屬法院").select_option(court)
-    page.get_by_label("帳號").fill(account_id)
-    page.get_by_label("密碼").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登入").click()
-    expect(page.get_by_role("button", name="登出")).to_be_visible()
+log_in = partial(log_in_at_court, court="TPD")  # this file's court users
 
 
 def new_case_number() -> int:

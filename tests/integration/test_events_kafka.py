@@ -9,6 +9,7 @@ Every run uses its own topics, consumer groups and PostgreSQL schemas, and remov
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 import uuid
@@ -36,6 +37,7 @@ from jes_events import (
 from jes_events.kafka_bus import KafkaBus
 from jes_protos import Envelope, make_envelope, open_envelope
 from support.distributed import infra_settings, pg_url
+from support.processes import PYTHON
 
 pytestmark = pytest.mark.integration
 
@@ -338,3 +340,53 @@ def test_a_failing_handler_dead_letters_to_kafka_and_the_group_moves_on(bus, con
     assert handled == 1
     assert consumer_db.count(consumer_db.effects) == 2
     assert len(read_topic(bus, dead_letter_topic(topic))) == 1
+
+
+# A consumer group member that joins, reads one message and then dies without leaving
+# (kill -9, as a crashed service does): argv = bus URL, group, topic.
+CRASHING_MEMBER = """
+import sys, time
+from jes_events import connect_bus
+consumer = connect_bus(sys.argv[1], client_id="jes-events-it-crashing").consumer(
+    sys.argv[2], [sys.argv[3]]
+)
+while not consumer.poll(0.5, 10):
+    pass
+print("read", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_member_killed_without_leaving_hands_its_partitions_on_within_seconds(bus, topic, run_id):
+    """A service killed with kill -9 never says goodbye: its group keeps it until its
+    session times out, and its partitions wait that long for the restarted service. The
+    session is short, so mail flows again within seconds (not the 45 s of the client's
+    default)."""
+    group = f"takeover-{run_id}"
+    bus.ensure_topics([topic])
+    bus.publish(topic, "before", b"before")
+    member = subprocess.Popen(
+        [PYTHON, "-c", CRASHING_MEMBER, BUS_URL, group, topic],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert member.stdout is not None
+        assert member.stdout.readline().strip() == "read", "the member never read its message"
+    finally:
+        member.kill()
+        member.wait(10)
+    killed = time.monotonic()
+    successor = bus.consumer(group, [topic])
+    try:
+        bus.publish(topic, "after", b"after")
+        got: list[bytes] = []
+        wait_for(
+            lambda: bool(got.extend(r.value for r in successor.poll(0.5, 10)) or b"after" in got),
+            timeout=120,
+            what="the successor reading the topic",
+        )
+    finally:
+        successor.close()
+    took = time.monotonic() - killed
+    assert took < 35, f"the partitions waited {took:.0f} s for the killed member's session to end"

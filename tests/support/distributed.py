@@ -38,10 +38,15 @@ def infra_settings() -> dict[str, str]:
     return settings
 
 
+def infra_command(*args: str, timeout: float = 900) -> None:
+    """`infra.sh <args>` on this checkout's stack, e.g. ("down", "kafka")."""
+    script = ROOT / "deploy" / "local" / "infra.sh"
+    subprocess.run(["bash", str(script), *args], check=True, cwd=ROOT, timeout=timeout)
+
+
 def read_infra_env() -> dict[str, str]:
     """Start (or reuse) the local infrastructure and return its settings."""
-    script = ROOT / "deploy" / "local" / "infra.sh"
-    subprocess.run(["bash", str(script), "up"], check=True, cwd=ROOT)
+    infra_command("up")
     return infra_settings()
 
 

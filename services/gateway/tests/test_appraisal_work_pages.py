@@ -7,6 +7,7 @@ from __future__ import annotations
 import grpc
 
 from jes.review_workflow.v1 import appraisal_work_pb2 as pb
+from jes.review_workflow.v1 import appraiser_applications_pb2 as cpb
 from jes.review_workflow.v1 import appraisers_pb2 as apb
 
 BEARER = {"Authorization": "Bearer kld-clerk-token"}
@@ -74,9 +75,12 @@ def test_the_appraiser_records_a_payment_and_a_bad_amount_is_refused(
     sign_in(client, "APPR001", ["appraiser"], court_code="KLD")
     fake = services.appraisal_work
     fake.replies["ListWorkItems"] = rows()
+    # the page also lists the matters about them (none here)
+    services.committee.replies["ListCommitteeMatters"] = cpb.ListCommitteeMattersResponse()
     page = client.get("/appraisers/my-work")
     assert page.status_code == 200
     assert 'action="/appraisers/my-work/as2/payment"' in page.get_data(as_text=True)
+    assert "不適任案" not in page.get_data(as_text=True)
 
     bad = form_post(client, "/appraisers/my-work/as2/payment", {"amount": "三千"})
     assert bad.status_code == 400

@@ -17,6 +17,7 @@ from jes_review_workflow.application_models import ApplicationDocumentRow, Appra
 from jes_review_workflow.appraisal import applications
 from jes_review_workflow.appraisal.common import today
 from jes_review_workflow.models import Appraiser
+from jes_zhtw.roc import format_roc_date
 from support.images import gif, jpeg, png
 
 from .applicants import (
@@ -251,7 +252,8 @@ def test_a_disqualified_appraiser_is_refused_a_new_application_for_three_years(
     error = refused(start, applicant(service, "KLDF041"))
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert (
-        error.details() == f"經議決為不適任者，{bar_ends.isoformat()}以前不得向本院申請列為鑑定人"
+        error.details()
+        == f"經議決為不適任者，{format_roc_date(bar_ends)}以前不得向本院申請列為鑑定人"
     )
 
 

@@ -20,6 +20,7 @@ from jes.review_workflow.v1 import appraisers_pb2_grpc as roster_grpc
 from jes_grpckit import Client
 from jes_review_workflow.appraisal.common import today
 from jes_review_workflow.domain.appraisal.committee import Vote, bar_until, result, term_until
+from jes_zhtw.roc import format_roc_date
 from support import callers
 
 from .applicants import applicant, complete_application, refused, start
@@ -294,7 +295,8 @@ def test_a_disqualification_with_the_written_reply_bars_a_new_application_for_th
     )
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert (
-        error.details() == f"經議決為不適任者，{bar_ends.isoformat()}以前不得向本院申請列為鑑定人"
+        error.details()
+        == f"經議決為不適任者，{format_roc_date(bar_ends)}以前不得向本院申請列為鑑定人"
     )
 
 
@@ -365,6 +367,11 @@ def test_the_appraiser_is_told_of_the_matter_and_its_result(service: ReviewServi
         other.stub.GetCommitteeMatter, pb.GetCommitteeMatterRequest(matter_id=matter.id)
     )
     assert error.code() == grpc.StatusCode.NOT_FOUND
+    # ... and lists their own matters (only theirs, and not the committee's others)
+    [listed] = appraiser.stub.ListCommitteeMatters(pb.ListCommitteeMattersRequest()).matters
+    assert (listed.id, listed.state) == (matter.id, pb.COMMITTEE_MATTER_STATE_DRAFTED)
+    assert listed.evidence == "報告錯誤三次"
+    assert list(other.stub.ListCommitteeMatters(pb.ListCommitteeMattersRequest()).matters) == []
     appraiser.stub.RecordAppraiserReply(
         pb.RecordAppraiserReplyRequest(matter_id=matter.id, reply="錯誤均已更正")
     )
@@ -376,6 +383,9 @@ def test_the_appraiser_is_told_of_the_matter_and_its_result(service: ReviewServi
     seen = appraiser.stub.GetCommitteeMatter(pb.GetCommitteeMatterRequest(matter_id=matter.id))
     assert seen.passed and seen.state == pb.COMMITTEE_MATTER_STATE_DECIDED
     assert list(seen.votes) == [] and list(seen.members) == []
+    [listed] = appraiser.stub.ListCommitteeMatters(pb.ListCommitteeMattersRequest()).matters
+    assert listed.passed and listed.state == pb.COMMITTEE_MATTER_STATE_DECIDED
+    assert list(listed.votes) == [] and list(listed.members) == [] and listed.votes_for == 0
     decided = [e for _, e in service.events(pb.DisqualificationMatterChanged)]
     assert [e.matter.state for e in decided] == [
         pb.COMMITTEE_MATTER_STATE_DRAFTED,

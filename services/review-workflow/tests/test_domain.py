@@ -4,6 +4,8 @@ labels and the case-number rule applied to a print."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from jes_auth import Claims, PermissionDenied
@@ -289,3 +291,14 @@ def test_pages():
     with pytest.raises(InvalidArgument) as bad:
         page_of(-1, -1, 0)
     assert set(bad.value.fields) == {"page", "page_size"}
+
+
+def test_the_bar_on_reapplying_names_its_last_day_as_an_roc_date():
+    from jes_review_workflow.domain.appraisal.applications import check_not_barred
+
+    with pytest.raises(FailedPrecondition) as refused:
+        check_not_barred(date(2029, 11, 29), date(2026, 11, 30))
+    assert refused.value.message == (
+        "經議決為不適任者，民國 118年 11月29日 星期四以前不得向本院申請列為鑑定人"
+    )
+    check_not_barred(date(2029, 11, 29), date(2029, 11, 30))  # the day after: may apply

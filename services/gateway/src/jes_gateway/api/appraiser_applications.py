@@ -150,7 +150,7 @@ def members(query: CourtQuery) -> Any:
 @bp.get("/committee/matters")
 @api.validate(resp=answers(200, Matters, 400, 401, 403), tags=[TAG])
 def matters(query: CourtQuery) -> Any:
-    """本院的審查案（新的在前）"""
+    """本院的審查案（新的在前）；鑑定人：關於自己的不適任案，不含各委員的投票"""
     found = services().committee.matters(bearer_token(), query.court_code)
     return jsonify(matters=[matter_json(m) for m in found])
 

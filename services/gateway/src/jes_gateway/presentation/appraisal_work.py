@@ -3,10 +3,10 @@ labels from the contract (appraisal_work.proto), days as ISO and as ROC dates.""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from jes.review_workflow.v1 import appraisal_work_pb2 as pb
+from jes_gateway.presentation.roc import roc_day
 from jes_gateway.presentation.vocabulary import (
     APPRAISER_CATEGORIES,
     APPRAISER_CATEGORY_LABELS,
@@ -15,7 +15,6 @@ from jes_gateway.presentation.vocabulary import (
     labels_by_name,
     name_of,
 )
-from jes_zhtw import format_roc_date_short
 
 WORK_ITEM_STATES: dict[str, pb.WorkItemState.ValueType] = api_names(
     pb.WorkItemState, "WORK_ITEM_STATE_", unspecified=False
@@ -24,10 +23,6 @@ WORK_ITEM_STATE_LABELS = labels_by_name(pb.WorkItemState, WORK_ITEM_STATES)
 REPORT_ITEM_ANSWERS: dict[str, pb.ReportItemAnswer.ValueType] = api_names(
     pb.ReportItemAnswer, "REPORT_ITEM_ANSWER_", unspecified=False
 )
-
-
-def roc(day: str) -> str:
-    return format_roc_date_short(date.fromisoformat(day)) if day else ""
 
 
 def work_item_json(i: pb.WorkItem) -> dict[str, Any]:
@@ -45,7 +40,7 @@ def work_item_json(i: pb.WorkItem) -> dict[str, Any]:
         "start": i.start,
         "days": i.days,
         "last_day": i.last_day,
-        "last_day_roc": roc(i.last_day),
+        "last_day_roc": roc_day(i.last_day),
         "done_on": i.done_on,
         "state": state,
         "state_label": WORK_ITEM_STATE_LABELS.get(state, ""),

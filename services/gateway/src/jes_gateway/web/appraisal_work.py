@@ -3,7 +3,8 @@
 - `/appraisers/work` (the division: clerks, judicial affairs officers, the records chief,
   the chief judge, admins): overdue rows first, then every row with its last day; the
   clerk records a notice, a reminder, a reply and an error found in a report.
-- `/appraisers/my-work` (an appraiser): their own rows; they record that the party paid
+- `/appraisers/my-work` (an appraiser): their own rows and the disqualification matters
+  about them (each linked to its reply page); they record that the party paid
   (the report's period starts) or report that it did not, and submit the report
   (`/appraisers/my-work/<assignment>/report`: the A4 PDF, its fields, each item answered).
 - `/appraisers/reports` (the division): the reports received, with download links.
@@ -23,6 +24,7 @@ from jes_gateway.presentation.appraisal_work import (
     report_json,
     work_item_json,
 )
+from jes_gateway.presentation.appraiser_applications import matter_json
 from jes_gateway.presentation.courts import court_name
 from jes_gateway.presentation.vocabulary import (
     APPRAISER_CATEGORIES,
@@ -208,9 +210,12 @@ def my_page(problem: Problem | None = None, form: dict[str, str] | None = None) 
         if error.status != 404:
             raise
         missing = error.message
+    # the disqualification matters about them (point 12), each linked to its reply page
+    matters = [matter_json(m) for m in gateway().services.committee.matters(user.token)]
     return render_template(
         "appraisers/my_work.html",
         court_name=court_name,
+        matters=matters,
         overdue=[r for r in rows if r["state"] == "overdue"],
         rows=rows,
         missing=missing,

@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jes.review_workflow.v1 import appraiser_applications_pb2 as pb
@@ -99,14 +99,8 @@ def other_applicants(session: Session, court_code: str, account_id: str) -> list
 
 def one_at_a_time(session: Session, court_code: str) -> None:
     """The office rules compare an application with the court's others: two handed in at
-    once must not both pass as the second office at one address. On PostgreSQL the
-    checks of one court take turns (a transaction-scoped advisory lock); SQLite runs one
-    writing transaction at a time anyway."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-            {"key": f"jes_review_workflow.appraiser_applications:{court_code}"},
-        )
+    once must not both pass as the second office at one address."""
+    common.take_turns(session, f"jes_review_workflow.appraiser_applications:{court_code}")
 
 
 def barred_until(session: Session, court_code: str, account_id: str) -> date | None:

@@ -13,36 +13,38 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jes.review_workflow.v1 import appraiser_applications_pb2 as pb
-from jes.review_workflow.v1 import appraisers_pb2
 from jes_auth import Claims
 from jes_db import Database, utcnow
 from jes_domain import AlreadyExists, FailedPrecondition, Forbidden, InvalidArgument, NotFound
 from jes_events import Outbox
-from jes_grpckit import request_id_var
 from jes_review_workflow.application_models import (
     AppraiserApplicationRow,
     CommitteeMatterRow,
     CommitteeMemberRow,
     CommitteeVoteRow,
 )
-from jes_review_workflow.appraisal import applications, common, roster
-from jes_review_workflow.appraisal.applications import APPLICATION_NOT_FOUND, message_of
-from jes_review_workflow.appraisal.committee_messages import (
-    appraiser_told,
-    matter_message,
-    member_message,
+from jes_review_workflow.appraisal import committee_effects as effects
+from jes_review_workflow.appraisal import common
+from jes_review_workflow.appraisal.applications import APPLICATION_NOT_FOUND
+from jes_review_workflow.appraisal.committee_messages import member_message
+from jes_review_workflow.appraisal.committee_reading import (
+    COMMITTEE_STAFF,
+    is_subject,
+    matter_of,
+    message_of,
+    term_of,
+    votes_of,
+    without_votes,
 )
-from jes_review_workflow.appraisal.messages import roster_entry
 from jes_review_workflow.domain.appraisal import access
 from jes_review_workflow.domain.appraisal import committee as rules
 from jes_review_workflow.domain.appraisal.applications import ApplicationState
 from jes_review_workflow.domain.appraisal.committee import MatterKind, MatterState, Vote
 from jes_review_workflow.domain.appraisal.court_rules import rules_for
-from jes_review_workflow.domain.appraisal.rotation import Category, Standing
+from jes_review_workflow.domain.appraisal.rotation import Standing
 from jes_review_workflow.models import Appraiser, audit_log
 from jes_servicekit.audit import actor_of
 
-MATTER_NOT_FOUND = "查無此審查案"
 MEMBER_APPOINTED = "appraisal.committee_member_appointed"
 OPINION_DRAFTED = "appraisal.committee_opinion_drafted"
 DISQUALIFICATION_RAISED = "appraisal.disqualification_raised"
@@ -86,12 +88,12 @@ class Committee:
             rules.term_until(start, court_rules.committee.term_months),
         )
         with self.db.transaction() as session:
+            # two appointments at once must not both pass as the ninth member
+            common.take_turns(session, f"jes_review_workflow.committee_members:{court_code}")
             rows = session.scalars(
-                select(CommitteeMemberRow)
-                .where(CommitteeMemberRow.court_code == court_code)
-                .with_for_update()
+                select(CommitteeMemberRow).where(CommitteeMemberRow.court_code == court_code)
             ).all()
-            rules.check_appointment(court_rules.committee, map(_term, rows), new, claims)
+            rules.check_appointment(court_rules.committee, map(term_of, rows), new, claims)
             row = CommitteeMemberRow(
                 court_code=court_code,
                 account_id=account_id,
@@ -121,7 +123,7 @@ class Committee:
             rows = session.scalars(
                 select(CommitteeMemberRow).where(CommitteeMemberRow.court_code == court_code)
             )
-            serving = [r for r in rows if _term(r).serving_on(day)]
+            serving = [r for r in rows if term_of(r).serving_on(day)]
             return [member_message(r) for r in sorted(serving, key=lambda r: (not r.chair, r.name))]
 
     # -- matters --------------------------------------------------------------------
@@ -170,7 +172,7 @@ class Committee:
                 matter.court_code,
                 {"recommend": recommend, "application_id": application.id},
             )
-            return self._message(session, matter)
+            return message_of(session, matter)
 
     def raise_disqualification(
         self, claims: Claims, appraiser_id: str, grounds: list[int], evidence: str, opinion: str
@@ -215,15 +217,15 @@ class Committee:
                 matter.court_code,
                 {"appraiser_id": appraiser.id, "grounds": chosen},
             )
-            self._tell_appraiser(session, matter)
-            return self._message(session, matter)
+            effects.tell_appraiser(session, self.outbox, matter)
+            return message_of(session, matter)
 
     def record_reply(self, claims: Claims, matter_id: str, reply: str) -> pb.CommitteeMatter:
         reply = reply.strip()
         if not reply or len(reply) > 20000:
             raise InvalidArgument("請填寫書面答辯", fields={"reply": "請填寫書面答辯"})
         with self.db.transaction() as session:
-            matter = self._matter(session, claims, matter_id, staff_only=False)
+            matter = matter_of(session, claims, matter_id, staff_only=False)
             if matter.kind != MatterKind.DISQUALIFICATION.value:
                 raise FailedPrecondition("資格評選案無須答辯")
             if matter.state != MatterState.DRAFTED.value:
@@ -238,12 +240,12 @@ class Committee:
                 matter.court_code,
                 {"length": len(reply)},
             )
-            return self._message(session, matter)
+            return message_of(session, matter)
 
     def put(self, claims: Claims, matter_id: str) -> pb.CommitteeMatter:
         day = common.today()
         with self.db.transaction() as session:
-            matter = self._matter(session, claims, matter_id, for_update=True)
+            matter = matter_of(session, claims, matter_id, for_update=True)
             if matter.state != MatterState.DRAFTED.value:
                 raise FailedPrecondition(rules.NOT_DRAFTED)
             if matter.kind == MatterKind.DISQUALIFICATION.value and not matter.reply:
@@ -252,13 +254,13 @@ class Committee:
                 select(CommitteeMemberRow).where(CommitteeMemberRow.court_code == matter.court_code)
             )
             committee_rules = rules_for(matter.court_code, day).committee
-            matter.members = rules.members_for_vote(committee_rules, map(_term, terms), day)
+            matter.members = rules.members_for_vote(committee_rules, map(term_of, terms), day)
             if claims.display_id != matter.members[0]:
                 raise Forbidden("由審查小組召集人（庭長）提付表決")
             matter.state = MatterState.VOTING.value
             matter.put_by = claims.display_id
             matter.put_at = utcnow()
-            self._application_state(session, matter, ApplicationState.VOTING)
+            effects.application_state(session, matter, ApplicationState.VOTING)
             self._audit(
                 session,
                 claims,
@@ -268,19 +270,19 @@ class Committee:
                 matter.court_code,
                 {"members": matter.members},
             )
-            return self._message(session, matter)
+            return message_of(session, matter)
 
     def vote(
         self, claims: Claims, matter_id: str, choice: Vote, written_for: str
     ) -> pb.CommitteeMatter:
         try:
             with self.db.transaction() as session:
-                matter = self._matter(session, claims, matter_id, for_update=True)
+                matter = matter_of(session, claims, matter_id, for_update=True)
                 if matter.state != MatterState.VOTING.value:
                     raise FailedPrecondition(rules.NOT_VOTING)
                 voter, written = rules.voter_of(claims, matter.members, written_for)
                 rules.check_not_voted(
-                    voter, (v.member_account_id for v in _votes(session, matter.id))
+                    voter, (v.member_account_id for v in votes_of(session, matter.id))
                 )
                 session.add(
                     CommitteeVoteRow(
@@ -301,20 +303,20 @@ class Committee:
                     matter.court_code,
                     {"member": voter, "vote": choice.value, "written": written},
                 )
-                return self._message(session, matter)
+                return message_of(session, matter)
         except IntegrityError:  # the same member's vote arriving twice at once
             raise AlreadyExists(rules.VOTED_ALREADY) from None
 
     def decide(self, claims: Claims, matter_id: str) -> pb.CommitteeMatter:
         day = common.today()
         with self.db.transaction() as session:
-            matter = self._matter(session, claims, matter_id, for_update=True)
+            matter = matter_of(session, claims, matter_id, for_update=True)
             if matter.state != MatterState.VOTING.value:
                 raise FailedPrecondition(rules.NOT_VOTING)
             if claims.display_id != matter.members[0]:
                 raise Forbidden("由審查小組召集人（庭長）宣告表決結果")
             passed = rules.result(
-                matter.members, (Vote(v.vote) for v in _votes(session, matter.id))
+                matter.members, (Vote(v.vote) for v in votes_of(session, matter.id))
             )
             if passed is None:
                 raise FailedPrecondition(rules.UNDECIDED)
@@ -323,11 +325,11 @@ class Committee:
             matter.decided_by = claims.display_id
             matter.decided_at = utcnow()
             if matter.kind == MatterKind.QUALIFICATION.value:
-                self._qualification_decided(session, claims, matter, passed)
+                effects.qualification_decided(session, self.outbox, claims, matter, passed)
             elif passed:
-                self._disqualify(session, claims, matter, day)
+                effects.disqualify(session, self.outbox, matter, day)
             if matter.kind == MatterKind.DISQUALIFICATION.value:
-                self._tell_appraiser(session, matter)
+                effects.tell_appraiser(session, self.outbox, matter)
             self._audit(
                 session,
                 claims,
@@ -337,18 +339,32 @@ class Committee:
                 matter.court_code,
                 {"passed": passed, "kind": matter.kind},
             )
-            return self._message(session, matter)
+            return message_of(session, matter)
 
     def get(self, claims: Claims, matter_id: str) -> pb.CommitteeMatter:
         with self.db.transaction() as session:
-            matter = self._matter(session, claims, matter_id, staff_only=False)
-            message = self._message(session, matter)
-            if self._is_subject(session, claims, matter):  # the votes are the committee's
-                for field in ("members", "votes", "votes_for", "votes_against"):
-                    message.ClearField(field)
-            return message
+            matter = matter_of(session, claims, matter_id, staff_only=False)
+            message = message_of(session, matter)
+            return without_votes(message) if is_subject(session, claims, matter) else message
+
+    def own(self, claims: Claims) -> list[pb.CommitteeMatter]:
+        """The disqualification matters about the caller's own roster entries, newest
+        first, without the votes (the appraiser's list, to reply and to see the result)."""
+        with self.db.transaction() as session:
+            rows = session.scalars(
+                select(CommitteeMatterRow)
+                .join(Appraiser, Appraiser.id == CommitteeMatterRow.subject_id)
+                .where(
+                    CommitteeMatterRow.kind == MatterKind.DISQUALIFICATION.value,
+                    Appraiser.account_id == claims.display_id,
+                )
+                .order_by(CommitteeMatterRow.created_at.desc())
+            )
+            return [without_votes(message_of(session, r)) for r in rows]
 
     def list(self, claims: Claims, court_code: str) -> list[pb.CommitteeMatter]:
+        if not claims.has_role(*COMMITTEE_STAFF):
+            return self.own(claims)
         court_code = access.court_of(claims, court_code)
         with self.db.transaction() as session:
             rows = session.scalars(
@@ -356,117 +372,7 @@ class Committee:
                 .where(CommitteeMatterRow.court_code == court_code)
                 .order_by(CommitteeMatterRow.created_at.desc())
             )
-            return [self._message(session, r) for r in rows]
-
-    # -- the decision's effects -----------------------------------------------------
-
-    def _qualification_decided(
-        self, session: Session, claims: Claims, matter: CommitteeMatterRow, passed: bool
-    ) -> None:
-        application = session.get(AppraiserApplicationRow, matter.subject_id, with_for_update=True)
-        assert application is not None
-        if passed:
-            entry = roster.enrol(
-                session,
-                self.outbox,
-                claims,
-                application.court_code,
-                Category(application.category),
-                application.name,
-                application.applicant_account_id,
-                f"{common.today().isoformat()} 鑑定人資格審查小組評選合格"
-                f"（申請案 {application.id}）",
-            )
-            application.roster_entry_id = entry.id
-        application.state = (
-            ApplicationState.QUALIFIED if passed else ApplicationState.REFUSED
-        ).value
-        self.outbox.add(
-            session,
-            pb.AppraiserApplicationChanged(application=message_of(session, application)),
-            subject=application.id,
-            trace_id=request_id_var.get(),
-        )
-
-    def _disqualify(
-        self, session: Session, claims: Claims, matter: CommitteeMatterRow, day: Any
-    ) -> None:
-        appraiser = common.appraiser_in_court(
-            session, matter.court_code, matter.subject_id, for_update=True
-        )
-        years = rules_for(matter.court_code, day).disqualification.reapply_bar_years
-        numbers = "、".join(f"第{g}款" for g in matter.grounds)
-        appraiser.standing = Standing.DISQUALIFIED.value
-        appraiser.until = rules.bar_until(day, years)
-        appraiser.standing_reason = f"鑑定人資格審查小組議決不適任（第十二點{numbers}）"
-        applications.applications_disqualified(session, appraiser.id)
-        self.outbox.add(
-            session,
-            appraisers_pb2.RosterChanged(entry=roster_entry(appraiser, day)),
-            subject=appraiser.id,
-            trace_id=request_id_var.get(),
-        )
-
-    def _tell_appraiser(self, session: Session, matter: CommitteeMatterRow) -> None:
-        """The appraiser hears of the matter raised against them and of its result."""
-        appraiser = session.get(Appraiser, matter.subject_id)
-        assert appraiser is not None
-        event = appraiser_told(self._message(session, matter), appraiser, bool(matter.passed))
-        self.outbox.add(session, event, subject=matter.id, trace_id=request_id_var.get())
-
-    def _application_state(
-        self, session: Session, matter: CommitteeMatterRow, state: ApplicationState
-    ) -> None:
-        if matter.kind == MatterKind.QUALIFICATION.value:
-            application = session.get(AppraiserApplicationRow, matter.subject_id)
-            assert application is not None
-            application.state = state.value
-
-    # -- reading --------------------------------------------------------------------
-
-    def _matter(
-        self,
-        session: Session,
-        claims: Claims,
-        matter_id: str,
-        *,
-        for_update: bool = False,
-        staff_only: bool = True,
-    ) -> CommitteeMatterRow:
-        query = select(CommitteeMatterRow).where(CommitteeMatterRow.id == matter_id.strip())
-        if for_update:
-            query = query.with_for_update()
-        row = session.scalars(query).first()
-        visible = row is not None and (
-            (
-                claims.has_role("records-chief", "chief-judge", "committee-member", "admin")
-                and common.may_see(claims, row.court_code)
-            )
-            or (not staff_only and self._is_subject(session, claims, row))
-        )
-        if row is None or not visible:
-            raise NotFound(MATTER_NOT_FOUND, fields={"matter_id": MATTER_NOT_FOUND})
-        return row
-
-    @staticmethod
-    def _is_subject(session: Session, claims: Claims, row: CommitteeMatterRow) -> bool:
-        """The appraiser a disqualification matter is about (their own reply)."""
-        if row.kind != MatterKind.DISQUALIFICATION.value or not claims.has_role("appraiser"):
-            return False
-        appraiser = session.get(Appraiser, row.subject_id)
-        return appraiser is not None and appraiser.account_id == claims.display_id
-
-    def _message(self, session: Session, row: CommitteeMatterRow) -> pb.CommitteeMatter:
-        if row.kind == MatterKind.QUALIFICATION.value:
-            application = session.get(AppraiserApplicationRow, row.subject_id)
-            name = application.name if application else ""
-            labels: list[str] = []
-        else:
-            appraiser = session.get(Appraiser, row.subject_id)
-            name = appraiser.name if appraiser else ""
-            listed = rules_for(row.court_code, common.today()).disqualification.grounds
-            labels = [listed[g - 1] for g in row.grounds]
-        return matter_message(row, _votes(session, row.id), name, labels)
+            return [message_of(session, r) for r in rows]
 
     @staticmethod
     def _audit(
@@ -487,13 +393,3 @@ class Committee:
             court_code=court_code,
             after=after,
         )
-
-
-def _term(row: CommitteeMemberRow) -> rules.Term:
-    return rules.Term(row.account_id, row.chair, row.term_from, row.term_until)
-
-
-def _votes(session: Session, matter_id: str) -> list[CommitteeVoteRow]:
-    return list(
-        session.scalars(select(CommitteeVoteRow).where(CommitteeVoteRow.matter_id == matter_id))
-    )

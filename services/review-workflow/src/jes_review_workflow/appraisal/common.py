@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from jes_auth import Claims
@@ -105,3 +105,13 @@ def visible_appraiser(
     if row is None or not may_see(claims, row.court_code):
         raise NotFound(APPRAISER_NOT_FOUND, fields={"appraiser_id": APPRAISER_NOT_FOUND})
     return row
+
+
+def take_turns(session: Session, key: str) -> None:
+    """Checks that compare a change with the court's other rows (the office rules, the
+    committee's size) must not both pass when two run at once: on PostgreSQL the
+    transactions of one `key` take turns (a transaction-scoped advisory lock; locking the
+    rows read would not stop a row inserted meanwhile). SQLite runs one writing
+    transaction at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})

@@ -17,6 +17,7 @@ from jes_domain import FailedPrecondition, InvalidArgument
 from jes_review_workflow.domain.appraisal.application_rules import ApplicantType
 from jes_review_workflow.domain.appraisal.court_rules import CourtRules
 from jes_zhtw.ids import is_valid_national_id, is_valid_resident_certificate
+from jes_zhtw.roc import format_roc_date
 
 MAX_TEXT = 200
 MAX_STAFF = 50
@@ -179,5 +180,5 @@ def missing_documents(kind: ApplicantType, uploaded: Mapping[str, int]) -> list[
 def check_not_barred(barred_until: date | None, today: date) -> None:
     """A disqualified appraiser may not apply again until the bar ends (point 12 II)."""
     if barred_until is not None and barred_until >= today:
-        problem = f"經議決為不適任者，{barred_until.isoformat()}以前不得向本院申請列為鑑定人"
+        problem = f"經議決為不適任者，{format_roc_date(barred_until)}以前不得向本院申請列為鑑定人"
         raise FailedPrecondition(problem, fields={"court_code": problem})
