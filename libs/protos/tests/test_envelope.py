@@ -22,3 +22,24 @@ def test_open_envelope_refuses_the_wrong_type():
     envelope = make_envelope(identity_pb2.FirmAccountApplied(), source="identity", subject="x")
     with pytest.raises(ValueError, match=r"holds jes\.identity\.v1\.FirmAccountApplied"):
         open_envelope(envelope, photo_storage_pb2.PhotoUploaded)
+
+
+def test_timestamp_of_is_what_from_datetime_gives():
+    """The envelope's time and case-sync's event times are set without the protobuf
+    library's Python FromDatetime (timegm per call, 6% of an ingest's use case)."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    from jes_protos import timestamp_of
+
+    taipei = timezone(timedelta(hours=8))
+    for moment in (
+        datetime(2026, 11, 30, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 12, 1, 7, 0, 0, 1, tzinfo=taipei),
+        datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=UTC),
+        datetime(2026, 11, 30, 8, 0),  # naive: taken as UTC, as FromDatetime does
+    ):
+        expected = Timestamp()
+        expected.FromDatetime(moment)
+        assert timestamp_of(moment) == expected

@@ -337,3 +337,59 @@ def test_each_ingest_is_audited_with_what_it_changed(service):
         [record] = audit_log.entries(session, subject_ids=[reply.case_id])
     assert (record.actor_account_id, record.action) == ("court-system:TPD", "ingest_post")
     assert '"created": 1' in record.after_json
+
+
+def test_a_status_in_a_stream_holds_for_the_entries_after_it(service):
+    """The cases a stream names are read once; a status change among them (the clock
+    already run out) still holds for the stream's next entries: no notices."""
+    case, other = service.case(), service.case()
+    service.follow(case, "zhang@example.com")
+    service.follow(other, "li@example.com")
+    reply = service.ingest(
+        [
+            change(case, post=service.entry("before")),
+            change(case, status=status(cases_pb2.CASE_STATUS_APPEALED, "2026-08-01")),
+            change(case, post=service.entry("after")),
+            change(other, post=service.entry("other")),
+        ]
+    )
+    assert (reply.created, reply.status_changed) == (3, 1)
+    added = {
+        event.entry.source_entry_id: event for _, event in service.events(events.ProgressEntryAdded)
+    }
+    assert [f.email for f in added["before"].followers] == ["zhang@example.com"]
+    assert list(added["after"].followers) == [] and list(added["after"].follower_emails) == []
+    assert [f.email for f in added["other"].followers] == ["li@example.com"]
+    assert case_row(service, added["after"].case_id).cut_off_on is not None
+
+
+def test_a_stream_of_new_entries_reads_its_cases_and_followers_without_orm_objects(service):
+    """A stream brings thousands of entries: its cases and followers are read as plain
+    rows (building an ORM object per case and follower was a tenth of the CPU)."""
+    from datetime import date
+
+    from jes_case_sync.domain.changes import change_problems
+    from jes_case_sync.grpc_messages import change_input
+    from jes_case_sync.models import Follower
+    from jes_case_sync.usecases.common import Infrastructure
+    from jes_case_sync.usecases.ingest import Ingest
+
+    known, new = service.case(), service.case()
+    service.follow(known, "zhang@example.com")
+    changes = []
+    for n, case in enumerate([known, new, known]):
+        valid, problems = change_problems(
+            change_input(change(case, post=service.entry(f"e-{n}"))), date(2026, 11, 30)
+        )
+        assert valid is not None, problems
+        changes.append(valid)
+    ingest = Ingest(Infrastructure(service.kit.db, service.kit.outbox))
+    with service.kit.db.transaction() as session:
+        work = ingest.load(session, changes)
+        held = [type(obj) for obj in session.identity_map.values()]
+        assert Case not in held and Follower not in held
+        assert len({ref.id for ref in work.cases.values()}) == 2
+        for change_ in changes:
+            work.results.append(ingest.apply_one(work, change_))
+        [followed] = [ref for key, ref in work.cases.items() if key.number == known.number]
+        assert [f.email for f in work.followers_of(followed)] == ["zhang@example.com"]

@@ -11,7 +11,7 @@ from google.protobuf.message import Message
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
-from jes_db import utcnow
+from jes_db import new_ids, utcnow
 from jes_db.bulk import bulk_insert
 from jes_events.tables import EventTables
 from jes_protos import Envelope, make_envelope
@@ -38,6 +38,20 @@ def _created_at() -> datetime:
             now = _last_created_at + timedelta(microseconds=1)
         _last_created_at = now
         return now
+
+
+def _created_times(count: int) -> list[datetime]:
+    """`count` times for the events of one add_many, as `count` calls of _created_at
+    would give (strictly increasing, after every earlier one), under one lock."""
+    global _last_created_at
+    with _clock_lock:
+        now = utcnow()
+        if now <= _last_created_at:
+            now = _last_created_at + timedelta(microseconds=1)
+        times = [now + timedelta(microseconds=n) for n in range(count)]
+        if times:
+            _last_created_at = times[-1]
+        return times
 
 
 class Outbox:
@@ -98,10 +112,16 @@ class Outbox:
         statement (a bulk ingest adds thousands); they keep the order given."""
         envelopes: list[Envelope] = []
         rows = []
-        for payload, subject in events:
-            created_at = _created_at()
+        for (payload, subject), event_id, created_at in zip(
+            events, new_ids(len(events)), _created_times(len(events)), strict=True
+        ):
             envelope = make_envelope(
-                payload, source=self.source, subject=subject, trace_id=trace_id, time=created_at
+                payload,
+                source=self.source,
+                subject=subject,
+                trace_id=trace_id,
+                event_id=event_id,
+                time=created_at,
             )
             envelopes.append(envelope)
             rows.append(

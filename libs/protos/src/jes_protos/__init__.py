@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
 try:
     from jes.events.v1.envelope_pb2 import Envelope
@@ -28,7 +29,10 @@ __all__ = [
     "event_type",
     "make_envelope",
     "open_envelope",
+    "timestamp_of",
 ]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def enum_label(enum_type: Any, value: int) -> str:
@@ -53,6 +57,15 @@ def event_type(payload: Message | type[Message]) -> str:
     return payload.DESCRIPTOR.full_name
 
 
+def timestamp_of(moment: datetime) -> Timestamp:
+    """`moment` as a Timestamp, what Timestamp.FromDatetime gives (a naive time taken as
+    UTC) without its Python timegm per call: a bulk ingest stamps thousands of events."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    since = moment - _EPOCH
+    return Timestamp(seconds=since.days * 86400 + since.seconds, nanos=since.microseconds * 1000)
+
+
 def make_envelope(
     payload: Message,
     *,
@@ -68,8 +81,8 @@ def make_envelope(
         source=source,
         subject=subject,
         trace_id=trace_id,
+        time=timestamp_of(time or datetime.now(UTC)),
     )
-    envelope.time.FromDatetime(time or datetime.now(UTC))
     envelope.payload.Pack(payload)
     return envelope
 

@@ -48,7 +48,9 @@ class Hearing:
     kind: str
 
     def local_text(self) -> str:
-        return self.starts_at.strftime("%Y-%m-%dT%H:%M")
+        if self.starts_at.year < 1000:  # strftime leaves such a year unpadded
+            return self.starts_at.strftime("%Y-%m-%dT%H:%M")
+        return self.starts_at.isoformat(timespec="minutes")  # C, unlike strftime here
 
 
 @dataclass(frozen=True)

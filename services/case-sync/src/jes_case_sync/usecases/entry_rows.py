@@ -18,20 +18,19 @@ def entry_message(row: ProgressEntry) -> cases_pb2.ProgressEntry:
 
 def valid_entry_message(entry: ValidEntry) -> cases_pb2.ProgressEntry:
     """The message of an entry as it is being stored (no row object: bulk inserts)."""
-    message = cases_pb2.ProgressEntry(
+    hearing = entry.hearing
+    return cases_pb2.ProgressEntry(
         source_entry_id=entry.source_entry_id,
         posted_on=entry.posted_on.isoformat(),
         item=entry.item,
-    )
-    if entry.hearing is not None:
-        message.hearing.CopyFrom(
+        hearing=(
             cases_pb2.Hearing(
-                starts_at=entry.hearing.local_text(),
-                place=entry.hearing.place,
-                kind=entry.hearing.kind,
+                starts_at=hearing.local_text(), place=hearing.place, kind=hearing.kind
             )
-        )
-    return message
+            if hearing is not None
+            else None
+        ),
+    )
 
 
 def entry_values(entry: ValidEntry) -> dict[str, object]:
