@@ -18,6 +18,7 @@ from pypdf import PdfWriter
 
 from support import flows
 from support.allinone import DEMO_PASSWORD
+from support.appraiser_journeys import call
 from support.images import jpeg
 from support.web import WebClient
 
@@ -47,14 +48,6 @@ def pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def call(
-    platform: flows.Platform, token: str, method: str, path: str, status: int = 200, **kw: Any
-) -> Any:
-    reply = platform.api(method, f"/api/v1{path}", token, **kw)
-    assert reply.status_code == status, reply.text
-    return reply.json()
 
 
 def upload(

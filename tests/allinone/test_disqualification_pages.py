@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from jes.review_workflow.v1 import appraisers_pb2 as pb
-from jes.review_workflow.v1 import appraisers_pb2_grpc as pb_grpc
 from jes_zhtw.roc import to_taipei
-from support import callers, flows
+from support import flows
 from support.allinone import DEMO_PASSWORD
+from support.appraiser_journeys import record_unsold_auctions
 from support.web import WebClient
 
 APPRAISER_MAIL = "appraiser.kld@jes.example"
@@ -36,25 +35,9 @@ def test_raise_from_the_flag_reply_vote_and_decide_on_the_pages(platform: flows.
     )
     assert entry.status_code == 200, entry.text
     appraiser_id = entry.json()["id"]
-    system = callers.client(
-        platform.pki,
-        platform.addrs["review-workflow"],
-        pb_grpc.AppraiserServiceStub,
-        court_system_of="KLD",
-    )
     today = to_taipei(datetime.now(UTC)).date()
     held = [today - timedelta(days=50), today - timedelta(days=20)]
-    for n, day in enumerate(held):
-        system.stub.RecordAuctionOutcome(
-            pb.RecordAuctionOutcomeRequest(
-                court_code="KLD",
-                outcome_id=f"KLD-115-77-{n}",
-                appraiser_id=appraiser_id,
-                held_on=day.isoformat(),
-                reserve_percent=65,
-                result=pb.AUCTION_RESULT_UNSOLD,
-            )
-        )
+    record_unsold_auctions(platform, appraiser_id, held, outcome_prefix="KLD-115-77")
 
     chair = person(platform, "KLDJUDGE")
     chair.get("/committee/")

@@ -20,11 +20,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
 
-from jes.review_workflow.v1 import appraisers_pb2 as pb
-from jes.review_workflow.v1 import appraisers_pb2_grpc as pb_grpc
 from jes_zhtw.roc import to_taipei
-from support import callers, flows
+from support import flows
 from support.allinone import DEMO_PASSWORD
+from support.appraiser_journeys import record_unsold_auctions
 from support.court_login import log_in_at_court
 
 APPRAISER_MAIL = "appraiser.kld@jes.example"
@@ -190,25 +189,14 @@ def test_the_whole_journey_in_a_browser(
         ).json()["entries"]
         if e["name"] == NAME
     )
-    system = callers.client(
-        platform.pki,
-        platform.addrs["review-workflow"],
-        pb_grpc.AppraiserServiceStub,
-        court_system_of="KLD",
-    )
     today = to_taipei(datetime.now(UTC)).date()
-    for n in (1, 2):
-        system.stub.RecordAuctionOutcome(
-            pb.RecordAuctionOutcomeRequest(
-                court_code="KLD",
-                outcome_id=f"KLD-2002-{n}",
-                case_number=case,
-                appraiser_id=newcomer,
-                held_on=(today - timedelta(days=40 // n)).isoformat(),
-                reserve_percent=65,
-                result=pb.AUCTION_RESULT_UNSOLD,
-            )
-        )
+    record_unsold_auctions(
+        platform,
+        newcomer,
+        [today - timedelta(days=40), today - timedelta(days=20)],
+        outcome_prefix="KLD-2002",
+        case_number=case,
+    )
 
     records.goto(platform.base_url + "/committee/disqualification-flags")
     flag = records.locator("section.card", has_text=NAME)

@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from jes.review_workflow.v1 import appraisers_pb2 as pb
-from jes.review_workflow.v1 import appraisers_pb2_grpc as pb_grpc
 from jes_zhtw.roc import to_taipei
-from support import callers, flows
+from support import flows
 from support.allinone import DEMO_PASSWORD
+from support.appraiser_journeys import record_unsold_auctions
 from support.court_login import log_in_at_court
 
 APPRAISER_MAIL = "appraiser.kld@jes.example"
@@ -44,12 +43,6 @@ def flagged(platform: flows.Platform) -> dict[int, list[str]]:
         {"account_id": "KLDMEMBER2", "name": "吳委員"},
     ):
         assert platform.api("POST", "/api/v1/committee/members", judge, json=body).ok
-    system = callers.client(
-        platform.pki,
-        platform.addrs["review-workflow"],
-        pb_grpc.AppraiserServiceStub,
-        court_system_of="KLD",
-    )
     today = to_taipei(datetime.now(UTC)).date()
     evidence = {}
     for width, (name, category, _, reserve, count) in CASES.items():
@@ -60,17 +53,9 @@ def flagged(platform: flows.Platform) -> dict[int, list[str]]:
             json={"category": category, "name": name, "account_id": "KLDAPPRAISER"},
         ).json()
         held = [today - timedelta(days=10 + 30 * n) for n in range(count)][::-1]
-        for n, day in enumerate(held):
-            system.stub.RecordAuctionOutcome(
-                pb.RecordAuctionOutcomeRequest(
-                    court_code="KLD",
-                    outcome_id=f"KLD-{width}-{n}",
-                    appraiser_id=entry["id"],
-                    held_on=day.isoformat(),
-                    reserve_percent=reserve,
-                    result=pb.AUCTION_RESULT_UNSOLD,
-                )
-            )
+        record_unsold_auctions(
+            platform, entry["id"], held, outcome_prefix=f"KLD-{width}", reserve_percent=reserve
+        )
         evidence[width] = [f"{d.isoformat()} 底價 {reserve}% 未拍定" for d in held]
     return evidence
 

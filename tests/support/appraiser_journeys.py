@@ -83,6 +83,38 @@ def call(
     return reply.json()
 
 
+def record_unsold_auctions(
+    platform: flows.Platform,
+    appraiser_id: str,
+    held: list[date],
+    *,
+    outcome_prefix: str,
+    case_number: str = "",
+    reserve_percent: int = 65,
+) -> None:
+    """Keelung's court system reports auctions of the appraiser's objects held on the days
+    `held`, each unsold at `reserve_percent` of the appraisal (outcome ids
+    `<outcome_prefix>-1`, `-2`, ...)."""
+    system = callers.client(
+        platform.pki,
+        platform.addrs["review-workflow"],
+        pb_grpc.AppraiserServiceStub,
+        court_system_of="KLD",
+    )
+    for n, day in enumerate(held, start=1):
+        system.stub.RecordAuctionOutcome(
+            pb.RecordAuctionOutcomeRequest(
+                court_code="KLD",
+                outcome_id=f"{outcome_prefix}-{n}",
+                case_number=case_number,
+                appraiser_id=appraiser_id,
+                held_on=day.isoformat(),
+                reserve_percent=reserve_percent,
+                result=pb.AUCTION_RESULT_UNSOLD,
+            )
+        )
+
+
 def today() -> date:
     return to_taipei(datetime.now(UTC)).date()
 
@@ -291,25 +323,10 @@ def application_to_roster_to_report_to_disqualification(
     work_and_report(platform, tokens, assigned["id"], before_payment)
 
     # the court's system reports the auctions: twice unsold at a reserve of 65 %
-    system = callers.client(
-        platform.pki,
-        platform.addrs["review-workflow"],
-        pb_grpc.AppraiserServiceStub,
-        court_system_of="KLD",
-    )
     held = [today() - timedelta(days=40), today() - timedelta(days=10)]
-    for n, day in enumerate(held):
-        system.stub.RecordAuctionOutcome(
-            pb.RecordAuctionOutcomeRequest(
-                court_code="KLD",
-                outcome_id=f"KLD-115-1002-{n + 1}",
-                case_number="115年度司執字第1002號",
-                appraiser_id=newcomer,
-                held_on=day.isoformat(),
-                reserve_percent=65,
-                result=pb.AUCTION_RESULT_UNSOLD,
-            )
-        )
+    record_unsold_auctions(
+        platform, newcomer, held, outcome_prefix="KLD-115-1002", case_number="115年度司執字第1002號"
+    )
     [flag] = call(platform, chief, "GET", "/appraisers/disqualification-flags")["flags"]
     # the flags are the committee's; a malformed day is refused in zh-TW
     assert (
