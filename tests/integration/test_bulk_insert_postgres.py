@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from jes_db import UTCDateTime
-from jes_db.bulk import bulk_insert, one_of
+from jes_db.bulk import bulk_insert, one_of, rows_of
 from support.distributed import pg_url
 
 
@@ -148,3 +148,32 @@ def test_one_of_sends_one_typed_array_text_not_a_list_nor_a_cast(table):
     [n_array] = n_params.values()
     assert isinstance(id_array, str) and id_array.startswith('{"')
     assert (isinstance(n_array, str), n_array) == (True, "{1,2}")
+
+
+def test_rows_of_finds_exactly_the_pairs_given_not_every_combination(table):
+    """(a, b) IN the pairs: case-sync's lookup of (case, source id) and of whole case keys
+    (one `= ANY` per column matched every value of one with every value of the other,
+    and PostgreSQL scanned the whole table for it)."""
+    table, engine = table
+    at = datetime.now(UTC)
+    rows = [
+        {"id": f"{letter}{n}", "n": n, "item": letter, "at": at, "value": b""}
+        for letter in ("a", "b", '"q",{}')
+        for n in range(3)
+    ]
+    with Session(engine) as session, session.begin():
+        bulk_insert(session, table, rows)
+    wanted = [("a", 0), ("b", 1), ('"q",{}', 2), ("a", 9), ("z", 0)]
+    with Session(engine) as session:
+        found = session.execute(
+            select(table.c.item, table.c.n).where(
+                rows_of(session, (table.c.item, table.c.n), wanted)
+            )
+        ).all()
+        assert sorted(tuple(row) for row in found) == [('"q",{}', 2), ("a", 0), ("b", 1)]
+        assert (
+            session.execute(
+                select(table.c.n).where(rows_of(session, (table.c.item, table.c.n), []))
+            ).all()
+            == []
+        )

@@ -12,7 +12,20 @@ from typing import Any
 import psycopg
 from psycopg import postgres, sql
 from psycopg.adapt import Dumper, PyFormat
-from sqlalchemy import BigInteger, Enum, Integer, String, Table, any_, bindparam, insert
+from sqlalchemy import (
+    BigInteger,
+    Enum,
+    Integer,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, UserDefinedType
@@ -90,6 +103,34 @@ def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:
         )
         return column == any_(array)
     return column == any_(bindparam(f"any_{column.key}", literal, type_=_LITERAL, unique=True))
+
+
+def rows_of(session: Session, columns: Sequence[Any], rows: Sequence[Sequence[Any]]) -> Any:
+    """`(columns) IN rows` on PostgreSQL: `(a, b) IN (SELECT unnest(:a), unnest(:b))`,
+    each column's values as one typed array (one_of's), so each row is one probe of an
+    index on the columns. (One `= ANY` per column lets PostgreSQL match every value of
+    one with every value of the other: it scanned the whole table instead.) Elsewhere
+    (SQLite) each column IN its values: a superset, so the caller keeps only the rows it
+    asked for."""
+    if session.get_bind().dialect.name != "postgresql":
+        return and_(
+            *(
+                column.in_(list(dict.fromkeys(row[n] for row in rows)))
+                for n, column in enumerate(columns)
+            )
+        )
+    arrays = []
+    for n, column in enumerate(columns):
+        column_type = column.type
+        if isinstance(column_type, TypeDecorator):
+            column_type = column_type.impl_instance
+        literal = _array_literal([row[n] for row in rows], column_type)
+        if literal is None:
+            raise TypeError(f"rows_of: no array literal for {column.key} ({column_type})")
+        arrays.append(
+            func.unnest(bindparam(f"rows_{column.key}", literal, type_=_LITERAL, unique=True))
+        )
+    return tuple_(*columns).in_(select(*arrays))
 
 
 class _ArrayLiteral(str):
