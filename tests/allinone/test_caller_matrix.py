@@ -118,7 +118,9 @@ def declared(method: MethodDescriptor, who: Who) -> bool:
 
 
 def minimal_request(method: MethodDescriptor) -> Any:
-    """An empty request, its court field (if the contract names one) set to RIGHT_COURT."""
+    """An empty request, its court field (if the contract names one) set to RIGHT_COURT;
+    a repeated message on the field's path gets one element ("changes.case.court_code":
+    one change of RIGHT_COURT)."""
     from google.protobuf import message_factory
 
     request = message_factory.GetMessageClass(method.input_type)()
@@ -127,7 +129,10 @@ def minimal_request(method: MethodDescriptor) -> Any:
         target = request
         *parents, last = field.split(".")
         for part in parents:
-            target = getattr(target, part)
+            if target.DESCRIPTOR.fields_by_name[part].is_repeated:
+                target = getattr(target, part).add()
+            else:
+                target = getattr(target, part)
         setattr(target, last, RIGHT_COURT)
     return request
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from jes_db import UTCDateTime
-from jes_db.bulk import bulk_insert, one_of
+from jes_db.bulk import bulk_insert, one_of, rows_of
 from support.distributed import pg_url
 
 
@@ -122,3 +122,58 @@ def test_one_of_finds_exactly_the_values_given_whatever_their_characters(table):
         ).all()
         assert sorted(numbers) == [0, 3, 9]
         assert session.scalars(select(table.c.n).where(one_of(session, table.c.n, []))).all() == []
+
+
+def test_one_of_sends_one_typed_array_text_not_a_list_nor_a_cast(table):
+    """psycopg formats a list parameter item by item in Python (~6 µs an item under
+    load); a text literal cast in the statement was evaluated in every row's check. So
+    one_of sends the array's text, typed as the column's array type (text[], int4[]),
+    and the statement has no cast. Counted, not timed: the CPU is bench_case_ingest.py's."""
+    table, engine = table
+    ids = [str(uuid.uuid4()) for _ in range(500)]
+    sent: list[tuple[str, object]] = []
+    listen = lambda conn, cursor, statement, parameters, *rest: sent.append(  # noqa: E731
+        (statement, parameters)
+    )
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        with Session(engine) as session:
+            session.scalars(select(table.c.id).where(one_of(session, table.c.id, ids))).all()
+            session.scalars(select(table.c.n).where(one_of(session, table.c.n, [1, 2]))).all()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    [(by_id, id_params), (by_n, n_params)] = sent
+    assert "CAST" not in by_id.upper() and "::" not in by_id and "::" not in by_n
+    [id_array] = id_params.values()
+    [n_array] = n_params.values()
+    assert isinstance(id_array, str) and id_array.startswith('{"')
+    assert (isinstance(n_array, str), n_array) == (True, "{1,2}")
+
+
+def test_rows_of_finds_exactly_the_pairs_given_not_every_combination(table):
+    """(a, b) IN the pairs: case-sync's lookup of (case, source id) and of whole case keys
+    (one `= ANY` per column matched every value of one with every value of the other,
+    and PostgreSQL scanned the whole table for it)."""
+    table, engine = table
+    at = datetime.now(UTC)
+    rows = [
+        {"id": f"{letter}{n}", "n": n, "item": letter, "at": at, "value": b""}
+        for letter in ("a", "b", '"q",{}')
+        for n in range(3)
+    ]
+    with Session(engine) as session, session.begin():
+        bulk_insert(session, table, rows)
+    wanted = [("a", 0), ("b", 1), ('"q",{}', 2), ("a", 9), ("z", 0)]
+    with Session(engine) as session:
+        found = session.execute(
+            select(table.c.item, table.c.n).where(
+                rows_of(session, (table.c.item, table.c.n), wanted)
+            )
+        ).all()
+        assert sorted(tuple(row) for row in found) == [('"q",{}', 2), ("a", 0), ("b", 1)]
+        assert (
+            session.execute(
+                select(table.c.n).where(rows_of(session, (table.c.item, table.c.n), []))
+            ).all()
+            == []
+        )

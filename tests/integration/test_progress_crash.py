@@ -1,6 +1,7 @@
 """Crash and restart in the middle of a burst of progress entries (issue 11), on the real
 Kafka, PostgreSQL and SMTP sink with every service in its own process: kill -9 of case-sync
-while a court system streams its entries (IngestProgress over mutual TLS), and a restart
+while court systems stream their entries (IngestProgress, one change a message, and
+IngestProgressChunks, several a message, over mutual TLS), and a restart
 of the Kafka broker. Afterwards every entry is stored once, every follower has each entry
 in exactly one mail (entries of one case that arrive together may share a mail), and no
 Message-ID reaches the SMTP sink twice. (kill -9 of notification: test_crash.py.)
@@ -129,7 +130,8 @@ class CourtSystem(threading.Thread):
     stream, each batch sent until the server acknowledges it. `hold_batch`: that batch's
     first stream stops half-way (`holding` set) until `release` is set, so a crash finds
     it unacknowledged. `wait_before`: before sending that batch, wait until `go_on` is
-    set."""
+    set. `chunk`: send the batch on IngestProgressChunks, that many changes a message
+    (else on IngestProgress, one a message)."""
 
     def __init__(
         self,
@@ -139,8 +141,10 @@ class CourtSystem(threading.Thread):
         hold_batch: int | None = None,
         wait_before: int | None = None,
         deadline: float = 180,
+        chunk: int = 0,
     ):
         super().__init__(daemon=True)
+        self.chunk = chunk
         self.client = platform.court_system("TPD")
         self.burst = burst
         self.batches = batches
@@ -170,17 +174,33 @@ class CourtSystem(threading.Thread):
                 self.release.wait(120)
             yield self.burst.change(entry, batch_id, sequence)
 
+    def _chunks(
+        self, changes: Iterator[case_sync_pb2.CaseChange]
+    ) -> Iterator[case_sync_pb2.CaseChanges]:
+        chunk = case_sync_pb2.CaseChanges()
+        for change in changes:
+            chunk.changes.append(change)
+            if len(chunk.changes) == self.chunk:
+                yield chunk
+                chunk = case_sync_pb2.CaseChanges()
+        if chunk.changes:
+            yield chunk
+
     def _send_until_acknowledged(self, batch: int) -> None:
         attempt = 0
         while True:
             batch_id = f"{self.burst.run}-{batch}-{attempt}"  # never reused
             hold = batch == self.hold_batch and attempt == 0
             try:
-                reply = self.client.stub.IngestProgress(
-                    self._stream(batch, batch_id, hold),
-                    timeout=30,
-                    metadata=self.client.metadata(),
-                )
+                changes = self._stream(batch, batch_id, hold)
+                if self.chunk:
+                    reply = self.client.stub.IngestProgressChunks(
+                        self._chunks(changes), timeout=30, metadata=self.client.metadata()
+                    )
+                else:
+                    reply = self.client.stub.IngestProgress(
+                        changes, timeout=30, metadata=self.client.metadata()
+                    )
             except grpc.RpcError as error:
                 if error.code() not in RETRIED or time.monotonic() > self.deadline:
                     raise
@@ -298,13 +318,14 @@ def test_case_sync_killed_mid_ingest_loses_and_duplicates_nothing(
     distributed: Distributed, burst: Burst
 ):
     """Two streams at once, as a court system with more than one sender would: one held
-    half-way at the kill; the other streams on through it, so the kill finds whatever
+    half-way at the kill (IngestProgress, one change a message); the other streams on
+    through it (IngestProgressChunks, four changes a message), so the kill finds whatever
     it is doing (a stream open, a transaction committing, events being relayed)."""
     case_sync = distributed.processes["case-sync"]
     platform = distributed.platform()
     half = BATCHES // 2
     held = CourtSystem(platform, burst, range(half), hold_batch=half // 3)
-    streaming = CourtSystem(platform, burst, range(half, BATCHES))
+    streaming = CourtSystem(platform, burst, range(half, BATCHES), chunk=4)
     held.start()
     streaming.start()
     assert held.holding.wait(120), "the court system never reached the held batch"
@@ -323,7 +344,7 @@ def test_case_sync_killed_mid_ingest_loses_and_duplicates_nothing(
 def test_kafka_restarted_mid_burst_loses_and_duplicates_nothing(
     distributed: Distributed, burst: Burst
 ):
-    court = CourtSystem(distributed.platform(), burst, wait_before=BATCHES // 3)
+    court = CourtSystem(distributed.platform(), burst, wait_before=BATCHES // 3, chunk=5)
     court.start()
     wait_until(
         lambda: len(court.acknowledged) == BATCHES // 3,

@@ -64,6 +64,9 @@ class CaseSyncService:
     pki: Path
     identity: IdentityStandIn
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # how `ingest` and `stream` send a batch: 0 one change per message (IngestProgress),
+    # else that many changes per message (IngestProgressChunks)
+    chunk: int = 0
 
     def court_system(self, court_code: str = "TPD") -> Client:
         """The court's own system: its certificate names its court (mutual TLS)."""
@@ -128,7 +131,21 @@ class CaseSyncService:
             message.CopyFrom(change)
             message.batch_id, message.sequence = batch_id, sequence
             framed.append(message)
-        return (client or self.court_system()).call("IngestProgress", iter(framed))
+        return self.stream(framed, client)
+
+    def stream(
+        self, framed: list[pb.CaseChange], client: Client | None = None
+    ) -> pb.IngestProgressResponse:
+        """Changes as framed (batch id, sequence), on IngestProgress or, with `chunk`, on
+        IngestProgressChunks `chunk` changes a message."""
+        client = client or self.court_system()
+        if not self.chunk:
+            return client.call("IngestProgress", iter(framed))
+        chunks = [
+            pb.CaseChanges(changes=framed[start : start + self.chunk])
+            for start in range(0, len(framed), self.chunk)
+        ]
+        return client.call("IngestProgressChunks", iter(chunks))
 
     def apply(self, change: pb.CaseChange, client: Client | None = None) -> pb.CaseChangeResult:
         return (client or self.court_system()).call("ApplyCaseChange", change)
@@ -139,6 +156,14 @@ class CaseSyncService:
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
         return outbox_events(self.kit, payload_class)
+
+
+@pytest.fixture(params=["IngestProgress", "IngestProgressChunks"])
+def ingest_rpc(request: pytest.FixtureRequest, service: CaseSyncService) -> str:
+    """A test of a batch's rules, run on both ingest streams: one change per message, and
+    chunks of two (so a batch spans chunks and a chunk holds several changes)."""
+    service.chunk = 2 if request.param == "IngestProgressChunks" else 0
+    return str(request.param)
 
 
 @pytest.fixture

@@ -34,6 +34,10 @@ def event_count(service) -> int:
     return sum(len(service.events(kind)) for kind in ALL_EVENTS)
 
 
+# a test of a batch's rules: run on IngestProgress and on IngestProgressChunks
+both_ingest_rpcs = pytest.mark.usefixtures("ingest_rpc")
+
+
 def at(text: str):
     stamp = pb.CaseChange().changed_at
     stamp.FromDatetime(datetime.fromisoformat(text).replace(tzinfo=UTC))
@@ -230,6 +234,7 @@ def test_a_future_posting_date_is_refused(service):
     assert event_count(service) == 0
 
 
+@both_ingest_rpcs
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
@@ -254,6 +259,7 @@ def test_a_juvenile_case_is_refused_with_a_clear_status(service, overrides, fiel
     assert event_count(service) == 0 and service.events(events.FollowApproved) == []
 
 
+@both_ingest_rpcs
 def test_a_replayed_stream_is_refused_and_changes_nothing(service):
     case = service.case()
     changes = [change(case, post=service.entry("e-1")), change(case, post=service.entry("e-2"))]
@@ -264,6 +270,7 @@ def test_a_replayed_stream_is_refused_and_changes_nothing(service):
     assert len(service.events(events.ProgressEntryAdded)) == 2
 
 
+@both_ingest_rpcs
 def test_the_same_batch_id_of_another_court_is_another_batch(service):
     tpd = service.ingest([change(service.case(), post=service.entry())], batch_id="b-1")
     kld_case = service.case(court_code="KLD")
@@ -273,6 +280,7 @@ def test_the_same_batch_id_of_another_court_is_another_batch(service):
     assert (tpd.created, kld.created) == (1, 1)
 
 
+@both_ingest_rpcs
 @pytest.mark.parametrize("sequences", [[1, 3], [2, 1], [1, 1], [0]])
 def test_a_reordered_or_gapped_stream_is_refused_and_changes_nothing(service, sequences):
     case = service.case()
@@ -280,18 +288,20 @@ def test_a_reordered_or_gapped_stream_is_refused_and_changes_nothing(service, se
         pb.CaseChange(case=case, post=service.entry(f"e-{i}"), batch_id="b", sequence=sequence)
         for i, sequence in enumerate(sequences)
     ]
-    error = rpc_error(service.court_system().call, "IngestProgress", iter(framed))
+    error = rpc_error(service.stream, framed)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert set(field_violations(error)) == {"sequence"}
     assert event_count(service) == 0
 
 
+@both_ingest_rpcs
 def test_a_stream_without_a_batch_id_is_refused(service):
     message = pb.CaseChange(case=service.case(), post=service.entry(), sequence=1)
-    error = rpc_error(service.court_system().call, "IngestProgress", iter([message]))
+    error = rpc_error(service.stream, [message])
     assert set(field_violations(error)) == {"batch_id"}
 
 
+@both_ingest_rpcs
 def test_an_oversized_stream_is_refused_and_changes_nothing(service):
     case = service.case()
     changes = [change(case, post=service.entry(f"e-{i}")) for i in range(10_001)]
@@ -302,11 +312,71 @@ def test_an_oversized_stream_is_refused_and_changes_nothing(service):
         assert session.query(ProgressEntry).count() == 0
 
 
+# -- IngestProgressChunks: what only chunks can get wrong ------------------------------------
+
+
+def chunks_of(service, *sizes: int, batch_id: str = "b") -> list[pb.CaseChanges]:
+    """Chunks of `sizes` new entries of one case, numbered 1, 2, 3 ... across them."""
+    case = service.case()
+    chunks, sequence = [], 0
+    for size in sizes:
+        chunk = pb.CaseChanges()
+        for _ in range(size):
+            sequence += 1
+            chunk.changes.append(
+                pb.CaseChange(
+                    case=case,
+                    post=service.entry(f"e-{sequence}"),
+                    batch_id=batch_id,
+                    sequence=sequence,
+                )
+            )
+        chunks.append(chunk)
+    return chunks
+
+
+def test_chunks_of_any_size_make_one_batch(service):
+    chunks = chunks_of(service, 3, 1, 0, 500)
+    reply = service.court_system().call("IngestProgressChunks", iter(chunks))
+    assert (reply.received, reply.created) == (504, 504)
+    assert len(service.events(events.ProgressEntryAdded)) == 504
+    with service.kit.db.transaction() as session:
+        [record] = audit_log.entries(session, subject_ids=["b"])
+    assert record.action == "ingest_batch"
+
+
+def test_each_chunk_numbered_from_one_again_is_refused_and_changes_nothing(service):
+    chunks = chunks_of(service, 2, 2)
+    for number, sent in enumerate(chunks[1].changes, 1):
+        sent.sequence = number
+    error = rpc_error(service.court_system().call, "IngestProgressChunks", iter(chunks))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(error) == {"sequence": "應為第 3 筆，收到第 1 筆"}
+    assert event_count(service) == 0
+
+
+def test_a_bad_change_in_a_later_chunk_is_named_by_its_sequence(service):
+    chunks = chunks_of(service, 2, 2)
+    chunks[1].changes[1].post.item = ""
+    error = rpc_error(service.court_system().call, "IngestProgressChunks", iter(chunks))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(field_violations(error)) == {"changes[4].post.item"}
+    assert event_count(service) == 0
+
+
+def test_one_chunk_over_the_limit_is_refused_and_changes_nothing(service):
+    [chunk] = chunks_of(service, 10_001)
+    error = rpc_error(service.court_system().call, "IngestProgressChunks", iter([chunk]))
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert event_count(service) == 0
+
+
 def test_a_message_naming_no_change_is_refused(service):
     error = rpc_error(service.apply, pb.CaseChange(case=service.case()))
     assert set(field_violations(error)) == {"change"}
 
 
+@both_ingest_rpcs
 def test_a_stream_of_every_kind_of_change_in_one_transaction(service):
     case = service.case()
     service.push(case, service.entry("old"))
@@ -339,6 +409,7 @@ def test_each_ingest_is_audited_with_what_it_changed(service):
     assert '"created": 1' in record.after_json
 
 
+@both_ingest_rpcs
 def test_a_status_in_a_stream_holds_for_the_entries_after_it(service):
     """The cases a stream names are read once; a status change among them (the clock
     already run out) still holds for the stream's next entries: no notices."""

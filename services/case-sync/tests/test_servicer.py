@@ -12,6 +12,8 @@ from jes_case_sync.models import ProgressEntry
 from jes_grpckit import field_violations, refusal_reason
 
 PARTY = cases_pb2.FOLLOWER_ROLE_PARTY
+# a test of a batch's rules: run on IngestProgress and on IngestProgressChunks
+both_ingest_rpcs = pytest.mark.usefixtures("ingest_rpc")
 
 
 def entry_rows(service) -> list[str]:
@@ -139,6 +141,10 @@ def test_only_court_systems_may_push(service, token):
     for call in (
         lambda: service.push(case, service.entry(), client),
         lambda: client.call("IngestProgress", iter([pb.CaseChange()])),
+        lambda: client.call("IngestProgressChunks", iter([pb.CaseChanges()])),
+        lambda: client.call(
+            "IngestProgressChunks", iter([pb.CaseChanges(changes=[pb.CaseChange(case=case)])])
+        ),
         lambda: client.call("ApplyCaseChange", pb.CaseChange()),
     ):
         assert rpc_error(call).code() == grpc.StatusCode.PERMISSION_DENIED
@@ -171,6 +177,7 @@ def test_push_needs_a_court_systems_certificate(service):
     assert service.events(events.ProgressEntryAdded) == []
 
 
+@both_ingest_rpcs
 @pytest.mark.parametrize("court_code", ["KLD", ""])
 def test_a_court_system_pushes_and_follows_for_its_own_court_only(service, court_code):
     """TPD's system cannot write another court's cases (nor a case with no court)."""
@@ -198,6 +205,7 @@ def test_a_court_system_pushes_and_follows_for_its_own_court_only(service, court
 # -- IngestProgress -------------------------------------------------------------------------
 
 
+@both_ingest_rpcs
 def test_ingest_counts_received_and_created(service):
     case = service.case()
     changes = [
@@ -212,10 +220,16 @@ def test_ingest_counts_received_and_created(service):
 
 
 def test_ingest_of_nothing(service):
-    reply = service.court_system().call("IngestProgress", iter([]))
-    assert (reply.received, reply.created) == (0, 0)
+    court = service.court_system()
+    for reply in (
+        court.call("IngestProgress", iter([])),
+        court.call("IngestProgressChunks", iter([])),
+        court.call("IngestProgressChunks", iter([pb.CaseChanges(), pb.CaseChanges()])),
+    ):
+        assert (reply.received, reply.created) == (0, 0)
 
 
+@both_ingest_rpcs
 def test_a_stream_with_a_bad_entry_changes_nothing(service):
     """Issue 11: bad input changes nothing; a stream is all or nothing (it used to keep
     the entries before the bad one)."""

@@ -25,6 +25,7 @@ __all__ = [
     "Caller",
     "MissingDeclaration",
     "court_in_request",
+    "courts_in_request",
     "policies_of",
     "service_descriptor",
 ]
@@ -105,9 +106,12 @@ class CallPolicy:
             if not self.court_field:
                 return f"court systems may not call {self.method}"
             if request is not None:
-                court = court_in_request(request, self.court_field)
-                if court != peer.name:
-                    return f"court system {peer.name} may act only for its own court, not {court!r}"
+                for court in courts_in_request(request, self.court_field):
+                    if court != peer.name:
+                        return (
+                            f"court system {peer.name} may act only for its own court,"
+                            f" not {court!r}"
+                        )
             return None
         if self.anonymous and peer.name == GATEWAY:
             return None
@@ -135,6 +139,28 @@ def court_in_request(request: Any, path: str) -> str:
     for part in path.split("."):
         value = getattr(value, part)
     return str(value).strip().upper()
+
+
+def courts_in_request(request: Any, path: str) -> list[str]:
+    """Every value of a dotted field path in a request message, a repeated message on the
+    path followed into each element ("changes.case.court_code": one per change; none for
+    a message with no changes, which then acts for no court)."""
+    values: list[Any] = [request]
+    for part in path.split("."):
+        found: list[Any] = []
+        for value in values:
+            field = getattr(value, part)
+            if _is_repeated(value, part):
+                found.extend(field)
+            else:
+                found.append(field)
+        values = found
+    return [str(value).strip().upper() for value in values]
+
+
+def _is_repeated(message: Any, name: str) -> bool:
+    field = message.DESCRIPTOR.fields_by_name[name]
+    return bool(field.is_repeated)
 
 
 def service_descriptor(full_name: str) -> ServiceDescriptor:

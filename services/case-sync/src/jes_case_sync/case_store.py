@@ -17,7 +17,7 @@ from jes_case_sync.domain.cases import CaseKey, category_value
 from jes_case_sync.domain.followers import ACTIVE, role_value
 from jes_case_sync.models import Case, Follower
 from jes_db import new_ids
-from jes_db.bulk import one_of
+from jes_db.bulk import one_of, rows_of
 
 CASES = cast(Table, Case.__table__)
 
@@ -97,23 +97,25 @@ def cases_of(session: Session, keys: Iterable[CaseKey]) -> dict[CaseKey, Case]:
 
 
 def case_refs_of(session: Session, keys: Iterable[CaseKey]) -> dict[CaseKey, CaseRef]:
-    """Every case named, as a plain row, created on first mention: one query per court
-    and one insert of the new ones (Core statements, no ORM objects)."""
+    """Every case named, as a plain row, created on first mention: one query by the
+    cases' whole keys (each one probe of the unique index) and one insert of the new ones
+    (Core statements, no ORM objects)."""
     wanted = list(dict.fromkeys(keys))
     wanted_set = set(wanted)
     found: dict[CaseKey, CaseRef] = {}
-    by_court: dict[str, set[int]] = {}
-    for key in wanted:
-        by_court.setdefault(key.court_code, set()).add(key.number)
-    for court_code, numbers in by_court.items():
+    if wanted:
         rows = session.execute(
             select(*_REF_COLUMNS).where(
-                Case.court_code == court_code, one_of(session, Case.number, sorted(numbers))
+                rows_of(
+                    session,
+                    (Case.court_code, Case.category, Case.year, Case.word, Case.number),
+                    [(k.court_code, k.category, k.year, k.word, k.number) for k in wanted],
+                )
             )
         ).all()
         for row in rows:
             ref = CaseRef(*row)
-            if (key := key_of(ref)) in wanted_set:
+            if (key := key_of(ref)) in wanted_set:  # SQLite's query finds a superset
                 found[key] = ref
     missing = [key for key in wanted if key not in found]
     if missing:

@@ -14,17 +14,15 @@ from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import cases_pb2
 from jes_case_sync.case_store import case_message
 from jes_case_sync.domain import access
-from jes_case_sync.domain.cases import require_covered, validate_case
+from jes_case_sync.domain.cases import validate_case
 from jes_case_sync.domain.changes import (
     ChangeInput,
     ChangeKind,
-    StreamOrder,
-    ValidChange,
+    StreamBatch,
     change_problems,
-    in_stream,
     validate_change,
 )
-from jes_case_sync.domain.entries import BAD_PROGRESS, entry_problems
+from jes_case_sync.domain.entries import entry_problems
 from jes_case_sync.domain.followers import role_label, validate_application
 from jes_case_sync.domain.statuses import Status
 from jes_case_sync.grpc_messages import (
@@ -104,33 +102,26 @@ class CaseSyncServicer(ReadingRpcs):
     ) -> pb.IngestProgressResponse:
         """All or nothing: every message is checked as it arrives (framing, then the
         change), the whole batch applied in one transaction at the end."""
+        return self._ingest_stream(request_iterator)
+
+    def IngestProgressChunks(
+        self, request_iterator: Iterator[pb.CaseChanges], context: grpc.ServicerContext
+    ) -> pb.IngestProgressResponse:
+        """IngestProgress with many changes per message: the same batch, change by change."""
+        return self._ingest_stream(change for chunk in request_iterator for change in chunk.changes)
+
+    def _ingest_stream(self, messages: Iterator[pb.CaseChange]) -> pb.IngestProgressResponse:
         claims = current_claims()
         access.require_court_system(claims)
-        order = StreamOrder()
-        today = self.today()
-        changes: list[ValidChange] = []
-        for request in request_iterator:
-            order.accept(request.batch_id, request.sequence)
-            change = change_input(request)
-            valid, problems = change_problems(change, today)
-            if valid is None:
-                raise InvalidArgument(
-                    f"{BAD_PROGRESS}（第 {request.sequence} 筆），本批未匯入任何資料",
-                    fields=in_stream(request.sequence, problems),
-                )
-            try:
-                require_covered(change.key)
-            except DomainError as refused:
-                refused.fields = in_stream(request.sequence, refused.fields)
-                raise
-            changes.append(valid)
-        if not changes:
+        batch = StreamBatch(self.today())
+        for message in messages:
+            batch.add(message.batch_id, message.sequence, change_input(message))
+        if not batch.changes:
             return pb.IngestProgressResponse()
         results = self.ingest.apply(
-            claims.court_code, changes, actor=actor_of(claims), batch_id=order.batch_id
+            claims.court_code, batch.changes, actor=actor_of(claims), batch_id=batch.batch_id
         )
-        counts = counts_of(results)
-        return pb.IngestProgressResponse(**vars(counts))
+        return pb.IngestProgressResponse(**vars(counts_of(results)))
 
     def ReconcileCourt(
         self, request_iterator: Iterator[pb.ReconcileMessage], context: grpc.ServicerContext

@@ -15,7 +15,7 @@ from enum import StrEnum
 from jes_case_sync.domain.cases import CaseKey, case_key_problems, require_covered
 from jes_case_sync.domain.entries import BAD_PROGRESS, ProgressInput, ValidEntry, entry_problems
 from jes_case_sync.domain.statuses import Status
-from jes_domain import InvalidArgument, ResourceExhausted
+from jes_domain import DomainError, InvalidArgument, ResourceExhausted
 
 MAX_STREAM_CHANGES = 10_000
 MAX_BATCH_ID = 64
@@ -220,3 +220,35 @@ class StreamOrder:
 def in_stream(sequence: int, problems: dict[str, str]) -> dict[str, str]:
     """Field paths of a change inside a stream: changes[<sequence>].<field>."""
     return {f"changes[{sequence}].{name}": text for name, text in problems.items()}
+
+
+class StreamBatch:
+    """The changes of one ingest stream (IngestProgress one per message,
+    IngestProgressChunks many per message: the same rules), each checked as it arrives:
+    its framing (StreamOrder), then the change itself (every problem, named
+    changes[<sequence>].<field>), then the coverage. The first bad one refuses the whole
+    batch before anything is written."""
+
+    def __init__(self, today: date, limit: int = MAX_STREAM_CHANGES):
+        self.today = today
+        self.order = StreamOrder(limit)
+        self.changes: list[ValidChange] = []
+
+    @property
+    def batch_id(self) -> str:
+        return self.order.batch_id
+
+    def add(self, batch_id: str, sequence: int, change: ChangeInput) -> None:
+        self.order.accept(batch_id, sequence)
+        valid, problems = change_problems(change, self.today)
+        if valid is None:
+            raise InvalidArgument(
+                f"{BAD_PROGRESS}（第 {sequence} 筆），本批未匯入任何資料",
+                fields=in_stream(sequence, problems),
+            )
+        try:
+            require_covered(change.key)
+        except DomainError as refused:
+            refused.fields = in_stream(sequence, refused.fields)
+            raise
+        self.changes.append(valid)

@@ -48,7 +48,7 @@ from jes_case_sync.usecases.entry_rows import (
 )
 from jes_db import new_id, new_ids
 from jes_db.audit import Actor
-from jes_db.bulk import bulk_insert, one_of
+from jes_db.bulk import bulk_insert, one_of, rows_of
 from jes_domain import AlreadyExists, FailedPrecondition, NotFound
 from jes_protos import timestamp_of
 
@@ -199,17 +199,24 @@ class Ingest:
             held = case_rows(session, written)
             cases |= {key: held[ref.id] for key, ref in cases.items() if ref.id in held}
         case_ids = [case.id for case in cases.values()]
-        source_ids = {
-            change.entry.source_entry_id if change.entry else change.withdrawn_source_id
+        named = {
+            (
+                cases[change.key].id,
+                change.entry.source_entry_id if change.entry else change.withdrawn_source_id,
+            )
             for change in changes
             if change.kind in (ChangeKind.POST, ChangeKind.CORRECT, ChangeKind.WITHDRAW)
         }
         entries: dict[tuple[str, str], ProgressEntry] = {}
-        if source_ids and case_ids:
+        if named:
+            # by (case, source id) pairs: one probe of the unique index each
             rows = session.scalars(
                 select(ProgressEntry).where(
-                    one_of(session, ProgressEntry.case_id, case_ids),
-                    one_of(session, ProgressEntry.source_entry_id, sorted(source_ids)),
+                    rows_of(
+                        session,
+                        (ProgressEntry.case_id, ProgressEntry.source_entry_id),
+                        sorted(named),
+                    )
                 )
             ).all()
             entries |= {(row.case_id, row.source_entry_id): row for row in rows}
