@@ -33,7 +33,8 @@ READER = "bench-reader-account"
 COURTS = ("TPD", "KLD", "KSD", "PCD")
 
 
-def database(settings: dict[str, str]) -> str:
+def database(settings: dict[str, str], name: str = DATABASE) -> str:
+    """The URL of the bench database `name`, created when missing (kept between runs)."""
     from sqlalchemy import create_engine, text
 
     from support.distributed import pg_url
@@ -41,10 +42,10 @@ def database(settings: dict[str, str]) -> str:
     admin = create_engine(pg_url(settings, "postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         existing = set(conn.execute(text("SELECT datname FROM pg_database")).scalars())
-        if DATABASE not in existing:
-            conn.execute(text(f"CREATE DATABASE {DATABASE}"))
+        if name not in existing:
+            conn.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    return pg_url(settings, DATABASE)
+    return pg_url(settings, name)
 
 
 def ensure_data(url: str, cases: int, entries: int, followed: int) -> float:

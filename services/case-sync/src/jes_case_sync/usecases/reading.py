@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -29,6 +30,21 @@ from jes_case_sync.models import (
 from jes_case_sync.usecases.common import Infrastructure
 from jes_domain import NotFound
 from jes_zhtw import to_taipei
+
+
+def record_visit_at(session: Session, account_id: str, case_id: str, at: datetime) -> None:
+    """The reader's visit of the case, by one upsert: the same reader's two first visits
+    at once (two tabs, a double tap) both record it, where a read-then-insert made one of
+    them fail on the primary key (an HTTP 500)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(CaseVisit)
+        .values(account_id=account_id, case_id=case_id, visited_at=at)
+        .on_conflict_do_update(
+            index_elements=[CaseVisit.account_id, CaseVisit.case_id], set_={"visited_at": at}
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -321,14 +337,7 @@ class Reading:
             )
             sync = session.get(CourtSync, case.court_code)
             if record_visit and reader.subject and reader.kind is not ReaderKind.COURT_SYSTEM:
-                if visit is None:
-                    session.add(
-                        CaseVisit(
-                            account_id=reader.subject, case_id=case.id, visited_at=self.infra.now()
-                        )
-                    )
-                else:
-                    visit.visited_at = self.infra.now()
+                record_visit_at(session, reader.subject, case.id, self.infra.now())
             return EntriesPage(
                 view,
                 entries,

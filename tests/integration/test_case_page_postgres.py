@@ -1,0 +1,122 @@
+"""case-sync's case page on the real PostgreSQL, where readers' requests run side by side
+(issue 11's page benchmark at 50 requests/s hit this): the same reader's two first visits
+of a case at once, two tabs or a double tap, must both get the page. The visit used to be
+read, then inserted when missing, so the second insert failed on the primary key and the
+reader got an HTTP 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from jes_case_sync.domain.access import Reader, ReaderKind
+from jes_case_sync.usecases.common import Infrastructure
+from jes_case_sync.usecases.reading import Reading
+from support.distributed import pg_url
+from support.services import embedded_config
+
+DATABASE = "case_page_probe"
+CASE = "6f1c2a8e-0000-4000-8000-000000000011"
+ACCOUNT = "6f1c2a8e-0000-4000-8000-0000000000aa"
+
+
+@pytest.fixture
+def kit(infra: dict[str, str], tmp_path: Path) -> Iterator[tuple[Any, str]]:
+    """case-sync's database on PostgreSQL, migrated and empty, with one followed case."""
+    from jes_case_sync.app import build
+
+    admin = create_engine(pg_url(infra, "postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
+    admin.dispose()
+    url = pg_url(infra, DATABASE)
+    built = build(
+        embedded_config("case-sync", tmp_path, JES_DATABASE_URL=url),
+        identity_port=None,
+        metrics=False,
+    )
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, court_code, category, year, word, number, created_at,"
+                " status, division, cause, last_changed_at) VALUES (:id, 'TPD', '民事', 115,"
+                " '訴', 11, now(), 'pending', '', '', now())"
+            ),
+            {"id": CASE},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO progress_entries (id, case_id, source_entry_id, posted_on, item,"
+                " ingested_at, hearing_at, hearing_place, hearing_kind, withdraw_reason)"
+                " VALUES (md5('e1')::uuid::text, :c, 'e-1', current_date - 1, '言詞辯論',"
+                " now(), '', '', '', '')"
+            ),
+            {"c": CASE},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO followers (id, case_id, email, role, created_at, account_id,"
+                " account_username, status, applicant_name, application_id, approved_by,"
+                " revoke_reason) VALUES (md5('f1')::uuid::text, :c, 'reader@example.com',"
+                " '當事人', now(), :a, '', 'active', '', '', '', '')"
+            ),
+            {"c": CASE, "a": ACCOUNT},
+        )
+    engine.dispose()
+    try:
+        yield built, url
+    finally:
+        built.db.dispose()
+
+
+def test_two_first_visits_at_once_both_get_the_page(kit):
+    built, url = kit
+    other_visit_at = datetime.now(UTC) - timedelta(seconds=5)
+    ours_at = datetime.now(UTC)
+
+    calls = []
+
+    def now_while_another_request_records_its_visit() -> datetime:
+        # the clock is first asked after the page has found no visit: the reader's other
+        # request records one at that moment
+        calls.append(1)
+        if len(calls) > 1:
+            return ours_at
+        other = create_engine(url, isolation_level="AUTOCOMMIT")
+        with other.connect() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO case_visits (account_id, case_id, visited_at) VALUES (:a, :c, :t)"
+                ),
+                {"a": ACCOUNT, "c": CASE, "t": other_visit_at},
+            )
+        other.dispose()
+        return ours_at
+
+    reading = Reading(
+        Infrastructure(built.db, built.outbox, now=now_while_another_request_records_its_visit)
+    )
+    reader = Reader(ReaderKind.LITIGANT, ACCOUNT, account_ids=(ACCOUNT,))
+
+    page = reading.case_page(reader, case_id=CASE, record_visit=True)
+
+    assert [entry.item for entry in page.entries] == ["言詞辯論"]
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        visits = (
+            conn.execute(
+                text("SELECT visited_at FROM case_visits WHERE account_id = :a AND case_id = :c"),
+                {"a": ACCOUNT, "c": CASE},
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert visits == [ours_at]  # one visit, the later one
