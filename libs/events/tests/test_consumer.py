@@ -405,9 +405,7 @@ def recording_batch_handler(service, batches: list[list[str]]):
 
     def handle(session, envelopes: list[Envelope]) -> None:
         batches.append([e.id for e in envelopes])
-        session.execute(
-            insert(service.effects), [{"event_id": e.id} for e in envelopes]
-        )
+        session.execute(insert(service.effects), [{"event_id": e.id} for e in envelopes])
 
     return handle
 
@@ -423,9 +421,7 @@ def counting_commits(consumer: EventConsumer) -> list[tuple[str, int, int]]:
     return commits
 
 
-def test_a_run_of_one_type_goes_to_its_batch_handler_in_one_call(
-    consumer_db, bus, payload, metric
-):
+def test_a_run_of_one_type_goes_to_its_batch_handler_in_one_call(consumer_db, bus, payload, metric):
     events = [make_envelope(payload(n), source="identity", subject="a") for n in range(6)]
     other = make_envelope(photo_storage_pb2.PhotoUploaded(), source="photo-storage", subject="p")
     for envelope in events[:3]:

@@ -281,7 +281,7 @@ class EventConsumer:
                                 exc_info=True,
                             )
                         else:
-                            outcomes.extend(zip(records[index:end], run, run_outcomes))
+                            outcomes.extend(zip(records[index:end], run, run_outcomes, strict=True))
                             index = end
                             if self._loop.stopping:
                                 break

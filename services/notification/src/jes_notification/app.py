@@ -49,6 +49,7 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     consumer = kit.consume(
         [topic_of("identity"), topic_of("review-workflow"), topic_of("case-sync")],
         handlers.mapping(),
+        batch_handlers=handlers.batch_mapping(),
     )
     composer.behind = lambda: consumer.behind
     kit.add_component(sender)
