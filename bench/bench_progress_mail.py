@@ -111,12 +111,15 @@ class SinkMailbox:
 
 
 @contextlib.contextmanager
-def distributed_platform(folder: Path, run: str) -> Iterator[tuple[Any, Arrivals]]:
+def distributed_platform(
+    folder: Path, run: str, mail_connections: int | None
+) -> Iterator[tuple[Any, Arrivals]]:
     from support.distributed import Distributed, infra_settings, reset_databases
 
     infra = infra_settings()
     reset_databases(infra)
-    stack = Distributed(infra, folder)
+    settings = {} if mail_connections is None else {"JES_MAIL_CONNECTIONS": str(mail_connections)}
+    stack = Distributed(infra, folder, settings=settings)
     stack.start()
     try:
         sink = SinkMailbox(infra["JES_SMTP_SINK_API"], run)
@@ -204,13 +207,20 @@ def main() -> int:
         action="store_true",
         help="services as separate processes on this checkout's Kafka, PostgreSQL, SMTP sink",
     )
+    parser.add_argument(
+        "--mail-connections",
+        type=int,
+        help="distributed: notification's SMTP connections (JES_MAIL_CONNECTIONS; default 4)",
+    )
     args = parser.parse_args()
     per_case = max(1, args.entries // args.cases)
     run = uuid.uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="jes-bench-mail-") as folder:
         data = Path(folder)
         platform = (
-            distributed_platform(data, run) if args.distributed else all_in_one_platform(data)
+            distributed_platform(data, run, args.mail_connections)
+            if args.distributed
+            else all_in_one_platform(data)
         )
         with platform as (court, mailbox):
             numbers = list(range(1, args.cases + 1))
@@ -232,6 +242,7 @@ def main() -> int:
         "cases": args.cases,
         "entries": len(pushed),
         "streams": args.streams,
+        "mail_connections": args.mail_connections,
         "ingest_seconds": ingest_seconds,
         "entries_per_second_ingested": len(pushed) / ingest_seconds,
         "mails": mailbox.mails,
