@@ -118,3 +118,16 @@ def test_development_mode_setting_must_be_a_yes_or_no(tmp_path: Path):
     with pytest.raises(ConfigError) as caught:
         ServiceConfig.load("identity", {"JES_DATA_DIR": str(tmp_path), "JES_DEV_MODE": "maybe"})
     assert "JES_DEV_MODE" in caught.value.problems[0]
+
+
+def test_mail_connections_default_to_several_and_are_a_setting(tmp_path: Path):
+    default = ServiceConfig.load("notification", {"JES_DATA_DIR": str(tmp_path)})
+    assert default.platform.mail_connections == 4
+    set_to = ServiceConfig.load(
+        "notification", {"JES_DATA_DIR": str(tmp_path), "JES_MAIL_CONNECTIONS": "2"}
+    )
+    assert set_to.platform.mail_connections == 2
+    with pytest.raises(ConfigError, match="JES_MAIL_CONNECTIONS"):
+        ServiceConfig.load(
+            "notification", {"JES_DATA_DIR": str(tmp_path), "JES_MAIL_CONNECTIONS": "0"}
+        )

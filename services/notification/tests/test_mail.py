@@ -298,6 +298,47 @@ def test_a_backlog_goes_out_over_one_smtp_connection(service):
     assert {service.delivery(f"d-{n}").status for n in range(5)} == {"sent"}
 
 
+def test_a_backlog_is_shared_over_several_smtp_connections(service):
+    """One connection sends some 40-50 mails a second: a burst goes over several at once,
+    each mail still recorded as sent right after the server took it, so a crash re-sends
+    at most one mail per connection (tests/integration/test_crash.py)."""
+    connections = 3
+    unrecorded: list[int] = []
+    with smtp_server() as (port, received):
+        for n in range(12):
+            service.queue_raw(id=f"d-{n:02}", recipient=f"user{n}@example.com")
+        sender = MailSender(
+            service.kit.db,
+            SmtpTransport("127.0.0.1", port),
+            "no-reply@jes.example",
+            connections=connections,
+        )
+        original = sender._send
+
+        def send(delivery, transport):
+            # before this mail goes: how many the server took that are not yet recorded
+            sent = sum(service.delivery(f"d-{n:02}").status == "sent" for n in range(12))
+            unrecorded.append(len(received) - sent)
+            return original(delivery, transport)
+
+        sender._send = send  # type: ignore[method-assign]
+        assert sender.run_once() == 12
+        sender.stop()
+    sessions = {id(session) for session, _ in received}
+    assert len(sessions) == connections
+    assert len(received) == 12
+    assert {service.delivery(f"d-{n:02}").status for n in range(12)} == {"sent"}
+    # the others' mails in flight at most: each connection records before its next send
+    assert max(unrecorded) <= connections - 1
+
+
+def test_the_mailbox_is_written_one_mail_at_a_time(service, tmp_path):
+    sender = MailSender(
+        service.kit.db, MailboxTransport(tmp_path / "box"), "no-reply@jes.example", connections=4
+    )
+    assert sender.connections == 1
+
+
 # -- one-time links: the token is asked of identity at send time, put in the mail only ------
 
 LINK_BODY = "請開啟 https://jes.example.gov.tw/password/set?token={one-time-token}\n"

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 from jes_config.env import ConfigError, Env
 
 __all__ = [
+    "DEFAULT_MAIL_CONNECTIONS",
     "SERVICES",
     "ConfigError",
     "Env",
@@ -130,6 +131,11 @@ class KafkaSecurity:
 MAIL_STARTTLS = ("auto", "required", "off")
 
 
+# SMTP connections notification's sender uses at once (JES_MAIL_CONNECTIONS): one sends
+# some 40-50 mails a second, a burst of thousands needs several.
+DEFAULT_MAIL_CONNECTIONS = 4
+
+
 @dataclass(frozen=True)
 class MailSecurity:
     """How the SMTP connection is secured: `tls` is "implicit" (smtps://), "starttls"
@@ -195,6 +201,9 @@ class PlatformConfig:
     # Development mode (`jes run --dev`, JES_DEV_MODE=1): demo accounts and the
     # unauthenticated /dev/mailbox; only ever on a loopback address.
     dev_mode: bool = False
+    # SMTP connections notification's sender uses at once (a crash re-sends at most one
+    # mail per connection)
+    mail_connections: int = DEFAULT_MAIL_CONNECTIONS
 
     @classmethod
     def from_env(cls, env: Env) -> PlatformConfig:
@@ -231,6 +240,9 @@ class PlatformConfig:
             addrs=addrs,
             kafka=KafkaSecurity.from_env(env),
             dev_mode=dev_mode,
+            mail_connections=env.integer(
+                "JES_MAIL_CONNECTIONS", DEFAULT_MAIL_CONNECTIONS, lo=1, hi=32
+            ),
         )
 
 

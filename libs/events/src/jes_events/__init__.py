@@ -17,12 +17,13 @@ from jes_events.bus import (
     connect_bus,
     dead_letter_topic,
 )
-from jes_events.consumer import EventConsumer, Handler
+from jes_events.consumer import BatchHandler, EventConsumer, Handler
 from jes_events.outbox import Outbox
 from jes_events.relay import OutboxRelay
 from jes_events.tables import EventTables, add_event_tables
 
 __all__ = [
+    "BatchHandler",
     "Bus",
     "BusConsumer",
     "EventConsumer",

@@ -19,12 +19,16 @@ from jes_events.bus import Bus, BusConsumer, Record, dead_letter_topic
 from jes_events.tables import EventTables
 from jes_protos import Envelope
 
-__all__ = ["EventConsumer", "Handler"]
+__all__ = ["BatchHandler", "EventConsumer", "Handler"]
 
 log = logging.getLogger("jes.events.consumer")
 
 Handler = Callable[[Session, Envelope], None]
 """Applies one event inside the consumer's transaction; raises to have it retried."""
+
+BatchHandler = Callable[[Session, list[Envelope]], None]
+"""Applies several events of one type together (a poll's consecutive run of them) inside
+the consumer's transaction; raises to have them tried again one by one."""
 
 OK = "ok"
 DUPLICATE = "duplicate"
@@ -40,6 +44,12 @@ class EventConsumer:
     the offset. A crash anywhere replays at most the messages after the last commit, and
     the replay is recognised as a duplicate. A handler that keeps failing sends the
     message to `<topic>.dlq` after `max_attempts`, so one bad event does not stop the rest.
+
+    `batch_handlers` (by type, like `handlers`): a poll's consecutive run of events of
+    such a type is applied by one call with the list, in one savepoint, with the events
+    already processed left out. If that call fails, the run is applied one by one (the
+    batch handler called with one event, unless `handlers` has one for the type), so a
+    bad event is retried and dead-lettered alone as before.
     """
 
     def __init__(
@@ -55,6 +65,7 @@ class EventConsumer:
         retry_backoff: float = 0.2,
         poll_timeout: float = 0.5,
         batch_size: int = 100,
+        batch_handlers: Mapping[str | type[Message], BatchHandler] | None = None,
     ):
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -67,6 +78,13 @@ class EventConsumer:
             key if isinstance(key, str) else key.DESCRIPTOR.full_name: handler
             for key, handler in handlers.items()
         }
+        self.batch_handlers: dict[str, BatchHandler] = {
+            key if isinstance(key, str) else key.DESCRIPTOR.full_name: handler
+            for key, handler in (batch_handlers or {}).items()
+        }
+        for name, batch_handler in self.batch_handlers.items():
+            # one by one (a failed batch, retries): the batch handler with a list of one
+            self.handlers.setdefault(name, _one_at_a_time(batch_handler))
         self.max_attempts = max_attempts
         self.retry_backoff = retry_backoff
         self.poll_timeout = poll_timeout
@@ -230,20 +248,44 @@ class EventConsumer:
         return OK
 
     def _apply_batch(self, records: Sequence[Record]) -> tuple[int, Exception | None]:
-        """Apply records from the first on in one transaction, each in a savepoint, up to
-        the first that fails (or is not an envelope) or a stop; returns how many were
+        """Apply records from the first on in one transaction, up to the first that fails
+        (or is not an envelope) or a stop: each in a savepoint, or a run of one type with
+        a batch handler in one savepoint (one by one if that fails). Returns how many were
         applied and committed, and the failure of the one after them (None: none failed).
         """
         outcomes: list[tuple[Record, Envelope, str]] = []
         failure: Exception | None = None
+        envelopes = _envelopes_of(records)  # up to the first that is not one
         with self.database.transaction() as session:
-            for record in records:
-                try:
-                    envelope = Envelope.FromString(record.value)
-                except DecodeError:
-                    break  # _handle dead-letters it
-                if not envelope.id:
-                    break
+            index = 0
+            one_by_one_until = 0  # a run whose batch failed goes one by one
+            while index < len(envelopes):
+                envelope = envelopes[index]
+                batch_handler = self.batch_handlers.get(envelope.type)
+                if batch_handler is not None and index >= one_by_one_until:
+                    end = index + 1
+                    while end < len(envelopes) and envelopes[end].type == envelope.type:
+                        end += 1
+                    if end - index > 1:
+                        run = envelopes[index:end]
+                        try:
+                            with session.begin_nested():
+                                run_outcomes = self._apply_many_in(session, run, batch_handler)
+                        except Exception:
+                            one_by_one_until = end
+                            log.info(
+                                "consumer %s: a batch of %d %s failed; one by one instead",
+                                self.group,
+                                len(run),
+                                envelope.type,
+                                exc_info=True,
+                            )
+                        else:
+                            outcomes.extend(zip(records[index:end], run, run_outcomes, strict=True))
+                            index = end
+                            if self._loop.stopping:
+                                break
+                            continue
                 try:
                     with session.begin_nested():
                         outcome = self._apply_in(
@@ -252,12 +294,49 @@ class EventConsumer:
                 except Exception as exc:
                     failure = exc
                     break
-                outcomes.append((record, envelope, outcome))
+                outcomes.append((records[index], envelope, outcome))
+                index += 1
                 if self._loop.stopping:
                     break  # graceful stop: the message in hand is finished
         for record, envelope, outcome in outcomes:
             self._count(record, envelope, outcome)
         return len(outcomes), failure
+
+    def _apply_many_in(
+        self, session: Session, envelopes: Sequence[Envelope], handler: BatchHandler
+    ) -> list[str]:
+        """Several events in one call of `handler`, those already processed left out;
+        one statement to look them up and one to record them."""
+        processed = self.processed
+        ids = {envelope.id for envelope in envelopes}
+        seen = set(
+            session.scalars(
+                select(processed.c.event_id).where(
+                    processed.c.consumer_group == self.group,
+                    processed.c.event_id.in_(ids),
+                )
+            )
+        )
+        fresh: list[Envelope] = []
+        outcomes: list[str] = []
+        for envelope in envelopes:
+            if envelope.id in seen:
+                outcomes.append(DUPLICATE)
+            else:
+                seen.add(envelope.id)  # the same event twice in one run: once
+                fresh.append(envelope)
+                outcomes.append(OK)
+        if fresh:
+            handler(session, fresh)
+            now = utcnow()
+            session.execute(
+                insert(processed),
+                [
+                    {"consumer_group": self.group, "event_id": envelope.id, "processed_at": now}
+                    for envelope in fresh
+                ],
+            )
+        return outcomes
 
     def _dead_letter(
         self, record: Record, envelope: Envelope | None, error: Exception, attempts: int
@@ -321,6 +400,27 @@ class EventConsumer:
     def close(self) -> None:
         """Release the bus consumer (for callers of run_once without the thread)."""
         self._close_consumer()
+
+
+def _one_at_a_time(batch_handler: BatchHandler) -> Handler:
+    def handle(session: Session, envelope: Envelope) -> None:
+        batch_handler(session, [envelope])
+
+    return handle
+
+
+def _envelopes_of(records: Sequence[Record]) -> list[Envelope]:
+    """The records' envelopes, up to the first record that is not one (or has no id)."""
+    envelopes: list[Envelope] = []
+    for record in records:
+        try:
+            envelope = Envelope.FromString(record.value)
+        except DecodeError:
+            break
+        if not envelope.id:
+            break
+        envelopes.append(envelope)
+    return envelopes
 
 
 def commit_through(consumer: BusConsumer, records: Sequence[Record]) -> None:

@@ -19,7 +19,16 @@ from sqlalchemy import MetaData
 from jes_auth import TokenVerifier
 from jes_config import ServiceConfig
 from jes_db import Database, run_migrations
-from jes_events import Bus, EventConsumer, EventTables, Handler, Outbox, OutboxRelay, connect_bus
+from jes_events import (
+    BatchHandler,
+    Bus,
+    EventConsumer,
+    EventTables,
+    Handler,
+    Outbox,
+    OutboxRelay,
+    connect_bus,
+)
 from jes_grpckit import Client, GrpcServer, TlsIdentity, jwks_from_identity
 from jes_grpckit.client import DEFAULT_TIMEOUT
 from jes_grpckit.runtime import MetricsServer, Runtime
@@ -135,6 +144,7 @@ class ServiceKit:
         handlers: Mapping[str | type[Message], Handler],
         *,
         max_attempts: int = 5,
+        batch_handlers: Mapping[str | type[Message], BatchHandler] | None = None,
     ) -> EventConsumer:
         self.bus.ensure_topics(topics)
         consumer = EventConsumer(
@@ -145,6 +155,7 @@ class ServiceKit:
             topics=topics,
             handlers=handlers,
             max_attempts=max_attempts,
+            batch_handlers=batch_handlers,
         )
         self.runtime.add(consumer)
         return consumer

@@ -41,6 +41,7 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
         open_transport(platform.mail_url, platform.mail),
         platform.mail_from,
         issue_link=link_issuer(identity),
+        connections=platform.mail_connections,
     )
     composer = NoticeComposer(kit.db, Links(platform.public_url), on_composed=sender.notify)
     handlers = Handlers(
@@ -49,6 +50,7 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     consumer = kit.consume(
         [topic_of("identity"), topic_of("review-workflow"), topic_of("case-sync")],
         handlers.mapping(),
+        batch_handlers=handlers.batch_mapping(),
     )
     composer.behind = lambda: consumer.behind
     kit.add_component(sender)

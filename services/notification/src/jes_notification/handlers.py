@@ -81,6 +81,10 @@ class Handlers:
         # (NoticeComposer.notify), so the composer learns when the next batch falls due.
         self.on_noticed = on_noticed
 
+    def batch_mapping(self) -> dict[Any, Callable[[Session, list[Envelope]], None]]:
+        """The events applied a poll's run at a time (EventConsumer's batch handlers)."""
+        return {case_events_pb2.ProgressEntryAdded: self.progress_entries_added}
+
     def mapping(self) -> dict[Any, Callable[[Session, Envelope], None]]:
         return {
             identity_pb2.FirmAccountApplied: self.firm_application_received,
@@ -217,6 +221,11 @@ class Handlers:
         """A notice per follower; the composer mails them, batched, once they fall due."""
         event = event_of(envelope, case_events_pb2.ProgressEntryAdded)
         self._noticed(session, progress_notices.record_progress(session, event))
+
+    def progress_entries_added(self, session: Session, envelopes: list[Envelope]) -> None:
+        """A poll's run of new entries together: a few statements, not a few per entry."""
+        events = [event_of(e, case_events_pb2.ProgressEntryAdded) for e in envelopes]
+        self._noticed(session, progress_notices.record_progress_of_many(session, events))
 
     def progress_entry_corrected(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, case_events_pb2.ProgressEntryCorrected)

@@ -7,7 +7,9 @@ import os
 import smtplib
 import ssl
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -193,7 +195,11 @@ SEND_BATCH = 50
 class MailSender:
     """Sends queued deliveries and records them as sent: each right after the server
     accepted it, or, where a re-sent mail replaces the first (`resend_replaces`: the
-    mailbox), a batch at once; failures are retried with backoff, then marked failed."""
+    mailbox), a batch at once; failures are retried with backoff, then marked failed.
+
+    Over SMTP, `connections` connections send at once (each its own share of the due
+    mails, each mail recorded as sent right after the server took it), so a crash
+    re-sends at most one mail per connection."""
 
     # Each poll is a database transaction: rare. New mail wakes the sender (notify, called
     # by the handlers once their transaction commits); the poll finds retries that fell due.
@@ -204,7 +210,10 @@ class MailSender:
         sender: str,
         poll: float = 5.0,
         issue_link: Callable[[str, str], str] | None = None,
+        connections: int = 1,
     ):
+        if connections < 1:
+            raise ValueError("connections must be at least 1")
         self.db = db
         self.transport = transport
         self.sender = sender
@@ -212,6 +221,11 @@ class MailSender:
         # a verification code (handlers.link_issuer)
         self.issue_link = issue_link
         self.poll = poll
+        # one at a time where a re-send replaces the first copy (the mailbox: files, no
+        # round trips to overlap)
+        self.connections = 1 if resend_replaces(transport) else connections
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         self._loop = BackgroundLoop(
             "mail-sender", self._round, after_failure=lambda _: self.poll, logger=log
         )
@@ -220,16 +234,17 @@ class MailSender:
         self._loop.notify()
 
     def run_once(self) -> int:
-        """Send what is due, oldest first, a batch per database read and per connection.
+        """Send what is due, oldest first, a batch per database read, shared out over
+        the connections (each sends its share in order over one connection).
 
         Over SMTP each mail is marked sent in its own transaction right after the server
-        took it, so a crash sends at most that one mail again: SMTP has no idempotent
-        submit, and not every mailbox drops a second copy by Message-ID. Where a re-send
-        replaces the first copy (the mailbox), the batch is marked in one transaction
-        after it went out (each mark waited behind the event consumer's transaction);
-        a crash re-sends at most that batch, each mail under its own Message-ID."""
+        took it, so a crash sends at most the mail in flight on each connection again:
+        SMTP has no idempotent submit, and not every mailbox drops a second copy by
+        Message-ID. Where a re-send replaces the first copy (the mailbox), the batch is
+        marked in one transaction after it went out (each mark waited behind the event
+        consumer's transaction); a crash re-sends at most that batch, each mail under its
+        own Message-ID."""
         sent = 0
-        mark_per_batch = resend_replaces(self.transport)
         while not self._loop.stopping:
             with self.db.transaction() as session:
                 batch = list(
@@ -240,24 +255,42 @@ class MailSender:
                             Delivery.next_attempt_at <= utcnow(),
                         )
                         .order_by(Delivery.created_at)
-                        .limit(SEND_BATCH)
+                        .limit(SEND_BATCH * self.connections)
                     )
                 )
             if not batch:
                 return sent
-            accepted: list[str] = []
-            with self._connection() as transport:
-                for delivery in batch:
-                    if self._loop.stopping:
-                        break
-                    if self._send(delivery, transport):
-                        if mark_per_batch:
-                            accepted.append(delivery.id)
-                        else:
-                            self._mark_sent([delivery.id])
-                    sent += 1
-            self._mark_sent(accepted)
+            shares = [batch[i :: self.connections] for i in range(self.connections)]
+            shares = [share for share in shares if share]
+            if len(shares) == 1:
+                sent += self._send_share(shares[0])
+            else:
+                sent += sum(self._executor().map(self._send_share, shares))
         return sent
+
+    def _send_share(self, deliveries: list[Delivery]) -> int:
+        """Send these over one connection, in order; returns how many were tried."""
+        sent = 0
+        mark_per_batch = resend_replaces(self.transport)
+        accepted: list[str] = []
+        with self._connection() as transport:
+            for delivery in deliveries:
+                if self._loop.stopping:
+                    break
+                if self._send(delivery, transport):
+                    if mark_per_batch:
+                        accepted.append(delivery.id)
+                    else:
+                        self._mark_sent([delivery.id])
+                sent += 1
+        self._mark_sent(accepted)
+        return sent
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.connections, thread_name_prefix="mail-send")
+            return self._pool
 
     def _mark_sent(self, delivery_ids: list[str]) -> None:
         if not delivery_ids:
@@ -335,3 +368,7 @@ class MailSender:
 
     def stop(self) -> None:
         self._loop.stop()
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)

@@ -4,11 +4,11 @@ of mails per transaction). The rules are in domain/case_notices.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from jes.case_sync.v1 import case_events_pb2, cases_pb2
@@ -58,70 +58,114 @@ def recipients_of(
     return [found[email] for email in sorted(found)]
 
 
-def subscription_of(
-    session: Session, case_id: str, case: cases_pb2.CaseKey, recipient: Recipient
-) -> CaseMailSubscription:
-    """The address's settings for the case, made (mailed at once) the first time."""
-    subscription = session.scalar(
-        select(CaseMailSubscription).where(
-            CaseMailSubscription.case_id == case_id,
-            CaseMailSubscription.recipient == recipient.email,
-        )
-    )
-    if subscription is None:
-        case_number = rules.dotted_case_number(case_id, case.year, case.word, case.number)
-        subscription = CaseMailSubscription(
-            id=new_id(),
-            case_id=case_id,
-            recipient=recipient.email,
-            follow_id=recipient.follow_id,
-            token=rules.new_settings_token(),
-            mode=MailMode.IMMEDIATE.value,
-            court_code=case.court_code,
-            category=enum_label(cases_pb2.CaseCategory, case.category),
-            case_number=case_number,
-        )
-        session.add(subscription)
-        session.flush()  # a second consumer racing on the same pair fails here, and retries
-    elif recipient.follow_id and subscription.follow_id != recipient.follow_id:
-        subscription.follow_id = recipient.follow_id  # a new follow of the same address
-    return subscription
-
-
 def record_progress(
     session: Session, event: case_events_pb2.ProgressEntryAdded, now: datetime | None = None
 ) -> int:
     """One notice per follower of the entry, unless that follower already has one for it
     (a replayed event, or the entry re-sent). Returns how many notices wait to be mailed."""
+    return record_progress_of_many(session, [event], now)
+
+
+def record_progress_of_many(
+    session: Session,
+    events: Sequence[case_events_pb2.ProgressEntryAdded],
+    now: datetime | None = None,
+) -> int:
+    """`record_progress` for several events (a consumer's poll) in a few statements: one
+    to find the notices that exist, one for the subscriptions, one to add the missing
+    subscriptions and one for the notices, whatever the number of events. A bad event
+    refuses them all (the consumer then records them one by one)."""
     now = now or utcnow()
-    case = event.case
-    rules.dotted_case_number(event.case_id, case.year, case.word, case.number)
-    posted_on = _posted_on(event.case_id, event.entry)
+    wanted: dict[str, tuple[case_events_pb2.ProgressEntryAdded, Recipient, date]] = {}
+    for event in events:
+        case = event.case
+        rules.dotted_case_number(event.case_id, case.year, case.word, case.number)
+        posted_on = _posted_on(event.case_id, event.entry)
+        for recipient in recipients_of(event.followers, event.follower_emails):
+            notice_id = rules.notice_id(event.case_id, event.entry.source_entry_id, recipient.email)
+            wanted.setdefault(notice_id, (event, recipient, posted_on))
+    if not wanted:
+        return 0
+    existing = set(session.scalars(select(ProgressNotice.id).where(ProgressNotice.id.in_(wanted))))
+    to_add = {key: value for key, value in wanted.items() if key not in existing}
+    if not to_add:
+        return 0
+    subscriptions = _subscriptions_of(
+        session, [(event, recipient) for event, recipient, _ in to_add.values()]
+    )
+    rows = []
     waiting = 0
-    for recipient in recipients_of(event.followers, event.follower_emails):
-        notice_id = rules.notice_id(event.case_id, event.entry.source_entry_id, recipient.email)
-        if session.get(ProgressNotice, notice_id) is not None:
-            continue
-        subscription = subscription_of(session, event.case_id, case, recipient)
+    for notice_id, (event, recipient, posted_on) in to_add.items():
+        subscription = subscriptions[(event.case_id, recipient.email)]
         mode = MailMode(subscription.mode)
         status = rules.status_on_arrival(mode)
-        session.add(
-            ProgressNotice(
-                id=notice_id,
-                subscription_id=subscription.id,
-                event_id=_event_key(event),
-                court_code=case.court_code,
-                source_entry_id=event.entry.source_entry_id,
-                posted_on=posted_on,
-                item=event.entry.item,
-                hearing=_hearing(event.entry),
-                status=status.value,
-                due_at=rules.due_at(mode, now),
-                created_at=now,
-            )
+        rows.append(
+            {
+                "id": notice_id,
+                "subscription_id": subscription.id,
+                "event_id": _event_key(event),
+                "court_code": event.case.court_code,
+                "source_entry_id": event.entry.source_entry_id,
+                "posted_on": posted_on,
+                "item": event.entry.item,
+                "hearing": _hearing(event.entry),
+                "status": status.value,
+                "due_at": rules.due_at(mode, now),
+                "created_at": now,
+                "delivery_id": None,
+            }
         )
         waiting += status is NoticeStatus.PENDING
+    session.execute(insert(ProgressNotice), rows)
     return waiting
+
+
+def _subscriptions_of(
+    session: Session, pairs: Iterable[tuple[case_events_pb2.ProgressEntryAdded, Recipient]]
+) -> dict[tuple[str, str], CaseMailSubscription]:
+    """Each (case, address)'s settings, made (mailed at once) the first time; one query
+    for those that exist and one flush for the new ones."""
+    by_key: dict[tuple[str, str], tuple[case_events_pb2.ProgressEntryAdded, Recipient]] = {}
+    for event, recipient in pairs:
+        key = (event.case_id, recipient.email)
+        # a follow id wins over none (older events name only the address)
+        if key not in by_key or (recipient.follow_id and not by_key[key][1].follow_id):
+            by_key[key] = (event, recipient)
+    found = {
+        (subscription.case_id, subscription.recipient): subscription
+        for subscription in session.scalars(
+            select(CaseMailSubscription).where(
+                CaseMailSubscription.case_id.in_({case_id for case_id, _ in by_key}),
+                CaseMailSubscription.recipient.in_({email for _, email in by_key}),
+            )
+        )
+    }
+    made = False
+    for key, (event, recipient) in by_key.items():
+        subscription = found.get(key)
+        if subscription is None:
+            case = event.case
+            subscription = CaseMailSubscription(
+                id=new_id(),
+                case_id=event.case_id,
+                recipient=recipient.email,
+                follow_id=recipient.follow_id,
+                token=rules.new_settings_token(),
+                mode=MailMode.IMMEDIATE.value,
+                court_code=case.court_code,
+                category=enum_label(cases_pb2.CaseCategory, case.category),
+                case_number=rules.dotted_case_number(
+                    event.case_id, case.year, case.word, case.number
+                ),
+            )
+            session.add(subscription)
+            found[key] = subscription
+            made = True
+        elif recipient.follow_id and subscription.follow_id != recipient.follow_id:
+            subscription.follow_id = recipient.follow_id  # a new follow of the same address
+    if made:
+        session.flush()  # a second consumer racing on the same pair fails here, and retries
+    return found
 
 
 def _event_key(event: case_events_pb2.ProgressEntryAdded) -> str:
