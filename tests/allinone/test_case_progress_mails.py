@@ -2,20 +2,25 @@
 court system approves a follow and pushes entries; the follower gets ONE mail for the
 entries pushed together, within seconds, never twice; its RFC 8058 one-click unsubscribe
 URL, POSTed without any session as a mail client does, stops the case's mails; the court
-system asks notification what became of each entry's mail."""
+system asks notification what became of each entry's mail and of its case's mails; the
+cut-off clock's start and stop are mailed (the stop once)."""
 
 from __future__ import annotations
 
+import calendar
 import time
 import uuid
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import grpc
 import requests
 
 from jes.case_sync.v1 import case_sync_pb2, cases_pb2
 from jes.notification.v1 import notification_pb2 as npb
 from jes.notification.v1 import notification_pb2_grpc as npb_grpc
+from jes_zhtw import format_roc_date
 from support import callers, flows
 from support.processes import wait_until
 
@@ -153,3 +158,78 @@ def test_the_settings_page_from_the_mail_offers_the_daily_digest(platform: flows
     assert bad.status_code == 400 and "mode" in bad.json()["fields"]
     unknown = platform.api("GET", "/api/v1/case-mail-settings?token=not-a-real-token")
     assert unknown.status_code == 404 and "連結" in unknown.json()["detail"]
+
+
+def test_a_court_system_lists_its_cases_mails_per_follower(platform: flows.Platform):
+    from support import case_journeys as cj
+
+    court = platform.court_system("TPD")
+    follower = flows.unique_email("case-mails")
+    case = cj.new_case()
+    cj.approve(court, case, follower)
+    cj.push(court, case, f"cm-{case.number}-1", "分案")
+    wait_until(lambda: bool(progress_mails(platform, follower)), timeout=30, what="the mail")
+    [mail] = progress_mails(platform, follower)
+
+    def notification(court_code: str) -> Any:
+        return callers.client(
+            platform.pki,
+            platform.addrs["notification"],
+            npb_grpc.NotificationServiceStub,
+            court_system_of=court_code,
+        ).stub
+
+    request = npb.ListCaseDeliveriesRequest(case=case)
+
+    def sent() -> list[Any]:
+        [row] = notification("TPD").ListCaseDeliveries(request).followers
+        return [m for m in row.mails if m.status == npb.ENTRY_DELIVERY_STATUS_SENT]
+
+    wait_until(lambda: bool(sent()), timeout=30, what="the mail recorded sent")
+    [listed] = sent()
+    assert list(listed.source_entry_ids) == [f"cm-{case.number}-1"]
+    assert listed.message_id == header(mail, "Message-ID")
+    try:
+        notification("KLD").ListCaseDeliveries(request)
+    except grpc.RpcError as error:
+        assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    else:
+        raise AssertionError("another court's system read the case's mails")
+
+
+def test_followers_are_told_when_the_clock_starts_and_when_it_stops(platform: flows.Platform):
+    from support import case_journeys as cj
+
+    court = platform.court_system("TPD")
+    follower = flows.unique_email("clock")
+    case = cj.new_case()
+    cj.push(court, case, f"ck-{case.number}-1", "分案")
+    cj.approve(court, case, follower)
+    for status, day in (
+        (cases_pb2.CASE_STATUS_APPEALED, cj.today() - timedelta(days=3)),
+        (cases_pb2.CASE_STATUS_PENDING, cj.today()),  # back from appeal: queryable for good
+        (cases_pb2.CASE_STATUS_PENDING, cj.today()),  # re-sent: told once
+    ):
+        change = case_sync_pb2.CaseChange(
+            case=case,
+            status=case_sync_pb2.StatusChange(status=status, effective_on=day.isoformat()),
+        )
+        change.changed_at.FromDatetime(datetime.now(UTC))
+        court.call("ApplyCaseChange", change)
+    [started] = cj.wait_for(platform, follower, "後停止查詢：")
+    [stopped] = cj.wait_for(platform, follower, "【司法院】案件查詢期限已取消：")
+    assert stopped["subject"].endswith(cj.dotted(case))
+    last_day = format_roc_date(two_months_after(cj.today() - timedelta(days=3)))
+    assert f"先前通知本案可查詢至 {last_day} 為止" in stopped["body"]
+    assert "狀態變更為「審理中」" in stopped["body"]
+    assert "本案可查詢至" in started["body"]
+    time.sleep(3)
+    assert len(cj.mails(platform, follower, "查詢期限已取消")) == 1
+
+
+def two_months_after(day: date) -> date:
+    """The last day a case is shown: the corresponding day two months on, or that month's
+    last day (the seed's two months, as the Civil Code counts them)."""
+    month_index = day.month + 1
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -169,3 +169,34 @@ def test_a_clock_started_late_is_warned_and_ended_at_the_next_sweep(service, fol
     assert sweep_on(service, date(2026, 11, 30)) == 1
     assert service.events(events.CaseCutOffApproaching) == []
     assert len(service.events(events.CaseCutOffReached)) == 1
+
+
+def test_a_change_back_from_appeal_stops_the_clock_once(service, followed):
+    case, _, reader = followed
+
+    def status(value, effective_on: str) -> None:
+        service.apply(
+            pb.CaseChange(
+                case=case, status=pb.StatusChange(status=value, effective_on=effective_on)
+            )
+        )
+
+    status(cases_pb2.CASE_STATUS_APPEALED, "2026-09-01")  # cut off on 2026-11-02: past
+    assert sweep_on(service, date(2026, 11, 30)) == 1
+    [(_, appealed)] = service.events(events.CaseStatusChanged)
+    rpc_error(reader.call, "GetCase", qpb.GetCaseRequest(case_id=appealed.case_id))  # cut off
+    status(cases_pb2.CASE_STATUS_PENDING, "2026-11-25")  # back from appeal (a remand)
+    status(cases_pb2.CASE_STATUS_PENDING, "2026-11-25")  # re-sent: no second event
+    started, stopped = [e for _, e in service.events(events.CaseStatusChanged)]
+    assert (started.previous_cut_off_on, started.cut_off_on) == ("", "2026-11-02")
+    assert (stopped.previous_cut_off_on, stopped.cut_off_on) == ("2026-11-02", "")
+    assert stopped.previous_status == cases_pb2.CASE_STATUS_APPEALED
+    assert [f.email for f in stopped.followers] == ["zhang@example.com"]
+    # queryable again, and the sweep has nothing more to announce for it
+    page = reader.call("GetCase", qpb.GetCaseRequest(case_id=stopped.case_id))
+    assert page.summary.cut_off.cut_off_on == ""
+    assert sweep_on(service, date(2027, 3, 1)) == 0
+    # closing the case stops no clock (none runs): the event says so
+    status(cases_pb2.CASE_STATUS_CLOSED, "2026-11-28")
+    closed = [e for _, e in service.events(events.CaseStatusChanged)][-1]
+    assert (closed.previous_cut_off_on, closed.cut_off_on) == ("", "")

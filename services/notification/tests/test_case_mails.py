@@ -176,6 +176,65 @@ def test_a_status_change_that_starts_no_clock_mails_nothing(service):
     assert service.deliveries() == []
 
 
+def clock_stopped(status=cases_pb2.CASE_STATUS_PENDING, previous_cut_off_on="2026-03-01"):
+    return case_events_pb2.CaseStatusChanged(
+        case_id="case-1",
+        case=case_key(),
+        status=status,
+        previous_status=cases_pb2.CASE_STATUS_APPEALED,
+        effective_on="2026-01-20",
+        previous_cut_off_on=previous_cut_off_on,
+        followers=[follower(WANG), follower(CHEN)],
+    )
+
+
+def stopped_mails(service) -> list:
+    return [d for d in service.deliveries() if d.template == "case_cut_off_stopped"]
+
+
+def test_followers_told_the_clock_started_are_told_it_stopped(service):
+    handle(service, added(WANG, CHEN))
+    unsubscribe(service, CHEN)
+    handle(service, status_changed())
+    handle(service, clock_stopped())  # back from appeal: the case is queryable again
+    [mail] = stopped_mails(service)
+    assert mail.recipient == WANG
+    assert mail.subject == "【司法院】案件查詢期限已取消：100.訴.992032"
+    assert "您追蹤的案件狀態變更為「審理中」（民國 115年 1月20日 星期二）。\n" in mail.body
+    assert "案號：100.訴.992032（100年度訴字第992032號）\n" in mail.body
+    assert "先前通知本案可查詢至 民國 115年 2月28日 星期六 為止；" in mail.body
+    assert "這個期限已取消，本案繼續提供查詢" in mail.body
+    assert f"{PUBLIC_URL}/cases/case-1" in mail.body
+
+
+def test_the_clock_stopped_mail_goes_once(service):
+    stop = make_envelope(clock_stopped(), source="case-sync", subject="case-1")
+    service.handle(stop)
+    service.handle(stop)  # the same event redelivered
+    # a later change that stops no running clock (審理中 to 已結案) tells nobody again
+    handle(
+        service,
+        clock_stopped(status=cases_pb2.CASE_STATUS_CLOSED, previous_cut_off_on=""),
+    )
+    assert sorted(m.recipient for m in stopped_mails(service)) == [CHEN, WANG]
+
+
+def test_closing_a_case_whose_clock_ran_stops_it_too(service):
+    handle(service, clock_stopped(status=cases_pb2.CASE_STATUS_CLOSED))
+    assert {m.subject for m in stopped_mails(service)} == {
+        "【司法院】案件查詢期限已取消：100.訴.992032"
+    }
+    assert all("狀態變更為「已結案」" in m.body for m in stopped_mails(service))
+
+
+def test_a_clock_restarted_by_a_new_status_is_a_new_start_not_a_stop(service):
+    restarted = status_changed(cut_off_on="2026-05-01", warn_on="2026-04-24")
+    restarted.previous_cut_off_on = "2026-03-01"
+    handle(service, restarted)
+    assert stopped_mails(service) == []
+    assert {d.template for d in service.deliveries()} == {"case_cut_off_started"}
+
+
 def test_seven_days_before_the_cut_off_followers_are_warned(service):
     approaching = case_events_pb2.CaseCutOffApproaching(
         case_id="case-1",

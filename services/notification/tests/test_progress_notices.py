@@ -16,6 +16,7 @@ from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes.notification.v1 import notification_pb2 as pb
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_db import utcnow
+from jes_grpckit import field_violations
 from jes_notification import progress_notices
 from jes_notification.composer import NoticeComposer
 from jes_notification.domain.case_notices import BATCH_WINDOW, next_digest_time
@@ -510,3 +511,108 @@ def test_a_bad_entry_in_a_poll_is_refused_alone(service):
     with service.kit.db.transaction() as session:
         recorded = {n.source_entry_id for n in session.scalars(select(ProgressNotice))}
     assert recorded == {"e-0", "e-1", "e-2", "e-4", "e-5"}
+
+
+# -- a case's mails, for its court's system (ListCaseDeliveries) ------------------------------
+
+
+def case_request(number: int = 992032, **fields) -> pb.ListCaseDeliveriesRequest:
+    key = case_key(number)
+    for name, value in fields.items():
+        setattr(key, name, value)
+    return pb.ListCaseDeliveriesRequest(case=key)
+
+
+def test_a_court_system_sees_each_followers_mails_about_its_case(service, sender):
+    handle(service, entry_added("e-1", followers=("wang@example.com", "chen@example.com")))
+    handle(service, entry_added("e-2", followers=("wang@example.com", "chen@example.com")))
+    compose(service)
+    sender.run_once()
+    sender.run_once()
+    anonymous(service).SetCaseMailMode(
+        pb.SetCaseMailModeRequest(
+            token=settings_token(service, "chen@example.com"), mode=pb.CASE_MAIL_MODE_UNSUBSCRIBED
+        )
+    )
+    handle(service, entry_added("e-3", followers=("wang@example.com", "chen@example.com")))
+    # another case of the same court: not listed
+    handle(service, entry_added("x-1", case_id="case-2", number=5))
+    reply = court_system(service).ListCaseDeliveries(case_request())
+    assert reply.case_id == "case-1"
+    chen, wang = reply.followers
+    assert (wang.recipient, wang.mode, wang.follow_id) == (
+        "wang@example.com",
+        pb.CASE_MAIL_MODE_IMMEDIATE,
+        "follow-wang@example.com",
+    )
+    # the entry still in its batching window on top, then the mail that carried e-1 and e-2
+    assert [(m.status, list(m.source_entry_ids), m.message_id) for m in wang.mails] == [
+        (pb.ENTRY_DELIVERY_STATUS_PENDING, ["e-3"], ""),
+        (pb.ENTRY_DELIVERY_STATUS_SENT, ["e-1", "e-2"], wang.mails[1].message_id),
+    ]
+    assert wang.mails[1].message_id.endswith("@jes>") and wang.mails[1].HasField("sent_at")
+    assert wang.mails[1].attempts == 1
+    assert chen.mode == pb.CASE_MAIL_MODE_UNSUBSCRIBED
+    assert [(m.status, list(m.source_entry_ids)) for m in chen.mails] == [
+        (pb.ENTRY_DELIVERY_STATUS_NOT_SENT, ["e-3"]),
+        (pb.ENTRY_DELIVERY_STATUS_SENT, ["e-1", "e-2"]),
+    ]
+    # the Message-ID is the one the mail carried, and the entry query agrees with it
+    by_entry = court_system(service).ListEntryDeliveries(
+        pb.ListEntryDeliveriesRequest(court_code="CHD", source_entry_id="e-1")
+    )
+    assert {d.recipient: d.message_id for d in by_entry.deliveries}["wang@example.com"] == (
+        wang.mails[1].message_id
+    )
+    [mail] = [m for m in service.deliveries() if m.recipient == "wang@example.com"]
+    assert wang.mails[1].message_id == f"<{mail.id}@jes>"
+
+
+def test_the_newest_mails_first_as_many_as_asked(service, sender):
+    for n in range(3):
+        handle(service, entry_added(f"e-{n}"))
+        compose(service, after=BATCH_WINDOW + timedelta(minutes=n))
+    request = case_request()
+    request.mails_per_follower = 2
+    [wang] = court_system(service).ListCaseDeliveries(request).followers
+    assert [list(m.source_entry_ids) for m in wang.mails] == [["e-2"], ["e-1"]]
+    assert {m.status for m in wang.mails} == {pb.ENTRY_DELIVERY_STATUS_QUEUED}
+
+
+def test_a_case_nobody_follows_lists_nobody(service):
+    reply = court_system(service).ListCaseDeliveries(case_request(number=7))
+    assert (reply.case_id, list(reply.followers)) == ("", [])
+
+
+def test_a_court_system_asks_only_about_its_own_courts_cases(service):
+    handle(service, entry_added("e-1"))
+    error = rpc_error(court_system(service, "TPD").ListCaseDeliveries, case_request())
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+    error = rpc_error(anonymous(service).ListCaseDeliveries, case_request())
+    assert error.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"category": cases_pb2.CASE_CATEGORY_UNSPECIFIED}, "case.category", "請指定案類"),
+        ({"category": cases_pb2.CASE_CATEGORY_JUVENILE}, "case.category", "請指定案類"),
+        ({"year": 0}, "case.year", "案號年度錯誤"),
+        ({"number": 0}, "case.number", "案號號數錯誤"),
+        ({"word": ""}, "case.word", "字別"),
+    ],
+)
+def test_a_bad_case_key_is_refused_with_its_field(service, fields, field, words):
+    error = rpc_error(court_system(service).ListCaseDeliveries, case_request(**fields))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert words in error.details()
+    assert field in field_violations(error)
+
+
+@pytest.mark.parametrize("count", [-1, 101])
+def test_mails_per_follower_out_of_range_is_refused(service, count):
+    request = case_request()
+    request.mails_per_follower = count
+    error = rpc_error(court_system(service).ListCaseDeliveries, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "mails_per_follower" in field_violations(error)

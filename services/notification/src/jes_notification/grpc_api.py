@@ -1,11 +1,12 @@
 """NotificationService over gRPC: the delivery log, for operators and tests; what became
-of an entry's mails, for court systems; one address's mail settings for a case, by the
-token in the mails' links."""
+of an entry's mails and of a case's mails, for court systems; one address's mail
+settings for a case, by the token in the mails' links."""
 
 from __future__ import annotations
 
 import grpc
 
+from jes.case_sync.v1 import cases_pb2
 from jes.notification.v1 import notification_pb2 as pb
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_db import Database
@@ -16,7 +17,8 @@ from jes_notification.domain import access, case_notices
 from jes_notification.domain.case_notices import EntryDeliveryStatus, MailMode
 from jes_notification.domain.mails import masked_email
 from jes_notification.models import CaseMailSubscription
-from jes_notification.queries import DeliveryQueries, EntryDeliveryQueries
+from jes_notification.queries import CaseDeliveryQueries, DeliveryQueries, EntryDeliveryQueries
+from jes_protos import enum_label
 
 MODES = {
     MailMode.IMMEDIATE: pb.CASE_MAIL_MODE_IMMEDIATE,
@@ -49,6 +51,7 @@ class NotificationServicer(pb_grpc.NotificationServiceServicer):
         self.db = db
         self.queries = DeliveryQueries(db)
         self.entry_queries = EntryDeliveryQueries(db)
+        self.case_queries = CaseDeliveryQueries(db)
 
     def ListDeliveries(
         self, request: pb.ListDeliveriesRequest, context: grpc.ServicerContext
@@ -90,6 +93,42 @@ class NotificationServicer(pb_grpc.NotificationServiceServicer):
             )
             if row.sent_at:
                 delivery.sent_at.FromDatetime(row.sent_at)
+        return reply
+
+    def ListCaseDeliveries(
+        self, request: pb.ListCaseDeliveriesRequest, context: grpc.ServicerContext
+    ) -> pb.ListCaseDeliveriesResponse:
+        # The caller check (jes_grpckit) already holds a court system to its own court.
+        case = request.case
+        category = (
+            enum_label(cases_pb2.CaseCategory, case.category)
+            if case.category in cases_pb2.CaseCategory.values()
+            else ""
+        )
+        case_number = case_notices.requested_case_number(
+            category, case.year, case.word, case.number
+        )
+        per_follower = case_notices.mails_per_follower(request.mails_per_follower)
+        case_id, followers = self.case_queries.of_case(
+            case.court_code, category, case_number, per_follower
+        )
+        reply = pb.ListCaseDeliveriesResponse(case_id=case_id)
+        for row in followers:
+            follower = reply.followers.add(
+                recipient=row.recipient, follow_id=row.follow_id, mode=MODES[MailMode(row.mode)]
+            )
+            for mail in row.mails:
+                status = case_notices.entry_delivery_status(
+                    mail.notice_status, mail.delivery_status
+                )
+                sent = follower.mails.add(
+                    message_id=f"<{mail.delivery_id}@jes>" if mail.delivery_id else "",
+                    status=ENTRY_STATUSES[status],
+                    source_entry_ids=list(mail.source_entry_ids),
+                    attempts=mail.attempts,
+                )
+                if mail.sent_at:
+                    sent.sent_at.FromDatetime(mail.sent_at)
         return reply
 
     def GetCaseMailSettings(

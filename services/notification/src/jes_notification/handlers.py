@@ -243,6 +243,7 @@ class Handlers:
         event = event_of(envelope, case_events_pb2.CaseStatusChanged)
         unsubscribed = progress_notices.unsubscribed_emails(session, event.case_id)
         to_send = case_mails.cut_off_started(event, unsubscribed, self.links)
+        to_send += case_mails.cut_off_stopped(event, unsubscribed, self.links)
         self._queue_all(session, envelope, to_send)
 
     def case_cut_off_approaching(self, session: Session, envelope: Envelope) -> None:

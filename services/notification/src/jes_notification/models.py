@@ -43,7 +43,11 @@ class CaseMailSubscription(NotificationBase):
     want it mailed). `token` is the key in the mail's unsubscribe and settings links."""
 
     __tablename__ = "case_mail_subscriptions"
-    __table_args__ = (UniqueConstraint("case_id", "recipient"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "recipient"),
+        # a court system's query by its case key (ListCaseDeliveries)
+        Index("ix_case_mail_subscriptions_case", "court_code", "case_number"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(String(64))

@@ -1,10 +1,11 @@
-"""The delivery log, for operators and tests; what became of an entry's mails, for
-court systems."""
+"""The delivery log, for operators and tests; what became of an entry's mails and of a
+case's mails, for court systems."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -72,3 +73,91 @@ class EntryDeliveryQueries:
                 )
                 for notice, subscription, delivery in rows
             ]
+
+
+@dataclass(frozen=True)
+class CaseMailRow:
+    """One progress mail to one follower, or the follower's entries still waiting for one
+    (delivery_id "", notice_status pending) or never to be mailed (dropped)."""
+
+    delivery_id: str
+    notice_status: str
+    delivery_status: str
+    attempts: int
+    sent_at: datetime | None
+    source_entry_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FollowerMailsRow:
+    recipient: str
+    follow_id: str
+    mode: str
+    mails: list[CaseMailRow]
+
+
+class CaseDeliveryQueries:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def of_case(
+        self, court_code: str, category: str, case_number: str, per_follower: int
+    ) -> tuple[str, list[FollowerMailsRow]]:
+        """The case (by the court's key) and, per follower, its progress mails newest
+        first (at most `per_follower`)."""
+        with self.db.transaction() as session:
+            subscriptions = list(
+                session.scalars(
+                    select(CaseMailSubscription)
+                    .where(
+                        CaseMailSubscription.court_code == court_code,
+                        CaseMailSubscription.case_number == case_number,
+                        CaseMailSubscription.category == category,
+                    )
+                    .order_by(CaseMailSubscription.recipient)
+                ).all()
+            )
+            if not subscriptions:
+                return "", []
+            rows = session.execute(
+                select(ProgressNotice, Delivery)
+                .outerjoin(Delivery, Delivery.id == ProgressNotice.delivery_id)
+                .where(ProgressNotice.subscription_id.in_([s.id for s in subscriptions]))
+                .order_by(ProgressNotice.created_at, ProgressNotice.source_entry_id)
+            ).all()
+            grouped: dict[str, dict[tuple[str, str], list[tuple[ProgressNotice, Any]]]] = {
+                s.id: {} for s in subscriptions
+            }
+            for notice, delivery in rows:
+                key = (delivery.id, "") if delivery is not None else ("", notice.status)
+                grouped[notice.subscription_id].setdefault(key, []).append((notice, delivery))
+            followers = []
+            for subscription in subscriptions:
+                mails = [
+                    _case_mail(key, members) for key, members in grouped[subscription.id].items()
+                ]
+                # newest first: by the latest entry each carried (dict order is oldest first)
+                mails.reverse()
+                mails.sort(key=lambda mail: mail.notice_status != "pending")  # waiting on top
+                followers.append(
+                    FollowerMailsRow(
+                        recipient=subscription.recipient,
+                        follow_id=subscription.follow_id,
+                        mode=subscription.mode,
+                        mails=mails[:per_follower],
+                    )
+                )
+            return subscriptions[0].case_id, followers
+
+
+def _case_mail(key: tuple[str, str], members: list[tuple[ProgressNotice, Any]]) -> CaseMailRow:
+    delivery = members[0][1]
+    entry_ids = tuple(dict.fromkeys(notice.source_entry_id for notice, _ in members))
+    return CaseMailRow(
+        delivery_id=key[0],
+        notice_status=members[-1][0].status,
+        delivery_status=delivery.status if delivery is not None else "",
+        attempts=delivery.attempts if delivery is not None else 0,
+        sent_at=delivery.sent_at if delivery is not None else None,
+        source_entry_ids=entry_ids,
+    )

@@ -400,6 +400,7 @@ class Ingest:
         if case.status == status.value and case.status_effective_on == change.effective_on:
             return Outcome.UNCHANGED
         previous = Status(case.status)
+        previous_cut_off_on = case.cut_off_on
         cut_off = cut_off_for(status, change.effective_on)
         case.status = status.value
         case.status_effective_on = change.effective_on
@@ -415,6 +416,7 @@ class Ingest:
             cut_off_on=cut_off.cut_off_on.isoformat() if cut_off else "",
             warn_on=cut_off.warn_on.isoformat() if cut_off else "",
             followers=work.followers_of(case),
+            previous_cut_off_on=previous_cut_off_on.isoformat() if previous_cut_off_on else "",
         )
         event.changed_at.FromDatetime(work.now)
         work.outgoing.append((event, case.id))

@@ -1,6 +1,7 @@
 """The case-progress service's mails other than new entries (those are batched:
 case_notices.py): a follow approved (the activation link the first time, a notice
-later), the follow ended, and the cut-off (when its clock starts, and seven days before).
+later), the follow ended, and the cut-off (when its clock starts, seven days before, and
+when a status change stops it).
 Pure: what case-sync's event says, and who of its followers still wants the case's mails
 (passed in), make the mails. Dates are absolute ROC dates, never "in two weeks"."""
 
@@ -89,6 +90,26 @@ def cut_off_started(
     }
     return [
         Mail("case_cut_off_started", email, context)
+        for email in still_wanted(event.followers, unsubscribed)
+    ]
+
+
+def cut_off_stopped(
+    event: case_events_pb2.CaseStatusChanged, unsubscribed: Collection[str], links: Links
+) -> list[Mail]:
+    """The clock stopped (back from appeal, a remand, 已結案): the case is shown again with
+    no last day. Only a change that ended a running clock and started none mails; the
+    event is handled once, and a later change that stops nothing mails nothing."""
+    if event.cut_off_on or not event.previous_cut_off_on:
+        return []
+    context = {
+        **case_context(event.case_id, event.case, links),
+        "status": enum_label(cases_pb2.CaseStatus, event.status),
+        "effective_on": _roc(event.effective_on),
+        "previous_last_day_long": format_roc_date(last_day_shown(event.previous_cut_off_on)),
+    }
+    return [
+        Mail("case_cut_off_stopped", email, context)
         for email in still_wanted(event.followers, unsubscribed)
     ]
 

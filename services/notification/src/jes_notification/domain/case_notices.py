@@ -179,3 +179,39 @@ def entry_id_problem(source_entry_id: str) -> str | None:
     if len(source_entry_id) > 100:
         return "進行事項編號過長（至多 100 字元）"
     return None
+
+
+CASE_CATEGORIES = ("民事", "家事", "刑事", "行政")
+MAILS_PER_FOLLOWER = 20
+MAX_MAILS_PER_FOLLOWER = 100
+
+
+def requested_case_number(category: str, year: int, word: str, number: int) -> str:
+    """A court system's case key, as a query names it, checked: the dotted number the
+    case's mail settings hold, or InvalidArgument naming each field that is wrong."""
+    fields: dict[str, str] = {}
+    if category not in CASE_CATEGORIES:
+        fields["case.category"] = "請指定案類：民事、家事、刑事或行政"
+    dotted = ""
+    try:
+        dotted = CaseNumber(year, word.strip(), number).dotted()
+    except ValueError as error:
+        problem = str(error)
+        field = "case.word"
+        if "年度" in problem:
+            field = "case.year"
+        elif "號數" in problem:
+            field = "case.number"
+        fields[field] = problem
+    if fields:
+        raise InvalidArgument("案件欄位有誤：" + "；".join(fields.values()), fields=fields)
+    return dotted
+
+
+def mails_per_follower(requested: int) -> int:
+    if requested < 0 or requested > MAX_MAILS_PER_FOLLOWER:
+        problem = (
+            f"每位查詢人的信件數應為 1 至 {MAX_MAILS_PER_FOLLOWER}（0 為 {MAILS_PER_FOLLOWER}）"
+        )
+        raise InvalidArgument(problem, fields={"mails_per_follower": problem})
+    return requested or MAILS_PER_FOLLOWER

@@ -44,6 +44,7 @@ SUBJECTS = {
     "follow_approved": "【司法院】案件進度查詢聲請已核准：{case_number}",
     "follow_revoked": "【司法院】案件進度查詢已終止：{case_number}",
     "case_cut_off_started": "【司法院】案件將於 {last_day} 後停止查詢：{case_number}",
+    "case_cut_off_stopped": "【司法院】案件查詢期限已取消：{case_number}",
     "case_cut_off_approaching": "【司法院】七日後停止查詢：{case_number}",
     "appraisal_deadline_approaching": "【司法院】鑑定期限將屆：{case_number}{kind_label}",
 }
