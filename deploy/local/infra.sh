@@ -444,19 +444,23 @@ MINIO_MARKER="minio server"
 minio_install() {
   [ -x "$MINIO_BIN" ] && return 0
   command -v go >/dev/null || die "go not found"
-  local tmp
-  tmp="$(dirname "$MINIO_BIN").tmp"
-  rm -rf "$tmp"
+  # Private to this build (another checkout may be building at the same time): its own
+  # GOBIN, and its own build cache, removed afterwards (~2 GB of intermediate objects; the
+  # downloaded modules stay in the shared $JES_CACHE/go/mod). Cleaning a shared build cache
+  # broke a concurrent build.
+  local tmp gocache
+  tmp="$(dirname "$MINIO_BIN").tmp.$$"
+  gocache="$JES_CACHE/go/build-minio.$$"
+  rm -rf "$tmp" "$gocache"
   log "minio: building github.com/minio/minio@$MINIO_VERSION with $(go env GOVERSION) (several minutes the first time)"
-  local -a goenv=(GOBIN="$tmp" GOMODCACHE="$JES_CACHE/go/mod" GOCACHE="$JES_CACHE/go/build"
+  local -a goenv=(GOBIN="$tmp" GOMODCACHE="$JES_CACHE/go/mod" GOCACHE="$gocache"
     GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local CGO_ENABLED=0)
   env "${goenv[@]}" go install "github.com/minio/minio@$MINIO_VERSION"
   mkdir -p "$(dirname "$MINIO_BIN")"
-  mv "$tmp/minio" "$MINIO_BIN"
+  mv -f "$tmp/minio" "$MINIO_BIN"  # a rename: a concurrent build's binary is the same
   rmdir "$tmp"
-  # the binary is what we cache: drop the ~2 GB of intermediate build objects (the
-  # downloaded modules stay in $JES_CACHE/go/mod)
-  env "${goenv[@]}" go clean -cache
+  chmod -R u+w "$gocache" 2>/dev/null || true
+  rm -rf "$gocache"
 }
 
 minio_ready() { curl -fsS -o /dev/null "http://$HOST:$MINIO_PORT/minio/health/live"; }
