@@ -11,6 +11,7 @@ import wave
 import grpc
 import pytest
 
+from jes.case_sync.v1 import case_queries_pb2
 from jes.identity.v1 import identity_pb2
 from jes_gateway.limits import login_limiter
 
@@ -247,3 +248,22 @@ def test_the_firm_application_offers_only_the_photo_systems_courts(client):
     apply_form = html[html.index('id="apply-form"') :]
     assert "臺灣基隆地方法院" in apply_form
     assert "臺北高等行政法院" not in apply_form
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [["judge"], ["admin"], ["clerk"], ["prosecutor"], ["progress"], ["member"], ["professional"]],
+)
+def test_the_dashboard_and_the_menu_offer_case_progress_only_to_its_readers(
+    client, services, sign_in, roles
+):
+    """案件進度查詢 on 會員專區 and in the menu exactly when /cases/ lets the person in."""
+    services.identity.replies["ListMyLoginRecords"] = identity_pb2.LoginHistory()
+    services.cases.replies["ListMyCases"] = case_queries_pb2.ListMyCasesResponse()
+    sign_in(client, "READER", roles, court_code="TPD")
+    dashboard = client.get("/portal").get_data(as_text=True)
+    menu = dashboard.split('<nav aria-label="主選單">')[1].split("</nav>")[0]
+    opens = client.get("/cases/").status_code == 200
+    assert opens == (roles[0] in {"prosecutor", "progress", "member", "professional"})
+    assert ('href="/cases/"' in dashboard.split("</nav>", 1)[1]) == opens
+    assert ('href="/cases/"' in menu) == opens

@@ -18,6 +18,7 @@ from jes_gateway.config import GatewayConfig
 from jes_gateway.context import Gateway
 from jes_gateway.facades import Backends, Facades
 from jes_gateway.presentation import roc
+from jes_gateway.presentation.systems import CASE_READERS
 from jes_gateway.problems import Problem
 from jes_gateway.web.session import (
     check_csrf,
@@ -92,6 +93,7 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
             "dev_mailbox": config.dev_mailbox,
             "user": current_user(),
             "csrf_token": csrf_token,
+            "case_readers": CASE_READERS,
         }
 
     policy = edge.content_security_policy(platform.object_store_url)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 COURT_STAFF = frozenset({"clerk", "admin"})
 EVERYONE: frozenset[str] = frozenset()  # any signed-in person
+# 案件進度查詢's readers: a litigant's follows (progress, or a portal account bound to one),
+# a professional's, a prosecutor's cases. Court staff use the court's own pages.
+CASE_READERS = frozenset({"progress", "member", "professional", "prosecutor"})
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ SYSTEMS: tuple[PortalSystem, ...] = (
         "案件進度查詢",
         "查詢您的案件進行情形",
         "/cases/",
-        frozenset({"progress", "member", "professional", "prosecutor", "judge", "admin"}),
+        CASE_READERS,
     ),
     PortalSystem(
         "appraiser-commissioning",

@@ -11,11 +11,12 @@ from flask import Blueprint, flash, render_template, request, url_for
 
 from jes_gateway.context import gateway
 from jes_gateway.presentation.cases import NOTICES, case_page_view, case_view
+from jes_gateway.presentation.systems import CASE_READERS
 from jes_gateway.web.session import login_required, require_user
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-READERS = ("progress", "member", "professional", "prosecutor")
+READERS = tuple(sorted(CASE_READERS))
 MAX_PAGE_TOKEN = 200
 
 
