@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ScalarSelect, and_, func, literal, null, or_, select, tuple_
+from sqlalchemy import BindParameter, ScalarSelect, and_, func, literal, null, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import Null
 from sqlalchemy.sql.expression import ColumnElement
 
 from jes_case_sync.case_store import find_case, is_cut_off, key_of
@@ -250,7 +251,7 @@ class Reading:
         return case, follow_id
 
     @staticmethod
-    def _follow_of(reader: Reader, case_id: ColumnElement[str] | str) -> ScalarSelect[str]:
+    def _follow_of(reader: Reader, case_id: InstrumentedAttribute[str] | str) -> ScalarSelect[str]:
         return (
             select(Follower.id)
             .where(
@@ -285,9 +286,13 @@ class Reading:
         visit, its live entries' count and how many came since that visit, and its court's
         資料更新至; NotFound when there is no such case (the caller checks the rest)."""
         litigant = reader.kind is ReaderKind.LITIGANT and bool(reader.account_ids)
-        follow = self._follow_of(reader, Case.id) if litigant else literal("")
+        follow: ScalarSelect[str] | BindParameter[str] = (
+            self._follow_of(reader, Case.id) if litigant else literal("")
+        )
+        visit: ScalarSelect[datetime] | Null
+        newer: ScalarSelect[int] | BindParameter[int]
         if reader.subject:
-            visit: ColumnElement[datetime | None] = (
+            visit = (
                 select(CaseVisit.visited_at)
                 .where(CaseVisit.account_id == reader.subject, CaseVisit.case_id == Case.id)
                 .scalar_subquery()
