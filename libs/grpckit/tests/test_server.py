@@ -326,3 +326,24 @@ def test_reflection_is_for_jes_modules_only(served):
         addr, (("authorization", f"Bearer {token}"),), channel=module, code=True
     )
     assert with_token == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_callers_stub_is_kept_and_calls_as_that_caller(served, monkeypatch):
+    """Issue 11: a stub was made per call on behalf of a user (a callable per RPC, on every
+    page); now kept per token, a bounded few, and each still calls as its own caller."""
+    import jes_grpckit.client as client_module
+
+    addr, issuer = served
+    one = client(addr)
+    ann, bob = issuer.issue("ann", roles=["admin"]), issuer.issue("bob", roles=["admin"])
+    assert one.as_caller(ann) is one.as_caller(ann)
+    assert one.as_caller(bob) is not one.as_caller(ann)
+    for token, subject in ((ann, "ann"), (bob, "bob"), (ann, "ann")):
+        one.as_caller(token).ListDeliveries(pb.ListDeliveriesRequest())
+        assert Deliveries.seen.user.subject == subject
+    monkeypatch.setattr(client_module, "CALLER_STUBS", 2)
+    carl = issuer.issue("carl", roles=["admin"])
+    kept_bob = one.as_caller(bob)
+    one.as_caller(carl)  # the least recently used (ann) goes
+    assert list(one._caller_stubs) == [bob, carl]
+    assert one.as_caller(bob) is kept_bob

@@ -272,3 +272,34 @@ def test_an_admin_may_not_read_cases_and_a_firm_only_through_a_binding(service, 
     account = service.identity.accounts["zhang@example.com"]
     service.identity.readers["x-firm"] = ReaderIdentity(("x-firm", account.id), "")
     assert page(firm, world["first"]).summary.case_id == world["first"]
+
+
+def test_a_litigants_case_page_is_four_statements(service, world):
+    """Issue 11: a page was eight statements (the case, the follow, the visit, the
+    entries, the counts, the next hearing, 資料更新至, the visit); now the case comes with
+    its follow, the visit, both counts and 資料更新至 in one query."""
+    from sqlalchemy import event
+
+    zhang = litigant(service, "zhang@example.com")
+    page(zhang, world["first"], record_visit=True)
+    service.push(service.case(number=1), service.entry("new", item="新進度"))
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append(statement.split(None, 1)[0].upper())
+
+    engine = service.kit.db.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        reply = page(zhang, world["first"], record_visit=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    # (SQLite's BEGIN IMMEDIATE aside)
+    assert [s for s in seen if s != "BEGIN"] == ["SELECT", "SELECT", "SELECT", "INSERT"]
+    # what the one query brings is right
+    assert (reply.total_entries, reply.summary.new_entries) == (2, 1)
+    assert reply.HasField("previous_visit_at") and reply.HasField("data_as_of")
+    assert reply.summary.follow_id
+    assert [e.is_new for e in reply.entries] == [True, False]
+    # seen again: nothing new since this visit
+    assert page(zhang, world["first"]).summary.new_entries == 0

@@ -94,6 +94,18 @@ def test_the_case_page_shows_everything_newest_first(litigant, cases):
     assert cases.tokens("GetCase") == ["token-of-P0000000001"]
 
 
+def test_a_page_does_not_sign_the_session_cookie_again(litigant, cases):
+    """Issue 11: every page signed and sent the unchanged session cookie again."""
+    with litigant.session_transaction() as session:
+        session.permanent = True  # as the login page leaves it (12 hours)
+    reply = litigant.get("/cases/case-1")
+    assert reply.status_code == 200
+    assert not [c for c in reply.headers.getlist("Set-Cookie") if c.startswith("jes_session=")]
+    # the next page still carries the session
+    assert litigant.get("/cases/case-1").status_code == 200
+    assert cases.tokens("GetCase") == ["token-of-P0000000001"] * 2
+
+
 def test_a_later_page_of_entries_is_no_new_visit(litigant, cases):
     litigant.get("/cases/case-1?page=next-1")
     [asked] = cases.requests("GetCase")

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import grpc
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from jes.identity.v1 import identity_pb2 as pb
 from jes.identity.v1 import sessions_pb2 as spb
 from jes_db import utcnow
-from jes_identity.models import LoginSession
+from jes_identity.models import Account, LoginSession
 
 NEW_PASSWORD = "Changed123!"
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
@@ -100,6 +100,97 @@ def test_asking_without_activity_does_not_extend(firm):
     tokens = refresh(firm, reply.session_token, touch=False)
     left = tokens.idle_expires_at.ToDatetime() - utcnow().replace(tzinfo=None)
     assert timedelta(minutes=9) < left <= timedelta(minutes=10)
+
+
+class Statements:
+    """The SQL statements the service's database runs while counting."""
+
+    def __init__(self, service):
+        self.engine = service.kit.db.engine
+        self.seen: list[str] = []
+
+    def __enter__(self) -> list[str]:
+        event.listen(self.engine, "before_cursor_execute", self.listen)
+        return self.seen
+
+    def __exit__(self, *exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self.listen)
+
+    def listen(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.seen.append(statement.split(None, 1)[0].upper())
+
+
+def test_pages_within_a_minute_record_the_activity_once(firm):
+    """Issue 11: a page a second wrote the session's activity a second; now a write when
+    the recorded activity is a minute old (the idle timeout counts from it)."""
+    reply = login(firm)
+    idle_for(firm, reply.session_id, 2)
+    with Statements(firm) as seen:
+        for _ in range(5):
+            refresh(firm, reply.session_token)
+    assert seen.count("UPDATE") == 1  # the first: the recorded activity was 2 minutes old
+    assert seen.count("SELECT") >= 5  # the session is read on every call
+    with firm.kit.db.transaction() as session:
+        recorded = session.get(LoginSession, reply.session_id).last_activity_at
+    assert utcnow() - recorded < timedelta(seconds=30)
+    # a page after 30 seconds: no write (the idle timeout then ends the session 29.5
+    # minutes after it at the earliest); after 61 seconds: one
+    idle_for(firm, reply.session_id, 0.5)
+    with Statements(firm) as seen:
+        refresh(firm, reply.session_token)
+    assert seen.count("UPDATE") == 0
+    idle_for(firm, reply.session_id, 61 / 60)
+    with Statements(firm) as seen:
+        tokens = refresh(firm, reply.session_token)
+    assert seen.count("UPDATE") == 1
+    left = tokens.idle_expires_at.ToDatetime() - utcnow().replace(tzinfo=None)
+    assert timedelta(minutes=29) < left <= timedelta(minutes=30)
+
+
+def test_a_fresh_access_token_is_handed_back_not_signed_again(firm, monkeypatch):
+    """Issue 11: a token signed per page; now the session's token is handed back while it
+    has over half its five minutes left, and an ended session gets none."""
+    from jes_auth import TokenIssuer
+
+    signed: list[str] = []
+    issue = TokenIssuer.issue
+
+    def counting(self, subject, **claims):
+        signed.append(subject)
+        return issue(self, subject, **claims)
+
+    monkeypatch.setattr(TokenIssuer, "issue", counting)
+    reply = login(firm)
+    signed.clear()
+    first = refresh(firm, reply.session_token)
+    again = [refresh(firm, reply.session_token) for _ in range(4)]
+    assert len(signed) == 1
+    assert {t.access_token for t in again} == {first.access_token}
+    assert all(250 < t.expires_in_seconds <= 300 for t in again)
+    # another session of the same account has its own token
+    other = login(firm)
+    signed.clear()
+    assert refresh(firm, other.session_token).access_token != first.access_token
+    assert len(signed) == 1
+    # a changed role signs a new token carrying it
+    with firm.kit.db.transaction() as session:
+        session.execute(
+            update(Account)
+            .where(Account.account_id == "DEMOFIRM")
+            .values(display_name="改名事務所")
+        )
+    renamed = refresh(firm, reply.session_token)
+    assert renamed.access_token != first.access_token
+    assert firm.verifier().verify(renamed.access_token).name == "改名事務所"
+    assert len(signed) == 2
+    # logout: the next call is refused, whatever token was kept
+    firm.client().call("EndSession", spb.EndSessionRequest(session_token=reply.session_token))
+    error = rpc_error(refresh, firm, reply.session_token)
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    # sign out everywhere from the other session: refused on its next call too
+    token = refresh(firm, other.session_token).access_token
+    firm.client(token).call("EndMySessions", spb.EndMySessionsRequest(all=True))
+    assert rpc_error(refresh, firm, other.session_token).code() == grpc.StatusCode.UNAUTHENTICATED
 
 
 def test_no_session_outlives_12_hours(firm):

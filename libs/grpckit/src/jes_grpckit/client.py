@@ -17,6 +17,7 @@ from jes_grpckit.server import MAX_MESSAGE_BYTES
 from jes_grpckit.tls import TlsIdentity
 
 DEFAULT_TIMEOUT = 10.0
+CALLER_STUBS = 1024  # stubs kept per client for callers' tokens (least recently used go)
 
 _channels: dict[tuple[str, str, TlsIdentity], grpc.Channel] = {}
 _channels_lock = threading.Lock()
@@ -130,13 +131,30 @@ class Client(Generic[StubT]):
         self.token = token
         self.timeout = timeout
         self.stub: StubT = self._stub_for(None)
+        # the stubs of the latest callers' tokens: a generated stub makes a callable per
+        # RPC, too dear to make on every call (a page calls twice); identity hands back
+        # the same access token for minutes, so a page's token is mostly already here
+        self._caller_stubs: collections.OrderedDict[str, StubT] = collections.OrderedDict()
+        self._caller_lock = threading.Lock()
 
     def _stub_for(self, token: str | None) -> StubT:
         return self._stub_class(grpc.intercept_channel(self._channel, _CallDefaults(self, token)))
 
     def as_caller(self, token: str | None) -> StubT:
         """The stub, calling with `token` (a user's) instead of the client's own."""
-        return self.stub if token is None else self._stub_for(token)
+        if token is None:
+            return self.stub
+        with self._caller_lock:
+            stub = self._caller_stubs.get(token)
+            if stub is not None:
+                self._caller_stubs.move_to_end(token)
+                return stub
+        stub = self._stub_for(token)
+        with self._caller_lock:
+            self._caller_stubs[token] = stub
+            if len(self._caller_stubs) > CALLER_STUBS:
+                self._caller_stubs.popitem(last=False)
+        return stub
 
     def metadata(self, token: str | None = None) -> list[tuple[str, str]]:
         request_id = request_id_var.get() or new_request_id()

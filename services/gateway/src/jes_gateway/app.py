@@ -65,6 +65,10 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
         SESSION_COOKIE_SECURE=config.platform.public_url.startswith("https://"),
         # identity's absolute session lifetime (it also ends the session on the server)
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # the cookie is made at login for those 12 hours and changes only when its content
+        # does: not signed and sent again on every page (identity decides on each page
+        # whether the session is still active)
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     platform = config.platform

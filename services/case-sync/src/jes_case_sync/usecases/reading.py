@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy import BindParameter, ScalarSelect, and_, func, literal, null, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import Null
 from sqlalchemy.sql.expression import ColumnElement
 
 from jes_case_sync.case_store import find_case, is_cut_off, key_of
@@ -73,6 +74,16 @@ class EntriesPage:
     previous_visit_at: datetime | None
     data_as_of: datetime | None
     total_entries: int
+
+
+@dataclass(frozen=True)
+class _PageFacts:
+    case: Case
+    follow_id: str
+    visited_at: datetime | None
+    total: int
+    new_entries: int
+    data_as_of: datetime | None
 
 
 # entries not withdrawn
@@ -235,19 +246,25 @@ class Reading:
             raise NotFound(CASE_NOT_FOUND)
         follow_id = ""
         if reader.kind is ReaderKind.LITIGANT and reader.account_ids:
-            follow_id = (
-                session.scalar(
-                    select(Follower.id)
-                    .where(
-                        Follower.case_id == case.id,
-                        Follower.account_id.in_(reader.account_ids),
-                        Follower.status == ACTIVE,
-                    )
-                    .order_by(Follower.id)
-                    .limit(1)
-                )
-                or ""
+            follow_id = session.scalar(select(self._follow_of(reader, case.id))) or ""
+        self._check_readable(session, reader, case, follow_id)
+        return case, follow_id
+
+    @staticmethod
+    def _follow_of(reader: Reader, case_id: InstrumentedAttribute[str] | str) -> ScalarSelect[str]:
+        return (
+            select(Follower.id)
+            .where(
+                Follower.case_id == case_id,
+                Follower.account_id.in_(reader.account_ids),
+                Follower.status == ACTIVE,
             )
+            .order_by(Follower.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    def _check_readable(self, session: Session, reader: Reader, case: Case, follow_id: str) -> None:
         prosecutors: list[str] = []
         if reader.kind is ReaderKind.PROSECUTOR and reader.prosecutor_id:
             prosecutors = list(
@@ -263,7 +280,67 @@ class Reading:
         courts_own = reader.kind in (ReaderKind.CLERK, ReaderKind.COURT_SYSTEM)
         if not courts_own and is_cut_off(case, self.infra.today()):
             raise NotFound(CASE_NOT_FOUND)
-        return case, follow_id
+
+    def _page_facts(self, session: Session, reader: Reader, case_id: str) -> _PageFacts:
+        """The case with, in the same query, the reader's follow of it, the reader's last
+        visit, its live entries' count and how many came since that visit, and its court's
+        資料更新至; NotFound when there is no such case (the caller checks the rest)."""
+        litigant = reader.kind is ReaderKind.LITIGANT and bool(reader.account_ids)
+        follow: ScalarSelect[str] | BindParameter[str] = (
+            self._follow_of(reader, Case.id) if litigant else literal("")
+        )
+        visit: ScalarSelect[datetime] | Null
+        newer: ScalarSelect[int] | BindParameter[int]
+        if reader.subject:
+            visit = (
+                select(CaseVisit.visited_at)
+                .where(CaseVisit.account_id == reader.subject, CaseVisit.case_id == Case.id)
+                .scalar_subquery()
+            )
+            newer = (
+                select(func.count())
+                .select_from(ProgressEntry)
+                .join(
+                    CaseVisit,
+                    and_(
+                        CaseVisit.case_id == ProgressEntry.case_id,
+                        CaseVisit.account_id == reader.subject,
+                    ),
+                )
+                .where(
+                    ProgressEntry.case_id == Case.id,
+                    ProgressEntry.ingested_at > CaseVisit.visited_at,
+                    LIVE,
+                )
+                .scalar_subquery()
+            )
+        else:
+            visit, newer = null(), literal(0)
+        total = (
+            select(func.count())
+            .select_from(ProgressEntry)
+            .where(ProgressEntry.case_id == Case.id, LIVE)
+            .scalar_subquery()
+        )
+        synced = (
+            select(CourtSync.last_received_at)
+            .where(CourtSync.court_code == Case.court_code)
+            .scalar_subquery()
+        )
+        found = session.execute(
+            select(Case, follow, visit, total, newer, synced).where(Case.id == case_id)
+        ).one_or_none()
+        if found is None:
+            raise NotFound(CASE_NOT_FOUND)
+        case, follow_id, visited_at, total_count, new_count, data_as_of = found
+        return _PageFacts(
+            case,
+            follow_id or "",
+            visited_at,
+            int(total_count or 0),
+            int(new_count or 0),
+            data_as_of,
+        )
 
     def case_page(
         self,
@@ -276,12 +353,20 @@ class Reading:
         record_visit: bool = False,
         only_hearings: bool = False,
     ) -> EntriesPage:
+        """One case's page in four statements for a litigant (the case with its follow,
+        visit, counts and 資料更新至; a page of entries; the next hearing; the visit)."""
         limit = page_size(size)
         position = decode_token(token, 3)
         with self.infra.db.transaction() as session:
-            case, follow_id = self.readable_case(session, reader, case_id, key)
-            visit = session.get(CaseVisit, (reader.subject, case.id)) if reader.subject else None
-            previous_visit_at = visit.visited_at if visit is not None else None
+            if not case_id and key is not None:
+                by_key = find_case(session, key)
+                case_id = by_key.id if by_key is not None else ""
+            if not case_id:
+                raise NotFound(CASE_NOT_FOUND)
+            facts = self._page_facts(session, reader, case_id)
+            case, follow_id = facts.case, facts.follow_id
+            self._check_readable(session, reader, case, follow_id)
+            previous_visit_at = facts.visited_at
             query = select(ProgressEntry).where(ProgressEntry.case_id == case.id, LIVE)
             if only_hearings:
                 query = query.where(ProgressEntry.hearing_at != "")
@@ -309,42 +394,26 @@ class Reading:
                 next_token = encode_token(
                     [last.posted_on.isoformat(), last.ingested_at.isoformat(), last.id]
                 )
-            # one case: its counts in one query, its latest three from this page when it is
-            # the first (the list's window query is for many cases)
-            newer_than_visit = (
-                ProgressEntry.ingested_at > previous_visit_at
-                if previous_visit_at is not None
-                else literal(False)
-            )
-            total, new = session.execute(
-                select(
-                    func.count(),
-                    func.count().filter(newer_than_visit),
-                ).where(ProgressEntry.case_id == case.id, LIVE)
-            ).one()
+            # its latest three from this page when it is the first (the list's window
+            # query is for many cases)
             if position is None and not only_hearings:
                 latest = entries[:DEFAULT_LISTED_ENTRIES]
             else:
                 latest = self._views(session, reader, [(case, follow_id)])[0].latest
             hearing = self._next_hearings(session, [case.id]).get(case.id)
+            new = facts.new_entries if previous_visit_at is not None else 0
             view = CaseView(
                 case,
                 follow_id,
                 list(latest),
                 hearing,
-                int(new or 0),
+                new,
                 last_visit_at=previous_visit_at if new else None,
             )
-            sync = session.get(CourtSync, case.court_code)
             if record_visit and reader.subject and reader.kind is not ReaderKind.COURT_SYSTEM:
                 record_visit_at(session, reader.subject, case.id, self.infra.now())
             return EntriesPage(
-                view,
-                entries,
-                next_token,
-                previous_visit_at,
-                sync.last_received_at if sync is not None else None,
-                int(total or 0),
+                view, entries, next_token, previous_visit_at, facts.data_as_of, facts.total
             )
 
     def key_of(self, case: Case) -> CaseKey:

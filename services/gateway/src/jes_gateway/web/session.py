@@ -2,9 +2,13 @@
 tokens.
 
 The session lives in identity (idle 30 minutes, at most 12 hours, ended by logout, a
-password change or "sign out everywhere"). Every page asks identity for a fresh access
+password change or "sign out everywhere"). Every page asks identity for an access
 token for it (RefreshSession), which also counts as activity, so an active user stays
-signed in and an ended session (an old cookie after logout) gets nothing. Pages call
+signed in and an ended session (an old cookie after logout) gets nothing on its next
+page, on every replica: the gateway keeps nothing of the session's validity. (identity
+checks the session in its database on every call; it hands back the token it signed
+for the session while that has over half its life left, and records the activity at
+most once a minute.) Pages call
 services with that token, so the services' checks (role, court, ownership) apply to the
 web exactly as to the API. Every unsafe request
 to a page must carry the session's CSRF token (form field `csrf_token` or header

@@ -14,6 +14,15 @@ ABSOLUTE_LIFETIME = timedelta(hours=12)  # no session lasts longer, however acti
 # token outlives the end of its session by at most this long; a new one is given only
 # to an active session (RefreshSession). The gateway asks for one on every page.
 ACCESS_TOKEN_TTL = timedelta(minutes=5)
+# RefreshSession records activity only when the recorded one is older than this (one
+# write a minute for a busy reader, not one a page): the idle timeout counts from the
+# recorded activity, so an idle session ends 30 minutes after its last page at the
+# latest and, at the earliest, this much sooner.
+ACTIVITY_RECORD_INTERVAL = timedelta(seconds=60)
+# RefreshSession hands back the access token it signed for the session while the token
+# has more than this left (kept in identity's memory, never stored), instead of signing
+# one per page; the session itself is still checked in the database on every call.
+ACCESS_TOKEN_REUSE_MIN_LEFT = ACCESS_TOKEN_TTL / 2
 USER_AGENT_MAX = 200
 
 
@@ -35,6 +44,11 @@ def idle_expires_at(
 ) -> datetime:
     """When the session ends without further activity."""
     return min(last_activity_at + idle, absolute_expires_at)
+
+
+def activity_due(last_activity_at: datetime, now: datetime) -> bool:
+    """Whether a page now is to be recorded as the session's activity."""
+    return now - last_activity_at >= ACTIVITY_RECORD_INTERVAL
 
 
 def idle_timeout_from(setting: str) -> timedelta:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,11 +25,13 @@ from jes_identity.domain.accounts import ACTIVE
 from jes_identity.domain.audit_actions import ACCOUNT_SESSIONS_ENDED
 from jes_identity.domain.sessions import (
     ABSOLUTE_LIFETIME,
+    ACCESS_TOKEN_REUSE_MIN_LEFT,
     ACCESS_TOKEN_TTL,
     IDLE_TIMEOUT,
     SESSION_UNKNOWN,
     USER_AGENT_MAX,
     EndReason,
+    activity_due,
     check_active,
     idle_expires_at,
     split_session_token,
@@ -146,14 +150,66 @@ def end_sessions(
     return ended
 
 
+class IssuedTokens:
+    """The access token last signed for each session, in this process's memory only, so
+    that a page a second does not sign a token a second: handed back while it has more
+    than ACCESS_TOKEN_REUSE_MIN_LEFT to live and carries the account's current claims
+    (a changed role or name signs a new one). Whether the session is still active is
+    never taken from here: RefreshSession checks it in the database first."""
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tokens: dict[str, tuple[tuple[object, ...], str, float]] = {}
+
+    @staticmethod
+    def claims_of(account: Account) -> tuple[object, ...]:
+        return (
+            account.id,
+            tuple(sorted(account.role_list)),
+            account.court_code,
+            account.display_name,
+            account.account_id,
+        )
+
+    def get(self, session_id: str, account: Account) -> tuple[str, int] | None:
+        """The session's token and its seconds left, when still worth handing back."""
+        with self._lock:
+            found = self._tokens.get(session_id)
+        if found is None:
+            return None
+        claims, token, expires = found
+        left = expires - time.time()
+        if claims != self.claims_of(account) or left <= ACCESS_TOKEN_REUSE_MIN_LEFT.total_seconds():
+            return None
+        return token, int(left)
+
+    def put(self, session_id: str, account: Account, token: str, expires: float) -> None:
+        with self._lock:
+            if len(self._tokens) >= self.LIMIT:
+                now = time.time()
+                self._tokens = {k: v for k, v in self._tokens.items() if v[2] > now}
+                if len(self._tokens) >= self.LIMIT:
+                    self._tokens.clear()
+            self._tokens[session_id] = (self.claims_of(account), token, expires)
+
+    def forget(self, session_id: str) -> None:
+        with self._lock:
+            self._tokens.pop(session_id, None)
+
+
 class AccountSessions:
     def __init__(self, infra: Infrastructure, issuer: TokenIssuer):
         self.infra = infra
         self.issuer = issuer
+        self.tokens = IssuedTokens()
 
-    def _by_token(self, session: Session, session_token: str) -> LoginSession:
+    def _by_token(
+        self, session: Session, session_token: str, for_update: bool = True
+    ) -> LoginSession:
         parts = split_session_token(session_token)
-        row = session.get(LoginSession, parts[0], with_for_update=True) if parts else None
+        row = session.get(LoginSession, parts[0], with_for_update=for_update) if parts else None
         if (
             parts is None
             or row is None
@@ -162,12 +218,28 @@ class AccountSessions:
             raise Unauthenticated(SESSION_UNKNOWN)
         return row
 
+    def _access_token(self, account: Account, session_id: str) -> tuple[str, int]:
+        """The session's access token and its seconds left: the one signed earlier while it
+        has more than half its life left, else a new one."""
+        reused = self.tokens.get(session_id, account)
+        if reused is not None:
+            return reused
+        ttl = int(ACCESS_TOKEN_TTL.total_seconds())
+        expires = time.time() + ttl
+        token = issue_access_token(self.issuer, account, session_id)
+        self.tokens.put(session_id, account, token, expires)
+        return token, ttl
+
     def refresh(self, session_token: str, touch: bool, client_address: str = "") -> ActiveSession:
-        """A fresh access token for an active session; `touch`: the user is active, so
-        the idle timeout starts again."""
+        """An access token for an active session (checked in the database on every call);
+        `touch`: the user is active, so the idle timeout starts again (recorded when the
+        recorded activity is older than ACTIVITY_RECORD_INTERVAL, or the address changed:
+        most pages write nothing)."""
         now = utcnow()
         with self.infra.db.transaction() as session:
-            row = self._by_token(session, session_token)
+            # no row lock: a logout at the same moment still ends the session (an UPDATE
+            # here sets only the columns it changes)
+            row = self._by_token(session, session_token, for_update=False)
             check_active(
                 ended_at=row.ended_at,
                 last_activity_at=row.last_activity_at,
@@ -179,12 +251,17 @@ class AccountSessions:
             if account is None or account.status != ACTIVE:  # disabled since the login
                 raise Unauthenticated(SESSION_UNKNOWN)
             if touch:
-                row.last_activity_at = now
-                if client_address.strip():
-                    row.client_address = client_address.strip()[:64]
+                address = client_address.strip()[:64]
+                if activity_due(row.last_activity_at, now) or (
+                    address and address != row.client_address
+                ):
+                    row.last_activity_at = now
+                    if address:
+                        row.client_address = address
+            access_token, expires_in = self._access_token(account, row.id)
             return ActiveSession(
-                access_token=issue_access_token(self.issuer, account, row.id),
-                expires_in_seconds=int(ACCESS_TOKEN_TTL.total_seconds()),
+                access_token=access_token,
+                expires_in_seconds=expires_in,
                 session_id=row.id,
                 idle_expires_at=session_idle_expires_at(row),
                 absolute_expires_at=row.absolute_expires_at,
@@ -200,6 +277,7 @@ class AccountSessions:
                 return
             if row.ended_at is None:
                 row.ended_at, row.end_reason = utcnow(), str(EndReason.LOGOUT)
+            self.tokens.forget(row.id)
 
     def list_mine(self, caller: Caller) -> list[tuple[LoginSession, bool]]:
         """The caller's active sessions, each with whether it is the caller's own."""
