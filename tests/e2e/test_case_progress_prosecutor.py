@@ -77,7 +77,9 @@ def test_a_prosecutor_reads_their_cases_in_the_browser(
     sign_in_at_the_single_window(page, platform.base_url)
 
     page.goto(platform.base_url + "/portal")
-    page.get_by_role("link", name="案件進度查詢").click()
+    menu = page.get_by_role("navigation", name="主選單")
+    expect(menu.get_by_role("link", name="案件進度查詢", exact=True)).to_have_count(1)
+    page.get_by_role("main").get_by_role("link", name="案件進度查詢").click()
     expect(page.get_by_role("heading", name="承辦案件進度")).to_be_visible()
     mine = page.get_by_role("link", name=f"臺灣臺北地方法院 刑事 {cj.dotted(theirs)}")
     expect(mine).to_be_visible()
