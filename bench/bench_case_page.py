@@ -48,6 +48,11 @@ def database(settings: dict[str, str], name: str = DATABASE) -> str:
     return pg_url(settings, name)
 
 
+def followed_cases(cases: int) -> int:
+    """How many of the cases the data gives a follower (the cases the benchmarks read)."""
+    return min(1000, cases // 97)
+
+
 def ensure_data(url: str, cases: int, entries: int, followed: int) -> float:
     """Seconds spent making the data (0 when it was there)."""
     from sqlalchemy import create_engine, text
@@ -110,7 +115,7 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=10_000_000)
     parser.add_argument("--reads", type=int, default=400)
     args = parser.parse_args()
-    followed = min(1000, args.cases // 97)
+    followed = followed_cases(args.cases)
     sys.path.insert(0, str(ROOT / "tests"))
     from sqlalchemy import create_engine, text
 

@@ -38,7 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_case_page import DATABASE, READER, database, ensure_data
+from bench_case_page import DATABASE, READER, database, ensure_data, followed_cases
 from common import ROOT, load_note, postgres_up, scheduler_seconds, table, write_results
 
 IDENTITY_DATABASE = "bench_case_page_identity"
@@ -348,7 +348,7 @@ def main() -> int:
         "--database", default=DATABASE, help="case-sync's bench database (another for a trial)"
     )
     args = parser.parse_args()
-    followed = min(1000, args.cases // 97)
+    followed = followed_cases(args.cases)
     sys.path.insert(0, str(ROOT / "tests"))
     from support.distributed import infra_settings
     from support.services import embedded_config

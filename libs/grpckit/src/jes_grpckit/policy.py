@@ -24,7 +24,6 @@ __all__ = [
     "CallPolicy",
     "Caller",
     "MissingDeclaration",
-    "court_in_request",
     "courts_in_request",
     "policies_of",
     "service_descriptor",
@@ -131,14 +130,6 @@ class CallPolicy:
 
     def allows(self, caller: Caller, request: Any = None) -> bool:
         return self.refusal(caller, request) is None
-
-
-def court_in_request(request: Any, path: str) -> str:
-    """The value of a dotted field path ("case.court_code") in a request message."""
-    value: Any = request
-    for part in path.split("."):
-        value = getattr(value, part)
-    return str(value).strip().upper()
 
 
 def courts_in_request(request: Any, path: str) -> list[str]:
