@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 from support import flows
 from support.accessibility import Accessibility
 from support.allinone import running_all_in_one
+from support.keycloak import sso_providers
 from support.processes import ROOT
 
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
@@ -39,6 +40,17 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platfor
     browser and API login of every module as one client (127.0.0.1) and, rightly,
     refused logins once the per-client budget (20 in 5 minutes) was spent."""
     with running_all_in_one(tmp_path_factory.mktemp("jes-e2e")) as platform:
+        yield platform
+
+
+@pytest.fixture(scope="module")
+def sso_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
+    """Like `platform`, signing judges and prosecutors in through this checkout's real
+    Keycloak (started for the module if it is not up)."""
+    with (
+        sso_providers() as settings,
+        running_all_in_one(tmp_path_factory.mktemp("jes-e2e-sso"), settings=settings) as platform,
+    ):
         yield platform
 
 

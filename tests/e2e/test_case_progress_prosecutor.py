@@ -7,7 +7,7 @@ names nothing of that case), at phone and desktop width, with axe-core on each p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,22 +16,15 @@ from playwright.sync_api import Page, expect
 from jes.case_sync.v1 import cases_pb2
 from support import case_journeys as cj
 from support import flows
-from support.allinone import running_all_in_one
-from support.keycloak import PROSECUTOR_CHEN, sso_providers
+from support.keycloak import PROSECUTOR_CHEN, fill_keycloak_login
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
-    with (
-        sso_providers() as settings,
-        running_all_in_one(
-            tmp_path_factory.mktemp("jes-e2e-prosecutor"), settings=settings
-        ) as platform,
-    ):
-        yield platform
+def platform(sso_platform: flows.Platform) -> flows.Platform:
+    return sso_platform
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +47,7 @@ def sign_in_at_the_single_window(page: Page, base_url: str) -> None:
     page.goto(base_url + "/login")
     page.get_by_role("link", name="檢察官（法務部單一登入窗口）").click()
     expect(page.locator("#kc-form-login")).to_be_visible()
-    username, password = PROSECUTOR_CHEN
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("#kc-login").click()
+    fill_keycloak_login(page, *PROSECUTOR_CHEN)
     # back at JES, signed in (the first visit asks for an e-mail; the cases need none)
     expect(page.get_by_role("region", name="登入者")).to_contain_text("陳建國")
 

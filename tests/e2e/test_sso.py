@@ -5,15 +5,14 @@ phone and desktop width, with axe-core on each of JES's pages."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from support import flows
-from support.allinone import running_all_in_one
-from support.keycloak import sso_providers
+from support.keycloak import fill_keycloak_login
 
 # test judges of deploy/local/directory/judges.ldif: (account, password, name, court)
 JUDGE_LIN = ("judge.lin", "Judge-Lin-2026", "林美華", "臺灣高雄地方法院")
@@ -23,19 +22,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[flows.Platform]:
-    with (
-        sso_providers() as settings,
-        running_all_in_one(tmp_path_factory.mktemp("jes-e2e-sso"), settings=settings) as platform,
-    ):
-        yield platform
-
-
-def sign_in_at_keycloak(page: Page, username: str, password: str) -> None:
-    """The courts' provider's own login form (Keycloak's page, not JES's)."""
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("#kc-login").click()
+def platform(sso_platform: flows.Platform) -> flows.Platform:
+    return sso_platform
 
 
 @pytest.mark.parametrize(
@@ -59,7 +47,7 @@ def test_a_judges_first_visit_in_the_browser(
 
     sso.click()
     expect(page.locator("#kc-form-login")).to_be_visible()
-    sign_in_at_keycloak(page, username, password)
+    fill_keycloak_login(page, username, password)
 
     # back at JES: the account exists, filled in from the directory; only the e-mail is asked
     expect(page.get_by_role("heading", name="帳號 / 基本資料")).to_be_visible()

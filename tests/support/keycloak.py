@@ -13,8 +13,12 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "deploy" / "local" / "infra.sh"
@@ -70,3 +74,10 @@ def sso_providers() -> Iterator[dict[str, str]]:
     finally:
         if started:
             _infra("down", *reversed(SSO_PARTS), timeout=120)
+
+
+def fill_keycloak_login(page: Page, username: str, password: str) -> None:
+    """The provider's own login form in the browser (Keycloak's page, not JES's)."""
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("#kc-login").click()
