@@ -12,9 +12,11 @@ mail, no Message-ID twice at the sink (after a kill -9 of notification at most t
 in flight on each SMTP connection), and deliveries = mails. A failed assertion ends the
 run with its message.
 
-Printed for each fault: the counts, how long the part was down, and how long mail
-stopped (the longest stretch without a mail of the burst at the sink, and when it began
-after the fault). In-run baseline: the same burst with no fault (`none`), run first."""
+Printed for each fault: the counts, how long the part was down (until it was ready
+again), and how long mail stopped: at the fault (from the last mail of the burst at the
+sink before it, or the fault if none had come, to the first after it) and the longest
+stretch without one between the burst's first and last mail. In-run baseline: the same
+burst with no fault (`none`), run first: its "fault" is the burst's start."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from common import load_note, table, write_results
+from common import load_note, postgres_up, table, write_results
 
 from support.distributed import Distributed, infra_settings, reset_databases
 from support.progress_burst import (
@@ -77,6 +79,9 @@ def main() -> int:
     parser.add_argument("--approvers", type=int, default=4, help="ApproveFollow calls at once")
     parser.add_argument("--faults", nargs="+", choices=list(RUNS), default=list(RUNS))
     args = parser.parse_args()
+    if not postgres_up(infra_settings()):
+        print("skipped: needs this checkout's stack (bash deploy/local/infra.sh up)")
+        return 0
     per_case = max(1, args.entries // args.cases)
     results: list[dict[str, Any]] = []
     failed = []
@@ -120,6 +125,8 @@ def main() -> int:
             r["resent_mails"],
             r["retried_batches"],
             r["down_s"],
+            r["mails_before_fault"],
+            r["mail_stop_at_fault_s"],
             r["longest_mail_stop_s"],
             r["mail_stop_began_after_fault_s"],
             r["last_mail_after_fault_s"],
@@ -140,14 +147,21 @@ def main() -> int:
                 "resent",
                 "batches retried",
                 "down s",
-                "mail stopped s",
+                "mails before",
+                "stop at fault s",
+                "longest stop s",
                 "stop began s",
                 "last mail s",
             ],
             rows,
         )
     )
-    print("(s after the fault; the baseline's are after the burst's start)")
+    print(
+        "(down: until the part was ready again; stop at fault: from the last mail before the"
+        " fault, or the fault, to the first after it; longest stop: between any two mails of"
+        " the burst; stop began, last mail: s after the fault; the baseline's fault is the"
+        " burst's start)"
+    )
     print(load_note())
     print(f"results: {write_results('progress_crash', {'runs': results, 'args': vars(args)})}")
     return 1 if failed else 0

@@ -33,7 +33,7 @@ from jes.case_sync.v1 import case_sync_pb2, cases_pb2
 from jes_config import DEFAULT_MAIL_CONNECTIONS
 from support.distributed import Distributed, infra_command, rows
 from support.flows import Platform
-from support.processes import http_ok, wait_until
+from support.processes import ROOT, http_ok, wait_until
 
 NOTICE_SUBJECT = "【司法院】案件進度更新："
 # what the court system takes for "no answer": send the batch again
@@ -414,10 +414,19 @@ class Outcome:
     retried_batches: int
     mailed: Mailed
 
+    def stop_at_fault(self) -> float:
+        """How long mail stopped at the fault: from the last mail of the burst before it
+        (or the fault, if none had come) to the first one after it."""
+        before = [t for t in self.mailed.received if t <= self.struck]
+        after = [t for t in self.mailed.received if t > self.struck]
+        return after[0] - (before[-1] if before else self.struck) if after else 0.0
+
     def summary(self) -> dict[str, Any]:
         start, length = self.mailed.stopped()
         first, last = self.mailed.received[0], self.mailed.received[-1]
         return {
+            "mail_stop_at_fault_s": self.stop_at_fault(),
+            "mails_before_fault": sum(t <= self.struck for t in self.mailed.received),
             "fault": self.fault,
             "down_s": self.back - self.struck,
             "retried_batches": self.retried_batches,
@@ -514,11 +523,22 @@ def broker_fault(
     finally:
         infra_command("up-only", "kafka", timeout=300)  # the later tests need it too
     back = time.time()
+    if how == "kill":
+        assert "Recovering unflushed segment" in broker_start_log(), (
+            "the broker did not recover its logs at the start: it was not killed"
+        )
     court.finished(timeout=burst.patience)
     assert_stored_once(distributed, burst, court)
     mailed = assert_mailed_once(distributed, burst)
     name = "kill -9 of the Kafka broker" if how == "kill" else "Kafka broker restart"
     return Outcome(name, struck, back, len(court.failures), mailed)
+
+
+def broker_start_log() -> str:
+    """The Kafka broker's log since its last start (deploy/local/infra.sh's
+    var/infra/kafka.log; each start begins with a "===== ... starting kafka" line)."""
+    log = (ROOT / "var" / "infra" / "kafka.log").read_text(errors="replace")
+    return log.rsplit("===== ", 1)[-1]
 
 
 FAULTS: dict[str, Callable[[Distributed, Burst], Outcome]] = {
