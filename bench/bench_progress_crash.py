@@ -128,6 +128,7 @@ def main() -> int:
             r["mails_before_fault"],
             r["mail_stop_at_fault_s"],
             r["longest_mail_stop_s"],
+            r["mail_of_entries_ingested_during_fault_after_back_s"] or "-",
             r["mail_stop_began_after_fault_s"],
             r["last_mail_after_fault_s"],
         ]
@@ -150,6 +151,7 @@ def main() -> int:
                 "mails before",
                 "stop at fault s",
                 "longest stop s",
+                "resumed after back s",
                 "stop began s",
                 "last mail s",
             ],
@@ -159,8 +161,9 @@ def main() -> int:
     print(
         "(down: until the part was ready again; stop at fault: from the last mail before the"
         " fault, or the fault, to the first after it; longest stop: between any two mails of"
-        " the burst; stop began, last mail: s after the fault; the baseline's fault is the"
-        " burst's start)"
+        " the burst; resumed after back: the first mail of an entry ingested while Kafka was"
+        " away, after the broker was back; stop began, last mail: s after the fault; the"
+        " baseline's fault is the burst's start)"
     )
     print(load_note())
     print(f"results: {write_results('progress_crash', {'runs': results, 'args': vars(args)})}")

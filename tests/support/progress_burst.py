@@ -413,6 +413,22 @@ class Outcome:
     back: float
     retried_batches: int
     mailed: Mailed
+    # the broker's faults: items of the entries ingested while Kafka was away
+    during: frozenset[str] = frozenset()
+
+    def resumed_after_back(self) -> float | None:
+        """The first mail carrying an entry ingested while Kafka was away, in seconds
+        after the broker was back (its events waited in case-sync's outbox until then)."""
+        if not self.during:
+            return None
+        firsts = [
+            received_at(mail)
+            for _, mail in self.mailed.mails
+            if any(
+                line.removeprefix("登載事項：") in self.during for line in mail["body"].splitlines()
+            )
+        ]
+        return min(firsts) - self.back if firsts else None
 
     def stop_at_fault(self) -> float:
         """How long mail stopped at the fault: from the last mail of the burst before it
@@ -427,6 +443,7 @@ class Outcome:
         return {
             "mail_stop_at_fault_s": self.stop_at_fault(),
             "mails_before_fault": sum(t <= self.struck for t in self.mailed.received),
+            "mail_of_entries_ingested_during_fault_after_back_s": self.resumed_after_back(),
             "fault": self.fault,
             "down_s": self.back - self.struck,
             "retried_batches": self.retried_batches,
@@ -504,10 +521,11 @@ def broker_fault(
     offline (the batches are taken with Kafka away, their events wait in case-sync's
     outbox); the relay's idempotent producer and notification's consumer group carry on
     after the restart."""
-    court = CourtSystem(distributed.platform(), burst, wait_before=burst.batches // 3, chunk=chunk)
+    third = burst.batches // 3
+    court = CourtSystem(distributed.platform(), burst, wait_before=third, chunk=chunk)
     court.start()
     wait_until(
-        lambda: len(court.acknowledged) == burst.batches // 3,
+        lambda: len(court.acknowledged) == third,
         timeout=burst.patience,
         what="the first third of the burst acknowledged",
     )
@@ -516,7 +534,7 @@ def broker_fault(
         infra_command(how, "kafka", timeout=120)
         court.go_on.set()
         wait_until(
-            lambda: len(court.acknowledged) >= 2 * burst.batches // 3,
+            lambda: len(court.acknowledged) >= 2 * third,
             timeout=burst.patience,
             what="two thirds of the burst acknowledged while Kafka is down",
         )
@@ -531,7 +549,10 @@ def broker_fault(
     assert_stored_once(distributed, burst, court)
     mailed = assert_mailed_once(distributed, burst)
     name = "kill -9 of the Kafka broker" if how == "kill" else "Kafka broker restart"
-    return Outcome(name, struck, back, len(court.failures), mailed)
+    during = frozenset(
+        burst.items[entry] for entry in range(third * burst.batch, 2 * third * burst.batch)
+    )
+    return Outcome(name, struck, back, len(court.failures), mailed, during)
 
 
 def broker_start_log() -> str:
