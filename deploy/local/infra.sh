@@ -10,6 +10,8 @@
 #   bash deploy/local/infra.sh down [C..] stop it, or only these components (data is kept);
 #                                         `down kafka` then `up-only kafka` restarts the broker
 #                                         (tests/integration/test_progress_crash.py)
+#   bash deploy/local/infra.sh kill C..   SIGKILL these (kafka, minio, smtp), as a crash would:
+#                                         no clean shutdown; `up-only kafka` starts it again
 #   bash deploy/local/infra.sh status     one line per component; exit 1 if any is down
 #   bash deploy/local/infra.sh env        `export VAR=...` lines for tests:  eval "$(... env)"
 #   bash deploy/local/infra.sh run CMD..  start what is not running, run CMD with the settings
@@ -780,6 +782,36 @@ cmd_down() {
   fi
 }
 
+# cmd_kill COMPONENT...: SIGKILL (kill -9) the server's own process, as a crash of its
+# machine's process would (Kafka: no controlled shutdown, no clean-shutdown marker, so the
+# next start recovers its logs); the pid file goes, data stays
+KILLABLE=(kafka minio smtp)
+cmd_kill() {
+  local c pid marker
+  (($#)) || die "kill: which of ${KILLABLE[*]}?"
+  for c in "$@"; do
+    [[ " ${KILLABLE[*]} " == *" $c "* ]] || die "kill: $c is not one of ${KILLABLE[*]}"
+  done
+  with_lock
+  load_slot || true
+  for c in "$@"; do
+    case "$c" in
+      kafka) marker="$KAFKA_MARKER" ;;
+      minio) marker="$MINIO_MARKER" ;;
+      smtp) marker="$SMTP_MARKER" ;;
+    esac
+    if ! pid="$(running_pid "$c" "$marker")"; then
+      log "$c was not running"
+      continue
+    fi
+    log "killing $c (pid $pid) with SIGKILL"
+    kill -KILL "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    rm -f "$(pidfile "$c")"
+  done
+  unlock
+}
+
 # cmd_run CMD...: CMD on this checkout's stack; leaves running only what ran before
 RUN_BEFORE=()
 RUN_STARTED=()
@@ -908,6 +940,7 @@ main() {
     up) cmd_up ;;
     up-only) cmd_up_only "$@" ;;
     down) cmd_down "$@" ;;
+    kill) cmd_kill "$@" ;;
     status) cmd_status ;;
     env) cmd_env ;;
     run) cmd_run "$@" ;;
@@ -917,7 +950,7 @@ main() {
     clean) cmd_clean ;;
     install) with_lock; mkdir -p "$JES_CACHE"; pg_install; kafka_install; minio_install
       for c in "${EXTRA_COMPONENTS[@]}"; do "${c}_install"; done ;;
-    *) sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 
