@@ -6,6 +6,8 @@ reader got an HTTP 500."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,3 +122,73 @@ def test_two_first_visits_at_once_both_get_the_page(kit):
         )
     engine.dispose()
     assert visits == [ours_at]  # one visit, the later one
+
+
+@pytest.mark.parametrize("lookup", ["case_refs_of", "cases_of"])
+def test_a_case_first_named_by_two_calls_at_once_is_created_once(kit, lookup):
+    """Two court calls at once may both be a new case's first mention (two follow
+    approvals, two streams; issue 11's crash benchmark approved 8 follows of one new case
+    at once and 4 got INTERNAL). Here the other call has inserted the case and not yet
+    committed when ours looks for it: ours must wait, then use that case, not fail on the
+    unique key and not make a second one."""
+    from jes_case_sync import case_store
+    from jes_case_sync.domain.cases import CaseKey
+
+    built, url = kit
+    key = CaseKey("TPD", "民事", 115, "訴", 12)
+    other = create_engine(url).connect()
+    other_tx = other.begin()
+    other.execute(
+        text(
+            "INSERT INTO cases (id, court_code, category, year, word, number, created_at,"
+            " status, division, cause, last_changed_at) VALUES (:id, 'TPD', '民事', 115,"
+            " '訴', 12, now(), 'pending', '', '', now())"
+        ),
+        {"id": "6f1c2a8e-0000-4000-8000-000000000012"},
+    )
+    result: dict[str, Any] = {}
+
+    def ours() -> None:
+        try:
+            with built.db.transaction() as session:
+                result["id"] = getattr(case_store, lookup)(session, [key])[key].id
+        except Exception as error:  # the test asserts on it below
+            result["error"] = error
+
+    thread = threading.Thread(target=ours)
+    thread.start()
+    try:
+        # ours reads no case (the other's row is not committed) and its insert waits on
+        # the other's row lock: then the other commits
+        watcher = create_engine(url)
+        deadline = time.monotonic() + 30
+        with watcher.connect() as conn:
+            while time.monotonic() < deadline:
+                waiting = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = :d"
+                        " AND wait_event_type = 'Lock'"
+                    ),
+                    {"d": DATABASE},
+                ).scalar_one()
+                if waiting:
+                    break
+                time.sleep(0.05)
+        watcher.dispose()
+        assert waiting, "our call never waited for the other's insert"
+        other_tx.commit()
+    finally:
+        if other_tx.is_active:
+            other_tx.rollback()
+        thread.join(30)
+        other.close()
+
+    assert "error" not in result, result.get("error")
+    assert result["id"] == "6f1c2a8e-0000-4000-8000-000000000012"
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        count = conn.execute(
+            text("SELECT count(*) FROM cases WHERE court_code = 'TPD' AND number = 12")
+        ).scalar_one()
+    engine.dispose()
+    assert count == 1

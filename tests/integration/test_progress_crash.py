@@ -24,9 +24,10 @@ from support.progress_burst import Burst, broker_fault, case_sync_killed, restar
 @pytest.fixture
 def burst(distributed: Distributed) -> Iterator[Burst]:
     """A burst of 300 entries whose 30 cases are followed; and afterwards, whatever a
-    test killed runs again, even when the test failed."""
+    test killed runs again, even when the test failed. The court approves four follows
+    at once, so a new case's followers are approved side by side."""
     burst = Burst.new(cases=30, entries_per_case=10, batch=10)
-    burst.approve_follows(distributed.platform())
+    burst.approve_follows(distributed.platform(), workers=4)
     yield burst
     restart_killed(distributed)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from jes.case_sync.v1 import case_events_pb2 as events
@@ -88,46 +89,67 @@ def cases_of(session: Session, keys: Iterable[CaseKey]) -> dict[CaseKey, Case]:
         ).all()
         found |= {key: row for row in rows if (key := key_of(row)) in wanted_set}
     missing = [key for key in wanted if key not in found]
-    for key in missing:
-        found[key] = Case(**key.fields())
-        session.add(found[key])
     if missing:
-        session.flush()
+        _create_cases(session, missing)
+        rows = session.scalars(select(Case).where(_whole_keys(session, missing))).all()
+        found |= {key: row for row in rows if (key := key_of(row)) in wanted_set}
     return found
 
 
 def case_refs_of(session: Session, keys: Iterable[CaseKey]) -> dict[CaseKey, CaseRef]:
     """Every case named, as a plain row, created on first mention: one query by the
-    cases' whole keys (each one probe of the unique index) and one insert of the new ones
-    (Core statements, no ORM objects)."""
+    cases' whole keys (each one probe of the unique index), and for new cases one insert
+    and one read back (Core statements, no ORM objects)."""
     wanted = list(dict.fromkeys(keys))
     wanted_set = set(wanted)
     found: dict[CaseKey, CaseRef] = {}
     if wanted:
-        rows = session.execute(
-            select(*_REF_COLUMNS).where(
-                rows_of(
-                    session,
-                    (Case.court_code, Case.category, Case.year, Case.word, Case.number),
-                    [(k.court_code, k.category, k.year, k.word, k.number) for k in wanted],
-                )
-            )
-        ).all()
+        rows = session.execute(select(*_REF_COLUMNS).where(_whole_keys(session, wanted))).all()
         for row in rows:
             ref = CaseRef(*row)
             if (key := key_of(ref)) in wanted_set:  # SQLite's query finds a superset
                 found[key] = ref
     missing = [key for key in wanted if key not in found]
     if missing:
-        ids = new_ids(len(missing))
-        # a concurrent first mention raises IntegrityError here, as the ORM's flush did
-        session.execute(
-            insert(CASES),
-            [{"id": id_, **key.fields()} for id_, key in zip(ids, missing, strict=True)],
-        )
-        for id_, key in zip(ids, missing, strict=True):
-            found[key] = CaseRef(id_, **key.fields(), cut_off_on=None)
+        _create_cases(session, missing)
+        rows = session.execute(select(*_REF_COLUMNS).where(_whole_keys(session, missing))).all()
+        for row in rows:
+            ref = CaseRef(*row)
+            if (key := key_of(ref)) in wanted_set:
+                found[key] = ref
     return found
+
+
+def _whole_keys(session: Session, keys: Sequence[CaseKey]) -> ColumnElement[bool]:
+    return cast(
+        "ColumnElement[bool]",
+        rows_of(
+            session,
+            (Case.court_code, Case.category, Case.year, Case.word, Case.number),
+            [(k.court_code, k.category, k.year, k.word, k.number) for k in keys],
+        ),
+    )
+
+
+def _create_cases(session: Session, keys: Sequence[CaseKey]) -> None:
+    """Insert these cases unless they exist. Two calls at once may both be a case's first
+    mention (two follow approvals, two streams): on PostgreSQL the second insert waits for
+    the first transaction and then leaves its row alone, where a plain insert failed on
+    the unique key (an INTERNAL error for all but one). The caller reads the rows back."""
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CASES)
+    session.execute(
+        statement.on_conflict_do_nothing(
+            index_elements=[
+                CASES.c.court_code,
+                CASES.c.category,
+                CASES.c.year,
+                CASES.c.word,
+                CASES.c.number,
+            ]
+        ),
+        [{"id": id_, **key.fields()} for id_, key in zip(new_ids(len(keys)), keys, strict=True)],
+    )
 
 
 def case_rows(session: Session, case_ids: Iterable[str]) -> dict[str, Case]:
