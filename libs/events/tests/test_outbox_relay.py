@@ -186,3 +186,26 @@ def test_relay_thread_survives_a_bus_outage(producer, tmp_path, payload):
         relay.stop()
     assert bus.failures == 0
     assert len(read_all(bus, TOPIC)) == 1
+
+
+def test_a_round_reads_the_oldest_unpublished_rows_from_their_own_index(producer, bus, payload):
+    """With a backlog the round must not read every unpublished row and sort it: the
+    partial index on (created_at, id) WHERE published_at IS NULL gives them in order."""
+    outbox = Outbox(producer.tables, "identity", TOPIC)
+    with producer.db.transaction() as session:
+        outbox.add_many(session, [(payload(n), f"s{n}") for n in range(400)])
+    table = producer.tables.outbox
+    with producer.db.transaction() as session:
+        oldest = select(table.c.id).order_by(table.c.created_at).limit(300).scalar_subquery()
+        session.execute(update(table).where(table.c.id.in_(oldest)).values(published_at=utcnow()))
+    relay = OutboxRelay(producer.db, producer.tables, bus, "identity")
+    query = relay.pending_query(100)
+    with producer.db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+        rows = conn.execute(query).all()
+    assert any("USING INDEX ix_outbox_unpublished" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan  # no sort of the backlog
+    assert len(rows) == 100
+    assert [row.key for row in rows] == [f"s{n}" for n in range(300, 400)]

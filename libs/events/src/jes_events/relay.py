@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from jes_db import Database, utcnow
@@ -101,17 +101,22 @@ class OutboxRelay:
             log.info("relay %s: published %d events", self.service, len(rows))
         return len(rows)
 
-    def _pending(self, session: Session) -> list[Row]:
+    def pending_query(self, limit: int) -> Select:
+        """The oldest `limit` unpublished rows (read through the outbox's partial index
+        `ix_outbox_unpublished`, whatever the backlog)."""
         outbox = self.outbox
         query = (
             select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value)
             .where(outbox.c.published_at.is_(None))
             .order_by(outbox.c.created_at, outbox.c.id)
-            .limit(self.batch_size)
+            .limit(limit)
         )
         if self._skip_locked:
             query = query.with_for_update(skip_locked=True)
-        return list(session.execute(query).all())
+        return query
+
+    def _pending(self, session: Session) -> list[Row]:
+        return list(session.execute(self.pending_query(self.batch_size)).all())
 
     def _publish(self, rows: list[Row]) -> None:
         self.bus.publish_many([OutgoingMessage(row.topic, row.key, row.value) for row in rows])
