@@ -10,6 +10,10 @@ Variants, run back to back in one process (`--variants` picks some):
   index     + the partial index ix_outbox_unpublished
   crc       + the C CRC32C (the `crc32c` package)
   adaptive  + batches doubling while full (100 → 1000): the branch's relay
+  claim     an experiment, not in jes_events: adaptive, but each round one statement
+            `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …` before
+            publishing, committed after the bus's acknowledgement (published_at is then
+            the time before the publish)
 Each variant runs on the same backlog size in a fresh table; `--repeat` runs each again.
 """
 
@@ -23,7 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from common import load_note, postgres_up, table, write_results
-from sqlalchemy import MetaData, create_engine, insert, text
+from sqlalchemy import MetaData, create_engine, insert, select, text, update
 
 from jes_db import Database, utcnow
 from jes_events import OutboxRelay, add_event_tables
@@ -37,7 +41,36 @@ VARIANTS = {
     "index": (True, False, 100),
     "crc": (True, True, 100),
     "adaptive": (True, True, 1000),
+    "claim": (True, True, 1000),
 }
+
+
+class ClaimingRelay(OutboxRelay):
+    """The `claim` experiment (PostgreSQL only): one statement a round instead of a
+    locking read and an update."""
+
+    def _run_batch(self, limit: int) -> int:
+        outbox = self.outbox
+        ids = (
+            select(outbox.c.id)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.created_at, outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(outbox)
+            .where(outbox.c.id.in_(ids.scalar_subquery()))
+            .values(published_at=utcnow())
+            .returning(
+                outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value, outbox.c.created_at
+            )
+        )
+        with self.database.transaction() as session:
+            rows = sorted(session.execute(claim).all(), key=lambda r: (r.created_at, r.id))
+            if rows:
+                self._publish(rows)  # an exception rolls the claim back
+        return len(rows)
 
 
 def use_c_crc32c(on: bool) -> None:
@@ -86,9 +119,8 @@ def run_variant(name: str, infra: dict[str, str], bus: KafkaBus, events: int) ->
             with db.engine.begin() as conn:
                 conn.execute(text(f'DROP INDEX "{schema}".{UNPUBLISHED_INDEX}'))
         fill(db, tables, events, schema)
-        relay = OutboxRelay(
-            db, tables, bus, "bench-relay", batch_size=100, max_batch_size=max_batch
-        )
+        kind = ClaimingRelay if name == "claim" else OutboxRelay
+        relay = kind(db, tables, bus, "bench-relay", batch_size=100, max_batch_size=max_batch)
         relay.run_once()  # warm: connections, metadata, the producer
         rounds, published = 1, 0
         cpu0, wall0 = time.process_time(), time.perf_counter()
