@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import requests
-from common import load_note, summary, table, write_results
+from common import load_note, scheduler_seconds, summary, table, write_results
 from sqlalchemy import create_engine, text
 
 from jes.case_sync.v1 import case_events_pb2, case_sync_pb2, cases_pb2
@@ -202,7 +202,7 @@ def breakdown(times: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]
 @contextlib.contextmanager
 def distributed_platform(
     folder: Path, run: str, mail_connections: int | None
-) -> Iterator[tuple[Any, Arrivals, tuple[str, str]]]:
+) -> Iterator[tuple[Any, Arrivals, tuple[str, str], dict[str, int]]]:
     from support.distributed import Distributed, infra_settings, pg_url, reset_databases
 
     infra = infra_settings()
@@ -214,16 +214,24 @@ def distributed_platform(
         sink = SinkMailbox(infra["JES_SMTP_SINK_API"], run)
         sink.seen = len(requests.get(f"{sink.api}/messages", timeout=60).json())
         urls = (pg_url(infra, "case_sync"), pg_url(infra, "notification"))
-        yield stack.platform().court_system("TPD"), sink, urls
+        pids = {
+            name: process.popen.pid
+            for name, process in stack.processes.items()
+            if name in ("case-sync", "notification") and process.popen is not None
+        }
+        yield stack.platform().court_system("TPD"), sink, urls, pids
     finally:
         stack.stop()
 
 
 @contextlib.contextmanager
-def all_in_one_platform(folder: Path) -> Iterator[tuple[Any, Arrivals, tuple[str, str]]]:
+def all_in_one_platform(
+    folder: Path,
+) -> Iterator[tuple[Any, Arrivals, tuple[str, str], dict[str, int]]]:
     with running_all_in_one(folder) as platform:
         urls = (f"sqlite:///{folder}/case-sync.db", f"sqlite:///{folder}/notification.db")
-        yield platform.court_system("TPD"), Mailbox(folder / "mailbox"), urls
+        pids = {"jes (all)": platform.process.popen.pid}  # type: ignore[attr-defined]
+        yield platform.court_system("TPD"), Mailbox(folder / "mailbox"), urls, pids
 
 
 def follow(court, numbers: list[int], run: str) -> None:
@@ -313,14 +321,17 @@ def main() -> int:
             if args.distributed
             else all_in_one_platform(data)
         )
-        with platform as (court, mailbox, urls):
+        with platform as (court, mailbox, urls, pids):
             numbers = list(range(1, args.cases + 1))
             calm = list(range(args.cases + 1, args.cases + 1 + args.baseline))
             follow(court, numbers + calm, run)
             time.sleep(3)  # the approvals' own mails, if any, out of the way
             floor = baseline(court, mailbox, calm, run)
+            cpu_before = {name: scheduler_seconds(pid) for name, pid in pids.items()}
             pushed, ingest_seconds = burst(court, numbers, per_case, args.streams, run)
+            cpu_ingest = {name: scheduler_seconds(pid) for name, pid in pids.items()}
             mailbox.wait_for(set(pushed), timeout=600)
+            cpu_after = {name: scheduler_seconds(pid) for name, pid in pids.items()}
             mailbox.scan()
             try:
                 stages = breakdown(stage_times(*urls, run, pushed, mailbox.arrived))
@@ -348,6 +359,17 @@ def main() -> int:
         "target_p95_s": 5.0,
         "pass": ok,
         "stages_s": stages,
+        # CPU seconds (and seconds runnable but waiting for a CPU) of the service processes
+        # while the burst was pushed, and from the push's end to the last mail
+        "cpu_s": {
+            name: {
+                "ingest_running": cpu_ingest[name][0] - cpu_before[name][0],
+                "ingest_waiting": cpu_ingest[name][1] - cpu_before[name][1],
+                "after_running": cpu_after[name][0] - cpu_ingest[name][0],
+                "after_waiting": cpu_after[name][1] - cpu_ingest[name][1],
+            }
+            for name in pids
+        },
     }
     print(
         "ingest to mail, distributed mode (a process per service, PostgreSQL, Kafka, SMTP sink)"
@@ -386,6 +408,22 @@ def main() -> int:
         table(
             ["stage", "entries", "p50 s", "p95 s", "max s"],
             [[label, s["n"], s["median"], s["p95"], s["max"]] for label, s in stages.items()],
+        )
+    )
+    print("CPU of the service processes (from /proc/<pid>/task/*/schedstat), seconds:")
+    print(
+        table(
+            ["process", "on CPU, push", "waiting, push", "on CPU, to last mail", "waiting, after"],
+            [
+                [
+                    name,
+                    c["ingest_running"],
+                    c["ingest_waiting"],
+                    c["after_running"],
+                    c["after_waiting"],
+                ]
+                for name, c in results["cpu_s"].items()
+            ],
         )
     )
     print(f"target p95 ≤ 5 s: {'PASS' if ok else 'MISS'}; {load_note()}")

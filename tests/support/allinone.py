@@ -73,6 +73,7 @@ def running_all_in_one(
         metrics_url=f"http://127.0.0.1:{metrics_port}/metrics",
     )
     platform.restart = restart  # type: ignore[attr-defined]
+    platform.process = jes  # type: ignore[attr-defined]
     yield platform
     jes.stop()
     assert not jes.alive(), "jes did not stop on SIGTERM"

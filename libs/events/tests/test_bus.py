@@ -164,3 +164,13 @@ def test_a_kafka_url_can_name_a_namespace_for_topics_and_groups():
     assert kafka.namespace == "bench."
     plain = connect_bus("kafka://10.0.0.1:9092", client_id="identity")
     assert isinstance(plain, KafkaBus) and plain.namespace == ""
+
+
+def test_kafka_python_checks_record_batches_with_the_c_crc32c():
+    """kafka-python computes each record batch's CRC32C (producing and consuming) in pure
+    Python unless the `crc32c` package is installed: ~0.13 µs a byte, ~80 µs an event."""
+    import crc32c
+    from kafka.record import util
+
+    assert util.calc_crc32c.__defaults__ == (crc32c.crc32c,)
+    assert util.calc_crc32c(memoryview(b"123456789")) == 0xE3069283  # the check value

@@ -186,3 +186,51 @@ def test_relay_thread_survives_a_bus_outage(producer, tmp_path, payload):
         relay.stop()
     assert bus.failures == 0
     assert len(read_all(bus, TOPIC)) == 1
+
+
+def test_a_round_reads_the_oldest_unpublished_rows_from_their_own_index(producer, bus, payload):
+    """With a backlog the round must not read every unpublished row and sort it: the
+    partial index on (created_at, id) WHERE published_at IS NULL gives them in order."""
+    outbox = Outbox(producer.tables, "identity", TOPIC)
+    with producer.db.transaction() as session:
+        outbox.add_many(session, [(payload(n), f"s{n}") for n in range(400)])
+    table = producer.tables.outbox
+    with producer.db.transaction() as session:
+        oldest = select(table.c.id).order_by(table.c.created_at).limit(300).scalar_subquery()
+        session.execute(update(table).where(table.c.id.in_(oldest)).values(published_at=utcnow()))
+    relay = OutboxRelay(producer.db, producer.tables, bus, "identity")
+    query = relay.pending_query(100)
+    with producer.db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+        rows = conn.execute(query).all()
+    assert any("USING INDEX ix_outbox_unpublished" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan  # no sort of the backlog
+    assert len(rows) == 100
+    assert [row.key for row in rows] == [f"s{n}" for n in range(300, 400)]
+
+
+def test_a_backlog_goes_in_growing_batches_and_a_short_round_resets_them(producer, bus, payload):
+    """Rounds that come back full double the next batch (fewer database and bus round
+    trips an event), up to max_batch_size; a round that is not full goes back."""
+    outbox = Outbox(producer.tables, "identity", TOPIC)
+    with producer.db.transaction() as session:
+        outbox.add_many(session, [(payload(n), f"s{n % 7}") for n in range(2_600)])
+    relay = OutboxRelay(
+        producer.db, producer.tables, bus, producer.name, batch_size=100, max_batch_size=1000
+    )
+    assert [relay.run_once() for _ in range(6)] == [100, 200, 400, 800, 1000, 100]
+    assert relay.run_once() == 0
+    with producer.db.transaction() as session:
+        outbox.add_many(session, [(payload(n), "s") for n in range(150)])
+    assert [relay.run_once() for _ in range(3)] == [100, 50, 0]  # back to 100 after a short one
+    reader = bus.consumer("reader", [TOPIC])
+    ids = []
+    try:
+        while records := reader.poll(0.2, 1000):
+            ids += [Envelope.FromString(r.value).id for r in records]
+    finally:
+        reader.close()
+    assert ids == [row.id for row in outbox_rows(producer)]  # each once, in created order
+    assert len(ids) == 2_750

@@ -7,10 +7,11 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import Row, delete, func, select, update
+from sqlalchemy import Row, Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from jes_db import Database, utcnow
+from jes_db.bulk import one_of
 from jes_events import metrics
 from jes_events.background import BackgroundLoop, doubling
 from jes_events.bus import Bus, OutgoingMessage
@@ -37,6 +38,10 @@ class OutboxRelay:
         service: str,
         *,
         batch_size: int = 100,
+        # While rounds come back full (a backlog), each next round takes twice as many
+        # rows, up to this: fewer database and bus round trips an event. A round that
+        # finds fewer than it asked for goes back to batch_size.
+        max_batch_size: int = 1000,
         # Each poll is a database transaction, and every service of a process has a
         # relay: poll rarely. Outbox(on_commit=relay.notify) wakes it at once for its own
         # commits; the poll only finds rows nobody told it about (after a restart).
@@ -50,6 +55,9 @@ class OutboxRelay:
         self.bus = bus
         self.service = service
         self.batch_size = batch_size
+        self.max_batch_size = max(max_batch_size, batch_size)
+        self._batch = batch_size  # the next round's size
+        self._last_full = False
         self.poll_interval = poll_interval
         self.backlog_interval = backlog_interval
         self.retention = retention
@@ -67,11 +75,21 @@ class OutboxRelay:
     # -- the work -----------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Publish one batch of unpublished rows (oldest first); returns how many."""
+        """Publish one batch of unpublished rows (oldest first); returns how many.
+
+        The batch doubles after a full round (up to max_batch_size) and falls back to
+        batch_size after one that was not."""
+        asked = self._batch
+        published = self._run_batch(asked)
+        self._last_full = published >= asked
+        self._batch = min(asked * 2, self.max_batch_size) if self._last_full else self.batch_size
+        return published
+
+    def _run_batch(self, limit: int) -> int:
         if self._skip_locked:
             # The row locks are held while publishing, so no other replica takes them.
             with self.database.transaction() as session:
-                rows = self._pending(session)
+                rows = self._pending(session, limit)
                 if rows:
                     self._publish(rows)
                     self._mark_published(session, rows)
@@ -79,7 +97,7 @@ class OutboxRelay:
             # SQLite: a transaction holds the whole database's write lock, so do not keep
             # one open while waiting for the bus.
             with self.database.transaction() as session:
-                rows = self._pending(session)
+                rows = self._pending(session, limit)
             if rows:
                 self._publish(rows)
                 with self.database.transaction() as session:
@@ -101,17 +119,22 @@ class OutboxRelay:
             log.info("relay %s: published %d events", self.service, len(rows))
         return len(rows)
 
-    def _pending(self, session: Session) -> list[Row]:
+    def pending_query(self, limit: int) -> Select:
+        """The oldest `limit` unpublished rows (read through the outbox's partial index
+        `ix_outbox_unpublished`, whatever the backlog)."""
         outbox = self.outbox
         query = (
             select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.value)
             .where(outbox.c.published_at.is_(None))
             .order_by(outbox.c.created_at, outbox.c.id)
-            .limit(self.batch_size)
+            .limit(limit)
         )
         if self._skip_locked:
             query = query.with_for_update(skip_locked=True)
-        return list(session.execute(query).all())
+        return query
+
+    def _pending(self, session: Session, limit: int) -> list[Row]:
+        return list(session.execute(self.pending_query(limit)).all())
 
     def _publish(self, rows: list[Row]) -> None:
         self.bus.publish_many([OutgoingMessage(row.topic, row.key, row.value) for row in rows])
@@ -119,7 +142,7 @@ class OutboxRelay:
     def _mark_published(self, session: Session, rows: list[Row]) -> None:
         session.execute(
             update(self.outbox)
-            .where(self.outbox.c.id.in_([row.id for row in rows]))
+            .where(one_of(session, self.outbox.c.id, [row.id for row in rows]))
             .values(published_at=utcnow())
         )
 
@@ -164,11 +187,11 @@ class OutboxRelay:
 
     def _round(self) -> float:
         try:
-            published = self.run_once()
+            self.run_once()
         finally:
             self._housekeeping()
         # a full batch: there is probably more
-        return 0.0 if published >= self.batch_size else self.poll_interval
+        return 0.0 if self._last_full else self.poll_interval
 
     def _housekeeping(self) -> None:
         now = time.monotonic()

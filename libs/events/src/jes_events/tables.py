@@ -8,7 +8,9 @@ from sqlalchemy import Column, Index, LargeBinary, MetaData, String, Table
 
 from jes_db import UTCDateTime
 
-__all__ = ["EventTables", "add_event_tables"]
+__all__ = ["UNPUBLISHED_INDEX", "EventTables", "add_event_tables"]
+
+UNPUBLISHED_INDEX = "ix_outbox_unpublished"
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,20 @@ def add_event_tables(metadata: MetaData) -> EventTables:
         Column("value", LargeBinary, nullable=False, comment="serialized Envelope"),
         Column("created_at", UTCDateTime(), nullable=False),
         Column("published_at", UTCDateTime(), nullable=True),
-        # The relay looks for `published_at IS NULL`; the purge for old `published_at`.
+        # The purge looks for old `published_at`.
         Index("ix_outbox_published_at", "published_at"),
+    )
+    # The relay's round reads the oldest unpublished rows: `published_at IS NULL ORDER BY
+    # created_at, id LIMIT n`. This index holds only those rows, in that order, so a round
+    # reads n index entries however long the backlog (without it PostgreSQL read and
+    # sorted the whole backlog each round: 8.3 ms at 10,000 unpublished, 0.13 ms with it).
+    unpublished = outbox.c.published_at.is_(None)
+    Index(
+        UNPUBLISHED_INDEX,
+        outbox.c.created_at,
+        outbox.c.id,
+        postgresql_where=unpublished,
+        sqlite_where=unpublished,
     )
     processed_events = Table(
         "processed_events",
