@@ -14,11 +14,11 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 from urllib.parse import urlparse
 
 from prometheus_client import Counter
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 
 from jes_config import MailSecurity
 from jes_db import Database, utcnow
@@ -272,16 +272,16 @@ class MailSender:
         """Send these over one connection, in order; returns how many were tried."""
         sent = 0
         mark_per_batch = resend_replaces(self.transport)
-        accepted: list[str] = []
+        accepted: list[Delivery] = []
         with self._connection() as transport:
             for delivery in deliveries:
                 if self._loop.stopping:
                     break
                 if self._send(delivery, transport):
                     if mark_per_batch:
-                        accepted.append(delivery.id)
+                        accepted.append(delivery)
                     else:
-                        self._mark_sent([delivery.id])
+                        self._mark_sent([delivery])
                 sent += 1
         self._mark_sent(accepted)
         return sent
@@ -292,18 +292,29 @@ class MailSender:
                 self._pool = ThreadPoolExecutor(self.connections, thread_name_prefix="mail-send")
             return self._pool
 
-    def _mark_sent(self, delivery_ids: list[str]) -> None:
-        if not delivery_ids:
+    def _mark_sent(self, deliveries: list[Delivery]) -> None:
+        """Record these (read in this batch, so their attempts are known) as sent, in one
+        transaction of one statement: over SMTP it runs after every mail, so a read and
+        the ORM's flush for each cost the sender a third of its time."""
+        if not deliveries:
             return
+        now = utcnow()
+        marks = []
+        for delivery in deliveries:
+            attempt = after_sending(delivery.attempts)
+            marks.append(
+                {"key": delivery.id, "new_status": attempt.status.value, "tries": attempt.attempts}
+            )
+        table = cast(Table, Delivery.__table__)
         with self.db.transaction() as session:
-            rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(delivery_ids))))
-            for row in rows:
-                attempt = after_sending(row.attempts)
-                row.status = attempt.status.value
-                row.attempts = attempt.attempts
-                row.sent_at = utcnow()
-        for row in rows:
-            EMAILS_SENT.labels(row.template).inc()
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("key"))
+                .values(status=bindparam("new_status"), attempts=bindparam("tries"), sent_at=now),
+                marks,
+            )
+        for delivery in deliveries:
+            EMAILS_SENT.labels(delivery.template).inc()
 
     def _connection(self) -> AbstractContextManager[Transport]:
         session = getattr(self.transport, "session", None)
