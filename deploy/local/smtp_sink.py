@@ -7,6 +7,8 @@ appended to a JSONL file, so a restarted sink still knows earlier messages.
 HTTP read API (JSON, UTF-8):
   GET    /health                     {"status": "ok", "count": n}
   GET    /messages                   list of messages, oldest first
+  GET    /messages?since=n           only the messages after the first n (a poller that
+                                     read n before asks for the new ones alone)
   GET    /messages?to=a@b.example    only messages for that address (envelope
                                      recipients or To/Cc headers, case-insensitive)
   GET    /messages?subject=text      only messages whose subject contains text
@@ -169,9 +171,9 @@ class Store:
             self.records.append(record)
         return record
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self, since: int = 0) -> list[dict[str, Any]]:
         with self.lock:
-            return list(self.records)
+            return self.records[since:]
 
     def get(self, message_id: str) -> dict[str, Any] | None:
         with self.lock:
@@ -242,7 +244,12 @@ def make_http_handler(store: Store) -> type[BaseHTTPRequestHandler]:
             elif parts == ["messages"]:
                 to = query.get("to", [None])[0]
                 subject = query.get("subject", [None])[0]
-                self._json(200, [public(r) for r in store.list() if matches(r, to, subject)])
+                since = query.get("since", ["0"])[0]
+                if not since.isdigit():
+                    self._json(400, {"error": "since: a number of messages"})
+                    return
+                records = store.list(int(since))
+                self._json(200, [public(r) for r in records if matches(r, to, subject)])
             elif len(parts) in (2, 3) and parts[0] == "messages":
                 record = store.get(parts[1])
                 if record is None:

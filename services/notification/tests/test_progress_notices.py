@@ -10,7 +10,7 @@ from datetime import timedelta
 import grpc
 import pytest
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes.notification.v1 import notification_pb2 as pb
@@ -155,7 +155,8 @@ def test_a_composer_that_crashes_mid_mail_leaves_the_notices_for_the_next_try(se
     def crash(*args, **kwargs):
         raise RuntimeError("killed while composing")
 
-    monkeypatch.setattr(progress_notices, "_mark", crash)
+    # after the mail's row went in, before its notices were marked
+    monkeypatch.setattr(progress_notices, "_mark_many", crash)
     with pytest.raises(RuntimeError):
         compose(service)
     assert service.deliveries() == []
@@ -180,78 +181,59 @@ def test_a_composer_that_lost_the_race_queues_nothing(service):
 
 def test_a_burst_over_many_cases_is_composed_in_few_transactions(service):
     """Each mail in a transaction of its own queued every mail behind the others for the
-    database's write lock: a backlog of cases is composed in chunks."""
+    database's write lock, and cost five statements (seven with its savepoint): a backlog
+    of cases is composed in chunks, each in a few statements whatever its size."""
     for number in range(30):
-        handle(service, entry_added(f"e-{number}", case_id=f"case-{number}", number=number + 1))
+        handle(
+            service,
+            entry_added(f"e-{number}", case_id=f"case-{number}", number=number + 1),
+        )
+        handle(service, entry_added(f"f-{number}", case_id=f"case-{number}", number=number + 1))
     transactions: list[int] = []
-    sqlalchemy_event.listen(service.kit.db.engine, "begin", lambda _c: transactions.append(1))
+    statements: list[str] = []
+    engine = service.kit.db.engine
+    sqlalchemy_event.listen(engine, "begin", lambda _c: transactions.append(1))
+    sqlalchemy_event.listen(
+        engine, "before_cursor_execute", lambda _c, _cur, sql, *_: statements.append(sql)
+    )
     assert compose(service) == 30
     assert len(transactions) <= 2  # the due list, then one chunk
-    assert len(service.deliveries()) == 30
+    # the due list; a savepoint, the settings, the notices, the mails, the marks, release
+    statements = [sql for sql in statements if not sql.startswith("BEGIN")]  # SQLite's
+    assert len(statements) <= 7, statements
+    mails = service.deliveries()
+    assert len(mails) == 30 and all("（2 筆）" in mail.subject for mail in mails)
+    with service.kit.db.transaction() as session:
+        assert {n.status for n in session.scalars(select(ProgressNotice))} == {"composed"}
 
 
 def test_a_lost_race_for_one_case_does_not_hold_back_the_others(service, monkeypatch):
+    """Another composer took case 1's notice between this one's read and its marks: the
+    chunk goes back to its savepoint and is composed mail by mail, case 1's left out."""
     for number in range(3):
         handle(service, entry_added(f"e-{number}", case_id=f"case-{number}", number=number + 1))
-    mark = progress_notices._mark
+    mark_many, mark = progress_notices._mark_many, progress_notices._mark
+
+    def another_composer_took_case_1(session, marks):
+        session.execute(
+            update(ProgressNotice)
+            .where(ProgressNotice.source_entry_id == "e-1")
+            .values(status="composed")
+        )
+        mark_many(session, marks)
 
     def taken_for_case_1(session, notices, status, delivery_id):
         if any(notice.source_entry_id == "e-1" for notice in notices):
             raise progress_notices.NoticesTaken("another composer took these notices")
         mark(session, notices, status, delivery_id)
 
+    monkeypatch.setattr(progress_notices, "_mark_many", another_composer_took_case_1)
     monkeypatch.setattr(progress_notices, "_mark", taken_for_case_1)
     assert compose(service) == 2
     assert sorted(m.subject for m in service.deliveries()) == [
         "【司法院】案件進度更新：100.訴.000001",
         "【司法院】案件進度更新：100.訴.000003",
     ]
-
-
-def test_while_the_consumer_catches_up_the_composer_waits_so_a_case_gets_one_mail(service):
-    """A backlog of events spreads one case's entries over the time it takes to drain:
-    composing as each falls due would mail them one by one."""
-    behind = [True]
-    composer = NoticeComposer(service.kit.db, LINKS, behind=lambda: behind[0], poll=0.05)
-    past = utcnow() - BATCH_WINDOW * 2
-    for n in range(3):
-        handle(service, entry_added(f"e-{n}"))
-    with service.kit.db.transaction() as session:
-        for notice in session.scalars(select(ProgressNotice)):
-            notice.due_at = past
-    composer.start()
-    try:
-        time.sleep(0.5)
-        assert service.deliveries() == []  # held while behind
-        behind[0] = False
-        composer.notify()
-        deadline = time.monotonic() + 5
-        while not service.deliveries():
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-    finally:
-        composer.stop()
-    [mail] = service.deliveries()
-    assert "（3 筆）" in mail.subject
-
-
-def test_a_consumer_that_never_catches_up_holds_mails_only_so_long(service):
-    composer = NoticeComposer(
-        service.kit.db, LINKS, behind=lambda: True, hold_at_most=0.3, poll=0.05
-    )
-    handle(service, entry_added("e-1"))
-    with service.kit.db.transaction() as session:
-        for notice in session.scalars(select(ProgressNotice)):
-            notice.due_at = utcnow() - BATCH_WINDOW
-    composer.start()
-    try:
-        deadline = time.monotonic() + 5
-        while not service.deliveries():
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-    finally:
-        composer.stop()
-    assert len(service.deliveries()) == 1
 
 
 def test_a_date_that_is_not_a_date_is_refused_with_the_reason(service):

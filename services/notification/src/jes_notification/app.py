@@ -47,12 +47,11 @@ def build(config: ServiceConfig, **kit_options: Any) -> ServiceKit:
     handlers = Handlers(
         platform.public_url, identity, on_queued=sender.notify, on_noticed=composer.notify
     )
-    consumer = kit.consume(
+    kit.consume(
         [topic_of("identity"), topic_of("review-workflow"), topic_of("case-sync")],
         handlers.mapping(),
         batch_handlers=handlers.batch_mapping(),
     )
-    composer.behind = lambda: consumer.behind
     kit.add_component(sender)
     kit.add_component(composer)
     return kit
