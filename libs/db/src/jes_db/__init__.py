@@ -138,9 +138,9 @@ def ping_when_idle(engine: Engine, idle_seconds: float = PING_IDLE_SECONDS) -> N
     """Ping a pooled connection on checkout only when it sat idle over `idle_seconds`; a
     dead one is replaced (and the pool's older connections with it) before the
     transaction starts. A connection that breaks while in use fails that transaction, as
-    with `pool_pre_ping`, and SQLAlchemy then invalidates the pool, so each process sees
-    at most the transactions in flight fail (plus, after a restart less than
-    `idle_seconds` ago, one per connection it had used within that window)."""
+    with `pool_pre_ping`; so does the first transaction to get a connection that died
+    less than `idle_seconds` after its last use; SQLAlchemy then invalidates the whole
+    pool (every older connection is replaced on its next checkout)."""
     dialect = engine.dialect
 
     @event.listens_for(engine, "checkin")
