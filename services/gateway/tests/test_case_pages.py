@@ -178,3 +178,25 @@ def test_api_needs_a_token(client, cases):
     reply = client.get("/api/v1/cases")
     assert reply.status_code == 401
     assert reply.content_type == "application/problem+json"
+
+
+def test_the_layouts_links_are_built_once_not_on_every_page(litigant, cases, monkeypatch):
+    """Issue 11 (session 10): every page built the menu's and static files' links again
+    (url_for, 5 % of the gateway's CPU on a case page); the case's own links still are."""
+    import flask
+
+    from jes_gateway.web import urls
+
+    litigant.get("/cases/case-1")  # the first page builds them
+    built: list[str] = []
+    url_for = flask.url_for
+
+    def counted(endpoint: str, **values):  # type: ignore[no-untyped-def]
+        built.append(endpoint)
+        return url_for(endpoint, **values)
+
+    monkeypatch.setattr(urls, "url_for", counted)
+    page = litigant.get("/cases/case-1").get_data(as_text=True)
+    assert sorted(built) == ["cases.feeds"]  # the page's own link, with the case's id
+    assert 'href="/cases/"' in page and "/static/site.css" in page  # the layout's, as before
+    assert 'action="/logout"' in page or "/logout" in page
