@@ -298,6 +298,27 @@ def test_the_case_pages_statements_are_built_once(service, world):
     assert sent[0] == sent[1]  # the same statement objects, not equal new ones
 
 
+def test_a_case_page_loads_no_orm_objects(service, world):
+    """Issue 11 (session 10): loading the case and its entries as ORM objects was a fifth
+    of GetCase's CPU; the page reads them as rows (the ORM sees no statement)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    zhang = litigant(service, "zhang@example.com")
+    orm: list[str] = []
+
+    def listen(state) -> None:  # type: ignore[no-untyped-def]
+        orm.append(str(state.statement)[:40])
+
+    event.listen(Session, "do_orm_execute", listen)
+    try:
+        reply = page(zhang, world["first"], record_visit=True)
+    finally:
+        event.remove(Session, "do_orm_execute", listen)
+    assert orm == []
+    assert reply.summary.case_id == world["first"] and reply.entries
+
+
 def test_a_litigants_case_page_is_four_statements(service, world):
     """Issue 11: a page was eight statements (the case, the follow, the visit, the
     entries, the counts, the next hearing, 資料更新至, the visit); now the case comes with
