@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from jes_auth import TokenIssuer
@@ -267,9 +267,7 @@ class AccountSessions:
             raise Unauthenticated(SESSION_UNKNOWN)
         return row
 
-    def _with_account(
-        self, session: Session, session_token: str
-    ) -> tuple[Row[Any], SessionAccount]:
+    def _with_account(self, session: Session, session_token: str) -> tuple[Any, SessionAccount]:
         """The token's session and its account, in one statement read as a plain row (no
         row lock, no ORM objects)."""
         parts = split_session_token(session_token)
@@ -284,7 +282,8 @@ class AccountSessions:
             or not hmac.compare_digest(found[1], secret_hash(parts[1]))
         ):
             raise Unauthenticated(SESSION_UNKNOWN)
-        return found, SessionAccount(*found[7:])
+        values: tuple[Any, ...] = tuple(found)
+        return found, SessionAccount(*values[7:])
 
     def _access_token(self, account: SessionAccount, session_id: str) -> tuple[str, int]:
         """The session's access token and its seconds left: the one signed earlier while it
