@@ -186,3 +186,37 @@ def test_a_grant_signed_by_another_key_set_is_refused(keys: KeyStore, tmp_path: 
     grant = TokenIssuer(other).issue_decision_grant(clerk, _binding(), actor="review-workflow")
     with pytest.raises(AuthError):
         TokenVerifier(keys.jwks).verify_decision_grant(grant)
+
+
+def test_a_token_verified_before_is_looked_up_not_verified_again(
+    keys: KeyStore, monkeypatch: pytest.MonkeyPatch
+):
+    token = TokenIssuer(keys).issue("acct-1", roles=["progress"], ttl=timedelta(minutes=5))
+    verifier = TokenVerifier(keys.jwks)
+    decoded: list[str] = []
+    decode = verifier._decode
+
+    def counted(token: str, audience: str):  # type: ignore[no-untyped-def]
+        decoded.append(token)
+        return decode(token, audience)
+
+    monkeypatch.setattr(verifier, "_decode", counted)
+    first = verifier.verify(token)
+    assert all(verifier.verify(token) == first for _ in range(5))
+    assert decoded == [token]  # one signature check for six calls
+    with pytest.raises(AuthError):  # a changed token is not the one remembered
+        verifier.verify(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+
+
+def test_a_remembered_token_is_refused_once_it_expires(
+    keys: KeyStore, monkeypatch: pytest.MonkeyPatch
+):
+    token = TokenIssuer(keys).issue("acct-1", ttl=timedelta(minutes=5))
+    verifier = TokenVerifier(keys.jwks)
+    claims = verifier.verify(token)
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: claims.expires_at + 6)
+    with pytest.raises(AuthError, match="expired"):
+        verifier.verify(token)
+    monkeypatch.setattr(time, "time", lambda: now)
+    assert verifier.verify(token) == claims  # the clock back: verified afresh

@@ -178,3 +178,45 @@ def test_api_needs_a_token(client, cases):
     reply = client.get("/api/v1/cases")
     assert reply.status_code == 401
     assert reply.content_type == "application/problem+json"
+
+
+def test_the_layouts_links_are_built_once_not_on_every_page(litigant, cases, monkeypatch):
+    """Issue 11 (session 10): every page built the menu's and static files' links again
+    (url_for, 5 % of the gateway's CPU on a case page); the case's own links still are."""
+    import flask
+
+    from jes_gateway.web import urls
+
+    litigant.get("/cases/case-1")  # the first page builds them
+    built: list[str] = []
+    url_for = flask.url_for
+
+    def counted(endpoint: str, **values):  # type: ignore[no-untyped-def]
+        built.append(endpoint)
+        return url_for(endpoint, **values)
+
+    monkeypatch.setattr(urls, "url_for", counted)
+    page = litigant.get("/cases/case-1").get_data(as_text=True)
+    assert sorted(built) == ["cases.feeds"]  # the page's own link, with the case's id
+    assert 'href="/cases/"' in page and "/static/site.css" in page  # the layout's, as before
+    assert 'action="/logout"' in page or "/logout" in page
+
+
+def test_a_case_page_is_rendered_in_one_template_context(litigant, cases, monkeypatch):
+    """Issue 11 (session 10): each include (the case's facts, every entry, the notes)
+    made a template context of its own, copying every global (8 % of the gateway's CPU);
+    the parts are macros now."""
+    import jinja2
+
+    litigant.get("/cases/case-1")  # templates loaded and compiled
+    contexts: list[str] = []
+    new_context = jinja2.Template.new_context
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        contexts.append(str(self.name))
+        return new_context(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "new_context", counted)
+    page = litigant.get("/cases/case-1").get_data(as_text=True)
+    assert contexts == ["cases/case.html"]
+    assert page.count('<li class="entry') == 3 and "法院名稱</dt>" in page and "僅供參考" in page

@@ -147,6 +147,17 @@ def test_pages_within_a_minute_record_the_activity_once(firm):
     assert timedelta(minutes=29) < left <= timedelta(minutes=30)
 
 
+def test_a_refresh_reads_the_session_and_its_account_in_one_statement(firm):
+    """Issue 11: RefreshSession read the session, then its account (two round trips, in a
+    transaction of its own: two more); now one SELECT with the account joined."""
+    reply = login(firm)
+    refresh(firm, reply.session_token)  # the activity recorded just now: no write due
+    with Statements(firm) as seen:
+        for _ in range(3):
+            refresh(firm, reply.session_token)
+    assert [s for s in seen if s != "BEGIN"] == ["SELECT"] * 3  # SQLite's BEGIN IMMEDIATE
+
+
 def test_a_fresh_access_token_is_handed_back_not_signed_again(firm, monkeypatch):
     """Issue 11: a token signed per page; now the session's token is handed back while it
     has over half its five minutes left, and an ended session gets none."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, String, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, Engine, String, TypeDecorator, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
@@ -119,7 +120,45 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, echo=echo, pool_size=5, max_overflow=10)
+    ping_when_idle(engine, PING_IDLE_SECONDS)
+    return engine
+
+
+# A pooled connection unused for this long is checked (`SELECT 1`) before a transaction
+# gets it; one used more recently is not. SQLAlchemy's `pool_pre_ping` checks every
+# checkout: a round trip before every transaction (11 % of case-sync's GetCase, most of
+# identity's RefreshSession's pool checkout), to catch what is rare and mostly happens to
+# idle connections (a server restart, a proxy's idle timeout, a failover while quiet).
+PING_IDLE_SECONDS = 5.0
+_CHECKED_IN_AT = "jes_checked_in_at"
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = PING_IDLE_SECONDS) -> None:
+    """Ping a pooled connection on checkout only when it sat idle over `idle_seconds`; a
+    dead one is replaced (and the pool's older connections with it) before the
+    transaction starts. A connection that breaks while in use fails that transaction, as
+    with `pool_pre_ping`; so does the first transaction to get a connection that died
+    less than `idle_seconds` after its last use; SQLAlchemy then invalidates the whole
+    pool (every older connection is replaced on its next checkout)."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_CHECKED_IN_AT)
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return  # fresh, or used moments ago
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_conn, None):
+                # the pool replaces it (and every connection older) and tries again
+                raise exc.InvalidatePoolError() from error
+            raise
 
 
 class Database:
@@ -141,6 +180,24 @@ class Database:
         """Commit on success, roll back on any exception."""
         with self._writers, self.sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def statements(self) -> Iterator[Session]:
+        """A session whose every statement commits by itself (PostgreSQL: the connection
+        in autocommit), for a use case that reads and writes at most one statement: no
+        BEGIN and COMMIT round trips. Under READ COMMITTED each statement of a
+        transaction takes a fresh snapshot anyway, so reads see what they would have
+        inside one. Pending ORM changes are flushed at the end (one statement each); an
+        error leaves earlier statements done. On SQLite: `transaction()`."""
+        if self.engine.dialect.name == "sqlite":
+            with self.transaction() as session:
+                yield session
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            with Session(bind=conn, expire_on_commit=False) as session:
+                yield session
+                session.commit()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -27,6 +27,7 @@ from jes_gateway.web.session import (
     return_path,
     sign_out,
 )
+from jes_gateway.web.urls import page_url_for
 from jes_grpckit.logs import request_id_var
 from jes_grpckit.tls import TlsIdentity
 from jes_objectstore import open_store
@@ -87,6 +88,7 @@ def create_app(config: GatewayConfig, backends: Backends | None = None) -> Flask
         limits=SqlRateLimiter(Database(config.database_url)),
     )
     roc.register(app)
+    app.jinja_env.globals["url_for"] = page_url_for
     for blueprint in (ops.bp, *web.BLUEPRINTS):
         app.register_blueprint(blueprint)
     api.register(app)

@@ -5,11 +5,26 @@ case included (for litigants and prosecutors), is NOT_FOUND."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import BindParameter, ScalarSelect, and_, func, literal, null, or_, select, tuple_
+from sqlalchemy import (
+    BindParameter,
+    Row,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import Null
@@ -37,14 +52,41 @@ def record_visit_at(session: Session, account_id: str, case_id: str, at: datetim
     """The reader's visit of the case, by one upsert: the same reader's two first visits
     at once (two tabs, a double tap) both record it, where a read-then-insert made one of
     them fail on the primary key (an HTTP 500)."""
-    dialect = session.get_bind().dialect.name
+    # on the session's connection: through the ORM an INSERT is made an ORM bulk insert,
+    # annotated again on every call
+    session.connection().execute(
+        _visit_upsert(session.get_bind().dialect.name),
+        {"visit_account": account_id, "visit_case": case_id, "visit_at": at},
+    )
+
+
+def as_model(model: type[M], row: Row[Any]) -> M:
+    """A Core row read where code expects the model's object: the page only reads columns
+    by name, which a row has as attributes (loading ORM objects took a fifth of GetCase's
+    CPU). Never for an object to change."""
+    return cast(M, row)
+
+
+def as_models(model: type[M], rows: Iterable[Row[Any]]) -> list[M]:
+    return [cast(M, row) for row in rows]
+
+
+# The case page's statements are built once, with bind parameters: building a statement
+# and its cache key on every call took about a quarter of GetCase's CPU (py-spy, session
+# 10).
+
+
+@cache
+def _visit_upsert(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(CaseVisit)
-        .values(account_id=account_id, case_id=case_id, visited_at=at)
-        .on_conflict_do_update(
-            index_elements=[CaseVisit.account_id, CaseVisit.case_id], set_={"visited_at": at}
-        )
+    statement = insert(CaseVisit).values(
+        account_id=bindparam("visit_account"),
+        case_id=bindparam("visit_case"),
+        visited_at=bindparam("visit_at"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[CaseVisit.account_id, CaseVisit.case_id],
+        set_={"visited_at": statement.excluded.visited_at},
     )
 
 
@@ -86,8 +128,105 @@ class _PageFacts:
     data_as_of: datetime | None
 
 
+M = TypeVar("M")
+
 # entries not withdrawn
 LIVE = ProgressEntry.withdrawn_at.is_(None)
+
+
+@cache
+def _facts_query(litigant: bool, with_subject: bool) -> Select[Any]:
+    """The case (`case_id`) with the reader's follow (`account_ids`), last visit and the
+    entries since (`subject`), its live entries' count and its court's 資料更新至."""
+    follow: ScalarSelect[str] | BindParameter[str] = (
+        select(Follower.id)
+        .where(
+            Follower.case_id == Case.id,
+            Follower.account_id.in_(bindparam("account_ids", expanding=True)),
+            Follower.status == ACTIVE,
+        )
+        .order_by(Follower.id)
+        .limit(1)
+        .scalar_subquery()
+        if litigant
+        else literal("")
+    )
+    visit: ScalarSelect[datetime] | Null
+    newer: ScalarSelect[int] | BindParameter[int]
+    if with_subject:
+        visit = (
+            select(CaseVisit.visited_at)
+            .where(CaseVisit.account_id == bindparam("subject"), CaseVisit.case_id == Case.id)
+            .scalar_subquery()
+        )
+        newer = (
+            select(func.count())
+            .select_from(ProgressEntry)
+            .join(
+                CaseVisit,
+                and_(
+                    CaseVisit.case_id == ProgressEntry.case_id,
+                    CaseVisit.account_id == bindparam("subject"),
+                ),
+            )
+            .where(
+                ProgressEntry.case_id == Case.id,
+                ProgressEntry.ingested_at > CaseVisit.visited_at,
+                LIVE,
+            )
+            .scalar_subquery()
+        )
+    else:
+        visit, newer = null(), literal(0)
+    total = (
+        select(func.count())
+        .select_from(ProgressEntry)
+        .where(ProgressEntry.case_id == Case.id, LIVE)
+        .scalar_subquery()
+    )
+    synced = (
+        select(CourtSync.last_received_at)
+        .where(CourtSync.court_code == Case.court_code)
+        .scalar_subquery()
+    )
+    return select(
+        Case.__table__,
+        follow.label("page_follow_id"),
+        visit.label("page_visited_at"),
+        total.label("page_total"),
+        newer.label("page_new"),
+        synced.label("page_data_as_of"),
+    ).where(Case.__table__.c.id == bindparam("case_id"))
+
+
+@cache
+def _first_entries_query(limit: int) -> Select[Any]:
+    """A case's (`case_id`) first page of live entries, newest first, one more than shown."""
+    return (
+        select(ProgressEntry.__table__)
+        .where(ProgressEntry.case_id == bindparam("case_id"), LIVE)
+        .order_by(
+            ProgressEntry.posted_on.desc(),
+            ProgressEntry.ingested_at.desc(),
+            ProgressEntry.id.desc(),
+        )
+        .limit(limit + 1)
+    )
+
+
+@cache
+def _next_hearing_query() -> Select[Any]:
+    """A case's (`case_id`) first live entry with a hearing from `now` (local text) on."""
+    return (
+        select(ProgressEntry.__table__)
+        .where(
+            ProgressEntry.case_id == bindparam("case_id"),
+            ProgressEntry.hearing_at >= bindparam("now"),
+            LIVE,
+        )
+        .order_by(ProgressEntry.hearing_at)
+        .limit(1)
+    )
 
 
 def not_cut_off(today: date) -> ColumnElement[bool]:
@@ -286,60 +425,25 @@ class Reading:
         visit, its live entries' count and how many came since that visit, and its court's
         資料更新至; NotFound when there is no such case (the caller checks the rest)."""
         litigant = reader.kind is ReaderKind.LITIGANT and bool(reader.account_ids)
-        follow: ScalarSelect[str] | BindParameter[str] = (
-            self._follow_of(reader, Case.id) if litigant else literal("")
-        )
-        visit: ScalarSelect[datetime] | Null
-        newer: ScalarSelect[int] | BindParameter[int]
+        params: dict[str, Any] = {"case_id": case_id}
+        if litigant:
+            params["account_ids"] = list(reader.account_ids)
         if reader.subject:
-            visit = (
-                select(CaseVisit.visited_at)
-                .where(CaseVisit.account_id == reader.subject, CaseVisit.case_id == Case.id)
-                .scalar_subquery()
-            )
-            newer = (
-                select(func.count())
-                .select_from(ProgressEntry)
-                .join(
-                    CaseVisit,
-                    and_(
-                        CaseVisit.case_id == ProgressEntry.case_id,
-                        CaseVisit.account_id == reader.subject,
-                    ),
-                )
-                .where(
-                    ProgressEntry.case_id == Case.id,
-                    ProgressEntry.ingested_at > CaseVisit.visited_at,
-                    LIVE,
-                )
-                .scalar_subquery()
-            )
-        else:
-            visit, newer = null(), literal(0)
-        total = (
-            select(func.count())
-            .select_from(ProgressEntry)
-            .where(ProgressEntry.case_id == Case.id, LIVE)
-            .scalar_subquery()
+            params["subject"] = reader.subject
+        found = (
+            session.connection()
+            .execute(_facts_query(litigant, bool(reader.subject)), params)
+            .one_or_none()
         )
-        synced = (
-            select(CourtSync.last_received_at)
-            .where(CourtSync.court_code == Case.court_code)
-            .scalar_subquery()
-        )
-        found = session.execute(
-            select(Case, follow, visit, total, newer, synced).where(Case.id == case_id)
-        ).one_or_none()
         if found is None:
             raise NotFound(CASE_NOT_FOUND)
-        case, follow_id, visited_at, total_count, new_count, data_as_of = found
         return _PageFacts(
-            case,
-            follow_id or "",
-            visited_at,
-            int(total_count or 0),
-            int(new_count or 0),
-            data_as_of,
+            as_model(Case, found),
+            found.page_follow_id or "",
+            found.page_visited_at,
+            int(found.page_total or 0),
+            int(found.page_new or 0),
+            found.page_data_as_of,
         )
 
     def case_page(
@@ -357,7 +461,10 @@ class Reading:
         visit, counts and 資料更新至; a page of entries; the next hearing; the visit)."""
         limit = page_size(size)
         position = decode_token(token, 3)
-        with self.infra.db.transaction() as session:
+        # reads and at most one write (the visit's upsert): each statement commits by
+        # itself, no BEGIN and COMMIT round trips (under READ COMMITTED each statement of a
+        # transaction took a snapshot of its own anyway)
+        with self.infra.db.statements() as session:
             if not case_id and key is not None:
                 by_key = find_case(session, key)
                 case_id = by_key.id if by_key is not None else ""
@@ -367,25 +474,14 @@ class Reading:
             case, follow_id = facts.case, facts.follow_id
             self._check_readable(session, reader, case, follow_id)
             previous_visit_at = facts.visited_at
-            query = select(ProgressEntry).where(ProgressEntry.case_id == case.id, LIVE)
-            if only_hearings:
-                query = query.where(ProgressEntry.hearing_at != "")
-            if position is not None:
-                query = query.where(
-                    tuple_(ProgressEntry.posted_on, ProgressEntry.ingested_at, ProgressEntry.id)
-                    < tuple_(
-                        date.fromisoformat(position[0]),
-                        datetime.fromisoformat(position[1]),
-                        position[2],
-                    )
+            rows: Sequence[ProgressEntry]
+            if position is None and not only_hearings:
+                rows = as_models(
+                    ProgressEntry,
+                    session.connection().execute(_first_entries_query(limit), {"case_id": case.id}),
                 )
-            rows = session.scalars(
-                query.order_by(
-                    ProgressEntry.posted_on.desc(),
-                    ProgressEntry.ingested_at.desc(),
-                    ProgressEntry.id.desc(),
-                ).limit(limit + 1)
-            ).all()
+            else:
+                rows = self._entries(session, case.id, limit, position, only_hearings)
             more = len(rows) > limit
             entries = list(rows[:limit])
             next_token = ""
@@ -400,7 +496,12 @@ class Reading:
                 latest = entries[:DEFAULT_LISTED_ENTRIES]
             else:
                 latest = self._views(session, reader, [(case, follow_id)])[0].latest
-            hearing = self._next_hearings(session, [case.id]).get(case.id)
+            next_hearing = (
+                session.connection()
+                .execute(_next_hearing_query(), {"case_id": case.id, "now": self._now_local_text()})
+                .first()
+            )
+            hearing = as_model(ProgressEntry, next_hearing) if next_hearing else None
             new = facts.new_entries if previous_visit_at is not None else 0
             view = CaseView(
                 case,
@@ -415,6 +516,35 @@ class Reading:
             return EntriesPage(
                 view, entries, next_token, previous_visit_at, facts.data_as_of, facts.total
             )
+
+    @staticmethod
+    def _entries(
+        session: Session,
+        case_id: str,
+        limit: int,
+        position: Sequence[str] | None,
+        only_hearings: bool,
+    ) -> Sequence[ProgressEntry]:
+        """A later page of a case's entries (after `position`), or only its hearings."""
+        query = select(ProgressEntry).where(ProgressEntry.case_id == case_id, LIVE)
+        if only_hearings:
+            query = query.where(ProgressEntry.hearing_at != "")
+        if position is not None:
+            query = query.where(
+                tuple_(ProgressEntry.posted_on, ProgressEntry.ingested_at, ProgressEntry.id)
+                < tuple_(
+                    date.fromisoformat(position[0]),
+                    datetime.fromisoformat(position[1]),
+                    position[2],
+                )
+            )
+        return session.scalars(
+            query.order_by(
+                ProgressEntry.posted_on.desc(),
+                ProgressEntry.ingested_at.desc(),
+                ProgressEntry.id.desc(),
+            ).limit(limit + 1)
+        ).all()
 
     def key_of(self, case: Case) -> CaseKey:
         return key_of(case)
