@@ -47,8 +47,10 @@ def main() -> None:
         [topic],
         {"jes.identity.v1.FirmAccountApplied": apply},
         poll_timeout=0.1,
-        # a poll's messages commit together: small polls, so the kills land between commits
+        # a poll's messages commit together: small polls (not growing with the backlog),
+        # so the kills land between commits
         batch_size=20,
+        max_batch_size=20,
     )
     consumer.start()
     while True:

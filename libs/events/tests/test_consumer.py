@@ -320,6 +320,32 @@ def test_events_polled_together_are_applied_in_one_transaction(consumer_db, bus,
     assert effect_ids(consumer_db) == [e.id for e in events]
 
 
+def test_polls_grow_while_they_come_back_full_and_shrink_after(consumer_db, bus, payload):
+    """A backlog drains in fewer, bigger polls (each costs a transaction and an offset
+    commit); once it is drained the polls are small again."""
+    for n in range(35):
+        publish(bus, make_envelope(payload(n), source="identity", subject="a"))
+    calls: list[str] = []
+    consumer = make_consumer(
+        consumer_db,
+        bus,
+        {APPLIED: recording_handler(consumer_db, calls)},
+        batch_size=5,
+        max_batch_size=12,
+    )
+    asked: list[int] = []
+    inner = consumer._get_consumer()
+    original = inner.poll
+    inner.poll = lambda timeout, most: (asked.append(most), original(timeout, most))[1]  # type: ignore[method-assign]
+
+    polled = [consumer.run_once(timeout=0.5) for _ in range(6)]
+    consumer.close()
+
+    assert asked == [5, 10, 12, 12, 5, 5]
+    assert polled == [5, 10, 12, 8, 0, 0]
+    assert len(calls) == 35 == len(set(calls))
+
+
 def test_a_failing_event_in_a_batch_leaves_the_others_applied_once(
     consumer_db, bus, payload, metric
 ):

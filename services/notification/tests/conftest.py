@@ -3,11 +3,13 @@ mailbox folder), serving gRPC on a free port; identity is a fake with `.call`.""
 
 from __future__ import annotations
 
+import email
+import email.policy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import pytest
@@ -131,11 +133,13 @@ class FakeTransport:
     sent: list[EmailMessage] = field(default_factory=list)
     failures: int = 0
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         if self.failures:
             self.failures -= 1
             raise ConnectionRefusedError("mail server away")
-        self.sent.append(message)
+        # kept as a server receives it: the bytes on the wire, read back
+        received = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+        self.sent.append(cast(EmailMessage, received))
 
 
 @dataclass

@@ -36,6 +36,22 @@ def test_an_immediate_notice_waits_only_the_batching_window():
     assert BATCH_WINDOW <= timedelta(seconds=3)  # a mail within seconds
 
 
+def test_the_window_runs_from_the_entrys_arrival_at_jes_not_from_this_service_hearing_of_it():
+    now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    # case-sync committed it 1.5 s ago: half a second of the window is left
+    arrived = now - timedelta(seconds=1.5)
+    assert rules.due_at(MailMode.IMMEDIATE, now, arrived) == arrived + BATCH_WINDOW
+    # it spent longer than the window on its way: due at once, not a window more
+    assert rules.due_at(MailMode.IMMEDIATE, now, now - timedelta(seconds=30)) == now
+    # a stamp ahead of this clock (clocks differ) never stretches the window
+    ahead = now + timedelta(seconds=20)
+    assert rules.due_at(MailMode.IMMEDIATE, now, ahead) == now + BATCH_WINDOW
+    # a digest still waits for its hour
+    assert rules.due_at(MailMode.DAILY_DIGEST, now, arrived) == datetime(
+        2026, 11, 30, 10, 0, tzinfo=UTC
+    )
+
+
 @pytest.mark.parametrize(
     ("now", "digest"),
     [

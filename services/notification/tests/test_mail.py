@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -163,12 +164,41 @@ def test_sender_thread_sends_queued_mail(service, sender, transport):
 def test_message_headers_come_from_the_delivery(service):
     service.queue_raw(id="d-1", event_id="event-9", body="第一行\n第二行\n")
     row = service.delivery("d-1")
-    message = build_message(row, "JES <no-reply@jes.example>")
+    message = parse(build_message(row, "JES <no-reply@jes.example>").as_bytes())
     assert message["Message-ID"] == "<d-1@jes>"
     assert message["X-JES-Event-ID"] == "event-9"
     assert message["From"] == "JES <no-reply@jes.example>"
     assert aware(message["Date"].datetime) == aware(row.created_at).replace(microsecond=0)
     assert message.get_content() == "第一行\n第二行\n"
+
+
+def test_a_mail_reads_back_exactly_as_composed_on_the_wire(service):
+    """The cheap (compat32) build: what a receiver reads is the delivery's subject, body and
+    headers exactly, the long unsubscribe header on one line (a folded one read back with a
+    leading space), the zh-TW text in UTF-8."""
+    url = "https://jes.example.gov.tw/notices/unsubscribe?token=" + "x" * 60
+    service.queue_raw(
+        id="d-2",
+        subject="【司法院】案件進度更新：100.訴.992032（3 筆）" * 2,
+        body="登載日期：101/07/02\n登載事項：準備程序\n",
+        list_unsubscribe=url,
+    )
+    wire = build_message(service.delivery("d-2"), "no-reply@jes.example").as_bytes()
+    assert f"List-Unsubscribe: <{url}>".encode() in wire
+    message = parse(wire)
+    assert message["Subject"] == "【司法院】案件進度更新：100.訴.992032（3 筆）" * 2
+    assert message["List-Unsubscribe"] == f"<{url}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.get_content_charset() == "utf-8"
+    assert message.get_content() == "登載日期：101/07/02\n登載事項：準備程序\n"
+
+
+def test_an_address_that_is_not_ascii_is_written_as_an_international_mail(service):
+    service.queue_raw(id="d-3", recipient="張三@例子.台灣", body="內容\n")
+    message = build_message(service.delivery("d-3"), "no-reply@jes.example")
+    assert isinstance(message, EmailMessage)
+    assert message["To"] == "張三@例子.台灣"
+    assert message.get_content() == "內容\n"
 
 
 # -- MailboxTransport -----------------------------------------------------------------------

@@ -117,6 +117,18 @@ def test_every_follower_is_mailed_once_the_batching_window_closes(service):
     ]
 
 
+def test_the_window_starts_when_case_sync_committed_the_entry(service):
+    """An event that took 1.5 s to get here (relay, Kafka, a consumer's backlog) leaves
+    half a second of the 2 s window: the wait on the way is not added to the window."""
+    event = entry_added()
+    committed = utcnow() - timedelta(seconds=1.5)
+    service.handle(make_envelope(event, source="case-sync", subject="case-1", time=committed))
+    with service.kit.db.transaction() as session:
+        [due_at] = session.scalars(select(ProgressNotice.due_at))
+    assert abs((due_at - (committed + BATCH_WINDOW)).total_seconds()) < 0.01
+    assert compose(service, after=timedelta(seconds=0.6)) == 1
+
+
 def test_entries_that_arrive_together_for_one_case_go_in_one_mail(service):
     handle(service, entry_added("e-3", "101/08/10 10:00第一法庭言詞辯論", "2012-07-20"))
     handle(service, entry_added("e-1", "準備程序", "2012-07-02"))

@@ -65,6 +65,7 @@ class EventConsumer:
         retry_backoff: float = 0.2,
         poll_timeout: float = 0.5,
         batch_size: int = 100,
+        max_batch_size: int = 1000,
         batch_handlers: Mapping[str | type[Message], BatchHandler] | None = None,
     ):
         if max_attempts < 1:
@@ -89,6 +90,8 @@ class EventConsumer:
         self.retry_backoff = retry_backoff
         self.poll_timeout = poll_timeout
         self.batch_size = batch_size
+        self.max_batch_size = max(max_batch_size, batch_size)
+        self._batch = batch_size  # the next poll's size
         self._consumer: BusConsumer | None = None
         self._topics_ready = False
         # The bus or the database away: start again from the committed offset, later.
@@ -111,10 +114,16 @@ class EventConsumer:
 
         The messages go in one database transaction (a savepoint each) and one offset
         commit, as far as they apply cleanly at the first try; one that does not is
-        handled alone (retries, dead letter), then the batch goes on after it."""
+        handled alone (retries, dead letter), then the batch goes on after it.
+
+        A poll asks for up to twice as many after a full one (a backlog: each poll costs a
+        transaction and an offset commit, so bigger ones drain it sooner), up to
+        max_batch_size, and for batch_size again after one that was not full."""
         consumer = self._get_consumer()
-        records = consumer.poll(self.poll_timeout if timeout is None else timeout, self.batch_size)
-        self.behind = len(records) >= self.batch_size
+        asked = self._batch
+        records = consumer.poll(self.poll_timeout if timeout is None else timeout, asked)
+        self.behind = len(records) >= asked
+        self._batch = min(asked * 2, self.max_batch_size) if self.behind else self.batch_size
         done = 0
         try:
             while done < len(records):

@@ -5,6 +5,7 @@ to whom is decided in domain/mails.py; here it is rendered and queued."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any, TypeVar, cast
 
 import grpc
@@ -219,13 +220,18 @@ class Handlers:
 
     def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
         """A notice per follower; the composer mails them, batched, once they fall due."""
-        event = event_of(envelope, case_events_pb2.ProgressEntryAdded)
-        self._noticed(session, progress_notices.record_progress(session, event))
+        self.progress_entries_added(session, [envelope])
 
     def progress_entries_added(self, session: Session, envelopes: list[Envelope]) -> None:
         """A poll's run of new entries together: a few statements, not a few per entry."""
         events = [event_of(e, case_events_pb2.ProgressEntryAdded) for e in envelopes]
-        self._noticed(session, progress_notices.record_progress_of_many(session, events))
+        # when case-sync committed each (an envelope without a time: now)
+        arrived_at = [
+            e.time.ToDatetime(tzinfo=UTC) if e.HasField("time") else None for e in envelopes
+        ]
+        self._noticed(
+            session, progress_notices.record_progress_of_many(session, events, None, arrived_at)
+        )
 
     def progress_entry_corrected(self, session: Session, envelope: Envelope) -> None:
         event = event_of(envelope, case_events_pb2.ProgressEntryCorrected)

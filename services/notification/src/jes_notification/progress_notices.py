@@ -73,12 +73,15 @@ def record_progress_of_many(
     session: Session,
     events: Sequence[case_events_pb2.ProgressEntryAdded],
     now: datetime | None = None,
+    arrived_at: Sequence[datetime | None] | None = None,
 ) -> int:
     """`record_progress` for several events (a consumer's poll) in a few statements: one
     to find the notices that exist, one for the subscriptions, one to add the missing
     subscriptions and one for the notices, whatever the number of events. A bad event
-    refuses them all (the consumer then records them one by one)."""
+    refuses them all (the consumer then records them one by one). `arrived_at`: each
+    event's commit time in case-sync (its envelope's), where its batching window starts."""
     now = now or utcnow()
+    arrivals = dict(zip(map(id, events), arrived_at, strict=True)) if arrived_at else {}
     wanted: dict[str, tuple[case_events_pb2.ProgressEntryAdded, Recipient, date]] = {}
     for event in events:
         case = event.case
@@ -113,7 +116,7 @@ def record_progress_of_many(
                 "item": event.entry.item,
                 "hearing": _hearing(event.entry),
                 "status": status.value,
-                "due_at": rules.due_at(mode, now),
+                "due_at": rules.due_at(mode, now, arrivals.get(id(event))),
                 "created_at": now,
                 "delivery_id": None,
             }

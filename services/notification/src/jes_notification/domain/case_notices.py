@@ -73,12 +73,18 @@ def next_digest_time(now: datetime) -> datetime:
     return today if today > local else today + timedelta(days=1)
 
 
-def due_at(mode: MailMode, now: datetime) -> datetime:
-    """When a notice that arrives now is mailed (for a dropped one, never: now)."""
+def due_at(mode: MailMode, now: datetime, arrived_at: datetime | None = None) -> datetime:
+    """When a notice recorded now is mailed (for a dropped one, never: now).
+
+    The batching window runs from `arrived_at`, when the entry reached JES (case-sync's
+    commit), not from when this service heard of it: the time an event spends on its way
+    here is part of the window, not added to it. A notice that comes later than the
+    window is due at once; a stamp ahead of this clock counts as now."""
     if mode is MailMode.DAILY_DIGEST:
         return next_digest_time(now)
     if mode is MailMode.IMMEDIATE:
-        return now + BATCH_WINDOW
+        arrived = now if arrived_at is None else min(arrived_at, now)
+        return max(now, arrived + BATCH_WINDOW)
     return now
 
 
