@@ -7,34 +7,17 @@ Create Date: 2026-12-01 06:00:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from jes_events.migration_ops import create_unpublished_index, drop_unpublished_index
 
 revision: str = "0080"
 down_revision: str | None = "0070"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-UNPUBLISHED = sa.text("published_at IS NULL")
-
 
 def upgrade() -> None:
-    # jes_events.tables.UNPUBLISHED_INDEX. PostgreSQL builds it without blocking the
-    # writes of a running service (CONCURRENTLY, outside the migration's transaction).
-    if op.get_bind().dialect.name == "postgresql":
-        with op.get_context().autocommit_block():
-            op.create_index(
-                "ix_outbox_unpublished",
-                "outbox",
-                ["created_at", "id"],
-                postgresql_where=UNPUBLISHED,
-                postgresql_concurrently=True,
-            )
-    else:
-        op.create_index(
-            "ix_outbox_unpublished", "outbox", ["created_at", "id"], sqlite_where=UNPUBLISHED
-        )
+    create_unpublished_index()
 
 
 def downgrade() -> None:
-    op.drop_index("ix_outbox_unpublished", table_name="outbox")
+    drop_unpublished_index()
