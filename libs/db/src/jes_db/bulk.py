@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, UserDefinedType
 
@@ -193,3 +193,9 @@ def _array_literal(values: Sequence[Any], column_type: Any) -> _ArrayLiteral | N
         oid = _INT8_ARRAY if isinstance(column_type, BigInteger) else _INT4_ARRAY
         return _ArrayLiteral("{" + ",".join(str(int(value)) for value in values) + "}", oid)
     return None
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The dialect's own `insert` (PostgreSQL's or SQLite's): both have
+    `on_conflict_do_nothing` and `on_conflict_do_update`, the common one has neither."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

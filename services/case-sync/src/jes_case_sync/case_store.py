@@ -9,7 +9,6 @@ from datetime import date
 from typing import NamedTuple, cast
 
 from sqlalchemy import ColumnElement, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from jes.case_sync.v1 import case_events_pb2 as events
@@ -18,7 +17,7 @@ from jes_case_sync.domain.cases import CaseKey, category_value
 from jes_case_sync.domain.followers import ACTIVE, role_value
 from jes_case_sync.models import Case, Follower
 from jes_db import new_ids
-from jes_db.bulk import one_of, rows_of
+from jes_db.bulk import dialect_insert, one_of, rows_of
 
 CASES = cast(Table, Case.__table__)
 
@@ -136,8 +135,7 @@ def _create_cases(session: Session, keys: Sequence[CaseKey]) -> None:
     mention (two follow approvals, two streams): on PostgreSQL the second insert waits for
     the first transaction and then leaves its row alone, where a plain insert failed on
     the unique key (an INTERNAL error for all but one). The caller reads the rows back."""
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CASES)
+    statement = dialect_insert(session.get_bind().dialect.name)(CASES)
     session.execute(
         statement.on_conflict_do_nothing(
             index_elements=[

@@ -25,7 +25,6 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import Null
 from sqlalchemy.sql.expression import ColumnElement
@@ -44,6 +43,7 @@ from jes_case_sync.models import (
     ProgressEntry,
 )
 from jes_case_sync.usecases.common import Infrastructure
+from jes_db.bulk import dialect_insert
 from jes_domain import NotFound
 from jes_zhtw import to_taipei
 
@@ -78,8 +78,7 @@ def as_models(model: type[M], rows: Iterable[Row[Any]]) -> list[M]:
 
 @cache
 def _visit_upsert(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(CaseVisit).values(
+    statement = dialect_insert(dialect)(CaseVisit).values(
         account_id=bindparam("visit_account"),
         case_id=bindparam("visit_case"),
         visited_at=bindparam("visit_at"),
