@@ -11,7 +11,7 @@ from sqlalchemy import select
 from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes.notification.v1 import notification_pb2 as pb
 from jes_db import utcnow
-from jes_notification import progress_notices
+from jes_notification import notice_composing
 from jes_notification.domain.case_notices import BATCH_WINDOW
 from jes_notification.domain.mails import Links
 from jes_notification.models import CaseMailSubscription
@@ -57,7 +57,7 @@ def added(*emails: str, **entry_fields) -> case_events_pb2.ProgressEntryAdded:
 
 
 def compose(service) -> int:
-    return progress_notices.compose_due(service.kit.db, LINKS, utcnow() + BATCH_WINDOW)
+    return notice_composing.compose_due(service.kit.db, LINKS, utcnow() + BATCH_WINDOW)
 
 
 def bodies(service) -> list[str]:

@@ -11,7 +11,7 @@ from jes_db import utcnow
 from jes_notification.domain.case_notices import BATCH_WINDOW
 from jes_notification.domain.mails import Links
 from jes_notification.handlers import delivery_id
-from jes_notification.progress_notices import compose_due
+from jes_notification.notice_composing import compose_due
 from jes_protos import make_envelope
 
 PUBLIC_URL = "https://jes.example.gov.tw"

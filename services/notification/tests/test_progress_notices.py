@@ -17,7 +17,7 @@ from jes.notification.v1 import notification_pb2 as pb
 from jes.notification.v1 import notification_pb2_grpc as pb_grpc
 from jes_db import utcnow
 from jes_grpckit import field_violations
-from jes_notification import progress_notices
+from jes_notification import notice_composing
 from jes_notification.composer import NoticeComposer
 from jes_notification.domain.case_notices import BATCH_WINDOW, next_digest_time
 from jes_notification.domain.mails import Links
@@ -74,7 +74,7 @@ def handle(service, event) -> None:
 
 
 def compose(service, after: timedelta = BATCH_WINDOW) -> int:
-    return progress_notices.compose_due(service.kit.db, LINKS, utcnow() + after)
+    return notice_composing.compose_due(service.kit.db, LINKS, utcnow() + after)
 
 
 def settings_token(service, recipient: str = "wang@example.com", case_id: str = "case-1") -> str:
@@ -168,7 +168,7 @@ def test_a_composer_that_crashes_mid_mail_leaves_the_notices_for_the_next_try(se
         raise RuntimeError("killed while composing")
 
     # after the mail's row went in, before its notices were marked
-    monkeypatch.setattr(progress_notices, "_mark_many", crash)
+    monkeypatch.setattr(notice_composing, "_mark_many", crash)
     with pytest.raises(RuntimeError):
         compose(service)
     assert service.deliveries() == []
@@ -186,8 +186,8 @@ def test_a_composer_that_lost_the_race_queues_nothing(service):
         [notice] = session.scalars(select(ProgressNotice))
         subscription_id = notice.subscription_id
     now = utcnow() + BATCH_WINDOW
-    assert progress_notices._compose_one(service.kit.db, LINKS, subscription_id, now) == 1
-    assert progress_notices._compose_one(service.kit.db, LINKS, subscription_id, now) == 0
+    assert notice_composing._compose_one(service.kit.db, LINKS, subscription_id, now) == 1
+    assert notice_composing._compose_one(service.kit.db, LINKS, subscription_id, now) == 0
     assert len(service.deliveries()) == 1
 
 
@@ -224,7 +224,7 @@ def test_a_lost_race_for_one_case_does_not_hold_back_the_others(service, monkeyp
     chunk goes back to its savepoint and is composed mail by mail, case 1's left out."""
     for number in range(3):
         handle(service, entry_added(f"e-{number}", case_id=f"case-{number}", number=number + 1))
-    mark_many, mark = progress_notices._mark_many, progress_notices._mark
+    mark_many, mark = notice_composing._mark_many, notice_composing._mark
 
     def another_composer_took_case_1(session, marks):
         session.execute(
@@ -236,11 +236,11 @@ def test_a_lost_race_for_one_case_does_not_hold_back_the_others(service, monkeyp
 
     def taken_for_case_1(session, notices, status, delivery_id):
         if any(notice.source_entry_id == "e-1" for notice in notices):
-            raise progress_notices.NoticesTaken("another composer took these notices")
+            raise notice_composing.NoticesTaken("another composer took these notices")
         mark(session, notices, status, delivery_id)
 
-    monkeypatch.setattr(progress_notices, "_mark_many", another_composer_took_case_1)
-    monkeypatch.setattr(progress_notices, "_mark", taken_for_case_1)
+    monkeypatch.setattr(notice_composing, "_mark_many", another_composer_took_case_1)
+    monkeypatch.setattr(notice_composing, "_mark", taken_for_case_1)
     assert compose(service) == 2
     assert sorted(m.subject for m in service.deliveries()) == [
         "【司法院】案件進度更新：100.訴.000001",
@@ -339,7 +339,7 @@ def test_the_daily_digest_collects_the_days_entries_into_one_mail_at_18_00(servi
     handle(service, entry_added("e-2", "函查"))
     assert compose(service, after=timedelta(minutes=1)) == 0
     digest_at = next_digest_time(utcnow())
-    assert progress_notices.compose_due(service.kit.db, LINKS, digest_at) == 1
+    assert notice_composing.compose_due(service.kit.db, LINKS, digest_at) == 1
     [mail] = service.deliveries()
     assert mail.subject == "【司法院】案件進度每日摘要：100.訴.992032（2 筆）"
     assert "以下是您追蹤的案件今天的 2 筆進行事項（每日摘要）。" in mail.body

@@ -1,4 +1,4 @@
-"""The component that turns due progress notices into mails (progress_notices.compose_due)
+"""The component that turns due progress notices into mails (notice_composing.compose_due)
 and wakes the mail sender. It sleeps until the next notice falls due, or until the
 handlers say new notices were recorded.
 
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from jes_db import Database, utcnow
-from jes_notification import progress_notices
+from jes_notification import notice_composing
 from jes_notification.domain.mails import Links
 from jes_servicekit.background import BackgroundLoop
 
@@ -47,10 +47,10 @@ class NoticeComposer:
         self._loop.notify()
 
     def run_once(self, now: datetime | None = None) -> int:
-        return progress_notices.compose_due(self.db, self.links, now, self.on_composed)
+        return notice_composing.compose_due(self.db, self.links, now, self.on_composed)
 
     def _wait_seconds(self) -> float:
-        due = progress_notices.next_due(self.db)
+        due = notice_composing.next_due(self.db)
         if due is None:
             return self.poll
         return max(MIN_WAIT, min(self.poll, (due - utcnow()).total_seconds()))
