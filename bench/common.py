@@ -200,3 +200,54 @@ def scheduler_seconds(pid: int | str = "self") -> tuple[float, float]:
         running += int(on_cpu)
         waiting += int(queued)
     return running / 1e9, waiting / 1e9
+
+
+# What each kind of process on the machine is, by its command line: the first pattern
+# that matches names it (the benchmark's own process is "benchmark").
+PROCESS_KINDS = (
+    ("postgres", "PostgreSQL"),
+    ("kafka", "Kafka"),
+    ("smtp_sink", "SMTP sink"),
+    ("minio", "MinIO"),
+    ("bench/bench_", "benchmark"),
+    ("--target=all", "jes (all)"),
+    ("jes_case_sync", "case-sync"),
+    ("jes_notification", "notification"),
+    ("jes_identity", "identity"),
+    ("jes_gateway", "gateway"),
+    ("jes_", "other JES"),
+)
+
+
+def machine_cpu() -> tuple[float, dict[str, float]]:
+    """The machine's busy CPU seconds so far (all CPUs, from /proc/stat) and each kind of
+    process's CPU seconds (user + system, from /proc/<pid>/stat, grouped by
+    PROCESS_KINDS; the rest is "other"). Two snapshots' difference says who used the
+    CPUs in between; a process that ended meanwhile is missing from the second."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    values = [int(v) for v in fields]
+    idle = values[3] + values[4]  # idle + iowait
+    busy = (sum(values[:8]) - idle) / ticks  # without guest time, counted in user already
+    by_kind: dict[str, float] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kind = next((k for pattern, k in PROCESS_KINDS if pattern in command), "other")
+        by_kind[kind] = by_kind.get(kind, 0.0) + (int(stat[11]) + int(stat[12])) / ticks
+    return busy, by_kind
+
+
+def machine_cpu_between(
+    before: tuple[float, dict[str, float]], after: tuple[float, dict[str, float]]
+) -> dict[str, float]:
+    """Each kind's CPU seconds between two `machine_cpu()` snapshots, with the machine's
+    whole busy time as "all processes"."""
+    spent = {kind: after[1][kind] - before[1].get(kind, 0.0) for kind in after[1]}
+    spent = {kind: round(s, 2) for kind, s in sorted(spent.items(), key=lambda x: -x[1]) if s > 0}
+    return {"all processes": round(after[0] - before[0], 2), **spent}
