@@ -4,7 +4,7 @@ PostgreSQL (keyset pages over the index (case_id, posted_on, ingested_at, id)).
 The data is made by PostgreSQL itself (generate_series) in a database of its own,
 `bench_case_page`, on this checkout's PostgreSQL (`bash deploy/local/infra.sh up` first),
 and kept: a later run with the same `--cases`/`--entries` reuses it. The page is read
-through case-sync's use case (`Reading.case_page`: the reader's follow, the first page
+through case-sync's use case (`CasePages.case_page`: the reader's follow, the first page
 of 50 entries, its summary with the latest three, the next hearing, 資料更新至, the count,
 the visit), for random followed cases, then the second page by its token. The in-run
 baseline: the page's one essential query in plain SQL (the 51 newest entries of a case by
@@ -133,10 +133,10 @@ def main() -> int:
     config = embedded_config("case-sync", work, JES_DATABASE_URL=url)
     kit = build(config, identity_port=None, metrics=False)  # migrations; no server started
     made = ensure_data(url, args.cases, args.entries, followed)
+    from jes_case_sync.usecases.case_page import CasePages
     from jes_case_sync.usecases.common import Infrastructure
-    from jes_case_sync.usecases.reading import Reading
 
-    reading = Reading(Infrastructure(kit.db, kit.outbox))
+    pages = CasePages(Infrastructure(kit.db, kit.outbox))
     reader = Reader(ReaderKind.LITIGANT, "bench-reader", account_ids=(READER,))
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -160,18 +160,18 @@ def main() -> int:
     rng = random.Random(11)
     picks = [rng.choice(case_ids) for _ in range(args.reads)]
     for case_id in picks[:20]:  # warm-up: the index's upper levels, connections
-        reading.case_page(reader, case_id=case_id)
+        pages.case_page(reader, case_id=case_id)
     first: list[float] = []
     second: list[float] = []
     shown = 0
     for case_id in picks:
         began = time.perf_counter()
-        page = reading.case_page(reader, case_id=case_id, size=5, record_visit=True)
+        page = pages.case_page(reader, case_id=case_id, size=5, record_visit=True)
         first.append((time.perf_counter() - began) * 1000)
         shown += len(page.entries)
         if page.next_token:
             began = time.perf_counter()
-            reading.case_page(reader, case_id=case_id, size=5, token=page.next_token)
+            pages.case_page(reader, case_id=case_id, size=5, token=page.next_token)
             second.append((time.perf_counter() - began) * 1000)
     base: list[float] = []
     with engine.connect() as conn:

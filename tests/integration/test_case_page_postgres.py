@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from jes_case_sync.domain.access import Reader, ReaderKind
+from jes_case_sync.usecases.case_page import CasePages
 from jes_case_sync.usecases.common import Infrastructure
-from jes_case_sync.usecases.reading import Reading
 from support.distributed import pg_url
 from support.services import embedded_config
 
@@ -102,12 +102,12 @@ def test_two_first_visits_at_once_both_get_the_page(kit):
         other.dispose()
         return ours_at
 
-    reading = Reading(
+    pages = CasePages(
         Infrastructure(built.db, built.outbox, now=now_while_another_request_records_its_visit)
     )
     reader = Reader(ReaderKind.LITIGANT, ACCOUNT, account_ids=(ACCOUNT,))
 
-    page = reading.case_page(reader, case_id=CASE, record_visit=True)
+    page = pages.case_page(reader, case_id=CASE, record_visit=True)
 
     assert [entry.item for entry in page.entries] == ["言詞辯論"]
     engine = create_engine(url)

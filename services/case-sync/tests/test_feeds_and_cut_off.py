@@ -54,6 +54,8 @@ def test_a_feed_address_shows_the_case_to_a_feed_reader_without_login(service, f
     assert [e.item for e in atom.entries] == ["開庭通知", "準備程序"]
     calendar = resolve(service, feed.token, qpb.FEED_KIND_ICALENDAR)
     assert [e.hearing.starts_at for e in calendar.entries] == ["2099-02-01T09:30"]
+    # the hearings' page still sums the case up with its latest entries, of every kind
+    assert [e.item for e in calendar.summary.latest_entries] == ["開庭通知", "準備程序"]
     with service.kit.db.transaction() as session:
         [row] = session.query(FeedToken).all()
         assert row.token_hash != feed.token and feed.token not in row.token_hash

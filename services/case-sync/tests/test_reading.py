@@ -187,6 +187,9 @@ def test_the_page_is_every_entry_newest_first_in_keyset_pages(service, world):
     assert [e.item for e in second.entries] == ["第4天", "第3天", "第2天"]
     assert [e.item for e in third.entries] == ["第1天", "定期言詞辯論"]  # posted 2024-11-20
     assert third.next_page_token == ""
+    # every page's summary has the case's latest three, not the page's
+    for reply in (first, second, third):
+        assert [e.item for e in reply.summary.latest_entries] == ["第7天", "第6天", "第5天"]
 
 
 def test_a_bad_page_token_is_a_clear_error(service, world):

@@ -610,3 +610,56 @@ def test_mails_per_follower_out_of_range_is_refused(service, count):
     error = rpc_error(court_system(service).ListCaseDeliveries, request)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "mails_per_follower" in field_violations(error)
+
+
+def test_only_each_followers_newest_mails_are_read(service):
+    """A follower with more mails than asked for: the query itself keeps each follower's
+    newest `mails_per_follower` (the entries still waiting on top, however old), and only
+    their notices are loaded, not every notice of every follower of the case."""
+    both = ("wang@example.com", "chen@example.com")
+    for n in range(4):
+        handle(service, entry_added(f"e-{n}", followers=both if n else both[:1]))
+        compose(service, after=BATCH_WINDOW + timedelta(minutes=n))
+    anonymous(service).SetCaseMailMode(
+        pb.SetCaseMailModeRequest(
+            token=settings_token(service, "chen@example.com"), mode=pb.CASE_MAIL_MODE_UNSUBSCRIBED
+        )
+    )
+    handle(service, entry_added("e-4", followers=both))
+    with service.kit.db.transaction() as session:  # wang's waiting entry, older than his mails
+        session.execute(
+            update(ProgressNotice)
+            .where(ProgressNotice.source_entry_id == "e-4", ProgressNotice.status == "pending")
+            .values(created_at=utcnow() - timedelta(days=1))
+        )
+    loaded: list[str] = []
+
+    def count(notice: ProgressNotice, context: object) -> None:
+        loaded.append(notice.source_entry_id)
+
+    request = case_request()
+    request.mails_per_follower = 2
+    sqlalchemy_event.listen(ProgressNotice, "load", count)
+    try:
+        chen, wang = court_system(service).ListCaseDeliveries(request).followers
+    finally:
+        sqlalchemy_event.remove(ProgressNotice, "load", count)
+    assert [(m.status, list(m.source_entry_ids)) for m in wang.mails] == [
+        (pb.ENTRY_DELIVERY_STATUS_PENDING, ["e-4"]),
+        (pb.ENTRY_DELIVERY_STATUS_QUEUED, ["e-3"]),
+    ]
+    assert [(m.status, list(m.source_entry_ids)) for m in chen.mails] == [
+        (pb.ENTRY_DELIVERY_STATUS_NOT_SENT, ["e-4"]),
+        (pb.ENTRY_DELIVERY_STATUS_QUEUED, ["e-3"]),
+    ]
+    assert sorted(loaded) == ["e-3", "e-3", "e-4", "e-4"]  # of 9 notices
+    # asked for more than there are: all of them, the newest first
+    chen, wang = court_system(service).ListCaseDeliveries(case_request()).followers
+    assert [list(m.source_entry_ids) for m in wang.mails] == [
+        ["e-4"],
+        ["e-3"],
+        ["e-2"],
+        ["e-1"],
+        ["e-0"],
+    ]
+    assert [list(m.source_entry_ids) for m in chen.mails] == [["e-4"], ["e-3"], ["e-2"], ["e-1"]]

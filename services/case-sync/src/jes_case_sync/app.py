@@ -12,12 +12,13 @@ from jes_case_sync.identity_port import IdentityPort
 from jes_case_sync.models import event_tables, metadata
 from jes_case_sync.queries import ProgressQueries
 from jes_case_sync.sweeper import CutOffSweeper
+from jes_case_sync.usecases.case_lists import CaseLists
+from jes_case_sync.usecases.case_page import CasePages
 from jes_case_sync.usecases.common import Infrastructure
 from jes_case_sync.usecases.cut_off import CutOffSweep
 from jes_case_sync.usecases.feeds import Feeds
 from jes_case_sync.usecases.follows import Follows
 from jes_case_sync.usecases.ingest import Ingest
-from jes_case_sync.usecases.reading import Reading
 from jes_case_sync.usecases.reconcile import Reconcile
 from jes_config import ServiceConfig
 from jes_grpckit import request_id_var
@@ -51,7 +52,7 @@ def build(
         identity_port = IdentityPort(kit.client("identity", identity_pb2_grpc.IdentityServiceStub))
     infra = Infrastructure(kit.db, kit.outbox, trace_id=current_trace_id)
     ingest = Ingest(infra)
-    reading = Reading(infra)
+    pages = CasePages(infra)
     kit.grpc.add(
         pb_grpc.add_CaseSyncServiceServicer_to_server,
         CaseSyncServicer(
@@ -59,8 +60,9 @@ def build(
             ingest,
             Reconcile(infra, ingest),
             Follows(infra, identity_port.open_account),
-            reading=reading,
-            feeds=Feeds(infra, reading),
+            lists=CaseLists(infra),
+            pages=pages,
+            feeds=Feeds(infra, pages),
             queries=ProgressQueries(kit.db),
             reader_lookup=identity_port.reader,
         ),

@@ -37,10 +37,11 @@ from jes_case_sync.grpc_messages import (
 from jes_case_sync.grpc_reading import ReadingRpcs
 from jes_case_sync.identity_port import ReaderLookup
 from jes_case_sync.queries import ProgressQueries
+from jes_case_sync.usecases.case_lists import CaseLists
+from jes_case_sync.usecases.case_page import CasePages
 from jes_case_sync.usecases.feeds import Feeds
 from jes_case_sync.usecases.follows import Follows
 from jes_case_sync.usecases.ingest import Ingest, counts_of
-from jes_case_sync.usecases.reading import Reading
 from jes_case_sync.usecases.reconcile import CaseSnapshot, Reconcile
 from jes_domain import DomainError, InvalidArgument
 from jes_grpckit import current_claims
@@ -60,12 +61,13 @@ class CaseSyncServicer(ReadingRpcs):
         reconcile: Reconcile,
         follows: Follows,
         *,
-        reading: Reading,
+        lists: CaseLists,
+        pages: CasePages,
         feeds: Feeds,
         queries: ProgressQueries,
         reader_lookup: ReaderLookup,
     ):
-        super().__init__(reading, feeds, queries, reader_lookup)
+        super().__init__(lists, pages, feeds, queries, reader_lookup)
         self.today = today
         self.ingest = ingest
         self.reconcile = reconcile

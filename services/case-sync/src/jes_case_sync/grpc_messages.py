@@ -17,8 +17,8 @@ from jes_case_sync.domain.entries import HearingInput, ProgressInput
 from jes_case_sync.domain.followers import ACTIVE, role_value
 from jes_case_sync.domain.statuses import Status, cut_off_for
 from jes_case_sync.models import Follower, ProgressEntry
+from jes_case_sync.usecases.case_page import CaseView
 from jes_case_sync.usecases.entry_rows import hearing_message
-from jes_case_sync.usecases.reading import CaseView
 from jes_db.audit import Actor
 from jes_zhtw import court_by_code
 

@@ -18,8 +18,9 @@ from jes_case_sync.domain.cases import CASE_NOT_FOUND
 from jes_case_sync.grpc_messages import actor_of, case_key, case_summary, entry_view, timestamp
 from jes_case_sync.identity_port import ReaderLookup
 from jes_case_sync.queries import ProgressQueries
+from jes_case_sync.usecases.case_lists import CaseLists
+from jes_case_sync.usecases.case_page import CasePages, CaseView, EntriesPage
 from jes_case_sync.usecases.feeds import Feeds, FeedView
-from jes_case_sync.usecases.reading import CaseView, EntriesPage, Reading
 from jes_domain import Forbidden, InvalidArgument, NotFound
 from jes_grpckit import current_claims, current_user_token
 
@@ -27,12 +28,14 @@ from jes_grpckit import current_claims, current_user_token
 class ReadingRpcs(pb_grpc.CaseSyncServiceServicer):
     def __init__(
         self,
-        reading: Reading,
+        lists: CaseLists,
+        pages: CasePages,
         feeds: Feeds,
         queries: ProgressQueries,
         reader_lookup: ReaderLookup,
     ):
-        self.reading = reading
+        self.lists = lists
+        self.pages = pages
         self.feeds = feeds
         self.queries = queries
         self.reader_lookup = reader_lookup
@@ -52,7 +55,7 @@ class ReadingRpcs(pb_grpc.CaseSyncServiceServicer):
         self, request: qpb.ListMyCasesRequest, context: grpc.ServicerContext
     ) -> qpb.ListMyCasesResponse:
         reader = self.reader(current_claims())
-        page = self.reading.my_cases(reader, request.page_size, request.page_token)
+        page = self.lists.my_cases(reader, request.page_size, request.page_token)
         return qpb.ListMyCasesResponse(
             cases=[case_summary(view) for view in page.cases], next_page_token=page.next_token
         )
@@ -61,7 +64,7 @@ class ReadingRpcs(pb_grpc.CaseSyncServiceServicer):
         reader = self.reader(current_claims())
         if not request.case_id and not request.HasField("case"):
             raise InvalidArgument("查詢資料有誤", fields={"case_id": "請指定案件"})
-        page = self.reading.case_page(
+        page = self.pages.case_page(
             reader,
             case_id=request.case_id.strip(),
             key=case_key(request.case) if request.HasField("case") else None,

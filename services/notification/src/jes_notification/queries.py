@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Subquery, case, func, select
 
 from jes_db import Database
+from jes_notification.domain.case_notices import NoticeStatus
 from jes_notification.domain.deliveries import listed_count, recipient_filter
 from jes_notification.models import CaseMailSubscription, Delivery, ProgressNotice
 
@@ -119,11 +120,12 @@ class CaseDeliveryQueries:
             )
             if not subscriptions:
                 return "", []
+            kept = _newest_mails([s.id for s in subscriptions], per_follower)
             rows = session.execute(
                 select(ProgressNotice, Delivery)
+                .join(kept, kept.c.notice_id == ProgressNotice.id)
                 .outerjoin(Delivery, Delivery.id == ProgressNotice.delivery_id)
-                .where(ProgressNotice.subscription_id.in_([s.id for s in subscriptions]))
-                .order_by(ProgressNotice.created_at, ProgressNotice.source_entry_id)
+                .order_by(*NOTICE_ORDER)
             ).all()
             grouped: dict[str, dict[tuple[str, str], list[tuple[ProgressNotice, Any]]]] = {
                 s.id: {} for s in subscriptions
@@ -136,7 +138,7 @@ class CaseDeliveryQueries:
                 mails = [
                     _case_mail(key, members) for key, members in grouped[subscription.id].items()
                 ]
-                # newest first: by the latest entry each carried (dict order is oldest first)
+                # newest first: by the first entry each carried (dict order is oldest first)
                 mails.reverse()
                 mails.sort(key=lambda mail: mail.notice_status != "pending")  # waiting on top
                 followers.append(
@@ -144,10 +146,60 @@ class CaseDeliveryQueries:
                         recipient=subscription.recipient,
                         follow_id=subscription.follow_id,
                         mode=subscription.mode,
-                        mails=mails[:per_follower],
+                        mails=mails,  # _newest_mails kept `per_follower`
                     )
                 )
             return subscriptions[0].case_id, followers
+
+
+# a subscription's notices in the order they came (the id only breaks ties)
+NOTICE_ORDER = (ProgressNotice.created_at, ProgressNotice.source_entry_id, ProgressNotice.id)
+
+
+def _newest_mails(subscription_ids: list[str], per_follower: int) -> Subquery:
+    """The ids (`notice_id`) of the notices in each subscription's `per_follower` newest
+    mails, ranked in the query (window functions, on SQLite and PostgreSQL alike) rather
+    than every notice of every follower loaded to keep a few.
+
+    A "mail" is a delivery's notices, or the subscription's notices with no delivery of
+    one status (those waiting, those dropped); mails in waiting (whose last notice is
+    pending) come first, then the newest by their first notice, as `of_case` lists them."""
+    numbered = (
+        select(
+            ProgressNotice.id.label("notice_id"),
+            ProgressNotice.subscription_id,
+            ProgressNotice.status,
+            Delivery.id.label("mail"),
+            case((Delivery.id.is_(None), ProgressNotice.status), else_="").label("unmailed"),
+            func.row_number()
+            .over(partition_by=ProgressNotice.subscription_id, order_by=NOTICE_ORDER)
+            .label("seq"),
+        )
+        .outerjoin(Delivery, Delivery.id == ProgressNotice.delivery_id)
+        .where(ProgressNotice.subscription_id.in_(subscription_ids))
+        .subquery("numbered")
+    )
+    # one mail's notices (NULLs partition together, as they group)
+    mail = (numbered.c.subscription_id, numbered.c.mail, numbered.c.unmailed)
+    grouped = select(
+        numbered.c.notice_id,
+        numbered.c.subscription_id,
+        func.min(numbered.c.seq).over(partition_by=mail).label("first_seq"),
+        func.first_value(numbered.c.status)
+        .over(partition_by=mail, order_by=numbered.c.seq.desc())
+        .label("last_status"),
+    ).subquery("grouped")
+    waiting_first = case((grouped.c.last_status == NoticeStatus.PENDING.value, 0), else_=1)
+    ranked = select(
+        grouped.c.notice_id,
+        func.dense_rank()
+        .over(
+            partition_by=grouped.c.subscription_id,
+            order_by=(waiting_first, grouped.c.first_seq.desc()),
+        )
+        .label("mail_rank"),
+    ).subquery("ranked")
+    return select(ranked.c.notice_id).where(ranked.c.mail_rank <= per_follower).subquery("kept")
 
 
 def _case_mail(key: tuple[str, str], members: list[tuple[ProgressNotice, Any]]) -> CaseMailRow:

@@ -20,8 +20,8 @@ from jes_case_sync.domain.feeds import (
 )
 from jes_case_sync.domain.followers import ACTIVE
 from jes_case_sync.models import Case, CaseProsecutor, FeedToken, Follower, audit_log
+from jes_case_sync.usecases.case_page import CasePages, EntriesPage
 from jes_case_sync.usecases.common import Infrastructure
-from jes_case_sync.usecases.reading import EntriesPage, Reading
 from jes_db.audit import Actor
 from jes_domain import FailedPrecondition, InvalidArgument, NotFound
 
@@ -34,9 +34,9 @@ class FeedView:
 
 
 class Feeds:
-    def __init__(self, infra: Infrastructure, reading: Reading):
+    def __init__(self, infra: Infrastructure, pages: CasePages):
         self.infra = infra
-        self.reading = reading
+        self.pages = pages
 
     def create(self, reader: Reader, case_id: str, actor: Actor) -> FeedView:
         if reader.kind not in (ReaderKind.LITIGANT, ReaderKind.PROSECUTOR):
@@ -44,7 +44,7 @@ class Feeds:
         if not case_id.strip():
             raise InvalidArgument("訂閱資料有誤", fields={"case_id": "請指定案件"})
         with self.infra.db.transaction() as session:
-            case, follow_id = self.reading.readable_case(session, reader, case_id.strip())
+            case, follow_id = self.pages.readable_case(session, reader, case_id.strip())
             live = session.scalar(
                 select(func.count()).where(
                     FeedToken.account_id == reader.subject,
@@ -126,7 +126,7 @@ class Feeds:
             if reader is None:
                 raise NotFound(FEED_NOT_FOUND)
             feed.last_used_at = self.infra.now()
-        return self.reading.case_page(
+        return self.pages.case_page(
             reader, case_id=feed.case_id, size=size, only_hearings=only_hearings
         )
 
