@@ -10,4 +10,7 @@ templates = Environment(
     autoescape=False,  # noqa: S701
     undefined=StrictUndefined,
     keep_trailing_newline=True,
+    # The templates ship inside the package and never change while it runs: without this
+    # every get_template stat()s the file to see whether it changed (once per mail).
+    auto_reload=False,
 )

@@ -1,0 +1,175 @@
+"""notification's recording of progress notices on PostgreSQL as on SQLite: a consumer's
+poll of new entries becomes one notice per follower and entry (written by COPY on
+PostgreSQL, an executemany on SQLite), every column as given; a replayed poll adds
+nothing; a notice another consumer wrote first fails the whole poll's insert and leaves
+nothing of it behind (the consumer then goes one by one)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from jes.case_sync.v1 import case_events_pb2, cases_pb2
+from jes_db import Database, run_migrations
+from jes_notification.app import MIGRATIONS
+from jes_notification.domain import case_notices as rules
+from jes_notification.models import CaseMailSubscription, ProgressNotice
+from jes_notification.progress_notices import record_progress_of_many
+from support.distributed import pg_url
+
+DATABASE = "progress_notices_probe"
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def new_database(url: str) -> Iterator[Database]:
+    run_migrations(url, MIGRATIONS)
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def new_postgres_database(infra) -> Iterator[Database]:
+    admin = create_engine(pg_url(infra, "postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
+    admin.dispose()
+    yield from new_database(pg_url(infra, DATABASE))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        yield from new_database(f"sqlite:///{tmp_path / 'notification.db'}")
+    else:
+        yield from new_postgres_database(request.getfixturevalue("infra"))
+
+
+@pytest.fixture
+def pg(infra) -> Iterator[Database]:
+    yield from new_postgres_database(infra)
+
+
+def added(case: int, entry: int, *emails: str) -> case_events_pb2.ProgressEntryAdded:
+    return case_events_pb2.ProgressEntryAdded(
+        case_id=f"case-{case}",
+        case=cases_pb2.CaseKey(
+            court_code="CHD",
+            category=cases_pb2.CASE_CATEGORY_CRIMINAL,
+            year=100,
+            word="訴",
+            number=992000 + case,
+        ),
+        entry=cases_pb2.ProgressEntry(
+            source_entry_id=f"e-{entry}",
+            posted_on="2026-11-19",
+            item=f"第 {entry} 次言詞辯論「A&B」",
+            hearing=cases_pb2.Hearing(
+                starts_at="2026-12-03T09:30", place="第五法庭", kind="言詞辯論"
+            )
+            if entry == 1
+            else None,
+        ),
+        entry_id=f"case-{case}/e-{entry}",
+        followers=[
+            case_events_pb2.Follower(follow_id=f"follow-{email}", email=email) for email in emails
+        ],
+    )
+
+
+def poll() -> list[case_events_pb2.ProgressEntryAdded]:
+    """Two cases, three entries each; one follower on the first, two on the second."""
+    return [
+        added(
+            case,
+            entry,
+            *(["wang@example.com"] if case == 1 else ["lin@example.com", "Chen@Example.com"]),
+        )
+        for case in (1, 2)
+        for entry in (1, 2, 3)
+    ]
+
+
+def notices(db: Database) -> list[ProgressNotice]:
+    with db.transaction() as session:
+        found = list(session.scalars(select(ProgressNotice).order_by(ProgressNotice.id)))
+        session.expunge_all()
+        return found
+
+
+def test_a_poll_becomes_one_notice_per_follower_and_entry(db: Database) -> None:
+    arrived = [NOW - timedelta(seconds=1)] * 6
+    with db.transaction() as session:
+        assert record_progress_of_many(session, poll(), NOW, arrived) == 9
+    recorded = notices(db)
+    assert len(recorded) == 9
+    with db.transaction() as session:
+        subscriptions = {
+            s.id: (s.case_id, s.recipient, s.follow_id, s.case_number)
+            for s in session.scalars(select(CaseMailSubscription))
+        }
+    assert sorted(subscriptions.values()) == [
+        ("case-1", "wang@example.com", "follow-wang@example.com", "100.訴.992001"),
+        ("case-2", "chen@example.com", "follow-Chen@Example.com", "100.訴.992002"),
+        ("case-2", "lin@example.com", "follow-lin@example.com", "100.訴.992002"),
+    ]
+    first = next(
+        n for n in recorded if n.id == rules.notice_id("case-1", "e-1", "wang@example.com")
+    )
+    assert subscriptions[first.subscription_id][:2] == ("case-1", "wang@example.com")
+    assert (first.event_id, first.court_code, first.source_entry_id) == (
+        "case-1:e-1",
+        "CHD",
+        "e-1",
+    )
+    assert first.posted_on == date(2026, 11, 19)
+    assert first.item == "第 1 次言詞辯論「A&B」"
+    assert first.hearing == "民國 115年 12月3日 星期四 09:30 第五法庭 言詞辯論"
+    assert first.status == "pending"
+    assert first.delivery_id is None
+    # the window runs from case-sync's commit, a second before NOW
+    assert first.due_at == NOW - timedelta(seconds=1) + rules.BATCH_WINDOW
+    assert first.created_at == NOW
+
+
+def test_a_replayed_poll_adds_nothing(db: Database) -> None:
+    with db.transaction() as session:
+        record_progress_of_many(session, poll(), NOW)
+    with db.transaction() as session:
+        assert record_progress_of_many(session, poll(), NOW + timedelta(seconds=5)) == 0
+    assert len(notices(db)) == 9
+
+
+def test_a_notice_another_consumer_wrote_first_fails_the_whole_poll(pg: Database) -> None:
+    """Two consumers with the same entry at once (a rebalance): the second read before the
+    first committed, so its COPY meets the first's row, fails, and leaves none of its
+    poll's rows. (SQLite has one writer at a time: no such race there.)"""
+    with pg.transaction() as session:  # the follower's settings exist already
+        record_progress_of_many(session, [added(1, 9, "wang@example.com")], NOW)
+    first = pg.sessions()
+    try:
+        record_progress_of_many(first, [added(1, 1, "wang@example.com")], NOW)
+        first.flush()
+        with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+            with pg.transaction() as second:
+                # the first has not committed: the second cannot see its rows, and its
+                # COPY waits on them until the first commits, then fails
+                second.execute(text("SET LOCAL lock_timeout = '10s'"))
+                committer = threading.Timer(0.5, first.commit)
+                committer.start()
+                try:
+                    record_progress_of_many(second, poll(), NOW)
+                finally:
+                    committer.join()
+    finally:
+        first.close()
+    assert sorted(n.source_entry_id for n in notices(pg)) == ["e-1", "e-9"]
+    with pg.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(CaseMailSubscription)) == 1
