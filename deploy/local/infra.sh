@@ -385,11 +385,17 @@ EOF
   # format the KRaft storage once (cluster id kept in data/meta.properties)
   if [ ! -f "$dir/data/meta.properties" ]; then
     local cluster_id
-    # (what `StorageTool random-uuid` prints: a random UUID, url-safe base64, no padding)
-    cluster_id="$("$PY" -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
+    # What `StorageTool random-uuid` prints: a random UUID, url-safe base64, no padding,
+    # and, as Kafka's own, never starting with "-" (one in 64 did: the format's argument
+    # parser took the id for an option and the stack failed to start).
+    cluster_id="$("$PY" -c '
+import base64, uuid
+while (cluster_id := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")).startswith("-"):
+    pass
+print(cluster_id)')"
     log "kafka: formatting storage (cluster id $cluster_id)"
     kafka_java kafka.tools.StorageTool format --ignore-formatted \
-      -t "$cluster_id" -c "$dir/server.properties" >>"$(logfile kafka)" 2>&1 \
+      --cluster-id="$cluster_id" -c "$dir/server.properties" >>"$(logfile kafka)" 2>&1 \
       || { show_log_tail kafka; die "kafka: storage format failed"; }
   fi
 }
