@@ -225,14 +225,16 @@ def breakdown(times: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]
 
 @contextlib.contextmanager
 def distributed_platform(
-    folder: Path, run: str, mail_connections: int | None
+    folder: Path, run: str, mail_connections: int | None, notification_replicas: int = 1
 ) -> Iterator[tuple[Any, Arrivals, tuple[str, str], dict[str, int]]]:
     from support.distributed import Distributed, infra_settings, pg_url, reset_databases
 
     infra = infra_settings()
     reset_databases(infra)
     settings = {} if mail_connections is None else {"JES_MAIL_CONNECTIONS": str(mail_connections)}
-    stack = Distributed(infra, folder, settings=settings)
+    stack = Distributed(
+        infra, folder, settings=settings, replicas={"notification": notification_replicas}
+    )
     stack.start()
     try:
         sink = SinkMailbox(infra["JES_SMTP_SINK_API"], run)
@@ -241,7 +243,7 @@ def distributed_platform(
         pids = {
             name: process.popen.pid
             for name, process in stack.processes.items()
-            if name in ("case-sync", "notification") and process.popen is not None
+            if name.startswith(("case-sync", "notification")) and process.popen is not None
         }
         yield stack.platform().court_system("TPD"), sink, urls, pids
     finally:
@@ -345,13 +347,19 @@ def main() -> int:
         type=int,
         help="distributed: notification's SMTP connections (JES_MAIL_CONNECTIONS; default 4)",
     )
+    parser.add_argument(
+        "--notification-replicas",
+        type=int,
+        default=1,
+        help="distributed: notification processes (pods) sharing its database and consumer group",
+    )
     args = parser.parse_args()
     per_case = max(1, args.entries // args.cases)
     run = uuid.uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="jes-bench-mail-") as folder:
         data = Path(folder)
         platform = (
-            distributed_platform(data, run, args.mail_connections)
+            distributed_platform(data, run, args.mail_connections, args.notification_replicas)
             if args.distributed
             else all_in_one_platform(data)
         )
@@ -390,6 +398,7 @@ def main() -> int:
         "streams": args.streams,
         "batch": args.batch,
         "mail_connections": args.mail_connections,
+        "notification_replicas": args.notification_replicas,
         "ingest_seconds": ingest_seconds,
         "entries_per_second_ingested": len(pushed) / ingest_seconds,
         "mails": mailbox.mails,

@@ -175,3 +175,57 @@ def test_smtp_send_and_read_back(infra_env: dict[str, str]) -> None:
     assert got["from"] == "no-reply@jes.example"
     assert to in got["to"]
     assert got["id"] and got["received_at"]
+
+
+def _sink_messages(api: str, to: str, count: int) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while len(found) < count and time.monotonic() < deadline:
+        resp = requests.get(f"{api}/messages", params={"to": to}, timeout=10)
+        resp.raise_for_status()
+        found = resp.json()
+        if len(found) < count:
+            time.sleep(0.2)
+    return found
+
+
+def test_smtp_sink_keeps_each_message_byte_for_byte(infra_env: dict[str, str]) -> None:
+    """The sink's own SMTP server: dot-stuffed lines come back as sent, every envelope
+    recipient and an internationalised (SMTPUTF8) address are kept, a transaction reset
+    half-way leaves nothing, and commands out of order are refused."""
+    mail = urlsplit(infra_env["JES_MAIL_URL"])
+    api = infra_env["JES_SMTP_SINK_API"]
+    run = uuid.uuid4().hex[:8]
+    to, cc, utf8 = f"dots-{run}@jes.example", f"cc-{run}@jes.example", f"王-{run}@例子.台灣"
+    body = ".a line that starts with a dot\n..two dots\n.\nthe end: 結束\n"
+    msg = EmailMessage()
+    msg["From"] = "no-reply@jes.example"
+    msg["To"] = to
+    msg["Cc"] = cc
+    msg["Subject"] = "點開頭的行"
+    msg["Message-ID"] = f"<dots-{run}@jes.example>"
+    msg.set_content(body, cte="8bit")
+    with smtplib.SMTP(mail.hostname or "127.0.0.1", mail.port or 25, timeout=10) as smtp:
+        assert smtp.ehlo()[0] == 250
+        assert smtp.has_extn("smtputf8") and smtp.has_extn("8bitmime")
+        assert smtp.rcpt(to)[0] == 503  # no MAIL yet
+        assert smtp.mail("no-reply@jes.example")[0] == 250
+        assert smtp.rcpt(to)[0] == 250
+        assert smtp.rset()[0] == 250  # nothing of this transaction is kept
+        smtp.send_message(msg)
+        utf8_msg = EmailMessage()
+        utf8_msg["From"] = "no-reply@jes.example"
+        utf8_msg["To"] = utf8
+        utf8_msg["Subject"] = "國際化地址"
+        utf8_msg.set_content("您好")
+        smtp.send_message(utf8_msg)
+        assert smtp.docmd("BOGUS")[0] == 500
+
+    [got] = _sink_messages(api, to, 1)
+    assert sorted(got["to"]) == [cc, to]
+    assert got["body"] == body
+    raw = requests.get(f"{api}/messages/{got['id']}/raw", timeout=10)
+    assert raw.content.replace(b"\r\n", b"\n") == bytes(msg).replace(b"\r\n", b"\n")
+    [international] = _sink_messages(api, utf8, 1)
+    assert international["to"] == [utf8]
+    assert international["subject"] == "國際化地址"

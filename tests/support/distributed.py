@@ -97,8 +97,12 @@ class Distributed:
         work: Path,
         databases: dict[str, str] = DATABASES,
         settings: dict[str, str] | None = None,
+        replicas: dict[str, int] | None = None,
     ):
-        """`settings`: more of the environment, given to every process (each reads its own)."""
+        """`settings`: more of the environment, given to every process (each reads its own).
+        `replicas`: more than one process of a service (pods of one deployment on one
+        database and consumer group), named "<service>", "<service>-2", ...; the others'
+        gRPC ports are their own (the platform calls the first)."""
         self.infra = infra
         self.work = work
         self.addrs = {name: f"127.0.0.1:{free_port()}" for name in SERVICES}
@@ -119,18 +123,23 @@ class Distributed:
         }
         self.processes: dict[str, Process] = {}
         for name in SERVICES:
-            env = base_env(
-                **common,
-                JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{databases[name]}",
-                **pg_tls_settings(infra),
-                JES_GRPC_PORT=self.addrs[name].rsplit(":", 1)[1],
-                JES_METRICS_PORT=str(free_port()),
-                JES_HEALTH_PORT=str(free_port()),  # plaintext health only, for probes
-                # single sign-on: only identity knows the providers (and the client secret)
-                **(sso_settings(infra) if name == "identity" else {}),
-            )
-            module = f"jes_{name.replace('-', '_')}"
-            self.processes[name] = Process(name, [PYTHON, "-m", module], env, work)
+            for replica in range(1, (replicas or {}).get(name, 1) + 1):
+                grpc_port = self.addrs[name].rsplit(":", 1)[1] if replica == 1 else free_port()
+                env = base_env(
+                    **common,
+                    JES_DATABASE_URL=f"{infra['JES_PG_URL_BASE']}/{databases[name]}",
+                    **pg_tls_settings(infra),
+                    JES_GRPC_PORT=str(grpc_port),
+                    JES_METRICS_PORT=str(free_port()),
+                    JES_HEALTH_PORT=str(free_port()),  # plaintext health only, for probes
+                    # single sign-on: only identity knows the providers (and the client secret)
+                    **(sso_settings(infra) if name == "identity" else {}),
+                )
+                module = f"jes_{name.replace('-', '_')}"
+                process_name = name if replica == 1 else f"{name}-{replica}"
+                self.processes[process_name] = Process(
+                    process_name, [PYTHON, "-m", module], env, work
+                )
         self.processes["gateway"] = Process(
             "gateway",
             [PYTHON, "-m", "jes_platform", "run", "--target=gateway"],

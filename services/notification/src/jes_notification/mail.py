@@ -21,7 +21,7 @@ from typing import Any, Protocol, cast
 from urllib.parse import urlparse
 
 from prometheus_client import Counter
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 
 from jes_config import MailSecurity
 from jes_db import Database, utcnow
@@ -44,7 +44,7 @@ EMAILS_SENT = Counter("jes_emails_sent_total", "E-mails handed to the mail serve
 EMAILS_FAILED = Counter(
     "jes_emails_failed_total", "E-mails that failed for good after retries", ["template"]
 )
-__all__ = ["MAX_ATTEMPTS", "MailSender", "Transport", "build_message", "open_transport"]
+__all__ = ["CLAIM_LOCK_CLASS", "MAX_ATTEMPTS", "MailSender", "Transport", "build_message", "open_transport"]
 
 
 class Transport(Protocol):
@@ -252,6 +252,34 @@ def _count_sent(deliveries: list[Delivery]) -> None:
 # Deliveries read per database transaction and sent over one connection.
 SEND_BATCH = 50
 
+# A sender's claim on a mail (PostgreSQL): a session advisory lock on (this class, the
+# hash of the mail's id). A hash shared by two mails only holds the second back a round.
+CLAIM_LOCK_CLASS = 0x4A45_5301  # "JES", 1: notification's mail sender
+# Due mails looked at per claim, a multiple of those taken: the oldest may be held by
+# other replicas' senders (each holds at most a round's batch).
+_CLAIM_SCAN = 4
+# The lock is taken in the outer query, over the inner one's rows as they come, and the
+# outer LIMIT stops it: never on a row it does not return (PostgreSQL's manual,
+# "Advisory Locks").
+_DUE = (
+    select(_DELIVERIES.c.id)
+    .where(
+        _DELIVERIES.c.status.in_([status.value for status in SENDABLE]),
+        _DELIVERIES.c.next_attempt_at <= bindparam("now"),
+    )
+    .order_by(_DELIVERIES.c.created_at)
+    .limit(bindparam("scan"))
+    .subquery("due")
+)
+_CLAIM = (
+    select(_DUE.c.id)
+    .where(func.pg_try_advisory_lock(CLAIM_LOCK_CLASS, func.hashtext(_DUE.c.id)))
+    .limit(bindparam("limit"))
+)
+_UNLOCK = text(
+    "SELECT pg_advisory_unlock(:lock_class, hashtext(id)) FROM unnest(CAST(:ids AS text[])) AS id"
+).bindparams(lock_class=CLAIM_LOCK_CLASS)
+
 
 class MailSender:
     """Sends queued deliveries and records them as sent: each right after the server
@@ -304,30 +332,87 @@ class MailSender:
         Message-ID. Where a re-send replaces the first copy (the mailbox), the batch is
         marked in one transaction after it went out (each mark waited behind the event
         consumer's transaction); a crash re-sends at most that batch, each mail under its
-        own Message-ID."""
+        own Message-ID.
+
+        Replicas (several pods on one PostgreSQL database) each send only the mails they
+        claimed (`_claims`): no mail goes out twice because two senders read it queued."""
         sent = 0
-        while not self._loop.stopping:
-            with self.db.transaction() as session:
-                batch = list(
-                    session.scalars(
-                        select(Delivery)
-                        .where(
-                            Delivery.status.in_([status.value for status in SENDABLE]),
-                            Delivery.next_attempt_at <= utcnow(),
-                        )
-                        .order_by(Delivery.created_at)
-                        .limit(SEND_BATCH * self.connections)
-                    )
-                )
-            if not batch:
-                return sent
-            shares = [batch[i :: self.connections] for i in range(self.connections)]
-            shares = [share for share in shares if share]
-            if len(shares) == 1:
-                sent += self._send_share(shares[0])
-            else:
-                sent += sum(self._executor().map(self._send_share, shares))
+        with self._claims() as claim:
+            while not self._loop.stopping:
+                batch = claim(SEND_BATCH * self.connections)
+                if not batch:
+                    return sent
+                shares = [batch[i :: self.connections] for i in range(self.connections)]
+                shares = [share for share in shares if share]
+                if len(shares) == 1:
+                    sent += self._send_share(shares[0])
+                else:
+                    sent += sum(self._executor().map(self._send_share, shares))
         return sent
+
+    @contextmanager
+    def _claims(self) -> Iterator[Callable[[int], list[Delivery]]]:
+        """What reads the next due mails to send (at most n), each claimed by this
+        sender until its round ends.
+
+        On PostgreSQL a claim is a session advisory lock on the mail's id, held by a
+        connection kept for the round: another replica's sender passes over the mails
+        this one holds, and a sender that dies (kill -9, a lost node) lets go of them with
+        its connection, so another sends them at once (a lease would keep them until it
+        ran out, and one that ran out mid-send would send them twice). The mails are read
+        again after they are locked (a statement of its own, so it sees what committed
+        before the lock was had): one another sender sent and let go of in between is
+        not queued any more. SQLite: one process per database file (all-in-one), one
+        sender; a plain read."""
+        if self.db.engine.dialect.name != "postgresql":
+            yield self._due
+            return
+        with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as held:
+            claimed: list[str] = []
+
+            def claim(limit: int) -> list[Delivery]:
+                if claimed:  # the last batch went out (or failed and was recorded)
+                    held.execute(_UNLOCK, {"ids": claimed})
+                    claimed.clear()
+                candidates = [
+                    row.id
+                    for row in held.execute(
+                        _CLAIM,
+                        {"now": utcnow(), "scan": limit * _CLAIM_SCAN, "limit": limit},
+                    )
+                ]
+                if not candidates:
+                    return []
+                claimed.extend(candidates)
+                with self.db.transaction() as session:
+                    return self._due_in(session, limit, candidates)
+
+            try:
+                yield claim
+            finally:
+                if claimed:
+                    try:
+                        held.execute(_UNLOCK, {"ids": claimed})
+                    except Exception:  # the connection is gone: so are its locks
+                        log.warning("mail sender: letting go of its claims failed", exc_info=True)
+
+    def _due(self, limit: int) -> list[Delivery]:
+        with self.db.transaction() as session:
+            return self._due_in(session, limit)
+
+    def _due_in(self, session: Any, limit: int, ids: list[str] | None = None) -> list[Delivery]:
+        query = (
+            select(Delivery)
+            .where(
+                Delivery.status.in_([status.value for status in SENDABLE]),
+                Delivery.next_attempt_at <= utcnow(),
+            )
+            .order_by(Delivery.created_at)
+            .limit(limit)
+        )
+        if ids is not None:
+            query = query.where(Delivery.id.in_(ids))
+        return list(session.scalars(query))
 
     def _send_share(self, deliveries: list[Delivery]) -> int:
         """Send these over one connection, in order; returns how many were tried."""
