@@ -44,7 +44,14 @@ EMAILS_SENT = Counter("jes_emails_sent_total", "E-mails handed to the mail serve
 EMAILS_FAILED = Counter(
     "jes_emails_failed_total", "E-mails that failed for good after retries", ["template"]
 )
-__all__ = ["CLAIM_LOCK_CLASS", "MAX_ATTEMPTS", "MailSender", "Transport", "build_message", "open_transport"]
+__all__ = [
+    "CLAIM_LOCK_CLASS",
+    "MAX_ATTEMPTS",
+    "MailSender",
+    "Transport",
+    "build_message",
+    "open_transport",
+]
 
 
 class Transport(Protocol):
