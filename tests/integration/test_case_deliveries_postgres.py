@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from jes_db import Database, run_migrations
 from jes_notification.app import MIGRATIONS
 from jes_notification.models import CaseMailSubscription, Delivery, ProgressNotice
 from jes_notification.queries import CaseDeliveryQueries
-from support.distributed import pg_url
+from support.distributed import new_database
 
 DATABASE = "case_deliveries_probe"
 CASE = ("CHD", "刑事", "100.訴.992032")
@@ -28,12 +27,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         url = f"sqlite:///{tmp_path / 'notification.db'}"
     else:
         infra = request.getfixturevalue("infra")
-        admin = create_engine(pg_url(infra, "postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {DATABASE}"))
-        admin.dispose()
-        url = pg_url(infra, DATABASE)
+        url = new_database(infra, DATABASE)
     run_migrations(url, MIGRATIONS)
     database = Database(url)
     try:

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from jes_case_sync.domain.access import Reader, ReaderKind
 from jes_case_sync.usecases.case_page import CasePages
 from jes_case_sync.usecases.common import Infrastructure
-from support.distributed import pg_url
+from support.distributed import new_database
 from support.services import embedded_config
 
 DATABASE = "case_page_probe"
@@ -32,12 +32,7 @@ def kit(infra: dict[str, str], tmp_path: Path) -> Iterator[tuple[Any, str]]:
     """case-sync's database on PostgreSQL, migrated and empty, with one followed case."""
     from jes_case_sync.app import build
 
-    admin = create_engine(pg_url(infra, "postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
-    admin.dispose()
-    url = pg_url(infra, DATABASE)
+    url = new_database(infra, DATABASE)
     built = build(
         embedded_config("case-sync", tmp_path, JES_DATABASE_URL=url),
         identity_port=None,
@@ -160,7 +155,9 @@ def test_a_case_first_named_by_two_calls_at_once_is_created_once(kit, lookup):
     try:
         # ours reads no case (the other's row is not committed) and its insert waits on
         # the other's row lock: then the other commits
-        watcher = create_engine(url)
+        # autocommit: PostgreSQL keeps one snapshot of pg_stat_activity per transaction,
+        # so polls inside one transaction saw the first poll's state again and again
+        watcher = create_engine(url, isolation_level="AUTOCOMMIT")
         deadline = time.monotonic() + 30
         with watcher.connect() as conn:
             while time.monotonic() < deadline:
@@ -175,7 +172,7 @@ def test_a_case_first_named_by_two_calls_at_once_is_created_once(kit, lookup):
                     break
                 time.sleep(0.05)
         watcher.dispose()
-        assert waiting, "our call never waited for the other's insert"
+        assert waiting, f"our call never waited for the other's insert: {result}"
         other_tx.commit()
     finally:
         if other_tx.is_active:

@@ -21,7 +21,7 @@ from jes_db import Database, run_migrations, utcnow
 from jes_notification.app import MIGRATIONS
 from jes_notification.mail import CLAIM_LOCK_CLASS, MailSender, SmtpTransport
 from jes_notification.models import Delivery
-from support.distributed import pg_url
+from support.distributed import new_database, pg_url
 
 DATABASE = "mail_sender_probe"
 SENDER = "no-reply@jes.example"
@@ -29,12 +29,7 @@ SENDER = "no-reply@jes.example"
 
 @pytest.fixture
 def db(infra) -> Iterator[Database]:
-    admin = create_engine(pg_url(infra, "postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
-    admin.dispose()
-    url = pg_url(infra, DATABASE)
+    url = new_database(infra, DATABASE)
     run_migrations(url, MIGRATIONS)
     database = Database(url)
     try:

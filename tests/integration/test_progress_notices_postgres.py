@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes_db import Database, run_migrations
@@ -20,13 +20,13 @@ from jes_notification.app import MIGRATIONS
 from jes_notification.domain import case_notices as rules
 from jes_notification.models import CaseMailSubscription, ProgressNotice
 from jes_notification.progress_notices import record_progress_of_many
-from support.distributed import pg_url
+from support.distributed import new_database
 
 DATABASE = "progress_notices_probe"
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
-def new_database(url: str) -> Iterator[Database]:
+def new_database_at(url: str) -> Iterator[Database]:
     run_migrations(url, MIGRATIONS)
     database = Database(url)
     try:
@@ -36,18 +36,13 @@ def new_database(url: str) -> Iterator[Database]:
 
 
 def new_postgres_database(infra) -> Iterator[Database]:
-    admin = create_engine(pg_url(infra, "postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {DATABASE}"))
-    admin.dispose()
-    yield from new_database(pg_url(infra, DATABASE))
+    yield from new_database_at(new_database(infra, DATABASE))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
-        yield from new_database(f"sqlite:///{tmp_path / 'notification.db'}")
+        yield from new_database_at(f"sqlite:///{tmp_path / 'notification.db'}")
     else:
         yield from new_postgres_database(request.getfixturevalue("infra"))
 

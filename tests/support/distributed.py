@@ -80,6 +80,19 @@ def reset_databases(infra: dict[str, str]) -> None:
         engine.dispose()
 
 
+def new_database(infra: dict[str, str], database: str) -> str:
+    """An empty PostgreSQL database of that name (dropped first if it exists, whoever is
+    connected to it): a test's own, beside the services'. Returns its URL."""
+    admin = create_engine(pg_url(infra, "postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+    finally:
+        admin.dispose()
+    return pg_url(infra, database)
+
+
 def rows(infra: dict[str, str], database: str, query: str, **params: Any) -> list[Any]:
     """What a service stored: the rows of one query on its PostgreSQL database."""
     engine = create_engine(pg_url(infra, database))
