@@ -60,7 +60,7 @@ def _decode_header(value: Any) -> str:
         # compat32 keeps a header of raw 8-bit bytes (an SMTPUTF8 mail's, RFC 6532) as a
         # Header of unknown-8bit chunks: they are UTF-8
         value = "".join(
-            chunk.decode("utf-8" if charset in (None, "unknown-8bit") else charset, "replace")
+            chunk.decode("utf-8" if charset in (None, "unknown-8bit") else str(charset), "replace")
             if isinstance(chunk, bytes)
             else chunk
             for chunk, charset in email.header.decode_header(value)
@@ -68,10 +68,21 @@ def _decode_header(value: Any) -> str:
     text = re.sub(r"\r?\n(?=[ \t])", "", str(value))  # unfolded (RFC 5322 2.2.3)
     if "=?" in text:
         try:
-            text = str(email.header.make_header(email.header.decode_header(text)))
+            if text.isascii():
+                text = str(email.header.make_header(email.header.decode_header(text)))
+            else:  # raw UTF-8 around encoded words: decode_header would escape the UTF-8
+                text = _ENCODED_WORD.sub(
+                    lambda word: str(
+                        email.header.make_header(email.header.decode_header(word.group(0)))
+                    ),
+                    text,
+                )
         except Exception:  # malformed encoded word: keep the text as it came
             log.debug("cannot decode header %r", text)
     return text
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
 def _addresses(values: list[Any]) -> list[str]:

@@ -219,6 +219,14 @@ def test_smtp_sink_keeps_each_message_byte_for_byte(infra_env: dict[str, str]) -
         utf8_msg["Subject"] = "國際化地址"
         utf8_msg.set_content("您好")
         smtp.send_message(utf8_msg)
+        # a raw UTF-8 header (RFC 6532) with an RFC 2047 word in it
+        mixed = f"mixed-{run}@jes.example"
+        smtp.sendmail(
+            "no-reply@jes.example",
+            [mixed],
+            f"To: {mixed}\r\nSubject: 國際化 =?utf-8?b?5ris6Kmm?=\r\n\r\nbody\r\n".encode(),
+            mail_options=["SMTPUTF8"],
+        )
         assert smtp.docmd("BOGUS")[0] == 500
 
     [got] = _sink_messages(api, to, 1)
@@ -229,3 +237,5 @@ def test_smtp_sink_keeps_each_message_byte_for_byte(infra_env: dict[str, str]) -
     [international] = _sink_messages(api, utf8, 1)
     assert international["to"] == [utf8]
     assert international["subject"] == "國際化地址"
+    [both] = _sink_messages(api, mixed, 1)
+    assert both["subject"] == "國際化 測試"
