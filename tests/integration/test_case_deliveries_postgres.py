@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from jes_db import Database, run_migrations
+from jes_db import Database
 from jes_notification.app import MIGRATIONS
 from jes_notification.models import CaseMailSubscription, Delivery, ProgressNotice
 from jes_notification.queries import CaseDeliveryQueries
-from support.distributed import new_database
+from support.distributed import migrated, new_database
 
 DATABASE = "case_deliveries_probe"
 CASE = ("CHD", "刑事", "100.訴.992032")
@@ -28,12 +28,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     else:
         infra = request.getfixturevalue("infra")
         url = new_database(infra, DATABASE)
-    run_migrations(url, MIGRATIONS)
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        database.dispose()
+    yield from migrated(url, MIGRATIONS)
 
 
 def subscription(recipient: str) -> CaseMailSubscription:

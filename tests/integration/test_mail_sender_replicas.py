@@ -17,11 +17,11 @@ import pytest
 import requests
 from sqlalchemy import create_engine, select, text
 
-from jes_db import Database, run_migrations, utcnow
+from jes_db import Database, utcnow
 from jes_notification.app import MIGRATIONS
 from jes_notification.mail import CLAIM_LOCK_CLASS, MailSender, SmtpTransport
 from jes_notification.models import Delivery
-from support.distributed import new_database, pg_url
+from support.distributed import migrated, new_database, pg_url
 
 DATABASE = "mail_sender_probe"
 SENDER = "no-reply@jes.example"
@@ -30,12 +30,7 @@ SENDER = "no-reply@jes.example"
 @pytest.fixture
 def db(infra) -> Iterator[Database]:
     url = new_database(infra, DATABASE)
-    run_migrations(url, MIGRATIONS)
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        database.dispose()
+    yield from migrated(url, MIGRATIONS)
 
 
 @pytest.fixture

@@ -15,34 +15,25 @@ import pytest
 from sqlalchemy import func, select, text
 
 from jes.case_sync.v1 import case_events_pb2, cases_pb2
-from jes_db import Database, run_migrations
+from jes_db import Database
 from jes_notification.app import MIGRATIONS
 from jes_notification.domain import case_notices as rules
 from jes_notification.models import CaseMailSubscription, ProgressNotice
 from jes_notification.progress_notices import record_progress_of_many
-from support.distributed import new_database
+from support.distributed import migrated, new_database
 
 DATABASE = "progress_notices_probe"
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
-def new_database_at(url: str) -> Iterator[Database]:
-    run_migrations(url, MIGRATIONS)
-    database = Database(url)
-    try:
-        yield database
-    finally:
-        database.dispose()
-
-
 def new_postgres_database(infra) -> Iterator[Database]:
-    yield from new_database_at(new_database(infra, DATABASE))
+    yield from migrated(new_database(infra, DATABASE), MIGRATIONS)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
-        yield from new_database_at(f"sqlite:///{tmp_path / 'notification.db'}")
+        yield from migrated(f"sqlite:///{tmp_path / 'notification.db'}", MIGRATIONS)
     else:
         yield from new_postgres_database(request.getfixturevalue("infra"))
 

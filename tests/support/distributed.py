@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +14,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from jes_config import SERVICES
+from jes_db import Database, run_migrations
 from support import flows
 from support.processes import PYTHON, ROOT, Process, base_env, free_port, http_ok, wait_until
 
@@ -91,6 +93,17 @@ def new_database(infra: dict[str, str], database: str) -> str:
     finally:
         admin.dispose()
     return pg_url(infra, database)
+
+
+def migrated(url: str, migrations: Path) -> Iterator[Database]:
+    """A service's database at `url`, migrated, for a test that uses its tables directly;
+    disposed of afterwards (`yield from` it in a fixture)."""
+    run_migrations(url, migrations)
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 def rows(infra: dict[str, str], database: str, query: str, **params: Any) -> list[Any]:
