@@ -9,12 +9,15 @@ from datetime import UTC, datetime
 
 import grpc
 import pytest
+from sqlalchemy import select
 
 from jes.case_sync.v1 import case_events_pb2 as events
 from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import cases_pb2
+from jes.events.v1.envelope_pb2 import Envelope
 from jes_case_sync.models import Case, ProgressEntry, audit_log
 from jes_grpckit import field_violations
+from jes_protos import open_envelope
 
 ALL_EVENTS = (
     events.ProgressEntryAdded,
@@ -464,3 +467,40 @@ def test_a_stream_of_new_entries_reads_its_cases_and_followers_without_orm_objec
             work.results.append(ingest.apply_one(work, change_))
         [followed] = [ref for key, ref in work.cases.items() if key.number == known.number]
         assert [f.email for f in work.followers_of(followed)] == ["zhang@example.com"]
+
+
+@both_ingest_rpcs
+def test_a_batch_interleaving_its_cases_publishes_each_cases_events_together_in_order(service):
+    """A court system's bulk push interleaves its cases; each case's events leave one
+    after the other (in one consumer poll, so in one mail), in the order they were made."""
+    first, second = service.case(), service.case()
+    for case in (first, second):
+        service.follow(case, "zhang@example.com")
+    service.ingest(
+        [
+            change(first, post=service.entry("a-1")),
+            change(second, post=service.entry("b-1")),
+            change(first, post=service.entry("a-2")),
+            change(second, post=service.entry("b-2")),
+            change(first, correct=service.entry("a-1", item="更正後")),
+            change(first, post=service.entry("a-3")),
+        ]
+    )
+    table = service.kit.event_tables.outbox
+    with service.kit.db.engine.connect() as conn:
+        rows = conn.execute(select(table.c.value).order_by(table.c.created_at, table.c.id)).all()
+    published = []
+    for (value,) in rows:
+        envelope = Envelope.FromString(value)
+        kind = envelope.type.rsplit(".", 1)[-1]
+        if kind in ("ProgressEntryAdded", "ProgressEntryCorrected"):
+            payload = open_envelope(envelope, getattr(events, kind))
+            published.append((kind, payload.entry.source_entry_id))
+    assert published == [
+        ("ProgressEntryAdded", "a-1"),
+        ("ProgressEntryAdded", "a-2"),
+        ("ProgressEntryCorrected", "a-1"),
+        ("ProgressEntryAdded", "a-3"),
+        ("ProgressEntryAdded", "b-1"),
+        ("ProgressEntryAdded", "b-2"),
+    ]

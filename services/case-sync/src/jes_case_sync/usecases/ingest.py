@@ -145,6 +145,19 @@ class _Work:
         return message
 
 
+def by_case(outgoing: Sequence[tuple[Message, str]]) -> list[tuple[Message, str]]:
+    """The events with each case's together, in the order they were made. A court
+    system's bulk push interleaves its cases (as the day's entries came); published one
+    after the other, a case's new entries reach notification in one poll and go out in
+    one mail, where spread over the whole batch they fell into several polls and
+    mails. Only the order between cases changes, which no consumer relies on (the
+    events of different cases go to different partitions)."""
+    cases: dict[str, list[tuple[Message, str]]] = {}
+    for event, case_id in outgoing:
+        cases.setdefault(case_id, []).append((event, case_id))
+    return [pair for events_of_case in cases.values() for pair in events_of_case]
+
+
 class Ingest:
     def __init__(self, infra: Infrastructure):
         self.infra = infra
@@ -261,7 +274,7 @@ class Ingest:
                 .values(last_changed_at=work.now)
                 .execution_options(synchronize_session=False)
             )
-        self.infra.publish_many(session, work.outgoing)
+        self.infra.publish_many(session, by_case(work.outgoing))
         sync = session.get(CourtSync, court_code)
         if sync is None:
             session.add(CourtSync(court_code=court_code, last_received_at=work.now))
