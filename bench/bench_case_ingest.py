@@ -1,5 +1,5 @@
 """Issue 11: progress entries ingested per second, sustained, into PostgreSQL with their
-events (each entry's ProgressEntryAdded in the outbox, in the entry's transaction).
+events (each case's ProgressEntriesAdded in the outbox, in the entries' transaction).
 
 Case-sync is built in this process (its own `build()`, real mutual TLS, gRPC) on this
 checkout's PostgreSQL (`bash deploy/local/infra.sh up` first) in a database of its own,

@@ -43,8 +43,8 @@ def pg(infra) -> Iterator[Database]:
     yield from new_postgres_database(infra)
 
 
-def added(case: int, entry: int, *emails: str) -> case_events_pb2.ProgressEntryAdded:
-    return case_events_pb2.ProgressEntryAdded(
+def added(case: int, entry: int, *emails: str) -> case_events_pb2.ProgressEntriesAdded:
+    return case_events_pb2.ProgressEntriesAdded(
         case_id=f"case-{case}",
         case=cases_pb2.CaseKey(
             court_code="CHD",
@@ -53,24 +53,28 @@ def added(case: int, entry: int, *emails: str) -> case_events_pb2.ProgressEntryA
             word="訴",
             number=992000 + case,
         ),
-        entry=cases_pb2.ProgressEntry(
-            source_entry_id=f"e-{entry}",
-            posted_on="2026-11-19",
-            item=f"第 {entry} 次言詞辯論「A&B」",
-            hearing=cases_pb2.Hearing(
-                starts_at="2026-12-03T09:30", place="第五法庭", kind="言詞辯論"
+        entries=[
+            case_events_pb2.AddedEntry(
+                entry=cases_pb2.ProgressEntry(
+                    source_entry_id=f"e-{entry}",
+                    posted_on="2026-11-19",
+                    item=f"第 {entry} 次言詞辯論「A&B」",
+                    hearing=cases_pb2.Hearing(
+                        starts_at="2026-12-03T09:30", place="第五法庭", kind="言詞辯論"
+                    )
+                    if entry == 1
+                    else None,
+                ),
+                entry_id=f"case-{case}/e-{entry}",
             )
-            if entry == 1
-            else None,
-        ),
-        entry_id=f"case-{case}/e-{entry}",
+        ],
         followers=[
             case_events_pb2.Follower(follow_id=f"follow-{email}", email=email) for email in emails
         ],
     )
 
 
-def poll() -> list[case_events_pb2.ProgressEntryAdded]:
+def poll() -> list[case_events_pb2.ProgressEntriesAdded]:
     """Two cases, three entries each; one follower on the first, two on the second."""
     return [
         added(

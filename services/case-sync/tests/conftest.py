@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from jes.case_sync.v1 import case_events_pb2 as events
 from jes.case_sync.v1 import case_sync_pb2 as pb
 from jes.case_sync.v1 import case_sync_pb2_grpc as pb_grpc
 from jes.case_sync.v1 import cases_pb2
@@ -156,6 +157,15 @@ class CaseSyncService:
 
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
         return outbox_events(self.kit, payload_class)
+
+    def added(self) -> list[tuple[Envelope, events.ProgressEntriesAdded, events.AddedEntry]]:
+        """Each new entry announced, with its ProgressEntriesAdded and envelope, oldest
+        first."""
+        return [
+            (envelope, event, added)
+            for envelope, event in self.events(events.ProgressEntriesAdded)
+            for added in event.entries
+        ]
 
 
 @pytest.fixture(params=["IngestProgress", "IngestProgressChunks"])

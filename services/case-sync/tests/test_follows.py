@@ -136,7 +136,7 @@ def test_a_revoked_follow_gets_no_more_notices(service):
     assert revoked.status == again.status == cases_pb2.FOLLOW_STATUS_REVOKED
     assert len(service.events(events.FollowRevoked)) == 1
     service.push(case, service.entry())
-    [(_, event)] = service.events(events.ProgressEntryAdded)
+    [(_, event, _)] = service.added()
     assert [f.email for f in event.followers] == ["chen@example.com"]
 
 

@@ -20,7 +20,7 @@ from jes_grpckit import field_violations
 from jes_protos import open_envelope
 
 ALL_EVENTS = (
-    events.ProgressEntryAdded,
+    events.ProgressEntriesAdded,
     events.ProgressEntryCorrected,
     events.ProgressEntryWithdrawn,
     events.CaseStatusChanged,
@@ -83,7 +83,7 @@ def test_a_correction_replaces_the_text_and_announces_it_once(service):
     [(_, event)] = service.events(events.ProgressEntryCorrected)
     assert (event.previous.item, event.entry.item) == ("言詞辯論", "言詞辯論（更正：改期）")
     assert [f.email for f in event.followers] == ["zhang@example.com"]
-    [(_, added)] = service.events(events.ProgressEntryAdded)
+    [(_, _, added)] = service.added()
     assert event.entry_id == added.entry_id
 
 
@@ -188,8 +188,8 @@ def test_a_cut_off_case_keeps_its_data_but_notifies_nobody(service):
     # went up on appeal more than two months ago: cut off today
     service.apply(change(case, status=status(cases_pb2.CASE_STATUS_APPEALED, "2026-08-01")))
     assert service.push(case, service.entry("late")).created
-    [(_, event)] = service.events(events.ProgressEntryAdded)
-    assert list(event.followers) == [] and list(event.follower_emails) == []
+    [(_, event, _)] = service.added()
+    assert list(event.followers) == []
 
 
 # -- details, hearings ----------------------------------------------------------------------
@@ -215,10 +215,7 @@ def test_a_hearing_is_kept_from_the_court_or_read_from_the_text(service):
     )
     service.push(case, sent)
     service.push(case, service.entry("e-2", item="115/01/05 10:00第一法庭言詞辯論"))
-    hearings = {
-        e.entry.source_entry_id: e.entry.hearing
-        for _, e in service.events(events.ProgressEntryAdded)
-    }
+    hearings = {added.entry.source_entry_id: added.entry.hearing for _, _, added in service.added()}
     assert hearings["e-1"] == sent.hearing
     assert (hearings["e-2"].starts_at, hearings["e-2"].place, hearings["e-2"].kind) == (
         "2026-01-05T10:00",
@@ -270,7 +267,8 @@ def test_a_replayed_stream_is_refused_and_changes_nothing(service):
     error = rpc_error(service.ingest, changes, batch_id="tpd-2026-11-30-001")
     assert error.code() == grpc.StatusCode.ALREADY_EXISTS
     assert set(field_violations(error)) == {"batch_id"}
-    assert len(service.events(events.ProgressEntryAdded)) == 2
+    [(_, announced)] = service.events(events.ProgressEntriesAdded)  # the first call's
+    assert [added.entry.source_entry_id for added in announced.entries] == ["e-1", "e-2"]
 
 
 @both_ingest_rpcs
@@ -342,7 +340,12 @@ def test_chunks_of_any_size_make_one_batch(service):
     chunks = chunks_of(service, 3, 1, 0, 500)
     reply = service.court_system().call("IngestProgressChunks", iter(chunks))
     assert (reply.received, reply.created) == (504, 504)
-    assert len(service.events(events.ProgressEntryAdded)) == 504
+    # one case's 504 new entries: announced 50 an event, in order
+    announced = [event for _, event in service.events(events.ProgressEntriesAdded)]
+    assert [len(event.entries) for event in announced] == [50] * 10 + [4]
+    assert [added.entry.source_entry_id for event in announced for added in event.entries] == [
+        f"e-{n}" for n in range(1, 505)
+    ]
     with service.kit.db.transaction() as session:
         [record] = audit_log.entries(session, subject_ids=["b"])
     assert record.action == "ingest_batch"
@@ -428,11 +431,9 @@ def test_a_status_in_a_stream_holds_for_the_entries_after_it(service):
         ]
     )
     assert (reply.created, reply.status_changed) == (3, 1)
-    added = {
-        event.entry.source_entry_id: event for _, event in service.events(events.ProgressEntryAdded)
-    }
+    added = {entry.entry.source_entry_id: event for _, event, entry in service.added()}
     assert [f.email for f in added["before"].followers] == ["zhang@example.com"]
-    assert list(added["after"].followers) == [] and list(added["after"].follower_emails) == []
+    assert list(added["after"].followers) == []
     assert [f.email for f in added["other"].followers] == ["li@example.com"]
     assert case_row(service, added["after"].case_id).cut_off_on is not None
 
@@ -470,9 +471,10 @@ def test_a_stream_of_new_entries_reads_its_cases_and_followers_without_orm_objec
 
 
 @both_ingest_rpcs
-def test_a_batch_interleaving_its_cases_publishes_each_cases_events_together_in_order(service):
-    """A court system's bulk push interleaves its cases; each case's events leave one
-    after the other (in one consumer poll, so in one mail), in the order they were made."""
+def test_a_batch_announces_each_cases_new_entries_together_in_the_order_made(service):
+    """A court system's bulk push interleaves its cases: each case's new entries go in
+    one event (one mail), its events leave one after the other, and a correction in
+    between keeps its place (the entries after it come in an event of their own)."""
     first, second = service.case(), service.case()
     for case in (first, second):
         service.follow(case, "zhang@example.com")
@@ -492,15 +494,18 @@ def test_a_batch_interleaving_its_cases_publishes_each_cases_events_together_in_
     published = []
     for (value,) in rows:
         envelope = Envelope.FromString(value)
-        kind = envelope.type.rsplit(".", 1)[-1]
-        if kind in ("ProgressEntryAdded", "ProgressEntryCorrected"):
-            payload = open_envelope(envelope, getattr(events, kind))
-            published.append((kind, payload.entry.source_entry_id))
+        if envelope.type == events.ProgressEntriesAdded.DESCRIPTOR.full_name:
+            added = open_envelope(envelope, events.ProgressEntriesAdded)
+            ids = [entry.entry.source_entry_id for entry in added.entries]
+            published.append(("added", envelope.subject, ids))
+        elif envelope.type == events.ProgressEntryCorrected.DESCRIPTOR.full_name:
+            corrected = open_envelope(envelope, events.ProgressEntryCorrected)
+            published.append(("corrected", envelope.subject, [corrected.entry.source_entry_id]))
+    a, b = (published[0][1], published[-1][1])
     assert published == [
-        ("ProgressEntryAdded", "a-1"),
-        ("ProgressEntryAdded", "a-2"),
-        ("ProgressEntryCorrected", "a-1"),
-        ("ProgressEntryAdded", "a-3"),
-        ("ProgressEntryAdded", "b-1"),
-        ("ProgressEntryAdded", "b-2"),
+        ("added", a, ["a-1", "a-2"]),
+        ("corrected", a, ["a-1"]),
+        ("added", a, ["a-3"]),
+        ("added", b, ["b-1", "b-2"]),
     ]
+    assert a != b

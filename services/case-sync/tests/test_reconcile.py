@@ -59,7 +59,7 @@ def test_re_sending_what_is_held_changes_nothing_and_mails_nobody(service):
         ],
     )
     assert (reply.cases, reply.cases_changed, reply.created) == (1, 0, 0)
-    assert len(service.events(events.ProgressEntryAdded)) == 2  # the two pushes only
+    assert len(service.added()) == 2  # the two pushes only
 
 
 def test_only_the_differences_are_applied_and_announced(service):
@@ -85,10 +85,9 @@ def test_only_the_differences_are_applied_and_announced(service):
     )
     assert (reply.cases, reply.cases_changed) == (2, 2)
     assert (reply.created, reply.corrected, reply.withdrawn, reply.status_changed) == (2, 1, 1, 1)
-    added = [e for _, e in service.events(events.ProgressEntryAdded) if e.from_reconciliation]
-    assert sorted(e.entry.source_entry_id for e in added) == ["missed", "x-1"]
-    missed = next(e for e in added if e.entry.source_entry_id == "missed")
-    assert [f.email for f in missed.followers] == ["zhang@example.com"]
+    added = {a.entry.source_entry_id: e for _, e, a in service.added() if e.from_reconciliation}
+    assert sorted(added) == ["missed", "x-1"]
+    assert [f.email for f in added["missed"].followers] == ["zhang@example.com"]
     [(_, withdrawn)] = service.events(events.ProgressEntryWithdrawn)
     assert withdrawn.entry.source_entry_id == "gone"
     again = reconcile(

@@ -36,14 +36,15 @@ def test_push_creates_the_entry_and_announces_it(service):
     reply = service.push(case, entry)
     assert reply.created
     assert reply.case_id
-    [(envelope, event)] = service.events(events.ProgressEntryAdded)
+    [(envelope, event, added)] = service.added()
     assert envelope.subject == reply.case_id
     assert envelope.source == "case-sync"
     assert event.case_id == reply.case_id
     assert event.case == case
-    assert event.entry == entry
-    assert list(event.follower_emails) == []
-    assert event.ingested_at.seconds > 0
+    assert added.entry == entry
+    assert added.entry_id
+    assert list(event.followers) == []
+    assert added.ingested_at.seconds > 0
 
 
 def test_push_is_idempotent_on_source_entry_id(service):
@@ -52,7 +53,7 @@ def test_push_is_idempotent_on_source_entry_id(service):
     again = service.push(case, service.entry("src-1", item="改過的文字"))
     assert first.created and not again.created
     assert again.case_id == first.case_id
-    assert len(service.events(events.ProgressEntryAdded)) == 1
+    assert len(service.added()) == 1
     listed = service.court_system().call("ListProgress", pb.ListProgressRequest(case=case))
     assert [e.item for e in listed.entries] == ["定期言詞辯論"]
 
@@ -87,8 +88,8 @@ def test_follower_emails_are_carried_in_the_event(service):
     service.follow(case, "chen@example.com", role=cases_pb2.FOLLOWER_ROLE_ATTORNEY)
     service.follow(service.case(), "someone.else@example.com")  # another case
     service.push(case, service.entry())
-    [(_, event)] = service.events(events.ProgressEntryAdded)
-    assert list(event.follower_emails) == ["chen@example.com", "zhang@example.com"]
+    [(_, event, _)] = service.added()
+    assert [f.email for f in event.followers] == ["chen@example.com", "zhang@example.com"]
 
 
 @pytest.mark.parametrize(
@@ -118,7 +119,7 @@ def test_push_validation_names_the_bad_field(service, case_overrides, entry_over
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.details() == "進度資料有誤"
     assert set(field_violations(error)) == {field}
-    assert service.events(events.ProgressEntryAdded) == []
+    assert service.added() == []
 
 
 def test_court_codes_are_exact(service):
@@ -148,7 +149,7 @@ def test_only_court_systems_may_push(service, token):
         lambda: client.call("ApplyCaseChange", pb.CaseChange()),
     ):
         assert rpc_error(call).code() == grpc.StatusCode.PERMISSION_DENIED
-    assert service.events(events.ProgressEntryAdded) == []
+    assert service.added() == []
 
 
 @pytest.mark.parametrize("token", PEOPLE[::2])
@@ -174,7 +175,7 @@ def test_push_needs_a_court_systems_certificate(service):
         client = service.client(None, caller=module)
         error = rpc_error(service.push, service.case(), service.entry(), client)
         assert error.code() == grpc.StatusCode.PERMISSION_DENIED
-    assert service.events(events.ProgressEntryAdded) == []
+    assert service.added() == []
 
 
 @both_ingest_rpcs
@@ -216,7 +217,11 @@ def test_ingest_counts_received_and_created(service):
     ]
     reply = service.ingest(changes)
     assert (reply.received, reply.created, reply.unchanged) == (4, 3, 1)
-    assert len(service.events(events.ProgressEntryAdded)) == 3
+    announced = [
+        [added.entry.source_entry_id for added in event.entries]
+        for _, event in service.events(events.ProgressEntriesAdded)
+    ]
+    assert announced == [["src-1", "src-2"], ["src-1"]]  # a case's new entries in one event
 
 
 def test_ingest_of_nothing(service):
@@ -242,7 +247,7 @@ def test_a_stream_with_a_bad_entry_changes_nothing(service):
     error = rpc_error(service.ingest, changes)
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert set(field_violations(error)) == {"changes[2].post.item"}
-    assert service.events(events.ProgressEntryAdded) == []
+    assert service.added() == []
     assert entry_rows(service) == []
 
 

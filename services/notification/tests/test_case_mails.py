@@ -46,12 +46,11 @@ def entry(source_entry_id: str = "e-1", item: str = "函查", **fields) -> cases
     )
 
 
-def added(*emails: str, **entry_fields) -> case_events_pb2.ProgressEntryAdded:
-    return case_events_pb2.ProgressEntryAdded(
+def added(*emails: str, **entry_fields) -> case_events_pb2.ProgressEntriesAdded:
+    return case_events_pb2.ProgressEntriesAdded(
         case_id="case-1",
         case=case_key(),
-        entry=entry(**entry_fields),
-        entry_id="entry-1",
+        entries=[case_events_pb2.AddedEntry(entry=entry(**entry_fields), entry_id="entry-1")],
         followers=[follower(e) for e in emails or (WANG,)],
     )
 

@@ -38,14 +38,33 @@ def entry_added(
     case_id: str = "case-1",
     number: int = 992032,
     hearing: cases_pb2.Hearing | None = None,
-) -> case_events_pb2.ProgressEntryAdded:
-    return case_events_pb2.ProgressEntryAdded(
+) -> case_events_pb2.ProgressEntriesAdded:
+    """case-sync's event of one new entry."""
+    return entries_added(
+        [(entry_id, item, posted_on, hearing)], followers=followers, case_id=case_id, number=number
+    )
+
+
+def entries_added(
+    entries: list[tuple[str, str, str, cases_pb2.Hearing | None]],
+    followers: tuple[str, ...] = ("wang@example.com",),
+    case_id: str = "case-1",
+    number: int = 992032,
+) -> case_events_pb2.ProgressEntriesAdded:
+    """case-sync's event of a case's new entries that came in one call: (source id,
+    text, posting date, hearing) each."""
+    return case_events_pb2.ProgressEntriesAdded(
         case_id=case_id,
         case=case_key(number),
-        entry=cases_pb2.ProgressEntry(
-            source_entry_id=entry_id, posted_on=posted_on, item=item, hearing=hearing
-        ),
-        entry_id=f"{case_id}/{entry_id}",
+        entries=[
+            case_events_pb2.AddedEntry(
+                entry=cases_pb2.ProgressEntry(
+                    source_entry_id=entry_id, posted_on=posted_on, item=item, hearing=hearing
+                ),
+                entry_id=f"{case_id}/{entry_id}",
+            )
+            for entry_id, item, posted_on, hearing in entries
+        ],
         followers=[follower(email) for email in followers],
     )
 
@@ -145,6 +164,54 @@ def test_entries_that_arrive_together_for_one_case_go_in_one_mail(service):
         "登載日期：101/07/20\n登載事項：101/08/10 10:00第一法庭言詞辯論\n"
     ) in one_case.body
     assert "仍以法院傳票或通知書等為準" in one_case.body
+
+
+def test_a_calls_new_entries_in_one_event_are_one_mail_to_each_follower(service):
+    handle(
+        service,
+        entries_added(
+            [
+                ("e-2", "函查", "2012-07-04", None),
+                ("e-1", "準備程序", "2012-07-02", None),
+                ("e-3", "言詞辯論終結", "2012-07-20", None),
+            ],
+            followers=("wang@example.com", "chen@example.com"),
+        ),
+    )
+    with service.kit.db.transaction() as session:
+        notices = session.scalars(select(ProgressNotice)).all()
+    assert len(notices) == 6  # one per entry and follower
+    assert compose(service) == 2
+    for mail in service.deliveries():
+        assert mail.subject == "【司法院】案件進度更新：100.訴.992032（3 筆）"
+        assert (
+            "登載日期：101/07/02\n登載事項：準備程序\n\n"
+            "登載日期：101/07/04\n登載事項：函查\n\n"
+            "登載日期：101/07/20\n登載事項：言詞辯論終結\n"
+        ) in mail.body
+
+
+def test_an_older_case_syncs_event_of_one_entry_is_still_mailed_and_never_twice(service):
+    """Events case-sync sent before ProgressEntriesAdded may still be on the topic after
+    an upgrade: each is one entry (the oldest name only the addresses)."""
+    older = case_events_pb2.ProgressEntryAdded(
+        case_id="case-1",
+        case=case_key(),
+        entry=cases_pb2.ProgressEntry(
+            source_entry_id="e-1", posted_on="2012-07-02", item="準備程序"
+        ),
+        entry_id="case-1/e-1",
+        follower_emails=["Wang@Example.com"],
+    )
+    publish_entries(service, [older, older])
+    assert service.consumer.run_once(timeout=2.0) == 2
+    handle(service, entry_added("e-1", "準備程序", "2012-07-02"))  # the same entry again
+    assert compose(service) == 1
+    [mail] = service.deliveries()
+    assert mail.recipient == "wang@example.com"
+    assert "登載事項：準備程序\n" in mail.body
+    with service.kit.db.transaction() as session:
+        assert len(session.scalars(select(ProgressNotice)).all()) == 1
 
 
 def test_the_same_entry_is_never_mailed_twice_to_the_same_person(service, sender, transport):
@@ -457,7 +524,7 @@ def publish_entries(service, events) -> None:
         service.kit.bus.publish(topic_of("case-sync"), envelope.subject, value)
 
 
-def a_burst(entries: int = 23, cases: int = 5) -> list[case_events_pb2.ProgressEntryAdded]:
+def a_burst(entries: int = 23, cases: int = 5) -> list[case_events_pb2.ProgressEntriesAdded]:
     return [
         entry_added(
             f"e-{n}",
@@ -495,7 +562,7 @@ def test_a_poll_of_new_entries_is_recorded_in_a_few_statements(service):
 
 def test_a_bad_entry_in_a_poll_is_refused_alone(service):
     events = a_burst(6, cases=2)
-    events[3].entry.posted_on = "2012/07/20"
+    events[3].entries[0].entry.posted_on = "2012/07/20"
     publish_entries(service, events)
     done = 0
     while done < 6:

@@ -84,7 +84,10 @@ class Handlers:
 
     def batch_mapping(self) -> dict[Any, Callable[[Session, list[Envelope]], None]]:
         """The events applied a poll's run at a time (EventConsumer's batch handlers)."""
-        return {case_events_pb2.ProgressEntryAdded: self.progress_entries_added}
+        return {
+            case_events_pb2.ProgressEntriesAdded: self.progress_entries_added,
+            case_events_pb2.ProgressEntryAdded: self.progress_entry_added_many,
+        }
 
     def mapping(self) -> dict[Any, Callable[[Session, Envelope], None]]:
         return {
@@ -105,6 +108,7 @@ class Handlers:
             appraiser_applications_pb2.AppraiserApplicationChanged: self.appraiser_application,
             appraisal_work_pb2.AppraisalDeadlineApproaching: self.appraisal_deadline_approaching,
             appraiser_applications_pb2.DisqualificationMatterChanged: self.disqualification,
+            case_events_pb2.ProgressEntriesAdded: self.progress_entries_added_one,
             case_events_pb2.ProgressEntryAdded: self.progress_entry_added,
             case_events_pb2.ProgressEntryCorrected: self.progress_entry_corrected,
             case_events_pb2.ProgressEntryWithdrawn: self.progress_entry_withdrawn,
@@ -218,13 +222,30 @@ class Handlers:
                 return ""
             raise  # identity unavailable: the consumer tries the event again
 
-    def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
-        """A notice per follower; the composer mails them, batched, once they fall due."""
+    def progress_entries_added_one(self, session: Session, envelope: Envelope) -> None:
+        """A notice per follower and entry; the composer mails them, batched, once they
+        fall due."""
         self.progress_entries_added(session, [envelope])
 
     def progress_entries_added(self, session: Session, envelopes: list[Envelope]) -> None:
         """A poll's run of new entries together: a few statements, not a few per entry."""
-        events = [event_of(e, case_events_pb2.ProgressEntryAdded) for e in envelopes]
+        self._record_added(session, envelopes, case_events_pb2.ProgressEntriesAdded)
+
+    def progress_entry_added(self, session: Session, envelope: Envelope) -> None:
+        """An older case-sync's event of one entry (still on the topic after an upgrade)."""
+        self.progress_entry_added_many(session, [envelope])
+
+    def progress_entry_added_many(self, session: Session, envelopes: list[Envelope]) -> None:
+        self._record_added(session, envelopes, case_events_pb2.ProgressEntryAdded)
+
+    def _record_added(
+        self,
+        session: Session,
+        envelopes: list[Envelope],
+        event_class: type[case_events_pb2.ProgressEntriesAdded]
+        | type[case_events_pb2.ProgressEntryAdded],
+    ) -> None:
+        events: list[progress_notices.AddedEvent] = [event_of(e, event_class) for e in envelopes]
         # when case-sync committed each (an envelope without a time: now)
         arrived_at = [
             e.time.ToDatetime(tzinfo=UTC) if e.HasField("time") else None for e in envelopes

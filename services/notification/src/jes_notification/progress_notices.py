@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
+from typing import TypeAlias, cast
 
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
@@ -59,17 +59,33 @@ def recipients_of(
     return [found[email] for email in sorted(found)]
 
 
-def record_progress(
-    session: Session, event: case_events_pb2.ProgressEntryAdded, now: datetime | None = None
-) -> int:
-    """One notice per follower of the entry, unless that follower already has one for it
-    (a replayed event, or the entry re-sent). Returns how many notices wait to be mailed."""
+# case-sync's event of new entries: one per entry (before December 2026), or one per
+# case and call
+AddedEvent: TypeAlias = case_events_pb2.ProgressEntryAdded | case_events_pb2.ProgressEntriesAdded
+
+
+def entries_of(event: AddedEvent) -> list[cases_pb2.ProgressEntry]:
+    if isinstance(event, case_events_pb2.ProgressEntriesAdded):
+        return [added.entry for added in event.entries]
+    return [event.entry]
+
+
+def _recipients_of_event(event: AddedEvent) -> list[Recipient]:
+    if isinstance(event, case_events_pb2.ProgressEntriesAdded):
+        return recipients_of(event.followers)
+    return recipients_of(event.followers, event.follower_emails)
+
+
+def record_progress(session: Session, event: AddedEvent, now: datetime | None = None) -> int:
+    """One notice per follower and new entry, unless that follower already has one for
+    it (a replayed event, or the entry re-sent). Returns how many notices wait to be
+    mailed."""
     return record_progress_of_many(session, [event], now)
 
 
 def record_progress_of_many(
     session: Session,
-    events: Sequence[case_events_pb2.ProgressEntryAdded],
+    events: Sequence[AddedEvent],
     now: datetime | None = None,
     arrived_at: Sequence[datetime | None] | None = None,
 ) -> int:
@@ -80,14 +96,16 @@ def record_progress_of_many(
     event's commit time in case-sync (its envelope's), where its batching window starts."""
     now = now or utcnow()
     arrivals = dict(zip(map(id, events), arrived_at, strict=True)) if arrived_at else {}
-    wanted: dict[str, tuple[case_events_pb2.ProgressEntryAdded, Recipient, date]] = {}
+    wanted: dict[str, tuple[AddedEvent, cases_pb2.ProgressEntry, Recipient, date]] = {}
     for event in events:
         case = event.case
         rules.dotted_case_number(event.case_id, case.year, case.word, case.number)
-        posted_on = _posted_on(event.case_id, event.entry)
-        for recipient in recipients_of(event.followers, event.follower_emails):
-            notice_id = rules.notice_id(event.case_id, event.entry.source_entry_id, recipient.email)
-            wanted.setdefault(notice_id, (event, recipient, posted_on))
+        recipients = _recipients_of_event(event)
+        for entry in entries_of(event):
+            posted_on = _posted_on(event.case_id, entry)
+            for recipient in recipients:
+                notice_id = rules.notice_id(event.case_id, entry.source_entry_id, recipient.email)
+                wanted.setdefault(notice_id, (event, entry, recipient, posted_on))
     if not wanted:
         return 0
     existing = set(
@@ -99,11 +117,11 @@ def record_progress_of_many(
     if not to_add:
         return 0
     subscriptions = _subscriptions_of(
-        session, [(event, recipient) for event, recipient, _ in to_add.values()]
+        session, [(event, recipient) for event, _, recipient, _ in to_add.values()]
     )
     rows = []
     waiting = 0
-    for notice_id, (event, recipient, posted_on) in to_add.items():
+    for notice_id, (event, entry, recipient, posted_on) in to_add.items():
         subscription = subscriptions[(event.case_id, recipient.email)]
         mode = MailMode(subscription.mode)
         status = rules.status_on_arrival(mode)
@@ -111,12 +129,12 @@ def record_progress_of_many(
             {
                 "id": notice_id,
                 "subscription_id": subscription.id,
-                "event_id": _event_key(event),
+                "event_id": _event_key(event.case_id, entry),
                 "court_code": event.case.court_code,
-                "source_entry_id": event.entry.source_entry_id,
+                "source_entry_id": entry.source_entry_id,
                 "posted_on": posted_on,
-                "item": event.entry.item,
-                "hearing": _hearing(event.entry),
+                "item": entry.item,
+                "hearing": _hearing(entry),
                 "status": status.value,
                 "due_at": rules.due_at(mode, now, arrivals.get(id(event))),
                 "created_at": now,
@@ -134,11 +152,11 @@ _NOTICES = cast(Table, ProgressNotice.__table__)
 
 
 def _subscriptions_of(
-    session: Session, pairs: Iterable[tuple[case_events_pb2.ProgressEntryAdded, Recipient]]
+    session: Session, pairs: Iterable[tuple[AddedEvent, Recipient]]
 ) -> dict[tuple[str, str], CaseMailSubscription]:
     """Each (case, address)'s settings, made (mailed at once) the first time; one query
     for those that exist and one flush for the new ones."""
-    by_key: dict[tuple[str, str], tuple[case_events_pb2.ProgressEntryAdded, Recipient]] = {}
+    by_key: dict[tuple[str, str], tuple[AddedEvent, Recipient]] = {}
     for event, recipient in pairs:
         key = (event.case_id, recipient.email)
         # a follow id wins over none (older events name only the address)
@@ -181,8 +199,8 @@ def _subscriptions_of(
     return found
 
 
-def _event_key(event: case_events_pb2.ProgressEntryAdded) -> str:
-    return f"{event.case_id}:{event.entry.source_entry_id}"[:64]
+def _event_key(case_id: str, entry: cases_pb2.ProgressEntry) -> str:
+    return f"{case_id}:{entry.source_entry_id}"[:64]
 
 
 def _hearing(entry: cases_pb2.ProgressEntry) -> str:

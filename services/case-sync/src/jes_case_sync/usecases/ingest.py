@@ -56,6 +56,9 @@ ENTRIES = cast(Table, ProgressEntry.__table__)
 BATCH_REPLAYED = "此批次已匯入，重送的串流未再匯入任何資料"
 ENTRY_NOT_FOUND = "查無此進行事項"
 ATTEMPTS = 3
+# New entries of one case per ProgressEntriesAdded: with entries of up to 2,000
+# characters an event stays far below Kafka's 1 MB message limit.
+ENTRIES_PER_EVENT = 50
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ class _Work:
     results: list[ChangeResult] = field(default_factory=list)
     # added to the outbox together at the end: one statement, and no flush per change
     outgoing: list[tuple[Message, str]] = field(default_factory=list)
+    # each case's ProgressEntriesAdded that its next new entry joins (until another kind
+    # of event of the case, which the entries after it must follow)
+    open_added: dict[str, events.ProgressEntriesAdded] = field(default_factory=dict)
     # new entries, inserted together at the end (bulk_insert), by (case id, source id)
     new_entries: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)  # cases changed (last_changed_at)
@@ -143,6 +149,25 @@ class _Work:
         if message is None:
             message = self._case_messages[case.id] = case_message(case)
         return message
+
+    def emit(self, event: Message, case_id: str) -> None:
+        """An event of the case after the entries added so far (which then close)."""
+        self.open_added.pop(case_id, None)
+        self.outgoing.append((event, case_id))
+
+    def added_entry(self, case: CaseLike, added: events.AddedEntry) -> None:
+        """A new entry, in the case's open ProgressEntriesAdded or a new one."""
+        event = self.open_added.get(case.id)
+        if event is None or len(event.entries) >= ENTRIES_PER_EVENT:
+            event = events.ProgressEntriesAdded(
+                case_id=case.id,
+                case=self.case_message(case),
+                followers=self.followers_of(case),
+                from_reconciliation=self.from_reconciliation,
+            )
+            self.open_added[case.id] = event
+            self.outgoing.append((event, case.id))
+        event.entries.append(added)
 
 
 def by_case(outgoing: Sequence[tuple[Message, str]]) -> list[tuple[Message, str]]:
@@ -322,18 +347,14 @@ class Ingest:
             "withdraw_reason": "",
             **entry_values(entry),
         }
-        followers = work.followers_of(case)
-        event = events.ProgressEntryAdded(
-            case_id=case.id,
-            case=work.case_message(case),
-            entry=valid_entry_message(entry),
-            entry_id=entry_id,
-            follower_emails=[f.email for f in followers],
-            followers=followers,
-            from_reconciliation=work.from_reconciliation,
-            ingested_at=timestamp_of(ingested_at),
+        work.added_entry(
+            case,
+            events.AddedEntry(
+                entry=valid_entry_message(entry),
+                entry_id=entry_id,
+                ingested_at=timestamp_of(ingested_at),
+            ),
         )
-        work.outgoing.append((event, case.id))
         return Outcome.APPLIED
 
     def _held_entry(self, work: _Work, case: CaseLike, source_id: str, kind: str) -> ProgressEntry:
@@ -381,7 +402,7 @@ class Ingest:
             followers=work.followers_of(case),
         )
         event.corrected_at.FromDatetime(work.now)
-        work.outgoing.append((event, case.id))
+        work.emit(event, case.id)
         return Outcome.APPLIED
 
     def _withdraw(self, work: _Work, case: CaseLike, change: ValidChange) -> Outcome:
@@ -402,7 +423,7 @@ class Ingest:
             followers=work.followers_of(case),
         )
         event.withdrawn_at.FromDatetime(work.now)
-        work.outgoing.append((event, case.id))
+        work.emit(event, case.id)
         return Outcome.APPLIED
 
     def _status(self, work: _Work, case: Case, change: ValidChange) -> Outcome:
@@ -432,7 +453,7 @@ class Ingest:
             previous_cut_off_on=previous_cut_off_on.isoformat() if previous_cut_off_on else "",
         )
         event.changed_at.FromDatetime(work.now)
-        work.outgoing.append((event, case.id))
+        work.emit(event, case.id)
         return Outcome.APPLIED
 
     def _details(self, work: _Work, case: Case, change: ValidChange) -> Outcome:
