@@ -2,7 +2,8 @@
 poll of new entries becomes one notice per follower and entry (written by COPY on
 PostgreSQL, an executemany on SQLite), every column as given; a replayed poll adds
 nothing; a notice another consumer wrote first fails the whole poll's insert and leaves
-nothing of it behind (the consumer then goes one by one)."""
+nothing of it behind (the consumer then goes one by one). The composer's marks, likewise
+on both."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from sqlalchemy import func, select, text
 
 from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes_db import Database
+from jes_notification import notice_composing
 from jes_notification.app import MIGRATIONS
 from jes_notification.domain import case_notices as rules
-from jes_notification.models import CaseMailSubscription, ProgressNotice
+from jes_notification.domain.case_notices import MailMode
+from jes_notification.domain.mails import Links
+from jes_notification.models import CaseMailSubscription, Delivery, ProgressNotice
 from jes_notification.progress_notices import record_progress_of_many
 from support.distributed import migrated, new_database
 
@@ -163,3 +167,53 @@ def test_a_notice_another_consumer_wrote_first_fails_the_whole_poll(pg: Database
     assert sorted(n.source_entry_id for n in notices(pg)) == ["e-1", "e-9"]
     with pg.transaction() as session:
         assert session.scalar(select(func.count()).select_from(CaseMailSubscription)) == 1
+
+
+def test_composing_marks_each_notice_with_its_mail_and_a_taken_one_fails_the_marks(
+    db: Database,
+) -> None:
+    """The composer's marks (one statement over arrays on PostgreSQL, an executemany on
+    SQLite): each notice composed into its address's mail, an unsubscribed address's
+    dropped; marks naming a notice no longer pending (another composer took it between
+    the read and the marks) fail, and the chunk's transaction rolls back."""
+    with db.transaction() as session:
+        record_progress_of_many(session, poll(), NOW)
+        lin = session.scalars(
+            select(CaseMailSubscription).where(CaseMailSubscription.recipient == "lin@example.com")
+        ).one()
+        lin.mode = MailMode.UNSUBSCRIBED.value
+        subscription_ids = list(session.scalars(select(CaseMailSubscription.id)))
+    links = Links("https://jes.example.gov.tw")
+    with db.transaction() as session:
+        assert notice_composing._compose_many(session, links, subscription_ids) == 2
+        mails = {d.recipient: d.id for d in session.scalars(select(Delivery))}
+    assert sorted(mails) == ["chen@example.com", "wang@example.com"]
+    composed = {n.id: n for n in notices(db)}
+    for case, address in [
+        ("case-1", "wang@example.com"),
+        ("case-2", "chen@example.com"),
+        ("case-2", "lin@example.com"),
+    ]:
+        for entry in ("e-1", "e-2", "e-3"):
+            notice = composed[rules.notice_id(case, entry, address)]
+            if address == "lin@example.com":
+                assert (notice.status, notice.delivery_id) == ("dropped", None)
+            else:
+                assert (notice.status, notice.delivery_id) == ("composed", mails[address])
+
+    with db.transaction() as session:
+        record_progress_of_many(session, [added(1, 4, "wang@example.com")], NOW)
+    fresh = rules.notice_id("case-1", "e-4", "wang@example.com")
+    taken = rules.notice_id("case-1", "e-1", "wang@example.com")  # composed above
+    with pytest.raises(notice_composing.NoticesTaken):
+        with db.transaction() as session:
+            notice_composing._mark_many(
+                session,
+                [
+                    {"key": fresh, "new_status": "composed", "mail": "m-2"},
+                    {"key": taken, "new_status": "composed", "mail": "m-2"},
+                ],
+            )
+    after = {n.id: n for n in notices(db)}
+    assert (after[fresh].status, after[fresh].delivery_id) == ("pending", None)
+    assert after[taken].delivery_id == mails["wang@example.com"]

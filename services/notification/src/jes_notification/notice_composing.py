@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from jes_db import Database, utcnow
@@ -156,16 +156,39 @@ def _compose_many(session: Session, links: Links, subscription_ids: list[str]) -
 
 
 def _mark_many(session: Session, marks: list[dict[str, Any]]) -> None:
-    """Each notice's new status and mail (`key`, `new_status`, `mail`), one executemany;
-    a notice no longer pending (another composer took it) raises NoticesTaken."""
-    changed = session.execute(
-        update(_NOTICES)
-        .where(_NOTICES.c.id == bindparam("key"), _NOTICES.c.status == NoticeStatus.PENDING.value)
-        .values(status=bindparam("new_status"), delivery_id=bindparam("mail")),
-        marks,
-    )
+    """Each notice's new status and mail (`key`, `new_status`, `mail`); a notice no longer
+    pending (another composer took it) raises NoticesTaken. PostgreSQL: one statement
+    over arrays (an executemany of a burst's 10,000 marks built each row's parameters in
+    Python: half the composer's CPU); SQLite: an executemany, in process."""
+    if session.get_bind().dialect.name == "postgresql":
+        changed = session.execute(
+            _MARK_ON_POSTGRES,
+            {
+                "ids": [mark["key"] for mark in marks],
+                "statuses": [mark["new_status"] for mark in marks],
+                "mails": [mark["mail"] for mark in marks],
+            },
+        )
+    else:
+        changed = session.execute(
+            update(_NOTICES)
+            .where(
+                _NOTICES.c.id == bindparam("key"),
+                _NOTICES.c.status == NoticeStatus.PENDING.value,
+            )
+            .values(status=bindparam("new_status"), delivery_id=bindparam("mail")),
+            marks,
+        )
     if changed.rowcount != len(marks):  # type: ignore[attr-defined]
         raise NoticesTaken("another composer took some of these notices")
+
+
+_MARK_ON_POSTGRES = text(
+    "UPDATE progress_notices AS notice SET status = mark.status, delivery_id = mark.mail"
+    " FROM unnest(CAST(:ids AS text[]), CAST(:statuses AS text[]), CAST(:mails AS text[]))"
+    " AS mark(id, status, mail)"
+    " WHERE notice.id = mark.id AND notice.status = :pending"
+).bindparams(pending=NoticeStatus.PENDING.value)
 
 
 def _compose_one(db: Database, links: Links, subscription_id: str, now: datetime) -> int:
