@@ -509,3 +509,21 @@ def test_a_batch_announces_each_cases_new_entries_together_in_the_order_made(ser
         ("added", b, ["b-1", "b-2"]),
     ]
     assert a != b
+
+
+def test_an_event_of_the_longest_entries_stays_far_below_kafkas_message_limit(service):
+    """A call's new entries of one case go 50 an event: at the longest text an entry may
+    have, an event (its envelope, as the outbox holds it) stays well under Kafka's 1 MB
+    default message size."""
+    case = service.case()
+    for n in range(20):
+        service.follow(case, f"follower-{n:02d}@example.com")
+    longest = "言" * 2000
+    service.ingest([change(case, post=service.entry(f"{n:064d}", item=longest)) for n in range(51)])
+    table = service.kit.event_tables.outbox
+    with service.kit.db.engine.connect() as conn:
+        values = [value for (value,) in conn.execute(select(table.c.value))]
+    added = events.ProgressEntriesAdded.DESCRIPTOR.full_name
+    sizes = [len(value) for value in values if Envelope.FromString(value).type == added]
+    assert max(sizes) < 400_000, sizes
+    assert len(sizes) == 2  # 50 and 1
