@@ -290,13 +290,14 @@ def baseline(court, mailbox: Arrivals, numbers: list[int], run: str) -> list[flo
 
 
 def burst(
-    court, numbers: list[int], per_case: int, streams: int, batch: int, run: str
+    court, numbers: list[int], per_case: int, streams: int, batch: int, run: str, chunk: int = 0
 ) -> tuple[dict[str, float], float]:
     """Entries interleaved over the cases (as courts post them through the day), from
     `streams` court-system threads at once, each sending its share as IngestProgress
     calls of `batch` entries (a call is all or nothing: its entries commit together when
-    it ends, so an entry's latency includes the wait for the rest of its call). Returns
-    each item's push time (when it was handed to gRPC) and the burst's duration."""
+    it ends, so an entry's latency includes the wait for the rest of its call); with
+    `chunk`, on IngestProgressChunks, that many changes a stream message (the bulk form).
+    Returns each item's push time (when it was handed to gRPC) and the burst's duration."""
     pushed: dict[str, float] = {}
     items = [
         (number, k) for k in range(1, per_case + 1) for number in numbers
@@ -315,9 +316,23 @@ def burst(
                 sequence=sequence,
             )
 
+    def chunks(calls: list[tuple[int, int]]) -> Iterator[case_sync_pb2.CaseChanges]:
+        message = case_sync_pb2.CaseChanges()
+        for change in changes(calls):
+            message.changes.append(change)
+            if len(message.changes) == chunk:
+                yield message
+                message = case_sync_pb2.CaseChanges()
+        if message.changes:
+            yield message
+
     def push(share: list[tuple[int, int]]) -> None:
         for start in range(0, len(share), batch):
-            court.stub.IngestProgress(changes(share[start : start + batch]), timeout=600)
+            calls = share[start : start + batch]
+            if chunk:
+                court.stub.IngestProgressChunks(chunks(calls), timeout=600)
+            else:
+                court.stub.IngestProgress(changes(calls), timeout=600)
 
     started = time.time()
     threads = [threading.Thread(target=push, args=(share,)) for share in shares]
@@ -338,6 +353,12 @@ def main() -> int:
         type=int,
         default=0,
         help="entries per IngestProgress call (0: each thread's whole share in one call)",
+    )
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=0,
+        help="changes per message on IngestProgressChunks (0: IngestProgress, one a message)",
     )
     parser.add_argument("--baseline", type=int, default=10, help="single entries before the burst")
     parser.add_argument(
@@ -376,7 +397,9 @@ def main() -> int:
             machine_before = machine_cpu()
             started = time.time()
             batch = args.batch or -(-len(numbers) * per_case // args.streams)
-            pushed, ingest_seconds = burst(court, numbers, per_case, args.streams, batch, run)
+            pushed, ingest_seconds = burst(
+                court, numbers, per_case, args.streams, batch, run, args.chunk
+            )
             cpu_ingest = {name: scheduler_seconds(pid) for name, pid in pids.items()}
             mailbox.wait_for(set(pushed), timeout=600)
             cpu_after = {name: scheduler_seconds(pid) for name, pid in pids.items()}
@@ -401,6 +424,7 @@ def main() -> int:
         "entries": len(pushed),
         "streams": args.streams,
         "batch": args.batch,
+        "chunk": args.chunk,
         "mail_connections": args.mail_connections,
         "notification_replicas": args.notification_replicas,
         "ingest_seconds": ingest_seconds,
@@ -460,7 +484,9 @@ def main() -> int:
     print(
         f"ingest {len(pushed)} entries in {ingest_seconds:.1f} s "
         f"({len(pushed) / ingest_seconds:.0f}/s on {args.streams} streams, "
-        f"{args.batch or 'all'} a call); {burst_mails} mails of the burst "
+        f"{args.batch or 'all'} a call, "
+        f"{f'{args.chunk} a message' if args.chunk else 'one a message'}); "
+        f"{burst_mails} mails of the burst "
         f"(entries per mail {len(latencies) / max(1, burst_mails):.1f}); "
         f"missing {len(missing)}; p95 / baseline p95 {burst_s['p95'] / floor_s['p95']:.1f}"
     )

@@ -10,7 +10,7 @@ from datetime import timedelta
 import grpc
 import pytest
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from jes.case_sync.v1 import case_events_pb2, cases_pb2
 from jes.notification.v1 import notification_pb2 as pb
@@ -638,6 +638,25 @@ def test_the_newest_mails_first_as_many_as_asked(service, sender):
     [wang] = court_system(service).ListCaseDeliveries(request).followers
     assert [list(m.source_entry_ids) for m in wang.mails] == [["e-2"], ["e-1"]]
     assert {m.status for m in wang.mails} == {pb.ENTRY_DELIVERY_STATUS_QUEUED}
+
+
+def test_a_new_follow_of_the_same_address_is_the_one_a_court_system_sees(service):
+    handle(service, entry_added("e-1"))
+    refollowed = entry_added("e-2")
+    refollowed.followers[0].follow_id = "follow-2"  # revoked, then approved again
+    handle(service, refollowed)
+    # an older event, naming the address alone, leaves the follow as it is
+    older = case_events_pb2.ProgressEntryAdded(
+        case_id="case-1",
+        case=case_key(),
+        entry=cases_pb2.ProgressEntry(source_entry_id="e-3", posted_on="2024-11-20", item="x"),
+        follower_emails=["wang@example.com"],
+    )
+    handle(service, older)
+    [wang] = court_system(service).ListCaseDeliveries(case_request()).followers
+    assert (wang.recipient, wang.follow_id) == ("wang@example.com", "follow-2")
+    with service.kit.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(CaseMailSubscription)) == 1
 
 
 def test_a_case_nobody_follows_lists_nobody(service):

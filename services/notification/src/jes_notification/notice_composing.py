@@ -98,6 +98,7 @@ def _compose_chunk(session: Session, links: Links, chunk: list[str], now: dateti
 
 _DELIVERIES = cast(Table, Delivery.__table__)
 _NOTICES = cast(Table, ProgressNotice.__table__)
+_SUBSCRIPTIONS = cast(Table, CaseMailSubscription.__table__)
 _NOTICE_COLUMNS = (
     ProgressNotice.id,
     ProgressNotice.subscription_id,
@@ -114,12 +115,11 @@ def _compose_many(session: Session, links: Links, subscription_ids: list[str]) -
     waiting notices (locked: a second composer skips them), the mails (one insert) and
     the notices' marks (one executemany, counted: a notice another composer took raises
     NoticesTaken, and the caller rolls the chunk back)."""
+    # Core rows (the mail reads them by attribute as it would the ORM's objects)
     subscriptions = {
         subscription.id: subscription
-        for subscription in session.scalars(
-            select(CaseMailSubscription).where(
-                one_of(session, CaseMailSubscription.id, subscription_ids)
-            )
+        for subscription in session.execute(
+            select(*_SUBSCRIPTIONS.c).where(one_of(session, _SUBSCRIPTIONS.c.id, subscription_ids))
         )
     }
     notices: dict[str, list[Any]] = {}
@@ -246,14 +246,14 @@ def _delivery(
 
 
 def _delivery_row(
-    subscription: CaseMailSubscription,
+    subscription: Any,
     notices: Sequence[Any],
     mode: MailMode,
     links: Links,
     now: datetime,
 ) -> dict[str, Any]:
-    """The mail carrying these notices (rows or ProgressNotice objects), as a deliveries
-    row."""
+    """The mail carrying these notices (rows or ProgressNotice objects) to the
+    subscription's address (a row or a CaseMailSubscription), as a deliveries row."""
     digest = mode is MailMode.DAILY_DIGEST
     lines = ((n.posted_on, n.created_at, n.item, n.hearing) for n in notices)
     entries = rules.in_posting_order(lines)
