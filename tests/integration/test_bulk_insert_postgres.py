@@ -22,11 +22,12 @@ from sqlalchemy import (
     event,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
 from jes_db import UTCDateTime
-from jes_db.bulk import bulk_insert, one_of, rows_of
+from jes_db.bulk import bulk_insert, one_of, rows_of, text_array
 from support.distributed import pg_url
 
 
@@ -177,3 +178,35 @@ def test_rows_of_finds_exactly_the_pairs_given_not_every_combination(table):
             ).all()
             == []
         )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["plain", "第 1 筆", "", " spaced ", "a,b", "{braces}"],
+        ['"quoted"', "back\\slash", "NULL", "null", None, "tab\there", "\\N", None],
+        [None],
+        [],
+    ],
+)
+def test_text_array_arrives_as_the_values_given_nulls_and_all(table, values):
+    _, engine = table
+    with engine.connect() as conn:
+        [row] = conn.execute(
+            text(
+                "SELECT CAST(:values AS text[]) AS given, cardinality(CAST(:values AS text[])) AS n"
+            ),
+            {"values": text_array(values)},
+        ).all()
+        unnested = (
+            conn.execute(
+                text(
+                    "SELECT value FROM unnest(CAST(:values AS text[])) WITH ORDINALITY AS t(value, k) ORDER BY k"
+                ),
+                {"values": text_array(values)},
+            )
+            .scalars()
+            .all()
+        )
+    assert row.given == values and row.n == len(values)
+    assert unnested == values

@@ -12,7 +12,7 @@ from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from jes_db import Database, utcnow
-from jes_db.bulk import bulk_insert, one_of
+from jes_db.bulk import bulk_insert, one_of, text_array
 from jes_notification.domain import case_notices as rules
 from jes_notification.domain.case_notices import MailMode, NoticeStatus
 from jes_notification.domain.deliveries import DeliveryStatus
@@ -159,14 +159,15 @@ def _mark_many(session: Session, marks: list[dict[str, Any]]) -> None:
     """Each notice's new status and mail (`key`, `new_status`, `mail`); a notice no longer
     pending (another composer took it) raises NoticesTaken. PostgreSQL: one statement
     over arrays (an executemany of a burst's 10,000 marks built each row's parameters in
-    Python: half the composer's CPU); SQLite: an executemany, in process."""
+    Python: half the composer's CPU), each column's values one array in PostgreSQL's
+    text form (psycopg's list adapter was a sixth of it); SQLite: an executemany."""
     if session.get_bind().dialect.name == "postgresql":
         changed = session.execute(
             _MARK_ON_POSTGRES,
             {
-                "ids": [mark["key"] for mark in marks],
-                "statuses": [mark["new_status"] for mark in marks],
-                "mails": [mark["mail"] for mark in marks],
+                "ids": text_array([mark["key"] for mark in marks]),
+                "statuses": text_array([mark["new_status"] for mark in marks]),
+                "mails": text_array([mark["mail"] for mark in marks]),
             },
         )
     else:
