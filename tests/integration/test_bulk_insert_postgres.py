@@ -24,6 +24,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jes_db import UTCDateTime
@@ -210,3 +211,18 @@ def test_text_array_arrives_as_the_values_given_nulls_and_all(table, values):
         )
     assert row.given == values and row.n == len(values)
     assert unnested == values
+
+
+def test_a_row_that_breaks_a_constraint_fails_as_sqlalchemy_says_so_and_adds_nothing(table):
+    # callers retry a lost race on IntegrityError (case-sync's ingest, notification's
+    # subscriptions), as they would for the ORM's flush: COPY's error must be that too
+    table, engine = table
+    at = datetime.now(UTC)
+    row = {"id": "same", "n": 1, "item": "x", "at": at, "value": b""}
+    with Session(engine) as session, session.begin():
+        bulk_insert(session, table, [row])
+    with Session(engine) as session:
+        with pytest.raises(IntegrityError), session.begin():
+            bulk_insert(session, table, [{**row, "id": "other"}, row])
+    with engine.connect() as conn:
+        assert conn.execute(select(table.c.id)).scalars().all() == ["same"]

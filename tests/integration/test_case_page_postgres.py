@@ -189,3 +189,88 @@ def test_a_case_first_named_by_two_calls_at_once_is_created_once(kit, lookup):
         ).scalar_one()
     engine.dispose()
     assert count == 1
+
+
+def test_an_entry_posted_by_two_calls_at_once_is_added_once_and_neither_call_fails(kit):
+    """A court system re-sending a batch it got no answer for (issue 11's crash benchmark
+    does) while the first is still being written: both calls post the same new entry.
+    Here the other call has written the entry and not yet committed when ours writes it:
+    ours must wait, then find it (UNCHANGED), not fail on the unique key (it got INTERNAL
+    when the entries went in by COPY, whose error was not the IntegrityError the retry
+    looks for)."""
+    from jes.case_sync.v1 import cases_pb2
+    from jes.case_sync.v1 import case_sync_pb2 as pb
+    from jes_case_sync.domain.changes import change_problems
+    from jes_case_sync.grpc_messages import change_input
+    from jes_case_sync.usecases.ingest import Ingest, Outcome
+    from jes_db.audit import Actor
+
+    built, url = kit
+    other = create_engine(url).connect()
+    other_tx = other.begin()
+    other.execute(
+        text(
+            "INSERT INTO progress_entries (id, case_id, source_entry_id, posted_on, item,"
+            " ingested_at, hearing_at, hearing_place, hearing_kind, withdraw_reason)"
+            " VALUES (md5('e9')::uuid::text, :c, 'e-9', current_date - 1, '宣判',"
+            " now(), '', '', '', '')"
+        ),
+        {"c": CASE},
+    )
+    message = pb.CaseChange(
+        case=cases_pb2.CaseKey(
+            court_code="TPD", category=cases_pb2.CASE_CATEGORY_CIVIL, year=115, word="訴", number=11
+        ),
+        post=cases_pb2.ProgressEntry(
+            source_entry_id="e-9",
+            posted_on=str(datetime.now(UTC).date() - timedelta(days=1)),
+            item="宣判",
+        ),
+    )
+    valid, problems = change_problems(change_input(message), datetime.now(UTC).date())
+    assert valid is not None, problems
+    result: dict[str, Any] = {}
+
+    def ours() -> None:
+        try:
+            ingest = Ingest(Infrastructure(built.db, built.outbox))
+            [change] = ingest.apply("TPD", [valid], actor=Actor("court-system:TPD", "court-system"))
+            result["outcome"] = change.outcome
+        except Exception as error:  # the test asserts on it below
+            result["error"] = error
+
+    thread = threading.Thread(target=ours)
+    thread.start()
+    try:
+        watcher = create_engine(url, isolation_level="AUTOCOMMIT")
+        deadline = time.monotonic() + 30
+        with watcher.connect() as conn:
+            while time.monotonic() < deadline:
+                waiting = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = :d"
+                        " AND wait_event_type = 'Lock'"
+                    ),
+                    {"d": DATABASE},
+                ).scalar_one()
+                if waiting:
+                    break
+                time.sleep(0.05)
+        watcher.dispose()
+        assert waiting, f"our call never waited for the other's insert: {result}"
+        other_tx.commit()
+    finally:
+        if other_tx.is_active:
+            other_tx.rollback()
+        thread.join(30)
+        other.close()
+
+    assert "error" not in result, result.get("error")
+    assert result["outcome"] is Outcome.UNCHANGED
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        count = conn.execute(
+            text("SELECT count(*) FROM progress_entries WHERE source_entry_id = 'e-9'")
+        ).scalar_one()
+    engine.dispose()
+    assert count == 1

@@ -27,6 +27,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, UserDefinedType
 
@@ -48,18 +49,25 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         sql.Identifier(*([table.schema] if table.schema else []), table.name),
         sql.SQL(", ").join(sql.Identifier(name) for name in names),
     )
-    with connection.cursor() as cursor, cursor.copy(command) as copy:
-        if not any(converters):
+    try:
+        with connection.cursor() as cursor, cursor.copy(command) as copy:
+            if not any(converters):
+                for row in rows:
+                    copy.write_row([row[name] for name in names])
+                return
             for row in rows:
-                copy.write_row([row[name] for name in names])
-            return
-        for row in rows:
-            copy.write_row(
-                [
-                    convert(row[name]) if convert else row[name]
-                    for name, convert in zip(names, converters, strict=True)
-                ]
-            )
+                copy.write_row(
+                    [
+                        convert(row[name]) if convert else row[name]
+                        for name, convert in zip(names, converters, strict=True)
+                    ]
+                )
+    except psycopg.Error as error:
+        # as SQLAlchemy raises it for a statement of its own (IntegrityError for a row
+        # another transaction inserted first: the callers retry that race)
+        raise DBAPIError.instance(
+            command.as_string(connection), None, error, psycopg.Error
+        ) from error
 
 
 def _bind_converter(column_type: Any, dialect: Any) -> Any:
