@@ -202,7 +202,8 @@ def test_text_array_arrives_as_the_values_given_nulls_and_all(table, values):
         unnested = (
             conn.execute(
                 text(
-                    "SELECT value FROM unnest(CAST(:values AS text[])) WITH ORDINALITY AS t(value, k) ORDER BY k"
+                    "SELECT value FROM unnest(CAST(:values AS text[])) WITH ORDINALITY"
+                    " AS t(value, k) ORDER BY k"
                 ),
                 {"values": text_array(values)},
             )

@@ -198,8 +198,8 @@ def test_an_entry_posted_by_two_calls_at_once_is_added_once_and_neither_call_fai
     ours must wait, then find it (UNCHANGED), not fail on the unique key (it got INTERNAL
     when the entries went in by COPY, whose error was not the IntegrityError the retry
     looks for)."""
-    from jes.case_sync.v1 import cases_pb2
     from jes.case_sync.v1 import case_sync_pb2 as pb
+    from jes.case_sync.v1 import cases_pb2
     from jes_case_sync.domain.changes import change_problems
     from jes_case_sync.grpc_messages import change_input
     from jes_case_sync.usecases.ingest import Ingest, Outcome
