@@ -39,6 +39,7 @@ from support.progress_burst import (
     Outcome,
     assert_mailed_once,
     assert_stored_once,
+    mark_the_sink,
     restart_killed,
 )
 
@@ -98,6 +99,7 @@ def main() -> int:
                 began = time.time()
                 burst.approve_follows(stack.platform(), workers=args.approvers)
                 time.sleep(3)  # the approvals' own mails out of the way
+                mark_the_sink(stack, burst)
                 print(
                     f"{fault}: {burst.entries} entries over {len(burst.cases)} cases, "
                     f"{len(burst.expected_notices())} notices to {len(burst.addresses)} "

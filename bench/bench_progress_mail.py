@@ -1,7 +1,9 @@
 """From ingest to the mail (issue 11): a burst of progress entries over followed cases,
-pushed by a court system on IngestProgress streams into all-in-one JES (or, with
---distributed, every service in its own process on this checkout's Kafka, PostgreSQL and
-SMTP sink: `deploy/local/infra.sh up` first); each entry's latency is the time from its
+pushed by a court system on IngestProgress streams (with --chunk N on
+IngestProgressChunks, N changes a message: the form the README gives court systems for a
+large batch) into all-in-one JES (or, with --distributed, every service in its own
+process on this checkout's Kafka, PostgreSQL and SMTP sink: `deploy/local/infra.sh up`
+first); each entry's latency is the time from its
 push to the mail that carries it landing in the mailbox (all-in-one: the file's mtime;
 distributed: the SMTP sink's received_at). Target: p95 ≤ 5 s for 10,000 entries over
 1,000 cases.

@@ -18,7 +18,13 @@ from collections.abc import Iterator
 import pytest
 
 from support.distributed import Distributed
-from support.progress_burst import Burst, broker_fault, case_sync_killed, restart_killed
+from support.progress_burst import (
+    Burst,
+    broker_fault,
+    case_sync_killed,
+    mark_the_sink,
+    restart_killed,
+)
 
 
 @pytest.fixture
@@ -28,6 +34,7 @@ def burst(distributed: Distributed) -> Iterator[Burst]:
     at once, so a new case's followers are approved side by side."""
     burst = Burst.new(cases=30, entries_per_case=10, batch=10)
     burst.approve_follows(distributed.platform(), workers=4)
+    mark_the_sink(distributed, burst)
     yield burst
     restart_killed(distributed)
 
