@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -131,30 +131,100 @@ def test_a_case_first_named_by_two_calls_at_once_is_created_once(kit, lookup):
 
     built, url = kit
     key = CaseKey("TPD", "民事", 115, "訴", 12)
+
+    def ours() -> str:
+        with built.db.transaction() as session:
+            return str(getattr(case_store, lookup)(session, [key])[key].id)
+
+    result = while_another_call_inserts(
+        url,
+        "INSERT INTO cases (id, court_code, category, year, word, number, created_at,"
+        " status, division, cause, last_changed_at) VALUES"
+        " ('6f1c2a8e-0000-4000-8000-000000000012', 'TPD', '民事', 115, '訴', 12, now(),"
+        " 'pending', '', '', now())",
+        ours,
+    )
+
+    assert result == "6f1c2a8e-0000-4000-8000-000000000012"
+    assert count(url, "SELECT count(*) FROM cases WHERE court_code = 'TPD' AND number = 12") == 1
+
+
+def test_an_entry_posted_by_two_calls_at_once_is_added_once_and_neither_call_fails(kit):
+    """A court system re-sending a batch it got no answer for (issue 11's crash benchmark
+    does) while the first is still being written: both calls post the same new entry.
+    Here the other call has written the entry and not yet committed when ours writes it:
+    ours must wait, then find it (UNCHANGED), not fail on the unique key (it got INTERNAL
+    when the entries went in by COPY, whose error was not the IntegrityError the retry
+    looks for)."""
+    from jes.case_sync.v1 import case_sync_pb2 as pb
+    from jes.case_sync.v1 import cases_pb2
+    from jes_case_sync.domain.changes import change_problems
+    from jes_case_sync.grpc_messages import change_input
+    from jes_case_sync.usecases.ingest import Ingest, Outcome
+    from jes_db.audit import Actor
+
+    built, url = kit
+    message = pb.CaseChange(
+        case=cases_pb2.CaseKey(
+            court_code="TPD", category=cases_pb2.CASE_CATEGORY_CIVIL, year=115, word="訴", number=11
+        ),
+        post=cases_pb2.ProgressEntry(
+            source_entry_id="e-9",
+            posted_on=str(datetime.now(UTC).date() - timedelta(days=1)),
+            item="宣判",
+        ),
+    )
+    valid, problems = change_problems(change_input(message), datetime.now(UTC).date())
+    assert valid is not None, problems
+
+    def ours() -> Outcome:
+        ingest = Ingest(Infrastructure(built.db, built.outbox))
+        [change] = ingest.apply("TPD", [valid], actor=Actor("court-system:TPD", "court-system"))
+        return change.outcome
+
+    outcome = while_another_call_inserts(
+        url,
+        "INSERT INTO progress_entries (id, case_id, source_entry_id, posted_on, item,"
+        " ingested_at, hearing_at, hearing_place, hearing_kind, withdraw_reason)"
+        " VALUES (md5('e9')::uuid::text, :case, 'e-9', current_date - 1, '宣判',"
+        " now(), '', '', '', '')",
+        ours,
+        case=CASE,
+    )
+    assert outcome is Outcome.UNCHANGED
+    assert count(url, "SELECT count(*) FROM progress_entries WHERE source_entry_id = 'e-9'") == 1
+
+
+def count(url: str, query: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = int(conn.execute(text(query)).scalar_one())
+    engine.dispose()
+    return found
+
+
+T = TypeVar("T")
+
+
+def while_another_call_inserts(url: str, insert: str, ours: Callable[[], T], **params: Any) -> T:
+    """`ours` run while another transaction holds `insert` (with `params`) uncommitted:
+    ours reads no row (the other's is not committed) and its own insert waits on the
+    other's row lock; then the other commits. Returns what ours returned (its error is
+    raised here)."""
     other = create_engine(url).connect()
     other_tx = other.begin()
-    other.execute(
-        text(
-            "INSERT INTO cases (id, court_code, category, year, word, number, created_at,"
-            " status, division, cause, last_changed_at) VALUES (:id, 'TPD', '民事', 115,"
-            " '訴', 12, now(), 'pending', '', '', now())"
-        ),
-        {"id": "6f1c2a8e-0000-4000-8000-000000000012"},
-    )
+    other.execute(text(insert), params)
     result: dict[str, Any] = {}
 
-    def ours() -> None:
+    def run() -> None:
         try:
-            with built.db.transaction() as session:
-                result["id"] = getattr(case_store, lookup)(session, [key])[key].id
-        except Exception as error:  # the test asserts on it below
+            result["value"] = ours()
+        except Exception as error:  # raised in the test's thread below
             result["error"] = error
 
-    thread = threading.Thread(target=ours)
+    thread = threading.Thread(target=run)
     thread.start()
     try:
-        # ours reads no case (the other's row is not committed) and its insert waits on
-        # the other's row lock: then the other commits
         # autocommit: PostgreSQL keeps one snapshot of pg_stat_activity per transaction,
         # so polls inside one transaction saw the first poll's state again and again
         watcher = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -179,98 +249,6 @@ def test_a_case_first_named_by_two_calls_at_once_is_created_once(kit, lookup):
             other_tx.rollback()
         thread.join(30)
         other.close()
-
-    assert "error" not in result, result.get("error")
-    assert result["id"] == "6f1c2a8e-0000-4000-8000-000000000012"
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        count = conn.execute(
-            text("SELECT count(*) FROM cases WHERE court_code = 'TPD' AND number = 12")
-        ).scalar_one()
-    engine.dispose()
-    assert count == 1
-
-
-def test_an_entry_posted_by_two_calls_at_once_is_added_once_and_neither_call_fails(kit):
-    """A court system re-sending a batch it got no answer for (issue 11's crash benchmark
-    does) while the first is still being written: both calls post the same new entry.
-    Here the other call has written the entry and not yet committed when ours writes it:
-    ours must wait, then find it (UNCHANGED), not fail on the unique key (it got INTERNAL
-    when the entries went in by COPY, whose error was not the IntegrityError the retry
-    looks for)."""
-    from jes.case_sync.v1 import case_sync_pb2 as pb
-    from jes.case_sync.v1 import cases_pb2
-    from jes_case_sync.domain.changes import change_problems
-    from jes_case_sync.grpc_messages import change_input
-    from jes_case_sync.usecases.ingest import Ingest, Outcome
-    from jes_db.audit import Actor
-
-    built, url = kit
-    other = create_engine(url).connect()
-    other_tx = other.begin()
-    other.execute(
-        text(
-            "INSERT INTO progress_entries (id, case_id, source_entry_id, posted_on, item,"
-            " ingested_at, hearing_at, hearing_place, hearing_kind, withdraw_reason)"
-            " VALUES (md5('e9')::uuid::text, :c, 'e-9', current_date - 1, '宣判',"
-            " now(), '', '', '', '')"
-        ),
-        {"c": CASE},
-    )
-    message = pb.CaseChange(
-        case=cases_pb2.CaseKey(
-            court_code="TPD", category=cases_pb2.CASE_CATEGORY_CIVIL, year=115, word="訴", number=11
-        ),
-        post=cases_pb2.ProgressEntry(
-            source_entry_id="e-9",
-            posted_on=str(datetime.now(UTC).date() - timedelta(days=1)),
-            item="宣判",
-        ),
-    )
-    valid, problems = change_problems(change_input(message), datetime.now(UTC).date())
-    assert valid is not None, problems
-    result: dict[str, Any] = {}
-
-    def ours() -> None:
-        try:
-            ingest = Ingest(Infrastructure(built.db, built.outbox))
-            [change] = ingest.apply("TPD", [valid], actor=Actor("court-system:TPD", "court-system"))
-            result["outcome"] = change.outcome
-        except Exception as error:  # the test asserts on it below
-            result["error"] = error
-
-    thread = threading.Thread(target=ours)
-    thread.start()
-    try:
-        watcher = create_engine(url, isolation_level="AUTOCOMMIT")
-        deadline = time.monotonic() + 30
-        with watcher.connect() as conn:
-            while time.monotonic() < deadline:
-                waiting = conn.execute(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = :d"
-                        " AND wait_event_type = 'Lock'"
-                    ),
-                    {"d": DATABASE},
-                ).scalar_one()
-                if waiting:
-                    break
-                time.sleep(0.05)
-        watcher.dispose()
-        assert waiting, f"our call never waited for the other's insert: {result}"
-        other_tx.commit()
-    finally:
-        if other_tx.is_active:
-            other_tx.rollback()
-        thread.join(30)
-        other.close()
-
-    assert "error" not in result, result.get("error")
-    assert result["outcome"] is Outcome.UNCHANGED
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        count = conn.execute(
-            text("SELECT count(*) FROM progress_entries WHERE source_entry_id = 'e-9'")
-        ).scalar_one()
-    engine.dispose()
-    assert count == 1
+    if "error" in result:
+        raise result["error"]
+    return cast(T, result["value"])
