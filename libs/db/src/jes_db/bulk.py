@@ -193,17 +193,14 @@ def _array_literal(values: Sequence[Any], column_type: Any) -> _ArrayLiteral | N
     if any(value is None for value in values) or isinstance(column_type, Enum):
         return None
     if isinstance(column_type, String):  # varchar, text: compared as text
-        items = [str(value) for value in values]
-        if any('"' in item or "\\" in item for item in items):
-            items = [item.replace("\\", "\\\\").replace('"', '\\"') for item in items]
-        return _ArrayLiteral('{"' + '","'.join(items) + '"}' if items else "{}", _TEXT_ARRAY)
+        return text_array([str(value) for value in values])
     if isinstance(column_type, Integer):  # Integer, SmallInteger, BigInteger
         oid = _INT8_ARRAY if isinstance(column_type, BigInteger) else _INT4_ARRAY
         return _ArrayLiteral("{" + ",".join(str(int(value)) for value in values) + "}", oid)
     return None
 
 
-def text_array(values: Sequence[str | None]) -> Any:
+def text_array(values: Sequence[str | None]) -> _ArrayLiteral:
     """`values` as one text[] parameter already in PostgreSQL's text form (None: NULL), for
     a statement over many rows at once (`unnest(:ids)`): psycopg's list adapter formats
     each item in Python, a sixth of a burst's composing."""
