@@ -228,3 +228,26 @@ def test_a_court_resent_in_full_announces_nothing_twice(platform: flows.Platform
         timeout=60,
     )
     assert (reply.cases, reply.cases_changed, reply.created) == (1, 0, 0)
+
+
+def test_development_mode_s_demo_account_follows_the_demo_cases(platform: flows.Platform):
+    """`make run`: 陳小明 (DEMOPROGRESS) finds two cases of 臺北地院 with their progress,
+    and the mailbox holds the approvals and the notices of the entries after them."""
+    token = platform.login("DEMOPROGRESS", DEMO_PASSWORD)
+    listed = platform.api("GET", "/api/v1/cases", token).json()["cases"]
+    assert sorted(c["case_number_formal"] for c in listed) == [
+        "115年度家親聲字第418號",
+        "115年度訴字第3021號",
+    ]
+
+    def case_mails() -> list[str]:
+        mails = platform.mails_to("progress@jes.example")
+        return sorted(m["subject"] for m in mails if "案件" in m["subject"])
+
+    wait_until(lambda: len(case_mails()) >= 4, timeout=60, what="the demo cases' mails")
+    assert case_mails() == [
+        "【司法院】案件進度更新：115.家親聲.000418",
+        "【司法院】案件進度更新：115.訴.003021",
+        "【司法院】案件進度查詢聲請已核准：115.家親聲.000418",
+        "【司法院】案件進度查詢聲請已核准：115.訴.003021",
+    ]

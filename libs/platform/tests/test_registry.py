@@ -141,9 +141,10 @@ def test_only_report_render_adds_debian_packages_and_they_are_pinned() -> None:
     assert all("=" in p for m in MODULES for p in m.debian_packages)
 
 
-def test_identity_owns_the_demo_seeding_hook() -> None:
+def test_identity_and_case_sync_own_the_demo_seeding_hooks() -> None:
     assert {m.name: m.dev_mode_hooks for m in MODULES if m.dev_mode_hooks} == {
-        "identity": ("jes_identity.demo:seed_demo_accounts",)
+        "identity": ("jes_identity.demo:seed_demo_accounts",),
+        "case-sync": ("jes_case_sync.demo:seed_demo_cases",),
     }
 
 

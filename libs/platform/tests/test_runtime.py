@@ -47,38 +47,46 @@ class Recorder:
 
 
 @pytest.fixture
-def seeded(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """identity's development-mode hook, recorded instead of writing demo accounts."""
-    calls: list[object] = []
+def seeded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The development-mode hooks (identity's demo accounts, case-sync's demo cases),
+    recorded instead of writing demo data: the hook that ran, in order."""
+    calls: list[str] = []
 
     def seed_demo_accounts(running: object) -> list[str]:
-        calls.append(running)
+        calls.append("identity")
         return ["Demo logins (password Demo1234!):", "  ADMIN      系統管理者"]
 
+    def seed_demo_cases(running: object) -> list[str]:
+        calls.append("case-sync")
+        return ["Demo cases, followed by DEMOPROGRESS: 臺北地院 民事 115年度訴字第3021號"]
+
+    import jes_case_sync.demo
     import jes_identity.demo
 
     monkeypatch.setattr(jes_identity.demo, "seed_demo_accounts", seed_demo_accounts)
+    monkeypatch.setattr(jes_case_sync.demo, "seed_demo_cases", seed_demo_cases)
     return calls
 
 
 def test_all_starts_in_dependency_order_and_stops_in_reverse(
-    seeded: list[object], capsys: pytest.CaptureFixture[str]
+    seeded: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     recorder = Recorder(threading.Event(), stop_after="gateway")
     plan = Plan(resolve("all"), public_url="http://127.0.0.1:8080", dev_mode=True)
     run_plan(plan, recorder.stop, recorder)
     order = [m.name for m in resolve("all")]
     assert recorder.events == [f"start {n}" for n in order] + [f"stop {n}" for n in reversed(order)]
-    assert len(seeded) == 1  # identity's hook ran once, with the started identity
+    assert seeded == ["identity", "case-sync"]  # each hook once, after its module started
     assert capsys.readouterr().out == (
         "\nJES is running: http://127.0.0.1:8080\n\n"
         "Demo logins (password Demo1234!):\n  ADMIN      系統管理者\n"
+        "Demo cases, followed by DEMOPROGRESS: 臺北地院 民事 115年度訴字第3021號\n"
         "Mail sent by JES: http://127.0.0.1:8080/dev/mailbox\nCtrl-C stops everything.\n\n"
     )
 
 
 def test_without_development_mode_no_demo_accounts_and_no_mailbox(
-    seeded: list[object], capsys: pytest.CaptureFixture[str]
+    seeded: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     recorder = Recorder(threading.Event(), stop_after="gateway")
     run_plan(Plan(resolve("all"), public_url="http://127.0.0.1:8080"), recorder.stop, recorder)
@@ -107,7 +115,7 @@ def test_jes_run_dev_is_refused_on_a_non_loopback_address(
 
 
 def test_one_service_runs_alone_without_hooks_or_welcome(
-    seeded: list[object], capsys: pytest.CaptureFixture[str]
+    seeded: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     recorder = Recorder(threading.Event(), stop_after="identity")
     plan = Plan(resolve("identity"))
@@ -125,7 +133,7 @@ def test_the_gateway_alone_prints_no_welcome(capsys: pytest.CaptureFixture[str])
     assert capsys.readouterr().out == ""
 
 
-def test_a_failed_start_stops_what_had_started_in_reverse(seeded: list[object]) -> None:
+def test_a_failed_start_stops_what_had_started_in_reverse(seeded: list[str]) -> None:
     recorder = Recorder(threading.Event(), fail_on="review-workflow")
     with pytest.raises(RuntimeError, match="review-workflow failed to start"):
         run_plan(Plan(resolve("all")), recorder.stop, recorder)
@@ -139,7 +147,7 @@ def test_a_failed_start_stops_what_had_started_in_reverse(seeded: list[object]) 
     ]
 
 
-def test_a_stop_requested_while_starting_starts_nothing_more(seeded: list[object]) -> None:
+def test_a_stop_requested_while_starting_starts_nothing_more(seeded: list[str]) -> None:
     recorder = Recorder(threading.Event(), stop_after="identity")  # SIGTERM meanwhile
     run_plan(Plan(resolve("all")), recorder.stop, recorder)
     assert recorder.events == ["start identity", "stop identity"]

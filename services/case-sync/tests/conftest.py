@@ -155,6 +155,13 @@ class CaseSyncService:
         """A person's token forwarded by the gateway."""
         return self.client(self.issuer.issue(subject, roles=list(roles), court_code=court_code))
 
+    def litigant(self, email: str, subject: str = "", role: str = "progress") -> Client:
+        """A person holding the follows of `email`'s case-progress account."""
+        account = self.identity.accounts[email]
+        subject = subject or account.id
+        self.identity.readers[subject] = ReaderIdentity((account.id,), "")
+        return self.person(subject, role)
+
     def events(self, payload_class: Any) -> list[tuple[Envelope, Any]]:
         return outbox_events(self.kit, payload_class)
 

@@ -29,14 +29,6 @@ def approve(service, case, email) -> cases_pb2.Follow:
     return service.court_system().call("ApproveFollow", request)
 
 
-def litigant(service, email: str, subject: str = "", role: str = "progress"):
-    """A person holding the follows of `email`'s case-progress account."""
-    account = service.identity.accounts[email]
-    subject = subject or account.id
-    service.identity.readers[subject] = ReaderIdentity((account.id,), "")
-    return service.person(subject, role)
-
-
 def prosecutor(service, subject: str, prosecutor_id: str):
     service.identity.readers[subject] = ReaderIdentity((subject,), prosecutor_id)
     return service.person(subject, "prosecutor")
@@ -85,8 +77,8 @@ def world(service):
 
 def test_who_may_read_which_case(service, world):
     readers = {
-        "zhang": litigant(service, "zhang@example.com"),
-        "chen": litigant(service, "chen@example.com"),
+        "zhang": service.litigant("zhang@example.com"),
+        "chen": service.litigant("chen@example.com"),
         "prosecutor P-7": prosecutor(service, "pros-7", "P-7"),
         "prosecutor P-8": prosecutor(service, "pros-8", "P-8"),
         "TPD clerk": service.person("tpd-clerk", "clerk", court_code="TPD"),
@@ -140,7 +132,7 @@ def test_my_cases_lists_followed_cases_with_the_latest_three_entries(service, wo
         ("c", "2024-01-10", "分案"),
     ]:
         service.push(case, service.entry(source, posted_on=posted_on, item=item))
-    zhang = litigant(service, "zhang@example.com")
+    zhang = service.litigant("zhang@example.com")
     listed = {c.case_id: c for c in my_cases(zhang).cases}
     assert set(listed) == {world["first"], world["kld"]}
     first = listed[world["first"]]
@@ -163,7 +155,7 @@ def test_my_cases_pages_by_keyset(service):
         case = service.case()
         service.push(case, service.entry())
         approve(service, case, "many@example.com")
-    reader = litigant(service, "many@example.com")
+    reader = service.litigant("many@example.com")
     first = my_cases(reader, page_size=2)
     second = my_cases(reader, page_size=2, page_token=first.next_page_token)
     third = my_cases(reader, page_size=2, page_token=second.next_page_token)
@@ -178,7 +170,7 @@ def test_the_page_is_every_entry_newest_first_in_keyset_pages(service, world):
     case = service.case(number=1)
     for day in range(1, 8):
         service.push(case, service.entry(f"d{day}", posted_on=f"2026-10-0{day}", item=f"第{day}天"))
-    zhang = litigant(service, "zhang@example.com")
+    zhang = service.litigant("zhang@example.com")
     first = page(zhang, world["first"], page_size=3)
     assert first.total_entries == 8
     assert [e.item for e in first.entries] == ["第7天", "第6天", "第5天"]
@@ -193,14 +185,14 @@ def test_the_page_is_every_entry_newest_first_in_keyset_pages(service, world):
 
 
 def test_a_bad_page_token_is_a_clear_error(service, world):
-    zhang = litigant(service, "zhang@example.com")
+    zhang = service.litigant("zhang@example.com")
     error = rpc_error(page, zhang, world["first"], page_token="garbage")
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert set(field_violations(error)) == {"page_token"}
 
 
 def test_what_is_new_since_the_last_visit_is_highlighted(service, world):
-    zhang = litigant(service, "zhang@example.com")
+    zhang = service.litigant("zhang@example.com")
     first_visit = page(zhang, world["first"], record_visit=True)
     assert not first_visit.HasField("previous_visit_at")
     assert [e.is_new for e in first_visit.entries] == [False]
@@ -238,7 +230,7 @@ def test_the_next_hearing_and_the_data_as_of(service, world):
             hearing=cases_pb2.Hearing(starts_at="2099-01-05T10:00", place="第一法庭"),
         ),
     )
-    reply = page(litigant(service, "zhang@example.com"), world["first"])
+    reply = page(service.litigant("zhang@example.com"), world["first"])
     assert reply.summary.next_hearing.starts_at == "2099-01-05T10:00"
     assert reply.summary.next_hearing.place == "第一法庭"
     as_of = reply.data_as_of.ToDatetime(tzinfo=UTC)
@@ -247,7 +239,7 @@ def test_the_next_hearing_and_the_data_as_of(service, world):
 
 def test_a_cut_off_case_is_no_longer_shown_to_its_follower(service, world):
     case = service.case(number=1)
-    zhang = litigant(service, "zhang@example.com")
+    zhang = service.litigant("zhang@example.com")
     set_status(service, case, cases_pb2.CASE_STATUS_APPEALED, "2026-11-01")
     shown = page(zhang, world["first"])
     assert shown.summary.cut_off.cut_off_on == "2027-01-02"
@@ -263,7 +255,7 @@ def test_a_cut_off_case_is_no_longer_shown_to_its_follower(service, world):
 def test_withdrawn_entries_are_not_shown(service, world):
     case = service.case(number=1)
     service.apply(pb.CaseChange(case=case, withdraw=pb.EntryWithdrawal(source_entry_id="e-1")))
-    reply = page(litigant(service, "zhang@example.com"), world["first"])
+    reply = page(service.litigant("zhang@example.com"), world["first"])
     assert (reply.total_entries, list(reply.entries)) == (0, [])
 
 
@@ -282,7 +274,7 @@ def test_the_case_pages_statements_are_built_once(service, world):
     every call was a quarter of GetCase's CPU; each is built once, with bind parameters."""
     from sqlalchemy import event
 
-    zhang = litigant(service, "zhang@example.com")
+    zhang = service.litigant("zhang@example.com")
     page(zhang, world["first"], record_visit=True)
     sent: list[list[int]] = []
 
@@ -307,7 +299,7 @@ def test_a_case_page_loads_no_orm_objects(service, world):
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
-    zhang = litigant(service, "zhang@example.com")
+    zhang = service.litigant("zhang@example.com")
     orm: list[str] = []
 
     def listen(state) -> None:  # type: ignore[no-untyped-def]
@@ -328,7 +320,7 @@ def test_a_litigants_case_page_is_four_statements(service, world):
     its follow, the visit, both counts and 資料更新至 in one query."""
     from sqlalchemy import event
 
-    zhang = litigant(service, "zhang@example.com")
+    zhang = service.litigant("zhang@example.com")
     page(zhang, world["first"], record_visit=True)
     service.push(service.case(number=1), service.entry("new", item="新進度"))
     seen: list[str] = []

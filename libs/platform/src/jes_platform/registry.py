@@ -120,6 +120,7 @@ MODULES: tuple[Module, ...] = (
         "gRPC (streaming ingest)",
         calls=("identity",),
         emits=(topic("case-sync"),),
+        dev_mode_hooks=("jes_case_sync.demo:seed_demo_cases",),
     ),
     Module(
         name="notification",
