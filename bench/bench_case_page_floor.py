@@ -44,13 +44,22 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grpc
 import requests
 from bench_case_page import database
-from common import cpu_ms_each, load_note, postgres_up, summary, table, write_results
+from common import (
+    cpu_ms_each,
+    http_answers,
+    load_note,
+    postgres_up,
+    process_cpu_ms,
+    raw_grpc_hop,
+    summary,
+    table,
+    write_results,
+)
 
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc
 from jes_auth.pki import PeerIdentity, ensure_identity
@@ -63,7 +72,6 @@ from support.processes import PYTHON, free_port, wait_until
 CORES = 2
 TARGET_PAGES_PER_SECOND = 300
 BUDGET_MS = CORES * 1000 / TARGET_PAGES_PER_SECOND  # all the CPU a page may cost at 300/s
-TICKS = 100  # clock ticks per second of /proc/<pid>/stat
 REPLY_BYTES = 6_000  # about a GetCase reply of 20 entries
 ENTRY_BYTES = 300  # about one IngestProgress change
 CHUNK = 500
@@ -129,11 +137,6 @@ create_server(
 """
 
 
-def _process_cpu_ms(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / TICKS  # utime + stime
-
-
 def http_floor(calls: int, rounds: int) -> list[float]:
     """CPU ms of the minimal gateway's process per page (one mean per round of `calls`
     pages: /proc counts in 10 ms ticks), the client in this process."""
@@ -141,29 +144,21 @@ def http_floor(calls: int, rounds: int) -> list[float]:
     server = subprocess.Popen([PYTHON, "-c", MINIMAL_GATEWAY, str(port)])
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _answers(f"{base}/login"), timeout=60, what="the minimal gateway")
+        wait_until(lambda: http_answers(f"{base}/login"), timeout=60, what="the minimal gateway")
         with requests.Session() as browser:
             browser.get(f"{base}/login").raise_for_status()  # the session cookie
             page = browser.get(f"{base}/cases/992032")
             assert "114年度訴字第992032號" in page.text and page.text.count("<li") == 20
             values = []
             for _ in range(rounds):
-                before = _process_cpu_ms(server.pid)
+                before = process_cpu_ms(server.pid)
                 for n in range(calls):
                     browser.get(f"{base}/cases/{n}").raise_for_status()
-                values.append((_process_cpu_ms(server.pid) - before) / calls)
+                values.append((process_cpu_ms(server.pid) - before) / calls)
         return values
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _answers(url: str) -> bool:
-    try:
-        requests.get(url, timeout=1)
-        return True
-    except requests.ConnectionError:
-        return False
 
 
 def _reply(request: bytes, context: grpc.ServicerContext) -> bytes:
@@ -179,28 +174,16 @@ class GrpcHop:
     is the transport alone), with the two kinds of call a page and a push make."""
 
     def __init__(self, pki: Path) -> None:
-        server_tls = TlsIdentity.from_folder(
-            ensure_identity(pki, PeerIdentity("service", "case-sync"))
-        )
-        client_tls = TlsIdentity.from_folder(
-            ensure_identity(pki, PeerIdentity("service", "gateway"))
-        )
         # the services' servers run their handlers on a pool of threads, as here
-        self.server = grpc.server(ThreadPoolExecutor(max_workers=8))
-        handler = grpc.method_handlers_generic_handler(
+        self.server, self.channel = raw_grpc_hop(
+            pki,
+            "case-sync",
             "floor.Case",
             {
                 "Get": grpc.unary_unary_rpc_method_handler(_reply),
                 "Push": grpc.stream_unary_rpc_method_handler(_count),
             },
-        )
-        self.server.add_generic_rpc_handlers((handler,))
-        port = self.server.add_secure_port("127.0.0.1:0", server_tls.server_credentials())
-        self.server.start()
-        self.channel = grpc.secure_channel(
-            f"127.0.0.1:{port}",
-            client_tls.channel_credentials(),
-            options=[("grpc.ssl_target_name_override", "case-sync")],
+            workers=8,
         )
         self.get = self.channel.unary_unary("/floor.Case/Get")
         self.push = self.channel.stream_unary("/floor.Case/Push")
@@ -291,10 +274,10 @@ def statement_floor(calls: int, rounds: int) -> tuple[list[float], list[float]] 
     ours = cpu_ms_each(statement, list(range(calls)))
     theirs = []  # the pool hands this thread the same connection, so the same backend
     for _ in range(rounds):
-        before = _process_cpu_ms(backend)
+        before = process_cpu_ms(backend)
         for n in range(calls):
             statement(n)
-        theirs.append((_process_cpu_ms(backend) - before) / calls)
+        theirs.append((process_cpu_ms(backend) - before) / calls)
     db.dispose()
     return ours, theirs
 

@@ -32,24 +32,24 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grpc
 import requests
 from common import (
     cpu_ms_each,
+    http_answers,
     jpeg_photos,
     load_note,
     plain_decode_and_resize,
+    process_cpu_ms,
+    raw_grpc_hop,
     summary,
     table,
     write_results,
 )
 
-from jes_auth.pki import PeerIdentity, ensure_identity
 from jes_grpckit.streams import CHUNK_BYTES
-from jes_grpckit.tls import TlsIdentity
 from jes_objectstore import FileStore
 from jes_photo_storage import images
 from support.processes import PYTHON, free_port, wait_until
@@ -57,7 +57,6 @@ from support.processes import PYTHON, free_port, wait_until
 TARGET_CPU_RATIO = 1.3
 TARGET_PHOTOS_PER_SECOND = 25.0
 CORES = 2
-TICKS = 100  # clock ticks per second of /proc/<pid>/stat
 ROUNDS = 5
 
 # The gateway's floor: receive a multipart upload and read the file part, nothing else.
@@ -81,11 +80,6 @@ serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=8, recv_bytes=256 * 
 """
 
 
-def _process_cpu_ms(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / TICKS  # utime + stime
-
-
 def http_floor(contents: list[bytes]) -> list[float]:
     """CPU ms of the minimal gateway's process per upload (one mean per round of all the
     photos), the client in this process."""
@@ -93,7 +87,7 @@ def http_floor(contents: list[bytes]) -> list[float]:
     server = subprocess.Popen([PYTHON, "-c", MINIMAL_GATEWAY, str(port)])
     try:
         url = f"http://127.0.0.1:{port}/upload"
-        wait_until(lambda: _answers(url), timeout=60, what="the minimal gateway")
+        wait_until(lambda: http_answers(url), timeout=60, what="the minimal gateway")
         with requests.Session() as session:
 
             def upload(content: bytes) -> None:
@@ -105,22 +99,14 @@ def http_floor(contents: list[bytes]) -> list[float]:
             # /proc counts CPU in 10 ms ticks: time rounds of uploads, one mean per round.
             values = []
             for _ in range(ROUNDS):
-                before = _process_cpu_ms(server.pid)
+                before = process_cpu_ms(server.pid)
                 for content in contents:
                     upload(content)
-                values.append((_process_cpu_ms(server.pid) - before) / len(contents))
+                values.append((process_cpu_ms(server.pid) - before) / len(contents))
         return values
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _answers(url: str) -> bool:
-    try:
-        requests.get(url, timeout=1)
-        return True
-    except requests.ConnectionError:
-        return False
 
 
 def _count_bytes(chunks: Iterator[bytes], context: grpc.ServicerContext) -> bytes:
@@ -132,23 +118,12 @@ class GrpcHop:
     the bytes it receives (raw bytes: no protobuf message, so this is the transport alone)."""
 
     def __init__(self, pki: Path) -> None:
-        server_tls = TlsIdentity.from_folder(
-            ensure_identity(pki, PeerIdentity("service", "photo-storage"))
-        )
-        client_tls = TlsIdentity.from_folder(
-            ensure_identity(pki, PeerIdentity("service", "gateway"))
-        )
-        self.server = grpc.server(ThreadPoolExecutor(max_workers=4))
-        handler = grpc.method_handlers_generic_handler(
-            "floor.Upload", {"Send": grpc.stream_unary_rpc_method_handler(_count_bytes)}
-        )
-        self.server.add_generic_rpc_handlers((handler,))
-        port = self.server.add_secure_port("127.0.0.1:0", server_tls.server_credentials())
-        self.server.start()
-        self.channel = grpc.secure_channel(
-            f"127.0.0.1:{port}",
-            client_tls.channel_credentials(),
-            options=[("grpc.ssl_target_name_override", "photo-storage")],
+        self.server, self.channel = raw_grpc_hop(
+            pki,
+            "photo-storage",
+            "floor.Upload",
+            {"Send": grpc.stream_unary_rpc_method_handler(_count_bytes)},
+            workers=4,
         )
         self.send = self.channel.stream_unary("/floor.Upload/Send")
 

@@ -251,3 +251,47 @@ def machine_cpu_between(
     spent = {kind: after[1][kind] - before[1].get(kind, 0.0) for kind in after[1]}
     spent = {kind: round(s, 2) for kind, s in sorted(spent.items(), key=lambda x: -x[1]) if s > 0}
     return {"all processes": round(after[0] - before[0], 2), **spent}
+
+
+def process_cpu_ms(pid: int) -> float:
+    """A process's CPU so far (user + system), in ms: /proc/<pid>/stat counts in ticks of
+    10 ms, so time rounds of many calls, not one."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def http_answers(url: str) -> bool:
+    import requests
+
+    try:
+        requests.get(url, timeout=1)
+        return True
+    except requests.ConnectionError:
+        return False
+
+
+def raw_grpc_hop(
+    pki: Path, server_name: str, service: str, handlers: dict[str, Any], workers: int
+) -> tuple[Any, Any]:
+    """A mutual-TLS gRPC server in this process serving `handlers` under `service` (raw
+    bytes: no protobuf message, so the transport alone), and the gateway's channel to it
+    as the services' clients reach `server_name`: (server, channel)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import grpc
+
+    from jes_auth.pki import PeerIdentity, ensure_identity
+    from jes_grpckit.tls import TlsIdentity
+
+    server_tls = TlsIdentity.from_folder(ensure_identity(pki, PeerIdentity("service", server_name)))
+    client_tls = TlsIdentity.from_folder(ensure_identity(pki, PeerIdentity("service", "gateway")))
+    server = grpc.server(ThreadPoolExecutor(max_workers=workers))
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
+    port = server.add_secure_port("127.0.0.1:0", server_tls.server_credentials())
+    server.start()
+    channel = grpc.secure_channel(
+        f"127.0.0.1:{port}",
+        client_tls.channel_credentials(),
+        options=[("grpc.ssl_target_name_override", server_name)],
+    )
+    return server, channel
