@@ -51,13 +51,13 @@ import requests
 from bench_case_page import database
 from common import (
     cpu_ms_each,
+    cpu_table,
     http_answers,
     load_note,
     postgres_up,
     process_cpu_ms,
     raw_grpc_hop,
     summary,
-    table,
     write_results,
 )
 
@@ -348,11 +348,7 @@ def main() -> None:
     baseline_ms = figures["baseline: the template alone"]["median"]
     best_rate = CORES * 1000 / floor
     print(f"the least CPU a case page costs on this stack ({args.calls} pages and calls a step)")
-    rows = [
-        [name, f"{f['min']:.3f}", f"{f['median']:.3f}", f"{f['p95']:.3f}"]
-        for name, f in figures.items()
-    ]
-    print(table(["step", "cpu min ms", "cpu median ms", "cpu p95 ms"], rows))
+    print(cpu_table(figures, digits=3))
     print(
         f"floor of a page (http + 2 grpc calls + 5 statements"
         f"{'' if statement_ms else ': PostgreSQL not up, none counted'}), before any rule:"

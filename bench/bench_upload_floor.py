@@ -38,6 +38,7 @@ import grpc
 import requests
 from common import (
     cpu_ms_each,
+    cpu_table,
     http_answers,
     jpeg_photos,
     load_note,
@@ -45,7 +46,6 @@ from common import (
     process_cpu_ms,
     raw_grpc_hop,
     summary,
-    table,
     write_results,
 )
 
@@ -239,11 +239,7 @@ def main() -> None:
     best_ratio = (made + floor) / made
     best_rate = CORES * 1000 / (made + floor)
     print(f"the least CPU an upload costs beside its derivatives (12 MP JPEGs, n={len(contents)})")
-    rows = [
-        [name, f"{f['min']:.1f}", f"{f['median']:.1f}", f"{f['p95']:.1f}"]
-        for name, f in figures.items()
-    ]
-    print(table(["step", "cpu min ms", "cpu median ms", "cpu p95 ms"], rows))
+    print(cpu_table(figures, digits=1))
     print(
         f"floor of the steps beside the derivatives: {floor:.1f} ms; derivatives {made:.1f} ms;"
         f" in-run baseline (plain decode and resize) {figures['baseline']['median']:.1f} ms"

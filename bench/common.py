@@ -125,6 +125,15 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines)
 
 
+def cpu_table(figures: dict[str, dict[str, float]], digits: int = 1) -> str:
+    """Each step's CPU figures (`summary()`'s) as a table: min, median and p95 in ms."""
+    rows = [
+        [name, *(f"{f[key]:.{digits}f}" for key in ("min", "median", "p95"))]
+        for name, f in figures.items()
+    ]
+    return table(["step", "cpu min ms", "cpu median ms", "cpu p95 ms"], rows)
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
