@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import grpc
+
 from jes.case_sync.v1 import case_events_pb2 as events
 from jes.case_sync.v1 import case_queries_pb2 as qpb
 from jes_case_sync.demo import FOLLOWER_EMAIL, seed_demo_cases
@@ -86,3 +88,29 @@ def test_a_second_start_finds_the_cases_and_adds_nothing(service):
     reader = service.litigant(FOLLOWER_EMAIL)
     assert len(my_cases(reader)) == 2
     assert len(service.identity.opened_for) == 2  # one approval a case, the first start only
+
+
+class IdentityAway(grpc.RpcError):
+    """What the gRPC client raises when identity does not answer."""
+
+
+def test_identity_away_leaves_the_cases_unfollowed_and_the_next_start_finishes(service):
+    def away(email: str, name: str, reason: str):
+        raise IdentityAway()
+
+    assert seed_demo_cases(service.kit, open_account=away) == [
+        "Demo cases of 臺北地院 without their follower (identity did not answer;"
+        " the next start adds it)"
+    ]
+    assert service.events(events.FollowApproved) == []
+    entries_before = len(service.added())
+    seed(service)
+    assert len(service.events(events.FollowApproved)) == 2
+    # the earlier entries were not posted again; the later two came, to the follower
+    added = service.added()
+    assert len(added) == entries_before + 2
+    assert [f.email for _, event, _ in added[-2:] for f in event.followers] == [
+        FOLLOWER_EMAIL,
+        FOLLOWER_EMAIL,
+    ]
+    assert len(my_cases(service.litigant(FOLLOWER_EMAIL))) == 2
