@@ -142,9 +142,10 @@ def test_the_case_page_shows_everything_newest_first_and_marks_what_is_new(
     assert second.count('class="entry is-new"') == 1
     new_entry = second.index('class="entry is-new"')
     assert second.index("登載事項：裁定", new_entry) < second.index("登載事項：定期言詞辯論")
-    assert "標示「新」的是您上次查看（民國 " in second
+    assert "標示「新」的是您上次查看（民國 " in second and "之後的 1 筆進行事項。" in second
     third = browser.get(f"/cases/{case_id}").text  # seen now: no longer new
     assert 'class="entry is-new"' not in third
+    assert "標示「新」" not in third and "之後沒有新的進行事項。" in third
 
 
 def test_a_new_entry_mails_a_zh_tw_notice_with_one_click_unsubscribe(
