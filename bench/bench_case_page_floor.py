@@ -58,15 +58,14 @@ from common import (
     process_cpu_ms,
     raw_grpc_hop,
     summary,
+    tls_pair,
     write_results,
 )
 
 from jes.identity.v1 import identity_pb2, identity_pb2_grpc
-from jes_auth.pki import PeerIdentity, ensure_identity
 from jes_grpckit.client import Client
 from jes_grpckit.logs import JsonFormatter
 from jes_grpckit.server import GrpcServer
-from jes_grpckit.tls import TlsIdentity
 from support.processes import PYTHON, free_port, wait_until
 
 CORES = 2
@@ -214,12 +213,7 @@ class JesHop:
         handler.setFormatter(JsonFormatter("identity"))
         logging.getLogger().handlers[:] = [handler]
         logging.getLogger().setLevel(logging.INFO)
-        server_tls = TlsIdentity.from_folder(
-            ensure_identity(pki, PeerIdentity("service", "identity"))
-        )
-        client_tls = TlsIdentity.from_folder(
-            ensure_identity(pki, PeerIdentity("service", "gateway"))
-        )
+        server_tls, client_tls = tls_pair(pki, "identity")
         self.server = GrpcServer("identity", port=0, verifier=None, tls=server_tls)
         self.server.add(
             identity_pb2_grpc.add_IdentityServiceServicer_to_server,

@@ -279,6 +279,18 @@ def http_answers(url: str) -> bool:
         return False
 
 
+def tls_pair(pki: Path, server_name: str) -> tuple[Any, Any]:
+    """The mutual-TLS identities of a service and of the gateway calling it, issued by
+    the CA in `pki` (made on first use): (server's, gateway's)."""
+    from jes_auth.pki import PeerIdentity, ensure_identity
+    from jes_grpckit.tls import TlsIdentity
+
+    def identity(name: str) -> Any:
+        return TlsIdentity.from_folder(ensure_identity(pki, PeerIdentity("service", name)))
+
+    return identity(server_name), identity("gateway")
+
+
 def raw_grpc_hop(
     pki: Path, server_name: str, service: str, handlers: dict[str, Any], workers: int
 ) -> tuple[Any, Any]:
@@ -289,11 +301,7 @@ def raw_grpc_hop(
 
     import grpc
 
-    from jes_auth.pki import PeerIdentity, ensure_identity
-    from jes_grpckit.tls import TlsIdentity
-
-    server_tls = TlsIdentity.from_folder(ensure_identity(pki, PeerIdentity("service", server_name)))
-    client_tls = TlsIdentity.from_folder(ensure_identity(pki, PeerIdentity("service", "gateway")))
+    server_tls, client_tls = tls_pair(pki, server_name)
     server = grpc.server(ThreadPoolExecutor(max_workers=workers))
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
     port = server.add_secure_port("127.0.0.1:0", server_tls.server_credentials())

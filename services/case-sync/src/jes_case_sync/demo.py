@@ -45,7 +45,8 @@ FAMILY = CaseKey(COURT, "家事", 115, "家親聲", 418)
 
 # (case, source entry id, days before the first start, 登載事項, hearing: days after, time,
 # place, kind); the court system's own entry ids, as its system would number them
-ENTRIES: tuple[tuple[CaseKey, str, int, str, tuple[int, str, str, str] | None], ...] = (
+DemoEntry = tuple[CaseKey, str, int, str, tuple[int, str, str, str] | None]
+ENTRIES: tuple[DemoEntry, ...] = (
     (CIVIL, "TPD-115-3021-001", 62, "收案（分案）", None),
     (CIVIL, "TPD-115-3021-002", 55, "命原告補繳裁判費", None),
     (CIVIL, "TPD-115-3021-003", 41, "原告補繳裁判費", None),
@@ -55,7 +56,7 @@ ENTRIES: tuple[tuple[CaseKey, str, int, str, tuple[int, str, str, str] | None], 
     (FAMILY, "TPD-115-418-002", 18, "函請社工訪視", None),
 )
 # posted after the follows: new since the account's last visit, and a notice in the mailbox
-LATER_ENTRIES: tuple[tuple[CaseKey, str, int, str, tuple[int, str, str, str] | None], ...] = (
+LATER_ENTRIES: tuple[DemoEntry, ...] = (
     (
         CIVIL,
         "TPD-115-3021-006",
@@ -67,7 +68,7 @@ LATER_ENTRIES: tuple[tuple[CaseKey, str, int, str, tuple[int, str, str, str] | N
 )
 
 
-def _changes(entries: tuple[Any, ...], today: date) -> list[ValidChange]:
+def _changes(entries: tuple[DemoEntry, ...], today: date) -> list[ValidChange]:
     changes = []
     for key, source_id, days_ago, item, hearing in entries:
         sent = None
