@@ -6,8 +6,9 @@ test process listens for connections report-render must never make."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +27,7 @@ from support.services import embedded_config, outbox_events, pki_of
 if shutil.which("wkhtmltopdf") is None:  # build() refuses to start without it
     pytest.skip("wkhtmltopdf is not installed (make system-deps)", allow_module_level=True)
 
+from jes_report_render import pdf
 from jes_report_render.app import build
 
 
@@ -124,3 +126,56 @@ def service(tmp_path: Path, images: ImageServer) -> Iterator[RenderService]:
     kit.grpc.stop(0)
     kit.bus.close()
     kit.db.dispose()
+
+
+@dataclass
+class StandInWkhtmltopdf:
+    """Runs the real wkhtmltopdf after hanging on its first `hangs` runs, as the real one
+    now and then does (it never exits). Each run is recorded as a line of its arguments."""
+
+    folder: Path
+    hangs: int
+    real: str
+
+    @property
+    def runs(self) -> list[str]:
+        log = self.folder / "runs.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+    @property
+    def hung_name(self) -> str:
+        return f"hung-wkhtmltopdf-{id(self)}"
+
+    def hung_left_running(self) -> bool:
+        return subprocess.run(["pgrep", "-f", self.hung_name]).returncode == 0
+
+    def install(self) -> str:
+        log = self.folder / "runs.log"
+        script = self.folder / "wkhtmltopdf"
+        script.write_text(
+            "#!/bin/bash\n"
+            f'echo "$*" >> {log}\n'
+            f'if [ "$(wc -l < {log})" -le {self.hangs} ]; then\n'
+            f"  exec -a {self.hung_name} sleep 600\n"
+            "fi\n"
+            f'exec {self.real} "$@"\n'
+        )
+        script.chmod(0o755)
+        return str(script)
+
+
+@pytest.fixture
+def hanging_wkhtmltopdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[int], StandInWkhtmltopdf]:
+    """hanging_wkhtmltopdf(hangs=N): report-render's wkhtmltopdf becomes a stand-in that
+    hangs on its first N runs (StandInWkhtmltopdf)."""
+
+    def install(hangs: int) -> StandInWkhtmltopdf:
+        folder = tmp_path / "stand-in"
+        folder.mkdir()
+        stand_in = StandInWkhtmltopdf(folder, hangs, shutil.which("wkhtmltopdf") or "")
+        monkeypatch.setattr(pdf, "wkhtmltopdf_path", lambda: stand_in.install())
+        return stand_in
+
+    return install

@@ -11,6 +11,7 @@ import grpc
 import pytest
 
 from jes.report_render.v1 import report_render_pb2 as pb
+from jes_report_render import pdf
 
 LINES = [
     ("聲請人身分別", "事務所管理人"),
@@ -106,3 +107,28 @@ def test_only_the_gateway_as_itself_renders_forms(service, roles):
     assert rpc_error(photo_storage.call, "RenderApplicationForm", request()).code() == (
         grpc.StatusCode.PERMISSION_DENIED
     )
+
+
+def test_a_hung_renderer_is_run_again_and_the_form_still_comes(
+    service, tmp_path, hanging_wkhtmltopdf, monkeypatch
+):
+    monkeypatch.setattr(pdf, "WKHTMLTOPDF_BASE_SECONDS", 1.0)  # a run's limit: ~1 s
+    stand_in = hanging_wkhtmltopdf(hangs=1)
+    reply = service.client(None, caller="gateway").call("RenderApplicationForm", request())
+    assert "聲請編號：pro-0001" in norm(pdftotext(reply.pdf, tmp_path))
+    assert len(stand_in.runs) == 2
+
+
+def test_a_renderer_that_hangs_again_is_unavailable_in_zh_tw_and_keeps_nothing(
+    service, hanging_wkhtmltopdf, monkeypatch
+):
+    monkeypatch.setattr(pdf, "WKHTMLTOPDF_BASE_SECONDS", 1.0)
+    stand_in = hanging_wkhtmltopdf(hangs=2)
+    error = rpc_error(
+        service.client(None, caller="gateway").call, "RenderApplicationForm", request()
+    )
+    assert error.code() == grpc.StatusCode.UNAVAILABLE
+    assert error.details() == "報表產製逾時，請稍後再試"
+    assert len(stand_in.runs) == 2
+    assert not stand_in.hung_left_running()
+    assert service.stored_reports() == []

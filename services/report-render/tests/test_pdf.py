@@ -15,19 +15,22 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from prometheus_client import REGISTRY
 from pypdf import PdfReader
 
-from jes_report_render import pdf as pdf_module
+from jes_domain import Unavailable
 from jes_report_render.domain import layout
 from jes_report_render.domain.layout import Caption
 from jes_report_render.pdf import (
     FETCH_WORKERS,
     RenderedReport,
     RenderError,
+    RenderTimedOut,
     ReportHeader,
     ReportPhotoSource,
     render_photo_report,
     run_wkhtmltopdf,
+    wkhtmltopdf_seconds,
 )
 
 FINGERPRINT = "3f2a9c" + "0" * 52 + "abcdef"
@@ -452,7 +455,7 @@ def test_wkhtmltopdf_makes_no_connection_and_reads_no_file_outside_its_folder(tm
     source.write_text(html)
     target = work / "out.pdf"
     try:
-        run_wkhtmltopdf(source, target, allow=work)
+        run_wkhtmltopdf(source, target, allow=work, timeout=30)
     except RenderError:
         pass  # refusing to load them may fail the render: fine, nothing was read
     assert images.requested == []
@@ -463,14 +466,55 @@ def test_wkhtmltopdf_makes_no_connection_and_reads_no_file_outside_its_folder(tm
         assert "SECRETSTYLE" not in "".join(p.extract_text() for p in reader.pages)
 
 
-def test_wkhtmltopdf_runs_with_file_access_and_network_closed(tmp_path, monkeypatch):
-    seen: dict[str, object] = {}
+def page_html(tmp_path: Path) -> Path:
+    source = tmp_path / "r.html"
+    source.write_text('<html><meta charset="utf-8"><body><p>司法院 JES-PAGE</p></body></html>')
+    return source
 
-    def from_file(source, target, options, configuration):
-        seen.update(options)
-        Path(target).write_bytes(b"%PDF-1.4")
 
-    monkeypatch.setattr(pdf_module.pdfkit, "from_file", from_file)
-    run_wkhtmltopdf(tmp_path / "r.html", tmp_path / "r.pdf", allow=tmp_path)
-    assert "disable-local-file-access" in seen and seen["allow"] == str(tmp_path)
-    assert str(seen["proxy"]).startswith("http://127.0.0.1:")
+def test_wkhtmltopdf_runs_with_file_access_and_network_closed(tmp_path, hanging_wkhtmltopdf):
+    stand_in = hanging_wkhtmltopdf(hangs=0)
+    run_wkhtmltopdf(page_html(tmp_path), tmp_path / "r.pdf", allow=tmp_path, timeout=30)
+    arguments = stand_in.runs[0].split()
+    assert "--disable-local-file-access" in arguments
+    assert arguments[arguments.index("--allow") + 1] == str(tmp_path)
+    assert arguments[arguments.index("--proxy") + 1].startswith("http://127.0.0.1:")
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def hung_runs() -> float:
+    return REGISTRY.get_sample_value("jes_wkhtmltopdf_hung_total") or 0.0
+
+
+def test_a_hung_wkhtmltopdf_is_killed_and_run_again(tmp_path, hanging_wkhtmltopdf):
+    stand_in = hanging_wkhtmltopdf(hangs=1)
+    before = hung_runs()
+    started = time.monotonic()
+    run_wkhtmltopdf(page_html(tmp_path), tmp_path / "r.pdf", allow=tmp_path, timeout=1.5)
+    assert 1.5 <= time.monotonic() - started < 10
+    assert len(stand_in.runs) == 2
+    assert hung_runs() == before + 1
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "JES-PAGE" in text
+    assert not stand_in.hung_left_running()
+
+
+def test_wkhtmltopdf_hung_twice_is_a_render_the_caller_may_try_again(tmp_path, hanging_wkhtmltopdf):
+    stand_in = hanging_wkhtmltopdf(hangs=2)
+    before = hung_runs()
+    with pytest.raises(RenderTimedOut) as caught:
+        run_wkhtmltopdf(page_html(tmp_path), tmp_path / "r.pdf", allow=tmp_path, timeout=1)
+    assert isinstance(caught.value, Unavailable)  # UNAVAILABLE over gRPC: retry later
+    assert caught.value.message == "報表產製逾時，請稍後再試"
+    assert len(stand_in.runs) == 2
+    assert hung_runs() == before + 2
+    assert not stand_in.hung_left_running()
+
+
+def test_a_run_s_time_limit_grows_with_the_document():
+    form = wkhtmltopdf_seconds(10_000)
+    assert 4 <= form < 5
+    assert wkhtmltopdf_seconds(1_200_000) >= 5 * 3.7  # the largest table: 3.7 s here
+    assert wkhtmltopdf_seconds(20_000, pages=100) > wkhtmltopdf_seconds(20_000) + 20

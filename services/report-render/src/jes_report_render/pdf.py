@@ -43,6 +43,7 @@ from prometheus_client import Counter, Histogram
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
 
+from jes_domain import Unavailable
 from jes_report_render.domain import layout
 from jes_report_render.images import Prepared, fit, prepare
 from jes_report_render.memory import release_freed_memory
@@ -62,6 +63,9 @@ PDF_RENDER_SECONDS = Histogram(
     "Time to render one PDF",
     ["kind"],
     buckets=(0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
+)
+WKHTMLTOPDF_HUNG = Counter(
+    "jes_wkhtmltopdf_hung_total", "wkhtmltopdf runs killed for running past their time limit"
 )
 
 # wkhtmltopdf runs headless without an X server this way.
@@ -84,6 +88,12 @@ WKHTMLTOPDF_OPTIONS: dict[str, str | None] = {
     "quiet": None,
 }
 
+# wkhtmltopdf_seconds(): the limit of one run, and how many runs a render gets.
+WKHTMLTOPDF_BASE_SECONDS = 4.0
+WKHTMLTOPDF_SECONDS_PER_MB = 15.0
+WKHTMLTOPDF_SECONDS_PER_PAGE = 0.3
+WKHTMLTOPDF_ATTEMPTS = 2
+
 FETCH_WORKERS = 4  # photos fetched and scaled at once (each decoded one is 1-6 MB)
 
 # Placeholder i is a JPEG PLACEHOLDER_BASE + i pixels wide and PLACEHOLDER_HEIGHT high;
@@ -94,6 +104,13 @@ PLACEHOLDER_HEIGHT = 3
 
 class RenderError(RuntimeError):
     pass
+
+
+class RenderTimedOut(Unavailable):
+    """wkhtmltopdf hung on every try; the caller may try again later."""
+
+
+RENDER_TIMED_OUT = "報表產製逾時，請稍後再試"
 
 
 def wkhtmltopdf_path() -> str:
@@ -118,20 +135,59 @@ def closed_port() -> Iterator[int]:
         yield held.getsockname()[1]
 
 
-def run_wkhtmltopdf(source: Path, target: Path, *, allow: Path) -> None:
+def wkhtmltopdf_seconds(html_bytes: int, pages: int = 0) -> float:
+    """How long one wkhtmltopdf run may take before it counts as hung: about five times
+    what a busy machine needs (a form 0.2 s; a 1,000-row table, 1.2 MB of HTML, 3.7 s)."""
+    return (
+        WKHTMLTOPDF_BASE_SECONDS
+        + html_bytes / 1_000_000 * WKHTMLTOPDF_SECONDS_PER_MB
+        + pages * WKHTMLTOPDF_SECONDS_PER_PAGE
+    )
+
+
+def run_wkhtmltopdf(source: Path, target: Path, *, allow: Path, timeout: float) -> None:
     """`source` to PDF with local files from `allow` (the report's own folder) only and no
     network: every URL goes to a proxy that refuses connections (Debian's wkhtmltopdf
     0.12.6 honours --proxy for http and https; file:// outside `allow` is blocked by
-    --disable-local-file-access). A resource it may not load fails the render."""
+    --disable-local-file-access). A resource it may not load fails the render.
+
+    wkhtmltopdf now and then hangs and never exits (wkhtmltopdf issues #2113, #2254). A
+    run past `timeout` seconds is killed and run once more; a second hang is RenderTimedOut.
+    """
     options: dict[str, Any] = dict(WKHTMLTOPDF_OPTIONS)
     options["allow"] = str(allow)
     config = pdfkit.configuration(wkhtmltopdf=wkhtmltopdf_path())
-    with closed_port() as port:
-        options["proxy"] = f"http://127.0.0.1:{port}"
-        try:
-            pdfkit.from_file(str(source), str(target), options=options, configuration=config)
-        except (OSError, subprocess.SubprocessError) as exc:
+    for attempt in range(1, WKHTMLTOPDF_ATTEMPTS + 1):
+        with closed_port() as port:
+            options["proxy"] = f"http://127.0.0.1:{port}"
+            command = pdfkit.PDFKit(
+                str(source), "file", options=options, configuration=config
+            ).command(str(target))
+            try:
+                finished = subprocess.run(
+                    command, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout
+                )
+            except subprocess.TimeoutExpired:
+                WKHTMLTOPDF_HUNG.inc()
+                log.warning(
+                    "wkhtmltopdf ran past %.1f s (run %d of %d); killed",
+                    timeout,
+                    attempt,
+                    WKHTMLTOPDF_ATTEMPTS,
+                )
+                continue
+            except OSError as exc:
+                raise RenderError(f"wkhtmltopdf failed: {exc}") from exc
+        stderr = finished.stderr.decode("utf-8", errors="replace")
+        try:  # pdfkit's reading of the exit: 1 with a finished document is a success
+            pdfkit.PDFKit.handle_error(finished.returncode, stderr)
+        except OSError as exc:
             raise RenderError(f"wkhtmltopdf failed: {exc}") from exc
+        with contextlib.suppress(OSError), target.open("rb") as written:
+            if written.read(5) == b"%PDF-":
+                return
+        raise RenderError(f"wkhtmltopdf wrote no PDF: {stderr.strip()}")
+    raise RenderTimedOut(RENDER_TIMED_OUT)
 
 
 @dataclass(frozen=True)
@@ -293,7 +349,8 @@ def render_photo_report(
     source = work_dir / "report.html"
     source.write_text(html, encoding="utf-8")
     laid_out = work_dir / "laid-out.pdf"
-    run_wkhtmltopdf(source, laid_out, allow=work_dir)
+    timeout = wkhtmltopdf_seconds(len(html.encode()), pages=len(pages))
+    run_wkhtmltopdf(source, laid_out, allow=work_dir, timeout=timeout)
     laid_out_done = time.perf_counter()
     report = put_photos(laid_out, prepared)
     log.info(
@@ -321,9 +378,10 @@ def render_document(template: str, work_dir: Path, **values: Any) -> RenderedRep
     """A PDF of text only (a form) from one of templates/, its text layer reading as
     written; `work_dir` is an empty folder of the caller's."""
     source = work_dir / "document.html"
-    source.write_text(templates.get_template(template).render(**values), encoding="utf-8")
+    html = templates.get_template(template).render(**values).encode()
+    source.write_bytes(html)
     laid_out = work_dir / "laid-out.pdf"
-    run_wkhtmltopdf(source, laid_out, allow=work_dir)
+    run_wkhtmltopdf(source, laid_out, allow=work_dir, timeout=wkhtmltopdf_seconds(len(html)))
     writer = PdfWriter(clone_from=str(laid_out))
     read_as_written(writer)
     out = io.BytesIO()
