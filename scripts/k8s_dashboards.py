@@ -438,6 +438,15 @@ def service_dashboard(service: str) -> dict[str, Any]:
             quantiles("jes_pdf_render_duration_seconds", ns()),
             unit="s",
         )
+        board.timeseries(
+            "wkhtmltopdf runs killed as hung",
+            [(f"sum(increase(jes_wkhtmltopdf_hung_total{ns()}[{RATE}]))", "killed")],
+            description=(
+                "A run past its time limit is killed and run once more; a second hang "
+                "answers UNAVAILABLE (報表產製逾時). A steady rate means wkhtmltopdf or the "
+                "node is in trouble."
+            ),
+        )
     if service == "notification":
         board.row("E-mail")
         board.timeseries(
