@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import statistics
 import threading
 import time
@@ -12,7 +13,14 @@ import pytest
 from sqlalchemy import String, inspect, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from jes_db import TYPE_ANNOTATION_MAP, Database, new_id, run_migrations, utcnow
+from jes_db import (
+    TYPE_ANNOTATION_MAP,
+    Database,
+    make_engine,
+    new_id,
+    run_migrations,
+    utcnow,
+)
 
 
 class Base(DeclarativeBase):
@@ -176,3 +184,22 @@ def test_new_ids_are_random_uuid4s_drawn_with_one_call_for_the_whole_batch(monke
         assert str(parsed) == text  # the canonical lower-case, hyphenated form
         assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
     assert jes_db.new_ids(0) == []
+
+
+def test_a_process_opening_the_database_while_another_writes_it_waits_for_the_lock(tmp_path):
+    # The second gateway of two started at once: the first is writing (its migrations)
+    # to a database not yet in WAL mode, where SQLite refuses the switch at once.
+    path = tmp_path / "shared.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    threading.Timer(0.5, writer.execute, ["COMMIT"]).start()
+    started = time.monotonic()
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("SELECT x FROM t").scalars().all() == [1]
+    assert time.monotonic() - started >= 0.4  # it waited for the writer
+    engine.dispose()
+    writer.close()

@@ -6,6 +6,7 @@ The same code runs on SQLite (all-in-one) and PostgreSQL (distributed).
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 import uuid
@@ -82,6 +83,25 @@ class UTCDateTime(TypeDecorator[datetime]):
 TYPE_ANNOTATION_MAP: dict[Any, Any] = {datetime: UTCDateTime(), str: String()}
 
 
+SQLITE_BUSY_SECONDS = 30  # how long a connection waits for another's lock (busy_timeout)
+
+
+def _set_wal(cursor: Any) -> None:
+    """PRAGMA journal_mode=WAL. While another connection holds the write lock of a database
+    not yet in WAL mode (a second process starting while the first migrates), SQLite
+    refuses the switch at once, without its busy handler: try again until that lock is
+    let go, as long as a busy wait would."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -97,7 +117,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
                 poolclass=QueuePool,
                 pool_size=5,
                 max_overflow=10,
-                connect_args={"timeout": 30, "check_same_thread": False},
+                connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
             )
         else:  # each connection to :memory: is a database of its own
             engine = create_engine(url, echo=echo, poolclass=NullPool, connect_args={"timeout": 30})
@@ -107,7 +127,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             # autocommit off in the driver; we issue BEGIN IMMEDIATE ourselves (see below)
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _set_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
