@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -178,3 +179,22 @@ def test_kafka_python_checks_record_batches_with_the_c_crc32c():
 
     assert util.calc_crc32c.__defaults__ == (crc32c.crc32c,)
     assert util.calc_crc32c(memoryview(b"123456789")) == 0xE3069283  # the check value
+
+
+def test_a_process_opening_the_bus_while_another_creates_it_waits_for_the_lock(tmp_path):
+    # A second process starting while the first writes the bus file, not yet in WAL
+    # mode (its tables): SQLite refuses the switch to WAL at once, so it is tried again.
+    path = tmp_path / "bus.db"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE early (x)")
+    threading.Timer(0.5, writer.execute, ["COMMIT"]).start()
+    started = time.monotonic()
+    bus = EmbeddedBus(path)
+    assert time.monotonic() - started >= 0.4  # it waited for the writer
+    bus.publish("t", "k", b"v")
+    reader = bus.consumer("g", ["t"])
+    assert [r.value for r in reader.poll(1, 10)] == [b"v"]
+    reader.close()
+    bus.close()
+    writer.close()

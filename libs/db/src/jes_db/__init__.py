@@ -29,6 +29,7 @@ __all__ = [
     "new_id",
     "new_ids",
     "run_migrations",
+    "set_wal_mode",
     "utcnow",
 ]
 
@@ -86,7 +87,7 @@ TYPE_ANNOTATION_MAP: dict[Any, Any] = {datetime: UTCDateTime(), str: String()}
 SQLITE_BUSY_SECONDS = 30  # how long a connection waits for another's lock (busy_timeout)
 
 
-def _set_wal(cursor: Any) -> None:
+def set_wal_mode(cursor: Any) -> None:
     """PRAGMA journal_mode=WAL. While another connection holds the write lock of a database
     not yet in WAL mode (a second process starting while the first migrates), SQLite
     refuses the switch at once, without its busy handler: try again until that lock is
@@ -127,7 +128,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             # autocommit off in the driver; we issue BEGIN IMMEDIATE ourselves (see below)
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
-            _set_wal(cursor)
+            set_wal_mode(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
