@@ -135,12 +135,14 @@ class StandInWkhtmltopdf:
 
     folder: Path
     hangs: int
-    real: str
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "runs.log"
 
     @property
     def runs(self) -> list[str]:
-        log = self.folder / "runs.log"
-        return log.read_text().splitlines() if log.exists() else []
+        return self.log.read_text().splitlines() if self.log.exists() else []
 
     @property
     def hung_name(self) -> str:
@@ -149,16 +151,16 @@ class StandInWkhtmltopdf:
     def hung_left_running(self) -> bool:
         return subprocess.run(["pgrep", "-f", self.hung_name]).returncode == 0
 
-    def install(self) -> str:
-        log = self.folder / "runs.log"
+    def write(self, real: str) -> str:
+        """The stand-in's script, in front of `real`; its path."""
         script = self.folder / "wkhtmltopdf"
         script.write_text(
             "#!/bin/bash\n"
-            f'echo "$*" >> {log}\n'
-            f'if [ "$(wc -l < {log})" -le {self.hangs} ]; then\n'
+            f'echo "$*" >> {self.log}\n'
+            f'if [ "$(wc -l < {self.log})" -le {self.hangs} ]; then\n'
             f"  exec -a {self.hung_name} sleep 600\n"
             "fi\n"
-            f'exec {self.real} "$@"\n'
+            f'exec {real} "$@"\n'
         )
         script.chmod(0o755)
         return str(script)
@@ -174,8 +176,9 @@ def hanging_wkhtmltopdf(
     def install(hangs: int) -> StandInWkhtmltopdf:
         folder = tmp_path / "stand-in"
         folder.mkdir()
-        stand_in = StandInWkhtmltopdf(folder, hangs, shutil.which("wkhtmltopdf") or "")
-        monkeypatch.setattr(pdf, "wkhtmltopdf_path", lambda: stand_in.install())
+        stand_in = StandInWkhtmltopdf(folder, hangs)
+        script = stand_in.write(pdf.wkhtmltopdf_path())
+        monkeypatch.setattr(pdf, "wkhtmltopdf_path", lambda: script)
         return stand_in
 
     return install

@@ -339,17 +339,18 @@ def render_photo_report(
     photos_done = time.perf_counter()
     release_freed_memory()  # before wkhtmltopdf runs beside this process
     placeholders = {index: write_placeholder(index, work_dir) for index in prepared}
-    html = templates.get_template("photo_report.html").render(
+    template = templates.get_template("photo_report.html")
+    html = template.render(
         pages=[shown_page(page, prepared, placeholders) for page in pages],
         g=layout,
         empty=layout.EMPTY,
         total_pages=len(pages),
         **header.__dict__,
-    )
+    ).encode()  # wkhtmltopdf's limit counts its bytes
     source = work_dir / "report.html"
-    source.write_text(html, encoding="utf-8")
+    source.write_bytes(html)
     laid_out = work_dir / "laid-out.pdf"
-    timeout = wkhtmltopdf_seconds(len(html.encode()), pages=len(pages))
+    timeout = wkhtmltopdf_seconds(len(html), pages=len(pages))
     run_wkhtmltopdf(source, laid_out, allow=work_dir, timeout=timeout)
     laid_out_done = time.perf_counter()
     report = put_photos(laid_out, prepared)
