@@ -48,6 +48,7 @@ def test_account_pages(page: Page, platform: flows.Platform, accessibility: Acce
     page.goto(platform.base_url + "/account/password")
     accessibility.check(page, "account-password")
     page.get_by_role("button", name="變更密碼").click()
+    expect(page.locator("#e-current_password")).to_be_visible()
     accessibility.check(page, "account-password-errors")
 
 

@@ -54,6 +54,9 @@ def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
     )
     page.goto(f"{cert_platform.base_url}/login")
     page.get_by_role("link", name="憑證註冊").click()
+    # the new page is there before axe and the screenshot look at it (a check run while the
+    # browser swaps documents finds no document at all)
+    expect(page.get_by_role("heading", level=1)).to_have_text("憑證註冊")
     screenshot_of(page, f"cert-terms-{width}")
     page.get_by_role("button", name="下一步").click()
     expect(page.locator("#e-agree")).to_have_text("請勾選同意服務條款及隱私權保護政策")
@@ -101,6 +104,7 @@ def test_a_citizen_registers_with_the_card_and_logs_in_with_it(
 
     # later: the same card logs in instead of the password
     page.get_by_role("link", name="憑證登入").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("憑證登入")
     screenshot_of(page, f"cert-login-{width}")
     sign_with_pin(page, PIN)
     page.wait_for_url(lambda url: "/login" not in url)
