@@ -208,6 +208,8 @@ def test_the_clerks_re_review_and_no_dead_ends(
     clerk.get_by_label("案號").fill(f"114.司執.{number}")
     clerk.get_by_label("排序").select_option(label="等候最久在前")
     clerk.get_by_role("button", name="查詢", exact=True).click()
+    # the query's own page, not the unfiltered one it replaces, is the one counted
+    clerk.wait_for_url(lambda url: "case_number=" in url)
     rows = clerk.locator("table.list tbody tr")
     deadline = 60
     while rows.count() != 1 and deadline:  # review-workflow learns of the print by an event
