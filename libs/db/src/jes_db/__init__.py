@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool, QueuePool
 
 __all__ = [
+    "SQLITE_BUSY_SECONDS",
     "TYPE_ANNOTATION_MAP",
     "Database",
     "UTCDateTime",
@@ -121,7 +122,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
                 connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
             )
         else:  # each connection to :memory: is a database of its own
-            engine = create_engine(url, echo=echo, poolclass=NullPool, connect_args={"timeout": 30})
+            engine = create_engine(
+                url, echo=echo, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_SECONDS}
+            )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -131,7 +134,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             set_wal_mode(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.close()
 
         @event.listens_for(engine, "begin")

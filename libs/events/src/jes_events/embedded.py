@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from jes_db import set_wal_mode
+from jes_db import SQLITE_BUSY_SECONDS, set_wal_mode
 from jes_events.bus import Bus, BusConsumer, OutgoingMessage, Record
 
 __all__ = ["EmbeddedBus"]
@@ -68,8 +68,10 @@ def _now() -> str:
 
 def _connect(path: Path) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; writers say BEGIN IMMEDIATE themselves.
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn = sqlite3.connect(
+        str(path), timeout=SQLITE_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     set_wal_mode(conn)  # waits while another process creates the bus's tables
     # FULL: a commit is on disk when it returns, so "published" survives even a power cut.
     conn.execute("PRAGMA synchronous=FULL")
